@@ -1,0 +1,79 @@
+"""Superusers manage agencies and task forces here; agency admins manage their people in the portal itself."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Invitation, Membership, TaskForce, TaskForceMember, User
+from agencies.services import agency_create
+
+
+class MembershipInline(admin.StackedInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("Membership (people join through invitations; roles change in the portal, audited)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser"]
+    search_fields = ["email", "full_name"]
+    readonly_fields = ["last_login", "date_joined"]
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("full_name", "preferred_language")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "jurisdiction", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name", "jurisdiction"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = {name: form.cleaned_data[name] for name in form.cleaned_data if name not in {"name", "kind"}}
+        created = agency_create(name=form.cleaned_data["name"], kind=form.cleaned_data["kind"], **fields)
+        obj.pk = created.pk
+        obj.group = created.group
+
+
+class TaskForceMemberInline(admin.TabularInline):
+    model = TaskForceMember
+    extra = 1
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(TaskForce)
+class TaskForceAdmin(admin.ModelAdmin):
+    list_display = ["name", "region"]
+    search_fields = ["name"]
+    inlines = [TaskForceMemberInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "agency", "role", "status", "expires_at", "invited_by"]
+    list_filter = ["status", "role"]
+    search_fields = ["email"]
+    readonly_fields = [f.name for f in Invitation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

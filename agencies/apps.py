@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_role_groups(sender, using, **kwargs) -> None:
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    from agencies.roles import sync_role_groups
+
+    # Permissions of every app must exist before the role groups can point at them.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    sync_role_groups()
+
+
+class AgenciesConfig(AppConfig):
+    name = "agencies"
+    verbose_name = "Agencies and people"
+
+    def ready(self) -> None:
+        from agencies import signals  # noqa: F401  (audit receivers for sign-in, MFA and lockout)
+
+        post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="agencies_sync_role_groups")

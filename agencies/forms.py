@@ -1,0 +1,66 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Role
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form with the system-use notice that must be acknowledged first."""
+
+    acknowledge = forms.BooleanField(
+        label=_("I have read and accept the system-use notice."),
+        required=True,
+        error_messages={"required": _("You must accept the system-use notice to sign in.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Place the acknowledgement after e-mail and password, before the button.
+        self.order_fields(["login", "password", "acknowledge"])
+
+    def clean(self):
+        # Refuse before allauth tries the password: without the acknowledgement nobody signs in, and no
+        # failed attempt is counted against the account.
+        if not self.cleaned_data.get("acknowledge"):
+            return self.cleaned_data
+        return super().clean()
+
+
+class InvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("Work e-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.filter(is_active=True), required=True
+    )
+
+    def __init__(self, *args, fixed_agency: Agency | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fixed_agency is not None:
+            del self.fields["agency"]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class InvitationAcceptForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Type the password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned

@@ -1,0 +1,75 @@
+"""Account lockout with django-axes: 5 failed sign-ins within 15 minutes lock the account until an agency admin
+or a superuser unlocks it (``agencies.services.user_unlock``).
+
+Axes alone either forgets failures after a cool-off (which would also end the lock) or counts failures forever.
+``WindowedDatabaseHandler`` keeps the lock permanent (``AXES_COOLOFF_TIME = None``) but, while an account is not
+locked, counts only the failures of the last ``PORTAL_LOCKOUT_WINDOW`` (from axes' per-failure log).
+"""
+
+from datetime import timedelta
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_failure_limit
+from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+
+def username_from_credentials(request: HttpRequest, credentials: dict | None) -> str | None:
+    """allauth authenticates with ``email=``; without this axes sees no username and records nothing."""
+    if credentials:
+        value = credentials.get("email") or credentials.get("username")
+    else:
+        value = request.POST.get("login") or request.POST.get("email") or request.POST.get("username")
+    return value.strip().lower() if value else None
+
+
+class WindowedDatabaseHandler(AxesDatabaseHandler):
+    def clean_expired_user_attempts(self, request=None, credentials=None) -> int:
+        """Before a new failure is counted: if the account is not locked, keep only the recent failures."""
+        if request is None:
+            return 0
+        username = get_client_username(request, credentials)
+        if not username:
+            return 0
+        attempts = AccessAttempt.objects.filter(username=username)
+        counted = sum(attempts.values_list("failures_since_start", flat=True))
+        if counted >= get_failure_limit(request, credentials):
+            return 0  # locked: only an unlock ends it
+        window: timedelta = settings.PORTAL_LOCKOUT_WINDOW
+        recent = AccessFailureLog.objects.filter(
+            username=username, attempt_time__gte=timezone.now() - window, locked_out=False
+        ).count()
+        if counted == recent:
+            return 0
+        deleted, _ = attempts.delete()
+        if recent:
+            AccessAttempt.objects.create(
+                username=username,
+                ip_address=request.axes_ip_address,
+                user_agent=request.axes_user_agent,
+                http_accept=request.axes_http_accept,
+                path_info=request.axes_path_info,
+                get_data="",
+                post_data="",
+                failures_since_start=recent,
+                attempt_time=request.axes_attempt_time,
+            )
+        return deleted
+
+
+def is_locked(email: str) -> bool:
+    counted = sum(AccessAttempt.objects.filter(username=email.lower()).values_list("failures_since_start", flat=True))
+    return counted >= settings.AXES_FAILURE_LIMIT
+
+
+def clear_failures(email: str) -> None:
+    AccessAttempt.objects.filter(username=email.lower()).delete()
+    AccessFailureLog.objects.filter(username=email.lower()).delete()
+
+
+def lockout_response(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
+    """The sign-in page, saying the account is locked and who can unlock it."""
+    return render(request, "account/locked.html", status=403)

@@ -1,0 +1,50 @@
+"""What each role may do at all (DESIGN §4.3), as Django model permissions on one group per role.
+
+This mapping is the only place a role's permissions are written. ``sync_role_groups`` makes the groups match it
+after every ``migrate``; later issues add the permissions of their own models here.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from agencies.models import Role
+
+_EVERYONE = {"agencies.view_agency", "agencies.view_taskforce"}
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.CASEWORKER: _EVERYONE,
+    Role.SUPERVISOR: _EVERYONE,
+    Role.AGENCY_ADMIN: _EVERYONE
+    | {
+        "agencies.view_membership",
+        "agencies.manage_agency_people",
+        "agencies.view_invitation",
+        "agencies.add_invitation",
+    },
+    Role.COORDINATOR: _EVERYONE,
+    Role.INTAKE: _EVERYONE,
+    Role.PROVIDER_STAFF: _EVERYONE,
+    Role.AUDITOR: _EVERYONE | {"portal.view_auditevent"},
+}
+
+
+def role_group_name(role: str) -> str:
+    return f"role:{role}"
+
+
+def role_group(role: str) -> Group:
+    return Group.objects.get(name=role_group_name(role))
+
+
+def sync_role_groups() -> None:
+    """Create the role groups and give each exactly the permissions ``ROLE_PERMISSIONS`` names."""
+    all_codes = set().union(*ROLE_PERMISSIONS.values())
+    found = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list("pk", "content_type__app_label", "codename")
+    }
+    missing = all_codes - found.keys()
+    if missing:
+        raise LookupError(f"ROLE_PERMISSIONS names permissions that do not exist: {', '.join(sorted(missing))}")
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role_group_name(role))
+        group.permissions.set([found[code] for code in ROLE_PERMISSIONS[role]])

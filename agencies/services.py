@@ -1,0 +1,226 @@
+"""Every write to agencies, memberships, invitations and accounts. Each one checks the actor's right, changes the
+rows in one transaction with its audit event, and sends mail only once the transaction has committed."""
+
+import secrets
+import uuid
+
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies import lockout
+from agencies.models import Agency, Invitation, Membership, Role, User
+from agencies.roles import role_group
+from portal.audit import audit_record
+
+MANAGE_PEOPLE = "agencies.manage_agency_people"
+
+
+def can_manage_people_of(actor: User, agency: Agency) -> bool:
+    """Agency admins manage their own agency's people; superusers manage everyone."""
+    if not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    return actor.agency == agency and actor.has_perm(MANAGE_PEOPLE)
+
+
+def _require_manager(actor: User, agency: Agency) -> None:
+    if not can_manage_people_of(actor, agency):
+        raise PermissionDenied(_("You cannot manage the people of this agency."))
+
+
+def _require_account_manager(actor: User, user: User) -> None:
+    """People without an agency (superusers, mostly) are managed by superusers only."""
+    if user.agency is None:
+        if not (actor.is_active and actor.is_superuser):
+            raise PermissionDenied(_("You cannot manage this account."))
+    else:
+        _require_manager(actor, user.agency)
+
+
+@transaction.atomic
+def agency_create(*, name: str, kind: str, **fields) -> Agency:
+    """Create an agency with its own group of members (object permissions shared with it go to that group)."""
+    group = Group.objects.create(name=f"agency:new:{uuid.uuid4()}")
+    agency = Agency.objects.create(name=name, kind=kind, group=group, **fields)
+    group.name = f"agency:{agency.pk}"
+    group.save(update_fields=["name"])
+    return agency
+
+
+@transaction.atomic
+def membership_create(*, user: User, agency: Agency, role: str, title: str = "") -> Membership:
+    membership = Membership.objects.create(user=user, agency=agency, role=role, title=title)
+    user.groups.add(agency.group, role_group(role))
+    user.__dict__.pop("membership", None)
+    return membership
+
+
+def membership_change_role(*, membership: Membership, role: str, actor: User, request: HttpRequest | None = None):
+    _require_manager(actor, membership.agency)
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        previous = membership.role
+        if previous == role:
+            return membership
+        membership.role = role
+        membership.save(update_fields=["role", "updated_at"])
+        user = membership.user
+        user.groups.remove(*Group.objects.filter(name__startswith="role:"))
+        user.groups.add(role_group(role))
+        audit_record(
+            action="agencies.membership.role_changed",
+            actor=actor,
+            request=request,
+            target=user,
+            details={"from": previous, "to": role},
+        )
+    return membership
+
+
+def invitation_create(
+    *,
+    agency: Agency,
+    email: str,
+    full_name: str,
+    role: str,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> tuple[Invitation, str]:
+    """Invite a person by e-mail. Returns the invitation and the one-time token (only ever in the e-mail)."""
+    _require_manager(actor, agency)
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this e-mail address already exists.")})
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Invitation.objects.filter(email__iexact=email, status=Invitation.Status.PENDING).update(
+            status=Invitation.Status.REVOKED, revoked_at=timezone.now()
+        )
+        invitation = Invitation.objects.create(
+            email=email,
+            full_name=full_name,
+            agency=agency,
+            role=role,
+            invited_by=actor,
+            token_hash=Invitation.hash_token(token),
+            expires_at=timezone.now() + settings.PORTAL_INVITATION_VALID_FOR,
+        )
+        audit_record(
+            action="agencies.invitation.sent",
+            actor=actor,
+            request=request,
+            target=invitation,
+            details={"role": role, "agency_id": agency.pk},
+        )
+        url = reverse("invitation_accept", kwargs={"token": token})
+        link = request.build_absolute_uri(url) if request is not None else url
+        transaction.on_commit(lambda: _send_invitation(invitation, link))
+    return invitation, token
+
+
+def _send_invitation(invitation: Invitation, link: str) -> None:
+    valid_hours = int(settings.PORTAL_INVITATION_VALID_FOR.total_seconds() // 3600)
+    context = {"invitation": invitation, "link": link, "valid_hours": valid_hours}
+    send_mail(
+        subject=render_to_string("agencies/email/invitation_subject.txt", context).strip(),
+        message=render_to_string("agencies/email/invitation_message.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def invitation_get_usable(token: str) -> Invitation | None:
+    invitation = (
+        Invitation.objects.select_related("agency").filter(token_hash=Invitation.hash_token(token)).first()
+    )
+    return invitation if invitation is not None and invitation.is_usable else None
+
+
+def invitation_accept(*, token: str, password: str, request: HttpRequest | None = None) -> User:
+    """Create the account an invitation offers. The link works once; the password meets the policy."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("agency")
+            .filter(token_hash=Invitation.hash_token(token))
+            .first()
+        )
+        if invitation is None or not invitation.is_usable:
+            raise ValidationError(_("This invitation link is not valid any more. Ask your agency administrator."))
+        user = User(email=invitation.email, full_name=invitation.full_name)
+        validate_password(password, user)
+        user.set_password(password)
+        user.save()
+        membership_create(user=user, agency=invitation.agency, role=invitation.role)
+        invitation.status = Invitation.Status.ACCEPTED
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["status", "accepted_at", "updated_at"])
+        audit_record(action="agencies.invitation.accepted", actor=user, request=request, target=invitation)
+    return user
+
+
+def invitation_revoke(*, invitation: Invitation, actor: User, request: HttpRequest | None = None) -> None:
+    _require_manager(actor, invitation.agency)
+    with transaction.atomic():
+        updated = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
+            status=Invitation.Status.REVOKED, revoked_at=timezone.now()
+        )
+        if updated:
+            audit_record(action="agencies.invitation.revoked", actor=actor, request=request, target=invitation)
+
+
+def user_end_sessions(user: User) -> int:
+    """End every session of a person on the server, wherever they are signed in."""
+    sessions = list(UserSession.objects.filter(user=user))
+    for user_session in sessions:
+        user_session.end()
+    return len(sessions)
+
+
+def user_deactivate(*, user: User, actor: User, request: HttpRequest | None = None) -> None:
+    """Deactivate an account: it cannot sign in, and its sessions end at once."""
+    _require_account_manager(actor, user)
+    if user == actor:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        ended = user_end_sessions(user)
+        audit_record(
+            action="agencies.user.deactivated", actor=actor, request=request, target=user,
+            details={"sessions_ended": ended},
+        )
+    user.is_active = False
+
+
+def user_reactivate(*, user: User, actor: User, request: HttpRequest | None = None) -> None:
+    _require_account_manager(actor, user)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=True)
+        audit_record(action="agencies.user.reactivated", actor=actor, request=request, target=user)
+    user.is_active = True
+
+
+def user_unlock(*, user: User, actor: User, request: HttpRequest | None = None) -> None:
+    """Release an account locked after repeated failed sign-ins."""
+    _require_account_manager(actor, user)
+    with transaction.atomic():
+        was_locked = lockout.is_locked(user.email)
+        lockout.clear_failures(user.email)
+        audit_record(
+            action="auth.account.unlocked", actor=actor, request=request, target=user,
+            details={"was_locked": was_locked},
+        )
+

@@ -1,0 +1,88 @@
+"""Audit events for what Django, allauth and axes do on their own (sign-in, sign-out, MFA, lockout).
+
+These libraries report through signals, so this is the one place receivers are used; every write the portal
+itself makes records its events in its service functions.
+"""
+
+from allauth.mfa import signals as mfa_signals
+from axes.signals import user_locked_out
+from django.contrib.auth import signals as auth_signals
+from django.dispatch import receiver
+from django.utils import timezone
+
+from portal.audit import Outcome, audit_record
+
+from portal.middleware import LOGOUT_REASON_ATTR, SESSION_AUTH_AT
+
+
+@receiver(auth_signals.user_logged_in, dispatch_uid="portal_audit_login")
+def on_login(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_AUTH_AT] = timezone.now().isoformat()
+    audit_record(action="auth.login.succeeded", actor=user, request=request)
+
+
+@receiver(auth_signals.user_login_failed, dispatch_uid="portal_audit_login_failed")
+def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    email = (credentials.get("email") or credentials.get("username") or "")[:254]
+    locked = bool(getattr(request, "axes_locked_out", False))
+    audit_record(
+        action="auth.login.failed",
+        request=request,
+        actor_email=email,
+        outcome=Outcome.DENIED if locked else Outcome.FAILURE,
+        details={"account_locked": locked},
+    )
+
+
+@receiver(auth_signals.user_logged_out, dispatch_uid="portal_audit_logout")
+def on_logout(sender, request, user, **kwargs) -> None:
+    if user is None:
+        return
+    reason = getattr(request, LOGOUT_REASON_ATTR, None)
+    if reason:
+        audit_record(action="auth.session.expired", actor=user, request=request, details={"limit": reason})
+    else:
+        audit_record(action="auth.logout", actor=user, request=request)
+
+
+@receiver(user_locked_out, dispatch_uid="portal_audit_lockout")
+def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    audit_record(action="auth.account.locked", request=request, actor_email=username or "", outcome=Outcome.DENIED)
+
+
+@receiver(mfa_signals.authenticator_added, dispatch_uid="portal_audit_mfa_added")
+def on_authenticator_added(sender, request, user, authenticator, **kwargs) -> None:
+    audit_record(
+        action="auth.mfa.enrolled", actor=user, request=request, target=authenticator,
+        details={"type": authenticator.type},
+    )
+
+
+@receiver(mfa_signals.authenticator_removed, dispatch_uid="portal_audit_mfa_removed")
+def on_authenticator_removed(sender, request, user, authenticator, **kwargs) -> None:
+    audit_record(
+        action="auth.mfa.removed", actor=user, request=request, target=authenticator,
+        details={"type": authenticator.type},
+    )
+
+
+@receiver(mfa_signals.authenticator_reset, dispatch_uid="portal_audit_mfa_reset")
+def on_authenticator_reset(sender, request, user, authenticator, **kwargs) -> None:
+    audit_record(
+        action="auth.mfa.reset", actor=user, request=request, target=authenticator,
+        details={"type": authenticator.type},
+    )
+
+
+@receiver(mfa_signals.authentication_failed, dispatch_uid="portal_audit_mfa_failed")
+def on_mfa_failed(sender, request, user, authenticator=None, **kwargs) -> None:
+    audit_record(
+        action="auth.mfa.failed",
+        actor=user,
+        request=request,
+        outcome=Outcome.FAILURE,
+        details={"type": authenticator.type if authenticator is not None else "", **(
+            {"reauthentication": True} if kwargs.get("reauthentication") else {}
+        )},
+    )

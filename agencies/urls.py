@@ -1,0 +1,14 @@
+from django.urls import path
+
+from agencies import views
+
+urlpatterns = [
+    path("people/", views.people, name="people"),
+    path("people/invite/", views.person_invite, name="person_invite"),
+    path("people/<int:pk>/role/", views.person_change_role, name="person_change_role"),
+    path("people/<int:pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
+    path("people/<int:pk>/reactivate/", views.person_reactivate, name="person_reactivate"),
+    path("people/<int:pk>/unlock/", views.person_unlock, name="person_unlock"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]

@@ -1,0 +1,137 @@
+"""Agency administration in the portal: people, roles, invitations, deactivation and unlocking."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies import lockout, selectors, services
+from agencies.forms import InvitationAcceptForm, InvitationForm, RoleForm
+
+
+def _managed_agencies_or_404(request: HttpRequest):
+    agencies = selectors.managed_agencies(request.user)
+    if not agencies.exists():
+        raise Http404
+    return agencies
+
+
+def people(request: HttpRequest) -> HttpResponse:
+    _managed_agencies_or_404(request)
+    people = list(selectors.people_list_managed_by(request.user))
+    for person in people:
+        person.is_locked = lockout.is_locked(person.email)
+    return render(
+        request,
+        "agencies/people.html",
+        {"people": people, "invitations": selectors.invitation_list_managed_by(request.user)},
+    )
+
+
+def person_invite(request: HttpRequest) -> HttpResponse:
+    agencies = _managed_agencies_or_404(request)
+    fixed_agency = None if request.user.is_superuser else request.user.agency
+    form = InvitationForm(request.POST or None, fixed_agency=fixed_agency)
+    if "agency" in form.fields:
+        form.fields["agency"].queryset = agencies
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(
+                agency=fixed_agency or form.cleaned_data["agency"],
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("people")
+    return render(request, "agencies/person_invite.html", {"form": form})
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        for item in errors:
+            form.add_error(field if field in form.fields else None, item)
+
+
+def person_change_role(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get_managed_by(request.user, pk)
+    form = RoleForm(request.POST or None, initial={"role": person.role})
+    if request.method == "POST" and form.is_valid():
+        services.membership_change_role(
+            membership=person.membership, role=form.cleaned_data["role"], actor=request.user, request=request
+        )
+        messages.success(request, _("The role of %(name)s was changed.") % {"name": person.full_name})
+        return redirect("people")
+    return render(request, "agencies/person_role.html", {"form": form, "person": person})
+
+
+@require_POST
+def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get_managed_by(request.user, pk)
+    try:
+        services.user_deactivate(user=person, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, _("%(name)s was deactivated and signed out everywhere.") % {"name": person.full_name}
+        )
+    return redirect("people")
+
+
+@require_POST
+def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get_managed_by(request.user, pk)
+    services.user_reactivate(user=person, actor=request.user, request=request)
+    messages.success(request, _("%(name)s can sign in again.") % {"name": person.full_name})
+    return redirect("people")
+
+
+@require_POST
+def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get_managed_by(request.user, pk)
+    services.user_unlock(user=person, actor=request.user, request=request)
+    messages.success(request, _("The account of %(name)s is unlocked.") % {"name": person.full_name})
+    return redirect("people")
+
+
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = selectors.invitation_get_managed_by(request.user, pk)
+    services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
+    messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+    return redirect("people")
+
+
+@login_not_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: the one-time link from the invitation e-mail, where the person chooses a password."""
+    if request.user.is_authenticated:
+        raise PermissionDenied(_("Sign out before you accept an invitation."))
+    invitation = services.invitation_get_usable(token)
+    if invitation is None:
+        return render(request, "agencies/invitation_invalid.html", status=404)
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_accept(token=token, password=form.cleaned_data["password1"], request=request)
+        except ValidationError as error:
+            form.add_error("password1", error)
+        else:
+            messages.success(
+                request,
+                _("Your account is ready. Sign in, then set up your authenticator app."),
+            )
+            return redirect("account_login")
+    return render(request, "agencies/invitation_accept.html", {"form": form, "invitation": invitation})

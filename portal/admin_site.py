@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = _("HT Portal administration")
+    site_title = _("HT Portal administration")
+
+    def login(self, request, extra_context=None):
+        """Never a second sign-in page: the admin uses the portal's, with its notice, lockout and MFA."""
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))

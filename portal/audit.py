@@ -1,0 +1,51 @@
+"""Writing the audit trail: ``audit_record`` is the one way an ``AuditEvent`` is made."""
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from portal.models import AuditEvent
+
+Outcome = AuditEvent.Outcome
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+    target: models.Model | None = None,
+    outcome: str = Outcome.SUCCESS,
+    details: dict[str, Any] | None = None,
+    actor_email: str = "",
+) -> AuditEvent:
+    """Append one event. Call it inside the transaction of the change it records, so both land or neither.
+
+    ``action`` is a dotted code (``auth.login.failed``). ``actor`` defaults to the request's signed-in user;
+    ``actor_email`` names who tried when there is no user (a failed sign-in for an unknown address).
+    ``details`` must not hold PII: ids, codes and counts only.
+    """
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        if request.user.is_authenticated:
+            actor = request.user
+    agency = getattr(actor, "agency", None) if actor is not None else None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        actor_email=getattr(actor, "email", "") or actor_email,
+        agency_id=getattr(agency, "pk", None),
+        agency_name=str(agency) if agency is not None else "",
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        outcome=outcome,
+        ip_address=client_ip(request),
+        user_agent=(request.headers.get("User-Agent", "")[:300] if request is not None else ""),
+        details=details or {},
+    )

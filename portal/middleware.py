@@ -1,0 +1,116 @@
+"""Cross-cutting request rules: session limits, MFA enrolment before anything else, and no caching of pages
+that carry a signed-in person's data."""
+
+from datetime import datetime
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+SESSION_AUTH_AT = "portal_authenticated_at"
+SESSION_LAST_SEEN = "portal_last_seen"
+LOGOUT_REASON_ATTR = "portal_logout_reason"
+
+
+def _read_time(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class SessionLimitsMiddleware:
+    """End a session after 30 minutes without a request or 12 hours after sign-in, whichever comes first.
+
+    The session store keeps rows for the absolute limit (``SESSION_COOKIE_AGE``); the idle limit is enforced here so
+    that its expiry is an audit event (``auth.session.expired``) and the person is told why they must sign in.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = timezone.now()
+            session = request.session
+            authenticated_at = _read_time(session.get(SESSION_AUTH_AT))
+            last_seen = _read_time(session.get(SESSION_LAST_SEEN))
+            reason = None
+            if authenticated_at and now - authenticated_at > settings.PORTAL_SESSION_ABSOLUTE_TIMEOUT:
+                reason = "absolute"
+            elif last_seen and now - last_seen > settings.PORTAL_SESSION_IDLE_TIMEOUT:
+                reason = "idle"
+            if reason:
+                setattr(request, LOGOUT_REASON_ATTR, reason)
+                logout(request)
+                messages.info(request, _("Your session ended. Please sign in again."))
+                return redirect_to_login(request.get_full_path())
+            if authenticated_at is None:
+                session[SESSION_AUTH_AT] = now.isoformat()
+            session[SESSION_LAST_SEEN] = now.isoformat()
+        return self.get_response(request)
+
+
+# Pages a signed-in person without a second factor may still open: enrolment itself, and signing out.
+MFA_ENROLMENT_URL_NAMES = frozenset(
+    {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_add_webauthn",
+        "mfa_generate_recovery_codes",
+        "mfa_view_recovery_codes",
+        "mfa_download_recovery_codes",
+        "account_logout",
+        "account_reauthenticate",
+        "set_language",
+    }
+)
+
+
+def has_second_factor(user) -> bool:
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+class MFARequiredMiddleware:
+    """A signed-in person without a TOTP app or security key can do nothing but enrol one, or sign out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in MFA_ENROLMENT_URL_NAMES:
+            return None
+        if has_second_factor(request.user):
+            return None
+        messages.warning(
+            request, _("Set up an authenticator app before you continue: every account needs a second factor.")
+        )
+        return redirect("mfa_activate_totp")
+
+
+class NoStoreMiddleware:
+    """No browser or proxy keeps a copy of a page shown to a signed-in person."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            add_never_cache_headers(response)
+            response.headers["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response
