@@ -3,12 +3,24 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.core import context
 from django.http import HttpRequest
+
+from portal.middleware import has_second_factor
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Changing authenticators asks for the password again, except the first enrolment that follows the
+        password sign-in: a person with no second factor yet has nothing more to prove, and asking twice in a
+        row only teaches people to type their password without thinking."""
+        user = getattr(context.request, "user", None)
+        if app == "allauth.mfa" and user is not None and user.is_authenticated and not has_second_factor(user):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
 
 class MFAAdapter(DefaultMFAAdapter):

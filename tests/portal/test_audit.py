@@ -1,0 +1,59 @@
+"""The audit trail is append-only (DESIGN §8): the model refuses, and on PostgreSQL the database refuses too."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import RequestFactory
+
+from portal.audit import audit_record
+from portal.models import AuditEvent
+
+
+def test_an_event_records_who_from_where_and_what(investigator):
+    request = RequestFactory().get("/", REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="Firefox/140")
+    request.user = investigator
+    event = audit_record(
+        action="portal.test.done", request=request, target=investigator, details={"count": 3}
+    )
+    event.refresh_from_db()
+    assert event.actor == investigator
+    assert event.actor_email == "investigator@ffo.example"
+    assert event.agency_id == investigator.agency.pk
+    assert event.agency_name == "FFO"
+    assert (event.object_type, event.object_id) == ("agencies.user", str(investigator.pk))
+    assert event.ip_address == "10.1.2.3"
+    assert event.user_agent == "Firefox/140"
+    assert event.details == {"count": 3}
+    assert event.outcome == AuditEvent.Outcome.SUCCESS
+
+
+def test_the_model_refuses_to_change_or_delete_an_event(investigator):
+    event = audit_record(action="portal.test.done", actor=investigator)
+    event.action = "portal.test.rewritten"
+    with pytest.raises(RuntimeError, match="append-only"):
+        event.save()
+    with pytest.raises(RuntimeError, match="append-only"):
+        event.delete()
+    assert AuditEvent.objects.get(pk=event.pk).action == "portal.test.done"
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE portal_auditevent SET action = 'x' WHERE id = %s",
+        "DELETE FROM portal_auditevent WHERE id = %s",
+    ],
+)
+def test_postgresql_refuses_update_and_delete(investigator, statement):
+    event = audit_record(action="portal.test.done", actor=investigator)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk, action="portal.test.done").exists()
+
+
+@pytest.mark.postgres_only
+def test_postgresql_refuses_a_bulk_update_through_the_orm(investigator):
+    audit_record(action="portal.test.done", actor=investigator)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.update(action="portal.test.rewritten")
+    assert not AuditEvent.objects.filter(action="portal.test.rewritten").exists()
