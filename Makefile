@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_ENV := DJANGO_DEBUG=true
 SYSTEM_PACKAGES := chromium poppler-utils gettext fonts-dejavu-core
 
-.PHONY: demo test lint bench system-deps venv messages clean
+.PHONY: demo test lint system-deps venv messages clean totp
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,8 +52,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
-	$(VENV)/bin/djlint --lint --check portal agencies cases referrals services_directory --extension html
+	$(VENV)/bin/djlint --lint portal agencies cases referrals services_directory --extension html
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+
+# The current authenticator code of a demo account: make totp EMAIL=dana.reyes@fbi.example
+totp: $(STAMP)
+	@$(DEMO_ENV) $(PY) manage.py demo_totp $(EMAIL)

@@ -5,7 +5,15 @@ from portal.models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["occurred_at", "action", "outcome", "actor_email", "agency_name", "object_type", "object_id"]
+    list_display = [
+        "occurred_at",
+        "action",
+        "outcome",
+        "actor_email",
+        "agency_name",
+        "object_type",
+        "object_id",
+    ]
     list_filter = ["outcome", "action"]
     search_fields = ["action", "actor_email", "object_id"]
     date_hierarchy = "occurred_at"

@@ -32,9 +32,9 @@ def audit_record(
     ``actor_email`` names who tried when there is no user (a failed sign-in for an unknown address).
     ``details`` must not hold PII: ids, codes and counts only.
     """
-    if actor is None and request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated:
-            actor = request.user
+    user = getattr(request, "user", None)
+    if actor is None and user is not None and user.is_authenticated:
+        actor = user
     agency = getattr(actor, "agency", None) if actor is not None else None
     return AuditEvent.objects.create(
         action=action,

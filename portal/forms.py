@@ -16,7 +16,18 @@ _WIDGET_CLASSES = {
     "django/forms/widgets/clearable_file_input.html": "usa-file-input",
     "django/forms/widgets/file.html": "usa-file-input",
 }
-_TEXT_INPUT_TYPES = {"text", "email", "password", "number", "url", "date", "datetime-local", "time", "tel", "search"}
+_TEXT_INPUT_TYPES = {
+    "text",
+    "email",
+    "password",
+    "number",
+    "url",
+    "date",
+    "datetime-local",
+    "time",
+    "tel",
+    "search",
+}
 
 
 def uswds_widget_class(widget: dict, template_name: str) -> str | None:

@@ -97,7 +97,8 @@ class MFARequiredMiddleware:
         if has_second_factor(request.user):
             return None
         messages.warning(
-            request, _("Set up an authenticator app before you continue: every account needs a second factor.")
+            request,
+            _("Set up an authenticator app before you continue: every account needs a second factor."),
         )
         return redirect("mfa_activate_totp")
 

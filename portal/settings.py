@@ -6,6 +6,7 @@ host list, sends HSTS, redirects to HTTPS and marks cookies secure. ``make demo`
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -236,9 +237,9 @@ _EMAIL_BACKENDS = {
 _email_backend = env_str("DJANGO_EMAIL_BACKEND", "console" if DEBUG else "smtp")
 if _email_backend not in _EMAIL_BACKENDS:
     raise ImproperlyConfigured(f"DJANGO_EMAIL_BACKEND={_email_backend!r}: use one of {', '.join(_EMAIL_BACKENDS)}.")
-MAILERS = {"default": {"BACKEND": _EMAIL_BACKENDS[_email_backend]}}
+_mailer: dict[str, Any] = {"BACKEND": _EMAIL_BACKENDS[_email_backend]}
 if _email_backend == "smtp":
-    MAILERS["default"]["OPTIONS"] = {
+    _mailer["OPTIONS"] = {
         "host": env_str("DJANGO_EMAIL_HOST", "localhost"),
         "port": env_int("DJANGO_EMAIL_PORT", 587),
         "username": env_str("DJANGO_EMAIL_HOST_USER"),
@@ -246,6 +247,7 @@ if _email_backend == "smtp":
         "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", default=True),
         "timeout": env_int("DJANGO_EMAIL_TIMEOUT", 20),
     }
+MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "HT Portal <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

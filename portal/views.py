@@ -4,8 +4,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from portal.http import AuthenticatedHttpRequest
 
-def home(request: HttpRequest) -> HttpResponse:
+
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     return render(
         request,

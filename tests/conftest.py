@@ -64,9 +64,7 @@ def supervisor(task_force, lead_agency):
 
 @pytest.fixture
 def agency_admin(task_force, lead_agency):
-    return UserFactory(
-        email="admin@ffo.example", full_name="Ada Admin", agency=lead_agency, role=Role.AGENCY_ADMIN
-    )
+    return UserFactory(email="admin@ffo.example", full_name="Ada Admin", agency=lead_agency, role=Role.AGENCY_ADMIN)
 
 
 @pytest.fixture
@@ -89,7 +87,9 @@ def provider_staff(task_force, ngo):
 @pytest.fixture
 def coordinator(task_force, coordination_office):
     return UserFactory(
-        email="coordinator@tfc.example", full_name="Cora Coordinator", agency=coordination_office,
+        email="coordinator@tfc.example",
+        full_name="Cora Coordinator",
+        agency=coordination_office,
         role=Role.COORDINATOR,
     )
 
@@ -124,7 +124,7 @@ def client_as():
 
 
 def pytest_collection_modifyitems(config, items):
-    """``@pytest.mark.postgres_only`` tests run on PostgreSQL (CI's second run) and are skipped, saying why, on SQLite."""
+    """``@pytest.mark.postgres_only`` tests run on PostgreSQL (CI's second run); on SQLite they skip, saying why."""
     from django.conf import settings
 
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

@@ -11,9 +11,7 @@ from portal.models import AuditEvent
 def test_an_event_records_who_from_where_and_what(investigator):
     request = RequestFactory().get("/", REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="Firefox/140")
     request.user = investigator
-    event = audit_record(
-        action="portal.test.done", request=request, target=investigator, details={"count": 3}
-    )
+    event = audit_record(action="portal.test.done", request=request, target=investigator, details={"count": 3})
     event.refresh_from_db()
     assert event.actor == investigator
     assert event.actor_email == "investigator@ffo.example"
@@ -46,7 +44,11 @@ def test_the_model_refuses_to_change_or_delete_an_event(investigator):
 )
 def test_postgresql_refuses_update_and_delete(investigator, statement):
     event = audit_record(action="portal.test.done", actor=investigator)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement, [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk, action="portal.test.done").exists()
 

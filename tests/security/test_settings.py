@@ -57,9 +57,15 @@ def test_the_secret_key_can_come_from_a_file(tmp_path):
             {"DJANGO_SECRET_KEY": None, "DJANGO_SECRET_KEY_FILE": "/nonexistent/secret"},
             "DJANGO_SECRET_KEY_FILE='/nonexistent/secret' cannot be read",
         ),
-        ({"DJANGO_SECRET_KEY_FILE": "/etc/hostname"}, "Set either DJANGO_SECRET_KEY or DJANGO_SECRET_KEY_FILE"),
+        (
+            {"DJANGO_SECRET_KEY_FILE": "/etc/hostname"},
+            "Set either DJANGO_SECRET_KEY or DJANGO_SECRET_KEY_FILE",
+        ),
         ({"DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS must list"),
-        ({"DJANGO_EMAIL_PORT": "five-eight-seven"}, "DJANGO_EMAIL_PORT='five-eight-seven' is not a whole number"),
+        (
+            {"DJANGO_EMAIL_PORT": "five-eight-seven"},
+            "DJANGO_EMAIL_PORT='five-eight-seven' is not a whole number",
+        ),
         ({"DJANGO_EMAIL_BACKEND": "pigeon"}, "DJANGO_EMAIL_BACKEND='pigeon'"),
     ],
 )

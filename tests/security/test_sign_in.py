@@ -56,7 +56,9 @@ def test_password_and_code_sign_in_and_are_audited(client, investigator):
 
 def test_a_wrong_code_is_refused_and_audited(client, investigator):
     post_password(client, investigator.email)
-    response = client.post(reverse("mfa_authenticate"), {"code": "000000" if totp_code(investigator) != "000000" else "111111"})
+    response = client.post(
+        reverse("mfa_authenticate"), {"code": "000000" if totp_code(investigator) != "000000" else "111111"}
+    )
     assert response.status_code == 200
     assert "Incorrect code" in response.content.decode()
     assert AuditEvent.objects.filter(action="auth.mfa.failed", actor=investigator).count() == 1

@@ -90,7 +90,11 @@ def test_the_admin_has_no_sign_in_of_its_own(client, db):
 def test_sign_up_is_closed(client, db):
     response = client.post(
         reverse("account_signup"),
-        {"email": "stranger@example.com", "password1": "a-long-enough-passphrase", "password2": "a-long-enough-passphrase"},
+        {
+            "email": "stranger@example.com",
+            "password1": "a-long-enough-passphrase",
+            "password2": "a-long-enough-passphrase",
+        },
     )
     assert response.status_code == 200
     assert "closed" in response.content.decode().lower()

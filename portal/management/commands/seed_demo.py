@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password; it refuses to run with DJANGO_DEBUG off. "
                 "Use --force on a throw-away database only."
             )
-        rng = random.Random(DEMO_SEED)
+        rng = random.Random(DEMO_SEED)  # noqa: S311  (reproducible demo data, not secrets)
         with transaction.atomic():
             for app_config in apps.get_app_configs():
                 if not self._is_project_app(app_config.path):

@@ -1,0 +1,12 @@
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:  # a type only: portal does not import domain apps at run time
+    from agencies.models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request that ``LoginRequiredMiddleware`` let through: ``user`` is a signed-in person, never anonymous."""
+
+    user: "User"
