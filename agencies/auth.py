@@ -1,9 +1,9 @@
 """allauth adapters: accounts come only from invitations, and nobody removes their last second factor."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
-from allauth.core import context
 from django.http import HttpRequest
 
 from portal.middleware import has_second_factor

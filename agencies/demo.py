@@ -21,10 +21,25 @@ TASK_FORCE = "Gulf Coast Human Trafficking Task Force"
 K = Agency.Kind
 AGENCIES = [
     # name, short name, kind, jurisdiction, MOU signed
-    ("Federal Bureau of Investigation, Bayport Field Office", "FBI Bayport", K.FEDERAL_LE, "Gulf Coast District"),
+    (
+        "Federal Bureau of Investigation, Bayport Field Office",
+        "FBI Bayport",
+        K.FEDERAL_LE,
+        "Gulf Coast District",
+    ),
     ("Homeland Security Investigations, Bayport", "HSI Bayport", K.FEDERAL_LE, "Port of Bayport"),
-    ("U.S. Attorney's Office, Southern District of the Gulf Coast", "USAO SDGC", K.PROSECUTOR, "Southern District"),
-    ("Department of Labor, Wage and Hour Division, Bayport", "DOL WHD", K.OTHER_GOVERNMENT, "Gulf Coast District"),
+    (
+        "U.S. Attorney's Office, Southern District of the Gulf Coast",
+        "USAO SDGC",
+        K.PROSECUTOR,
+        "Southern District",
+    ),
+    (
+        "Department of Labor, Wage and Hour Division, Bayport",
+        "DOL WHD",
+        K.OTHER_GOVERNMENT,
+        "Gulf Coast District",
+    ),
     ("Gulf State Police", "GSP", K.STATE_LE, "Gulf State"),
     ("Marlin County Sheriff's Office", "MCSO", K.LOCAL_LE, "Marlin County"),
     ("Bayport Police Department", "BPD", K.LOCAL_LE, "City of Bayport"),

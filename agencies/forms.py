@@ -4,6 +4,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Role
+from agencies.roles import role_choices_for
 
 
 class LoginForm(AllauthLoginForm):
@@ -32,18 +33,25 @@ class InvitationForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("Work e-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.filter(is_active=True), required=True
-    )
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.filter(is_active=True), required=True)
 
     def __init__(self, *args, fixed_agency: Agency | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if fixed_agency is not None:
             del self.fields["agency"]
+            role_field = self.fields["role"]
+            assert isinstance(role_field, forms.ChoiceField)
+            role_field.choices = role_choices_for(fixed_agency)
 
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args, agency: Agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = role_choices_for(agency)
 
 
 class InvitationAcceptForm(forms.Form):
@@ -60,7 +68,7 @@ class InvitationAcceptForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return cleaned

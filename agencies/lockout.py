@@ -12,6 +12,8 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_failure_limit
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -61,8 +63,23 @@ class WindowedDatabaseHandler(AxesDatabaseHandler):
 
 
 def is_locked(email: str) -> bool:
+    """An account is locked when its counted failures reach the limit (the same rule as ``with_lock_state``)."""
     counted = sum(AccessAttempt.objects.filter(username=email.lower()).values_list("failures_since_start", flat=True))
     return counted >= settings.AXES_FAILURE_LIMIT
+
+
+def with_lock_state(users: QuerySet) -> QuerySet:
+    """Annotate people with ``failed_sign_ins`` and ``is_locked`` in the same query (no query per person)."""
+    failures = (
+        AccessAttempt.objects.filter(username=Lower(OuterRef("email")))
+        .order_by()
+        .values("username")
+        .annotate(total=Sum("failures_since_start"))
+        .values("total")
+    )
+    return users.annotate(failed_sign_ins=Coalesce(Subquery(failures), Value(0))).annotate(
+        is_locked=ExpressionWrapper(Q(failed_sign_ins__gte=settings.AXES_FAILURE_LIMIT), output_field=BooleanField())
+    )
 
 
 def clear_failures(email: str) -> None:

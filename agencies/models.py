@@ -48,7 +48,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
     is_active = models.BooleanField(
-        _("active"), default=True, help_text=_("Deactivated accounts cannot sign in; their sessions end at once.")
+        _("active"),
+        default=True,
+        help_text=_("Deactivated accounts cannot sign in; their sessions end at once."),
     )
     is_staff = models.BooleanField(_("staff"), default=False, help_text=_("May use the Django admin."))
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
@@ -107,7 +109,10 @@ class Agency(TimeStampedModel):
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     jurisdiction = models.CharField(
-        _("jurisdiction"), max_length=200, blank=True, help_text=_("e.g. Southern District of Texas; Harris County")
+        _("jurisdiction"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Southern District of Texas; Harris County"),
     )
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -133,7 +138,12 @@ class Agency(TimeStampedModel):
 
     @property
     def is_law_enforcement(self) -> bool:
-        return self.kind in {self.Kind.FEDERAL_LE, self.Kind.STATE_LE, self.Kind.LOCAL_LE, self.Kind.PROSECUTOR}
+        return self.kind in {
+            self.Kind.FEDERAL_LE,
+            self.Kind.STATE_LE,
+            self.Kind.LOCAL_LE,
+            self.Kind.PROSECUTOR,
+        }
 
     @property
     def is_victim_service_provider(self) -> bool:
@@ -199,7 +209,10 @@ class Membership(TimeStampedModel):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         permissions = [
-            ("manage_agency_people", _("Can invite, change roles of, deactivate and unlock the agency's people")),
+            (
+                "manage_agency_people",
+                _("Can invite, change roles of, deactivate and unlock the agency's people"),
+            ),
         ]
 
     def __str__(self) -> str:

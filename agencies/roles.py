@@ -5,8 +5,9 @@ after every ``migrate``; later issues add the permissions of their own models he
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.utils.functional import Promise
 
-from agencies.models import Role
+from agencies.models import Agency, Role
 
 _EVERYONE = {"agencies.view_agency", "agencies.view_taskforce"}
 
@@ -25,6 +26,19 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PROVIDER_STAFF: _EVERYONE,
     Role.AUDITOR: _EVERYONE | {"portal.view_auditevent"},
 }
+
+
+# Roles that fit only some kinds of agency. A coordinator acts for the whole task force, so only the task force's
+# coordination office has them; every other role fits any agency.
+ROLE_AGENCY_KINDS: dict[str, set[str]] = {Role.COORDINATOR: {Agency.Kind.COORDINATION}}
+
+
+def role_fits(role: str, agency: Agency) -> bool:
+    return role in Role.values and agency.kind in ROLE_AGENCY_KINDS.get(role, {agency.kind})
+
+
+def role_choices_for(agency: Agency) -> list[tuple[str, str | Promise]]:
+    return [(value, label) for value, label in Role.choices if role_fits(value, agency)]
 
 
 def role_group_name(role: str) -> str:

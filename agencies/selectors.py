@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from agencies import lockout
 from agencies.models import Agency, Invitation, User
 from agencies.services import MANAGE_PEOPLE
 
@@ -17,11 +18,9 @@ def managed_agencies(user: User) -> QuerySet[Agency]:
 
 
 def people_list_managed_by(user: User) -> QuerySet[User]:
-    return (
-        User.objects.filter(_membership__agency__in=managed_agencies(user))
-        .select_related("_membership__agency")
-        .order_by("_membership__agency__name", "full_name")
-    )
+    """The people ``user`` manages, each with ``is_locked`` (see ``agencies.lockout.with_lock_state``)."""
+    people = User.objects.filter(_membership__agency__in=managed_agencies(user)).select_related("_membership__agency")
+    return lockout.with_lock_state(people).order_by("_membership__agency__name", "full_name")
 
 
 def person_get_managed_by(user: User, pk: int) -> User:

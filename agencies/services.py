@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from agencies import lockout
 from agencies.models import Agency, Invitation, Membership, Role, User
-from agencies.roles import role_group
+from agencies.roles import role_fits, role_group
 from portal.audit import audit_record
 
 MANAGE_PEOPLE = "agencies.manage_agency_people"
@@ -48,6 +48,26 @@ def _require_account_manager(actor: User, user: User) -> None:
         _require_manager(actor, user.agency)
 
 
+def _require_role_fits(role: str, agency: Agency) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if not role_fits(role, agency):
+        raise ValidationError(
+            {
+                "role": _("This role belongs to the task force's coordination office, not to %(agency)s.")
+                % {"agency": agency.name}
+            }
+        )
+
+
+def _other_active_admins(membership: Membership):
+    return (
+        Membership.objects.select_for_update()
+        .filter(agency=membership.agency, role=Role.AGENCY_ADMIN, user__is_active=True)
+        .exclude(pk=membership.pk)
+    )
+
+
 @transaction.atomic
 def agency_create(*, name: str, kind: str, **fields) -> Agency:
     """Create an agency with its own group of members (object permissions shared with it go to that group)."""
@@ -68,13 +88,16 @@ def membership_create(*, user: User, agency: Agency, role: str, title: str = "")
 
 def membership_change_role(*, membership: Membership, role: str, actor: User, request: HttpRequest | None = None):
     _require_manager(actor, membership.agency)
-    if role not in Role.values:
-        raise ValidationError(_("Unknown role."))
+    _require_role_fits(role, membership.agency)
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         previous = membership.role
         if previous == role:
             return membership
+        if previous == Role.AGENCY_ADMIN and not _other_active_admins(membership).exists():
+            raise ValidationError(
+                {"role": _("The agency needs an administrator: make someone else its administrator first.")}
+            )
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
         user = membership.user
@@ -101,14 +124,30 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Invite a person by e-mail. Returns the invitation and the one-time token (only ever in the e-mail)."""
     _require_manager(actor, agency)
+    _require_role_fits(role, agency)
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An account with this e-mail address already exists.")})
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        Invitation.objects.filter(email__iexact=email, status=Invitation.Status.PENDING).update(
-            status=Invitation.Status.REVOKED, revoked_at=timezone.now()
+        # A new invitation replaces this agency's pending one to the same address; another agency's invitation
+        # is theirs to withdraw (whichever is accepted first wins: a person belongs to one agency).
+        superseded = list(
+            Invitation.objects.select_for_update().filter(
+                agency=agency, email__iexact=email, status=Invitation.Status.PENDING
+            )
         )
+        for earlier in superseded:
+            earlier.status = Invitation.Status.REVOKED
+            earlier.revoked_at = timezone.now()
+            earlier.save(update_fields=["status", "revoked_at", "updated_at"])
+            audit_record(
+                action="agencies.invitation.revoked",
+                actor=actor,
+                request=request,
+                target=earlier,
+                details={"reason": "superseded"},
+            )
         invitation = Invitation.objects.create(
             email=email,
             full_name=full_name,
@@ -143,9 +182,7 @@ def _send_invitation(invitation: Invitation, link: str) -> None:
 
 
 def invitation_get_usable(token: str) -> Invitation | None:
-    invitation = (
-        Invitation.objects.select_related("agency").filter(token_hash=Invitation.hash_token(token)).first()
-    )
+    invitation = Invitation.objects.select_related("agency").filter(token_hash=Invitation.hash_token(token)).first()
     return invitation if invitation is not None and invitation.is_usable else None
 
 
@@ -160,6 +197,10 @@ def invitation_accept(*, token: str, password: str, request: HttpRequest | None 
         )
         if invitation is None or not invitation.is_usable:
             raise ValidationError(_("This invitation link is not valid any more. Ask your agency administrator."))
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(
+                _("An account with this e-mail address already exists. Sign in, or ask your agency administrator.")
+            )
         user = User(email=invitation.email, full_name=invitation.full_name)
         validate_password(password, user)
         user.set_password(password)
@@ -199,7 +240,10 @@ def user_deactivate(*, user: User, actor: User, request: HttpRequest | None = No
         User.objects.filter(pk=user.pk).update(is_active=False)
         ended = user_end_sessions(user)
         audit_record(
-            action="agencies.user.deactivated", actor=actor, request=request, target=user,
+            action="agencies.user.deactivated",
+            actor=actor,
+            request=request,
+            target=user,
             details={"sessions_ended": ended},
         )
     user.is_active = False
@@ -220,7 +264,9 @@ def user_unlock(*, user: User, actor: User, request: HttpRequest | None = None) 
         was_locked = lockout.is_locked(user.email)
         lockout.clear_failures(user.email)
         audit_record(
-            action="auth.account.unlocked", actor=actor, request=request, target=user,
+            action="auth.account.unlocked",
+            actor=actor,
+            request=request,
+            target=user,
             details={"was_locked": was_locked},
         )
-

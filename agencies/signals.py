@@ -11,7 +11,6 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from portal.audit import Outcome, audit_record
-
 from portal.middleware import LOGOUT_REASON_ATTR, SESSION_AUTH_AT
 
 
@@ -54,7 +53,10 @@ def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
 @receiver(mfa_signals.authenticator_added, dispatch_uid="portal_audit_mfa_added")
 def on_authenticator_added(sender, request, user, authenticator, **kwargs) -> None:
     audit_record(
-        action="auth.mfa.enrolled", actor=user, request=request, target=authenticator,
+        action="auth.mfa.enrolled",
+        actor=user,
+        request=request,
+        target=authenticator,
         details={"type": authenticator.type},
     )
 
@@ -62,7 +64,10 @@ def on_authenticator_added(sender, request, user, authenticator, **kwargs) -> No
 @receiver(mfa_signals.authenticator_removed, dispatch_uid="portal_audit_mfa_removed")
 def on_authenticator_removed(sender, request, user, authenticator, **kwargs) -> None:
     audit_record(
-        action="auth.mfa.removed", actor=user, request=request, target=authenticator,
+        action="auth.mfa.removed",
+        actor=user,
+        request=request,
+        target=authenticator,
         details={"type": authenticator.type},
     )
 
@@ -70,7 +75,10 @@ def on_authenticator_removed(sender, request, user, authenticator, **kwargs) -> 
 @receiver(mfa_signals.authenticator_reset, dispatch_uid="portal_audit_mfa_reset")
 def on_authenticator_reset(sender, request, user, authenticator, **kwargs) -> None:
     audit_record(
-        action="auth.mfa.reset", actor=user, request=request, target=authenticator,
+        action="auth.mfa.reset",
+        actor=user,
+        request=request,
+        target=authenticator,
         details={"type": authenticator.type},
     )
 
@@ -82,7 +90,8 @@ def on_mfa_failed(sender, request, user, authenticator=None, **kwargs) -> None:
         actor=user,
         request=request,
         outcome=Outcome.FAILURE,
-        details={"type": authenticator.type if authenticator is not None else "", **(
-            {"reauthentication": True} if kwargs.get("reauthentication") else {}
-        )},
+        details={
+            "type": authenticator.type if authenticator is not None else "",
+            **({"reauthentication": True} if kwargs.get("reauthentication") else {}),
+        },
     )

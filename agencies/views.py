@@ -8,35 +8,36 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies import lockout, selectors, services
+from agencies import selectors, services
 from agencies.forms import InvitationAcceptForm, InvitationForm, RoleForm
+from portal.http import AuthenticatedHttpRequest
 
 
-def _managed_agencies_or_404(request: HttpRequest):
+def _managed_agencies_or_404(request: AuthenticatedHttpRequest):
     agencies = selectors.managed_agencies(request.user)
     if not agencies.exists():
         raise Http404
     return agencies
 
 
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: AuthenticatedHttpRequest) -> HttpResponse:
     _managed_agencies_or_404(request)
-    people = list(selectors.people_list_managed_by(request.user))
-    for person in people:
-        person.is_locked = lockout.is_locked(person.email)
     return render(
         request,
         "agencies/people.html",
-        {"people": people, "invitations": selectors.invitation_list_managed_by(request.user)},
+        {
+            "people": selectors.people_list_managed_by(request.user),
+            "invitations": selectors.invitation_list_managed_by(request.user),
+        },
     )
 
 
-def person_invite(request: HttpRequest) -> HttpResponse:
+def person_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     agencies = _managed_agencies_or_404(request)
     fixed_agency = None if request.user.is_superuser else request.user.agency
     form = InvitationForm(request.POST or None, fixed_agency=fixed_agency)
     if "agency" in form.fields:
-        form.fields["agency"].queryset = agencies
+        form.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.invitation_create(
@@ -64,34 +65,38 @@ def _add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, item)
 
 
-def person_change_role(request: HttpRequest, pk: int) -> HttpResponse:
+def person_change_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_managed_by(request.user, pk)
-    form = RoleForm(request.POST or None, initial={"role": person.role})
+    membership = person.membership
+    assert membership is not None  # people_list_managed_by lists members only
+    form = RoleForm(request.POST or None, initial={"role": membership.role}, agency=membership.agency)
     if request.method == "POST" and form.is_valid():
-        services.membership_change_role(
-            membership=person.membership, role=form.cleaned_data["role"], actor=request.user, request=request
-        )
-        messages.success(request, _("The role of %(name)s was changed.") % {"name": person.full_name})
-        return redirect("people")
+        try:
+            services.membership_change_role(
+                membership=membership, role=form.cleaned_data["role"], actor=request.user, request=request
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The role of %(name)s was changed.") % {"name": person.full_name})
+            return redirect("people")
     return render(request, "agencies/person_role.html", {"form": form, "person": person})
 
 
 @require_POST
-def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def person_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_managed_by(request.user, pk)
     try:
         services.user_deactivate(user=person, actor=request.user, request=request)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(
-            request, _("%(name)s was deactivated and signed out everywhere.") % {"name": person.full_name}
-        )
+        messages.success(request, _("%(name)s was deactivated and signed out everywhere.") % {"name": person.full_name})
     return redirect("people")
 
 
 @require_POST
-def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_managed_by(request.user, pk)
     services.user_reactivate(user=person, actor=request.user, request=request)
     messages.success(request, _("%(name)s can sign in again.") % {"name": person.full_name})
@@ -99,7 +104,7 @@ def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def person_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_managed_by(request.user, pk)
     services.user_unlock(user=person, actor=request.user, request=request)
     messages.success(request, _("The account of %(name)s is unlocked.") % {"name": person.full_name})
@@ -107,7 +112,7 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.invitation_get_managed_by(request.user, pk)
     services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
     messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})

@@ -1,6 +1,7 @@
 """The audit trail is append-only (DESIGN §8): the model refuses, and on PostgreSQL the database refuses too."""
 
 import pytest
+from auditlog.models import LogEntry
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
@@ -59,3 +60,20 @@ def test_postgresql_refuses_a_bulk_update_through_the_orm(investigator):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.update(action="portal.test.rewritten")
     assert not AuditEvent.objects.filter(action="portal.test.rewritten").exists()
+
+
+def test_field_history_of_domain_models_is_kept(lead_agency):
+    lead_agency.jurisdiction = "Southern District"
+    lead_agency.save()
+    entry = LogEntry.objects.get_for_object(lead_agency).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.changes_dict["jurisdiction"] == ["Marlin County", "Southern District"]
+
+
+def test_password_hashes_never_enter_the_field_history(investigator):
+    investigator.set_password("another-long-passphrase")
+    investigator.full_name = "Ivy Renamed"
+    investigator.save()
+    entries = list(LogEntry.objects.get_for_object(investigator))
+    assert len(entries) == 2  # created, then renamed
+    for entry in entries:
+        assert "password" not in entry.changes_dict
