@@ -1,12 +1,13 @@
 """allauth adapters: accounts come only from invitations, and nobody removes their last second factor."""
 
+from datetime import timedelta
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
-
-from portal.middleware import has_second_factor
+from django.utils import timezone
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,13 +15,25 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
-        """Changing authenticators asks for the password again, except the first enrolment that follows the
-        password sign-in: a person with no second factor yet has nothing more to prove, and asking twice in a
-        row only teaches people to type their password without thinking."""
+        """Changing authenticators asks for the password again, except during the first enrolment that follows
+        the password sign-in (activating the app, then seeing the recovery codes it comes with): a person who had
+        no second factor minutes ago has nothing more to prove, and asking twice in a row only teaches people to
+        type their password without thinking."""
         user = getattr(context.request, "user", None)
-        if app == "allauth.mfa" and user is not None and user.is_authenticated and not has_second_factor(user):
+        if app == "allauth.mfa" and user is not None and user.is_authenticated and _is_enrolling(user):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+
+FIRST_ENROLMENT_WINDOW = timedelta(minutes=5)
+
+
+def _is_enrolling(user) -> bool:
+    """No second factor yet, or the first one was added within the last few minutes."""
+    added = Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).values_list("created_at", flat=True)
+    return all(created_at > timezone.now() - FIRST_ENROLMENT_WINDOW for created_at in added)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -6,6 +6,9 @@ from django.http import Http404
 from agencies import lockout
 from agencies.models import Agency, Invitation, User
 from agencies.services import MANAGE_PEOPLE
+from portal.models import AuditEvent
+
+AUDIT_PERMISSION = "portal.view_auditevent"
 
 
 def managed_agencies(user: User) -> QuerySet[Agency]:
@@ -42,3 +45,32 @@ def invitation_get_managed_by(user: User, pk: int) -> Invitation:
     if invitation is None:
         raise Http404
     return invitation
+
+
+def audit_agencies_visible_to(user: User) -> QuerySet[Agency] | None:
+    """The agencies whose audit events ``user`` may read; ``None`` means every event (superusers).
+
+    Auditors read their own agency's events; an auditor of a task force's coordination office reads those of every
+    agency in its task forces. Nobody else reads the trail.
+    """
+    if user.is_superuser:
+        return None
+    agency = user.agency
+    if agency is None or not user.has_perm(AUDIT_PERMISSION):
+        return Agency.objects.none()
+    if agency.kind == Agency.Kind.COORDINATION:
+        return Agency.objects.filter(task_forces__agencies=agency).distinct()
+    return Agency.objects.filter(pk=agency.pk)
+
+
+def audit_event_list_visible_to(user: User) -> QuerySet[AuditEvent]:
+    agencies = audit_agencies_visible_to(user)
+    events = AuditEvent.objects.order_by("-occurred_at", "-id")
+    if agencies is None:
+        return events
+    return events.filter(agency_id__in=agencies.values("pk"))
+
+
+def can_read_audit_trail(user: User) -> bool:
+    agencies = audit_agencies_visible_to(user)
+    return agencies is None or agencies.exists()

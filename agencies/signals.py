@@ -10,6 +10,7 @@ from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 from django.utils import timezone
 
+from agencies.models import User
 from portal.audit import Outcome, audit_record
 from portal.middleware import LOGOUT_REASON_ATTR, SESSION_AUTH_AT
 
@@ -24,14 +25,24 @@ def on_login(sender, request, user, **kwargs) -> None:
 @receiver(auth_signals.user_login_failed, dispatch_uid="portal_audit_login_failed")
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     email = (credentials.get("email") or credentials.get("username") or "")[:254]
+    account = _account(email)
     locked = bool(getattr(request, "axes_locked_out", False))
     audit_record(
         action="auth.login.failed",
         request=request,
         actor_email=email,
+        target=account,
+        agency=account.agency if account else None,
         outcome=Outcome.DENIED if locked else Outcome.FAILURE,
         details={"account_locked": locked},
     )
+
+
+def _account(email: str) -> User | None:
+    """The account a failed sign-in aimed at, if it exists (the event is then that agency's to review)."""
+    if not email:
+        return None
+    return User.objects.select_related("_membership__agency").filter(email__iexact=email).first()
 
 
 @receiver(auth_signals.user_logged_out, dispatch_uid="portal_audit_logout")
@@ -47,7 +58,15 @@ def on_logout(sender, request, user, **kwargs) -> None:
 
 @receiver(user_locked_out, dispatch_uid="portal_audit_lockout")
 def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
-    audit_record(action="auth.account.locked", request=request, actor_email=username or "", outcome=Outcome.DENIED)
+    account = _account(username or "")
+    audit_record(
+        action="auth.account.locked",
+        request=request,
+        actor_email=username or "",
+        target=account,
+        agency=account.agency if account else None,
+        outcome=Outcome.DENIED,
+    )
 
 
 @receiver(mfa_signals.authenticator_added, dispatch_uid="portal_audit_mfa_added")

@@ -11,4 +11,6 @@ urlpatterns = [
     path("people/<int:pk>/unlock/", views.person_unlock, name="person_unlock"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("audit/", views.audit_trail, name="audit_trail"),
+    path("audit/export.csv", views.audit_trail_export, name="audit_trail_export"),
 ]

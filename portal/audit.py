@@ -25,17 +25,20 @@ def audit_record(
     outcome: str = Outcome.SUCCESS,
     details: dict[str, Any] | None = None,
     actor_email: str = "",
+    agency: Any = None,
 ) -> AuditEvent:
     """Append one event. Call it inside the transaction of the change it records, so both land or neither.
 
     ``action`` is a dotted code (``auth.login.failed``). ``actor`` defaults to the request's signed-in user;
     ``actor_email`` names who tried when there is no user (a failed sign-in for an unknown address).
-    ``details`` must not hold PII: ids, codes and counts only.
+    ``agency`` defaults to the actor's; pass it when there is no actor but the event concerns an agency's account
+    (a failed sign-in to it), so that agency's auditors see it. ``details`` must not hold PII: ids, codes and counts.
     """
     user = getattr(request, "user", None)
     if actor is None and user is not None and user.is_authenticated:
         actor = user
-    agency = getattr(actor, "agency", None) if actor is not None else None
+    if agency is None and actor is not None:
+        agency = getattr(actor, "agency", None)
     return AuditEvent.objects.create(
         action=action,
         actor=actor,

@@ -15,7 +15,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "membership": user.membership,
             "can_manage_people": user.is_superuser or user.has_perm("agencies.manage_agency_people"),
-            "can_read_audit": user.has_perm("portal.view_auditevent"),
+            "can_read_audit": user.is_superuser or user.has_perm("portal.view_auditevent"),
         },
     )
 

@@ -55,7 +55,8 @@ def test_a_demo_user_signs_in_with_the_code_that_demo_totp_prints(client, db):
     out = StringIO()
     call_command("demo_totp", email, stdout=out, stderr=StringIO())
     code = out.getvalue().strip()
-    assert len(code) == 6 and code.isdigit()
+    assert len(code) == 6
+    assert code.isdigit()
     client.post(reverse("account_login"), {"login": email, "password": DEMO_PASSWORD, "acknowledge": "on"})
     assert client.post(reverse("mfa_authenticate"), {"code": code})["Location"] == reverse("home")
     assert "Federal Bureau of Investigation, Bayport Field Office" in client.get(reverse("home")).content.decode()
