@@ -166,6 +166,8 @@ def invitation_create(
         )
         url = reverse("invitation_accept", kwargs={"token": token})
         link = request.build_absolute_uri(url) if request is not None else url
+        # Sent in the request, not through the task queue: a queued task would store the one-time link (the token)
+        # in the database, where only its hash may be.
         transaction.on_commit(lambda: _send_invitation(invitation, link))
     return invitation, token
 
