@@ -4,15 +4,35 @@ from datetime import timedelta
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 from django.utils import timezone
 
+from agencies import lockout
+from portal.audit import Outcome, audit_record
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def login(self, request: HttpRequest, user) -> None:
+        """The last step of every sign-in (after the password and the second factor): a lock that happened
+        meanwhile, from wrong codes or from someone else's wrong passwords, still keeps the person out."""
+        if lockout.is_locked(user.email):
+            audit_record(
+                action="auth.login.failed",
+                request=request,
+                actor_email=user.email,
+                target=user,
+                agency=user.agency,
+                outcome=Outcome.DENIED,
+                details={"account_locked": True, "step": "second_factor"},
+            )
+            raise ImmediateHttpResponse(lockout.lockout_response(request))
+        super().login(request, user)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """Changing authenticators asks for the password again, except during the first enrolment that follows

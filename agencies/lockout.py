@@ -9,6 +9,7 @@ locked, counts only the failures of the last ``PORTAL_LOCKOUT_WINDOW`` (from axe
 from datetime import timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_failure_limit
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
@@ -29,6 +30,11 @@ def username_from_credentials(request: HttpRequest, credentials: dict | None) ->
 
 
 class WindowedDatabaseHandler(AxesDatabaseHandler):
+    def user_logged_in(self, sender, request, user, **kwargs):
+        """A completed sign-in starts the count afresh: earlier failures no longer add up to a lock."""
+        super().user_logged_in(sender, request, user, **kwargs)
+        AccessFailureLog.objects.filter(username=user.email.lower()).delete()
+
     def clean_expired_user_attempts(self, request=None, credentials=None) -> int:
         """Before a new failure is counted: if the account is not locked, keep only the recent failures."""
         if request is None:
@@ -85,6 +91,12 @@ def with_lock_state(users: QuerySet) -> QuerySet:
 def clear_failures(email: str) -> None:
     AccessAttempt.objects.filter(username=email.lower()).delete()
     AccessFailureLog.objects.filter(username=email.lower()).delete()
+
+
+def second_factor_failed(request: HttpRequest, user) -> None:
+    """A wrong authenticator code counts as a failed sign-in: guessing codes locks the account like guessing
+    passwords. On the fifth failure axes marks the request locked and its middleware answers with the lock page."""
+    AxesProxyHandler.user_login_failed(sender=None, credentials={"email": user.email}, request=request)
 
 
 def lockout_response(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:

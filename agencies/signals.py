@@ -10,6 +10,7 @@ from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 from django.utils import timezone
 
+from agencies import lockout
 from agencies.models import User
 from portal.audit import Outcome, audit_record
 from portal.middleware import LOGOUT_REASON_ATTR, SESSION_AUTH_AT
@@ -104,6 +105,7 @@ def on_authenticator_reset(sender, request, user, authenticator, **kwargs) -> No
 
 @receiver(mfa_signals.authentication_failed, dispatch_uid="portal_audit_mfa_failed")
 def on_mfa_failed(sender, request, user, authenticator=None, **kwargs) -> None:
+    lockout.second_factor_failed(request, user)
     audit_record(
         action="auth.mfa.failed",
         actor=user,

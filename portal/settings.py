@@ -166,8 +166,10 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[HT Portal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# Axes does the locking; allauth's own limit stays as a second brake against password spraying.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+# Axes does the locking (5 failures, passwords and codes alike). allauth's own limits per address and per account
+# stay as a second brake, set above the lock so that the person is told their account is locked.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,10/5m/key"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # password-reset mail goes only to existing accounts
 
 MFA_ADAPTER = "agencies.auth.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]

@@ -54,11 +54,14 @@ def test_password_and_code_sign_in_and_are_audited(client, investigator):
     assert event.ip_address == "127.0.0.1"
 
 
+def _wrong_code(user) -> str:
+    valid = {totp_code(user, offset) for offset in (-1, 0, 1)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
+
+
 def test_a_wrong_code_is_refused_and_audited(client, investigator):
     post_password(client, investigator.email)
-    response = client.post(
-        reverse("mfa_authenticate"), {"code": "000000" if totp_code(investigator) != "000000" else "111111"}
-    )
+    response = client.post(reverse("mfa_authenticate"), {"code": _wrong_code(investigator)})
     assert response.status_code == 200
     assert "Incorrect code" in response.content.decode()
     assert AuditEvent.objects.filter(action="auth.mfa.failed", actor=investigator).count() == 1
@@ -163,6 +166,40 @@ class TestLockout:
         assert event.actor is None
         assert event.actor_email == "nobody@nowhere.example"
         assert event.outcome == AuditEvent.Outcome.FAILURE
+
+    def test_five_wrong_codes_lock_the_account_whatever_address_they_come_from(self, client, investigator):
+        post_password(client, investigator.email)
+        wrong = _wrong_code(investigator)
+        for attempt in range(4):
+            response = client.post(reverse("mfa_authenticate"), {"code": wrong}, REMOTE_ADDR=f"198.51.100.{attempt}")
+            assert response.status_code == 200
+        fifth = client.post(reverse("mfa_authenticate"), {"code": wrong}, REMOTE_ADDR="198.51.100.9")
+        assert fifth.status_code == 403
+        assert "This account is locked" in fifth.content.decode()
+        # The right code no longer finishes the sign-in, and neither does starting over.
+        assert client.post(reverse("mfa_authenticate"), {"code": totp_code(investigator)}).status_code != 302
+        assert post_password(type(client)(), investigator.email).status_code == 403
+        assert AuditEvent.objects.filter(action="auth.account.locked", actor_email=investigator.email).exists()
+
+    def test_a_lock_that_happens_between_password_and_code_keeps_the_person_out(self, client, investigator):
+        post_password(client, investigator.email)
+        _fail(type(client)(), investigator, 5)  # someone else guesses the password meanwhile
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code(investigator)})
+        assert response.status_code == 403
+        assert "This account is locked" in response.content.decode()
+        assert client.get(reverse("home")).status_code == 302
+        refused = AuditEvent.objects.get(action="auth.login.failed", details__step="second_factor")
+        assert refused.outcome == AuditEvent.Outcome.DENIED
+
+    def test_a_completed_sign_in_clears_the_earlier_failures(self, client, investigator):
+        start = timezone.now()
+        with time_machine.travel(start, tick=False):
+            _fail(client, investigator, 4)
+            assert sign_in(client, investigator)["Location"] == reverse("home")
+            client.post(reverse("account_logout"))
+        with time_machine.travel(start + timedelta(minutes=2), tick=False):  # a fresh code: each signs in once
+            _fail(client, investigator, 4)
+            assert sign_in(client, investigator)["Location"] == reverse("home")
 
     def test_a_lock_on_one_account_leaves_others_alone(self, client, investigator, colleague):
         _fail(client, investigator, 5)
