@@ -5,7 +5,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Invitation, Membership, TaskForce, TaskForceMember, User
-from agencies.services import agency_create
+from agencies.services import agency_create, user_deactivate, user_reactivate
+from portal.admin import AuditedModelAdmin
 
 
 class MembershipInline(admin.StackedInline):
@@ -23,13 +24,26 @@ class MembershipInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "full_name"]
-    readonly_fields = ["last_login", "date_joined"]
+    # Deactivation ends the person's sessions: it goes through the service (the actions below), not a checkbox.
+    readonly_fields = ["is_active", "last_login", "date_joined"]
     inlines = [MembershipInline]
+    actions = ["deactivate", "reactivate"]
+
+    @admin.action(description=_("Deactivate the selected accounts (ends their sessions)"))
+    def deactivate(self, request, queryset):
+        for user in queryset.exclude(pk=request.user.pk):
+            user_deactivate(user=user, actor=request.user, request=request)
+
+    @admin.action(description=_("Reactivate the selected accounts"))
+    def reactivate(self, request, queryset):
+        for user in queryset:
+            user_reactivate(user=user, actor=request.user, request=request)
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "preferred_language")}),
@@ -40,10 +54,13 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedModelAdmin):
     list_display = ["name", "short_name", "kind", "jurisdiction", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "jurisdiction"]
+
+    def audit_agency(self, obj):
+        return obj
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -62,14 +79,14 @@ class TaskForceMemberInline(admin.TabularInline):
 
 
 @admin.register(TaskForce)
-class TaskForceAdmin(admin.ModelAdmin):
+class TaskForceAdmin(AuditedModelAdmin):
     list_display = ["name", "region"]
     search_fields = ["name"]
     inlines = [TaskForceMemberInline]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AuditedModelAdmin):
     list_display = ["email", "agency", "role", "status", "expires_at", "invited_by"]
     list_filter = ["status", "role"]
     search_fields = ["email"]

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.models import TimeStampedModel
 
@@ -219,7 +220,7 @@ class Membership(TimeStampedModel):
         return f"{self.user} ({self.get_role_display()}, {self.agency})"
 
 
-class Invitation(TimeStampedModel):
+class Invitation(FSMModelMixin, TimeStampedModel):
     """A one-time, expiring link that lets a person create their account in a given agency and role.
 
     Only the SHA-256 of the token is stored; the token itself exists only in the e-mail. Expiry is not a status:
@@ -237,7 +238,7 @@ class Invitation(TimeStampedModel):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
@@ -246,9 +247,25 @@ class Invitation(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "agency",
+                condition=models.Q(status="pending"),
+                name="invitation_one_pending_per_address_and_agency",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.agency}"
+
+    @transition(field=status, source=Status.PENDING, target=Status.ACCEPTED)
+    def accept(self) -> None:
+        self.accepted_at = timezone.now()
+
+    @transition(field=status, source=Status.PENDING, target=Status.REVOKED)
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
 
     @staticmethod
     def hash_token(token: str) -> str:

