@@ -9,7 +9,7 @@ from portal.models import AuditEvent
 from tests.helpers import post_password
 
 
-def _failed_sign_in_address(client, user, **headers) -> str:
+def _failed_sign_in_address(client, user, **headers) -> str | None:
     client.post(
         reverse("account_login"),
         {"login": user.email, "password": "not-the-password", "acknowledge": "on"},
@@ -42,8 +42,6 @@ def test_behind_trusted_proxies_the_client_is_counted_from_the_right(
 
 
 def test_axes_records_the_same_address(client, investigator):
-    from axes.models import AccessAttempt
-
     post_password(
         client, investigator.email, "not-the-password", REMOTE_ADDR="203.0.113.8", HTTP_X_FORWARDED_FOR="1.2.3.4"
     )
