@@ -1,7 +1,10 @@
 import django_filters
 from django import forms
+from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Role, User
 from portal.models import AuditEvent
 
 
@@ -36,3 +39,42 @@ class AuditEventFilter(django_filters.FilterSet):
     def __init__(self, *args, agency_choices: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["agency"].extra["choices"] = agency_choices
+
+
+class PeopleFilter(django_filters.FilterSet):
+    """Filters of the people page. ``agency`` choices are the agencies the viewer manages (a few, not a table)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        LOCKED = "locked", _("Locked")
+        DEACTIVATED = "deactivated", _("Deactivated")
+
+    q = django_filters.CharFilter(label=_("Name or e-mail"), method="filter_text")
+    role = django_filters.ChoiceFilter(
+        label=_("Role"), field_name="_membership__role", choices=Role.choices, empty_label=_("Any role")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, method="filter_status", empty_label=_("Any status")
+    )
+    agency = django_filters.ChoiceFilter(
+        label=_("Agency"), field_name="_membership__agency", choices=[], empty_label=_("Any agency")
+    )
+
+    class Meta:
+        model = User
+        fields = ["q", "role", "status", "agency"]
+
+    def __init__(self, *args, agency_choices: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(agency_choices) > 1:
+            self.filters["agency"].extra["choices"] = agency_choices
+        else:
+            del self.filters["agency"]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        if value == self.Status.DEACTIVATED:
+            return queryset.filter(is_active=False)
+        return queryset.filter(is_active=True, is_locked=value == self.Status.LOCKED)

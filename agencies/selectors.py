@@ -1,23 +1,35 @@
 """Reads of people and agencies that depend on who asks."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from agencies import lockout
 from agencies.models import Agency, Invitation, User
-from agencies.services import MANAGE_PEOPLE
 from portal.models import AuditEvent
 
+MANAGE_PEOPLE = "agencies.manage_agency_people"
 AUDIT_PERMISSION = "portal.view_auditevent"
 
 
 def managed_agencies(user: User) -> QuerySet[Agency]:
-    """The agencies whose people ``user`` manages: every agency for a superuser, else their own as its admin."""
+    """The agencies whose people ``user`` manages: every agency for a superuser, else their own as its admin.
+
+    The one statement of that rule: pages, navigation and services all ask here.
+    """
+    if not user.is_active:
+        return Agency.objects.none()
     if user.is_superuser:
         return Agency.objects.all()
     if user.agency is not None and user.has_perm(MANAGE_PEOPLE):
         return Agency.objects.filter(pk=user.agency.pk)
     return Agency.objects.none()
+
+
+def can_manage_people(user: User, agency: Agency | None = None) -> bool:
+    """Whether ``user`` manages people at all (superusers always do), or, given ``agency``, that agency's people."""
+    if agency is None:
+        return user.is_active and (user.is_superuser or managed_agencies(user).exists())
+    return managed_agencies(user).filter(pk=agency.pk).exists()
 
 
 def people_list_managed_by(user: User) -> QuerySet[User]:
@@ -59,7 +71,7 @@ def audit_agencies_visible_to(user: User) -> QuerySet[Agency] | None:
     if agency is None or not user.has_perm(AUDIT_PERMISSION):
         return Agency.objects.none()
     if agency.kind == Agency.Kind.COORDINATION:
-        return Agency.objects.filter(task_forces__agencies=agency).distinct()
+        return Agency.objects.filter(Q(pk=agency.pk) | Q(task_forces__agencies=agency)).distinct()
     return Agency.objects.filter(pk=agency.pk)
 
 

@@ -17,25 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies import lockout
+from agencies import lockout, selectors
 from agencies.models import Agency, Invitation, Membership, Role, User
 from agencies.roles import role_fits, role_group
 from portal.audit import audit_record
 
-MANAGE_PEOPLE = "agencies.manage_agency_people"
-
-
-def can_manage_people_of(actor: User, agency: Agency) -> bool:
-    """Agency admins manage their own agency's people; superusers manage everyone."""
-    if not actor.is_active:
-        return False
-    if actor.is_superuser:
-        return True
-    return actor.agency == agency and actor.has_perm(MANAGE_PEOPLE)
-
 
 def _require_manager(actor: User, agency: Agency) -> None:
-    if not can_manage_people_of(actor, agency):
+    if not selectors.can_manage_people(actor, agency):
         raise PermissionDenied(_("You cannot manage the people of this agency."))
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies import selectors, services
-from agencies.filters import AuditEventFilter
+from agencies.filters import AuditEventFilter, PeopleFilter
 from agencies.forms import InvitationAcceptForm, InvitationForm, RoleForm
 from agencies.models import Agency
 from portal.audit import audit_record
@@ -23,19 +23,27 @@ from portal.pagination import paginate
 
 
 def _managed_agencies_or_404(request: AuthenticatedHttpRequest):
-    agencies = selectors.managed_agencies(request.user)
-    if not agencies.exists():
+    if not selectors.can_manage_people(request.user):
         raise Http404
-    return agencies
+    return selectors.managed_agencies(request.user)
 
 
 def people(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _managed_agencies_or_404(request)
+    agencies = _managed_agencies_or_404(request)
+    people_filter = PeopleFilter(
+        request.GET or None,
+        queryset=selectors.people_list_managed_by(request.user),
+        agency_choices=[(agency.pk, agency.name) for agency in agencies],
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "agencies/people.html",
         {
-            "people": selectors.people_list_managed_by(request.user),
+            "filter": people_filter,
+            "page": paginate(request, people_filter.qs, per_page=50),
+            "query": query.urlencode(),
             "invitations": selectors.invitation_list_managed_by(request.user),
         },
     )

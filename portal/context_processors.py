@@ -1,8 +1,12 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from portal.navigation import navigation_for
 
 
 def portal(request):
+    user = getattr(request, "user", None)
     return {
         "portal_name": getattr(settings, "PORTAL_NAME", "HT Portal"),
-        "portal_debug": settings.DEBUG,
+        "navigation": SimpleLazyObject(lambda: navigation_for(user)) if user is not None else [],
     }

@@ -8,16 +8,7 @@ from portal.http import AuthenticatedHttpRequest
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user = request.user
-    return render(
-        request,
-        "portal/home.html",
-        {
-            "membership": user.membership,
-            "can_manage_people": user.is_superuser or user.has_perm("agencies.manage_agency_people"),
-            "can_read_audit": user.is_superuser or user.has_perm("portal.view_auditevent"),
-        },
-    )
+    return render(request, "portal/home.html", {"membership": request.user.membership})
 
 
 @never_cache

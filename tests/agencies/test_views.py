@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from agencies import lockout
 from agencies.models import Invitation, Membership, Role, User
-from agencies.services import invitation_create
+from agencies.services import invitation_create, user_deactivate
 from portal.models import AuditEvent
 from tests.factories import PASSWORD, UserFactory, totp_code
 from tests.helpers import post_password, sign_in
@@ -598,12 +598,12 @@ def test_an_admin_unlocks_an_account_locked_by_five_failed_sign_ins(
     refused = post_password(Client(), investigator.email, PASSWORD)
     assert refused.status_code == 403
     admin_client = client_as(agency_admin)
-    assert "Locked" in admin_client.get(reverse("people")).content.decode()
+    assert ">Locked</span>" in admin_client.get(reverse("people")).content.decode()
 
     response = admin_client.post(reverse("person_unlock", kwargs={"pk": investigator.pk}))
 
     assert response.status_code == 302
-    assert "Locked" not in admin_client.get(reverse("people")).content.decode()
+    assert ">Locked</span>" not in admin_client.get(reverse("people")).content.decode()
     assert sign_in(client, investigator)["Location"] == reverse("home")
     assert client.get(reverse("home")).status_code == 200
     event = AuditEvent.objects.get(action="auth.account.unlocked")
@@ -616,7 +616,7 @@ def test_four_failed_sign_ins_do_not_lock_an_account(client, client_as, agency_a
     for _ in range(4):
         post_password(Client(), investigator.email, "wrong-password-xx")
 
-    assert "Locked" not in client_as(agency_admin).get(reverse("people")).content.decode()
+    assert ">Locked</span>" not in client_as(agency_admin).get(reverse("people")).content.decode()
     assert sign_in(client, investigator)["Location"] == reverse("home")
 
 
@@ -638,7 +638,7 @@ def test_the_people_page_takes_as_many_queries_for_thirty_people_as_for_three(
 
     content = response.content.decode()
     assert len(re.findall(r'href="/agency/people/\d+/role/"', content)) == 31
-    assert content.count("Locked") == 1
+    assert content.count(">Locked</span>") == 1
     assert len(many) == len(few)
 
 
@@ -664,3 +664,37 @@ def test_the_role_page_offers_only_roles_that_fit_the_agency(client_as, agency_a
     page = client_as(agency_admin).get(reverse("person_change_role", args=[colleague.pk])).content.decode()
     assert 'value="caseworker"' in page
     assert 'value="coordinator"' not in page
+
+
+def _listed(response) -> set[str]:
+    return {person.email for person in response.context["page"].object_list}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"q": "colin"}, {"colleague@ffo.example"}),
+        ({"q": "SUPERVISOR@"}, {"supervisor@ffo.example"}),
+        ({"role": "supervisor"}, {"supervisor@ffo.example"}),
+        ({"status": "locked"}, {"investigator@ffo.example"}),
+        ({"status": "deactivated"}, {"colleague@ffo.example"}),
+        ({"status": "active"}, {"admin@ffo.example", "supervisor@ffo.example"}),
+    ],
+)
+def test_the_people_page_filters(
+    client_as, agency_admin, investigator, colleague, supervisor, lock_out, query, expected
+):
+    lock_out(investigator)
+    user_deactivate(user=colleague, actor=agency_admin)
+    assert _listed(client_as(agency_admin).get(reverse("people"), query)) == expected
+
+
+def test_the_people_page_shows_fifty_at_a_time(client_as, agency_admin, lead_agency):
+    UserFactory.create_batch(60, agency=lead_agency, mfa=False)
+    client = client_as(agency_admin)
+    first = client.get(reverse("people"))
+    second = client.get(reverse("people"), {"page": 2})
+    assert len(first.context["page"].object_list) == 50
+    assert len(second.context["page"].object_list) == 11
+    assert "61 people match." in first.content.decode()
+    assert not _listed(first) & _listed(second)

@@ -1,0 +1,32 @@
+"""The pages a person may go to, for the header and the home page.
+
+Each domain app offers its entries through a function named in ``settings.PORTAL_NAVIGATION`` (by dotted path, so
+``portal`` imports no domain app), which asks that app's selectors who may go where: the rule stays in one place.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    description: str | Promise  # what the home page says you can do there
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+def navigation_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    items: list[NavItem] = []
+    for dotted_path in settings.PORTAL_NAVIGATION:
+        items += import_string(dotted_path)(user)
+    return items
