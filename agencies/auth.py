@@ -8,10 +8,12 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
+from django.shortcuts import render
 from django.utils import timezone
 
 from agencies import lockout
 from portal.audit import Outcome, audit_record
+from portal.middleware import SECOND_FACTOR_TYPES
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,7 +22,19 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def login(self, request: HttpRequest, user) -> None:
         """The last step of every sign-in (after the password and the second factor): a lock that happened
-        meanwhile, from wrong codes or from someone else's wrong passwords, still keeps the person out."""
+        meanwhile, from wrong codes or from someone else's wrong passwords, still keeps the person out, and so
+        does an agency that was deactivated."""
+        if user.agency is not None and not user.agency.is_active:
+            audit_record(
+                action="auth.login.failed",
+                request=request,
+                actor_email=user.email,
+                target=user,
+                agency=user.agency,
+                outcome=Outcome.DENIED,
+                details={"agency_inactive": True},
+            )
+            raise ImmediateHttpResponse(render(request, "account/account_inactive.html", status=403))
         if lockout.is_locked(user.email):
             audit_record(
                 action="auth.login.failed",
@@ -50,9 +64,7 @@ FIRST_ENROLMENT_WINDOW = timedelta(minutes=5)
 
 def _is_enrolling(user) -> bool:
     """No second factor yet, or the first one was added within the last few minutes."""
-    added = Authenticator.objects.filter(
-        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).values_list("created_at", flat=True)
+    added = Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).values_list("created_at", flat=True)
     return all(created_at > timezone.now() - FIRST_ENROLMENT_WINDOW for created_at in added)
 
 
@@ -60,7 +72,7 @@ class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """MFA is required (portal.middleware.MFARequiredMiddleware): keep at least one TOTP or security key."""
         second_factors = Authenticator.objects.filter(
-            user_id=authenticator.user_id, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+            user_id=authenticator.user_id, type__in=SECOND_FACTOR_TYPES
         ).exclude(pk=authenticator.pk)
         if authenticator.type == Authenticator.Type.RECOVERY_CODES:
             return False

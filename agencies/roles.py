@@ -9,9 +9,9 @@ from django.utils.functional import Promise
 
 from agencies.models import Agency, Role
 
-_EVERYONE = {"agencies.view_agency", "agencies.view_taskforce"}
+_EVERYONE = frozenset({"agencies.view_agency", "agencies.view_taskforce"})
 
-ROLE_PERMISSIONS: dict[str, set[str]] = {
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CASEWORKER: _EVERYONE,
     Role.SUPERVISOR: _EVERYONE,
     Role.AGENCY_ADMIN: _EVERYONE

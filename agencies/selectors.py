@@ -20,7 +20,7 @@ def managed_agencies(user: User) -> QuerySet[Agency]:
         return Agency.objects.none()
     if user.is_superuser:
         return Agency.objects.all()
-    if user.agency is not None and user.has_perm(MANAGE_PEOPLE):
+    if user.agency is not None and user.agency.is_active and user.has_perm(MANAGE_PEOPLE):
         return Agency.objects.filter(pk=user.agency.pk)
     return Agency.objects.none()
 

@@ -4,22 +4,20 @@ These libraries report through signals, so this is the one place receivers are u
 itself makes records its events in its service functions.
 """
 
+from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from axes.signals import user_locked_out
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
-from django.utils import timezone
 
 from agencies import lockout
 from agencies.models import User
 from portal.audit import Outcome, audit_record
-from portal.middleware import LOGOUT_REASON_ATTR, SESSION_AUTH_AT
+from portal.middleware import LOGOUT_REASON_ATTR
 
 
 @receiver(auth_signals.user_logged_in, dispatch_uid="portal_audit_login")
 def on_login(sender, request, user, **kwargs) -> None:
-    if request is not None and hasattr(request, "session"):
-        request.session[SESSION_AUTH_AT] = timezone.now().isoformat()
     audit_record(action="auth.login.succeeded", actor=user, request=request)
 
 
@@ -116,3 +114,13 @@ def on_mfa_failed(sender, request, user, authenticator=None, **kwargs) -> None:
             **({"reauthentication": True} if kwargs.get("reauthentication") else {}),
         },
     )
+
+
+@receiver(account_signals.password_changed, dispatch_uid="portal_audit_password_changed")
+def on_password_changed(sender, request, user, **kwargs) -> None:
+    audit_record(action="auth.password.changed", actor=user, request=request)
+
+
+@receiver(account_signals.password_reset, dispatch_uid="portal_audit_password_reset")
+def on_password_reset(sender, request, user, **kwargs) -> None:
+    audit_record(action="auth.password.reset", actor=user, request=request)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from agencies import selectors, services
@@ -54,7 +55,7 @@ def person_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     fixed_agency = None if request.user.is_superuser else request.user.agency
     form = InvitationForm(request.POST or None, fixed_agency=fixed_agency)
     if "agency" in form.fields:
-        form.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
+        form.fields["agency"].queryset = agencies.filter(is_active=True)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.invitation_create(
@@ -136,6 +137,7 @@ def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return redirect("people")
 
 
+@never_cache  # the page names the invitee and their agency
 @login_not_required
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Public: the one-time link from the invitation e-mail, where the person chooses a password."""

@@ -77,7 +77,7 @@ class SessionLimitsMiddleware:
                 logout(request)
                 messages.info(request, _("Your session ended. Please sign in again."))
                 return redirect_to_login(request.get_full_path())
-            if authenticated_at is None:
+            if authenticated_at is None:  # the first request after signing in
                 session[SESSION_AUTH_AT] = now.isoformat()
             session[SESSION_LAST_SEEN] = now.isoformat()
         return self.get_response(request)
@@ -99,10 +99,12 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
 )
 
 
+# What counts as a second factor; recovery codes are a way back in, not a factor of their own.
+SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
 def has_second_factor(user) -> bool:
-    return Authenticator.objects.filter(
-        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()
+    return Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).exists()
 
 
 class MFARequiredMiddleware:

@@ -16,10 +16,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
-# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse database access
-# from it (fixtures creating people, reading their TOTP secret).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
@@ -67,13 +63,24 @@ def live_server(django_db_setup, live_server):
     return live_server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as playwright:
-        yield playwright
+    """Playwright's sync API runs an event loop in the test thread while it is started; Django would refuse
+    database access from that thread (fixtures creating people, reading their TOTP secret) unless told it is
+    safe. Both last only as long as this folder's tests: the rest of the suite keeps Django's check."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            yield playwright
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     yield browser

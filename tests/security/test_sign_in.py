@@ -222,3 +222,23 @@ def test_the_password_policy(password, accepted):
         assert not accepted
     else:
         assert accepted
+
+
+def test_a_person_of_a_deactivated_agency_cannot_sign_in(client, investigator, lead_agency):
+    lead_agency.is_active = False
+    lead_agency.save()
+    post_password(client, investigator.email)
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(investigator)})
+    assert response.status_code == 403
+    assert client.get(reverse("home")).status_code == 302
+    assert AuditEvent.objects.filter(action="auth.login.failed", details__agency_inactive=True).exists()
+
+
+def test_changing_the_password_is_audited(client, investigator):
+    sign_in(client, investigator)
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "a-brand-new-passphrase", "password2": "a-brand-new-passphrase"},
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="auth.password.changed", actor=investigator).count() == 1

@@ -3,10 +3,13 @@
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from agencies.models import User
+from portal.middleware import MFA_ENROLMENT_URL_NAMES
 from portal.models import AuditEvent
+from tests.factories import UserFactory
+from tests.helpers import post_password
 
 # Each entry is a decision: a page an anonymous person must reach. Adding one needs a reason.
 PUBLIC_URL_NAMES = {
@@ -140,3 +143,23 @@ def test_the_admin_deactivates_through_the_service(client_as, superuser, investi
     investigator.refresh_from_db()
     assert not investigator.is_active
     assert AuditEvent.objects.filter(action="agencies.user.deactivated", object_id=str(investigator.pk)).exists()
+
+
+@pytest.mark.parametrize(("route", "path"), PRIVATE_PATHS, ids=[route for route, _ in PRIVATE_PATHS])
+def test_a_person_without_a_second_factor_reaches_nothing_but_enrolment(client, lead_agency, route, path):
+    person = UserFactory(agency=lead_agency, mfa=False, is_staff=True, is_superuser=True)
+    assert post_password(client, person.email).status_code == 302  # the password alone signs them in
+    name = resolve(path).url_name if _resolves(path) else None
+    response = client.get(path)
+    if name in MFA_ENROLMENT_URL_NAMES:
+        return
+    assert response.status_code == 302, f"{path} answered {response.status_code}"
+    assert response["Location"] == reverse("mfa_activate_totp"), f"{path} sent the person to {response['Location']}"
+
+
+def _resolves(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
