@@ -184,20 +184,19 @@ class TaskForceMember(models.Model):
         return f"{self.agency} in {self.task_force}"
 
 
-class Role(models.TextChoices):
-    """What a person may do at all (DESIGN §4.3); the permissions of each role are in ``agencies/roles.py``."""
-
-    CASEWORKER = "caseworker", _("Caseworker (investigator or advocate)")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    AGENCY_ADMIN = "agency_admin", _("Agency administrator")
-    COORDINATOR = "coordinator", _("Task-force coordinator")
-    INTAKE = "intake", _("Intake (tips)")
-    PROVIDER_STAFF = "provider_staff", _("Service provider staff")
-    AUDITOR = "auditor", _("Auditor")
-
-
 class Membership(TimeStampedModel):
     """Ties a person to their one agency with one role."""
+
+    class Role(models.TextChoices):
+        """What a person may do at all (DESIGN §4.3); the permissions of each role are in ``agencies/roles.py``."""
+
+        CASEWORKER = "caseworker", _("Caseworker (investigator or advocate)")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+        COORDINATOR = "coordinator", _("Task-force coordinator")
+        INTAKE = "intake", _("Intake (tips)")
+        PROVIDER_STAFF = "provider_staff", _("Service provider staff")
+        AUDITOR = "auditor", _("Auditor")
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="_membership")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
@@ -218,6 +217,9 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.agency})"
+
+
+Role = Membership.Role  # the roles are used across the app; this is the short name
 
 
 class Invitation(FSMModelMixin, TimeStampedModel):
