@@ -25,27 +25,11 @@ class AccountAdapter(DefaultAccountAdapter):
         meanwhile, from wrong codes or from someone else's wrong passwords, still keeps the person out, and so
         does an agency that was deactivated."""
         if user.agency is not None and not user.agency.is_active:
-            audit_record(
-                action="auth.login.failed",
-                request=request,
-                actor_email=user.email,
-                target=user,
-                agency=user.agency,
-                outcome=Outcome.DENIED,
-                details={"agency_inactive": True},
+            _refuse(
+                request, user, {"agency_inactive": True}, render(request, "account/account_inactive.html", status=403)
             )
-            raise ImmediateHttpResponse(render(request, "account/account_inactive.html", status=403))
         if lockout.is_locked(user.email):
-            audit_record(
-                action="auth.login.failed",
-                request=request,
-                actor_email=user.email,
-                target=user,
-                agency=user.agency,
-                outcome=Outcome.DENIED,
-                details={"account_locked": True, "step": "second_factor"},
-            )
-            raise ImmediateHttpResponse(lockout.lockout_response(request))
+            _refuse(request, user, {"account_locked": True}, lockout.lockout_response(request))
         super().login(request, user)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
@@ -57,6 +41,19 @@ class AccountAdapter(DefaultAccountAdapter):
         if app == "allauth.mfa" and user is not None and user.is_authenticated and _is_enrolling(user):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+
+def _refuse(request: HttpRequest, user, details: dict, response) -> None:
+    audit_record(
+        action="auth.login.failed",
+        request=request,
+        actor_email=user.email,
+        target=user,
+        agency=user.agency,
+        outcome=Outcome.DENIED,
+        details={**details, "step": "second_factor"},
+    )
+    raise ImmediateHttpResponse(response)
 
 
 FIRST_ENROLMENT_WINDOW = timedelta(minutes=5)

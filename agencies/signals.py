@@ -68,37 +68,21 @@ def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
     )
 
 
-@receiver(mfa_signals.authenticator_added, dispatch_uid="portal_audit_mfa_added")
-def on_authenticator_added(sender, request, user, authenticator, **kwargs) -> None:
-    audit_record(
-        action="auth.mfa.enrolled",
-        actor=user,
-        request=request,
-        target=authenticator,
-        details={"type": authenticator.type},
-    )
+def _authenticator_event(action: str):
+    def receive(sender, request, user, authenticator, **kwargs) -> None:
+        audit_record(
+            action=action, actor=user, request=request, target=authenticator, details={"type": authenticator.type}
+        )
+
+    return receive
 
 
-@receiver(mfa_signals.authenticator_removed, dispatch_uid="portal_audit_mfa_removed")
-def on_authenticator_removed(sender, request, user, authenticator, **kwargs) -> None:
-    audit_record(
-        action="auth.mfa.removed",
-        actor=user,
-        request=request,
-        target=authenticator,
-        details={"type": authenticator.type},
-    )
-
-
-@receiver(mfa_signals.authenticator_reset, dispatch_uid="portal_audit_mfa_reset")
-def on_authenticator_reset(sender, request, user, authenticator, **kwargs) -> None:
-    audit_record(
-        action="auth.mfa.reset",
-        actor=user,
-        request=request,
-        target=authenticator,
-        details={"type": authenticator.type},
-    )
+for _signal, _action in [
+    (mfa_signals.authenticator_added, "auth.mfa.enrolled"),
+    (mfa_signals.authenticator_removed, "auth.mfa.removed"),
+    (mfa_signals.authenticator_reset, "auth.mfa.reset"),
+]:
+    _signal.connect(_authenticator_event(_action), weak=False, dispatch_uid=f"portal_audit_{_action}")
 
 
 @receiver(mfa_signals.authentication_failed, dispatch_uid="portal_audit_mfa_failed")
