@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from allauth.account import auth_backends as allauth_backends
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -12,8 +13,18 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from agencies import lockout
+from agencies.models import User
 from portal.audit import Outcome, audit_record
 from portal.middleware import SECOND_FACTOR_TYPES
+
+
+class AuthenticationBackend(allauth_backends.AuthenticationBackend):
+    """allauth's backend, loading the person with their membership and agency: every page shows and checks
+    them, so this saves two queries on every request."""
+
+    def get_user(self, user_id):
+        user = User.objects.select_related("_membership__agency").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -117,7 +117,7 @@ def client_as():
 
     def make(user) -> Client:
         client = Client()
-        client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        client.force_login(user, backend="agencies.auth.AuthenticationBackend")
         return client
 
     return make
