@@ -163,3 +163,41 @@ def test_the_auditor_reads_and_filters_the_audit_trail(page: Page, auditor, inve
     for action in page.locator("tbody th code").all_inner_texts():
         assert action == "auth.login.succeeded"
     check_axe(page, "audit-trail-filtered")
+
+
+def test_a_person_adds_a_security_key_and_signs_in_with_it(page: Page, investigator):
+    """WebAuthn, with Chromium's virtual authenticator standing in for a hardware key."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    sign_in(page, investigator)
+    page.goto("/accounts/2fa/webauthn/add/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add Security Key")
+    check_axe(page, "webauthn-add")
+    page.get_by_role("button", name="Add").click()
+    expect(page).not_to_have_url(re.compile(r"/webauthn/add/"))
+    assert investigator.authenticator_set.filter(type="webauthn").count() == 1
+    page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Security").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two-Factor Authentication")
+    check_axe(page, "security")
+    page.goto("/accounts/sessions/")
+    check_axe(page, "sessions")
+
+    page.get_by_role("banner").get_by_role("button", name="Sign out").click()
+    page.goto("/accounts/login/")
+    submit_password(page, investigator)
+    expect(page).to_have_url(MFA_URL)
+    page.get_by_role("button", name="Use a security key").click()
+    expect(page).to_have_url(HOME_URL)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Ivy")
