@@ -1,6 +1,6 @@
 """Superusers manage agencies and task forces here; agency admins manage their people in the portal itself."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
@@ -34,8 +34,13 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     inlines = [MembershipInline]
     actions = ["deactivate", "reactivate"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # accounts are deactivated, never deleted: the audit trail points at them
+
     @admin.action(description=_("Deactivate the selected accounts (ends their sessions)"))
     def deactivate(self, request, queryset):
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, _("Your own account was left active."), messages.WARNING)
         for user in queryset.exclude(pk=request.user.pk):
             user_deactivate(user=user, actor=request.user, request=request)
 
@@ -61,6 +66,9 @@ class AgencyAdmin(AuditedModelAdmin):
 
     def audit_agency(self, obj):
         return obj
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # agencies are deactivated (is_active), never deleted
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -8,6 +8,7 @@ from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from asgiref.sync import sync_to_async
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,12 +20,19 @@ from portal.middleware import SECOND_FACTOR_TYPES
 
 
 class AuthenticationBackend(allauth_backends.AuthenticationBackend):
-    """allauth's backend, loading the person with their membership and agency: every page shows and checks
-    them, so this saves two queries on every request."""
+    """allauth's backend, loading the person with their membership and agency (every page shows and checks them:
+    two queries fewer a request). A person whose agency was deactivated is signed out on their next request."""
 
     def get_user(self, user_id):
         user = User.objects.select_related("_membership__agency").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
+
+    async def aget_user(self, user_id):
+        return await sync_to_async(self.get_user)(user_id)
+
+    def user_can_authenticate(self, user) -> bool:
+        agency = user.agency
+        return super().user_can_authenticate(user) and (agency is None or agency.is_active)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -34,11 +42,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def login(self, request: HttpRequest, user) -> None:
         """The last step of every sign-in (after the password and the second factor): a lock that happened
         meanwhile, from wrong codes or from someone else's wrong passwords, still keeps the person out, and so
-        does an agency that was deactivated."""
+        does an agency that was deactivated (allauth's own check looks at the person's ``is_active`` only)."""
         if user.agency is not None and not user.agency.is_active:
-            _refuse(
-                request, user, {"agency_inactive": True}, render(request, "account/account_inactive.html", status=403)
-            )
+            inactive = render(request, "account/account_inactive.html", status=403)
+            _refuse(request, user, {"agency_inactive": True}, inactive)
         if lockout.is_locked(user.email):
             _refuse(request, user, {"account_locked": True}, lockout.lockout_response(request))
         super().login(request, user)
@@ -62,7 +69,7 @@ def _refuse(request: HttpRequest, user, details: dict, response) -> None:
         target=user,
         agency=user.agency,
         outcome=Outcome.DENIED,
-        details={**details, "step": "second_factor"},
+        details={**details, "step": "completion"},
     )
     raise ImmediateHttpResponse(response)
 

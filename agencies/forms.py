@@ -1,10 +1,15 @@
+from allauth.account import forms as account_forms
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.core import context
+from allauth.mfa.base import forms as mfa_forms
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Role
+from agencies import lockout
+from agencies.models import Agency, Role, User
 from agencies.roles import role_choices_for
+from portal.audit import Outcome, audit_record
 
 
 class LoginForm(AllauthLoginForm):
@@ -72,3 +77,50 @@ class InvitationAcceptForm(forms.Form):
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return cleaned
+
+
+_LOCKED = _("This account is locked after too many failed attempts. Ask your agency administrator to unlock it.")
+
+
+class _RefusedWhenLocked:
+    """A check of a second factor or a password that a locked account does not get: it is refused before the
+    code or password is looked at, so a locked account gives no hint whether a guess was right."""
+
+    user: User
+
+    def _refuse_if_locked(self) -> None:
+        if lockout.is_locked(self.user.email):
+            audit_record(
+                action="auth.mfa.failed"
+                if isinstance(self, mfa_forms.BaseAuthenticateForm)
+                else "auth.password.failed",
+                actor=self.user,
+                request=context.request,
+                outcome=Outcome.DENIED,
+                details={"account_locked": True},
+            )
+            raise forms.ValidationError(_LOCKED, code="locked")
+
+
+class MFAAuthenticateForm(_RefusedWhenLocked, mfa_forms.AuthenticateForm):
+    def clean_code(self) -> str:
+        self._refuse_if_locked()
+        return super().clean_code()
+
+
+class MFAReauthenticateForm(_RefusedWhenLocked, mfa_forms.ReauthenticateForm):
+    def clean_code(self) -> str:
+        self._refuse_if_locked()
+        return super().clean_code()
+
+
+class ChangePasswordForm(_RefusedWhenLocked, account_forms.ChangePasswordForm):
+    """A wrong current password counts toward the lockout like a wrong password at sign-in."""
+
+    def clean_oldpassword(self) -> str:
+        self._refuse_if_locked()
+        try:
+            return super().clean_oldpassword()
+        except forms.ValidationError:
+            lockout.password_check_failed(context.request, self.user)
+            raise

@@ -13,6 +13,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_failure_limit
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Lower
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +31,15 @@ def username_from_credentials(request: HttpRequest, credentials: dict | None) ->
 
 
 class WindowedDatabaseHandler(AxesDatabaseHandler):
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        """Failures of one account are counted one at a time: the window's recount below rewrites the account's
+        rows, and two requests doing that at once would lose failures (or collide on axes' unique key)."""
+        username = get_client_username(request, credentials) if request is not None else None
+        with transaction.atomic():
+            if username:
+                _serialise_on(f"axes:{username}")
+            return super().user_login_failed(sender, credentials, request, **kwargs)
+
     def user_logged_in(self, sender, request, user, **kwargs):
         """A completed sign-in starts the count afresh: earlier failures no longer add up to a lock."""
         super().user_logged_in(sender, request, user, **kwargs)
@@ -68,6 +78,14 @@ class WindowedDatabaseHandler(AxesDatabaseHandler):
         return deleted
 
 
+def _serialise_on(key: str) -> None:
+    """Hold a lock on ``key`` until the transaction ends. PostgreSQL: an advisory lock. SQLite: every write
+    transaction already holds the database's one write lock (``transaction_mode = IMMEDIATE`` in settings)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
 def is_locked(email: str) -> bool:
     """An account is locked when its counted failures reach the limit (the same rule as ``with_lock_state``)."""
     counted = sum(AccessAttempt.objects.filter(username=email.lower()).values_list("failures_since_start", flat=True))
@@ -97,6 +115,10 @@ def second_factor_failed(request: HttpRequest, user) -> None:
     """A wrong authenticator code counts as a failed sign-in: guessing codes locks the account like guessing
     passwords. On the fifth failure axes marks the request locked and its middleware answers with the lock page."""
     AxesProxyHandler.user_login_failed(sender=None, credentials={"email": user.email}, request=request)
+
+
+# A wrong current password (changing the password) counts the same way.
+password_check_failed = second_factor_failed
 
 
 def lockout_response(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:

@@ -29,8 +29,8 @@ def _require_manager(actor: User, agency: Agency) -> None:
 
 
 def _require_account_manager(actor: User, user: User) -> None:
-    """People without an agency (superusers, mostly) are managed by superusers only."""
-    if user.agency is None:
+    """People without an agency, and superusers, are managed by superusers only."""
+    if user.agency is None or user.is_superuser:
         if not (actor.is_active and actor.is_superuser):
             raise PermissionDenied(_("You cannot manage this account."))
     else:
@@ -203,7 +203,13 @@ def invitation_accept(*, token: str, password: str, request: HttpRequest | None 
         user = User(email=invitation.email, full_name=invitation.full_name)
         validate_password(password, user)
         user.set_password(password)
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # another invitation to the same address was accepted at the same moment
+            raise ValidationError(
+                _("An account with this e-mail address already exists. Sign in, or ask your agency administrator.")
+            ) from None
         membership_create(user=user, agency=invitation.agency, role=invitation.role)
         invitation.accept()
         invitation.save(update_fields=["status", "accepted_at", "updated_at"])

@@ -41,7 +41,7 @@ def _account(email: str) -> User | None:
     """The account a failed sign-in aimed at, if it exists (the event is then that agency's to review)."""
     if not email:
         return None
-    return User.objects.select_related("_membership__agency").filter(email__iexact=email).first()
+    return User.objects.select_related("_membership__agency").filter(email=email.strip().lower()).first()
 
 
 @receiver(auth_signals.user_logged_out, dispatch_uid="portal_audit_logout")

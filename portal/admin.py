@@ -15,6 +15,15 @@ def _changed_fields(message) -> list[str]:
     return fields
 
 
+def _ids(obj) -> dict[str, int | str | None]:
+    """An object's id and the ids it points to (``{"id": 7, "agency_id": 3, "task_force_id": 1}``)."""
+    ids: dict[str, int | str | None] = {"id": obj.pk}
+    for field in obj._meta.concrete_fields:
+        if field.is_relation and field.many_to_one:
+            ids[field.attname] = getattr(obj, field.attname)
+    return ids
+
+
 class AuditedModelAdmin(admin.ModelAdmin):
     """Writes ``admin.<app>.<model>.added/changed/deleted`` to the audit trail, naming the fields (not their
     values), besides the admin's own log."""
@@ -24,13 +33,28 @@ class AuditedModelAdmin(admin.ModelAdmin):
         return getattr(obj, "agency", None)
 
     def _audit(self, request, obj, event: str, details: dict) -> None:
+        inlines = getattr(request, "_audited_inline_changes", [])
         audit_record(
             action=f"admin.{obj._meta.label_lower}.{event}",
             request=request,
             target=obj,
             agency=self.audit_agency(obj),
-            details=details,
+            details={**details, "inlines": inlines} if inlines else details,
         )
+
+    def save_formset(self, request, form, formset, change):
+        """Remember what the inlines added, changed and deleted (ids and foreign-key ids, never values), for the
+        event that ``log_change``/``log_addition`` writes next."""
+        deleted = [_ids(obj) for obj in (f.instance for f in formset.deleted_forms) if obj.pk is not None]
+        super().save_formset(request, form, formset, change)
+        summary = {
+            "model": formset.model._meta.label_lower,
+            "added": [_ids(obj) for obj in formset.new_objects],
+            "changed": [_ids(obj) for obj, _fields in formset.changed_objects],
+            "deleted": deleted,
+        }
+        if summary["added"] or summary["changed"] or summary["deleted"]:
+            request._audited_inline_changes = [*getattr(request, "_audited_inline_changes", []), summary]
 
     def log_addition(self, request, obj, message):
         self._audit(request, obj, "added", {"fields": _changed_fields(message)})

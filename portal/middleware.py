@@ -1,6 +1,8 @@
 """Cross-cutting request rules: session limits, MFA enrolment before anything else, and no caching of pages
 that carry a signed-in person's data."""
 
+import ipaddress
+import logging
 from datetime import datetime
 
 from allauth.mfa.models import Authenticator
@@ -13,6 +15,8 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+logger = logging.getLogger(__name__)
+
 _FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
 
@@ -21,7 +25,8 @@ class ClientAddressMiddleware:
     auditlog), and remove the forwarding headers so that nothing trusts what a client wrote in them.
 
     Behind ``PORTAL_TRUSTED_PROXY_COUNT`` proxies, the client is the address that many entries from the right of
-    ``X-Forwarded-For`` (each proxy appends the address it received from); with no proxy, ``REMOTE_ADDR`` is kept.
+    ``X-Forwarded-For`` (each proxy appends the address it received from). With fewer entries than proxies, or an
+    entry that is not an address, ``REMOTE_ADDR`` is kept: a header that does not fit the deployment is not trusted.
     """
 
     def __init__(self, get_response):
@@ -31,12 +36,30 @@ class ClientAddressMiddleware:
         proxies = settings.PORTAL_TRUSTED_PROXY_COUNT
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if proxies and forwarded:
-            hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-            if hops:
-                request.META["REMOTE_ADDR"] = hops[-min(proxies, len(hops))]
+            hops = [hop.strip() for hop in forwarded.split(",")]
+            client = _address(hops[-proxies]) if len(hops) >= proxies else None
+            if client is None:
+                logger.warning(
+                    "X-Forwarded-For %r does not fit %d trusted proxies; kept REMOTE_ADDR", forwarded, proxies
+                )
+            else:
+                request.META["REMOTE_ADDR"] = client
         for header in _FORWARDING_HEADERS:
             request.META.pop(header, None)
         return self.get_response(request)
+
+
+def _address(hop: str) -> str | None:
+    """An IP address from a forwarded entry, without a port or brackets (``[2001:db8::1]:443``, ``1.2.3.4:80``)."""
+    candidate = hop
+    if candidate.startswith("["):
+        candidate = candidate[1:].partition("]")[0]
+    elif candidate.count(":") == 1:
+        candidate = candidate.partition(":")[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
 
 
 SESSION_AUTH_AT = "portal_authenticated_at"

@@ -158,7 +158,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "agencies.auth.AccountAdapter"
-ACCOUNT_FORMS = {"login": "agencies.forms.LoginForm"}
+ACCOUNT_FORMS = {"login": "agencies.forms.LoginForm", "change_password": "agencies.forms.ChangePasswordForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -175,6 +175,10 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,10/5m/key"}
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # password-reset mail goes only to existing accounts
 
 MFA_ADAPTER = "agencies.auth.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "agencies.forms.MFAAuthenticateForm",
+    "reauthenticate": "agencies.forms.MFAReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = env_str("PORTAL_MFA_ISSUER", "HT Portal")
 MFA_TOTP_TOLERANCE = 1
@@ -194,6 +198,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "agencies.lockout.lockout_response"
 AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # accounts are unlocked on the People page (audited), not by deleting rows
 
 # Sessions: 30 minutes idle, 12 hours in all (portal/middleware.py), ended on the server at sign-out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -210,6 +215,8 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Behind N trusted proxies (load balancers) the client's address comes from X-Forwarded-For and the scheme from
 # X-Forwarded-Proto; with 0 both headers are ignored. portal.middleware.ClientAddressMiddleware applies it for all.
 PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+if env_str("DJANGO_BEHIND_PROXY"):
+    raise ImproperlyConfigured("DJANGO_BEHIND_PROXY is gone: set PORTAL_TRUSTED_PROXY_COUNT to the number of proxies.")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PORTAL_TRUSTED_PROXY_COUNT else None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 ALLAUTH_TRUSTED_PROXY_COUNT = 0  # REMOTE_ADDR is already the client's address

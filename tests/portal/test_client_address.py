@@ -29,6 +29,11 @@ def test_without_a_proxy_a_forwarded_for_header_is_ignored(client, investigator)
         (1, "203.0.113.7", "203.0.113.7"),
         (1, "10.9.9.9, 203.0.113.7", "203.0.113.7"),  # the client forged the first entry; the proxy added the last
         (2, "10.9.9.9, 203.0.113.7, 192.0.2.1", "203.0.113.7"),
+        (1, "203.0.113.7:4711", "203.0.113.7"),  # some load balancers add the port
+        (1, "[2001:db8::7]:443", "2001:db8::7"),
+        (2, "10.9.9.9", "192.0.2.254"),  # fewer entries than proxies: the header does not fit, REMOTE_ADDR stays
+        (3, "10.9.9.9, 203.0.113.7", "192.0.2.254"),
+        (1, "not-an-address", "192.0.2.254"),
     ],
 )
 def test_behind_trusted_proxies_the_client_is_counted_from_the_right(

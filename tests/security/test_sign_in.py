@@ -1,6 +1,7 @@
 """Sign-in as CJIS-grade systems do it: notice, password, second factor, lockout (DESIGN §10)."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -9,9 +10,12 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies import lockout
 from portal.models import AuditEvent
 from tests.factories import PASSWORD, UserFactory, totp_code
 from tests.helpers import post_password, sign_in
@@ -54,8 +58,8 @@ def test_password_and_code_sign_in_and_are_audited(client, investigator):
     assert event.ip_address == "127.0.0.1"
 
 
-def _wrong_code(user) -> str:
-    valid = {totp_code(user, offset) for offset in (-1, 0, 1)}
+def _wrong_code(user, offset_range=(-1, 0, 1)) -> str:
+    valid = {totp_code(user, offset) for offset in offset_range}
     return next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
 
 
@@ -185,10 +189,9 @@ class TestLockout:
         post_password(client, investigator.email)
         _fail(type(client)(), investigator, 5)  # someone else guesses the password meanwhile
         response = client.post(reverse("mfa_authenticate"), {"code": totp_code(investigator)})
-        assert response.status_code == 403
         assert "This account is locked" in response.content.decode()
         assert client.get(reverse("home")).status_code == 302
-        refused = AuditEvent.objects.get(action="auth.login.failed", details__step="second_factor")
+        refused = AuditEvent.objects.get(action="auth.mfa.failed", details__account_locked=True)
         assert refused.outcome == AuditEvent.Outcome.DENIED
 
     def test_a_completed_sign_in_clears_the_earlier_failures(self, client, investigator):
@@ -230,8 +233,19 @@ def test_a_person_of_a_deactivated_agency_cannot_sign_in(client, investigator, l
     post_password(client, investigator.email)
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(investigator)})
     assert response.status_code == 403
+    assert "inactive" in response.content.decode().lower()
     assert client.get(reverse("home")).status_code == 302
     assert AuditEvent.objects.filter(action="auth.login.failed", details__agency_inactive=True).exists()
+
+
+def test_deactivating_an_agency_signs_its_people_out_at_their_next_request(client_as, investigator, lead_agency):
+    client = client_as(investigator)
+    assert client.get(reverse("home")).status_code == 200
+    lead_agency.is_active = False
+    lead_agency.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_changing_the_password_is_audited(client, investigator):
@@ -242,3 +256,45 @@ def test_changing_the_password_is_audited(client, investigator):
     )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="auth.password.changed", actor=investigator).count() == 1
+
+
+@pytest.mark.postgres_only
+def test_failures_arriving_at_the_same_moment_are_all_counted(transactional_db, investigator):
+    """Eight wrong passwords for one account at once: no request fails with an error, and the account locks."""
+
+    def attempt(number: int) -> int:
+        try:
+            return post_password(Client(), investigator.email, f"wrong-password-{number}").status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(attempt, range(8)))
+    assert set(statuses) <= {200, 403}, statuses
+    assert lockout.is_locked(investigator.email)
+
+
+def test_guessing_codes_at_reauthentication_locks_and_then_gives_no_answer(client, investigator):
+    sign_in(client, investigator)
+    wrong = _wrong_code(investigator, offset_range=(-1, 0, 1, 2, 3))
+    for _ in range(5):
+        client.post(reverse("mfa_reauthenticate"), {"code": wrong})
+    assert lockout.is_locked(investigator.email)
+    right = client.post(reverse("mfa_reauthenticate"), {"code": totp_code(investigator, 1)})
+    assert right.status_code == 200  # not the redirect a right code would give
+    assert "This account is locked" in right.content.decode()
+
+
+def test_a_wrong_current_password_counts_toward_the_lockout(client, investigator):
+    new = {"password1": "new-long-passphrase", "password2": "new-long-passphrase"}
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, investigator)
+        for number in range(5):
+            client.post(reverse("account_change_password"), {"oldpassword": f"wrong-{number}-password", **new})
+    assert lockout.is_locked(investigator.email)
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):  # past allauth's own rate limit
+        refused = client.post(reverse("account_change_password"), {"oldpassword": PASSWORD, **new})
+    assert "This account is locked" in refused.content.decode()
+    investigator.refresh_from_db()
+    assert investigator.check_password(PASSWORD)
