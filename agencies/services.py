@@ -4,6 +4,7 @@ rows in one transaction with its audit event, and sends mail only once the trans
 import secrets
 import uuid
 
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -293,3 +294,24 @@ def user_unlock(*, user: User, actor: User, request: HttpRequest | None = None) 
             agency=user.agency,
             details={"was_locked": was_locked},
         )
+
+
+def user_reset_second_factors(*, user: User, actor: User, request: HttpRequest | None = None) -> int:
+    """For a person who lost their phone or key: remove their authenticators and recovery codes, and end their
+    sessions. At their next sign-in, after the password, they must enrol a new one before anything else."""
+    _require_account_manager(actor, user)
+    if user == actor:
+        raise ValidationError(_("Reset your own sign-in factors on the Security page."))
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=user.pk)
+        removed, _by_model = Authenticator.objects.filter(user=user).delete()
+        ended = user_end_sessions(user)
+        audit_record(
+            action="auth.mfa.reset_by_admin",
+            actor=actor,
+            request=request,
+            target=user,
+            agency=user.agency,
+            details={"authenticators_removed": removed, "sessions_ended": ended},
+        )
+    return removed

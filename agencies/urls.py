@@ -9,6 +9,9 @@ urlpatterns = [
     path("people/<int:pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
     path("people/<int:pk>/reactivate/", views.person_reactivate, name="person_reactivate"),
     path("people/<int:pk>/unlock/", views.person_unlock, name="person_unlock"),
+    path(
+        "people/<int:pk>/reset-second-factors/", views.person_reset_second_factors, name="person_reset_second_factors"
+    ),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_trail, name="audit_trail"),

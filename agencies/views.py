@@ -122,6 +122,21 @@ def person_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @require_POST
+def person_reset_second_factors(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get_managed_by(request.user, pk)
+    try:
+        services.user_reset_second_factors(user=person, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("%(name)s will set up a new authenticator at their next sign-in.") % {"name": person.full_name},
+        )
+    return redirect("people")
+
+
+@require_POST
 def person_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_managed_by(request.user, pk)
     services.user_unlock(user=person, actor=request.user, request=request)

@@ -3,6 +3,7 @@
 import hashlib
 
 import pytest
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -21,10 +22,12 @@ from agencies.services import (
     membership_create,
     user_deactivate,
     user_reactivate,
+    user_reset_second_factors,
     user_unlock,
 )
 from portal.models import AuditEvent
 from tests.factories import UserFactory
+from tests.helpers import post_password
 
 GOOD_PASSWORD = "amber-lantern-rides-the-tide"
 
@@ -417,3 +420,23 @@ def test_an_agency_admin_cannot_deactivate_a_superuser_of_their_agency(lead_agen
         user_deactivate(user=chief, actor=agency_admin)
     chief.refresh_from_db()
     assert chief.is_active
+
+
+def test_resetting_second_factors_makes_the_person_enrol_again(client, client_as, agency_admin, colleague):
+    signed_in = client_as(colleague)
+    assert signed_in.get(reverse("home")).status_code == 200
+    removed = user_reset_second_factors(user=colleague, actor=agency_admin)
+    assert removed == 1
+    assert not Authenticator.objects.filter(user=colleague).exists()
+    assert signed_in.get(reverse("home"))["Location"].startswith(reverse("account_login"))  # sessions ended
+    assert post_password(client, colleague.email).status_code == 302
+    assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
+    event = AuditEvent.objects.get(action="auth.mfa.reset_by_admin")
+    assert event.details == {"authenticators_removed": 1, "sessions_ended": 1}
+
+
+@pytest.mark.parametrize("who", ["investigator", "other_agency_admin", "coordinator"])
+def test_only_the_agencys_admin_resets_second_factors(request, colleague, who):
+    with pytest.raises(PermissionDenied):
+        user_reset_second_factors(user=colleague, actor=request.getfixturevalue(who))
+    assert Authenticator.objects.filter(user=colleague).exists()

@@ -698,3 +698,11 @@ def test_the_people_page_shows_fifty_at_a_time(client_as, agency_admin, lead_age
     assert len(second.context["page"].object_list) == 11
     assert "61 people match." in first.content.decode()
     assert not _listed(first) & _listed(second)
+
+
+@pytest.mark.parametrize(("who", "expected_status"), [("agency_admin", 302), ("investigator", 404), ("outsider", 404)])
+def test_who_may_reset_a_persons_authenticator(request, client_as, colleague, who, expected_status):
+    client = client_as(request.getfixturevalue(who))
+    response = client.post(reverse("person_reset_second_factors", args=[colleague.pk]))
+    assert response.status_code == expected_status
+    assert colleague.authenticator_set.exists() == (expected_status != 302)
