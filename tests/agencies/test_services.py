@@ -415,7 +415,7 @@ def test_an_administrator_may_step_down_once_there_is_another(lead_agency, agenc
 
 
 def test_an_agency_admin_cannot_deactivate_a_superuser_of_their_agency(lead_agency, agency_admin):
-    chief = UserFactory(agency=lead_agency, is_superuser=True, is_staff=True)
+    chief: User = UserFactory(agency=lead_agency, is_superuser=True, is_staff=True)
     with pytest.raises(PermissionDenied):
         user_deactivate(user=chief, actor=agency_admin)
     chief.refresh_from_db()
