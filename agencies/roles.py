@@ -10,10 +10,14 @@ from django.utils.functional import Promise
 from agencies.models import Agency, Role
 
 _EVERYONE = frozenset({"agencies.view_agency", "agencies.view_taskforce"})
+# Case work: what a role allows at all. Which cases, and which fields, is decided per case (cases/selectors.py).
+_CASE_WORK = frozenset(
+    {"cases.add_case", "cases.view_case", "cases.change_case", "cases.view_case_pii", "cases.view_le_sensitive"}
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.CASEWORKER: _EVERYONE,
-    Role.SUPERVISOR: _EVERYONE,
+    Role.CASEWORKER: _EVERYONE | _CASE_WORK,
+    Role.SUPERVISOR: _EVERYONE | _CASE_WORK,
     Role.AGENCY_ADMIN: _EVERYONE
     | {
         "agencies.view_membership",
@@ -21,9 +25,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "agencies.view_invitation",
         "agencies.add_invitation",
     },
-    Role.COORDINATOR: _EVERYONE,
-    Role.INTAKE: _EVERYONE,
-    Role.PROVIDER_STAFF: _EVERYONE,
+    Role.COORDINATOR: _EVERYONE | {"cases.view_case", "cases.view_case_pii"},  # PII only where granted
+    Role.INTAKE: _EVERYONE | {"cases.add_case", "cases.view_case"},
+    Role.PROVIDER_STAFF: _EVERYONE | {"cases.view_case", "cases.view_case_pii"},
     Role.AUDITOR: _EVERYONE | {"portal.view_auditevent"},
 }
 

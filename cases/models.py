@@ -1,1 +1,401 @@
-"""Models arrive with their issue (see the issue tracker)."""
+"""Cases, the people in them, and the two records that decide who sees what: ``CaseShare`` and ``Consent``
+(DESIGN §4). Writes go through ``cases/services.py``; reads that depend on who asks, through ``cases/selectors.py``.
+"""
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from agencies.models import Agency, TaskForce
+from portal.models import TimeStampedModel
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number given out in a year (``HT-2026-00042``), taken under a row lock."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Case(FSMModelMixin, TimeStampedModel):
+    class Type(models.TextChoices):
+        SEX = "sex", _("Sex trafficking")
+        LABOR = "labor", _("Labor trafficking")
+        BOTH = "both", _("Sex and labor trafficking")
+        UNKNOWN = "unknown", _("Not yet known")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        INVESTIGATION = "investigation", _("Under investigation")
+        PROSECUTION = "prosecution", _("In prosecution")
+        CLOSED = "closed", _("Closed")
+
+    class ClosedReason(models.TextChoices):
+        ADJUDICATED = "adjudicated", _("Prosecuted to a verdict or plea")
+        DECLINED = "declined", _("Prosecution declined")
+        NO_TRAFFICKING = "no_trafficking", _("No trafficking found")
+        INSUFFICIENT = "insufficient", _("Insufficient evidence")
+        TRANSFERRED = "transferred", _("Transferred to another jurisdiction")
+        VICTIM_DECLINED = "victim_declined", _("Victim declined to participate")
+        OTHER = "other", _("Other")
+
+    class Channel(models.TextChoices):
+        HOTLINE = "hotline", _("Hotline tip")
+        AIRLINE = "airline", _("Airline report")
+        PORT_OF_ENTRY = "port_of_entry", _("Port-of-entry encounter")
+        NGO = "ngo", _("Non-governmental organization")
+        LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+        PUBLIC = "public", _("Member of the public")
+
+    class Indicator(models.TextChoices):
+        DEBT_BONDAGE = "debt_bondage", _("Debt bondage")
+        CONFISCATED_DOCUMENTS = "confiscated_documents", _("Identity documents confiscated")
+        RESTRICTED_MOVEMENT = "restricted_movement", _("Restricted movement or confinement")
+        THREATS = "threats", _("Threats against the person or family")
+        VIOLENCE = "violence", _("Physical or sexual violence")
+        WAGE_THEFT = "wage_theft", _("Unpaid or withheld wages")
+        EXCESSIVE_HOURS = "excessive_hours", _("Excessive working hours")
+        DECEPTIVE_RECRUITMENT = "deceptive_recruitment", _("Deceptive recruitment")
+        ISOLATION = "isolation", _("Isolation from family or community")
+        SUBSTANDARD_HOUSING = "substandard_housing", _("Housing controlled by the employer")
+        COMMERCIAL_SEX_MINOR = "commercial_sex_minor", _("Minor in commercial sex")
+        COERCED_SUBSTANCE_USE = "coerced_substance_use", _("Coerced substance use")
+
+    number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    case_type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.UNKNOWN)
+    status = FSMField(_("status"), max_length=15, choices=Status.choices, default=Status.OPEN, protected=True)
+    closed_reason = models.CharField(_("closed because"), max_length=20, choices=ClosedReason.choices, blank=True)
+    lead_agency = models.ForeignKey(
+        Agency, verbose_name=_("lead agency"), on_delete=models.PROTECT, related_name="led_cases"
+    )
+    task_force = models.ForeignKey(
+        TaskForce, verbose_name=_("task force"), on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    indicators = models.JSONField(_("trafficking indicators"), default=list, blank=True)
+    intake_channel = models.CharField(_("came in through"), max_length=20, choices=Channel.choices)
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=200, blank=True)
+    le_narrative = models.TextField(
+        _("law-enforcement-sensitive narrative"),
+        blank=True,
+        help_text=_("Investigative details shown only to those who may see law-enforcement-sensitive information."),
+    )
+    assigned_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), blank=True, related_name="assigned_cases"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("view_case_pii", _("Can see the personal information of the people in the case")),
+            ("view_le_sensitive", _("Can see law-enforcement-sensitive information")),
+        ]
+        indexes = [
+            models.Index(fields=["lead_agency", "status"], name="case_lead_status_idx"),
+            models.Index(fields=["-opened_on", "-id"], name="case_opened_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @transition(field=status, source=Status.OPEN, target=Status.INVESTIGATION)
+    def start_investigation(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.INVESTIGATION, target=Status.PROSECUTION)
+    def start_prosecution(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.OPEN, Status.INVESTIGATION, Status.PROSECUTION], target=Status.CLOSED)
+    def close(self, *, reason: str) -> None:
+        self.closed_reason = reason
+        self.closed_on = timezone.localdate()
+
+    @transition(field=status, source=Status.CLOSED, target=Status.OPEN)
+    def reopen(self) -> None:
+        self.closed_reason = ""
+        self.closed_on = None
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's object permissions on cases, with a real foreign key (never the generic tables:
+    PITFALLS.md). Written only by ``cases.services``."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["group", "permission", "content_object"], name="case_group_perm_idx")]
+
+
+class CaseShare(TimeStampedModel):
+    """Why another agency sees a case, and how much (DESIGN §4.5). The guardian rows follow from it."""
+
+    class Level(models.TextChoices):
+        SUMMARY = "summary", _("Summary only")
+        PERSONAL = "personal", _("Summary and personal information")
+        LAW_ENFORCEMENT = "law_enforcement", _("Everything, including law-enforcement-sensitive information")
+        COLLABORATE = "collaborate", _("Everything, and may edit the case")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="case_shares")
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case share")
+        verbose_name_plural = _("case shares")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "agency"], condition=Q(revoked_at__isnull=True), name="caseshare_one_active_per_agency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} → {self.agency} ({self.get_level_display()})"
+
+
+class Person(TimeStampedModel):
+    """Someone in one or more cases. Names, date of birth, contact details and identity documents are PII: shown
+    only as ``cases.selectors`` allow (DESIGN §4.7)."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Another sex or gender")
+        UNKNOWN = "unknown", _("Not known")
+
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    nationality = models.CharField(_("nationality"), max_length=60, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True, help_text=_("ISO 639-1 codes"))
+    preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    identity_documents = models.JSONField(
+        _("identity documents"), default=list, blank=True, help_text=_('e.g. [{"kind": "passport", "number": "..."}]')
+    )
+    entered_by_agency = models.ForeignKey(
+        Agency, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="people_entered"
+    )
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return f"Person #{self.pk}"  # never a name: this string ends up in logs
+
+    @property
+    def is_minor(self) -> bool | None:
+        if self.date_of_birth is None:
+            return None
+        today = date.today()
+        age = (
+            today.year
+            - self.date_of_birth.year
+            - ((today.month, today.day) < (self.date_of_birth.month, self.date_of_birth.day))
+        )
+        return age < 18
+
+
+class CaseParticipant(TimeStampedModel):
+    class Role(models.TextChoices):
+        VICTIM = "victim", _("Victim or survivor")
+        SUSPECT = "suspect", _("Suspect")
+        WITNESS = "witness", _("Witness")
+        GUARDIAN = "guardian", _("Parent or guardian")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(_("role in the case"), max_length=10, choices=Role.choices)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["role", "id"]
+        verbose_name = _("case participant")
+        verbose_name_plural = _("case participants")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "person", "role"], name="participant_unique_role_in_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number}: {self.get_role_display()} #{self.person_id}"
+
+
+class Consent(TimeStampedModel):
+    """A victim's written, time-limited consent for a victim service provider to release PII to one agency
+    (DESIGN §4.6, 34 U.S.C. 12291(b)(2)). Evaluated at read time: expiry and revocation need no job."""
+
+    class Category(models.TextChoices):
+        IDENTITY = "identity", _("Identity (names, date of birth, identity documents)")
+        CONTACT = "contact", _("Contact details")
+        MEDICAL = "medical", _("Medical information")
+        IMMIGRATION = "immigration", _("Immigration information")
+        NARRATIVE = "narrative", _("Their account of events")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    holder_agency = models.ForeignKey(
+        Agency, verbose_name=_("released by"), on_delete=models.PROTECT, related_name="consents_held"
+    )
+    recipient_agency = models.ForeignKey(
+        Agency, verbose_name=_("released to"), on_delete=models.PROTECT, related_name="consents_received"
+    )
+    categories = models.JSONField(_("what may be released"), default=list)
+    purpose = models.TextField(_("purpose"))
+    signed_on = models.DateField(_("signed on"))
+    expires_on = models.DateField(_("expires on"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["person", "recipient_agency"], name="consent_person_recipient_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("signed_on")), name="consent_expires_after_signing"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent #{self.pk} for person #{self.person_id} to {self.recipient_agency}"
+
+    def is_active_on(self, day: date) -> bool:
+        return self.revoked_at is None and self.signed_on <= day < self.expires_on
+
+
+class Need(TimeStampedModel):
+    """A victim's need, by the service directory's categories."""
+
+    class Category(models.TextChoices):
+        EMERGENCY_SHELTER = "emergency_shelter", _("Emergency shelter")
+        TRANSITIONAL_HOUSING = "transitional_housing", _("Transitional housing")
+        LEGAL_IMMIGRATION = "legal_immigration", _("Legal and immigration")
+        MEDICAL = "medical", _("Medical")
+        MENTAL_HEALTH = "mental_health", _("Mental health")
+        EMPLOYMENT = "employment", _("Employment and job training")
+        EDUCATION = "education", _("Education")
+        FOOD = "food", _("Food")
+        CLOTHING = "clothing", _("Clothing")
+        CHILD_CARE = "child_care", _("Child care")
+        INTERPRETATION = "interpretation", _("Interpretation")
+        CASE_MANAGEMENT = "case_management", _("Case management")
+        OTHER = "other", _("Other")
+
+    class Urgency(models.TextChoices):
+        EMERGENCY = "emergency", _("Emergency")
+        URGENT = "urgent", _("Urgent")
+        ROUTINE = "routine", _("Routine")
+
+    class Status(models.TextChoices):
+        UNMET = "unmet", _("Unmet")
+        MET = "met", _("Met")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="needs")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="needs")
+    category = models.CharField(_("category"), max_length=25, choices=Category.choices)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UNMET)
+    details = models.TextField(_("details"), blank=True)
+
+    class Meta:
+        ordering = ["status", "urgency", "id"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} ({self.get_urgency_display()})"
+
+
+class Visibility(models.TextChoices):
+    """Who among those who see a case may read a note or a document."""
+
+    CASE_TEAM = "case_team", _("Everyone who sees the case")
+    LAW_ENFORCEMENT = "law_enforcement", _("Law-enforcement-sensitive")
+
+
+class Note(TimeStampedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"))
+    visibility = models.CharField(
+        _("visible to"), max_length=20, choices=Visibility.choices, default=Visibility.CASE_TEAM
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self) -> str:
+        return f"Note #{self.pk} on {self.case.number}"
+
+
+def private_storage():
+    return storages["private"]
+
+
+def document_path(document: "Document", filename: str) -> str:
+    """Stored under a random name: the original name (which may hold a victim's name) stays in the database."""
+    return f"cases/{document.case_id}/{uuid.uuid4().hex}"
+
+
+class Document(TimeStampedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(_("file"), storage=private_storage, upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    visibility = models.CharField(
+        _("visible to"), max_length=20, choices=Visibility.choices, default=Visibility.CASE_TEAM
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return f"Document #{self.pk} on {self.case.number}"

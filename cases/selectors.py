@@ -1,0 +1,165 @@
+"""Who sees which case, and which of its fields: the one place that decides (DESIGN §4.7-4.8).
+
+A user may do X to a case when
+1. their role allows X at all (a model permission on their role group: ``user.has_perm("cases.X")``),
+2. their agency (through its group) or they themselves hold the object permission X on the case (guardian rows
+   that ``cases.services`` derive from the lead agency and from ``CaseShare``), and no share of theirs has expired;
+3. for PII that a victim service provider entered: their agency is that provider, or an active ``Consent`` of the
+   person names their agency and the category.
+
+Every page, list, count, search, export, file and packet asks here. Outside a case's audience: 404. Inside it but
+without the finer permission: 403.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import Case, CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission, Consent, Person
+
+VIEW, CHANGE, VIEW_PII, VIEW_LE = "view_case", "change_case", "view_case_pii", "view_le_sensitive"
+CASE_PERMISSIONS = (VIEW, CHANGE, VIEW_PII, VIEW_LE)
+
+# The fields each consent category releases. Fields in no category (sex, languages, being a minor) are not PII.
+PII_FIELDS: dict[str, tuple[str, ...]] = {
+    Consent.Category.IDENTITY: (
+        "given_name",
+        "family_name",
+        "aliases",
+        "date_of_birth",
+        "nationality",
+        "identity_documents",
+    ),
+    Consent.Category.CONTACT: ("phone", "email", "address"),
+}
+ALL_CATEGORIES = frozenset(Consent.Category.values)
+
+
+def _role_allows(user, codename: str) -> bool:
+    return user.is_active and user.has_perm(f"cases.{codename}")
+
+
+def _held(user, codename: str) -> Q:
+    """Cases on which ``user`` (or their agency) holds ``codename``, with no expired share of their agency."""
+    by_user = CaseUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user_id=user.pk, permission__codename=codename
+    )
+    held = Q(Exists(by_user))
+    agency = user.agency
+    if agency is not None:
+        by_agency = CaseGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), group_id=agency.group_id, permission__codename=codename
+        )
+        expired = CaseShare.objects.filter(
+            case=OuterRef("pk"), agency_id=agency.pk, revoked_at__isnull=True, expires_on__lte=timezone.localdate()
+        )
+        held |= Q(Exists(by_agency)) & ~Q(Exists(expired))
+    return held
+
+
+def case_list_visible_to(user) -> QuerySet[Case]:
+    """The cases ``user`` may open: an indexed EXISTS per permission source, never a list of ids."""
+    if not _role_allows(user, VIEW):
+        return Case.objects.none()
+    return Case.objects.filter(_held(user, VIEW)).select_related("lead_agency", "task_force")
+
+
+def case_permissions(user, case: Case) -> frozenset[str]:
+    """What ``user`` may do to ``case`` (a subset of ``CASE_PERMISSIONS``). Two queries for one case."""
+    allowed = {codename for codename in CASE_PERMISSIONS if _role_allows(user, codename)}
+    if not allowed:
+        return frozenset()
+    rows = Case.objects.filter(pk=case.pk).values(**{codename: _exists(user, codename) for codename in allowed})
+    held = rows.first() or {}
+    return frozenset(codename for codename in allowed if held.get(codename))
+
+
+def _exists(user, codename: str):
+    return ExpressionWrapper(_held(user, codename), output_field=BooleanField())
+
+
+def case_get_for_user(user, pk: int, perm: str = VIEW) -> Case:
+    """The case, if ``user`` may ``perm`` it: 404 outside its audience, 403 without the finer permission."""
+    case = case_list_visible_to(user).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    case.viewer_permissions = case_permissions(user, case)  # type: ignore[attr-defined]
+    if perm not in case.viewer_permissions:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return case
+
+
+def pii_categories_for(
+    user, person: Person, *, case_permissions: frozenset[str], on: date | None = None
+) -> frozenset[str]:
+    """The PII categories of ``person`` that ``user`` may see in a case where they hold ``case_permissions``."""
+    if VIEW_PII not in case_permissions:
+        return frozenset()
+    holder = person.entered_by_agency
+    if not holder.is_victim_service_provider or holder.pk == getattr(user.agency, "pk", None):
+        return ALL_CATEGORIES
+    if user.agency is None:
+        return frozenset()
+    day = on or timezone.localdate()
+    released: set[str] = set()
+    for consent in person.consents.all():  # prefetched by the caller where there are many people
+        if consent.recipient_agency_id == user.agency.pk and consent.is_active_on(day):
+            released.update(consent.categories)
+    return frozenset(released)
+
+
+WITHHELD = object()
+
+
+@dataclass
+class PersonView:
+    """A person as one viewer may see them: PII fields they may not see hold ``WITHHELD``."""
+
+    person: Person
+    categories: frozenset[str]
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, person: Person, categories: frozenset[str]) -> "PersonView":
+        values: dict[str, Any] = {
+            "pk": person.pk,
+            "sex": person.get_sex_display(),
+            "languages": person.languages,
+            "preferred_language": person.preferred_language,
+            "is_minor": person.is_minor,
+        }
+        for category, names in PII_FIELDS.items():
+            for name in names:
+                values[name] = getattr(person, name) if category in categories else WITHHELD
+        return cls(person=person, categories=categories, values=values)
+
+    @property
+    def shows_pii(self) -> bool:
+        return bool(self.categories & set(PII_FIELDS))
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def people_of_case_for(user, case: Case, case_permissions: frozenset[str]) -> list[tuple[Any, PersonView]]:
+    """The case's participants with each person as ``user`` may see them (two queries whatever their number)."""
+    participants = case.participants.select_related("person__entered_by_agency").prefetch_related("person__consents")
+    day = timezone.localdate()
+    return [
+        (
+            participant,
+            PersonView.of(
+                participant.person,
+                pii_categories_for(user, participant.person, case_permissions=case_permissions, on=day),
+            ),
+        )
+        for participant in participants
+    ]

@@ -1,0 +1,93 @@
+"""Cases shared with the cast, with sentinel PII that must never reach the wrong eyes."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cases.models import Case, CaseParticipant, CaseShare
+from cases.services import case_create, case_share_grant, consent_record, person_add_to_case
+
+VICTIM_NAME = "Zyxwa Sentinel-Victim"
+VICTIM_PHONE = "555-0199-777"
+CLIENT_NAME = "Qorvan Sentinel-Client"
+CLIENT_PHONE = "555-0188-333"
+LE_SECRET = "LE-SENTINEL-WIRETAP-42"
+
+
+@pytest.fixture
+def le_case(investigator, task_force, partner_agency):
+    """Led by the federal field office; shared with the partner police department at summary level."""
+    case = case_create(
+        actor=investigator,
+        title="Massage parlor network",
+        intake_channel=Case.Channel.HOTLINE,
+        case_type=Case.Type.SEX,
+        summary="Three venues under common control.",
+        le_narrative=LE_SECRET,
+        task_force=task_force,
+    )
+    given, family = VICTIM_NAME.split(" ")
+    person_add_to_case(
+        case=case,
+        role=CaseParticipant.Role.VICTIM,
+        actor=investigator,
+        given_name=given,
+        family_name=family,
+        phone=VICTIM_PHONE,
+        sex="female",
+        languages=["es"],
+    )
+    case_share_grant(
+        case=case,
+        agency=partner_agency,
+        level=CaseShare.Level.SUMMARY,
+        reason="Venue in city limits",
+        actor=investigator,
+    )
+    return case
+
+
+@pytest.fixture
+def ngo_case(advocate, task_force, lead_agency):
+    """The shelter's own client, shared with the federal field office with personal information."""
+    case = case_create(
+        actor=advocate,
+        title="Client intake",
+        intake_channel=Case.Channel.NGO,
+        case_type=Case.Type.LABOR,
+        task_force=task_force,
+    )
+    given, family = CLIENT_NAME.split(" ")
+    participant = person_add_to_case(
+        case=case,
+        role=CaseParticipant.Role.VICTIM,
+        actor=advocate,
+        given_name=given,
+        family_name=family,
+        phone=CLIENT_PHONE,
+    )
+    case_share_grant(
+        case=case,
+        agency=lead_agency,
+        level=CaseShare.Level.PERSONAL,
+        reason="Joint investigation",
+        actor=advocate,
+    )
+    case.client = participant.person
+    return case
+
+
+@pytest.fixture
+def client_consent(ngo_case, advocate, lead_agency):
+    """The client's consent to release their identity (not contact details) to the field office, for 90 days."""
+    today = timezone.localdate()
+    return consent_record(
+        person=ngo_case.client,
+        recipient_agency=lead_agency,
+        categories=["identity"],
+        purpose="T-visa certification",
+        signed_on=today,
+        expires_on=today + timedelta(days=90),
+        actor=advocate,
+    )
