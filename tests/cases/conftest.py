@@ -59,7 +59,7 @@ def ngo_case(advocate, task_force, lead_agency):
         task_force=task_force,
     )
     given, family = CLIENT_NAME.split(" ")
-    participant = person_add_to_case(
+    person_add_to_case(
         case=case,
         role=CaseParticipant.Role.VICTIM,
         actor=advocate,
@@ -74,16 +74,21 @@ def ngo_case(advocate, task_force, lead_agency):
         reason="Joint investigation",
         actor=advocate,
     )
-    case.client = participant.person
     return case
 
 
 @pytest.fixture
-def client_consent(ngo_case, advocate, lead_agency):
+def ngo_client(ngo_case):
+    """The shelter's client in ``ngo_case``, whose PII the shelter holds."""
+    return ngo_case.participants.get(role=CaseParticipant.Role.VICTIM).person
+
+
+@pytest.fixture
+def client_consent(ngo_client, advocate, lead_agency):
     """The client's consent to release their identity (not contact details) to the field office, for 90 days."""
     today = timezone.localdate()
     return consent_record(
-        person=ngo_case.client,
+        person=ngo_client,
         recipient_agency=lead_agency,
         categories=["identity"],
         purpose="T-visa certification",

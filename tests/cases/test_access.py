@@ -89,12 +89,12 @@ def test_the_lead_sees_the_victims_identity_and_a_summary_share_does_not(le_case
     [("none", False), ("active", True), ("expired", False), ("revoked", False)],
 )
 def test_a_shelters_client_is_seen_by_another_agency_only_through_an_active_consent(
-    ngo_case, advocate, investigator, lead_agency, consent_state, sees_identity
+    ngo_case, ngo_client, advocate, investigator, lead_agency, consent_state, sees_identity
 ):
     today = timezone.localdate()
     if consent_state != "none":
         consent = consent_record(
-            person=ngo_case.client,
+            person=ngo_client,
             recipient_agency=lead_agency,
             categories=["identity"],
             purpose="Certification",
@@ -121,10 +121,12 @@ def test_a_consent_stops_working_the_day_it_expires(ngo_case, investigator, clie
         assert _view_of(investigator, ngo_case).given_name is WITHHELD
 
 
-def test_a_consent_to_another_agency_releases_nothing_to_this_one(ngo_case, advocate, partner_agency, investigator):
+def test_a_consent_to_another_agency_releases_nothing_to_this_one(
+    ngo_case, ngo_client, advocate, partner_agency, investigator
+):
     today = timezone.localdate()
     consent_record(
-        person=ngo_case.client,
+        person=ngo_client,
         recipient_agency=partner_agency,
         categories=["identity", "contact"],
         purpose="Other agency",
@@ -189,11 +191,11 @@ def test_only_someone_who_may_change_the_case_shares_it(le_case, partner_investi
         )
 
 
-def test_only_the_holding_shelter_records_or_revokes_a_consent(ngo_case, investigator, lead_agency, client_consent):
+def test_only_the_holding_shelter_records_or_revokes_a_consent(ngo_client, investigator, lead_agency, client_consent):
     today = timezone.localdate()
     with pytest.raises(PermissionDenied):
         consent_record(
-            person=ngo_case.client,
+            person=ngo_client,
             recipient_agency=lead_agency,
             categories=["identity"],
             purpose="x",
@@ -205,11 +207,11 @@ def test_only_the_holding_shelter_records_or_revokes_a_consent(ngo_case, investi
         consent_revoke(consent=client_consent, actor=investigator)
 
 
-def test_a_consent_needs_an_expiry_after_signing(ngo_case, advocate, lead_agency):
+def test_a_consent_needs_an_expiry_after_signing(ngo_client, advocate, lead_agency):
     today = timezone.localdate()
     with pytest.raises(ValidationError):
         consent_record(
-            person=ngo_case.client,
+            person=ngo_client,
             recipient_agency=lead_agency,
             categories=["identity"],
             purpose="x",
