@@ -20,7 +20,15 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import Case, CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission, Consent, Person
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseParticipant,
+    CaseShare,
+    CaseUserObjectPermission,
+    Consent,
+    Person,
+)
 
 VIEW, CHANGE, VIEW_PII, VIEW_LE = "view_case", "change_case", "view_case_pii", "view_le_sensitive"
 CASE_PERMISSIONS = (VIEW, CHANGE, VIEW_PII, VIEW_LE)
@@ -163,3 +171,53 @@ def people_of_case_for(user, case: Case, case_permissions: frozenset[str]) -> li
         )
         for participant in participants
     ]
+
+
+def notes_visible(case: Case, permissions: frozenset[str]) -> QuerySet:
+    notes = case.notes.select_related("author", "author_agency")
+    return notes if VIEW_LE in permissions else notes.filter(visibility="case_team")
+
+
+def documents_visible(case: Case, permissions: frozenset[str]) -> QuerySet:
+    documents = case.documents.select_related("uploaded_by", "uploaded_by_agency")
+    return documents if VIEW_LE in permissions else documents.filter(visibility="case_team")
+
+
+def document_get_for_user(user, case_pk: int, document_pk: int):
+    """A document of a case the user sees; a law-enforcement-sensitive one needs that permission (403)."""
+    case = case_get_for_user(user, case_pk)
+    document = case.documents.filter(pk=document_pk).first()
+    if document is None:
+        raise Http404
+    if document.visibility != "case_team" and VIEW_LE not in case.viewer_permissions:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return case, document
+
+
+def shares_of(case: Case) -> QuerySet[CaseShare]:
+    return case.shares.filter(revoked_at__isnull=True).select_related("agency", "granted_by")
+
+
+def consents_held_by(user, case: Case) -> QuerySet[Consent]:
+    """Consents of the case's people that the user's agency holds (and so may see and revoke)."""
+    if user.agency is None:
+        return Consent.objects.none()
+    return (
+        Consent.objects.filter(holder_agency=user.agency, person__participations__case=case)
+        .select_related("person", "recipient_agency")
+        .distinct()
+    )
+
+
+def name_search_q(user, text: str) -> Q:
+    """Cases with a participant named ``text`` whose name ``user`` may see. Names a victim service provider holds
+    are searched only by that provider (a consent releases a name to read, not to search for)."""
+    named = CaseParticipant.objects.filter(case=OuterRef("pk")).filter(
+        Q(person__given_name__icontains=text) | Q(person__family_name__icontains=text)
+    )
+    if user.agency is None or not _role_allows(user, VIEW_PII):
+        return Q(pk__in=[])
+    named = named.filter(
+        ~Q(person__entered_by_agency__kind="victim_services") | Q(person__entered_by_agency_id=user.agency.pk)
+    )
+    return Q(Exists(named)) & _held(user, VIEW_PII)

@@ -19,9 +19,14 @@ from cases.models import (
     CaseParticipant,
     CaseShare,
     Consent,
+    Document,
+    Need,
+    Note,
     Person,
+    Visibility,
 )
 from portal.audit import audit_record
+from portal.models import AuditEvent
 
 # What each share level grants, on top of nothing: the lead agency holds all four.
 SHARE_LEVEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -255,3 +260,230 @@ def consent_revoke(*, consent: Consent, actor, request: HttpRequest | None = Non
             target=consent,
             details={"person_id": consent.person_id, "recipient_agency_id": consent.recipient_agency_id},
         )
+
+
+def need_add(
+    *,
+    case: Case,
+    person: Person,
+    category: str,
+    actor,
+    urgency: str = Need.Urgency.ROUTINE,
+    details: str = "",
+    request: HttpRequest | None = None,
+) -> Need:
+    case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
+    if not case.participants.filter(person=person).exists():
+        raise ValidationError({"person": _("This person is not in the case.")})
+    with transaction.atomic():
+        need = Need.objects.create(case=case, person=person, category=category, urgency=urgency, details=details)
+        audit_record(
+            action="cases.need.added",
+            actor=actor,
+            request=request,
+            target=case,
+            details={"need_id": need.pk, "category": category, "urgency": urgency},
+        )
+    return need
+
+
+def need_mark_met(*, need: Need, actor, request: HttpRequest | None = None) -> None:
+    selectors.case_get_for_user(actor, need.case_id, selectors.CHANGE)
+    with transaction.atomic():
+        need = Need.objects.select_for_update().get(pk=need.pk)
+        need.status = Need.Status.MET
+        need.save(update_fields=["status", "updated_at"])
+        audit_record(
+            action="cases.need.met", actor=actor, request=request, target=need.case, details={"need_id": need.pk}
+        )
+
+
+def note_add(
+    *,
+    case: Case,
+    text: str,
+    actor,
+    visibility: str = Visibility.CASE_TEAM,
+    request: HttpRequest | None = None,
+) -> Note:
+    """Anyone who sees a case may add a note to it; a law-enforcement-sensitive note needs that permission."""
+    case = selectors.case_get_for_user(
+        actor, case.pk, selectors.VIEW_LE if visibility == Visibility.LAW_ENFORCEMENT else selectors.VIEW
+    )
+    if not text.strip():
+        raise ValidationError({"text": _("Write the note.")})
+    with transaction.atomic():
+        note = Note.objects.create(
+            case=case, author=actor, author_agency=actor.agency, text=text, visibility=visibility
+        )
+        audit_record(
+            action="cases.note.added",
+            actor=actor,
+            request=request,
+            target=case,
+            details={"note_id": note.pk, "visibility": visibility},
+        )
+    return note
+
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+# Content types recognised from the file's first bytes, not from its name or the browser's word.
+DOCUMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
+    "text/plain": (),
+}
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    for content_type, signatures in DOCUMENT_SIGNATURES.items():
+        if any(head.startswith(signature) for signature in signatures):
+            return content_type
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "text/plain" if b"\x00" not in head else None
+
+
+def document_upload(
+    *,
+    case: Case,
+    uploaded_file,
+    actor,
+    description: str = "",
+    visibility: str = Visibility.CASE_TEAM,
+    request: HttpRequest | None = None,
+) -> Document:
+    """Store a file with a case, outside anything served publicly. Its type is read from its content."""
+    case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
+    if visibility == Visibility.LAW_ENFORCEMENT and selectors.VIEW_LE not in case.viewer_permissions:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    if uploaded_file.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError({"file": _("Files are limited to 20 MB.")})
+    uploaded_file.seek(0)
+    content_type = sniff_content_type(uploaded_file.read(2048))
+    uploaded_file.seek(0)
+    if content_type is None:
+        raise ValidationError({"file": _("Upload a PDF, an image (PNG or JPEG), a Word document or plain text.")})
+    with transaction.atomic():
+        document = Document(
+            case=case,
+            original_name=uploaded_file.name[:255],
+            content_type=content_type,
+            size=uploaded_file.size,
+            description=description,
+            visibility=visibility,
+            uploaded_by=actor,
+            uploaded_by_agency=actor.agency,
+        )
+        document.file.save("upload", uploaded_file, save=False)
+        document.save()
+        audit_record(
+            action="cases.document.uploaded",
+            actor=actor,
+            request=request,
+            target=case,
+            details={"document_id": document.pk, "content_type": content_type, "size": document.size},
+        )
+    return document
+
+
+def case_transition(
+    *, case: Case, transition: str, actor, reason: str = "", request: HttpRequest | None = None
+) -> Case:
+    """Move a case along its status transitions (``start_investigation``, ``start_prosecution``, ``close``,
+    ``reopen``); closing needs a reason."""
+    if transition not in {"start_investigation", "start_prosecution", "close", "reopen"}:
+        raise ValidationError(_("Unknown status change."))
+    selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        previous = case.status
+        method = getattr(case, transition)
+        if transition == "close":
+            if reason not in Case.ClosedReason.values:
+                raise ValidationError({"reason": _("Say why the case is closed.")})
+            method(reason=reason)
+        else:
+            method()
+        case.version += 1
+        case.save()
+        audit_record(
+            action="cases.case.status_changed",
+            actor=actor,
+            request=request,
+            target=case,
+            details={"from": previous, "to": case.status},
+        )
+    return case
+
+
+EDITABLE_CASE_FIELDS = (
+    "title",
+    "case_type",
+    "intake_channel",
+    "summary",
+    "jurisdiction",
+    "indicators",
+    "le_narrative",
+    "task_force",
+)
+
+
+class StaleEdit(ValidationError):
+    """Someone saved the case since the form was opened: nothing is overwritten."""
+
+    def __init__(self, changed_fields: list[str], changed_by: str, changed_at) -> None:
+        self.changed_fields = changed_fields
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        super().__init__(
+            _(
+                "%(who)s changed this case at %(when)s (%(fields)s) while you were editing it. Nothing was saved: "
+                "check their changes below, then make yours again."
+            )
+            % {
+                "who": changed_by or _("Someone"),
+                "when": f"{changed_at:%Y-%m-%d %H:%M}",
+                "fields": ", ".join(changed_fields),
+            },
+            code="stale",
+        )
+
+
+def case_update(*, case: Case, version: int, actor, request: HttpRequest | None = None, **changes) -> Case:
+    """Save an edit made on ``version`` of the case; refuse it if the case changed since. Editing the
+    law-enforcement-sensitive narrative needs that permission."""
+    unknown = set(changes) - set(EDITABLE_CASE_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be edited: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    checked = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
+    if "le_narrative" in changes and selectors.VIEW_LE not in checked.viewer_permissions:  # type: ignore[attr-defined]
+        changes.pop("le_narrative")
+    with transaction.atomic():
+        current = Case.objects.select_for_update().get(pk=case.pk)
+        if current.version != version:
+            last = (
+                AuditEvent.objects.filter(action="cases.case.updated", object_type="cases.case", object_id=str(case.pk))
+                .order_by("-occurred_at", "-id")
+                .first()
+            )
+            raise StaleEdit(
+                changed_fields=last.details.get("fields", []) if last else [],
+                changed_by=last.actor_email if last else "",
+                changed_at=last.occurred_at if last else current.updated_at,
+            )
+        changed = [name for name, value in changes.items() if getattr(current, name) != value]
+        if not changed:
+            return current
+        for name in changed:
+            setattr(current, name, changes[name])
+        current.version += 1
+        current.save()
+        audit_record(
+            action="cases.case.updated", actor=actor, request=request, target=current, details={"fields": changed}
+        )
+    return current

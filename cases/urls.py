@@ -1,0 +1,20 @@
+from django.urls import path
+
+from cases import views
+
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("new/", views.case_create, name="case_create"),
+    path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("<int:pk>/status/", views.case_status, name="case_status"),
+    path("<int:pk>/people/add/", views.participant_add, name="participant_add"),
+    path("<int:pk>/share/", views.case_share, name="case_share"),
+    path("<int:pk>/shares/<int:share_pk>/revoke/", views.share_revoke, name="share_revoke"),
+    path("<int:pk>/consents/new/", views.consent_create, name="consent_create"),
+    path("<int:pk>/consents/<int:consent_pk>/revoke/", views.consent_revoke, name="consent_revoke"),
+    path("<int:pk>/notes/add/", views.note_add, name="note_add"),
+    path("<int:pk>/needs/add/", views.need_add, name="need_add"),
+    path("<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
+    path("<int:pk>/documents/<int:document_pk>/", views.document_download, name="document_download"),
+]

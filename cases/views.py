@@ -1,0 +1,327 @@
+"""Case pages. Every case, person, note and file is read through ``cases.selectors``; every write is a service."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_fsm import TransitionNotAllowed
+
+from agencies.models import Agency
+from cases import selectors, services
+from cases.filters import CaseFilter
+from cases.forms import CaseForm, ConsentForm, DocumentForm, NeedForm, NoteForm, ParticipantForm, ShareForm, StatusForm
+from cases.models import Case, CaseParticipant, Person
+from portal.audit import audit_record
+from portal.http import AuthenticatedHttpRequest
+from portal.pagination import paginate
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            for item in errors:
+                form.add_error(name if name in form.fields else None, item)
+    else:
+        form.add_error(None, error)
+
+
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not request.user.has_perm("cases.view_case"):
+        raise Http404
+    case_filter = CaseFilter(
+        request.GET or None, queryset=selectors.case_list_visible_to(request.user), request=request
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "filter": case_filter,
+            "page": paginate(request, case_filter.qs, per_page=25),
+            "query": query.urlencode(),
+            "can_open": request.user.has_perm("cases.add_case") and request.user.agency is not None,
+        },
+    )
+
+
+def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not request.user.has_perm("cases.add_case") or request.user.agency is None:
+        raise PermissionDenied
+    form = CaseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+        try:
+            case = services.case_create(actor=request.user, request=request, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Case %(number)s is open.") % {"number": case.number})
+            return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/case_form.html", {"form": form})
+
+
+def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    may_see_le = selectors.VIEW_LE in case.viewer_permissions  # type: ignore[attr-defined]
+    form = CaseForm(request.POST or None, instance=case, user=request.user, may_see_le=may_see_le)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in services.EDITABLE_CASE_FIELDS if name in form.cleaned_data}
+        try:
+            services.case_update(
+                case=case, version=form.cleaned_data.get("version") or 0, actor=request.user, request=request, **changes
+            )
+        except services.StaleEdit as stale:
+            messages.error(request, stale.messages[0])
+            return redirect("case_edit", pk=case.pk)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The case is saved."))
+            return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "case": case})
+
+
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    case = selectors.case_get_for_user(user, pk)
+    permissions: frozenset[str] = case.viewer_permissions  # type: ignore[attr-defined]
+    people = selectors.people_of_case_for(user, case, permissions)
+    _audit_reads(request, case, people)
+    names = {view.pk: _display_name(participant, view) for participant, view in people}
+    may_change = selectors.CHANGE in permissions
+    may_see_le = selectors.VIEW_LE in permissions
+    victims = [(str(view.pk), names[view.pk]) for participant, view in people if participant.role == "victim"]
+    held_people = [
+        view.pk for _participant, view in people if view.person.entered_by_agency_id == getattr(user.agency, "pk", None)
+    ]
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "permissions": permissions,
+            "may_change": may_change,
+            "may_see_le": may_see_le,
+            "people": people,
+            "needs": [(need, names.get(need.person_id, "")) for need in case.needs.all()],
+            "notes": selectors.notes_visible(case, permissions),
+            "documents": selectors.documents_visible(case, permissions),
+            "shares": selectors.shares_of(case) if may_change else [],
+            "consents": selectors.consents_held_by(user, case),
+            "may_record_consent": bool(held_people)
+            and user.agency is not None
+            and user.agency.is_victim_service_provider,
+            "note_form": NoteForm(may_see_le=may_see_le),
+            "document_form": DocumentForm(may_see_le=may_see_le) if may_change else None,
+            "need_form": NeedForm(victims=victims) if may_change and victims else None,
+            "status_form": StatusForm() if may_change else None,
+            "today": timezone.localdate(),
+            "indicators": [Case.Indicator(code).label for code in case.indicators if code in Case.Indicator.values],
+        },
+    )
+
+
+def _display_name(participant: CaseParticipant, view: selectors.PersonView) -> str:
+    if view.given_name is selectors.WITHHELD:
+        return _("%(role)s #%(id)s (identity withheld)") % {"role": participant.get_role_display(), "id": view.pk}
+    return f"{view.given_name} {view.family_name}".strip()
+
+
+def _audit_reads(request: AuthenticatedHttpRequest, case, people) -> None:
+    """Every view of a case and every showing of a person's PII is an audit event (ids and categories only)."""
+    audit_record(action="cases.case.viewed", request=request, target=case)
+    today = timezone.localdate()
+    agency_pk = getattr(request.user.agency, "pk", None)
+    for _participant, view in people:
+        if view.shows_pii:
+            audit_record(
+                action="cases.pii.viewed",
+                request=request,
+                target=case,
+                details={"person_id": view.pk, "categories": sorted(view.categories)},
+            )
+        held_elsewhere = (
+            view.person.entered_by_agency.is_victim_service_provider and view.person.entered_by_agency_id != agency_pk
+        )
+        if held_elsewhere and not view.shows_pii:
+            for consent in view.person.consents.all():
+                if (
+                    consent.recipient_agency_id == agency_pk
+                    and consent.revoked_at is None
+                    and consent.expires_on <= today
+                ):
+                    audit_record(
+                        action="cases.consent.expired_when_read",
+                        request=request,
+                        target=case,
+                        details={"person_id": view.pk, "consent_id": consent.pk},
+                    )
+
+
+@require_POST
+def case_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_transition(
+                case=case,
+                transition=form.cleaned_data["transition"],
+                reason=form.cleaned_data.get("reason") or "",
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except TransitionNotAllowed:
+            messages.error(request, _("The case cannot make that change from its current status."))
+        else:
+            messages.success(request, _("The status is changed."))
+    return redirect("case_detail", pk=case.pk)
+
+
+def participant_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    form = ParticipantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: value for name, value in form.cleaned_data.items() if name != "role"}
+        services.person_add_to_case(
+            case=case, role=form.cleaned_data["role"], actor=request.user, request=request, **fields
+        )
+        messages.success(request, _("The person is added to the case."))
+        return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/participant_form.html", {"form": form, "case": case})
+
+
+def case_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    form = ShareForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_share_grant(case=case, actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("The case is shared with %(agency)s.") % {"agency": form.cleaned_data["agency"]}
+            )
+            return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/share_form.html", {"form": form, "case": case})
+
+
+@require_POST
+def share_revoke(request: AuthenticatedHttpRequest, pk: int, share_pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    share = selectors.shares_of(case).filter(pk=share_pk).first()
+    if share is None:
+        raise Http404
+    services.case_share_revoke(share=share, actor=request.user, request=request)
+    messages.success(request, _("%(agency)s no longer sees this case.") % {"agency": share.agency})
+    return redirect("case_detail", pk=case.pk)
+
+
+def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk)
+    agency = request.user.agency
+    if agency is None or not agency.is_victim_service_provider:
+        raise PermissionDenied
+    people = Person.objects.filter(participations__case=case, entered_by_agency=agency).distinct()
+    if not people.exists():
+        raise PermissionDenied
+    form = ConsentForm(
+        request.POST or None, people=people, agencies=Agency.objects.filter(is_active=True).exclude(pk=agency.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The consent is recorded."))
+            return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/consent_form.html", {"form": form, "case": case})
+
+
+@require_POST
+def consent_revoke(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk)
+    consent = selectors.consents_held_by(request.user, case).filter(pk=consent_pk).first()
+    if consent is None:
+        raise Http404
+    services.consent_revoke(consent=consent, actor=request.user, request=request)
+    messages.success(request, _("The consent is revoked: the information is withheld from now on."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@require_POST
+def note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk)
+    form = NoteForm(request.POST, may_see_le=selectors.VIEW_LE in case.viewer_permissions)  # type: ignore[attr-defined]
+    if form.is_valid():
+        services.note_add(case=case, actor=request.user, request=request, **form.cleaned_data)
+        messages.success(request, _("The note is added."))
+    else:
+        messages.error(request, _("Write the note before adding it."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@require_POST
+def need_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    victims = list(case.participants.filter(role="victim").values_list("person_id", "person_id"))
+    form = NeedForm(request.POST, victims=[(str(a), str(b)) for a, b in victims])
+    if form.is_valid():
+        person = Person.objects.get(pk=form.cleaned_data["person"])
+        services.need_add(
+            case=case,
+            person=person,
+            category=form.cleaned_data["category"],
+            urgency=form.cleaned_data["urgency"],
+            details=form.cleaned_data["details"],
+            actor=request.user,
+            request=request,
+        )
+        messages.success(request, _("The need is recorded."))
+    else:
+        messages.error(request, _("Choose the person and the need."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@require_POST
+def document_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    form = DocumentForm(request.POST, request.FILES, may_see_le=selectors.VIEW_LE in case.viewer_permissions)  # type: ignore[attr-defined]
+    if form.is_valid():
+        try:
+            services.document_upload(
+                case=case,
+                uploaded_file=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+                visibility=form.cleaned_data.get("visibility") or "case_team",
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The file is stored with the case."))
+    else:
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+    return redirect("case_detail", pk=case.pk)
+
+
+def document_download(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> FileResponse:
+    case, document = selectors.document_get_for_user(request.user, pk, document_pk)
+    audit_record(action="cases.document.downloaded", request=request, target=case, details={"document_id": document.pk})
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,208 @@
+"""Case pages: who gets what, and which fields appear (sentinel values from tests/cases/conftest.py)."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cases.models import Case, CaseShare, Consent, Document, Note
+from cases.services import case_update, document_upload, note_add
+from portal.models import AuditEvent
+from tests.cases.conftest import CLIENT_NAME, LE_SECRET, VICTIM_NAME, VICTIM_PHONE
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "sees_pii", "sees_le"),
+    [
+        ("investigator", 200, True, True),
+        ("colleague", 200, True, True),
+        ("partner_investigator", 200, False, False),  # summary share
+        ("advocate", 404, False, False),
+        ("provider_staff", 404, False, False),
+        ("coordinator", 404, False, False),
+        ("agency_admin", 404, False, False),
+        ("auditor", 404, False, False),
+        ("outsider", 404, False, False),
+    ],
+)
+def test_the_case_page_shows_each_person_exactly_what_they_may_see(
+    request, client_as, le_case, who, status, sees_pii, sees_le
+):
+    response = client_as(request.getfixturevalue(who)).get(reverse("case_detail", args=[le_case.pk]))
+    assert response.status_code == status
+    page = response.content.decode()
+    assert (VICTIM_NAME.split()[0] in page) == sees_pii
+    assert (VICTIM_PHONE in page) == sees_pii
+    assert (LE_SECRET in page) == sees_le
+    if status == 404:
+        assert le_case.title not in page
+
+
+@pytest.mark.parametrize(
+    ("who", "listed"),
+    [("investigator", True), ("partner_investigator", True), ("advocate", False), ("outsider", False)],
+)
+def test_the_case_list_and_its_count_show_only_visible_cases(request, client_as, le_case, who, listed):
+    response = client_as(request.getfixturevalue(who)).get(reverse("case_list"))
+    page = response.content.decode()
+    assert (le_case.number in page) == listed
+    assert ("1 case matches." in page) == listed
+
+
+@pytest.mark.parametrize(
+    ("who", "query", "found"),
+    [
+        ("investigator", VICTIM_NAME.split()[0], True),
+        ("partner_investigator", VICTIM_NAME.split()[0], False),  # may see the case, not the names in it
+        ("investigator", CLIENT_NAME.split()[0], False),  # a shelter's client is not searchable by others
+        ("advocate", CLIENT_NAME.split()[0], True),
+    ],
+)
+def test_name_search_matches_only_names_the_person_may_see(request, client_as, le_case, ngo_case, who, query, found):
+    response = client_as(request.getfixturevalue(who)).get(reverse("case_list"), {"q": query})
+    numbers = {case.number for case in response.context["page"].object_list}
+    assert bool(numbers) == found
+
+
+def test_viewing_a_case_and_its_pii_is_audited_without_pii(client_as, investigator, le_case):
+    client_as(investigator).get(reverse("case_detail", args=[le_case.pk]))
+    assert AuditEvent.objects.filter(action="cases.case.viewed", object_id=str(le_case.pk)).count() == 1
+    pii = AuditEvent.objects.get(action="cases.pii.viewed")
+    assert set(pii.details) == {"person_id", "categories"}
+    assert VICTIM_NAME.split()[0] not in str(pii.details)
+
+
+def test_a_shelters_client_shows_through_an_active_consent_only(client_as, investigator, ngo_case, client_consent):
+    client = client_as(investigator)
+    assert CLIENT_NAME.split()[0] in client.get(reverse("case_detail", args=[ngo_case.pk])).content.decode()
+    from cases.services import consent_revoke
+
+    consent_revoke(consent=client_consent, actor=client_consent.recorded_by)
+    assert CLIENT_NAME.split()[0] not in client.get(reverse("case_detail", args=[ngo_case.pk])).content.decode()
+
+
+def test_an_investigator_opens_a_case_and_shares_it(client_as, investigator, partner_agency, partner_investigator):
+    client = client_as(investigator)
+    response = client.post(
+        reverse("case_create"),
+        {"title": "Farm labor camp", "case_type": "labor", "intake_channel": "hotline", "summary": "Tip."},
+    )
+    case = Case.objects.get(title="Farm labor camp")
+    assert response["Location"] == reverse("case_detail", args=[case.pk])
+    response = client.post(
+        reverse("case_share", args=[case.pk]),
+        {"agency": partner_agency.pk, "level": "summary", "reason": "County jurisdiction"},
+    )
+    assert response.status_code == 302
+    assert client_as(partner_investigator).get(reverse("case_detail", args=[case.pk])).status_code == 200
+    share = CaseShare.objects.get(case=case)
+    client.post(reverse("share_revoke", args=[case.pk, share.pk]))
+    assert client_as(partner_investigator).get(reverse("case_detail", args=[case.pk])).status_code == 404
+
+
+def test_a_partner_cannot_share_edit_or_upload(client_as, partner_investigator, le_case, coordination_office):
+    client = client_as(partner_investigator)
+    for url in ["case_share", "case_edit", "participant_add"]:
+        assert client.get(reverse(url, args=[le_case.pk])).status_code == 403, url
+    upload = SimpleUploadedFile("x.pdf", PDF, content_type="application/pdf")
+    assert client.post(reverse("document_upload", args=[le_case.pk]), {"file": upload}).status_code == 403
+    assert not Document.objects.exists()
+
+
+def test_a_stale_edit_is_refused_and_names_what_changed(client_as, investigator, colleague, le_case):
+    form_version = le_case.version
+    case_update(case=le_case, version=form_version, actor=colleague, title="Renamed by a colleague")
+    response = client_as(investigator).post(
+        reverse("case_edit", args=[le_case.pk]),
+        {"title": "My title", "case_type": "sex", "intake_channel": "hotline", "version": form_version},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "colleague@ffo.example changed this case" in page
+    assert "title" in page
+    assert Case.objects.get(pk=le_case.pk).title == "Renamed by a colleague"
+
+
+def test_law_enforcement_notes_and_files_stay_with_law_enforcement(
+    client_as, investigator, partner_investigator, le_case, partner_agency
+):
+    note_add(case=le_case, text="Surveillance at 3 am", visibility="law_enforcement", actor=investigator)
+    note_add(case=le_case, text="Victim needs a Spanish interpreter", actor=investigator)
+    secret_file = document_upload(
+        case=le_case,
+        uploaded_file=SimpleUploadedFile("surveillance-log.pdf", PDF),
+        visibility="law_enforcement",
+        actor=investigator,
+    )
+    page = client_as(partner_investigator).get(reverse("case_detail", args=[le_case.pk])).content.decode()
+    assert "Spanish interpreter" in page
+    assert "Surveillance at 3 am" not in page
+    assert "surveillance-log.pdf" not in page
+    download = reverse("document_download", args=[le_case.pk, secret_file.pk])
+    assert client_as(partner_investigator).get(download).status_code == 403
+    assert Note.objects.count() == 2
+
+
+def test_a_document_is_downloaded_only_through_the_checked_view_and_audited(client_as, investigator, outsider, le_case):
+    document = document_upload(case=le_case, uploaded_file=SimpleUploadedFile("statement.pdf", PDF), actor=investigator)
+    url = reverse("document_download", args=[le_case.pk, document.pk])
+    assert client_as(outsider).get(url).status_code == 404
+    response = client_as(investigator).get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert 'filename="statement.pdf"' in response["Content-Disposition"]
+    assert AuditEvent.objects.filter(action="cases.document.downloaded").count() == 1
+
+
+def test_a_file_is_judged_by_its_content_not_its_name(client_as, investigator, le_case):
+    fake = SimpleUploadedFile(
+        "report.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff", content_type="application/pdf"
+    )
+    response = client_as(investigator).post(reverse("document_upload", args=[le_case.pk]), {"file": fake}, follow=True)
+    assert "Upload a PDF" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_the_shelter_records_and_revokes_a_consent_from_the_case_page(
+    client_as, advocate, ngo_case, ngo_client, lead_agency
+):
+    client = client_as(advocate)
+    assert client.get(reverse("consent_create", args=[ngo_case.pk])).status_code == 200
+    response = client.post(
+        reverse("consent_create", args=[ngo_case.pk]),
+        {
+            "person": ngo_client.pk,
+            "recipient_agency": lead_agency.pk,
+            "categories": ["identity"],
+            "purpose": "Certification",
+            "signed_on": "2026-11-01",
+            "expires_on": "2027-02-01",
+        },
+    )
+    assert response.status_code == 302
+    consent = Consent.objects.get(person=ngo_client)
+    client.post(reverse("consent_revoke", args=[ngo_case.pk, consent.pk]))
+    consent.refresh_from_db()
+    assert consent.revoked_at is not None
+
+
+def test_a_consent_without_an_expiry_is_refused(client_as, advocate, ngo_case, ngo_client, lead_agency):
+    response = client_as(advocate).post(
+        reverse("consent_create", args=[ngo_case.pk]),
+        {
+            "person": ngo_client.pk,
+            "recipient_agency": lead_agency.pk,
+            "categories": ["identity"],
+            "purpose": "x",
+            "signed_on": "2026-11-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    assert not Consent.objects.exists()
+
+
+def test_an_investigator_adds_a_note_without_choosing_who_sees_it(client_as, investigator, le_case):
+    client_as(investigator).post(reverse("note_add", args=[le_case.pk]), {"text": "Called the hotline back."})
+    assert Note.objects.get().visibility == "case_team"
