@@ -6,4 +6,7 @@ from portal.navigation import NavItem
 def items(user) -> list[NavItem]:
     if not user.has_perm("cases.view_case"):
         return []
-    return [NavItem(_("Cases"), "case_list", _("Open the cases your agency works or that were shared with it"))]
+    items = [NavItem(_("Cases"), "case_list", _("Open the cases your agency works or that were shared with it"))]
+    if user.has_perm("cases.view_case_pii"):
+        items.append(NavItem(_("Find a person"), "person_search", _("Find a person across the cases you may see")))
+    return items

@@ -16,7 +16,9 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 
@@ -52,19 +54,21 @@ def _role_allows(user, codename: str) -> bool:
     return user.is_active and user.has_perm(f"cases.{codename}")
 
 
-def _held(user, codename: str) -> Q:
-    """Cases on which ``user`` (or their agency) holds ``codename``, with no expired share of their agency."""
+def _held(user, codename: str, case_ref: str = "pk") -> Q:
+    """Cases on which ``user`` (or their agency) holds ``codename``, with no expired share of their agency.
+    ``case_ref`` names the outer query's case id (``"pk"`` in a query of cases, ``"case_id"`` in one of rows that
+    point at a case)."""
     by_user = CaseUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), user_id=user.pk, permission__codename=codename
+        content_object=OuterRef(case_ref), user_id=user.pk, permission__codename=codename
     )
     held = Q(Exists(by_user))
     agency = user.agency
     if agency is not None:
         by_agency = CaseGroupObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), group_id=agency.group_id, permission__codename=codename
+            content_object=OuterRef(case_ref), group_id=agency.group_id, permission__codename=codename
         )
         expired = CaseShare.objects.filter(
-            case=OuterRef("pk"), agency_id=agency.pk, revoked_at__isnull=True, expires_on__lte=timezone.localdate()
+            case=OuterRef(case_ref), agency_id=agency.pk, revoked_at__isnull=True, expires_on__lte=timezone.localdate()
         )
         held |= Q(Exists(by_agency)) & ~Q(Exists(expired))
     return held
@@ -221,3 +225,47 @@ def name_search_q(user, text: str) -> Q:
         ~Q(person__entered_by_agency__kind="victim_services") | Q(person__entered_by_agency_id=user.agency.pk)
     )
     return Q(Exists(named)) & _held(user, VIEW_PII)
+
+
+SEARCH_LIMIT = 50
+
+
+def person_search_for(user, text: str) -> QuerySet[Person]:
+    """People whose names ``user`` may see, matching ``text``: fuzzy (trigram similarity) on PostgreSQL, a plain
+    match on SQLite. As in the case list, names a victim service provider holds are searched only by it."""
+    text = text.strip()
+    if not text or user.agency is None or not _role_allows(user, VIEW_PII):
+        return Person.objects.none()
+    in_visible_case = CaseParticipant.objects.filter(person=OuterRef("pk")).filter(_held(user, VIEW_PII, "case_id"))
+    people = Person.objects.filter(Exists(in_visible_case)).filter(
+        ~Q(entered_by_agency__kind="victim_services") | Q(entered_by_agency_id=user.agency.pk)
+    )
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        full_name = Concat("given_name", Value(" "), "family_name")
+        return (
+            people.annotate(similarity=TrigramWordSimilarity(text, full_name))
+            .filter(similarity__gte=0.3)
+            .order_by("-similarity", "family_name", "given_name")[:SEARCH_LIMIT]
+        )
+    words = text.split()
+    for word in words:
+        people = people.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    return people.order_by("family_name", "given_name")[:SEARCH_LIMIT]
+
+
+def cases_of_people_visible_to(user, people: list[Person]) -> dict[int, list[Case]]:
+    """For each person, the visible cases they are in (one query for all of them)."""
+    participations = (
+        CaseParticipant.objects.filter(person__in=people)
+        .filter(case__in=case_list_visible_to(user))
+        .select_related("case")
+        .order_by("case__number")
+    )
+    found: dict[int, list[Case]] = {}
+    for participation in participations:
+        cases = found.setdefault(participation.person_id, [])
+        if participation.case not in cases:
+            cases.append(participation.case)
+    return found

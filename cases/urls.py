@@ -5,6 +5,7 @@ from cases import views
 urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("new/", views.case_create, name="case_create"),
+    path("people/", views.person_search, name="person_search"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/edit/", views.case_edit, name="case_edit"),
     path("<int:pk>/status/", views.case_status, name="case_status"),

@@ -325,3 +325,22 @@ def document_download(request: AuthenticatedHttpRequest, pk: int, document_pk: i
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Find a person across the cases whose names the user may see (fuzzy on PostgreSQL)."""
+    if not request.user.has_perm("cases.view_case_pii"):
+        raise Http404
+    text = request.GET.get("q", "").strip()
+    people = list(selectors.person_search_for(request.user, text)) if text else []
+    cases_of = selectors.cases_of_people_visible_to(request.user, people)
+    results = []
+    for person in people:
+        results.append((person, cases_of.get(person.pk, [])))
+        audit_record(
+            action="cases.pii.viewed",
+            request=request,
+            target=person,
+            details={"person_id": person.pk, "categories": ["identity"], "via": "search"},
+        )
+    return render(request, "cases/person_search.html", {"q": text, "results": results, "limit": selectors.SEARCH_LIMIT})

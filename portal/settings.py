@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram search on PostgreSQL; inert on SQLite
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",

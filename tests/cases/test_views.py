@@ -206,3 +206,32 @@ def test_a_consent_without_an_expiry_is_refused(client_as, advocate, ngo_case, n
 def test_an_investigator_adds_a_note_without_choosing_who_sees_it(client_as, investigator, le_case):
     client_as(investigator).post(reverse("note_add", args=[le_case.pk]), {"text": "Called the hotline back."})
     assert Note.objects.get().visibility == "case_team"
+
+
+@pytest.mark.parametrize(
+    ("who", "query", "found"),
+    [
+        ("investigator", "Zyxwa", True),
+        ("investigator", "Sentinel-Victim", True),
+        ("partner_investigator", "Zyxwa", False),  # a summary share shows no names
+        ("investigator", "Qorvan", False),  # the shelter's client: only the shelter searches for it
+        ("advocate", "Qorvan", True),
+        ("outsider", "Zyxwa", False),
+    ],
+)
+def test_person_search_finds_only_people_whose_names_the_searcher_may_see(
+    request, client_as, le_case, ngo_case, who, query, found
+):
+    response = client_as(request.getfixturevalue(who)).get(reverse("person_search"), {"q": query})
+    assert response.status_code in {200, 404}
+    results = response.context["results"] if response.status_code == 200 else []
+    assert bool(results) == found
+    if found:
+        assert AuditEvent.objects.filter(action="cases.pii.viewed", details__via="search").exists()
+
+
+@pytest.mark.postgres_only
+def test_person_search_forgives_a_misspelled_name_on_postgresql(client_as, investigator, le_case):
+    response = client_as(investigator).get(reverse("person_search"), {"q": "Zyxva Sentinel-Victm"})
+    [(_person, cases)] = response.context["results"]
+    assert [case.number for case in cases] == [le_case.number]
