@@ -12,6 +12,9 @@ from django.test import Client
 from agencies.models import Agency, Role
 from tests.factories import AgencyFactory, TaskForceFactory, UserFactory
 
+# Cases with sentinel PII, shared across the cast: used by tests/cases/ and tests/security/.
+pytest_plugins = ["tests.cases.fixtures"]
+
 
 @pytest.fixture
 def lead_agency(db):

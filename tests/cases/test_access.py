@@ -12,7 +12,7 @@ from cases import selectors
 from cases.models import CaseShare
 from cases.selectors import WITHHELD, case_get_for_user, case_list_visible_to, case_permissions, people_of_case_for
 from cases.services import case_share_grant, case_share_revoke, consent_record, consent_revoke
-from tests.cases.conftest import CLIENT_NAME, VICTIM_NAME
+from tests.cases.fixtures import CLIENT_NAME, VICTIM_NAME
 
 ALL = frozenset(selectors.CASE_PERMISSIONS)
 

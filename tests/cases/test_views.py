@@ -7,7 +7,7 @@ from django.urls import reverse
 from cases.models import Case, CaseShare, Consent, Document, Note
 from cases.services import case_update, document_upload, note_add
 from portal.models import AuditEvent
-from tests.cases.conftest import CLIENT_NAME, LE_SECRET, VICTIM_NAME, VICTIM_PHONE
+from tests.cases.fixtures import CLIENT_NAME, LE_SECRET, VICTIM_NAME, VICTIM_PHONE
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
