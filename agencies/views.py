@@ -221,7 +221,11 @@ def audit_trail_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         return redirect(f"{reverse('audit_trail')}?{request.GET.urlencode()}")
     events = event_filter.qs[:AUDIT_EXPORT_LIMIT]
     # The filters say how the export was chosen; a person's address searched for is recorded as "given" only.
-    filters = {key: ("(given)" if key == "actor" else value) for key, value in request.GET.items() if value}
+    filters = {
+        key: ("(given)" if key == "actor" else value)
+        for key, value in request.GET.items()
+        if value and key in AuditEventFilter.base_filters
+    }
     audit_record(
         action="portal.audit.exported",
         request=request,

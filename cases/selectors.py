@@ -183,13 +183,18 @@ def notes_visible(case: Case, permissions: frozenset[str]) -> QuerySet:
 
 
 def documents_visible(case: Case, permissions: frozenset[str]) -> QuerySet:
+    """Files are read as personal information (a statement, a passport scan): without ``view_case_pii`` none is
+    listed, not even by name; law-enforcement-sensitive ones also need that permission."""
+    if VIEW_PII not in permissions:
+        return case.documents.none()
     documents = case.documents.select_related("uploaded_by", "uploaded_by_agency")
     return documents if VIEW_LE in permissions else documents.filter(visibility="case_team")
 
 
 def document_get_for_user(user, case_pk: int, document_pk: int):
-    """A document of a case the user sees; a law-enforcement-sensitive one needs that permission (403)."""
-    case = case_get_for_user(user, case_pk)
+    """A document of a case the user sees: 403 without ``view_case_pii``, or without ``view_le_sensitive`` for a
+    law-enforcement-sensitive one."""
+    case = case_get_for_user(user, case_pk, VIEW_PII)
     document = case.documents.filter(pk=document_pk).first()
     if document is None:
         raise Http404

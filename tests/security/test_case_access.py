@@ -92,7 +92,7 @@ MATRIX = {
     "note_add": ("POST", {LEAD: 302, SUMMARY: 302, FULL: 302, SHELTER: 404, COORD: 404, OUT: 404}),
     "need_add": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "document_upload": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
-    "document_download": ("GET", {LEAD: 200, SUMMARY: 200, FULL: 200, SHELTER: 404, COORD: 404, OUT: 404}),
+    "document_download": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 200, SHELTER: 404, COORD: 404, OUT: 404}),
     "ngo_case_detail": ("GET", {LEAD: 200, SUMMARY: 404, FULL: 404, SHELTER: 200, COORD: 404, OUT: 404}),
     "consent_create": ("GET", {LEAD: 403, SUMMARY: 404, FULL: 404, SHELTER: 200, COORD: 404, OUT: 404}),
     "consent_revoke": ("POST", {LEAD: 404, SUMMARY: 404, FULL: 404, SHELTER: 302, COORD: 404, OUT: 404}),

@@ -1,0 +1,89 @@
+"""The leak scan (issue 3): sentinel names and phone numbers in cases a person may not see, and in a shelter's
+client held without consent, never appear in any response to them: pages, lists, counts, searches, files."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.cases.fixtures import CLIENT_NAME, CLIENT_PHONE, LE_SECRET, VICTIM_NAME, VICTIM_PHONE
+
+LE_SENTINELS = [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET, "Massage parlor network"]
+CLIENT_SENTINELS = [*CLIENT_NAME.split(), CLIENT_PHONE]
+
+
+def _patterns(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def _every_get_url(ids: dict[str, int]) -> list[str]:
+    """Every route of the portal (not the admin) filled with the ids of the sentinel objects."""
+    urls = []
+    for route in _patterns(get_resolver().url_patterns):
+        if route.startswith(("admin/", "static/", "i18n/")) or "^" in route or "(?P" in route:
+            continue
+        path = "/" + route
+        for name, value in ids.items():
+            path = path.replace(f"<int:{name}>", str(value))
+        path = re.sub(r"<(?:str|slug|path|uuid):\w+>", "x", path)
+        if "<" not in path:
+            urls.append(path)
+    return urls
+
+
+SEARCH_WORDS = [*VICTIM_NAME.split(), *CLIENT_NAME.split(), VICTIM_PHONE]
+
+
+@pytest.fixture
+def ids(le_case, ngo_case, investigator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.services import document_upload
+
+    document = document_upload(
+        case=le_case,
+        # A file name can carry a name too.
+        uploaded_file=SimpleUploadedFile(f"{VICTIM_NAME}.txt", f"Statement of {VICTIM_NAME}, {VICTIM_PHONE}".encode()),
+        actor=investigator,
+    )
+    share = le_case.shares.first()
+    return {"pk": le_case.pk, "document_pk": document.pk, "share_pk": share.pk, "consent_pk": 0, "person_pk": 0}
+
+
+def _scan(client, urls, sentinels) -> list[str]:
+    leaks = []
+    for url in urls:
+        for word in ["", *SEARCH_WORDS]:
+            response = client.get(url, {"q": word} if word else {})
+            body = (
+                b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+            ).decode(errors="replace")
+            # The searcher's own word comes back in the search box and the links that keep the filters: only the
+            # other sentinels would be a leak (a name found in a list or the phone behind it).
+            leaks += [f"{url}?q={word}: {sentinel}" for sentinel in sentinels if sentinel != word and sentinel in body]
+    return leaks
+
+
+@pytest.mark.parametrize("who", ["outsider", "advocate", "coordinator", "provider_staff", "auditor", "agency_admin"])
+def test_nothing_of_an_unshared_case_reaches_those_outside_it(request, client_as, ids, who):
+    client = client_as(request.getfixturevalue(who))
+    urls = _every_get_url(ids)
+    assert len(urls) > 10  # the scan really walks the portal
+    assert _scan(client, urls, LE_SENTINELS) == []
+
+
+def test_a_summary_share_shows_no_names_or_phones(client_as, ids, partner_investigator):
+    leaks = _scan(client_as(partner_investigator), _every_get_url(ids), [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET])
+    assert leaks == []
+
+
+def test_a_shelters_client_without_consent_reaches_no_other_agency(
+    client_as, ngo_case, investigator, partner_investigator
+):
+    ids = {"pk": ngo_case.pk, "document_pk": 0, "share_pk": 0, "consent_pk": 0, "person_pk": 0}
+    for user in [investigator, partner_investigator]:
+        assert _scan(client_as(user), _every_get_url(ids), CLIENT_SENTINELS) == []
