@@ -74,8 +74,13 @@ class ParticipantForm(forms.ModelForm):
         return [code.strip().lower() for code in raw.split(",") if code.strip()]
 
 
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
 class ShareForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    agency = AgencyChoiceField(label=_("Agency"), queryset=Agency.objects.none())
     level = forms.ChoiceField(label=_("What they may see"), choices=CaseShare.Level.choices)
     reason = forms.CharField(label=_("Why they need it"), widget=forms.Textarea(attrs={"rows": 3}))
     expires_on = forms.DateField(label=_("Until (optional)"), required=False, widget=DateInput)
@@ -99,7 +104,7 @@ class ClientChoiceField(forms.ModelChoiceField):
 
 class ConsentForm(forms.Form):
     person = ClientChoiceField(label=_("Person"), queryset=Person.objects.none())
-    recipient_agency = forms.ModelChoiceField(label=_("Released to"), queryset=Agency.objects.none())
+    recipient_agency = AgencyChoiceField(label=_("Released to"), queryset=Agency.objects.none())
     categories = forms.MultipleChoiceField(
         label=_("What the person agreed to release"),
         choices=Consent.Category.choices,

@@ -1,0 +1,62 @@
+"""An investigator opens a case, records a victim and shares the case; the partner sees the summary, not the PII.
+Every page on the way passes axe."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import check_axe
+from tests.browser.test_sign_in import sign_in
+
+
+def test_a_case_is_opened_shared_and_seen_by_the_partner_without_pii(
+    browser, live_server, page: Page, investigator, partner_investigator
+):
+    sign_in(page, investigator)
+    page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Cases", exact=True).click()
+    expect(page.get_by_role("heading", name="Cases", level=1)).to_be_visible()
+    check_axe(page, "case-list-empty")
+
+    page.get_by_role("link", name="Open a case").click()
+    check_axe(page, "case-form")
+    page.get_by_label("Title").fill("Nail salon on Harbor Road")
+    page.get_by_label("Type").select_option("labor")
+    page.get_by_label("Came in through").select_option("hotline")
+    page.get_by_label("Summary").fill("Workers sleep in the back room and are not paid.")
+    page.get_by_text("Debt bondage").click()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Nail salon on Harbor Road")
+    number = re.search(r"HT-\d{4}-\d{5}", page.get_by_role("heading", level=1).inner_text()).group(0)
+
+    page.get_by_role("link", name="Add a person").click()
+    check_axe(page, "participant-form")
+    page.get_by_label("Role in the case").select_option("victim")
+    page.get_by_label("Given name").fill("Linh")
+    page.get_by_label("Family name").fill("Tranquil-Sentinel")
+    page.get_by_label("Phone").fill("555-0142-999")
+    page.get_by_label("Languages").fill("vi, en")
+    page.get_by_role("button", name="Add the person").click()
+    expect(page.get_by_role("rowheader", name="Linh Tranquil-Sentinel")).to_be_visible()
+    check_axe(page, "case-detail")
+
+    page.get_by_role("link", name="Share", exact=True).click()
+    check_axe(page, "share-form")
+    page.get_by_label("Agency").select_option(label="Bayport Police Department")
+    page.get_by_label("What they may see").select_option("summary")
+    page.get_by_label("Why they need it").fill("The salon is in city limits.")
+    page.get_by_role("button", name="Share", exact=True).click()
+    expect(page.get_by_text("Bayport Police Department: Summary only")).to_be_visible()
+
+    partner_context = browser.new_context(base_url=live_server.url)
+    partner_page = partner_context.new_page()
+    sign_in(partner_page, partner_investigator)
+    partner_page.goto("/cases/")
+    partner_page.get_by_role("link", name=number).click()
+    expect(partner_page.get_by_role("heading", level=1)).to_contain_text("Nail salon on Harbor Road")
+    expect(partner_page.get_by_text("Workers sleep in the back room")).to_be_visible()
+    body = partner_page.content()
+    assert "Tranquil-Sentinel" not in body
+    assert "555-0142-999" not in body
+    expect(partner_page.get_by_role("rowheader", name="Withheld")).to_be_visible()
+    check_axe(partner_page, "case-detail-partner")
+    partner_context.close()
