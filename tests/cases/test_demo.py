@@ -1,0 +1,109 @@
+"""``manage.py seed_demo`` loads the demo cases (cases/demo.py): every status, shares at every level, and NGO clients
+whose consent to law enforcement is active, expired or revoked, as the access rule then shows them."""
+
+from collections import Counter
+from io import StringIO
+
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from agencies.models import Agency, Role, User
+from cases.models import Case, CaseParticipant, CaseShare, Consent, Document, Need, Note, Person, Visibility
+from cases.selectors import WITHHELD, case_permissions, people_of_case_for
+
+LAW_ENFORCEMENT = (Agency.Kind.FEDERAL_LE, Agency.Kind.STATE_LE, Agency.Kind.LOCAL_LE, Agency.Kind.PROSECUTOR)
+
+
+def _seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def _state(consent: Consent) -> str:
+    if consent.revoked_at is not None:
+        return "revoked"
+    return "active" if consent.is_active_on(timezone.localdate()) else "expired"
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_has_about_thirty_cases_in_every_status_with_shares_at_every_level(db):
+    _seed()
+    assert 25 <= Case.objects.count() <= 35
+    assert set(Case.objects.values_list("status", flat=True)) == set(Case.Status.values)
+    assert not Case.objects.filter(status=Case.Status.CLOSED, closed_reason="").exists()
+    lead_kinds = Counter(Case.objects.values_list("lead_agency__kind", flat=True))
+    assert lead_kinds[Agency.Kind.VICTIM_SERVICES] >= 5
+    assert sum(lead_kinds[kind] for kind in LAW_ENFORCEMENT) >= 15
+    opened = sorted(Case.objects.values_list("opened_on", flat=True))
+    assert opened[-1] <= timezone.localdate()
+    assert (opened[-1] - opened[0]).days > 365
+
+    assert set(CaseShare.objects.values_list("level", flat=True)) == set(CaseShare.Level.values)
+    law_enforcement_levels = [CaseShare.Level.LAW_ENFORCEMENT, CaseShare.Level.COLLABORATE]
+    assert all(share.agency.is_law_enforcement for share in CaseShare.objects.filter(level__in=law_enforcement_levels))
+
+    roles = Counter(CaseParticipant.objects.values_list("role", flat=True))
+    assert roles[CaseParticipant.Role.VICTIM] >= 30
+    assert roles[CaseParticipant.Role.SUSPECT] >= 10
+    assert roles[CaseParticipant.Role.WITNESS] >= 5
+    people = list(Person.objects.all())
+    assert any(person.is_minor for person in people)
+    assert len({person.nationality for person in people}) >= 8
+    assert all("555-01" in person.phone for person in people if person.phone)
+    assert any(person.identity_documents for person in people)
+
+    assert Need.objects.values("category").distinct().count() >= 6
+    assert Need.objects.filter(status=Need.Status.MET).exists()
+    assert Need.objects.filter(status=Need.Status.UNMET).exists()
+    le_notes = Note.objects.filter(visibility=Visibility.LAW_ENFORCEMENT)
+    assert le_notes.exists()
+    assert set(le_notes.values_list("case__lead_agency__kind", flat=True)) <= set(LAW_ENFORCEMENT)
+    assert Note.objects.filter(visibility=Visibility.CASE_TEAM).exists()
+
+    documents = list(Document.objects.all())
+    assert {document.content_type for document in documents} == {"application/pdf", "text/plain"}
+    pdf = next(document for document in documents if document.content_type == "application/pdf")
+    with pdf.file.open("rb") as file:
+        content = file.read()
+    assert content.startswith(b"%PDF-1.4")
+    assert content.endswith(b"%%EOF\n")
+    assert len(content) == pdf.size
+
+
+@override_settings(DEBUG=True)
+def test_a_law_enforcement_partner_sees_an_ngo_client_only_with_their_active_consent(db):
+    _seed()
+    assert set(map(_state, Consent.objects.all())) == {"active", "expired", "revoked"}
+    assert set(Consent.objects.values_list("holder_agency__kind", flat=True)) == {Agency.Kind.VICTIM_SERVICES}
+
+    seen: list[tuple[bool, set[str]]] = []  # (identity shown, the states of the client's consents to the viewer)
+    shares = CaseShare.objects.filter(
+        level=CaseShare.Level.PERSONAL,
+        case__lead_agency__kind=Agency.Kind.VICTIM_SERVICES,
+        agency__kind__in=LAW_ENFORCEMENT,
+    ).select_related("case", "agency")
+    for share in shares:
+        viewer = User.objects.get(_membership__agency=share.agency, _membership__role=Role.CASEWORKER)
+        for participant, view in people_of_case_for(viewer, share.case, case_permissions(viewer, share.case)):
+            if participant.person.entered_by_agency_id != share.case.lead_agency_id:
+                continue
+            consents = participant.person.consents.filter(recipient_agency=share.agency)
+            seen.append((view.given_name is not WITHHELD, set(map(_state, consents))))
+            assert view.given_name in (WITHHELD, participant.person.given_name)
+
+    assert (True, {"active"}) in seen
+    assert (False, {"expired"}) in seen
+    assert (False, {"revoked"}) in seen
+    assert (False, set()) in seen  # a client never asked
+    assert all(shown == ("active" in states) for shown, states in seen)
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_run_twice_changes_no_case_data(db):
+    _seed()
+    models = (Case, Person, CaseParticipant, CaseShare, Consent, Need, Note, Document)
+    counts = [model.objects.count() for model in models]
+    assert "already there" in _seed()
+    assert [model.objects.count() for model in models] == counts
