@@ -1,7 +1,7 @@
 """The access matrix (issue 3): every case URL, for each member of the cast, GET and POST, the exact status and
 which sentinel fields appear. A row per (who, URL, method); nobody sees more than the rules allow."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -116,12 +116,13 @@ def test_the_matrix(request, client_as, world, full_partner, who, url_name, meth
 
 
 def _post_data(url_name: str) -> dict:
-    return {
+    data: dict[str, dict] = {
         "case_status": {"transition": "start_investigation"},
         "note_add": {"text": "Matrix note"},
         "need_add": {"person": "0", "category": "food"},
         "document_upload": {"file": SimpleUploadedFile("m.pdf", PDF)},
-    }.get(url_name, {})
+    }
+    return data.get(url_name, {})
 
 
 @pytest.mark.parametrize(
@@ -147,7 +148,7 @@ def test_the_shelters_client_on_the_lead_investigators_screen(
     if consent_state == "revoked":
         consent_revoke(consent=consent, actor=advocate)
     day = consent.expires_on + timedelta(days=1) if consent_state == "expired" else timezone.localdate()
-    noon = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()).replace(hour=12))
+    noon = timezone.make_aware(datetime.combine(day, time(12)))
     with time_machine.travel(noon):
         page = client_as(investigator).get(_url("ngo_case_detail", world)).content.decode()
     assert (CLIENT_NAME.split()[0] in page) == sees_client
