@@ -225,7 +225,7 @@ class Person(TimeStampedModel):
     def is_minor(self) -> bool | None:
         if self.date_of_birth is None:
             return None
-        today = date.today()
+        today = timezone.localdate()
         age = (
             today.year
             - self.date_of_birth.year

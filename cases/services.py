@@ -84,6 +84,9 @@ def case_create(
     if task_force is not None and not task_force.agencies.filter(pk=actor.agency.pk).exists():
         raise ValidationError({"task_force": _("Your agency is not a member of this task force.")})
     opened_on = opened_on or timezone.localdate()
+    for name, value, choices in [("case_type", case_type, Case.Type), ("intake_channel", intake_channel, Case.Channel)]:
+        if value not in choices.values:
+            raise ValidationError({name: _("Choose one of the listed values.")})
     with transaction.atomic():
         case = Case.objects.create(
             number=_next_case_number(opened_on.year),
@@ -180,8 +183,10 @@ def person_add_to_case(
     case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
     if role not in CaseParticipant.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
+    person = Person(entered_by_agency=actor.agency, entered_by=actor, **person_fields)
+    person.full_clean()
     with transaction.atomic():
-        person = Person.objects.create(entered_by_agency=actor.agency, entered_by=actor, **person_fields)
+        person.save()
         participant = CaseParticipant.objects.create(case=case, person=person, role=role, added_by=actor)
         audit_record(
             action="cases.participant.added",
@@ -275,6 +280,8 @@ def need_add(
     case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
     if not case.participants.filter(person=person).exists():
         raise ValidationError({"person": _("This person is not in the case.")})
+    if category not in Need.Category.values or urgency not in Need.Urgency.values:
+        raise ValidationError(_("Choose a need and an urgency from the lists."))
     with transaction.atomic():
         need = Need.objects.create(case=case, person=person, category=category, urgency=urgency, details=details)
         audit_record(

@@ -59,3 +59,14 @@ def test_a_person_added_by_a_shelter_is_recorded_as_entered_by_it(advocate, ngo)
     assert str(participant.person) == f"Person #{participant.person.pk}"  # never a name in logs
     event = AuditEvent.objects.get(action="cases.participant.added")
     assert event.details == {"person_id": participant.person.pk, "role": "victim"}
+
+
+def test_values_outside_the_lists_are_refused(investigator):
+    with pytest.raises(ValidationError):
+        case_create(actor=investigator, title="A", intake_channel="carrier pigeon")
+    case = case_create(actor=investigator, title="A", intake_channel=Case.Channel.HOTLINE)
+    with pytest.raises(ValidationError):
+        person_add_to_case(case=case, role=CaseParticipant.Role.VICTIM, actor=investigator, given_name="A", sex="x")
+    with pytest.raises(ValidationError):
+        person_add_to_case(case=case, role=CaseParticipant.Role.VICTIM, actor=investigator, given_name="A", email="no")
+    assert not case.participants.exists()
