@@ -182,3 +182,20 @@ class StatusForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Closed because"), choices=[("", "—"), *Case.ClosedReason.choices], required=False
     )
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.full_name
+
+
+class AssignForm(forms.Form):
+    assigned_to = PersonChoiceField(
+        label=_("Assigned to"), queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["assigned_to"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = people

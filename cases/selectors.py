@@ -22,6 +22,7 @@ from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 
+from agencies.models import User
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -31,6 +32,7 @@ from cases.models import (
     Consent,
     Person,
 )
+from portal.models import AuditEvent
 
 VIEW, CHANGE, VIEW_PII, VIEW_LE = "view_case", "change_case", "view_case_pii", "view_le_sensitive"
 CASE_PERMISSIONS = (VIEW, CHANGE, VIEW_PII, VIEW_LE)
@@ -274,3 +276,16 @@ def cases_of_people_visible_to(user, people: list[Person]) -> dict[int, list[Cas
         if participation.case not in cases:
             cases.append(participation.case)
     return found
+
+
+def case_activity(case: Case, limit: int = 25) -> QuerySet[AuditEvent]:
+    """The newest events about the case (views, changes, shares, downloads), for those who may change it."""
+    return AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("-occurred_at", "-id")[
+        :limit
+    ]
+
+
+def case_assignable_people(case: Case) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, _membership__agency_id=case.lead_agency_id, groups__permissions__codename="change_case"
+    ).distinct()

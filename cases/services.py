@@ -494,3 +494,22 @@ def case_update(*, case: Case, version: int, actor, request: HttpRequest | None 
             action="cases.case.updated", actor=actor, request=request, target=current, details={"fields": changed}
         )
     return current
+
+
+def case_assign(*, case: Case, users, actor, request: HttpRequest | None = None) -> None:
+    """Set who works the case: people of the lead agency whose role allows case work."""
+    case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
+    users = list(users)
+    outsiders = [user for user in users if user.agency is None or user.agency.pk != case.lead_agency_id]
+    if outsiders:
+        raise ValidationError({"assigned_to": _("Only people of the lead agency are assigned to its case.")})
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        case.assigned_to.set(users)
+        audit_record(
+            action="cases.case.assigned",
+            actor=actor,
+            request=request,
+            target=case,
+            details={"user_ids": sorted(user.pk for user in users)},
+        )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/edit/", views.case_edit, name="case_edit"),
     path("<int:pk>/status/", views.case_status, name="case_status"),
+    path("<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("<int:pk>/people/add/", views.participant_add, name="participant_add"),
     path("<int:pk>/share/", views.case_share, name="case_share"),
     path("<int:pk>/shares/<int:share_pk>/revoke/", views.share_revoke, name="share_revoke"),

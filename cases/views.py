@@ -12,7 +12,17 @@ from django_fsm import TransitionNotAllowed
 from agencies.models import Agency
 from cases import selectors, services
 from cases.filters import CaseFilter
-from cases.forms import CaseForm, ConsentForm, DocumentForm, NeedForm, NoteForm, ParticipantForm, ShareForm, StatusForm
+from cases.forms import (
+    AssignForm,
+    CaseForm,
+    ConsentForm,
+    DocumentForm,
+    NeedForm,
+    NoteForm,
+    ParticipantForm,
+    ShareForm,
+    StatusForm,
+)
 from cases.models import Case, CaseParticipant, Person
 from portal.audit import audit_record
 from portal.http import AuthenticatedHttpRequest
@@ -119,6 +129,12 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "document_form": DocumentForm(may_see_le=may_see_le) if may_change else None,
             "need_form": NeedForm(victims=victims) if may_change and victims else None,
             "status_form": StatusForm() if may_change else None,
+            "assign_form": AssignForm(
+                people=selectors.case_assignable_people(case), initial={"assigned_to": list(case.assigned_to.all())}
+            )
+            if may_change
+            else None,
+            "activity": selectors.case_activity(case) if may_change else [],
             "today": timezone.localdate(),
             "indicators": [Case.Indicator(code).label for code in case.indicators if code in Case.Indicator.values],
         },
@@ -344,3 +360,15 @@ def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
             details={"person_id": person.pk, "categories": ["identity"], "via": "search"},
         )
     return render(request, "cases/person_search.html", {"q": text, "results": results, "limit": selectors.SEARCH_LIMIT})
+
+
+@require_POST
+def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    form = AssignForm(request.POST, people=selectors.case_assignable_people(case))
+    if form.is_valid():
+        services.case_assign(case=case, users=form.cleaned_data["assigned_to"], actor=request.user, request=request)
+        messages.success(request, _("The assignment is saved."))
+    else:
+        messages.error(request, _("Choose people of the lead agency."))
+    return redirect("case_detail", pk=case.pk)

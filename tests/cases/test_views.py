@@ -1,11 +1,14 @@
 """Case pages: who gets what, and which fields appear (sentinel values from tests/cases/conftest.py)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case, CaseShare, Consent, Document, Note
-from cases.services import case_update, document_upload, note_add
+from cases.services import case_assign, case_create, case_update, consent_revoke, document_upload, note_add
 from portal.models import AuditEvent
 from tests.cases.fixtures import CLIENT_NAME, LE_SECRET, VICTIM_NAME, VICTIM_PHONE
 
@@ -76,8 +79,6 @@ def test_viewing_a_case_and_its_pii_is_audited_without_pii(client_as, investigat
 def test_a_shelters_client_shows_through_an_active_consent_only(client_as, investigator, ngo_case, client_consent):
     client = client_as(investigator)
     assert CLIENT_NAME.split()[0] in client.get(reverse("case_detail", args=[ngo_case.pk])).content.decode()
-    from cases.services import consent_revoke
-
     consent_revoke(consent=client_consent, actor=client_consent.recorded_by)
     assert CLIENT_NAME.split()[0] not in client.get(reverse("case_detail", args=[ngo_case.pk])).content.decode()
 
@@ -235,3 +236,46 @@ def test_person_search_forgives_a_misspelled_name_on_postgresql(client_as, inves
     response = client_as(investigator).get(reverse("person_search"), {"q": "Zyxva Sentinel-Victm"})
     [(_person, cases)] = response.context["results"]
     assert [case.number for case in cases] == [le_case.number]
+
+
+def test_the_case_list_page_costs_the_same_queries_for_3_and_30_cases(client_as, investigator, partner_agency):
+    client = client_as(investigator)
+    for number in range(3):
+        case_create(actor=investigator, title=f"Case {number}", intake_channel=Case.Channel.HOTLINE)
+    client.get(reverse("case_list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("case_list"))
+    for number in range(27):
+        case_create(actor=investigator, title=f"More {number}", intake_channel=Case.Channel.HOTLINE)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("case_list"))
+    assert len(response.context["page"].object_list) == 25
+    assert len(many) == len(few)
+    # No query per row asks about permissions: the permission tables appear only in the list's own query.
+    permission_queries = [q["sql"] for q in many.captured_queries if "objectpermission" in q["sql"].lower()]
+    assert len(permission_queries) <= 2  # the capped count and the page
+
+
+def test_assigning_the_case_feeds_the_assigned_to_me_filter(client_as, investigator, colleague, le_case):
+    client = client_as(investigator)
+    client.post(reverse("case_assign", args=[le_case.pk]), {"assigned_to": [colleague.pk]})
+    assert list(le_case.assigned_to.all()) == [colleague]
+    mine = client_as(colleague).get(reverse("case_list"), {"assigned_to_me": "on"}).context["page"].object_list
+    assert [case.pk for case in mine] == [le_case.pk]
+    assert list(client.get(reverse("case_list"), {"assigned_to_me": "on"}).context["page"].object_list) == []
+
+
+def test_only_the_lead_agencys_people_can_be_assigned(investigator, partner_investigator, le_case):
+    with pytest.raises(ValidationError):
+        case_assign(case=le_case, users=[partner_investigator], actor=investigator)
+
+
+def test_the_lead_sees_the_cases_activity_and_a_partner_does_not(
+    client_as, investigator, partner_investigator, le_case
+):
+    client_as(partner_investigator).get(reverse("case_detail", args=[le_case.pk]))
+    lead_page = client_as(investigator).get(reverse("case_detail", args=[le_case.pk]))
+    actions = [event.action for event in lead_page.context["activity"]]
+    assert "cases.share.granted" in actions
+    assert "cases.case.viewed" in actions
+    assert client_as(partner_investigator).get(reverse("case_detail", args=[le_case.pk])).context["activity"] == []
