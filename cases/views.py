@@ -249,7 +249,10 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not people.exists():
         raise PermissionDenied
     form = ConsentForm(
-        request.POST or None, people=people, agencies=Agency.objects.filter(is_active=True).exclude(pk=agency.pk)
+        request.POST or None,
+        people=people,
+        agencies=Agency.objects.filter(is_active=True).exclude(pk=agency.pk),
+        initial={"person": people.first()} if people.count() == 1 else None,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -60,3 +60,25 @@ def test_a_case_is_opened_shared_and_seen_by_the_partner_without_pii(
     expect(partner_page.get_by_role("rowheader", name="Withheld")).to_be_visible()
     check_axe(partner_page, "case-detail-partner")
     partner_context.close()
+
+
+def test_a_shelter_records_a_consent_and_finds_its_client_on_accessible_pages(page: Page, advocate, ngo_case):
+    sign_in(page, advocate)
+    page.goto(f"/cases/{ngo_case.pk}/")
+    page.get_by_role("link", name="Record a consent").click()
+    check_axe(page, "consent-form")
+    expect(page.get_by_label("Person")).to_have_value(str(ngo_case.participants.get().person_id))  # the only client
+    page.get_by_label("Released to").select_option(label="Federal Field Office")
+    page.get_by_text("Identity (names, date of birth, identity documents)").click()
+    page.get_by_label("Purpose").fill("T-visa certification")
+    page.get_by_label("Signed on").fill("2026-11-01")
+    page.get_by_label("Expires on").fill("2027-05-01")
+    page.get_by_role("button", name="Record the consent").click()
+    expect(page.get_by_text("The consent is recorded.")).to_be_visible()
+    expect(page.get_by_role("region", name="Consents your agency holds")).to_contain_text("Federal Field Office")
+
+    page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Find a person").click()
+    page.get_by_label("Name").fill("Qorvan")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("rowheader", name="Qorvan Sentinel-Client")).to_be_visible()
+    check_axe(page, "person-search")
