@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from agencies.demo import PEOPLE, TASK_FORCE
 from agencies.models import Agency, Role, TaskForce, User
-from cases import services
+from cases import selectors, services
 from cases.models import Case, CaseParticipant, CaseShare, Need, Person, Visibility
 
 S, P, LE, CO = CaseShare.Level  # summary, personal, law_enforcement, collaborate
@@ -303,8 +303,9 @@ def _add_notes_and_documents(rng: random.Random, case: Case, lead: User, partner
     now and then a document."""
     law_enforcement = case.lead_agency.is_law_enforcement
     services.note_add(case=case, text=rng.choice(TEAM_NOTES), actor=lead)
-    if partners and rng.random() < 0.6:
-        services.note_add(case=case, text=rng.choice(TEAM_NOTES), actor=rng.choice(partners))
+    collaborators = [partner for partner in partners if selectors.CHANGE in selectors.case_permissions(partner, case)]
+    if collaborators and rng.random() < 0.6:
+        services.note_add(case=case, text=rng.choice(TEAM_NOTES), actor=rng.choice(collaborators))
     if law_enforcement:
         services.note_add(case=case, text=rng.choice(LE_NOTES), actor=lead, visibility=Visibility.LAW_ENFORCEMENT)
     if rng.random() < 0.3:

@@ -22,7 +22,7 @@ from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import User
+from agencies.models import Agency, User
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -30,12 +30,17 @@ from cases.models import (
     CaseShare,
     CaseUserObjectPermission,
     Consent,
+    Need,
     Person,
+    Visibility,
 )
 from portal.models import AuditEvent
 
 VIEW, CHANGE, VIEW_PII, VIEW_LE = "view_case", "change_case", "view_case_pii", "view_le_sensitive"
 CASE_PERMISSIONS = (VIEW, CHANGE, VIEW_PII, VIEW_LE)
+# Who decides who else sees the case, who works it and whether it is closed: people of the lead agency who may
+# change it. A partner that collaborates (may change the case) does not control it.
+MANAGE = "manage_case"
 
 # The fields each consent category releases. Fields in no category (sex, languages, being a minor) are not PII.
 PII_FIELDS: dict[str, tuple[str, ...]] = {
@@ -90,7 +95,10 @@ def case_permissions(user, case: Case) -> frozenset[str]:
         return frozenset()
     rows = Case.objects.filter(pk=case.pk).values(**{codename: _exists(user, codename) for codename in allowed})
     held = rows.first() or {}
-    return frozenset(codename for codename in allowed if held.get(codename))
+    granted = {codename for codename in allowed if held.get(codename)}
+    if CHANGE in granted and user.agency is not None and user.agency.pk == case.lead_agency_id:
+        granted.add(MANAGE)
+    return frozenset(granted)
 
 
 def _exists(user, codename: str):
@@ -109,19 +117,28 @@ def case_get_for_user(user, pk: int, perm: str = VIEW) -> Case:
 
 
 def pii_categories_for(
-    user, person: Person, *, case_permissions: frozenset[str], on: date | None = None
+    user, person: Person, *, case_permissions: frozenset[str], role: str = "", on: date | None = None
 ) -> frozenset[str]:
-    """The PII categories of ``person`` that ``user`` may see in a case where they hold ``case_permissions``."""
+    """The PII categories of ``person`` that ``user`` may see in a case where they hold ``case_permissions``.
+    A suspect's details are law-enforcement-sensitive (DESIGN §4.4); a person a victim service provider entered is
+    seen by other agencies only through their consent (§4.6)."""
     if VIEW_PII not in case_permissions:
         return frozenset()
-    holder = person.entered_by_agency
+    if role == CaseParticipant.Role.SUSPECT and VIEW_LE not in case_permissions:
+        return frozenset()
+    return _released(user, person.entered_by_agency, person.consents.all(), on=on)
+
+
+def _released(user, holder, consents, *, on: date | None = None) -> frozenset[str]:
+    """What ``holder`` releases to ``user``'s agency: everything if the holder is not a victim service provider or
+    is the user's own agency, else the categories of the consents (prefetched by the caller) active on ``on``."""
     if not holder.is_victim_service_provider or holder.pk == getattr(user.agency, "pk", None):
         return ALL_CATEGORIES
     if user.agency is None:
         return frozenset()
     day = on or timezone.localdate()
     released: set[str] = set()
-    for consent in person.consents.all():  # prefetched by the caller where there are many people
+    for consent in consents:
         if consent.recipient_agency_id == user.agency.pk and consent.is_active_on(day):
             released.update(consent.categories)
     return frozenset(released)
@@ -146,6 +163,7 @@ class PersonView:
             "languages": person.languages,
             "preferred_language": person.preferred_language,
             "is_minor": person.is_minor,
+            "entered_by_agency": person.entered_by_agency,
         }
         for category, names in PII_FIELDS.items():
             for name in names:
@@ -172,36 +190,93 @@ def people_of_case_for(user, case: Case, case_permissions: frozenset[str]) -> li
             participant,
             PersonView.of(
                 participant.person,
-                pii_categories_for(user, participant.person, case_permissions=case_permissions, on=day),
+                pii_categories_for(
+                    user, participant.person, case_permissions=case_permissions, role=participant.role, on=day
+                ),
             ),
         )
         for participant in participants
     ]
 
 
-def notes_visible(case: Case, permissions: frozenset[str]) -> QuerySet:
-    notes = case.notes.select_related("author", "author_agency")
-    return notes if VIEW_LE in permissions else notes.filter(visibility="case_team")
+def _holders_releasing(user, case: Case, category: str) -> set[int]:
+    """The victim service providers that released ``category`` to ``user``'s agency for a person in ``case``."""
+    if user.agency is None:
+        return set()
+    day = timezone.localdate()
+    consents = Consent.objects.filter(
+        person__participations__case=case, recipient_agency=user.agency, revoked_at__isnull=True
+    ).only("holder_agency_id", "categories", "signed_on", "expires_on", "revoked_at")
+    return {c.holder_agency_id for c in consents if category in c.categories and c.is_active_on(day)}
 
 
-def documents_visible(case: Case, permissions: frozenset[str]) -> QuerySet:
+def _from_providers_hidden(user, case: Case, agency_field: str) -> Q:
+    """Records a victim service provider wrote (its notes, its files) stay with it unless one of its clients in the
+    case released their account (``narrative``) to the viewer's agency."""
+    released = _holders_releasing(user, case, Consent.Category.NARRATIVE)
+    own = getattr(user.agency, "pk", None)
+    return Q(**{f"{agency_field}__kind": Agency.Kind.VICTIM_SERVICES}) & ~Q(
+        **{f"{agency_field}_id__in": [own, *released]}
+    )
+
+
+def notes_visible(user, case: Case, permissions: frozenset[str]) -> QuerySet:
+    notes = case.notes.select_related("author", "author_agency").exclude(
+        _from_providers_hidden(user, case, "author_agency")
+    )
+    return notes if VIEW_LE in permissions else notes.filter(visibility=Visibility.CASE_TEAM)
+
+
+def documents_visible(user, case: Case, permissions: frozenset[str]) -> QuerySet:
     """Files are read as personal information (a statement, a passport scan): without ``view_case_pii`` none is
-    listed, not even by name; law-enforcement-sensitive ones also need that permission."""
+    listed, not even by name; law-enforcement-sensitive ones also need that permission; a provider's files follow
+    its notes."""
     if VIEW_PII not in permissions:
         return case.documents.none()
-    documents = case.documents.select_related("uploaded_by", "uploaded_by_agency")
-    return documents if VIEW_LE in permissions else documents.filter(visibility="case_team")
+    documents = case.documents.select_related("uploaded_by", "uploaded_by_agency").exclude(
+        _from_providers_hidden(user, case, "uploaded_by_agency")
+    )
+    return documents if VIEW_LE in permissions else documents.filter(visibility=Visibility.CASE_TEAM)
+
+
+# The needs that say something about a person's health or status, and the consent category that releases them.
+SENSITIVE_NEEDS: dict[str, str] = {
+    Need.Category.MEDICAL: Consent.Category.MEDICAL,
+    Need.Category.MENTAL_HEALTH: Consent.Category.MEDICAL,
+    Need.Category.LEGAL_IMMIGRATION: Consent.Category.IMMIGRATION,
+}
+
+
+@dataclass
+class NeedView:
+    need: Need
+    person_label: str
+    details: Any  # the text, or WITHHELD
+
+
+def needs_visible(user, case: Case, people: list[tuple[Any, "PersonView"]], labels: dict[int, str]) -> list[NeedView]:
+    """A case's needs as ``user`` may see them. For a person a victim service provider holds, a medical or
+    immigration need shows only through a consent releasing that category, and details only through ``narrative``;
+    other needs are not identifying (a referral carries them without consent)."""
+    released = {view.pk: view.categories for _participant, view in people}
+    shown = []
+    for need in case.needs.all():
+        categories = released.get(need.person_id, frozenset())
+        required = SENSITIVE_NEEDS.get(need.category)
+        if required and required not in categories:
+            continue
+        details = need.details if Consent.Category.NARRATIVE in categories else WITHHELD
+        shown.append(NeedView(need=need, person_label=labels.get(need.person_id, ""), details=details))
+    return shown
 
 
 def document_get_for_user(user, case_pk: int, document_pk: int):
-    """A document of a case the user sees: 403 without ``view_case_pii``, or without ``view_le_sensitive`` for a
-    law-enforcement-sensitive one."""
+    """A document the user may read: 403 without ``view_case_pii`` on the case; a file they may not read (law-
+    enforcement-sensitive, or a provider's) is a 404, as if it did not exist."""
     case = case_get_for_user(user, case_pk, VIEW_PII)
-    document = case.documents.filter(pk=document_pk).first()
+    document = documents_visible(user, case, case.viewer_permissions).filter(pk=document_pk).first()  # type: ignore[attr-defined]
     if document is None:
         raise Http404
-    if document.visibility != "case_team" and VIEW_LE not in case.viewer_permissions:  # type: ignore[attr-defined]
-        raise PermissionDenied
     return case, document
 
 
@@ -228,10 +303,17 @@ def name_search_q(user, text: str) -> Q:
     )
     if user.agency is None or not _role_allows(user, VIEW_PII):
         return Q(pk__in=[])
-    named = named.filter(
-        ~Q(person__entered_by_agency__kind="victim_services") | Q(person__entered_by_agency_id=user.agency.pk)
+    named = named.filter(_name_readable(user, "person__")).filter(
+        ~Q(role=CaseParticipant.Role.SUSPECT) | _held(user, VIEW_LE, "case_id")
     )
     return Q(Exists(named)) & _held(user, VIEW_PII)
+
+
+def _name_readable(user, prefix: str = "") -> Q:
+    """People whose names ``user`` may look for: not held by a victim service provider, or held by their own."""
+    return ~Q(**{f"{prefix}entered_by_agency__kind": Agency.Kind.VICTIM_SERVICES}) | Q(
+        **{f"{prefix}entered_by_agency_id": user.agency.pk}
+    )
 
 
 SEARCH_LIMIT = 50
@@ -243,10 +325,12 @@ def person_search_for(user, text: str) -> QuerySet[Person]:
     text = text.strip()
     if not text or user.agency is None or not _role_allows(user, VIEW_PII):
         return Person.objects.none()
-    in_visible_case = CaseParticipant.objects.filter(person=OuterRef("pk")).filter(_held(user, VIEW_PII, "case_id"))
-    people = Person.objects.filter(Exists(in_visible_case)).filter(
-        ~Q(entered_by_agency__kind="victim_services") | Q(entered_by_agency_id=user.agency.pk)
+    in_visible_case = (
+        CaseParticipant.objects.filter(person=OuterRef("pk"))
+        .filter(_held(user, VIEW_PII, "case_id"))
+        .filter(~Q(role=CaseParticipant.Role.SUSPECT) | _held(user, VIEW_LE, "case_id"))
     )
+    people = Person.objects.filter(Exists(in_visible_case)).filter(_name_readable(user))
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramWordSimilarity
 
@@ -289,3 +373,22 @@ def case_assignable_people(case: Case) -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, _membership__agency_id=case.lead_agency_id, groups__permissions__codename="change_case"
     ).distinct()
+
+
+def consents_expired_for(user, view: PersonView) -> list[int]:
+    """Consents naming ``user``'s agency that have expired (not revoked) and release nothing now: reading the
+    person then is an audit event of its own."""
+    person = view.person
+    agency_pk = getattr(user.agency, "pk", None)
+    if (
+        view.shows_pii
+        or not person.entered_by_agency.is_victim_service_provider
+        or person.entered_by_agency_id == agency_pk
+    ):
+        return []
+    today = timezone.localdate()
+    return [
+        consent.pk
+        for consent in person.consents.all()
+        if consent.recipient_agency_id == agency_pk and consent.revoked_at is None and consent.expires_on <= today
+    ]

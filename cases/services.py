@@ -118,8 +118,9 @@ def case_share_grant(
     request: HttpRequest | None = None,
 ) -> CaseShare:
     """Share a case with another agency at a level; the guardian rows come with the share, in one transaction.
-    A new share replaces the agency's current one (a change of level is a revocation and a grant)."""
-    case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
+    A new share replaces the agency's current one (a change of level is a revocation and a grant). Only the lead
+    agency shares its case."""
+    case = selectors.case_get_for_user(actor, case.pk, selectors.MANAGE)
     if agency.pk == case.lead_agency_id:
         raise ValidationError({"agency": _("The lead agency already sees everything in its case.")})
     if level not in SHARE_LEVEL_PERMISSIONS:
@@ -153,7 +154,7 @@ def case_share_grant(
 
 
 def case_share_revoke(*, share: CaseShare, actor, request: HttpRequest | None = None) -> None:
-    selectors.case_get_for_user(actor, share.case_id, selectors.CHANGE)
+    selectors.case_get_for_user(actor, share.case_id, selectors.MANAGE)
     with transaction.atomic():
         share = CaseShare.objects.select_for_update().get(pk=share.pk)
         if share.revoked_at is not None:
@@ -313,10 +314,10 @@ def note_add(
     visibility: str = Visibility.CASE_TEAM,
     request: HttpRequest | None = None,
 ) -> Note:
-    """Anyone who sees a case may add a note to it; a law-enforcement-sensitive note needs that permission."""
-    case = selectors.case_get_for_user(
-        actor, case.pk, selectors.VIEW_LE if visibility == Visibility.LAW_ENFORCEMENT else selectors.VIEW
-    )
+    """Those who may change a case add notes to it; a law-enforcement-sensitive note also needs that permission."""
+    case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
+    if visibility == Visibility.LAW_ENFORCEMENT and selectors.VIEW_LE not in case.viewer_permissions:  # type: ignore[attr-defined]
+        raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("Write the note.")})
     with transaction.atomic():
@@ -405,7 +406,7 @@ def case_transition(
     ``reopen``); closing needs a reason."""
     if transition not in {"start_investigation", "start_prosecution", "close", "reopen"}:
         raise ValidationError(_("Unknown status change."))
-    selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
+    selectors.case_get_for_user(actor, case.pk, selectors.MANAGE)
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         previous = case.status
@@ -498,7 +499,7 @@ def case_update(*, case: Case, version: int, actor, request: HttpRequest | None 
 
 def case_assign(*, case: Case, users, actor, request: HttpRequest | None = None) -> None:
     """Set who works the case: people of the lead agency whose role allows case work."""
-    case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
+    case = selectors.case_get_for_user(actor, case.pk, selectors.MANAGE)
     users = list(users)
     outsiders = [user for user in users if user.agency is None or user.agency.pk != case.lead_agency_id]
     if outsiders:

@@ -24,7 +24,7 @@ from cases.forms import (
     StatusForm,
 )
 from cases.models import Case, CaseParticipant, Person
-from portal.audit import audit_record
+from portal.audit import audit_record, audit_records
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 
@@ -103,6 +103,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _audit_reads(request, case, people)
     names = {view.pk: _display_name(participant, view) for participant, view in people}
     may_change = selectors.CHANGE in permissions
+    may_manage = selectors.MANAGE in permissions
     may_see_le = selectors.VIEW_LE in permissions
     victims = [(str(view.pk), names[view.pk]) for participant, view in people if participant.role == "victim"]
     held_people = [
@@ -115,27 +116,29 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "permissions": permissions,
             "may_change": may_change,
+            "may_manage": may_manage,
             "may_see_le": may_see_le,
             "people": people,
-            "needs": [(need, names.get(need.person_id, "")) for need in case.needs.all()],
-            "notes": selectors.notes_visible(case, permissions),
-            "documents": selectors.documents_visible(case, permissions),
-            "shares": selectors.shares_of(case) if may_change else [],
+            "needs": selectors.needs_visible(user, case, people, names),
+            "notes": selectors.notes_visible(user, case, permissions),
+            "documents": selectors.documents_visible(user, case, permissions),
+            "shares": selectors.shares_of(case) if may_manage else [],
             "consents": selectors.consents_held_by(user, case),
             "may_record_consent": bool(held_people)
             and user.agency is not None
             and user.agency.is_victim_service_provider,
-            "note_form": NoteForm(may_see_le=may_see_le),
+            "note_form": NoteForm(may_see_le=may_see_le) if may_change else None,
             "document_form": DocumentForm(may_see_le=may_see_le) if may_change else None,
             "need_form": NeedForm(victims=victims) if may_change and victims else None,
-            "status_form": StatusForm() if may_change else None,
+            "status_form": StatusForm() if may_manage else None,
             "assign_form": AssignForm(
                 people=selectors.case_assignable_people(case), initial={"assigned_to": list(case.assigned_to.all())}
             )
-            if may_change
+            if may_manage
             else None,
-            "activity": selectors.case_activity(case) if may_change else [],
+            "activity": selectors.case_activity(case) if may_manage else [],
             "today": timezone.localdate(),
+            "withheld": selectors.WITHHELD,
             "indicators": [Case.Indicator(code).label for code in case.indicators if code in Case.Indicator.values],
         },
     )
@@ -148,39 +151,32 @@ def _display_name(participant: CaseParticipant, view: selectors.PersonView) -> s
 
 
 def _audit_reads(request: AuthenticatedHttpRequest, case, people) -> None:
-    """Every view of a case and every showing of a person's PII is an audit event (ids and categories only)."""
-    audit_record(action="cases.case.viewed", request=request, target=case)
-    today = timezone.localdate()
-    agency_pk = getattr(request.user.agency, "pk", None)
+    """Every view of a case and every showing of a person's PII is an audit event (ids and categories only), written
+    in one INSERT whatever the number of people."""
+    events = [{"action": "cases.case.viewed", "target": case}]
     for _participant, view in people:
         if view.shows_pii:
-            audit_record(
-                action="cases.pii.viewed",
-                request=request,
-                target=case,
-                details={"person_id": view.pk, "categories": sorted(view.categories)},
+            events.append(
+                {
+                    "action": "cases.pii.viewed",
+                    "target": case,
+                    "details": {"person_id": view.pk, "categories": sorted(view.categories)},
+                }
             )
-        held_elsewhere = (
-            view.person.entered_by_agency.is_victim_service_provider and view.person.entered_by_agency_id != agency_pk
-        )
-        if held_elsewhere and not view.shows_pii:
-            for consent in view.person.consents.all():
-                if (
-                    consent.recipient_agency_id == agency_pk
-                    and consent.revoked_at is None
-                    and consent.expires_on <= today
-                ):
-                    audit_record(
-                        action="cases.consent.expired_when_read",
-                        request=request,
-                        target=case,
-                        details={"person_id": view.pk, "consent_id": consent.pk},
-                    )
+        for consent_id in selectors.consents_expired_for(request.user, view):
+            events.append(
+                {
+                    "action": "cases.consent.expired_when_read",
+                    "target": case,
+                    "details": {"person_id": view.pk, "consent_id": consent_id},
+                }
+            )
+    audit_records(events, request=request)
 
 
 @require_POST
 def case_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    case = selectors.case_get_for_user(request.user, pk, selectors.MANAGE)
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
@@ -214,7 +210,7 @@ def participant_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def case_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    case = selectors.case_get_for_user(request.user, pk, selectors.MANAGE)
     form = ShareForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,7 +227,7 @@ def case_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def share_revoke(request: AuthenticatedHttpRequest, pk: int, share_pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    case = selectors.case_get_for_user(request.user, pk, selectors.MANAGE)
     share = selectors.shares_of(case).filter(pk=share_pk).first()
     if share is None:
         raise Http404
@@ -278,7 +274,7 @@ def consent_revoke(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) 
 
 @require_POST
 def note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk)
+    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
     form = NoteForm(request.POST, may_see_le=selectors.VIEW_LE in case.viewer_permissions)  # type: ignore[attr-defined]
     if form.is_valid():
         services.note_add(case=case, actor=request.user, request=request, **form.cleaned_data)
@@ -367,7 +363,7 @@ def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    case = selectors.case_get_for_user(request.user, pk, selectors.MANAGE)
     form = AssignForm(request.POST, people=selectors.case_assignable_people(case))
     if form.is_valid():
         services.case_assign(case=case, users=form.cleaned_data["assigned_to"], actor=request.user, request=request)

@@ -16,6 +16,12 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def audit_records(events: list[dict[str, Any]], *, request: HttpRequest | None = None) -> list[AuditEvent]:
+    """Append several events at once (one INSERT): for a page that reads many records, such as a case's people.
+    Each dict takes the keyword arguments of ``audit_record`` but ``request``."""
+    return AuditEvent.objects.bulk_create([_build(request=request, **event) for event in events])
+
+
 def audit_record(
     *,
     action: str,
@@ -34,12 +40,37 @@ def audit_record(
     ``agency`` defaults to the actor's; pass it when there is no actor but the event concerns an agency's account
     (a failed sign-in to it), so that agency's auditors see it. ``details`` must not hold PII: ids, codes and counts.
     """
+    event = _build(
+        action=action,
+        actor=actor,
+        request=request,
+        target=target,
+        outcome=outcome,
+        details=details,
+        actor_email=actor_email,
+        agency=agency,
+    )
+    event.save()
+    return event
+
+
+def _build(
+    *,
+    action: str,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+    target: models.Model | None = None,
+    outcome: str = Outcome.SUCCESS,
+    details: dict[str, Any] | None = None,
+    actor_email: str = "",
+    agency: Any = None,
+) -> AuditEvent:
     user = getattr(request, "user", None)
     if actor is None and user is not None and user.is_authenticated:
         actor = user
     if agency is None and actor is not None:
         agency = getattr(actor, "agency", None)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         actor=actor,
         actor_email=getattr(actor, "email", "") or actor_email,

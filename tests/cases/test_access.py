@@ -15,6 +15,7 @@ from cases.services import case_share_grant, case_share_revoke, consent_record, 
 from tests.cases.fixtures import CLIENT_NAME, VICTIM_NAME
 
 ALL = frozenset(selectors.CASE_PERMISSIONS)
+LEAD = ALL | {selectors.MANAGE}  # the lead agency also decides who else sees the case
 
 
 def noon(day):
@@ -28,9 +29,9 @@ V, C, P, L = selectors.VIEW, selectors.CHANGE, selectors.VIEW_PII, selectors.VIE
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
-        ("investigator", ALL),
-        ("colleague", ALL),
-        ("supervisor", ALL),
+        ("investigator", LEAD),
+        ("colleague", LEAD),
+        ("supervisor", LEAD),
         ("partner_investigator", frozenset({V})),
         ("agency_admin", frozenset()),  # an admin manages people, not case content
         ("advocate", frozenset()),
@@ -234,3 +235,87 @@ def test_the_list_uses_the_same_number_of_queries_for_3_and_30_cases(investigato
         case_create(actor=investigator, title=f"More {number}", intake_channel=Case.Channel.HOTLINE)
     with django_assert_num_queries(1):
         assert len(list(case_list_visible_to(investigator))) == 30
+
+
+def _shelter_records(ngo_case, ngo_client, advocate):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.services import document_upload, need_add, note_add
+
+    note_add(case=ngo_case, text="She described the assault by the boss.", actor=advocate)
+    document_upload(case=ngo_case, uploaded_file=SimpleUploadedFile("intake.txt", b"Intake interview"), actor=advocate)
+    need_add(case=ngo_case, person=ngo_client, category="mental_health", details="Nightmares", actor=advocate)
+    need_add(case=ngo_case, person=ngo_client, category="food", details="Vegetarian", actor=advocate)
+
+
+@pytest.mark.parametrize(
+    ("categories", "sees_note", "sees_mental_health", "sees_details"),
+    [
+        ([], False, False, False),
+        (["identity"], False, False, False),
+        (["narrative"], True, False, True),
+        (["medical"], False, True, False),
+        (["identity", "medical", "narrative"], True, True, True),
+    ],
+)
+def test_a_shelters_notes_files_and_needs_follow_the_clients_consent(
+    ngo_case, ngo_client, advocate, investigator, lead_agency, categories, sees_note, sees_mental_health, sees_details
+):
+    _shelter_records(ngo_case, ngo_client, advocate)
+    today = timezone.localdate()
+    if categories:
+        consent_record(
+            person=ngo_client,
+            recipient_agency=lead_agency,
+            categories=categories,
+            purpose="Joint case",
+            signed_on=today,
+            expires_on=today + timedelta(days=30),
+            actor=advocate,
+        )
+    permissions = case_permissions(investigator, ngo_case)
+    people = people_of_case_for(investigator, ngo_case, permissions)
+    notes = list(selectors.notes_visible(investigator, ngo_case, permissions))
+    documents = list(selectors.documents_visible(investigator, ngo_case, permissions))
+    needs = selectors.needs_visible(investigator, ngo_case, people, {})
+    assert bool(notes) == sees_note
+    assert bool(documents) == sees_note
+    assert ("mental_health" in [item.need.category for item in needs]) == sees_mental_health
+    food = next(item for item in needs if item.need.category == "food")  # not identifying: always shown
+    assert (food.details == "Vegetarian") == sees_details
+    # The shelter always sees its own records.
+    own = case_permissions(advocate, ngo_case)
+    assert len(list(selectors.notes_visible(advocate, ngo_case, own))) == 1
+
+
+def test_a_suspects_details_are_law_enforcement_sensitive(le_case, investigator, advocate, ngo, partner_agency):
+    from cases.services import person_add_to_case
+
+    person_add_to_case(case=le_case, role="suspect", actor=investigator, given_name="Boss", phone="555-0111")
+    case_share_grant(
+        case=le_case, agency=ngo, level=CaseShare.Level.PERSONAL, reason="Victim services", actor=investigator
+    )
+    views = dict(
+        (participant.role, view)
+        for participant, view in people_of_case_for(advocate, le_case, case_permissions(advocate, le_case))
+    )
+    assert views["victim"].given_name is not WITHHELD  # personal share: the victim's name
+    assert views["suspect"].given_name is WITHHELD  # but not the suspect's
+    assert views["suspect"].phone is WITHHELD
+
+
+def test_a_collaborating_partner_may_change_the_case_but_not_decide_who_sees_it(
+    le_case, investigator, partner_investigator, partner_agency, ngo
+):
+    case_share_grant(
+        case=le_case, agency=partner_agency, level=CaseShare.Level.COLLABORATE, reason="Joint team", actor=investigator
+    )
+    permissions = case_permissions(partner_investigator, le_case)
+    assert selectors.CHANGE in permissions
+    assert selectors.MANAGE not in permissions
+    with pytest.raises(PermissionDenied):
+        case_share_grant(
+            case=le_case, agency=ngo, level=CaseShare.Level.PERSONAL, reason="x", actor=partner_investigator
+        )
+    with pytest.raises(PermissionDenied):
+        case_share_revoke(share=le_case.shares.get(revoked_at__isnull=True), actor=partner_investigator)

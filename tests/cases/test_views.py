@@ -279,3 +279,40 @@ def test_the_lead_sees_the_cases_activity_and_a_partner_does_not(
     assert "cases.share.granted" in actions
     assert "cases.case.viewed" in actions
     assert client_as(partner_investigator).get(reverse("case_detail", args=[le_case.pk])).context["activity"] == []
+
+
+def test_the_case_page_costs_the_same_queries_for_3_and_30_people(client_as, investigator, le_case):
+    from cases.services import need_add, person_add_to_case
+
+    client = client_as(investigator)
+
+    def add(count):
+        for number in range(count):
+            participant = person_add_to_case(
+                case=le_case, role="victim", actor=investigator, given_name=f"P{number}", phone="555-0100"
+            )
+            need_add(case=le_case, person=participant.person, category="food", actor=investigator)
+            note_add(case=le_case, text=f"Note {number}", actor=investigator)
+
+    add(2)
+    client.get(reverse("case_detail", args=[le_case.pk]))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("case_detail", args=[le_case.pk]))
+    add(27)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("case_detail", args=[le_case.pk]))
+    assert len(response.context["people"]) == 30
+    assert len(many) == len(few)
+
+
+def test_reading_a_client_whose_consent_expired_is_an_audit_event(client_as, investigator, ngo_case, client_consent):
+    from datetime import datetime, time
+
+    import time_machine
+    from django.utils import timezone
+
+    day = datetime.combine(client_consent.expires_on, time(12), tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(day):
+        client_as(investigator).get(reverse("case_detail", args=[ngo_case.pk]))
+    event = AuditEvent.objects.get(action="cases.consent.expired_when_read")
+    assert event.details == {"person_id": client_consent.person_id, "consent_id": client_consent.pk}

@@ -91,7 +91,7 @@ MATRIX = {
     "participant_add": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "case_share": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "share_revoke": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
-    "note_add": ("POST", {LEAD: 302, SUMMARY: 302, FULL: 302, SHELTER: 404, COORD: 404, OUT: 404}),
+    "note_add": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "need_add": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "document_upload": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "document_download": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 200, SHELTER: 404, COORD: 404, OUT: 404}),
