@@ -12,7 +12,14 @@ from agencies.models import Agency, Role
 _EVERYONE = frozenset({"agencies.view_agency", "agencies.view_taskforce"})
 # Case work: what a role allows at all. Which cases, and which fields, is decided per case (cases/selectors.py).
 _CASE_WORK = frozenset(
-    {"cases.add_case", "cases.view_case", "cases.change_case", "cases.view_case_pii", "cases.view_le_sensitive"}
+    {
+        "cases.add_case",
+        "cases.view_case",
+        "cases.change_case",
+        "cases.view_case_pii",
+        "cases.view_le_sensitive",
+        "cases.record_consent",  # takes effect only for a victim service provider's own clients
+    }
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -27,7 +34,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     },
     Role.COORDINATOR: _EVERYONE | {"cases.view_case", "cases.view_case_pii"},  # PII only where granted
     Role.INTAKE: _EVERYONE | {"cases.add_case", "cases.view_case"},
-    Role.PROVIDER_STAFF: _EVERYONE | {"cases.view_case", "cases.view_case_pii"},
+    Role.PROVIDER_STAFF: _EVERYONE,  # referrals and capacity (issues 4-5), not case records
     Role.AUDITOR: _EVERYONE | {"portal.view_auditevent"},
 }
 

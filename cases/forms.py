@@ -83,7 +83,12 @@ class ShareForm(forms.Form):
     agency = AgencyChoiceField(label=_("Agency"), queryset=Agency.objects.none())
     level = forms.ChoiceField(label=_("What they may see"), choices=CaseShare.Level.choices)
     reason = forms.CharField(label=_("Why they need it"), widget=forms.Textarea(attrs={"rows": 3}))
-    expires_on = forms.DateField(label=_("Until (optional)"), required=False, widget=DateInput)
+    expires_on = forms.DateField(
+        label=_("Ends on (optional)"),
+        required=False,
+        widget=DateInput,
+        help_text=_("The agency no longer sees the case from that day on."),
+    )
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)

@@ -288,6 +288,7 @@ class Consent(TimeStampedModel):
         ordering = ["-signed_on", "-id"]
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
+        permissions = [("record_consent", _("Can record and revoke a client's consent to release information"))]
         indexes = [models.Index(fields=["person", "recipient_agency"], name="consent_person_recipient_idx")]
         constraints = [
             models.CheckConstraint(

@@ -3,6 +3,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -212,7 +213,11 @@ def consent_record(
 ) -> Consent:
     """Record a victim's written consent to release PII to one agency. Only the victim service provider that holds
     the person's information records it; an expiry is required (VAWA: reasonably time-limited)."""
-    if actor.agency is None or actor.agency.pk != person.entered_by_agency_id:
+    if (
+        actor.agency is None
+        or actor.agency.pk != person.entered_by_agency_id
+        or not actor.has_perm("cases.record_consent")
+    ):
         raise PermissionDenied(_("Only the agency that holds this person's information records their consent."))
     unknown = set(categories) - set(Consent.Category.values)
     if not categories or unknown:
@@ -221,6 +226,11 @@ def consent_record(
         raise ValidationError({"recipient_agency": _("Consent is for releasing information to another agency.")})
     if expires_on <= signed_on:
         raise ValidationError({"expires_on": _("A consent expires after the day it was signed.")})
+    longest = settings.PORTAL_CONSENT_MAX_DAYS
+    if (expires_on - signed_on).days > longest:
+        raise ValidationError(
+            {"expires_on": _("A consent lasts at most %(days)s days (it must be time-limited).") % {"days": longest}}
+        )
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": _("A consent cannot be signed in the future.")})
     with transaction.atomic():
@@ -251,7 +261,11 @@ def consent_record(
 
 def consent_revoke(*, consent: Consent, actor, request: HttpRequest | None = None) -> None:
     """The victim withdrew their consent: the recipient stops seeing the PII at its next request."""
-    if actor.agency is None or actor.agency.pk != consent.holder_agency_id:
+    if (
+        actor.agency is None
+        or actor.agency.pk != consent.holder_agency_id
+        or not actor.has_perm("cases.record_consent")
+    ):
         raise PermissionDenied(_("Only the agency that recorded a consent revokes it."))
     with transaction.atomic():
         consent = Consent.objects.select_for_update().get(pk=consent.pk)
@@ -471,6 +485,9 @@ def case_update(*, case: Case, version: int, actor, request: HttpRequest | None 
     checked = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
     if "le_narrative" in changes and selectors.VIEW_LE not in checked.viewer_permissions:  # type: ignore[attr-defined]
         changes.pop("le_narrative")
+    task_force = changes.get("task_force")
+    if task_force is not None and not task_force.agencies.filter(pk=checked.lead_agency_id).exists():
+        raise ValidationError({"task_force": _("The lead agency is not a member of this task force.")})
     with transaction.atomic():
         current = Case.objects.select_for_update().get(pk=case.pk)
         if current.version != version:

@@ -239,7 +239,7 @@ def share_revoke(request: AuthenticatedHttpRequest, pk: int, share_pk: int) -> H
 def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, pk)
     agency = request.user.agency
-    if agency is None or not agency.is_victim_service_provider:
+    if agency is None or not agency.is_victim_service_provider or not request.user.has_perm("cases.record_consent"):
         raise PermissionDenied
     people = Person.objects.filter(participations__case=case, entered_by_agency=agency).distinct()
     if not people.exists():

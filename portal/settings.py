@@ -210,6 +210,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 PORTAL_INVITATION_VALID_FOR = timedelta(hours=env_int("PORTAL_INVITATION_VALID_HOURS", 72))
+# VAWA asks for "reasonably time-limited" consent to release a victim's information.
+PORTAL_CONSENT_MAX_DAYS = env_int("PORTAL_CONSENT_MAX_DAYS", 365)
 
 # --- Security headers ------------------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -320,6 +322,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "agencies.TaskForceMember",
     "agencies.Membership",
     {"model": "agencies.Invitation", "exclude_fields": ["token_hash"]},
+    # Case records without personal information or LE-sensitive text (their history would be a second copy).
+    {"model": "cases.Case", "exclude_fields": ["le_narrative"]},
+    "cases.CaseShare",
+    "cases.Consent",
 )
 
 # axes.W006 asks for IP-based lockout too; we lock the account, not the network (docs/decisions/0003).

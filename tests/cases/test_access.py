@@ -319,3 +319,43 @@ def test_a_collaborating_partner_may_change_the_case_but_not_decide_who_sees_it(
         )
     with pytest.raises(PermissionDenied):
         case_share_revoke(share=le_case.shares.get(revoked_at__isnull=True), actor=partner_investigator)
+
+
+def test_a_consent_is_time_limited_to_a_year(ngo_client, advocate, lead_agency):
+    today = timezone.localdate()
+    with pytest.raises(ValidationError, match="at most 365 days"):
+        consent_record(
+            person=ngo_client,
+            recipient_agency=lead_agency,
+            categories=["identity"],
+            purpose="x",
+            signed_on=today,
+            expires_on=today + timedelta(days=366),
+            actor=advocate,
+        )
+
+
+def test_a_shelters_provider_staff_neither_read_cases_nor_record_consents(
+    ngo_case, ngo_client, provider_staff, lead_agency
+):
+    assert case_permissions(provider_staff, ngo_case) == frozenset()
+    today = timezone.localdate()
+    with pytest.raises(PermissionDenied):
+        consent_record(
+            person=ngo_client,
+            recipient_agency=lead_agency,
+            categories=["identity"],
+            purpose="x",
+            signed_on=today,
+            expires_on=today + timedelta(days=30),
+            actor=provider_staff,
+        )
+
+
+def test_a_case_moves_only_to_a_task_force_of_its_lead_agency(le_case, investigator):
+    from agencies.models import TaskForce
+    from cases.services import case_update
+
+    elsewhere = TaskForce.objects.create(name="Elsewhere")
+    with pytest.raises(ValidationError, match="not a member"):
+        case_update(case=le_case, version=le_case.version, actor=investigator, task_force=elsewhere)
