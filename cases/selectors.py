@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -331,16 +331,15 @@ def person_search_for(user, text: str) -> QuerySet[Person]:
         .filter(~Q(role=CaseParticipant.Role.SUSPECT) | _held(user, VIEW_LE, "case_id"))
     )
     people = Person.objects.filter(Exists(in_visible_case)).filter(_name_readable(user))
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
-        full_name = Concat("given_name", Value(" "), "family_name")
-        return (
-            people.annotate(similarity=TrigramWordSimilarity(text, full_name))
-            .filter(similarity__gte=0.3)
-            .order_by("-similarity", "family_name", "given_name")[:SEARCH_LIMIT]
-        )
     words = text.split()
+    if connection.vendor == "postgresql":
+        # Each word must be similar (pg_trgm's % operator, served by the trigram index on each name) to a name.
+        for word in words:
+            people = people.filter(Q(given_name__trigram_similar=word) | Q(family_name__trigram_similar=word))
+        similarity = TrigramSimilarity("given_name", text) + TrigramSimilarity("family_name", text)
+        return people.annotate(similarity=similarity).order_by("-similarity", "family_name", "given_name")[
+            :SEARCH_LIMIT
+        ]
     for word in words:
         people = people.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
     return people.order_by("family_name", "given_name")[:SEARCH_LIMIT]
