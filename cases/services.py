@@ -1,12 +1,13 @@
 """Every write to cases, shares, consents and the people in cases. Each checks the actor's right through
 ``cases.selectors``, writes in one transaction with its audit event, and derives the guardian rows itself."""
 
+import zipfile
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,9 +141,15 @@ def case_share_grant(
         )
         if current is not None:
             _revoke(current, actor, request, reason="replaced")
-        share = CaseShare.objects.create(
-            case=case, agency=agency, level=level, reason=reason, granted_by=actor, expires_on=expires_on
-        )
+        try:
+            with transaction.atomic():
+                share = CaseShare.objects.create(
+                    case=case, agency=agency, level=level, reason=reason, granted_by=actor, expires_on=expires_on
+                )
+        except IntegrityError:  # someone shared the case with the same agency at the same moment
+            raise ValidationError(
+                {"agency": _("The case was just shared with this agency. Reload the page.")}
+            ) from None
         _grant_to_agency(case, agency, SHARE_LEVEL_PERMISSIONS[level])
         audit_record(
             action="cases.share.granted",
@@ -359,6 +366,21 @@ DOCUMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 
 
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _is_word_document(uploaded_file) -> bool:
+    """A .docx is a ZIP archive; any ZIP is not a .docx: it must hold the parts of a Word document."""
+    try:
+        with zipfile.ZipFile(uploaded_file) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+    finally:
+        uploaded_file.seek(0)
+    return {"[Content_Types].xml", "word/document.xml"} <= names
+
+
 def sniff_content_type(head: bytes) -> str | None:
     for content_type, signatures in DOCUMENT_SIGNATURES.items():
         if any(head.startswith(signature) for signature in signatures):
@@ -388,6 +410,8 @@ def document_upload(
     uploaded_file.seek(0)
     content_type = sniff_content_type(uploaded_file.read(2048))
     uploaded_file.seek(0)
+    if content_type == WORD and not _is_word_document(uploaded_file):
+        content_type = None
     if content_type is None:
         raise ValidationError({"file": _("Upload a PDF, an image (PNG or JPEG), a Word document or plain text.")})
     with transaction.atomic():
@@ -492,12 +516,19 @@ def case_update(*, case: Case, version: int, actor, request: HttpRequest | None 
         current = Case.objects.select_for_update().get(pk=case.pk)
         if current.version != version:
             last = (
-                AuditEvent.objects.filter(action="cases.case.updated", object_type="cases.case", object_id=str(case.pk))
+                AuditEvent.objects.filter(
+                    action__in=["cases.case.updated", "cases.case.status_changed"],
+                    object_type="cases.case",
+                    object_id=str(case.pk),
+                )
                 .order_by("-occurred_at", "-id")
                 .first()
             )
+            fields = last.details.get("fields", ["status"]) if last else []
+            if selectors.VIEW_LE not in checked.viewer_permissions:  # type: ignore[attr-defined]
+                fields = [name for name in fields if name != "le_narrative"]
             raise StaleEdit(
-                changed_fields=last.details.get("fields", []) if last else [],
+                changed_fields=fields,
                 changed_by=last.actor_email if last else "",
                 changed_at=last.occurred_at if last else current.updated_at,
             )

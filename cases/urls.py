@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/consents/<int:consent_pk>/revoke/", views.consent_revoke, name="consent_revoke"),
     path("<int:pk>/notes/add/", views.note_add, name="note_add"),
     path("<int:pk>/needs/add/", views.need_add, name="need_add"),
+    path("<int:pk>/needs/<int:need_pk>/met/", views.need_met, name="need_met"),
     path("<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
     path("<int:pk>/documents/<int:document_pk>/", views.document_download, name="document_download"),
 ]

@@ -23,7 +23,7 @@ from cases.forms import (
     ShareForm,
     StatusForm,
 )
-from cases.models import Case, CaseParticipant, Person
+from cases.models import Case, CaseParticipant, Person, Visibility
 from portal.audit import audit_record, audit_records
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
@@ -316,7 +316,7 @@ def document_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 case=case,
                 uploaded_file=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
-                visibility=form.cleaned_data.get("visibility") or "case_team",
+                visibility=form.cleaned_data.get("visibility") or Visibility.CASE_TEAM,
                 actor=request.user,
                 request=request,
             )
@@ -370,4 +370,15 @@ def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The assignment is saved."))
     else:
         messages.error(request, _("Choose people of the lead agency."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@require_POST
+def need_met(request: AuthenticatedHttpRequest, pk: int, need_pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    need = case.needs.filter(pk=need_pk).first()
+    if need is None:
+        raise Http404
+    services.need_mark_met(need=need, actor=request.user, request=request)
+    messages.success(request, _("The need is marked as met."))
     return redirect("case_detail", pk=case.pk)

@@ -70,3 +70,29 @@ def test_values_outside_the_lists_are_refused(investigator):
     with pytest.raises(ValidationError):
         person_add_to_case(case=case, role=CaseParticipant.Role.VICTIM, actor=investigator, given_name="A", email="no")
     assert not case.participants.exists()
+
+
+def test_a_zip_archive_is_not_taken_for_a_word_document(investigator):
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.services import document_upload
+
+    case = case_create(actor=investigator, title="A", intake_channel=Case.Channel.HOTLINE)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("payload.exe", b"MZ")
+    with pytest.raises(ValidationError):
+        document_upload(
+            case=case, uploaded_file=SimpleUploadedFile("report.docx", archive.getvalue()), actor=investigator
+        )
+    word = io.BytesIO()
+    with zipfile.ZipFile(word, "w") as zipped:
+        zipped.writestr("[Content_Types].xml", "<Types/>")
+        zipped.writestr("word/document.xml", "<document/>")
+    document = document_upload(
+        case=case, uploaded_file=SimpleUploadedFile("report.docx", word.getvalue()), actor=investigator
+    )
+    assert document.content_type.endswith("wordprocessingml.document")

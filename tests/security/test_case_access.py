@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from cases.models import CaseShare, Consent
-from cases.services import case_share_grant, consent_record, consent_revoke, document_upload
+from cases.services import case_share_grant, consent_record, consent_revoke, document_upload, need_add
 from tests.cases.fixtures import CLIENT_NAME, CLIENT_PHONE, LE_SECRET, VICTIM_NAME, VICTIM_PHONE
 from tests.factories import AgencyFactory, UserFactory
 
@@ -44,7 +44,9 @@ def world(le_case, ngo_case, ngo_client, investigator, advocate, lead_agency):
         actor=advocate,
     )
     share = CaseShare.objects.get(case=le_case, revoked_at__isnull=True, agency__short_name="BPD")
-    return {"le": le_case, "ngo": ngo_case, "document": document, "consent": consent, "share": share}
+    victim = le_case.participants.get(role="victim").person
+    need = need_add(case=le_case, person=victim, category="food", actor=investigator)
+    return {"le": le_case, "ngo": ngo_case, "document": document, "consent": consent, "share": share, "need": need}
 
 
 def _url(name: str, world) -> str:
@@ -61,6 +63,7 @@ def _url(name: str, world) -> str:
         "share_revoke": [le.pk, world["share"].pk],
         "note_add": [le.pk],
         "need_add": [le.pk],
+        "need_met": [le.pk, world["need"].pk],
         "document_upload": [le.pk],
         "document_download": [le.pk, world["document"].pk],
         "consent_create": [ngo.pk],
@@ -93,6 +96,7 @@ MATRIX = {
     "share_revoke": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "note_add": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "need_add": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
+    "need_met": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "document_upload": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "document_download": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 200, SHELTER: 404, COORD: 404, OUT: 404}),
     "ngo_case_detail": ("GET", {LEAD: 200, SUMMARY: 404, FULL: 404, SHELTER: 200, COORD: 404, OUT: 404}),
