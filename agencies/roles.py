@@ -24,7 +24,7 @@ _CASE_WORK = frozenset(
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CASEWORKER: _EVERYONE | _CASE_WORK,
-    Role.SUPERVISOR: _EVERYONE | _CASE_WORK,
+    Role.SUPERVISOR: _EVERYONE | _CASE_WORK | {"cases.decide_case"},
     Role.AGENCY_ADMIN: _EVERYONE
     | {
         "agencies.view_membership",

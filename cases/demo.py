@@ -350,7 +350,12 @@ def seed(*, rng: random.Random, stdout) -> None:
             expires_on = today + timedelta(days=rng.randint(60, 365)) if level == S else None
             reason = SHARE_REASONS[level]
             services.case_share_grant(
-                case=case, agency=agencies[name], level=level, reason=reason, actor=lead, expires_on=expires_on
+                case=case,
+                agency=agencies[name],
+                level=level,
+                reason=reason,
+                actor=supervisors.get(lead_name, lead),  # a supervisor's share takes effect at once
+                expires_on=expires_on,
             )
 
         victims = _add_people(rng, case, lead, victim_count=victim_count, taken=taken)

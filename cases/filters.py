@@ -54,7 +54,7 @@ class CaseFilter(django_filters.FilterSet):
         if not value:
             return queryset
         agency = self.request.user.agency
-        shares = CaseShare.objects.filter(case=OuterRef("pk"), agency=agency, revoked_at__isnull=True)
+        shares = CaseShare.objects.filter(case=OuterRef("pk"), agency=agency, status=CaseShare.Status.ACTIVE)
         return queryset.filter(Exists(shares))
 
     def filter_assigned(self, queryset, name, value):

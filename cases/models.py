@@ -107,6 +107,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         permissions = [
             ("view_case_pii", _("Can see the personal information of the people in the case")),
             ("view_le_sensitive", _("Can see law-enforcement-sensitive information")),
+            ("decide_case", _("Can approve shares, assign and close the agency's cases")),
         ]
         indexes = [
             models.Index(fields=["lead_agency", "status"], name="case_lead_status_idx"),
@@ -149,8 +150,15 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
         indexes = [models.Index(fields=["group", "permission", "content_object"], name="case_group_perm_idx")]
 
 
-class CaseShare(TimeStampedModel):
-    """Why another agency sees a case, and how much (DESIGN §4.5). The guardian rows follow from it."""
+class CaseShare(FSMModelMixin, TimeStampedModel):
+    """Why another agency sees a case, and how much (DESIGN §4.5). The guardian rows follow from it, and exist only
+    while it is active. A caseworker requests a share; a supervisor of the lead agency approves it (DESIGN §4.3)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting a supervisor's approval")
+        ACTIVE = "active", _("Active")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Revoked")
 
     class Level(models.TextChoices):
         SUMMARY = "summary", _("Summary only")
@@ -162,7 +170,11 @@ class CaseShare(TimeStampedModel):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="case_shares")
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     reason = models.TextField(_("reason"))
+    status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED, protected=True)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -175,12 +187,28 @@ class CaseShare(TimeStampedModel):
         verbose_name_plural = _("case shares")
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "agency"], condition=Q(revoked_at__isnull=True), name="caseshare_one_active_per_agency"
+                fields=["case", "agency"],
+                condition=Q(status__in=["requested", "active"]),
+                name="caseshare_one_current_per_agency",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.case.number} → {self.agency} ({self.get_level_display()})"
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.ACTIVE)
+    def approve(self, *, by) -> None:
+        self.approved_by = by
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.DECLINED)
+    def decline(self, *, by) -> None:
+        self.revoked_by = by
+        self.revoked_at = timezone.now()
+
+    @transition(field=status, source=[Status.REQUESTED, Status.ACTIVE], target=Status.REVOKED)
+    def revoke(self, *, by) -> None:
+        self.revoked_by = by
+        self.revoked_at = timezone.now()
 
 
 class Person(TimeStampedModel):

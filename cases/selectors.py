@@ -41,6 +41,8 @@ CASE_PERMISSIONS = (VIEW, CHANGE, VIEW_PII, VIEW_LE)
 # Who decides who else sees the case, who works it and whether it is closed: people of the lead agency who may
 # change it. A partner that collaborates (may change the case) does not control it.
 MANAGE = "manage_case"
+# What only a supervisor of the lead agency does: approve a share, assign the case, close or reopen it (DESIGN §4.3).
+DECIDE = "decide_case"
 
 # The fields each consent category releases. Fields in no category (sex, languages, being a minor) are not PII.
 PII_FIELDS: dict[str, tuple[str, ...]] = {
@@ -75,7 +77,10 @@ def _held(user, codename: str, case_ref: str = "pk") -> Q:
             content_object=OuterRef(case_ref), group_id=agency.group_id, permission__codename=codename
         )
         expired = CaseShare.objects.filter(
-            case=OuterRef(case_ref), agency_id=agency.pk, revoked_at__isnull=True, expires_on__lte=timezone.localdate()
+            case=OuterRef(case_ref),
+            agency_id=agency.pk,
+            status=CaseShare.Status.ACTIVE,
+            expires_on__lte=timezone.localdate(),
         )
         held |= Q(Exists(by_agency)) & ~Q(Exists(expired))
     return held
@@ -98,6 +103,8 @@ def case_permissions(user, case: Case) -> frozenset[str]:
     granted = {codename for codename in allowed if held.get(codename)}
     if CHANGE in granted and user.agency is not None and user.agency.pk == case.lead_agency_id:
         granted.add(MANAGE)
+        if _role_allows(user, DECIDE):
+            granted.add(DECIDE)
     return frozenset(granted)
 
 
@@ -281,7 +288,9 @@ def document_get_for_user(user, case_pk: int, document_pk: int):
 
 
 def shares_of(case: Case) -> QuerySet[CaseShare]:
-    return case.shares.filter(revoked_at__isnull=True).select_related("agency", "granted_by")
+    return case.shares.filter(status__in=[CaseShare.Status.REQUESTED, CaseShare.Status.ACTIVE]).select_related(
+        "agency", "granted_by", "approved_by"
+    )
 
 
 def consents_held_by(user, case: Case) -> QuerySet[Consent]:

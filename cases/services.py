@@ -119,9 +119,9 @@ def case_share_grant(
     expires_on: date | None = None,
     request: HttpRequest | None = None,
 ) -> CaseShare:
-    """Share a case with another agency at a level; the guardian rows come with the share, in one transaction.
-    A new share replaces the agency's current one (a change of level is a revocation and a grant). Only the lead
-    agency shares its case."""
+    """Share a case with another agency at a level. Only the lead agency shares its case; a supervisor's share takes
+    effect at once, a caseworker's waits for a supervisor's approval (``case_share_approve``). A new share replaces
+    the agency's current one; the guardian rows come and go with the active share, in the same transaction."""
     case = selectors.case_get_for_user(actor, case.pk, selectors.MANAGE)
     if agency.pk == case.lead_agency_id:
         raise ValidationError({"agency": _("The lead agency already sees everything in its case.")})
@@ -134,13 +134,20 @@ def case_share_grant(
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the agency needs to see this case.")})
     if expires_on is not None and expires_on <= timezone.localdate():
-        raise ValidationError({"expires_on": _("The expiry must be in the future.")})
+        raise ValidationError({"expires_on": _("The end must be in the future.")})
+    decides = selectors.DECIDE in case.viewer_permissions  # type: ignore[attr-defined]
     with transaction.atomic():
         current = (
-            CaseShare.objects.select_for_update().filter(case=case, agency=agency, revoked_at__isnull=True).first()
+            CaseShare.objects.select_for_update()
+            .filter(case=case, agency=agency, status__in=[CaseShare.Status.REQUESTED, CaseShare.Status.ACTIVE])
+            .first()
         )
         if current is not None:
-            _revoke(current, actor, request, reason="replaced")
+            if current.status == CaseShare.Status.ACTIVE and not decides:
+                raise ValidationError(
+                    {"agency": _("The case is already shared with this agency; a supervisor changes the level.")}
+                )
+            _end(current, actor, request, reason="replaced")
         try:
             with transaction.atomic():
                 share = CaseShare.objects.create(
@@ -150,31 +157,79 @@ def case_share_grant(
             raise ValidationError(
                 {"agency": _("The case was just shared with this agency. Reload the page.")}
             ) from None
-        _grant_to_agency(case, agency, SHARE_LEVEL_PERMISSIONS[level])
-        audit_record(
-            action="cases.share.granted",
-            actor=actor,
-            request=request,
-            target=case,
-            details={"share_id": share.pk, "agency_id": agency.pk, "level": level},
-        )
+        if decides:
+            _activate(share, actor, request)
+        else:
+            audit_record(
+                action="cases.share.requested",
+                actor=actor,
+                request=request,
+                target=case,
+                details={"share_id": share.pk, "agency_id": agency.pk, "level": level},
+            )
     return share
 
 
+def case_share_approve(*, share: CaseShare, actor, request: HttpRequest | None = None) -> CaseShare:
+    """A supervisor of the lead agency approves a requested share: the agency sees the case from now on."""
+    selectors.case_get_for_user(actor, share.case_id, selectors.DECIDE)
+    with transaction.atomic():
+        share = CaseShare.objects.select_for_update().select_related("case", "agency").get(pk=share.pk)
+        if share.status != CaseShare.Status.REQUESTED:
+            raise ValidationError(_("This share was already decided."))
+        _activate(share, actor, request)
+    return share
+
+
+def case_share_decline(*, share: CaseShare, actor, request: HttpRequest | None = None) -> None:
+    selectors.case_get_for_user(actor, share.case_id, selectors.DECIDE)
+    with transaction.atomic():
+        share = CaseShare.objects.select_for_update().get(pk=share.pk)
+        if share.status != CaseShare.Status.REQUESTED:
+            raise ValidationError(_("This share was already decided."))
+        share.decline(by=actor)
+        share.save(update_fields=["status", "revoked_at", "revoked_by", "updated_at"])
+        audit_record(
+            action="cases.share.declined",
+            actor=actor,
+            request=request,
+            target=share.case,
+            details={"share_id": share.pk, "agency_id": share.agency_id},
+        )
+
+
+def _activate(share: CaseShare, actor, request: HttpRequest | None) -> None:
+    share.approve(by=actor)
+    share.save(update_fields=["status", "approved_by", "updated_at"])
+    _grant_to_agency(share.case, share.agency, SHARE_LEVEL_PERMISSIONS[share.level])
+    audit_record(
+        action="cases.share.granted",
+        actor=actor,
+        request=request,
+        target=share.case,
+        details={"share_id": share.pk, "agency_id": share.agency_id, "level": share.level},
+    )
+
+
 def case_share_revoke(*, share: CaseShare, actor, request: HttpRequest | None = None) -> None:
+    """End a share (or withdraw a request): the agency stops seeing the case at its next request. Anyone of the
+    lead agency who manages the case may narrow its audience; only widening it needs a supervisor."""
     selectors.case_get_for_user(actor, share.case_id, selectors.MANAGE)
     with transaction.atomic():
         share = CaseShare.objects.select_for_update().get(pk=share.pk)
-        if share.revoked_at is not None:
+        if share.status not in {CaseShare.Status.REQUESTED, CaseShare.Status.ACTIVE}:
             return
-        _revoke(share, actor, request)
+        _end(share, actor, request)
 
 
-def _revoke(share: CaseShare, actor, request: HttpRequest | None, reason: str = "revoked") -> None:
-    share.revoked_at = timezone.now()
-    share.revoked_by = actor
-    share.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
-    CaseGroupObjectPermission.objects.filter(content_object_id=share.case_id, group_id=share.agency.group_id).delete()
+def _end(share: CaseShare, actor, request: HttpRequest | None, reason: str = "revoked") -> None:
+    was_active = share.status == CaseShare.Status.ACTIVE
+    share.revoke(by=actor)
+    share.save(update_fields=["status", "revoked_at", "revoked_by", "updated_at"])
+    if was_active:
+        CaseGroupObjectPermission.objects.filter(
+            content_object_id=share.case_id, group_id=share.agency.group_id
+        ).delete()
     audit_record(
         action="cases.share.revoked",
         actor=actor,
@@ -444,7 +499,9 @@ def case_transition(
     ``reopen``); closing needs a reason."""
     if transition not in {"start_investigation", "start_prosecution", "close", "reopen"}:
         raise ValidationError(_("Unknown status change."))
-    selectors.case_get_for_user(actor, case.pk, selectors.MANAGE)
+    selectors.case_get_for_user(
+        actor, case.pk, selectors.DECIDE if transition in {"close", "reopen"} else selectors.MANAGE
+    )
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         previous = case.status
@@ -546,8 +603,8 @@ def case_update(*, case: Case, version: int, actor, request: HttpRequest | None 
 
 
 def case_assign(*, case: Case, users, actor, request: HttpRequest | None = None) -> None:
-    """Set who works the case: people of the lead agency whose role allows case work."""
-    case = selectors.case_get_for_user(actor, case.pk, selectors.MANAGE)
+    """Set who works the case (a supervisor's decision): people of the lead agency whose role allows case work."""
+    case = selectors.case_get_for_user(actor, case.pk, selectors.DECIDE)
     users = list(users)
     outsiders = [user for user in users if user.agency is None or user.agency.pk != case.lead_agency_id]
     if outsiders:

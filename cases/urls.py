@@ -13,6 +13,18 @@ urlpatterns = [
     path("<int:pk>/people/add/", views.participant_add, name="participant_add"),
     path("<int:pk>/share/", views.case_share, name="case_share"),
     path("<int:pk>/shares/<int:share_pk>/revoke/", views.share_revoke, name="share_revoke"),
+    path(
+        "<int:pk>/shares/<int:share_pk>/approve/",
+        views.share_decide,
+        {"decision": "approve"},
+        name="share_approve",
+    ),
+    path(
+        "<int:pk>/shares/<int:share_pk>/decline/",
+        views.share_decide,
+        {"decision": "decline"},
+        name="share_decline",
+    ),
     path("<int:pk>/consents/new/", views.consent_create, name="consent_create"),
     path("<int:pk>/consents/<int:consent_pk>/revoke/", views.consent_revoke, name="consent_revoke"),
     path("<int:pk>/notes/add/", views.note_add, name="note_add"),

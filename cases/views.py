@@ -104,6 +104,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     names = {view.pk: _display_name(participant, view) for participant, view in people}
     may_change = selectors.CHANGE in permissions
     may_manage = selectors.MANAGE in permissions
+    may_decide = selectors.DECIDE in permissions
     may_see_le = selectors.VIEW_LE in permissions
     victims = [(str(view.pk), names[view.pk]) for participant, view in people if participant.role == "victim"]
     held_people = [
@@ -117,6 +118,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "permissions": permissions,
             "may_change": may_change,
             "may_manage": may_manage,
+            "may_decide": may_decide,
             "may_see_le": may_see_le,
             "people": people,
             "needs": selectors.needs_visible(user, case, people, names),
@@ -134,7 +136,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "assign_form": AssignForm(
                 people=selectors.case_assignable_people(case), initial={"assigned_to": list(case.assigned_to.all())}
             )
-            if may_manage
+            if may_decide
             else None,
             "activity": selectors.case_activity(case) if may_manage else [],
             "today": timezone.localdate(),
@@ -214,13 +216,17 @@ def case_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ShareForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_share_grant(case=case, actor=request.user, request=request, **form.cleaned_data)
+            share = services.case_share_grant(case=case, actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(
-                request, _("The case is shared with %(agency)s.") % {"agency": form.cleaned_data["agency"]}
-            )
+            agency = form.cleaned_data["agency"].name
+            if share.status == share.Status.ACTIVE:
+                messages.success(request, _("The case is shared with %(agency)s.") % {"agency": agency})
+            else:
+                messages.success(
+                    request, _("A supervisor will approve sharing the case with %(agency)s.") % {"agency": agency}
+                )
             return redirect("case_detail", pk=case.pk)
     return render(request, "cases/share_form.html", {"form": form, "case": case})
 
@@ -363,7 +369,7 @@ def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.MANAGE)
+    case = selectors.case_get_for_user(request.user, pk, selectors.DECIDE)
     form = AssignForm(request.POST, people=selectors.case_assignable_people(case))
     if form.is_valid():
         services.case_assign(case=case, users=form.cleaned_data["assigned_to"], actor=request.user, request=request)
@@ -381,4 +387,22 @@ def need_met(request: AuthenticatedHttpRequest, pk: int, need_pk: int) -> HttpRe
         raise Http404
     services.need_mark_met(need=need, actor=request.user, request=request)
     messages.success(request, _("The need is marked as met."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@require_POST
+def share_decide(request: AuthenticatedHttpRequest, pk: int, share_pk: int, decision: str) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, pk, selectors.DECIDE)
+    share = selectors.shares_of(case).filter(pk=share_pk).first()
+    if share is None:
+        raise Http404
+    try:
+        if decision == "approve":
+            services.case_share_approve(share=share, actor=request.user, request=request)
+            messages.success(request, _("%(agency)s sees the case from now on.") % {"agency": share.agency.name})
+        else:
+            services.case_share_decline(share=share, actor=request.user, request=request)
+            messages.success(request, _("Sharing with %(agency)s is declined.") % {"agency": share.agency.name})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("case_detail", pk=case.pk)

@@ -10,7 +10,7 @@ from tests.browser.test_sign_in import sign_in
 
 
 def test_a_case_is_opened_shared_and_seen_by_the_partner_without_pii(
-    browser, live_server, page: Page, investigator, partner_investigator
+    browser, live_server, page: Page, investigator, supervisor, partner_investigator
 ):
     sign_in(page, investigator)
     page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Cases", exact=True).click()
@@ -45,7 +45,20 @@ def test_a_case_is_opened_shared_and_seen_by_the_partner_without_pii(
     page.get_by_label("What they may see").select_option("summary")
     page.get_by_label("Why they need it").fill("The salon is in city limits.")
     page.get_by_role("button", name="Share", exact=True).click()
-    expect(page.get_by_text("Bayport Police Department: Summary only")).to_be_visible()
+    expect(
+        page.get_by_text("A supervisor will approve sharing the case with Bayport Police Department.")
+    ).to_be_visible()
+    expect(page.get_by_text("Awaiting a supervisor")).to_be_visible()
+    case_url = page.url
+
+    supervisor_context = browser.new_context(base_url=live_server.url)
+    supervisor_page = supervisor_context.new_page()
+    sign_in(supervisor_page, supervisor)
+    supervisor_page.goto(case_url)
+    check_axe(supervisor_page, "case-detail-supervisor")
+    supervisor_page.get_by_role("button", name="Approve sharing with Bayport Police Department").click()
+    expect(supervisor_page.get_by_text("Bayport Police Department sees the case from now on.")).to_be_visible()
+    supervisor_context.close()
 
     partner_context = browser.new_context(base_url=live_server.url)
     partner_page = partner_context.new_page()

@@ -5,8 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from agencies.models import Role
 from cases.models import Case, CaseParticipant, CaseShare
 from cases.services import case_create, case_share_grant, consent_record, person_add_to_case
+from tests.factories import UserFactory
 
 VICTIM_NAME = "Zyxwa Sentinel-Victim"
 VICTIM_PHONE = "555-0199-777"
@@ -16,8 +18,14 @@ LE_SECRET = "LE-SENTINEL-WIRETAP-42"
 
 
 @pytest.fixture
-def le_case(investigator, task_force, partner_agency):
-    """Led by the federal field office; shared with the partner police department at summary level."""
+def shelter_supervisor(ngo, task_force):
+    return UserFactory(email="supervisor@safeharbor.example", full_name="Sam Shelter", agency=ngo, role=Role.SUPERVISOR)
+
+
+@pytest.fixture
+def le_case(investigator, supervisor, task_force, partner_agency):
+    """Led by the federal field office; shared (by its supervisor) with the partner police department at summary
+    level."""
     case = case_create(
         actor=investigator,
         title="Massage parlor network",
@@ -43,13 +51,13 @@ def le_case(investigator, task_force, partner_agency):
         agency=partner_agency,
         level=CaseShare.Level.SUMMARY,
         reason="Venue in city limits",
-        actor=investigator,
+        actor=supervisor,
     )
     return case
 
 
 @pytest.fixture
-def ngo_case(advocate, task_force, lead_agency):
+def ngo_case(advocate, shelter_supervisor, task_force, lead_agency):
     """The shelter's own client, shared with the federal field office with personal information."""
     case = case_create(
         actor=advocate,
@@ -72,7 +80,7 @@ def ngo_case(advocate, task_force, lead_agency):
         agency=lead_agency,
         level=CaseShare.Level.PERSONAL,
         reason="Joint investigation",
-        actor=advocate,
+        actor=shelter_supervisor,
     )
     return case
 

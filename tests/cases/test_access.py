@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases import selectors
 from cases.models import CaseShare
 from cases.selectors import WITHHELD, case_get_for_user, case_list_visible_to, case_permissions, people_of_case_for
-from cases.services import case_share_grant, case_share_revoke, consent_record, consent_revoke
+from cases.services import case_share_grant, case_share_revoke, consent_record, consent_revoke, person_add_to_case
 from tests.cases.fixtures import CLIENT_NAME, VICTIM_NAME
 
 ALL = frozenset(selectors.CASE_PERMISSIONS)
@@ -31,7 +31,7 @@ V, C, P, L = selectors.VIEW, selectors.CHANGE, selectors.VIEW_PII, selectors.VIE
     [
         ("investigator", LEAD),
         ("colleague", LEAD),
-        ("supervisor", LEAD),
+        ("supervisor", LEAD | {selectors.DECIDE}),  # approves shares, assigns and closes
         ("partner_investigator", frozenset({V})),
         ("agency_admin", frozenset()),  # an admin manages people, not case content
         ("advocate", frozenset()),
@@ -146,14 +146,14 @@ def test_revoking_a_share_ends_access_at_once(le_case, investigator, partner_inv
         case_get_for_user(partner_investigator, le_case.pk)
 
 
-def test_a_share_with_an_expiry_ends_on_that_day(le_case, investigator, coordinator, coordination_office):
+def test_a_share_with_an_expiry_ends_on_that_day(le_case, investigator, supervisor, coordinator, coordination_office):
     tomorrow = timezone.localdate() + timedelta(days=1)
     case_share_grant(
         case=le_case,
         agency=coordination_office,
         level=CaseShare.Level.PERSONAL,
         reason="Meeting",
-        actor=investigator,
+        actor=supervisor,
         expires_on=tomorrow,
     )
     assert case_permissions(coordinator, le_case) == frozenset({V, P})
@@ -162,13 +162,13 @@ def test_a_share_with_an_expiry_ends_on_that_day(le_case, investigator, coordina
         assert not case_list_visible_to(coordinator).filter(pk=le_case.pk).exists()
 
 
-def test_a_new_share_replaces_the_old_level(le_case, investigator, partner_investigator, partner_agency):
+def test_a_new_share_replaces_the_old_level(le_case, investigator, supervisor, partner_investigator, partner_agency):
     case_share_grant(
         case=le_case,
         agency=partner_agency,
         level=CaseShare.Level.LAW_ENFORCEMENT,
         reason="Joint operation",
-        actor=investigator,
+        actor=supervisor,
     )
     assert case_permissions(partner_investigator, le_case) == frozenset({V, P, L})
     assert CaseShare.objects.filter(case=le_case, agency=partner_agency, revoked_at__isnull=True).count() == 1
@@ -288,12 +288,12 @@ def test_a_shelters_notes_files_and_needs_follow_the_clients_consent(
     assert len(list(selectors.notes_visible(advocate, ngo_case, own))) == 1
 
 
-def test_a_suspects_details_are_law_enforcement_sensitive(le_case, investigator, advocate, ngo, partner_agency):
-    from cases.services import person_add_to_case
-
+def test_a_suspects_details_are_law_enforcement_sensitive(
+    le_case, investigator, supervisor, advocate, ngo, partner_agency
+):
     person_add_to_case(case=le_case, role="suspect", actor=investigator, given_name="Boss", phone="555-0111")
     case_share_grant(
-        case=le_case, agency=ngo, level=CaseShare.Level.PERSONAL, reason="Victim services", actor=investigator
+        case=le_case, agency=ngo, level=CaseShare.Level.PERSONAL, reason="Victim services", actor=supervisor
     )
     views = dict(
         (participant.role, view)
@@ -305,10 +305,10 @@ def test_a_suspects_details_are_law_enforcement_sensitive(le_case, investigator,
 
 
 def test_a_collaborating_partner_may_change_the_case_but_not_decide_who_sees_it(
-    le_case, investigator, partner_investigator, partner_agency, ngo
+    le_case, supervisor, partner_investigator, partner_agency, ngo
 ):
     case_share_grant(
-        case=le_case, agency=partner_agency, level=CaseShare.Level.COLLABORATE, reason="Joint team", actor=investigator
+        case=le_case, agency=partner_agency, level=CaseShare.Level.COLLABORATE, reason="Joint team", actor=supervisor
     )
     permissions = case_permissions(partner_investigator, le_case)
     assert selectors.CHANGE in permissions

@@ -83,7 +83,9 @@ def test_a_shelters_client_shows_through_an_active_consent_only(client_as, inves
     assert CLIENT_NAME.split()[0] not in client.get(reverse("case_detail", args=[ngo_case.pk])).content.decode()
 
 
-def test_an_investigator_opens_a_case_and_shares_it(client_as, investigator, partner_agency, partner_investigator):
+def test_an_investigator_opens_a_case_and_a_supervisor_approves_sharing_it(
+    client_as, investigator, supervisor, partner_agency, partner_investigator
+):
     client = client_as(investigator)
     response = client.post(
         reverse("case_create"),
@@ -96,9 +98,15 @@ def test_an_investigator_opens_a_case_and_shares_it(client_as, investigator, par
         {"agency": partner_agency.pk, "level": "summary", "reason": "County jurisdiction"},
     )
     assert response.status_code == 302
-    assert client_as(partner_investigator).get(reverse("case_detail", args=[case.pk])).status_code == 200
     share = CaseShare.objects.get(case=case)
-    client.post(reverse("share_revoke", args=[case.pk, share.pk]))
+    assert share.status == CaseShare.Status.REQUESTED
+    assert client_as(partner_investigator).get(reverse("case_detail", args=[case.pk])).status_code == 404
+    assert client.post(reverse("share_approve", args=[case.pk, share.pk])).status_code == 403  # not a supervisor
+    client_as(supervisor).post(reverse("share_approve", args=[case.pk, share.pk]))
+    assert client_as(partner_investigator).get(reverse("case_detail", args=[case.pk])).status_code == 200
+    assert AuditEvent.objects.filter(action="cases.share.requested").count() == 1
+    assert AuditEvent.objects.get(action="cases.share.granted").actor == supervisor
+    client.post(reverse("share_revoke", args=[case.pk, share.pk]))  # any of the lead's caseworkers may narrow it
     assert client_as(partner_investigator).get(reverse("case_detail", args=[case.pk])).status_code == 404
 
 
@@ -256,18 +264,19 @@ def test_the_case_list_page_costs_the_same_queries_for_3_and_30_cases(client_as,
     assert len(permission_queries) <= 2  # the capped count and the page
 
 
-def test_assigning_the_case_feeds_the_assigned_to_me_filter(client_as, investigator, colleague, le_case):
+def test_assigning_the_case_feeds_the_assigned_to_me_filter(client_as, investigator, supervisor, colleague, le_case):
     client = client_as(investigator)
-    client.post(reverse("case_assign", args=[le_case.pk]), {"assigned_to": [colleague.pk]})
+    assert client.post(reverse("case_assign", args=[le_case.pk]), {"assigned_to": [colleague.pk]}).status_code == 403
+    client_as(supervisor).post(reverse("case_assign", args=[le_case.pk]), {"assigned_to": [colleague.pk]})
     assert list(le_case.assigned_to.all()) == [colleague]
     mine = client_as(colleague).get(reverse("case_list"), {"assigned_to_me": "on"}).context["page"].object_list
     assert [case.pk for case in mine] == [le_case.pk]
     assert list(client.get(reverse("case_list"), {"assigned_to_me": "on"}).context["page"].object_list) == []
 
 
-def test_only_the_lead_agencys_people_can_be_assigned(investigator, partner_investigator, le_case):
+def test_only_the_lead_agencys_people_can_be_assigned(supervisor, partner_investigator, le_case):
     with pytest.raises(ValidationError):
-        case_assign(case=le_case, users=[partner_investigator], actor=investigator)
+        case_assign(case=le_case, users=[partner_investigator], actor=supervisor)
 
 
 def test_the_lead_sees_the_cases_activity_and_a_partner_does_not(

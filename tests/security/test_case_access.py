@@ -19,18 +19,18 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @pytest.fixture
-def full_partner(le_case, investigator, task_force):
+def full_partner(le_case, supervisor, task_force):
     """An investigator at a second federal agency that sees everything in the case but may not change it."""
     agency = AgencyFactory(name="Homeland Investigations", short_name="HI", kind=Agency.Kind.FEDERAL_LE)
     task_force.members.create(agency=agency)
     case_share_grant(
-        case=le_case, agency=agency, level=CaseShare.Level.LAW_ENFORCEMENT, reason="Port of entry", actor=investigator
+        case=le_case, agency=agency, level=CaseShare.Level.LAW_ENFORCEMENT, reason="Port of entry", actor=supervisor
     )
     return UserFactory(email="agent@hi.example", agency=agency)
 
 
 @pytest.fixture
-def world(le_case, ngo_case, ngo_client, investigator, advocate, lead_agency):
+def world(le_case, ngo_case, ngo_client, investigator, advocate, lead_agency, coordination_office):
     """Both cases, a document on the LE case, and a consent (changed per row) on the shelter's client."""
     document = document_upload(case=le_case, uploaded_file=SimpleUploadedFile("statement.pdf", PDF), actor=investigator)
     today = timezone.localdate()
@@ -44,9 +44,20 @@ def world(le_case, ngo_case, ngo_client, investigator, advocate, lead_agency):
         actor=advocate,
     )
     share = CaseShare.objects.get(case=le_case, revoked_at__isnull=True, agency__short_name="BPD")
+    requested = case_share_grant(  # a caseworker's request, waiting for a supervisor
+        case=le_case, agency=coordination_office, level=CaseShare.Level.SUMMARY, reason="Meeting", actor=investigator
+    )
     victim = le_case.participants.get(role="victim").person
     need = need_add(case=le_case, person=victim, category="food", actor=investigator)
-    return {"le": le_case, "ngo": ngo_case, "document": document, "consent": consent, "share": share, "need": need}
+    return {
+        "le": le_case,
+        "ngo": ngo_case,
+        "document": document,
+        "consent": consent,
+        "share": share,
+        "need": need,
+        "requested": requested,
+    }
 
 
 def _url(name: str, world) -> str:
@@ -61,6 +72,8 @@ def _url(name: str, world) -> str:
         "participant_add": [le.pk],
         "case_share": [le.pk],
         "share_revoke": [le.pk, world["share"].pk],
+        "share_approve": [le.pk, world["requested"].pk],
+        "share_decline": [le.pk, world["requested"].pk],
         "note_add": [le.pk],
         "need_add": [le.pk],
         "need_met": [le.pk, world["need"].pk],
@@ -90,10 +103,13 @@ MATRIX = {
     "case_detail": ("GET", {LEAD: 200, SUMMARY: 200, FULL: 200, SHELTER: 404, COORD: 404, OUT: 404}),
     "case_edit": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "case_status": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
-    "case_assign": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
+    # Assigning is a supervisor's decision: the lead's caseworkers get 403 too (the supervisor's row is below).
+    "case_assign": ("POST", {LEAD: 403, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "participant_add": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "case_share": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "share_revoke": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
+    "share_approve": ("POST", {LEAD: 403, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
+    "share_decline": ("POST", {LEAD: 403, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "note_add": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "need_add": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "need_met": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
@@ -105,10 +121,15 @@ MATRIX = {
 }
 # The coordinator's role allows viewing cases and PII, but no case was shared with the coordination office; the
 # colleague is the lead agency too and must match the investigator on every row.
+SUPERVISOR_DIFFERS = {"case_assign": 302, "share_approve": 302, "share_decline": 302}
 ROWS = [
     (who, name, method, status)
     for name, (method, statuses) in MATRIX.items()
-    for who, status in [*statuses.items(), ("colleague", statuses[LEAD])]
+    for who, status in [
+        *statuses.items(),
+        ("colleague", statuses[LEAD]),
+        ("supervisor", SUPERVISOR_DIFFERS.get(name, statuses[LEAD])),
+    ]
 ]
 
 
