@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from cases.models import CaseShare, Consent
-from cases.services import case_share_grant, consent_record, consent_revoke, document_upload, need_add
+from cases.services import case_share_grant, consent_record, consent_revoke, document_upload, need_add, note_add
 from tests.cases.fixtures import CLIENT_NAME, CLIENT_PHONE, LE_SECRET, VICTIM_NAME, VICTIM_PHONE
 from tests.factories import AgencyFactory, UserFactory
 
@@ -180,3 +180,47 @@ def test_the_shelters_client_on_the_lead_investigators_screen(
         page = client_as(investigator).get(_url("ngo_case_detail", world)).content.decode()
     assert (CLIENT_NAME.split()[0] in page) == sees_client
     assert (CLIENT_PHONE in page) == sees_client
+
+
+@pytest.mark.parametrize("consent_state", ["none", "active", "expired", "revoked"])
+@pytest.mark.parametrize("categories", [["identity", "contact"], ["identity", "contact", "narrative"]])
+def test_the_shelters_records_across_consent_states_on_every_page(
+    client_as, ngo_case, ngo_client, advocate, investigator, lead_agency, consent_state, categories
+):
+    """The lead investigator (whose agency a consent names) on every page that could show the shelter's client:
+    the case page, the case list's search, person search, and the shelter's own note and file."""
+    note = note_add(case=ngo_case, text="SHELTER-NOTE-SENTINEL", actor=advocate)
+    document = document_upload(
+        case=ngo_case, uploaded_file=SimpleUploadedFile("shelter-intake.txt", b"SHELTER-FILE"), actor=advocate
+    )
+    today = timezone.localdate()
+    if consent_state != "none":
+        consent = consent_record(
+            person=ngo_client,
+            recipient_agency=lead_agency,
+            categories=categories,
+            purpose="Joint case",
+            signed_on=today - timedelta(days=60),
+            expires_on=today + timedelta(days=30),
+            actor=advocate,
+        )
+        if consent_state == "revoked":
+            consent_revoke(consent=consent, actor=advocate)
+    day = today + timedelta(days=31) if consent_state == "expired" else today
+    active = consent_state == "active"
+    narrative = active and "narrative" in categories
+    with time_machine.travel(timezone.make_aware(datetime.combine(day, time(12)))):
+        client = client_as(investigator)
+        page = client.get(reverse("case_detail", args=[ngo_case.pk])).content.decode()
+        assert (CLIENT_NAME.split()[0] in page) == active
+        assert (CLIENT_PHONE in page) == active
+        assert ("SHELTER-NOTE-SENTINEL" in page) == narrative
+        assert ("shelter-intake.txt" in page) == narrative
+        download = client.get(reverse("document_download", args=[ngo_case.pk, document.pk]))
+        assert download.status_code == (200 if narrative else 404)
+        # A shelter's clients are never found by another agency's search, consent or not (decision 0008).
+        for url in [reverse("case_list"), reverse("person_search")]:
+            found = client.get(url, {"q": CLIENT_NAME.split()[0]}).content.decode()
+            assert CLIENT_PHONE not in found
+        assert not client.get(reverse("person_search"), {"q": CLIENT_NAME.split()[0]}).context["results"]
+    assert note.author_agency == ngo_client.entered_by_agency
