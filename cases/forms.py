@@ -32,7 +32,7 @@ class CaseForm(forms.ModelForm):
         ]
         widgets = {"summary": forms.Textarea(attrs={"rows": 5}), "le_narrative": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args, user, may_see_le: bool = True, **kwargs):
+    def __init__(self, *args, user, may_see_le: bool = True, may_manage: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         task_force = self.fields["task_force"]
         assert isinstance(task_force, forms.ModelChoiceField)
@@ -41,6 +41,8 @@ class CaseForm(forms.ModelForm):
         )
         if not may_see_le:
             del self.fields["le_narrative"]
+        if not may_manage:
+            del self.fields["task_force"]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

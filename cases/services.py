@@ -566,6 +566,8 @@ def case_update(*, case: Case, version: int, actor, request: HttpRequest | None 
     checked = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
     if "le_narrative" in changes and selectors.VIEW_LE not in checked.viewer_permissions:  # type: ignore[attr-defined]
         changes.pop("le_narrative")
+    if selectors.MANAGE not in checked.viewer_permissions:  # type: ignore[attr-defined]
+        changes.pop("task_force", None)  # the task force decides the audience: the lead's to change
     task_force = changes.get("task_force")
     if task_force is not None and not task_force.agencies.filter(pk=checked.lead_agency_id).exists():
         raise ValidationError({"task_force": _("The lead agency is not a member of this task force.")})

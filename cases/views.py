@@ -77,7 +77,10 @@ def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
     may_see_le = selectors.VIEW_LE in case.viewer_permissions  # type: ignore[attr-defined]
-    form = CaseForm(request.POST or None, instance=case, user=request.user, may_see_le=may_see_le)
+    may_manage = selectors.MANAGE in case.viewer_permissions  # type: ignore[attr-defined]
+    form = CaseForm(
+        request.POST or None, instance=case, user=request.user, may_see_le=may_see_le, may_manage=may_manage
+    )
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in services.EDITABLE_CASE_FIELDS if name in form.cleaned_data}
         try:

@@ -359,3 +359,17 @@ def test_a_case_moves_only_to_a_task_force_of_its_lead_agency(le_case, investiga
     elsewhere = TaskForce.objects.create(name="Elsewhere")
     with pytest.raises(ValidationError, match="not a member"):
         case_update(case=le_case, version=le_case.version, actor=investigator, task_force=elsewhere)
+
+
+def test_a_collaborating_partner_cannot_take_the_case_out_of_its_task_force(
+    le_case, supervisor, partner_investigator, partner_agency, task_force
+):
+    from cases.services import case_update
+
+    case_share_grant(
+        case=le_case, agency=partner_agency, level=CaseShare.Level.COLLABORATE, reason="Joint team", actor=supervisor
+    )
+    case_update(case=le_case, version=le_case.version, actor=partner_investigator, task_force=None, title="Renamed")
+    le_case.refresh_from_db()
+    assert le_case.task_force == task_force
+    assert le_case.title == "Renamed"  # the rest of the edit is kept
