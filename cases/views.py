@@ -46,9 +46,11 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    # htmx asks for the results only (the filter form swaps them in place); without JavaScript, the whole page.
+    template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"
     return render(
         request,
-        "cases/case_list.html",
+        template,
         {
             "filter": case_filter,
             "page": paginate(request, case_filter.qs, per_page=25),

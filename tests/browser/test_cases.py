@@ -95,3 +95,16 @@ def test_a_shelter_records_a_consent_and_finds_its_client_on_accessible_pages(pa
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("rowheader", name="Qorvan Sentinel-Client")).to_be_visible()
     check_axe(page, "person-search")
+
+
+def test_filtering_the_case_list_swaps_the_results_in_place(page: Page, investigator, le_case):
+    sign_in(page, investigator)
+    page.goto("/cases/")
+    expect(page.get_by_role("link", name=le_case.number)).to_be_visible()
+    page.evaluate("document.body.dataset.marker = 'same-page'")  # lost if the whole page reloads
+    page.get_by_label("Status").select_option("closed")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_text("No case matches these filters.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"status=closed"))
+    assert page.evaluate("document.body.dataset.marker") == "same-page"
+    check_axe(page, "case-list-filtered")

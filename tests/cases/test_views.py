@@ -325,3 +325,14 @@ def test_reading_a_client_whose_consent_expired_is_an_audit_event(client_as, inv
         client_as(investigator).get(reverse("case_detail", args=[ngo_case.pk]))
     event = AuditEvent.objects.get(action="cases.consent.expired_when_read")
     assert event.details == {"person_id": client_consent.person_id, "consent_id": client_consent.pk}
+
+
+def test_the_filter_form_gets_only_the_results_through_htmx(client_as, investigator, le_case):
+    client = client_as(investigator)
+    partial = client.get(reverse("case_list"), {"status": "open"}, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<div id="case-results">')
+    assert le_case.number in partial
+    assert "<html" not in partial
+    full = client.get(reverse("case_list"), {"status": "open"}).content.decode()
+    assert "<html" in full
+    assert 'hx-target="#case-results"' in full
