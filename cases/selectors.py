@@ -400,3 +400,17 @@ def consents_expired_for(user, view: PersonView) -> list[int]:
         for consent in person.consents.all()
         if consent.recipient_agency_id == agency_pk and consent.revoked_at is None and consent.expires_on <= today
     ]
+
+
+def people_held_by(user, case: Case) -> QuerySet[Person]:
+    """The people of ``case`` whose information ``user``'s agency holds (a shelter's own clients)."""
+    if user.agency is None:
+        return Person.objects.none()
+    return Person.objects.filter(participations__case=case, entered_by_agency=user.agency).distinct()
+
+
+def victims_of(case: Case) -> list[Person]:
+    return [
+        participant.person
+        for participant in case.participants.filter(role=CaseParticipant.Role.VICTIM).select_related("person")
+    ]

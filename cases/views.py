@@ -23,7 +23,7 @@ from cases.forms import (
     ShareForm,
     StatusForm,
 )
-from cases.models import Case, CaseParticipant, Person, Visibility
+from cases.models import Case, CaseParticipant, Visibility
 from portal.audit import audit_record, audit_records
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
@@ -252,7 +252,7 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agency = request.user.agency
     if agency is None or not agency.is_victim_service_provider or not request.user.has_perm("cases.record_consent"):
         raise PermissionDenied
-    people = Person.objects.filter(participations__case=case, entered_by_agency=agency).distinct()
+    people = selectors.people_held_by(request.user, case)
     if not people.exists():
         raise PermissionDenied
     form = ConsentForm(
@@ -298,10 +298,10 @@ def note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
-    victims = list(case.participants.filter(role="victim").values_list("person_id", "person_id"))
-    form = NeedForm(request.POST, victims=[(str(a), str(b)) for a, b in victims])
+    victims = selectors.victims_of(case)
+    form = NeedForm(request.POST, victims=[(str(person.pk), str(person.pk)) for person in victims])
     if form.is_valid():
-        person = Person.objects.get(pk=form.cleaned_data["person"])
+        person = next(person for person in victims if str(person.pk) == form.cleaned_data["person"])
         services.need_add(
             case=case,
             person=person,
