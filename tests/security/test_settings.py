@@ -81,3 +81,11 @@ def test_debug_is_off_unless_set():
     result = _manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_makemigrations_runs_without_production_secrets_but_nothing_else_does():
+    bare = {"DJANGO_SETTINGS_MODULE": "portal.settings"}
+    assert _manage("makemigrations", "--check", "--dry-run", env=bare).returncode == 0
+    refused = _manage("check", env=bare)
+    assert refused.returncode != 0
+    assert "DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set" in refused.stderr
