@@ -15,6 +15,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency, TaskForce
+from portal.categories import NeedCategory
 from portal.models import TimeStampedModel
 
 
@@ -334,20 +335,7 @@ class Consent(TimeStampedModel):
 class Need(TimeStampedModel):
     """A victim's need, by the service directory's categories."""
 
-    class Category(models.TextChoices):
-        EMERGENCY_SHELTER = "emergency_shelter", _("Emergency shelter")
-        TRANSITIONAL_HOUSING = "transitional_housing", _("Transitional housing")
-        LEGAL_IMMIGRATION = "legal_immigration", _("Legal and immigration")
-        MEDICAL = "medical", _("Medical")
-        MENTAL_HEALTH = "mental_health", _("Mental health")
-        EMPLOYMENT = "employment", _("Employment and job training")
-        EDUCATION = "education", _("Education")
-        FOOD = "food", _("Food")
-        CLOTHING = "clothing", _("Clothing")
-        CHILD_CARE = "child_care", _("Child care")
-        INTERPRETATION = "interpretation", _("Interpretation")
-        CASE_MANAGEMENT = "case_management", _("Case management")
-        OTHER = "other", _("Other")
+    Category = NeedCategory
 
     class Urgency(models.TextChoices):
         EMERGENCY = "emergency", _("Emergency")

@@ -212,6 +212,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 PORTAL_INVITATION_VALID_FOR = timedelta(hours=env_int("PORTAL_INVITATION_VALID_HOURS", 72))
 # VAWA asks for "reasonably time-limited" consent to release a victim's information.
 PORTAL_CONSENT_MAX_DAYS = env_int("PORTAL_CONSENT_MAX_DAYS", 365)
+# A service's capacity that nobody confirmed for this long is shown as stale and ranks below fresh reports.
+PORTAL_CAPACITY_STALE_AFTER = timedelta(days=env_int("PORTAL_CAPACITY_STALE_DAYS", 7))
 
 # --- Security headers ------------------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -326,6 +328,16 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "cases.Case", "exclude_fields": ["le_narrative"]},
     "cases.CaseShare",
     "cases.Consent",
+    # The service directory: what providers and administrators change in the portal (imports are one AuditEvent).
+    "services_directory.Organization",
+    "services_directory.Service",
+    "services_directory.Location",
+    "services_directory.Address",
+    "services_directory.Schedule",
+    "services_directory.Language",
+    "services_directory.Phone",
+    "services_directory.TaxonomyTerm",
+    {"model": "services_directory.ApiToken", "exclude_fields": ["key_hash"]},
 )
 
 # axes.W006 asks for IP-based lockout too; we lock the account, not the network (docs/decisions/0003).
