@@ -193,7 +193,9 @@ def _check_links(tables: Tables) -> None:
                     missing.setdefault(target, set()).add(str(value))
                     pending.append((table, row_id, column, target, str(value)))
     known = {
-        target: {str(pk) for pk in MODELS[target]._default_manager.filter(pk__in=list(ids)).values_list("pk", flat=True)}
+        target: {
+            str(pk) for pk in MODELS[target]._default_manager.filter(pk__in=list(ids)).values_list("pk", flat=True)
+        }
         for target, ids in missing.items()
     }
     for table, row_id, column, target, value in pending:

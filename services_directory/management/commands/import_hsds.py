@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from services_directory.hsds.importing import ImportRefused, hsds_import
+from services_directory.hsds.reporting import report_lines
+
+
+class Command(BaseCommand):
+    help = (
+        "Import Open Referral HSDS 3.0 data into the service directory: a JSON file holding a list of service "
+        "documents, or a folder holding the CSV tabular package. Upserts by HSDS id; invalid data writes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path)
+
+    def handle(self, *args, path: Path, **options) -> None:
+        if not path.exists():
+            raise CommandError(f"{path} does not exist")
+        try:
+            report = hsds_import(path=path)
+        except ImportRefused as refused:
+            for note in refused.notes:
+                self.stderr.write(note)
+            for problem in refused.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(f"{path.name}: nothing imported, {len(refused.problems)} problem(s) found") from None
+        for line in report_lines(report):
+            self.stdout.write(line)
