@@ -9,7 +9,7 @@ from django.utils.functional import Promise
 
 from agencies.models import Agency, Role
 
-_EVERYONE = frozenset({"agencies.view_agency", "agencies.view_taskforce"})
+_EVERYONE = frozenset({"agencies.view_agency", "agencies.view_taskforce", "services_directory.view_service"})
 # Case work: what a role allows at all. Which cases, and which fields, is decided per case (cases/selectors.py).
 _CASE_WORK = frozenset(
     {
@@ -31,10 +31,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "agencies.manage_agency_people",
         "agencies.view_invitation",
         "agencies.add_invitation",
+        "services_directory.view_apitoken",  # keys for partner directories to read the HSDS API
+        "services_directory.add_apitoken",
     },
     Role.COORDINATOR: _EVERYONE | {"cases.view_case", "cases.view_case_pii"},  # PII only where granted
     Role.INTAKE: _EVERYONE | {"cases.add_case", "cases.view_case"},
-    Role.PROVIDER_STAFF: _EVERYONE,  # referrals and capacity (issues 4-5), not case records
+    # Their own agency's directory listings and capacity (services_directory/selectors.py), not case records.
+    Role.PROVIDER_STAFF: _EVERYONE | {"services_directory.change_service"},
     Role.AUDITOR: _EVERYONE | {"portal.view_auditevent"},
 }
 

@@ -116,9 +116,11 @@ class Service(HsdsModel):
         UNKNOWN = "unknown", _("Not reported")
 
     class Gender(models.TextChoices):
-        FEMALE = "female", _("Women and girls")
-        MALE = "male", _("Men and boys")
-        OTHER = "other", _("Transgender and non-binary people")
+        """One letter each, so that ``genders_served`` is a short string a plain ``contains`` can search."""
+
+        FEMALE = "F", _("Women and girls")
+        MALE = "M", _("Men and boys")
+        OTHER = "X", _("Transgender and non-binary people")
 
     # HSDS columns
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="services")
@@ -154,7 +156,9 @@ class Service(HsdsModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # ... and structured eligibility (None: the provider has not said).
-    genders_served = models.JSONField(_("genders served"), default=list, blank=True, help_text=_("Empty: everyone."))
+    genders_served = models.CharField(
+        _("genders served"), max_length=3, blank=True, help_text=_("Letters of Gender; empty: everyone.")
+    )
     accepts_minors = models.BooleanField(_("accepts minors"), null=True, blank=True)
     accepts_without_status = models.BooleanField(_("accepts people without immigration status"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -1,0 +1,447 @@
+"""Reads of the directory that depend on who asks: who may edit a listing, who may see a confidential location,
+and the ranked search (DESIGN §6).
+
+The ranking is one SQL ordering, so that paging stays in the database: eligibility for the person (eligible, not
+stated, not eligible), capacity today (available, waitlist, stale report, not reported, full), language (speaks
+one of the person's languages or not), distance (nearest location first), then name. ``ServiceResult`` gives each
+rank's reason in words.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from agencies.models import Agency
+from portal.categories import NeedCategory
+from services_directory import languages
+from services_directory.geo import Point, bounding_box, distance_miles
+from services_directory.models import (
+    Attribute,
+    Language,
+    Location,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+)
+
+VIEW_PERMISSION = "services_directory.view_service"
+CHANGE_PERMISSION = "services_directory.change_service"
+CONFIDENTIAL_DISTANCE_STEP = 5  # miles: a confidential location's distance is shown rounded up to this
+
+
+# Who may do what -----------------------------------------------------------------------------------------------
+
+
+def can_edit_service(user, service: Service) -> bool:
+    """Provider staff of the agency linked to the service's organization keep its listing."""
+    agency_id = service.organization.agency_id
+    return bool(
+        agency_id is not None
+        and user.has_perm(CHANGE_PERMISSION)
+        and getattr(user, "agency", None) is not None
+        and user.agency.pk == agency_id
+    )
+
+
+def agencies_seeing_confidential_locations_of(user) -> frozenset[int]:
+    """The provider agencies whose confidential addresses ``user`` may see: their own agency's, and those of every
+    agency in a task force their agency belongs to. Superusers see none by this rule (they have the admin)."""
+    agency = getattr(user, "agency", None)
+    if agency is None:
+        return frozenset()
+    ids = Agency.objects.filter(Q(pk=agency.pk) | Q(task_forces__agencies=agency)).values_list("pk", flat=True)
+    return frozenset(ids)
+
+
+def location_is_revealed(location: Location, service: Service, circle: frozenset[int]) -> bool:
+    return not location.is_confidential or service.organization.agency_id in circle
+
+
+def services_editable_by(user) -> QuerySet[Service]:
+    agency = getattr(user, "agency", None)
+    if agency is None or not user.has_perm(CHANGE_PERMISSION):
+        return Service.objects.none()
+    return Service.objects.filter(organization__agency=agency).select_related("organization")
+
+
+def service_get_for_user(user, pk) -> Service:
+    """A service for its detail page; any signed-in member of an agency may read the directory."""
+    if not user.has_perm(VIEW_PERMISSION):
+        raise Http404
+    try:
+        return (
+            Service.objects.select_related("organization", "organization__agency", "capacity_updated_by")
+            .prefetch_related(*_RESULT_PREFETCHES, "schedules", "service_areas", "phones")
+            .get(pk=pk)
+        )
+    except (Service.DoesNotExist, ValueError) as error:
+        raise Http404 from error
+
+
+# Search --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchCriteria:
+    text: str = ""
+    categories: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)  # the person's languages (two-letter codes)
+    language_required: bool = False  # only services that speak one of them
+    near: Point | None = None
+    within_miles: float | None = None
+    open_now: bool = False
+    available_only: bool = False
+    accepts_minors: bool = False
+    age: int | None = None  # the person's age, for eligibility
+    gender: str = ""  # a letter of Service.Gender
+    without_status: bool = False  # the person has no immigration status
+    eligible_only: bool = False
+    include_inactive: bool = False
+
+    @property
+    def asks_eligibility(self) -> bool:
+        return self.age is not None or bool(self.gender) or self.without_status or self.accepts_minors
+
+
+@dataclass
+class Reason:
+    rank: str  # "eligibility", "capacity", "language", "distance"
+    text: str
+    good: bool | None  # True: counts for it; False: against; None: unknown
+
+
+@dataclass
+class ServiceResult:
+    service: Service
+    categories: list[str]
+    locations: list[tuple[Location, bool]]  # (location, address revealed to this viewer)
+    reasons: list[Reason]
+    distance: float | None
+    is_open: bool | None
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [str(NeedCategory(c).label) for c in self.categories if c in NeedCategory.values]
+
+
+_RESULT_PREFETCHES = (
+    Prefetch(
+        "service_at_locations",
+        queryset=ServiceAtLocation.objects.select_related("location").prefetch_related("location__addresses"),
+    ),
+    Prefetch("languages", queryset=Language.objects.order_by("name", "code")),
+)
+
+
+def _language_variants(codes: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for code in {languages.normalise(c) for c in codes if c}:
+        variants = {code} | {three for three, two in languages.THREE_LETTER.items() if two == code}
+        q |= Q(code__in=variants | {v.upper() for v in variants}) | Q(code__istartswith=f"{code}-")
+    return q
+
+
+def _speaks(codes: list[str]) -> Exists:
+    return Exists(Language.objects.filter(_language_variants(codes), service=OuterRef("pk")))
+
+
+def _offers(categories: list[str]) -> Exists:
+    return Exists(Attribute.objects.filter(link_id=OuterRef("pk"), taxonomy_term__category__in=categories))
+
+
+def _open_now_q(now: datetime) -> Q:
+    """Weekly schedules open at ``now``: in the portal's time zone, or at a schedule's own UTC offset."""
+    offsets = [None, *Schedule.objects.exclude(timezone=None).values_list("timezone", flat=True).distinct()]
+    q = Q(pk__in=[])
+    for offset in offsets:
+        local = (
+            timezone.localtime(now) if offset is None else now.astimezone(timezone.get_fixed_timezone(int(offset * 60)))
+        )
+        day = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][local.weekday()]
+        moment, today = local.time().replace(microsecond=0), local.date()
+        in_zone = Q(timezone__isnull=True) if offset is None else Q(timezone=offset)
+        q |= in_zone & (
+            Q(freq__in=["", Schedule.Frequency.WEEKLY])
+            & (Q(byday="") | Q(byday__contains=day))
+            & (Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+            & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+            & Q(opens_at__isnull=False, closes_at__isnull=False)
+            & (
+                Q(opens_at=F("closes_at"))  # open all day
+                | Q(opens_at__lt=F("closes_at"), opens_at__lte=moment, closes_at__gt=moment)
+                | (Q(opens_at__gt=F("closes_at")) & (Q(opens_at__lte=moment) | Q(closes_at__gt=moment)))  # overnight
+            )
+        )
+    return q
+
+
+def _open_now(now: datetime) -> Exists:
+    open_q = _open_now_q(now)
+    return Exists(
+        Schedule.objects.filter(open_q).filter(
+            Q(service=OuterRef("pk")) | Q(service_at_location__service=OuterRef("pk"))
+        )
+    )
+
+
+def _eligibility_rank(criteria: SearchCriteria) -> Case | Value:
+    if not criteria.asks_eligibility:
+        return Value(0)
+    not_eligible = Q(pk__in=[])
+    unknown = Q(pk__in=[])
+    minor = criteria.accepts_minors or (criteria.age is not None and criteria.age < 18)
+    if criteria.age is not None:
+        not_eligible |= Q(minimum_age__gt=criteria.age) | Q(maximum_age__lt=criteria.age)
+    if minor:
+        not_eligible |= Q(accepts_minors=False)
+        unknown |= Q(accepts_minors__isnull=True)
+    if criteria.without_status:
+        not_eligible |= Q(accepts_without_status=False)
+        unknown |= Q(accepts_without_status__isnull=True)
+    if criteria.gender:
+        not_eligible |= ~Q(genders_served="") & ~Q(genders_served__contains=criteria.gender)
+    return Case(When(not_eligible, then=Value(2)), When(unknown, then=Value(1)), default=Value(0))
+
+
+def _capacity_rank(now: datetime) -> Case:
+    fresh = Q(capacity_updated_at__gte=now - settings.PORTAL_CAPACITY_STALE_AFTER)
+    C = Service.Capacity
+    return Case(
+        When(fresh & Q(capacity=C.AVAILABLE), then=Value(0)),
+        When(fresh & Q(capacity=C.WAITLIST), then=Value(1)),
+        When(Q(capacity__in=[C.AVAILABLE, C.WAITLIST]), then=Value(2)),  # a stale report
+        When(Q(capacity=C.UNKNOWN), then=Value(3)),
+        When(~fresh & Q(capacity=C.FULL), then=Value(3)),
+        default=Value(4),  # full, and said so this week
+        output_field=IntegerField(),
+    )
+
+
+def _text_q(queryset: QuerySet[Service], text: str) -> QuerySet[Service]:
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        return queryset.annotate(search=SearchVector("name", "description", config="english")).filter(
+            search=SearchQuery(text, search_type="websearch", config="english")
+        )
+    q = Q()
+    for word in text.split()[:8]:
+        q &= Q(name__icontains=word) | Q(description__icontains=word) | Q(organization__name__icontains=word)
+    return queryset.filter(q)
+
+
+def service_search(criteria: SearchCriteria, *, now: datetime | None = None) -> QuerySet[Service]:
+    """The services matching ``criteria``, ranked, with the annotations ``results_for_page`` explains."""
+    now = now or timezone.now()
+    services = Service.objects.select_related("organization")
+    if not criteria.include_inactive:
+        services = services.filter(status=Service.Status.ACTIVE)
+    if criteria.text.strip():
+        services = _text_q(services, criteria.text.strip())
+    if criteria.categories:
+        services = services.filter(_offers(criteria.categories))
+    if criteria.available_only:
+        services = services.filter(capacity=Service.Capacity.AVAILABLE)
+    if criteria.accepts_minors:
+        services = services.filter(accepts_minors=True)
+    services = services.annotate(
+        eligibility_rank=_eligibility_rank(criteria),
+        capacity_rank=_capacity_rank(now),
+        language_rank=Case(When(_speaks(criteria.languages), then=Value(0)), default=Value(1))
+        if criteria.languages
+        else Value(0),
+        is_open=_open_now(now),
+    )
+    if criteria.languages and criteria.language_required:
+        services = services.filter(language_rank=0)
+    if criteria.eligible_only:
+        services = services.filter(eligibility_rank__lt=2)
+    if criteria.open_now:
+        services = services.filter(is_open=True)
+    if criteria.near is not None:
+        located = ServiceAtLocation.objects.filter(
+            service=OuterRef("pk"), location__latitude__isnull=False, location__longitude__isnull=False
+        )
+        if criteria.within_miles:
+            south, north, west, east = bounding_box(criteria.near, criteria.within_miles)
+            located = located.filter(location__latitude__range=(south, north), location__longitude__range=(west, east))
+        nearest = (
+            located.annotate(d=distance_miles(criteria.near, "location__latitude", "location__longitude"))
+            .order_by("d")
+            .values("d")[:1]
+        )
+        services = services.annotate(distance=Subquery(nearest, output_field=FloatField()))
+        if criteria.within_miles:
+            services = services.filter(distance__lte=criteria.within_miles)
+        distance_order: Any = F("distance").asc(nulls_last=True)
+    else:
+        services = services.annotate(distance=Value(None, output_field=FloatField()))
+        distance_order = "name"
+    return services.order_by("eligibility_rank", "capacity_rank", "language_rank", distance_order, "name", "pk")
+
+
+def results_for_page(
+    services: list[Service], criteria: SearchCriteria, viewer, *, now: datetime | None = None
+) -> list[ServiceResult]:
+    """One page of ranked services, with their locations (confidential ones hidden from this viewer), categories
+    and reasons. Constant queries: the page's prefetches, one for categories, one for the viewer's circle."""
+    now = now or timezone.now()
+    prefetch_related_objects(services, *_RESULT_PREFETCHES)
+    categories: dict[Any, list[str]] = {}
+    for link_id, category in (
+        Attribute.objects.filter(link_id__in=[s.pk for s in services])
+        .exclude(taxonomy_term__category="")
+        .values_list("link_id", "taxonomy_term__category")
+        .distinct()
+        .order_by("taxonomy_term__category")
+    ):
+        categories.setdefault(link_id, []).append(category)
+    circle = agencies_seeing_confidential_locations_of(viewer) if services else frozenset()
+    results = []
+    for service in services:
+        locations = [
+            (sal.location, location_is_revealed(sal.location, service, circle))
+            for sal in service.service_at_locations.all()
+        ]
+        hidden = any(not revealed for _location, revealed in locations)
+        results.append(
+            ServiceResult(
+                service=service,
+                categories=categories.get(service.pk, []),
+                locations=locations,
+                reasons=_reasons(service, criteria, now, hidden),
+                distance=getattr(service, "distance", None),
+                is_open=getattr(service, "is_open", None),
+            )
+        )
+    return results
+
+
+def shown_distance(distance: float | None, confidential: bool) -> str:
+    if distance is None:
+        return ""
+    if confidential:
+        step = CONFIDENTIAL_DISTANCE_STEP
+        return _("within %(miles)d mi") % {"miles": max(step, math.ceil(distance / step) * step)}
+    return _("%(miles).1f mi") % {"miles": distance}
+
+
+def _reasons(service: Service, criteria: SearchCriteria, now: datetime, confidential: bool) -> list[Reason]:
+    reasons = []
+    if criteria.asks_eligibility:
+        rank = getattr(service, "eligibility_rank", 0)
+        reasons.append(
+            Reason("eligibility", _eligibility_text(service, criteria, rank), {0: True, 1: None}.get(rank, False))
+        )
+    reasons.append(_capacity_reason(service, now))
+    if criteria.languages:
+        names = ", ".join(languages.language_name(c) for c in criteria.languages)
+        if getattr(service, "language_rank", 1) == 0:
+            reasons.append(Reason("language", _("Speaks %(languages)s") % {"languages": names}, True))
+        else:
+            reasons.append(Reason("language", _("Does not list %(languages)s") % {"languages": names}, False))
+    if criteria.near is not None:
+        distance = getattr(service, "distance", None)
+        if distance is None:
+            reasons.append(Reason("distance", _("No location with coordinates"), None))
+        else:
+            text = _("%(distance)s from %(place)s") % {
+                "distance": shown_distance(distance, confidential),
+                "place": criteria.near.label,
+            }
+            reasons.append(Reason("distance", text, True))
+    return reasons
+
+
+def _eligibility_text(service: Service, criteria: SearchCriteria, rank: int) -> str:
+    if rank == 2:
+        problems = []
+        if criteria.age is not None and (
+            (service.minimum_age is not None and service.minimum_age > criteria.age)
+            or (service.maximum_age is not None and service.maximum_age < criteria.age)
+        ):
+            problems.append(_("ages %(range)s") % {"range": age_range(service)})
+        if service.accepts_minors is False and (criteria.accepts_minors or (criteria.age or 99) < 18):
+            problems.append(_("no minors"))
+        if criteria.without_status and service.accepts_without_status is False:
+            problems.append(_("requires immigration status"))
+        if criteria.gender and service.genders_served and criteria.gender not in service.genders_served:
+            problems.append(_("serves %(genders)s") % {"genders": genders_text(service)})
+        return _("Not eligible: %(why)s") % {"why": "; ".join(problems)}
+    if rank == 1:
+        unknown = []
+        if service.accepts_minors is None and (criteria.accepts_minors or (criteria.age or 99) < 18):
+            unknown.append(_("whether it takes minors"))
+        if criteria.without_status and service.accepts_without_status is None:
+            unknown.append(_("whether it takes people without immigration status"))
+        return _("Ask the provider: it does not say %(what)s") % {"what": _(" or ").join(unknown)}
+    return _("Eligible (%(range)s)") % {"range": age_range(service)}
+
+
+def age_range(service: Service) -> str:
+    low, high = service.minimum_age, service.maximum_age
+    if low is None and high is None:
+        return _("all ages")
+    if high is None:
+        return _("ages %(low)d and over") % {"low": low}
+    if low is None:
+        return _("up to age %(high)d") % {"high": high}
+    return _("ages %(low)d-%(high)d") % {"low": low, "high": high}
+
+
+def genders_text(service: Service) -> str:
+    if not service.genders_served:
+        return _("everyone")
+    return ", ".join(str(Service.Gender(letter).label) for letter in service.genders_served)
+
+
+def _capacity_reason(service: Service, now: datetime) -> Reason:
+    C = Service.Capacity
+    if service.capacity == C.UNKNOWN:
+        return Reason("capacity", _("Capacity not reported"), None)
+    label = str(service.get_capacity_display())
+    if service.capacity_count is not None and service.capacity != C.FULL:
+        label = _("%(status)s (%(count)d open)") % {"status": label, "count": service.capacity_count}
+    updated = service.capacity_updated_at
+    if updated is None or now - updated > settings.PORTAL_CAPACITY_STALE_AFTER:
+        days = (now - updated).days if updated else None
+        stale = (
+            ngettext("not confirmed for %(days)d day", "not confirmed for %(days)d days", days) % {"days": days}
+            if days is not None
+            else _("never confirmed")
+        )
+        return Reason("capacity", f"{label}, {stale}", None)
+    return Reason("capacity", f"{label}, {updated_text(updated, now)}", service.capacity != C.FULL)
+
+
+def updated_text(updated: datetime, now: datetime) -> str:
+    age = now - updated
+    if age < timedelta(hours=1):
+        return _("updated within the hour")
+    if age < timedelta(days=1):
+        hours = int(age.total_seconds() // 3600)
+        return ngettext("updated %(n)d hour ago", "updated %(n)d hours ago", hours) % {"n": hours}
+    return ngettext("updated %(n)d day ago", "updated %(n)d days ago", age.days) % {"n": age.days}

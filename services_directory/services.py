@@ -1,0 +1,310 @@
+"""Every write to the directory made in the portal (imports are ``hsds/importing.py``). Field history comes from
+django-auditlog (the models are registered in settings); the business event, from ``audit_record``.
+"""
+
+import hashlib
+import secrets
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.audit import audit_record
+from portal.categories import NeedCategory
+from services_directory import languages as language_codes
+from services_directory import selectors
+from services_directory.models import (
+    ApiToken,
+    Attribute,
+    HsdsRecord,
+    Language,
+    Service,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from services_directory.taxonomies import (
+    PORTAL_TAXONOMY_ID,
+    PORTAL_TAXONOMY_NAME,
+    PORTAL_TAXONOMY_URI,
+    portal_term_id,
+)
+
+EDITABLE_SERVICE_FIELDS = (
+    "name",
+    "description",
+    "status",
+    "url",
+    "email",
+    "application_process",
+    "eligibility_description",
+    "interpretation_services",
+    "fees_description",
+    "minimum_age",
+    "maximum_age",
+    "genders_served",
+    "accepts_minors",
+    "accepts_without_status",
+    "alert",
+)
+
+
+class StaleServiceEdit(ValidationError):
+    """Someone saved the listing since the form was opened: nothing is overwritten."""
+
+    def __init__(self, changed_at) -> None:
+        super().__init__(
+            _(
+                "This listing was changed at %(when)s while you were editing it. Nothing was saved: "
+                "check the current listing below, then make your changes again."
+            )
+            % {"when": f"{timezone.localtime(changed_at):%Y-%m-%d %H:%M}"},
+            code="stale",
+        )
+
+
+def _namespace(service: Service) -> uuid.UUID:
+    return uuid.uuid5(PORTAL_TAXONOMY_ID, f"service:{service.pk}")
+
+
+def portal_taxonomy_ensure() -> None:
+    """The portal's own taxonomy and one term per need category, with fixed ids (``taxonomies.py``)."""
+    Taxonomy.objects.get_or_create(
+        pk=PORTAL_TAXONOMY_ID,
+        defaults={
+            "name": PORTAL_TAXONOMY_NAME,
+            "description": "Need categories of the anti-trafficking referral portal.",
+            "uri": PORTAL_TAXONOMY_URI,
+            "version": "1",
+        },
+    )
+    existing = set(TaxonomyTerm.objects.filter(taxonomy_id=PORTAL_TAXONOMY_ID).values_list("pk", flat=True))
+    TaxonomyTerm.objects.bulk_create(
+        [
+            TaxonomyTerm(
+                pk=portal_term_id(category.value),
+                code=category.value,
+                name=str(category.label),
+                description=str(category.label),
+                taxonomy=PORTAL_TAXONOMY_NAME,
+                taxonomy_id=PORTAL_TAXONOMY_ID,
+                language="en",
+                category=category.value,
+            )
+            for category in NeedCategory
+            if portal_term_id(category.value) not in existing
+        ]
+    )
+
+
+def service_categories_set(*, service: Service, categories: list[str]) -> None:
+    """Say what a service offers with the portal taxonomy's terms, keeping attributes of other taxonomies."""
+    portal_taxonomy_ensure()
+    wanted = {portal_term_id(c) for c in categories if c in NeedCategory.values}
+    current = Attribute.objects.filter(link_id=service.pk, taxonomy_term__taxonomy_id=PORTAL_TAXONOMY_ID)
+    current.exclude(taxonomy_term_id__in=wanted).delete()
+    have = set(current.values_list("taxonomy_term_id", flat=True))
+    Attribute.objects.bulk_create(
+        [
+            Attribute(
+                id=uuid.uuid5(_namespace(service), f"category:{term_id}"),
+                link_id=service.pk,
+                link_entity="service",
+                link_type="service_category",
+                taxonomy_term_id=term_id,
+            )
+            for term_id in wanted - have
+        ]
+    )
+
+
+def service_languages_set(*, service: Service, codes: list[str]) -> None:
+    """The languages the service works in; rows of other codes go, known ones stay as they are."""
+    wanted = {language_codes.normalise(c) for c in codes if c}
+    rows = list(Language.objects.filter(service=service))
+    for row in rows:
+        if language_codes.normalise(row.code) not in wanted:
+            row.delete()  # one by one, so that field history records it
+    have = {language_codes.normalise(row.code) for row in rows}
+    for code in sorted(wanted - have):
+        Language.objects.create(
+            id=uuid.uuid5(_namespace(service), f"language:{code}"),
+            service=service,
+            code=code,
+            name=language_codes.language_name(code),
+        )
+
+
+def service_documents_set(*, service: Service, documents: list[str]) -> None:
+    """The documents a person must bring, as HSDS ``required_documents`` records."""
+    wanted = [d.strip() for d in documents if d.strip()]
+    HsdsRecord.objects.filter(table="required_documents", owner_id=service.pk).exclude(
+        data__document__in=wanted
+    ).delete()
+    have = set(
+        HsdsRecord.objects.filter(table="required_documents", owner_id=service.pk).values_list(
+            "data__document", flat=True
+        )
+    )
+    HsdsRecord.objects.bulk_create(
+        [
+            HsdsRecord(
+                id=uuid.uuid5(_namespace(service), f"document:{document}"),
+                table="required_documents",
+                owner_id=service.pk,
+                data={"service_id": str(service.pk), "document": document},
+            )
+            for document in wanted
+            if document not in have
+        ]
+    )
+
+
+def service_required_documents(service: Service) -> list[str]:
+    return [
+        str(document)
+        for document in HsdsRecord.objects.filter(table="required_documents", owner_id=service.pk)
+        .order_by("id")
+        .values_list("data__document", flat=True)
+        if document
+    ]
+
+
+def service_update(
+    *,
+    service: Service,
+    actor,
+    version: int,
+    categories: list[str] | None = None,
+    languages: list[str] | None = None,
+    documents: list[str] | None = None,
+    request: Any = None,
+    **changes: Any,
+) -> Service:
+    """Save a provider's edit of its listing, made on ``version``; a stale edit is refused."""
+    unknown = set(changes) - set(EDITABLE_SERVICE_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be edited: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if not selectors.can_edit_service(actor, service):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
+        if current.version != version:
+            raise StaleServiceEdit(current.updated_at)
+        changed = sorted(name for name, value in changes.items() if getattr(current, name) != value)
+        for name in changed:
+            setattr(current, name, changes[name])
+        if categories is not None:
+            service_categories_set(service=current, categories=categories)
+        if languages is not None:
+            service_languages_set(service=current, codes=languages)
+        if documents is not None:
+            service_documents_set(service=current, documents=documents)
+        current.version += 1
+        current.last_modified = timezone.now()
+        current.save()
+        audit_record(
+            action="services_directory.service.updated",
+            actor=actor,
+            request=request,
+            target=current,
+            details={"fields": changed},
+        )
+    return current
+
+
+def service_capacity_update(
+    *, service: Service, actor, capacity: str, count: int | None = None, request: Any = None
+) -> Service:
+    """Report today's capacity (one click from the listing); reporting the same again confirms it is current."""
+    if capacity not in Service.Capacity.values or capacity == Service.Capacity.UNKNOWN:
+        raise ValidationError({"capacity": _("Choose available, waitlist or full.")})
+    if count is not None and count < 0:
+        raise ValidationError({"capacity_count": _("The count cannot be negative.")})
+    if not selectors.can_edit_service(actor, service):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Service.objects.select_for_update().get(pk=service.pk)
+        previous = current.capacity
+        current.capacity = capacity
+        current.capacity_count = None if capacity == Service.Capacity.FULL else count
+        current.capacity_updated_at = timezone.now()
+        current.capacity_updated_by = actor
+        current.save(update_fields=["capacity", "capacity_count", "capacity_updated_at", "capacity_updated_by"])
+        audit_record(
+            action="services_directory.capacity.updated",
+            actor=actor,
+            request=request,
+            target=current,
+            details={"from": previous, "to": capacity, "count": current.capacity_count},
+        )
+    return current
+
+
+def taxonomy_term_map(*, term: TaxonomyTerm, category: str, actor, request: Any = None) -> TaxonomyTerm:
+    """An administrator reads an unmapped term as one of the need categories ("" unmaps it)."""
+    if category and category not in NeedCategory.values:
+        raise ValidationError({"category": _("Not a need category.")})
+    term.category = category
+    term.save(update_fields=["category", "updated_at"])
+    audit_record(
+        action="services_directory.term.mapped",
+        actor=actor,
+        request=request,
+        target=term,
+        details={"category": category},
+    )
+    return term
+
+
+# API tokens ----------------------------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "hsds_"  # noqa: S105  (a label in front of the key, not a secret)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_issue(*, agency, name: str, actor, request: Any = None) -> tuple[ApiToken, str]:
+    """A new token for a partner directory; the key is returned once and only its hash is kept."""
+    if not actor.has_perm("services_directory.add_apitoken") or getattr(actor, "agency", None) != agency:
+        raise PermissionDenied
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            agency=agency, name=name.strip(), prefix=key[len(TOKEN_PREFIX) :][:8], key_hash=_hash(key), created_by=actor
+        )
+        audit_record(action="services_directory.api_token.issued", actor=actor, request=request, target=token)
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken, actor, request: Any = None) -> ApiToken:
+    if not actor.has_perm("services_directory.add_apitoken") or getattr(actor, "agency", None) != token.agency:
+        raise PermissionDenied
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at", "updated_at"])
+            audit_record(action="services_directory.api_token.revoked", actor=actor, request=request, target=token)
+    return token
+
+
+def api_token_authenticate(key: str) -> ApiToken | None:
+    """The active token with this key, its use recorded (at most once a minute, to spare the database)."""
+    if not key.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("agency")
+        .filter(key_hash=_hash(key), revoked_at__isnull=True, agency__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
