@@ -14,6 +14,7 @@ Writes go through ``services.py``; reads that depend on who asks, through ``sele
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -138,8 +139,12 @@ class Service(HsdsModel):
     fees = models.TextField(_("fees (deprecated)"), blank=True)
     accreditations = models.TextField(_("accreditations"), blank=True)
     eligibility_description = models.TextField(_("eligibility"), blank=True)
-    minimum_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
-    maximum_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    minimum_age = models.PositiveSmallIntegerField(
+        _("minimum age"), null=True, blank=True, validators=[MaxValueValidator(130)]
+    )
+    maximum_age = models.PositiveSmallIntegerField(
+        _("maximum age"), null=True, blank=True, validators=[MaxValueValidator(130)]
+    )
     assured_date = models.DateField(_("assured on"), null=True, blank=True)
     assurer_email = models.EmailField(_("assurer e-mail"), blank=True)
     licenses = models.TextField(_("licenses"), blank=True)

@@ -356,7 +356,7 @@ def _reasons(service: Service, criteria: SearchCriteria, now: datetime, confiden
         reasons.append(
             Reason("eligibility", _eligibility_text(service, criteria, rank), {0: True, 1: None}.get(rank, False))
         )
-    reasons.append(_capacity_reason(service, now))
+    reasons.append(capacity_reason(service, now))
     if criteria.languages:
         names = ", ".join(languages.language_name(c) for c in criteria.languages)
         if getattr(service, "language_rank", 1) == 0:
@@ -418,7 +418,7 @@ def genders_text(service: Service) -> str:
     return ", ".join(str(Service.Gender(letter).label) for letter in service.genders_served)
 
 
-def _capacity_reason(service: Service, now: datetime) -> Reason:
+def capacity_reason(service: Service, now: datetime) -> Reason:
     C = Service.Capacity
     if service.capacity == C.UNKNOWN:
         return Reason("capacity", _("Capacity not reported"), None)

@@ -9,6 +9,7 @@ Terms of any other taxonomy are kept and left unmapped (``TaxonomyTerm.category 
 to map; an import never fails because of them.
 """
 
+import re
 import uuid
 from typing import Any
 
@@ -89,7 +90,7 @@ def _taxonomy_kind(term: dict[str, Any], taxonomy: dict[str, Any] | None) -> str
         return "portal"
     if "openeligibility" in names or "open eligibility" in names:
         return "open_eligibility"
-    if "airs" in names or "211" in names:
+    if re.search(r"\b(airs|211)\b", names):
         return "airs"
     return ""
 

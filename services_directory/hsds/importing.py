@@ -158,7 +158,7 @@ def _check(tables: Tables) -> dict[str, dict[str, dict[str, Any]]]:
 
 def _convert(model_field: models.Field, value: Any) -> Any:
     if value is None or value == "":
-        if model_field.null:
+        if model_field.null or isinstance(model_field, models.ForeignKey):  # a missing link: ``_check_links``
             return None
         if not model_field.blank:
             raise ValidationError("is required by the portal")
@@ -182,16 +182,17 @@ def _check_links(tables: Tables) -> None:
     missing: dict[str, set[str]] = {}
     pending: list[tuple[str, str, str, str, str]] = []
     for table, links in LINKS.items():
+        name = entity_of_table()[table].name
         for row_id, row in tables.table(table).items():
             for column, target in links.items():
                 value = row.get(column)
                 if value is None:
                     if column in REQUIRED_LINKS.get(table, ()):
-                        tables.problem(tables.where(table, row_id), f"{table}.{column}", "is required by the portal")
+                        tables.problem(tables.where(table, row_id), f"{name}.{column}", "is required by the portal")
                     continue
                 if str(value) not in tables.table(target):
                     missing.setdefault(target, set()).add(str(value))
-                    pending.append((table, row_id, column, target, str(value)))
+                    pending.append((table, row_id, f"{name}.{column}", target, str(value)))
     known = {
         target: {
             str(pk) for pk in MODELS[target]._default_manager.filter(pk__in=list(ids)).values_list("pk", flat=True)
@@ -202,7 +203,7 @@ def _check_links(tables: Tables) -> None:
         if value not in known[target]:
             tables.problem(
                 tables.where(table, row_id),
-                f"{table}.{column}",
+                column,
                 f"{value} is defined neither in the file ({target}) nor in the directory",
             )
 

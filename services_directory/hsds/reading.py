@@ -12,9 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from services_directory.hsds.schemas import Entity, entities, entity_of_table, flat_validator, validator
+from services_directory.hsds.schemas import (
+    LINK_COLUMNS,
+    Entity,
+    entities,
+    entity_of_table,
+    flat_validator,
+    validator,
+)
 
 MAX_PROBLEMS = 50
+UUID_COLUMNS = LINK_COLUMNS | {"id", "parent_id", "parent_organization_id"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,7 @@ class Tables:
     def merge(self, entity: Entity, row: dict[str, Any], where: str) -> None:
         """Add a row; a row met again (nested documents repeat a phone under each owner) must agree with itself."""
         for column, value in row.items():
-            if (column == "id" or column.endswith("_id")) and isinstance(value, str):
+            if column in UUID_COLUMNS and isinstance(value, str):
                 row[column] = value.lower()  # UUIDs compare as text from here on
         row_id = row["id"]
         rows = self.table(entity.table)
@@ -174,9 +182,10 @@ def _read_csv_table(path: Path, entity: Entity, tables: Tables) -> None:
             if unknown:
                 tables.problem(f"{path.name}, line 1", ", ".join(unknown), f"not a column of HSDS {entity.table}")
                 return
+            start = reader.line_num + 1
             for values in reader:
-                line = reader.line_num
-                where = f"{path.name}, line {line}"
+                where = f"{path.name}, line {start}"  # where the record starts (a quoted value may span lines)
+                start = reader.line_num + 1
                 if not any(values):
                     continue
                 if len(values) != len(header):

@@ -27,7 +27,14 @@ PUBLIC_URL_NAMES = {
     "account_confirm_login_code",
     "mfa_authenticate",  # the second step of sign-in
     "invitation_accept",  # the one-time link from an invitation e-mail
+    # The HSDS API authenticates by itself, by session or by an agency's API token, and answers 401 otherwise
+    # (test_an_anonymous_api_call_is_refused below).
+    "hsds_api_meta",
+    "hsds_api_openapi",
+    "hsds_api_services",
+    "hsds_api_service",
 }
+HSDS_API_URL_NAMES = {"hsds_api_meta", "hsds_api_openapi", "hsds_api_services", "hsds_api_service"}
 
 
 def _walk(patterns, prefix="", namespace=None):
@@ -65,7 +72,8 @@ def _sample_path(route: str) -> str | None:
     if "^" in route or "(?P" in route:
         return None
     path = re.sub(r"<int:\w+>", "1", route)
-    path = re.sub(r"<(?:str|slug|path|uuid):?\w*>", "x", path)
+    path = re.sub(r"<uuid:\w+>", "00000000-0000-4000-8000-000000000000", path)
+    path = re.sub(r"<(?:str|slug|path):?\w*>", "x", path)
     return "/" + path
 
 
@@ -163,3 +171,20 @@ def _resolves(path: str) -> bool:
     except Resolver404:
         return False
     return True
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/hsds/",
+        "/api/hsds/openapi.json",
+        "/api/hsds/services",
+        "/api/hsds/services/00000000-0000-4000-8000-000000000000",
+    ],
+)
+def test_an_anonymous_api_call_is_refused(client, db, path):
+    assert {name for _route, name, _pattern in ALL_PATTERNS if name in HSDS_API_URL_NAMES} == HSDS_API_URL_NAMES
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json() == {"error": "Sign in, or send an API token: Authorization: Bearer <token>."}

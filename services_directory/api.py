@@ -1,0 +1,154 @@
+"""The read-only HSDS 3.0 API (``hsds/schema/openapi.json``) for partner directories.
+
+It answers a signed-in member of the portal (session) or a partner with an agency's API token
+(``Authorization: Bearer hsds_...``); anyone else gets 401. Confidential locations' addresses and coordinates are
+never in it, whoever asks: what leaves the portal by machine is what the export would give.
+"""
+
+import json
+from collections.abc import Callable
+from datetime import UTC
+from functools import wraps
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.http import require_GET
+
+from services_directory import selectors
+from services_directory.hsds.exporting import service_documents, service_summary
+from services_directory.hsds.schemas import HSDS_PROFILE, HSDS_VERSION, SCHEMA_DIR
+from services_directory.models import Attribute, Service
+from services_directory.services import api_token_authenticate
+
+MAX_PER_PAGE = 100
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="hsds"'
+    return response
+
+
+def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_not_required  # it authenticates by token as well as by session
+    @require_GET
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if not user.has_perm(selectors.VIEW_PERMISSION):
+                return _error(403, "Your role may not read the directory.")
+        else:
+            header = request.headers.get("Authorization", "")
+            scheme, _, key = header.partition(" ")
+            if scheme.lower() != "bearer" or api_token_authenticate(key.strip()) is None:
+                return _error(401, "Sign in, or send an API token: Authorization: Bearer <token>.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@api_view
+def meta(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(
+        {
+            "version": HSDS_VERSION,
+            "profile": HSDS_PROFILE,
+            "openapi_url": request.build_absolute_uri(reverse("hsds_api_openapi")),
+        }
+    )
+
+
+@api_view
+def openapi(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(json.loads((SCHEMA_DIR / "openapi.json").read_text()))
+
+
+def _flag(request: HttpRequest, name: str) -> bool:
+    return request.GET.get(name, "").lower() in {"1", "true", "yes"}
+
+
+@api_view
+def service_list(request: HttpRequest) -> HttpResponse:
+    services = Service.objects.select_related("organization").order_by("name", "pk")
+    search = request.GET.get("search", "").strip()
+    if search:
+        services = services.filter(
+            Q(name__icontains=search) | Q(description__icontains=search) | Q(organization__name__icontains=search)
+        )
+    for name, column in (("taxonomy_term_id", "taxonomy_term_id"), ("taxonomy_id", "taxonomy_term__taxonomy_id")):
+        value = request.GET.get(name)
+        if value:
+            try:
+                value_id = UUID(value)
+            except ValueError:
+                return _error(400, f"{name} must be a UUID.")
+            services = services.filter(Exists(Attribute.objects.filter(link_id=OuterRef("pk"), **{column: value_id})))
+    organization_id = request.GET.get("organization_id")
+    if organization_id:
+        try:
+            services = services.filter(organization_id=UUID(organization_id))
+        except ValueError:
+            return _error(400, "organization_id must be a UUID.")
+    modified_after = request.GET.get("modified_after")
+    if modified_after:
+        moment = parse_datetime(modified_after)
+        if moment is None:
+            day = parse_date(modified_after)
+            if day is None:
+                return _error(400, "modified_after must be a date or a date and time (ISO 8601).")
+            moment = parse_datetime(f"{day.isoformat()}T00:00:00")
+        assert moment is not None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        services = services.filter(Q(last_modified__gte=moment) | Q(last_modified__isnull=True, updated_at__gte=moment))
+    try:
+        per_page = max(1, min(MAX_PER_PAGE, int(request.GET.get("per_page", 50))))
+        page_number = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return _error(400, "page and per_page must be whole numbers.")
+    paginator = Paginator(services, per_page)
+    try:
+        page = paginator.page(page_number)
+        rows = list(page.object_list)
+    except EmptyPage:
+        rows = []
+    if _flag(request, "minimal"):
+        contents = [{"id": str(s.pk), "last_modified": (s.last_modified or s.updated_at).isoformat()} for s in rows]
+    elif _flag(request, "full"):
+        contents = service_documents([s.pk for s in rows])
+        order = {str(s.pk): i for i, s in enumerate(rows)}
+        contents.sort(key=lambda d: order[d["id"]])
+    else:
+        contents = [service_summary(s) for s in rows]
+    total_pages = paginator.num_pages if paginator.count else 0
+    return JsonResponse(
+        {
+            "total_items": paginator.count,
+            "total_pages": total_pages,
+            "page_number": page_number,
+            "size": len(contents),
+            "first_page": page_number == 1,
+            "last_page": page_number >= total_pages,
+            "empty": not contents,
+            "contents": contents,
+        }
+    )
+
+
+@api_view
+def service_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    try:
+        service_id = UUID(pk)
+    except ValueError:
+        return _error(404, "No such service.")
+    documents = service_documents([service_id])
+    if not documents:
+        return _error(404, "No such service.")
+    return JsonResponse(documents[0])

@@ -1,0 +1,132 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.categories import NeedCategory
+from services_directory import languages
+from services_directory.models import ApiToken, Service
+
+TRI_STATE = [("", _("Not stated")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class TriStateField(forms.TypedChoiceField):
+    """Yes / no / not stated, for eligibility a provider may leave open."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=TRI_STATE,
+            coerce=lambda v: {"yes": True, "no": False}.get(v),
+            empty_value=None,
+            required=False,
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        return {True: "yes", False: "no"}.get(value, "")
+
+
+class ServiceForm(forms.ModelForm):
+    """A provider's listing: what it offers, to whom, in which languages."""
+
+    categories = forms.MultipleChoiceField(
+        label=_("What the service offers"), choices=NeedCategory.choices, widget=forms.CheckboxSelectMultiple
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages staff work in"),
+        choices=languages.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    genders_served = forms.MultipleChoiceField(
+        label=_("Genders served"),
+        choices=Service.Gender.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave all unticked if the service is open to everyone."),
+    )
+    accepts_minors = TriStateField(label=_("Accepts minors (under 18)"))
+    accepts_without_status = TriStateField(label=_("Accepts people without immigration status"))
+    documents = forms.CharField(
+        label=_("Documents a person must bring"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("One per line. Leave empty if none are needed."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Service
+        fields = [
+            "name",
+            "description",
+            "status",
+            "alert",
+            "url",
+            "email",
+            "application_process",
+            "eligibility_description",
+            "minimum_age",
+            "maximum_age",
+            "interpretation_services",
+            "fees_description",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "alert": forms.Textarea(attrs={"rows": 2}),
+            "application_process": forms.Textarea(attrs={"rows": 3}),
+            "eligibility_description": forms.Textarea(attrs={"rows": 3}),
+            "interpretation_services": forms.Textarea(attrs={"rows": 2}),
+            "fees_description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, categories: list[str], language_codes: list[str], documents: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].initial = categories
+        self.fields["languages"].initial = [languages.normalise(c) for c in language_codes]
+        self.fields["documents"].initial = "\n".join(documents)
+        self.fields["genders_served"].initial = list(self.instance.genders_served)
+        self.fields["accepts_minors"].initial = self.instance.accepts_minors
+        self.fields["accepts_without_status"].initial = self.instance.accepts_without_status
+        self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean() or {}
+        low, high = data.get("minimum_age"), data.get("maximum_age")
+        if low is not None and high is not None and low > high:
+            self.add_error("maximum_age", _("The maximum age is below the minimum age."))
+        return data
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        changes = {name: data[name] for name in self.Meta.fields}
+        changes["genders_served"] = "".join(sorted(data["genders_served"]))
+        changes["accepts_minors"] = data["accepts_minors"]
+        changes["accepts_without_status"] = data["accepts_without_status"]
+        return changes
+
+
+class CapacityForm(forms.Form):
+    capacity = forms.ChoiceField(
+        label=_("Capacity today"),
+        choices=[(v, label) for v, label in Service.Capacity.choices if v != Service.Capacity.UNKNOWN],
+    )
+    count = forms.IntegerField(label=_("Places or slots open"), min_value=0, max_value=100000, required=False)
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name"]
+
+
+class HsdsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("HSDS file"),
+        help_text=_("A JSON file holding a list of HSDS 3.0 service documents, or a ZIP of the CSV tabular package."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".json", ".zip")):
+            raise forms.ValidationError(_("Upload a .json file or a .zip of CSV files."))
+        return upload

@@ -1,0 +1,192 @@
+"""Directory pages: search, a service's page, a provider's listings with one-click capacity, and API tokens."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.http import AuthenticatedHttpRequest
+from portal.pagination import paginate
+from services_directory import selectors, services
+from services_directory.filters import ServiceSearchFilter
+from services_directory.forms import ApiTokenForm, CapacityForm, ServiceForm
+from services_directory.models import ApiToken, Attribute, Service
+
+
+def service_search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not request.user.has_perm(selectors.VIEW_PERMISSION):
+        raise Http404
+    search = ServiceSearchFilter(request.GET or None, queryset=Service.objects.none(), request=request)
+    page = paginate(request, search.qs, per_page=20)
+    criteria = search.criteria()
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "services_directory/search.html#results" if request.htmx else "services_directory/search.html"
+    return render(
+        request,
+        template,
+        {
+            "filter": search,
+            "page": page,
+            "results": selectors.results_for_page(list(page.object_list), criteria, request.user),
+            "criteria": criteria,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _capacity_form(service: Service, data=None) -> CapacityForm:
+    """Ids carry the service, so that a page of listings has one form per service without clashing ids."""
+    return CapacityForm(
+        data,
+        initial={"capacity": service.capacity, "count": service.capacity_count},
+        auto_id=f"id_%s_{service.pk}",
+    )
+
+
+def _service_context(request: AuthenticatedHttpRequest, service: Service) -> dict:
+    circle = selectors.agencies_seeing_confidential_locations_of(request.user)
+    return {
+        "service": service,
+        "locations": [
+            (sal, selectors.location_is_revealed(sal.location, service, circle))
+            for sal in service.service_at_locations.all()
+        ],
+        "categories": sorted(
+            {
+                label
+                for label in Attribute.objects.filter(link_id=service.pk)
+                .exclude(taxonomy_term__category="")
+                .values_list("taxonomy_term__category", flat=True)
+            }
+        ),
+        "documents": services.service_required_documents(service),
+        "can_edit": selectors.can_edit_service(request.user, service),
+        "capacity_form": _capacity_form(service),
+        "capacity_reason": selectors.capacity_reason(service, timezone.now()),
+        "age_range": selectors.age_range(service),
+        "genders": selectors.genders_text(service),
+    }
+
+
+def service_detail(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
+    service = selectors.service_get_for_user(request.user, pk)
+    return render(request, "services_directory/service_detail.html", _service_context(request, service))
+
+
+def service_edit(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
+    service = selectors.service_get_for_user(request.user, pk)
+    if not selectors.can_edit_service(request.user, service):
+        raise Http404
+    initial = {
+        "categories": [
+            c
+            for c in Attribute.objects.filter(link_id=service.pk)
+            .exclude(taxonomy_term__category="")
+            .values_list("taxonomy_term__category", flat=True)
+        ],
+        "language_codes": [language.code for language in service.languages.all()],
+        "documents": services.service_required_documents(service),
+    }
+    form = ServiceForm(request.POST or None, instance=service, **initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_update(
+                service=service,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                categories=form.cleaned_data["categories"],
+                languages=form.cleaned_data["languages"],
+                documents=form.cleaned_data["documents"].splitlines(),
+                request=request,
+                **form.changes(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The listing is saved."))
+            return redirect("service_detail", pk=service.pk)
+    return render(request, "services_directory/service_form.html", {"service": service, "form": form})
+
+
+@require_POST
+def service_capacity(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
+    """One click from the listing (htmx swaps the capacity box; without JavaScript the page reloads)."""
+    service = selectors.service_get_for_user(request.user, pk)
+    if not selectors.can_edit_service(request.user, service):
+        raise Http404
+    form = _capacity_form(service, request.POST)
+    if form.is_valid():
+        try:
+            service = services.service_capacity_update(
+                service=service,
+                actor=request.user,
+                capacity=form.cleaned_data["capacity"],
+                count=form.cleaned_data["count"],
+                request=request,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error if isinstance(error, ValidationError) else _("You may not change this listing."))
+    if request.htmx:
+        context = {
+            "service": service,
+            "can_edit": True,
+            "capacity_form": form if form.errors else _capacity_form(service),
+            "next": request.POST.get("next", ""),
+            "capacity_reason": selectors.capacity_reason(service, timezone.now()),
+            "updated": not form.errors,
+        }
+        return render(request, "services_directory/capacity.html", context)
+    if form.errors:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        messages.success(
+            request,
+            _("Capacity of %(service)s: %(capacity)s.")
+            % {"service": service.name, "capacity": service.get_capacity_display()},
+        )
+    next_url = request.POST.get("next")
+    if next_url == "mine":
+        return redirect("my_services")
+    return redirect("service_detail", pk=service.pk)
+
+
+def my_services(request: AuthenticatedHttpRequest) -> HttpResponse:
+    listings = selectors.services_editable_by(request.user).order_by("name")
+    if not request.user.has_perm(selectors.CHANGE_PERMISSION):
+        raise Http404
+    now = timezone.now()
+    rows = [(service, selectors.capacity_reason(service, now), _capacity_form(service)) for service in listings]
+    return render(request, "services_directory/my_services.html", {"rows": rows})
+
+
+# API tokens ----------------------------------------------------------------------------------------------------
+
+
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
+    agency = request.user.agency
+    if agency is None or not request.user.has_perm("services_directory.view_apitoken"):
+        raise Http404
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = services.api_token_issue(
+            agency=agency, name=form.cleaned_data["name"], actor=request.user, request=request
+        )
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(agency=agency).select_related("created_by")
+    return render(request, "services_directory/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key})
+
+
+@require_POST
+def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    agency = request.user.agency
+    if agency is None or not request.user.has_perm("services_directory.add_apitoken"):
+        raise Http404
+    token = get_object_or_404(ApiToken, pk=pk, agency=agency)
+    services.api_token_revoke(token=token, actor=request.user, request=request)
+    messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
+    return redirect("api_tokens")
