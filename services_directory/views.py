@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.categories import NeedCategory
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 from services_directory import selectors, services
@@ -38,6 +39,11 @@ def service_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _categories_of(service: Service) -> list[str]:
+    codes = Attribute.objects.filter(link_id=service.pk).exclude(taxonomy_term__category="")
+    return sorted(set(codes.values_list("taxonomy_term__category", flat=True)))
+
+
 def _capacity_form(service: Service, data=None) -> CapacityForm:
     """Ids carry the service, so that a page of listings has one form per service without clashing ids."""
     return CapacityForm(
@@ -55,14 +61,7 @@ def _service_context(request: AuthenticatedHttpRequest, service: Service) -> dic
             (sal, selectors.location_is_revealed(sal.location, service, circle))
             for sal in service.service_at_locations.all()
         ],
-        "categories": sorted(
-            {
-                label
-                for label in Attribute.objects.filter(link_id=service.pk)
-                .exclude(taxonomy_term__category="")
-                .values_list("taxonomy_term__category", flat=True)
-            }
-        ),
+        "categories": [NeedCategory(code).label for code in _categories_of(service)],
         "documents": services.service_required_documents(service),
         "can_edit": selectors.can_edit_service(request.user, service),
         "capacity_form": _capacity_form(service),
@@ -82,12 +81,7 @@ def service_edit(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     if not selectors.can_edit_service(request.user, service):
         raise Http404
     initial = {
-        "categories": [
-            c
-            for c in Attribute.objects.filter(link_id=service.pk)
-            .exclude(taxonomy_term__category="")
-            .values_list("taxonomy_term__category", flat=True)
-        ],
+        "categories": _categories_of(service),
         "language_codes": [language.code for language in service.languages.all()],
         "documents": services.service_required_documents(service),
     }
