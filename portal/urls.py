@@ -10,6 +10,7 @@ urlpatterns = [
     path("agency/", include("agencies.urls")),
     path("cases/", include("cases.urls")),
     path("directory/", include("services_directory.urls")),
+    path("referrals/", include("referrals.urls")),
     path("api/hsds/", include("services_directory.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

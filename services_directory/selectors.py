@@ -116,6 +116,7 @@ class SearchCriteria:
     available_only: bool = False
     accepts_minors: bool = False
     age: int | None = None  # the person's age, for eligibility
+    is_minor: bool = False  # known to be under 18 when the age itself is not (ranks, does not filter)
     gender: str = ""  # a letter of Service.Gender
     without_status: bool = False  # the person has no immigration status
     eligible_only: bool = False
@@ -123,7 +124,11 @@ class SearchCriteria:
 
     @property
     def asks_eligibility(self) -> bool:
-        return self.age is not None or bool(self.gender) or self.without_status or self.accepts_minors
+        return self.age is not None or bool(self.gender) or self.without_status or self.minor
+
+    @property
+    def minor(self) -> bool:
+        return self.is_minor or self.accepts_minors or (self.age is not None and self.age < 18)
 
 
 @dataclass
@@ -212,7 +217,7 @@ def _eligibility_rank(criteria: SearchCriteria) -> Case | Value:
         return Value(0)
     not_eligible = Q(pk__in=[])
     unknown = Q(pk__in=[])
-    minor = criteria.accepts_minors or (criteria.age is not None and criteria.age < 18)
+    minor = criteria.minor
     if criteria.age is not None:
         not_eligible |= Q(minimum_age__gt=criteria.age) | Q(maximum_age__lt=criteria.age)
     if minor:
@@ -384,7 +389,7 @@ def _eligibility_text(service: Service, criteria: SearchCriteria, rank: int) -> 
             or (service.maximum_age is not None and service.maximum_age < criteria.age)
         ):
             problems.append(_("ages %(range)s") % {"range": age_range(service)})
-        if service.accepts_minors is False and (criteria.accepts_minors or (criteria.age or 99) < 18):
+        if service.accepts_minors is False and criteria.minor:
             problems.append(_("no minors"))
         if criteria.without_status and service.accepts_without_status is False:
             problems.append(_("requires immigration status"))
@@ -393,7 +398,7 @@ def _eligibility_text(service: Service, criteria: SearchCriteria, rank: int) -> 
         return _("Not eligible: %(why)s") % {"why": "; ".join(problems)}
     if rank == 1:
         unknown = []
-        if service.accepts_minors is None and (criteria.accepts_minors or (criteria.age or 99) < 18):
+        if service.accepts_minors is None and criteria.minor:
             unknown.append(_("whether it takes minors"))
         if criteria.without_status and service.accepts_without_status is None:
             unknown.append(_("whether it takes people without immigration status"))
