@@ -16,7 +16,7 @@ from services_directory.filters import PlaceField
 from services_directory.geo import UnknownPlace, resolve
 from services_directory.models import Service
 
-SEX_TO_GENDER = {
+SEX_TO_GENDER: dict[str, str] = {
     Person.Sex.FEMALE: Service.Gender.FEMALE,
     Person.Sex.MALE: Service.Gender.MALE,
     Person.Sex.OTHER: Service.Gender.OTHER,
