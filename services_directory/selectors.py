@@ -32,6 +32,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from agencies.models import Agency
@@ -450,3 +451,28 @@ def updated_text(updated: datetime, now: datetime) -> str:
         hours = int(age.total_seconds() // 3600)
         return ngettext("updated %(n)d hour ago", "updated %(n)d hours ago", hours) % {"n": hours}
     return ngettext("updated %(n)d day ago", "updated %(n)d days ago", age.days) % {"n": age.days}
+
+
+_DAY_NAMES = {
+    "MO": _lazy("Mon"),
+    "TU": _lazy("Tue"),
+    "WE": _lazy("Wed"),
+    "TH": _lazy("Thu"),
+    "FR": _lazy("Fri"),
+    "SA": _lazy("Sat"),
+    "SU": _lazy("Sun"),
+}
+
+
+def hours_text(schedule: Schedule) -> str:
+    """ "Mon, Tue, Wed 09:00-17:00", "Every day, 24 hours", or the schedule's own description."""
+    days = [code for code in schedule.byday.split(",") if code.strip() in _DAY_NAMES]
+    if schedule.freq not in ("", Schedule.Frequency.WEEKLY) or schedule.opens_at is None or schedule.closes_at is None:
+        return schedule.description
+    when = _("Every day") if not days or len(days) == 7 else ", ".join(str(_DAY_NAMES[code.strip()]) for code in days)
+    if schedule.opens_at == schedule.closes_at:
+        hours = _("24 hours")
+    else:
+        hours = f"{schedule.opens_at:%H:%M}–{schedule.closes_at:%H:%M}"
+    text = f"{when}, {hours}"
+    return f"{text} ({schedule.description})" if schedule.description else text

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from portal.categories import NeedCategory
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
+from services_directory import languages as language_codes
 from services_directory import selectors, services
 from services_directory.filters import ServiceSearchFilter
 from services_directory.forms import ApiTokenForm, CapacityForm, ServiceForm
@@ -67,6 +68,8 @@ def _service_context(request: AuthenticatedHttpRequest, service: Service) -> dic
         "capacity_form": _capacity_form(service),
         "capacity_reason": selectors.capacity_reason(service, timezone.now()),
         "age_range": selectors.age_range(service),
+        "hours": [selectors.hours_text(schedule) for schedule in service.schedules.all()],
+        "language_names": [language_codes.language_name(language.code) for language in service.languages.all()],
         "genders": selectors.genders_text(service),
     }
 
