@@ -473,6 +473,6 @@ def hours_text(schedule: Schedule) -> str:
     if schedule.opens_at == schedule.closes_at:
         hours = _("24 hours")
     else:
-        hours = f"{schedule.opens_at:%H:%M}–{schedule.closes_at:%H:%M}"
+        hours = f"{schedule.opens_at:%H:%M}-{schedule.closes_at:%H:%M}"
     text = f"{when}, {hours}"
     return f"{text} ({schedule.description})" if schedule.description else text
