@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_ENV := DJANGO_DEBUG=true
 SYSTEM_PACKAGES := chromium poppler-utils gettext fonts-dejavu-core
 
-.PHONY: demo test lint system-deps venv messages clean totp
+.PHONY: demo test lint system-deps venv messages clean totp bench
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/djlint --lint portal agencies cases referrals services_directory --extension html
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+# Search at 5,000 services, on SQLite and on PostgreSQL side by side (bench/README.md says what is measured).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+bench: $(STAMP)
+	$(PY) bench/directory_search.py
+	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
+		DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/directory_search.py; \
+	else echo "PostgreSQL is not reachable: its half of the benchmark is skipped."; fi
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
