@@ -337,6 +337,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "services_directory.Language",
     "services_directory.Phone",
     "services_directory.TaxonomyTerm",
+    "services_directory.Attribute",  # what a service offers (its categories)
+    "services_directory.HsdsRecord",  # required documents, among others
     {"model": "services_directory.ApiToken", "exclude_fields": ["key_hash"]},
 )
 

@@ -99,34 +99,34 @@ def portal_taxonomy_ensure() -> None:
     )
 
 
-def service_categories_set(*, service: Service, categories: list[str]) -> None:
-    """Say what a service offers with the portal taxonomy's terms, keeping attributes of other taxonomies."""
+def service_categories_set(*, service: Service, categories: list[str]) -> bool:
+    """Say what a service offers with the portal taxonomy's terms, keeping attributes of other taxonomies. Rows are
+    saved and deleted one by one, so that field history records each. True if anything changed."""
     portal_taxonomy_ensure()
     wanted = {portal_term_id(c) for c in categories if c in NeedCategory.values}
-    current = Attribute.objects.filter(link_id=service.pk, taxonomy_term__taxonomy_id=PORTAL_TAXONOMY_ID)
-    current.exclude(taxonomy_term_id__in=wanted).delete()
-    have = set(current.values_list("taxonomy_term_id", flat=True))
-    Attribute.objects.bulk_create(
-        [
-            Attribute(
-                id=uuid.uuid5(_namespace(service), f"category:{term_id}"),
-                link_id=service.pk,
-                link_entity="service",
-                link_type="service_category",
-                taxonomy_term_id=term_id,
-            )
-            for term_id in wanted - have
-        ]
-    )
+    current = list(Attribute.objects.filter(link_id=service.pk, taxonomy_term__taxonomy_id=PORTAL_TAXONOMY_ID))
+    gone = [attribute for attribute in current if attribute.taxonomy_term_id not in wanted]
+    for attribute in gone:
+        attribute.delete()
+    have = {attribute.taxonomy_term_id for attribute in current}
+    for term_id in sorted(wanted - have):
+        Attribute.objects.create(
+            id=uuid.uuid5(_namespace(service), f"category:{term_id}"),
+            link_id=service.pk,
+            link_entity="service",
+            link_type="service_category",
+            taxonomy_term_id=term_id,
+        )
+    return bool(gone) or bool(wanted - have)
 
 
-def service_languages_set(*, service: Service, codes: list[str]) -> None:
+def service_languages_set(*, service: Service, codes: list[str]) -> bool:
     """The languages the service works in; rows of other codes go, known ones stay as they are."""
     wanted = {language_codes.normalise(c) for c in codes if c}
     rows = list(Language.objects.filter(service=service))
-    for row in rows:
-        if language_codes.normalise(row.code) not in wanted:
-            row.delete()  # one by one, so that field history records it
+    gone = [row for row in rows if language_codes.normalise(row.code) not in wanted]
+    for row in gone:
+        row.delete()  # one by one, so that field history records it
     have = {language_codes.normalise(row.code) for row in rows}
     for code in sorted(wanted - have):
         Language.objects.create(
@@ -135,31 +135,26 @@ def service_languages_set(*, service: Service, codes: list[str]) -> None:
             code=code,
             name=language_codes.language_name(code),
         )
+    return bool(gone) or bool(wanted - have)
 
 
-def service_documents_set(*, service: Service, documents: list[str]) -> None:
+def service_documents_set(*, service: Service, documents: list[str]) -> bool:
     """The documents a person must bring, as HSDS ``required_documents`` records."""
-    wanted = [d.strip() for d in documents if d.strip()]
-    HsdsRecord.objects.filter(table="required_documents", owner_id=service.pk).exclude(
-        data__document__in=wanted
-    ).delete()
-    have = set(
-        HsdsRecord.objects.filter(table="required_documents", owner_id=service.pk).values_list(
-            "data__document", flat=True
+    wanted = list(dict.fromkeys(d.strip() for d in documents if d.strip()))
+    rows = list(HsdsRecord.objects.filter(table="required_documents", owner_id=service.pk))
+    gone = [row for row in rows if row.data.get("document") not in wanted]
+    for row in gone:
+        row.delete()
+    have = {row.data.get("document") for row in rows}
+    added = [document for document in wanted if document not in have]
+    for document in added:
+        HsdsRecord.objects.create(
+            id=uuid.uuid5(_namespace(service), f"document:{document}"),
+            table="required_documents",
+            owner_id=service.pk,
+            data={"service_id": str(service.pk), "document": document},
         )
-    )
-    HsdsRecord.objects.bulk_create(
-        [
-            HsdsRecord(
-                id=uuid.uuid5(_namespace(service), f"document:{document}"),
-                table="required_documents",
-                owner_id=service.pk,
-                data={"service_id": str(service.pk), "document": document},
-            )
-            for document in wanted
-            if document not in have
-        ]
-    )
+    return bool(gone) or bool(added)
 
 
 def service_required_documents(service: Service) -> list[str]:
@@ -196,12 +191,12 @@ def service_update(
         changed = sorted(name for name, value in changes.items() if getattr(current, name) != value)
         for name in changed:
             setattr(current, name, changes[name])
-        if categories is not None:
-            service_categories_set(service=current, categories=categories)
-        if languages is not None:
-            service_languages_set(service=current, codes=languages)
-        if documents is not None:
-            service_documents_set(service=current, documents=documents)
+        if categories is not None and service_categories_set(service=current, categories=categories):
+            changed.append("categories")
+        if languages is not None and service_languages_set(service=current, codes=languages):
+            changed.append("languages")
+        if documents is not None and service_documents_set(service=current, documents=documents):
+            changed.append("required_documents")
         current.version += 1
         current.last_modified = timezone.now()
         current.save()

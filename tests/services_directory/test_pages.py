@@ -147,6 +147,12 @@ def test_a_provider_edits_its_listing(client_as, provider_staff, shelter):
     assert "Photo ID if you have one" in page
     assert shelter.version == 2
     assert shelter.last_modified is not None
+    event = AuditEvent.objects.get(action="services_directory.service.updated")
+    assert {"categories", "languages", "required_documents", "genders_served"} <= set(event.details["fields"])
+    history = LogEntry.objects.filter(content_type__app_label="services_directory")
+    assert {"attribute", "language", "hsdsrecord", "service"} <= set(
+        history.values_list("content_type__model", flat=True)
+    )
 
 
 def test_a_stale_edit_is_refused_and_changes_nothing(client_as, provider_staff, shelter):
