@@ -392,7 +392,7 @@ def _eligibility_text(service: Service, criteria: SearchCriteria, rank: int) -> 
             (service.minimum_age is not None and service.minimum_age > criteria.age)
             or (service.maximum_age is not None and service.maximum_age < criteria.age)
         ):
-            problems.append(_("ages %(range)s") % {"range": age_range(service)})
+            problems.append(age_range(service))
         if service.accepts_minors is False and criteria.minor:
             problems.append(_("no minors"))
         if criteria.without_status and service.accepts_without_status is False:
