@@ -87,3 +87,41 @@ def test_a_shelters_client_without_consent_reaches_no_other_agency(
     ids = {"pk": ngo_case.pk, "document_pk": 0, "share_pk": 0, "consent_pk": 0, "person_pk": 0}
     for user in [investigator, partner_investigator]:
         assert _scan(client_as(user), _every_get_url(ids), CLIENT_SENTINELS) == []
+
+
+CONFIDENTIAL_ADDRESS = "17 Sentinel Hideaway Lane"
+CONFIDENTIAL_POINT = ("29.712345", "-95.412345")
+
+
+@pytest.mark.parametrize("who", ["outsider", "superuser"])
+def test_a_confidential_shelter_address_reaches_nobody_outside_its_task_force(request, client_as, ngo, ids, who):
+    """Pages, searches from every distance, and the API: the address and the point never appear. (Superusers
+    have no agency: they see it in the admin only.)"""
+    from services_directory.models import Service
+    from tests.services_directory.factories import listed_service
+
+    shelter = listed_service(
+        name="Hidden shelter",
+        agency=ngo,
+        confidential=True,
+        address=CONFIDENTIAL_ADDRESS,
+        latitude=float(CONFIDENTIAL_POINT[0]),
+        longitude=float(CONFIDENTIAL_POINT[1]),
+        capacity=Service.Capacity.AVAILABLE,
+    )
+    urls = [re.sub(r"/x(/|$)", rf"/{shelter.pk}\1", url) for url in _every_get_url(ids) if "directory" in url]
+    urls += [
+        f"/directory/?near={near}&within={within}"
+        for near in ["77002", "29.7123,-95.4123", "Houston, TX"]
+        for within in ["", "5", "100"]
+    ]
+    urls += ["/api/hsds/services?full=true", f"/api/hsds/services/{shelter.pk}"]
+    client = client_as(request.getfixturevalue(who))
+    assert any(str(shelter.pk) in url for url in urls)
+    leaks = []
+    for url in urls:
+        body = client.get(url).content.decode()
+        leaks += [f"{url}: {s}" for s in [CONFIDENTIAL_ADDRESS, *CONFIDENTIAL_POINT] if s in body]
+        if url.startswith("/directory/?near") and not url.endswith("within=5"):
+            assert "Hidden shelter" in body, url  # found, ranked, and still hidden
+    assert leaks == []
