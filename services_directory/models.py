@@ -187,6 +187,17 @@ class Service(HsdsModel):
 
 
 class Location(HsdsModel):
+    # What a confidential location withholds beyond its addresses: never exported, and never blanked by an import
+    # that lacks them (the portal's own export, re-imported, must not erase the point distance search needs).
+    WITHHELD_WHEN_CONFIDENTIAL = (
+        "latitude",
+        "longitude",
+        "description",
+        "transportation",
+        "external_identifier",
+        "external_identifier_type",
+    )
+
     class Type(models.TextChoices):
         PHYSICAL = "physical", _("Physical")
         POSTAL = "postal", _("Postal")

@@ -90,7 +90,7 @@ def _taxonomy_kind(term: dict[str, Any], taxonomy: dict[str, Any] | None) -> str
         return "portal"
     if "openeligibility" in names or "open eligibility" in names:
         return "open_eligibility"
-    if re.search(r"\b(airs|211)\b", names):
+    if AIRS_TAXONOMY.search(names):
         return "airs"
     return ""
 
@@ -106,10 +106,18 @@ def recognise(term: dict[str, Any], taxonomy: dict[str, Any] | None = None) -> s
         return OPEN_ELIGIBILITY_NAMES.get(name, "")
     if kind == "airs":
         upper = code.upper()
+        if not AIRS_CODE.match(upper):
+            return ""
         for prefix in sorted(AIRS_PREFIXES, key=len, reverse=True):
             if _airs_matches(upper, prefix):
                 return AIRS_PREFIXES[prefix]
     return ""
+
+
+# The AIRS/211 taxonomy by its own names, not any taxonomy of a 211 (a 211's local flags are not AIRS codes).
+AIRS_TAXONOMY = re.compile(r"\bairs\b|211\s*(la\s+county\s+)?(hsis|taxonomy)|211taxonomy\.org")
+# "BD", "BH-1800", "BH-1800.8500", "LR-8000.0500-100": one or two letters, then 4-digit levels.
+AIRS_CODE = re.compile(r"^[A-Z]{1,2}(-\d{4}(\.\d{3,4})*(-\d{3})?)?$")
 
 
 def _airs_matches(code: str, prefix: str) -> bool:

@@ -21,14 +21,7 @@ from services_directory.hsds.importing import MODELS
 from services_directory.hsds.schemas import LINK_COLUMNS, Entity, entities, entity_of_table
 
 Row = dict[str, Any]
-CONFIDENTIAL_LOCATION_COLUMNS = (
-    "latitude",
-    "longitude",
-    "description",
-    "transportation",
-    "external_identifier",
-    "external_identifier_type",
-)
+CONFIDENTIAL_LOCATION_COLUMNS = directory.Location.WITHHELD_WHEN_CONFIDENTIAL
 
 
 def json_value(value: Any) -> Any:

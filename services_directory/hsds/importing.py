@@ -240,6 +240,8 @@ def _upsert(model: type[directory.HsdsModel], rows: dict[str, dict[str, Any]]) -
             instance = model(**_portal_defaults(model, values), **values)
             created.append(instance)
             continue
+        if isinstance(instance, directory.Location) and instance.is_confidential:
+            values = _keep_withheld(instance, values)
         differing = {column for column, value in values.items() if getattr(instance, column) != value}
         if not differing:
             counts.unchanged += 1
@@ -254,6 +256,15 @@ def _upsert(model: type[directory.HsdsModel], rows: dict[str, dict[str, Any]]) -
         model._default_manager.bulk_update(changed, [*sorted(columns), "updated_at"], batch_size=BATCH)
     counts.created, counts.updated = len(created), len(changed)
     return counts
+
+
+def _keep_withheld(location: directory.Location, values: dict[str, Any]) -> dict[str, Any]:
+    """A confidential location's withheld columns that the file leaves empty keep what the portal holds."""
+    kept = dict(values)
+    for column in directory.Location.WITHHELD_WHEN_CONFIDENTIAL:
+        if kept.get(column) in (None, ""):
+            kept[column] = getattr(location, column)
+    return kept
 
 
 def _portal_defaults(model: type[directory.HsdsModel], values: dict[str, Any]) -> dict[str, Any]:
