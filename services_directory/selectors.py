@@ -182,7 +182,7 @@ def _offers(categories: list[str]) -> Exists:
 
 def _open_now_q(now: datetime) -> Q:
     """Weekly schedules open at ``now``: in the portal's time zone, or at a schedule's own UTC offset."""
-    offsets = [None, *Schedule.objects.exclude(timezone=None).values_list("timezone", flat=True).distinct()]
+    offsets = [None, *Schedule.objects.exclude(timezone=None).order_by().values_list("timezone", flat=True).distinct()]
     q = Q(pk__in=[])
     for offset in offsets:
         local = (

@@ -214,3 +214,12 @@ def test_a_page_of_results_costs_the_same_queries_for_3_and_for_30_services(
         listed_service(name=f"B{index}", languages=("vi",), latitude=29.7 + index / 100)
     assert run() == few
     assert few <= 8
+
+
+def test_open_now_asks_each_utc_offset_once_however_many_schedules_have_it():
+    for index in range(5):
+        ScheduleFactory(service=listed_service(name=f"Eastern {index}"), timezone=-5)
+
+    sql = str(service_search(SearchCriteria(open_now=True)).query)
+
+    assert sql.count('"timezone" = -5.0') == 2  # once in each EXISTS (the service's hours, its locations' hours)
