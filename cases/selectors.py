@@ -414,3 +414,18 @@ def victims_of(case: Case) -> list[Person]:
         participant.person
         for participant in case.participants.filter(role=CaseParticipant.Role.VICTIM).select_related("person")
     ]
+
+
+def need_get_for_user(user, need_pk: int) -> tuple[Case, NeedView, PersonView]:
+    """A need ``user`` may see (``needs_visible``), its case (as ``case_get_for_user``) and its person as the user
+    may see them; 404 for a need they may not see, as if it did not exist."""
+    case_id = Need.objects.filter(pk=need_pk).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise Http404
+    case = case_get_for_user(user, case_id, VIEW)
+    people = people_of_case_for(user, case, case.viewer_permissions)  # type: ignore[attr-defined]
+    shown = next((n for n in needs_visible(user, case, people, {}) if n.need.pk == need_pk), None)
+    if shown is None:
+        raise Http404
+    person = next(view for _participant, view in people if view.pk == shown.need.person_id)
+    return case, shown, person

@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import selectors as case_selectors
-from cases.models import Need, Person
+from cases.models import Person
 from portal.audit import audit_record
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 from services_directory import selectors as directory
-from services_directory.filters import PlaceField
+from services_directory.filters import DISTANCES, PlaceField
 from services_directory.geo import UnknownPlace, resolve
 from services_directory.models import Service
 
@@ -23,6 +23,9 @@ SEX_TO_GENDER: dict[str, str] = {
 }
 
 
+WITHIN_CHOICES = {value for value, _label in DISTANCES}
+
+
 def _age(born, today) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -30,19 +33,10 @@ def _age(born, today) -> int:
 def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpResponse:
     """The directory's services for a need, ranked for the person: their category, languages, age (only if the
     viewer may see the date of birth; else whether they are a minor) and gender."""
-    need = Need.objects.filter(pk=need_pk).only("case_id").first()
-    if need is None or not request.user.has_perm(directory.VIEW_PERMISSION):
+    if not request.user.has_perm(directory.VIEW_PERMISSION):
         raise Http404
-    case = case_selectors.case_get_for_user(request.user, need.case_id, case_selectors.VIEW)
-    permissions = case.viewer_permissions  # type: ignore[attr-defined]
-    people = case_selectors.people_of_case_for(request.user, case, permissions)
-    labels = {view.pk: _("Person #%(id)s") % {"id": view.pk} for _participant, view in people}
-    shown = next(
-        (n for n in case_selectors.needs_visible(request.user, case, people, labels) if n.need.pk == need_pk), None
-    )
-    if shown is None:
-        raise Http404
-    view = next(view for _participant, view in people if view.pk == shown.need.person_id)
+    case, shown, view = case_selectors.need_get_for_user(request.user, need_pk)
+    label = _("Person #%(id)s") % {"id": view.pk}
     today = timezone.localdate()
     born = view.date_of_birth
     age = _age(born, today) if born not in (None, case_selectors.WITHHELD) else None
@@ -58,12 +52,13 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
         categories=[shown.need.category],
         languages=list(dict.fromkeys(languages)),
         near=place,
-        within_miles=float(request.GET["within"]) if place and request.GET.get("within", "").isdigit() else None,
+        within_miles=float(request.GET["within"]) if place and request.GET.get("within") in WITHIN_CHOICES else None,
         age=age,
         is_minor=bool(view.is_minor),
         gender=SEX_TO_GENDER.get(view.person.sex, ""),
     )
-    page = paginate(request, directory.service_search(criteria), per_page=20)
+    circle = directory.agencies_seeing_confidential_locations_of(request.user)
+    page = paginate(request, directory.service_search(criteria, circle=circle), per_page=20)
     audit_record(
         action="cases.pii.viewed",
         request=request,
@@ -72,7 +67,7 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
             "person_id": view.pk,
             "need_id": shown.need.pk,
             "via": "service_match",
-            "fields": sorted(f for f, v in (("date_of_birth", age), ("languages", languages)) if v),
+            "fields": sorted(f for f, v in (("date_of_birth", age), ("languages", languages or None)) if v is not None),
         },
     )
     return render(
@@ -81,7 +76,7 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
         {
             "case": case,
             "need": shown.need,
-            "person_label": labels[view.pk],
+            "person_label": label,
             "criteria": criteria,
             "page": page,
             "results": directory.results_for_page(list(page.object_list), criteria, request.user),

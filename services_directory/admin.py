@@ -16,6 +16,7 @@ from services_directory.forms import HsdsUploadForm
 from services_directory.hsds.importing import ImportRefused, hsds_import
 from services_directory.hsds.reporting import report_lines
 from services_directory.models import Location, Organization, Service, TaxonomyTerm
+from services_directory.services import taxonomy_term_map
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -59,6 +60,13 @@ class TaxonomyTermAdmin(AuditedModelAdmin):
     search_fields = ["code", "name", "taxonomy"]
     readonly_fields = ["code", "name", "description", "parent_id", "taxonomy", "taxonomy_id", "language", "term_uri"]
 
+    def save_model(self, request, obj, form, change):
+        """Through the service, so that every mapping is a ``services_directory.term.mapped`` event."""
+        if change:
+            taxonomy_term_map(term=obj, category=obj.category, actor=request.user, request=request)
+        else:
+            super().save_model(request, obj, form, change)
+
 
 @admin.register(Service)
 class ServiceAdmin(AuditedModelAdmin):
@@ -68,6 +76,11 @@ class ServiceAdmin(AuditedModelAdmin):
     list_select_related = ["organization"]
     raw_id_fields = ["organization", "capacity_updated_by"]
     change_list_template = "admin/services_directory/service/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1  # a provider's form opened before this change is now stale
+        super().save_model(request, obj, form, change)
 
     def get_urls(self):
         return [
@@ -113,8 +126,12 @@ def _unpack(upload, folder: Path) -> Path:
             members = [m for m in archive.infolist() if m.filename.lower().endswith(".csv") and not m.is_dir()]
             if sum(m.file_size for m in members) > MAX_UPLOAD_BYTES:
                 raise ValueError(_("The archive unpacks to more than 50 MB."))
-            for member in members:
-                (csv_folder / PurePosixPath(member.filename).name).write_bytes(archive.read(member))
+            names = [PurePosixPath(member.filename).name for member in members]
+            repeated = sorted({name for name in names if names.count(name) > 1})
+            if repeated:
+                raise ValueError(_("The archive holds several files named %(names)s.") % {"names": ", ".join(repeated)})
+            for member, name in zip(members, names, strict=True):
+                (csv_folder / name).write_bytes(archive.read(member))
     except zipfile.BadZipFile as error:
         raise ValueError(_("The file is not a readable ZIP archive.")) from error
     return csv_folder

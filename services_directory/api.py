@@ -7,22 +7,18 @@ never in it, whoever asks: what leaves the portal by machine is what the export 
 
 import json
 from collections.abc import Callable
-from datetime import UTC
 from functools import wraps
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET
 
 from services_directory import selectors
 from services_directory.hsds.exporting import service_documents, service_summary
 from services_directory.hsds.schemas import HSDS_PROFILE, HSDS_VERSION, SCHEMA_DIR
-from services_directory.models import Attribute, Service
 from services_directory.services import api_token_authenticate
 
 MAX_PER_PAGE = 100
@@ -49,7 +45,9 @@ def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             scheme, _, key = header.partition(" ")
             if scheme.lower() != "bearer" or api_token_authenticate(key.strip()) is None:
                 return _error(401, "Sign in, or send an API token: Authorization: Bearer <token>.")
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"  # as every signed-in page: no proxy keeps the directory
+        return response
 
     return wrapper
 
@@ -76,38 +74,16 @@ def _flag(request: HttpRequest, name: str) -> bool:
 
 @api_view
 def service_list(request: HttpRequest) -> HttpResponse:
-    services = Service.objects.select_related("organization").order_by("name", "pk")
-    search = request.GET.get("search", "").strip()
-    if search:
-        services = services.filter(
-            Q(name__icontains=search) | Q(description__icontains=search) | Q(organization__name__icontains=search)
+    try:
+        services = selectors.services_for_api(
+            search=request.GET.get("search", ""),
+            taxonomy_term_id=request.GET.get("taxonomy_term_id") or None,
+            taxonomy_id=request.GET.get("taxonomy_id") or None,
+            organization_id=request.GET.get("organization_id") or None,
+            modified_after=request.GET.get("modified_after") or None,
         )
-    for name, column in (("taxonomy_term_id", "taxonomy_term_id"), ("taxonomy_id", "taxonomy_term__taxonomy_id")):
-        value = request.GET.get(name)
-        if value:
-            try:
-                value_id = UUID(value)
-            except ValueError:
-                return _error(400, f"{name} must be a UUID.")
-            services = services.filter(Exists(Attribute.objects.filter(link_id=OuterRef("pk"), **{column: value_id})))
-    organization_id = request.GET.get("organization_id")
-    if organization_id:
-        try:
-            services = services.filter(organization_id=UUID(organization_id))
-        except ValueError:
-            return _error(400, "organization_id must be a UUID.")
-    modified_after = request.GET.get("modified_after")
-    if modified_after:
-        moment = parse_datetime(modified_after)
-        if moment is None:
-            day = parse_date(modified_after)
-            if day is None:
-                return _error(400, "modified_after must be a date or a date and time (ISO 8601).")
-            moment = parse_datetime(f"{day.isoformat()}T00:00:00")
-        assert moment is not None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        services = services.filter(Q(last_modified__gte=moment) | Q(last_modified__isnull=True, updated_at__gte=moment))
+    except ValueError as error:
+        return _error(400, str(error))
     try:
         per_page = max(1, min(MAX_PER_PAGE, int(request.GET.get("per_page", 50))))
         page_number = max(1, int(request.GET.get("page", 1)))

@@ -105,4 +105,5 @@ class ServiceSearchFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         if self.is_bound and not self.form.is_valid():
             return queryset.none()
-        return selectors.service_search(self.criteria())
+        circle = selectors.agencies_seeing_confidential_locations_of(self.request.user) if self.request else frozenset()
+        return selectors.service_search(self.criteria(), circle=circle)

@@ -5,6 +5,8 @@ from portal.categories import NeedCategory
 from services_directory import languages
 from services_directory.models import ApiToken, Service
 
+# Listings travel as CSV to other directories, where a spreadsheet may open them (decision 0009).
+FORMULA_STARTS = ("=", "@")
 TRI_STATE = [("", _("Not stated")), ("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -90,6 +92,9 @@ class ServiceForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean() or {}
+        for name, value in list(data.items()):
+            if isinstance(value, str) and value.lstrip().startswith(FORMULA_STARTS):
+                self.add_error(name, _("Start with a letter or a digit: a spreadsheet reads = or @ as a formula."))
         low, high = data.get("minimum_age"), data.get("maximum_age")
         if low is not None and high is not None and low > high:
             self.add_error("maximum_age", _("The maximum age is below the minimum age."))

@@ -190,6 +190,8 @@ class Location(HsdsModel):
     # What a confidential location withholds beyond its addresses: never exported, and never blanked by an import
     # that lacks them (the portal's own export, re-imported, must not erase the point distance search needs).
     WITHHELD_WHEN_CONFIDENTIAL = (
+        "url",
+        "alternate_name",
         "latitude",
         "longitude",
         "description",

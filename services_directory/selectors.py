@@ -8,8 +8,9 @@ rank's reason in words.
 """
 
 import math
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -31,8 +32,10 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
+from django.db.models.functions import Floor
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -42,6 +45,7 @@ from portal.categories import NeedCategory
 from services_directory import languages
 from services_directory.geo import Point, bounding_box, distance_miles
 from services_directory.models import (
+    ApiToken,
     Attribute,
     Language,
     Location,
@@ -53,6 +57,7 @@ from services_directory.models import (
 VIEW_PERMISSION = "services_directory.view_service"
 CHANGE_PERMISSION = "services_directory.change_service"
 CONFIDENTIAL_DISTANCE_STEP = 5  # miles: a confidential location's distance is shown rounded up to this
+CONFIDENTIAL_CELL_DEGREES = 0.1  # a confidential location counts from its cell's centre (0.1°: about 7 by 6 miles)
 
 
 # Who may do what -----------------------------------------------------------------------------------------------
@@ -102,6 +107,59 @@ def service_get_for_user(user, pk) -> Service:
         )
     except (Service.DoesNotExist, ValueError) as error:
         raise Http404 from error
+
+
+def api_tokens_of(agency) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(agency=agency).select_related("created_by")
+
+
+def service_categories(service: Service) -> list[str]:
+    """The need categories a service offers, through its attributes' terms."""
+    codes = Attribute.objects.filter(link_id=service.pk).exclude(taxonomy_term__category="")
+    return sorted(set(codes.values_list("taxonomy_term__category", flat=True)))
+
+
+def services_for_api(
+    *,
+    search: str = "",
+    taxonomy_term_id: str | None = None,
+    taxonomy_id: str | None = None,
+    organization_id: str | None = None,
+    modified_after: str | None = None,
+) -> QuerySet[Service]:
+    """The HSDS API's service list and its filters (``openapi.json``); ``ValueError`` names a malformed one."""
+    services = Service.objects.select_related("organization").order_by("name", "pk")
+    if search.strip():
+        services = services.filter(
+            Q(name__icontains=search) | Q(description__icontains=search) | Q(organization__name__icontains=search)
+        )
+    for name, value, column in (
+        ("taxonomy_term_id", taxonomy_term_id, "taxonomy_term_id"),
+        ("taxonomy_id", taxonomy_id, "taxonomy_term__taxonomy_id"),
+    ):
+        if value:
+            attributes = Attribute.objects.filter(link_id=OuterRef("pk"), **{column: _uuid(name, value)})
+            services = services.filter(Exists(attributes))
+    if organization_id:
+        services = services.filter(organization_id=_uuid("organization_id", organization_id))
+    if modified_after:
+        moment = parse_datetime(modified_after)
+        if moment is None:
+            day = parse_date(modified_after)
+            if day is None:
+                raise ValueError("modified_after must be a date or a date and time (ISO 8601).")
+            moment = datetime.combine(day, datetime.min.time())
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        services = services.filter(Q(last_modified__gte=moment) | Q(last_modified__isnull=True, updated_at__gte=moment))
+    return services
+
+
+def _uuid(name: str, value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a UUID.") from error
 
 
 # Search --------------------------------------------------------------------------------------------------------
@@ -180,40 +238,56 @@ def _offers(categories: list[str]) -> Exists:
     return Exists(Attribute.objects.filter(link_id=OuterRef("pk"), taxonomy_term__category__in=categories))
 
 
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+def _runs_on(day: date) -> Q:
+    """Weekly schedules that apply on ``day``: its weekday listed (or none listed), inside their validity."""
+    return (
+        Q(freq__in=["", Schedule.Frequency.WEEKLY])
+        & (Q(byday="") | Q(byday__contains=WEEKDAYS[day.weekday()]))
+        & (Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        & (Q(dtstart__isnull=True) | Q(dtstart__lte=day))
+        & (Q(until__isnull=True) | Q(until__gte=day))
+    )
+
+
 def _open_now_q(now: datetime) -> Q:
-    """Weekly schedules open at ``now``: in the portal's time zone, or at a schedule's own UTC offset."""
+    """Weekly schedules open at ``now``, in the portal's time zone or at a schedule's own UTC offset. Overnight
+    hours (22:00-06:00) belong to the day they open: at 02:00 on Saturday, Friday's night is open."""
     offsets = [None, *Schedule.objects.exclude(timezone=None).order_by().values_list("timezone", flat=True).distinct()]
     q = Q(pk__in=[])
     for offset in offsets:
         local = (
             timezone.localtime(now) if offset is None else now.astimezone(timezone.get_fixed_timezone(int(offset * 60)))
         )
-        day = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][local.weekday()]
         moment, today = local.time().replace(microsecond=0), local.date()
+        yesterday = today - timedelta(days=1)
         in_zone = Q(timezone__isnull=True) if offset is None else Q(timezone=offset)
-        q |= in_zone & (
-            Q(freq__in=["", Schedule.Frequency.WEEKLY])
-            & (Q(byday="") | Q(byday__contains=day))
-            & (Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-            & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        overnight = Q(opens_at__gt=F("closes_at"))
+        q |= (
+            in_zone
             & Q(opens_at__isnull=False, closes_at__isnull=False)
             & (
-                Q(opens_at=F("closes_at"))  # open all day
-                | Q(opens_at__lt=F("closes_at"), opens_at__lte=moment, closes_at__gt=moment)
-                | (Q(opens_at__gt=F("closes_at")) & (Q(opens_at__lte=moment) | Q(closes_at__gt=moment)))  # overnight
+                (_runs_on(today) & Q(opens_at=F("closes_at")))  # all day
+                | (_runs_on(today) & Q(opens_at__lt=F("closes_at"), opens_at__lte=moment, closes_at__gt=moment))
+                | (_runs_on(today) & overnight & Q(opens_at__lte=moment))  # tonight, before midnight
+                | (_runs_on(yesterday) & overnight & Q(closes_at__gt=moment))  # last night, after midnight
             )
         )
     return q
 
 
 def _open_now(now: datetime) -> Q:
-    """Two ``EXISTS`` (hours of the service, hours of one of its locations), not one over an ``OR`` of both links:
-    an ``OR`` across a join defeats the indexes (measured by ``make bench``: 1.4 s against 26 ms for the
-    same search over 5,000 services on SQLite)."""
+    """Three ``EXISTS`` (hours of the service, of the service at one of its locations, of one of its locations),
+    not one over an ``OR`` of the links: an ``OR`` across joins defeats the indexes (measured by ``make bench``:
+    1.4 s against 26 ms for the same search over 5,000 services on SQLite)."""
     open_q = _open_now_q(now)
     own = Schedule.objects.filter(open_q, service=OuterRef("pk"))
     at_locations = Schedule.objects.filter(open_q, service_at_location__service=OuterRef("pk"))
-    return Q(Exists(own)) | Q(Exists(at_locations))
+    of_locations = Schedule.objects.filter(open_q, location__service_at_locations__service=OuterRef("pk"))
+    return Q(Exists(own)) | Q(Exists(at_locations)) | Q(Exists(of_locations))
 
 
 def _eligibility_rank(criteria: SearchCriteria) -> Case | Value:
@@ -226,6 +300,8 @@ def _eligibility_rank(criteria: SearchCriteria) -> Case | Value:
         not_eligible |= Q(minimum_age__gt=criteria.age) | Q(maximum_age__lt=criteria.age)
     if minor:
         not_eligible |= Q(accepts_minors=False)
+        if criteria.age is None:  # a minor of unknown age is still under any minimum of 18 or more
+            not_eligible |= Q(minimum_age__gte=18)
         unknown |= Q(accepts_minors__isnull=True)
     if criteria.without_status:
         not_eligible |= Q(accepts_without_status=False)
@@ -258,12 +334,16 @@ def _text_q(queryset: QuerySet[Service], text: str) -> QuerySet[Service]:
         )
     q = Q()
     for word in text.split()[:8]:
-        q &= Q(name__icontains=word) | Q(description__icontains=word) | Q(organization__name__icontains=word)
+        q &= Q(name__icontains=word) | Q(description__icontains=word)  # what PostgreSQL's vector holds
     return queryset.filter(q)
 
 
-def service_search(criteria: SearchCriteria, *, now: datetime | None = None) -> QuerySet[Service]:
-    """The services matching ``criteria``, ranked, with the annotations ``results_for_page`` explains."""
+def service_search(
+    criteria: SearchCriteria, *, circle: frozenset[int] = frozenset(), now: datetime | None = None
+) -> QuerySet[Service]:
+    """The services matching ``criteria``, ranked, with the annotations ``results_for_page`` explains. ``circle`` is
+    the viewer's ``agencies_seeing_confidential_locations_of``: the confidential locations of other agencies are
+    placed at their cell's centre for the distance, its filter and its order (decision 0010)."""
     now = now or timezone.now()
     services = Service.objects.select_related("organization")
     if not criteria.include_inactive:
@@ -272,8 +352,11 @@ def service_search(criteria: SearchCriteria, *, now: datetime | None = None) -> 
         services = _text_q(services, criteria.text.strip())
     if criteria.categories:
         services = services.filter(_offers(criteria.categories))
-    if criteria.available_only:
-        services = services.filter(capacity=Service.Capacity.AVAILABLE)
+    if criteria.available_only:  # and said so within the week: a stale "available" is not a bed tonight
+        services = services.filter(
+            capacity=Service.Capacity.AVAILABLE,
+            capacity_updated_at__gte=now - settings.PORTAL_CAPACITY_STALE_AFTER,
+        )
     if criteria.accepts_minors:
         services = services.filter(accepts_minors=True)
     services = services.annotate(
@@ -291,18 +374,7 @@ def service_search(criteria: SearchCriteria, *, now: datetime | None = None) -> 
     if criteria.open_now:
         services = services.filter(is_open=True)
     if criteria.near is not None:
-        located = ServiceAtLocation.objects.filter(
-            service=OuterRef("pk"), location__latitude__isnull=False, location__longitude__isnull=False
-        )
-        if criteria.within_miles:
-            south, north, west, east = bounding_box(criteria.near, criteria.within_miles)
-            located = located.filter(location__latitude__range=(south, north), location__longitude__range=(west, east))
-        nearest = (
-            located.annotate(d=distance_miles(criteria.near, "location__latitude", "location__longitude"))
-            .order_by("d")
-            .values("d")[:1]
-        )
-        services = services.annotate(distance=Subquery(nearest, output_field=FloatField()))
+        services = services.annotate(distance=_nearest_distance(criteria, circle))
         if criteria.within_miles:
             services = services.filter(distance__lte=criteria.within_miles)
         distance_order: Any = F("distance").asc(nulls_last=True)
@@ -310,6 +382,35 @@ def service_search(criteria: SearchCriteria, *, now: datetime | None = None) -> 
         services = services.annotate(distance=Value(None, output_field=FloatField()))
         distance_order = "name"
     return services.order_by("eligibility_rank", "capacity_rank", "language_rank", distance_order, "name", "pk")
+
+
+def _coarse_or_true(field: str, hidden: Q) -> Case:
+    cell = CONFIDENTIAL_CELL_DEGREES
+    coarse = Floor(F(field) / Value(cell)) * Value(cell) + Value(cell / 2)
+    return Case(When(hidden, then=coarse), default=F(field), output_field=FloatField())
+
+
+def _nearest_distance(criteria: SearchCriteria, circle: frozenset[int]) -> Subquery:
+    """Miles from ``criteria.near`` to the service's nearest location, as this viewer may know it: a confidential
+    location they may not see counts from the centre of its grid cell, so that no distance, filter or order (however
+    many searches from however many places) tells more than the cell."""
+    assert criteria.near is not None
+    agency = "service__organization__agency_id"
+    hidden = Q(location__is_confidential=True) & (Q(**{f"{agency}__isnull": True}) | ~Q(**{f"{agency}__in": circle}))
+    located = ServiceAtLocation.objects.filter(
+        service=OuterRef("pk"), location__latitude__isnull=False, location__longitude__isnull=False
+    ).annotate(lat=_coarse_or_true("location__latitude", hidden), lon=_coarse_or_true("location__longitude", hidden))
+    if criteria.within_miles:
+        south, north, west, east = bounding_box(criteria.near, criteria.within_miles)
+        margin = CONFIDENTIAL_CELL_DEGREES  # the stored point is within a cell of the one that counts
+        located = located.filter(
+            location__latitude__range=(south - margin, north + margin),
+            location__longitude__range=(west - margin, east + margin),
+            lat__range=(south, north),
+            lon__range=(west, east),
+        )
+    nearest = located.annotate(d=distance_miles(criteria.near, "lat", "lon")).order_by("d").values("d")[:1]
+    return Subquery(nearest, output_field=FloatField())
 
 
 def results_for_page(

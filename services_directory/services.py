@@ -197,6 +197,8 @@ def service_update(
             changed.append("languages")
         if documents is not None and service_documents_set(service=current, documents=documents):
             changed.append("required_documents")
+        if not changed:
+            return current  # nothing to record: the version stays, so nobody else's form goes stale
         current.version += 1
         current.last_modified = timezone.now()
         current.save()
@@ -242,15 +244,20 @@ def taxonomy_term_map(*, term: TaxonomyTerm, category: str, actor, request: Any 
     """An administrator reads an unmapped term as one of the need categories ("" unmaps it)."""
     if category and category not in NeedCategory.values:
         raise ValidationError({"category": _("Not a need category.")})
-    term.category = category
-    term.save(update_fields=["category", "updated_at"])
-    audit_record(
-        action="services_directory.term.mapped",
-        actor=actor,
-        request=request,
-        target=term,
-        details={"category": category},
-    )
+    with transaction.atomic():
+        term = TaxonomyTerm.objects.select_for_update().get(pk=term.pk)
+        previous = term.category
+        if previous == category:
+            return term
+        term.category = category
+        term.save(update_fields=["category", "updated_at"])
+        audit_record(
+            action="services_directory.term.mapped",
+            actor=actor,
+            request=request,
+            target=term,
+            details={"from": previous, "to": category},
+        )
     return term
 
 

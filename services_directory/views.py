@@ -15,7 +15,7 @@ from services_directory import languages as language_codes
 from services_directory import selectors, services
 from services_directory.filters import ServiceSearchFilter
 from services_directory.forms import ApiTokenForm, CapacityForm, ServiceForm
-from services_directory.models import ApiToken, Attribute, Service
+from services_directory.models import ApiToken, Service
 
 
 def service_search(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -40,11 +40,6 @@ def service_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _categories_of(service: Service) -> list[str]:
-    codes = Attribute.objects.filter(link_id=service.pk).exclude(taxonomy_term__category="")
-    return sorted(set(codes.values_list("taxonomy_term__category", flat=True)))
-
-
 def _capacity_form(service: Service, data=None) -> CapacityForm:
     """Ids carry the service, so that a page of listings has one form per service without clashing ids."""
     return CapacityForm(
@@ -62,7 +57,7 @@ def _service_context(request: AuthenticatedHttpRequest, service: Service) -> dic
             (sal, selectors.location_is_revealed(sal.location, service, circle))
             for sal in service.service_at_locations.all()
         ],
-        "categories": [NeedCategory(code).label for code in _categories_of(service)],
+        "categories": [NeedCategory(code).label for code in selectors.service_categories(service)],
         "documents": services.service_required_documents(service),
         "can_edit": selectors.can_edit_service(request.user, service),
         "capacity_form": _capacity_form(service),
@@ -84,7 +79,7 @@ def service_edit(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     if not selectors.can_edit_service(request.user, service):
         raise Http404
     initial = {
-        "categories": _categories_of(service),
+        "categories": selectors.service_categories(service),
         "language_codes": [language.code for language in service.languages.all()],
         "documents": services.service_required_documents(service),
     }
@@ -174,7 +169,7 @@ def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
             agency=agency, name=form.cleaned_data["name"], actor=request.user, request=request
         )
         form = ApiTokenForm()
-    tokens = ApiToken.objects.filter(agency=agency).select_related("created_by")
+    tokens = selectors.api_tokens_of(agency)
     return render(request, "services_directory/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key})
 
 

@@ -21,7 +21,15 @@ from services_directory.hsds.importing import MODELS
 from services_directory.hsds.schemas import LINK_COLUMNS, Entity, entities, entity_of_table
 
 Row = dict[str, Any]
-CONFIDENTIAL_LOCATION_COLUMNS = directory.Location.WITHHELD_WHEN_CONFIDENTIAL
+# What a confidential location keeps when it leaves the portal (decision 0010); its languages come along.
+CONFIDENTIAL_LOCATION_KEEPS = frozenset({"id", "location_type", "name", "organization_id"})
+# The rows that hang off an owner by these links: detached from a hidden owner, and dropped when none is left.
+OWNER_LINKS: dict[str, tuple[str, ...]] = {
+    "contacts": ("organization_id", "service_id", "service_at_location_id", "location_id"),
+    "phones": ("location_id", "service_id", "organization_id", "contact_id", "service_at_location_id"),
+    "schedules": ("service_id", "location_id", "service_at_location_id"),
+    "languages": ("service_id", "location_id", "phone_id"),
+}
 
 
 def json_value(value: Any) -> Any:
@@ -62,11 +70,25 @@ def load_tables(service_ids: Iterable[UUID] | None = None) -> dict[str, list[Row
             row = _row(instance, entity)
             if table == "locations" and instance.is_confidential:
                 confidential.add(row["id"])
-                for column in CONFIDENTIAL_LOCATION_COLUMNS:
-                    row.pop(column, None)
+                row = {column: value for column, value in row.items() if column in CONFIDENTIAL_LOCATION_KEEPS}
             rows.append(row)
         tables[table] = rows
-    hidden = set(confidential)
+    records = [{"id": str(record.id), "_table": record.table, **record.data} for record in querysets["records"]]
+    _redact(tables, records, confidential)
+    for rows in tables.values():
+        rows.sort(key=lambda row: row["id"])
+    return tables
+
+
+def _redact(tables: dict[str, list[Row]], records: list[Row], confidential: set[str]) -> None:
+    """Take out of ``tables`` everything that would place or reach a confidential location: its addresses, and the
+    contacts, phones and hours attached to it or to a service at it (a shelter's front desk is as telling as its
+    street), with what hangs off those; ``records`` (accessibility, metadata...) about any of them are dropped too."""
+    at_confidential = {row["id"] for row in tables.get("service_at_location", []) if row["location_id"] in confidential}
+    for row in tables.get("service_at_location", []):
+        if row["id"] in at_confidential:
+            row.pop("description", None)
+    hidden = set(confidential) | at_confidential
     kept_addresses = []
     for row in tables.get("addresses", []):
         if row["location_id"] in confidential:
@@ -74,17 +96,25 @@ def load_tables(service_ids: Iterable[UUID] | None = None) -> dict[str, list[Row
         else:
             kept_addresses.append(row)
     tables["addresses"] = kept_addresses
-    tables["attributes"] = [row for row in tables.get("attributes", []) if row["link_id"] not in hidden - confidential]
-    for record in querysets["records"]:
-        row = {"id": str(record.id), **record.data}
-        if record.table == "accessibility" and row.get("location_id") in confidential:
+    for table, links in OWNER_LINKS.items():
+        # A confidential location keeps its languages; everything else attached to it goes.
+        detach = hidden - confidential if table == "languages" else hidden
+        kept = []
+        for row in tables.get(table, []):
+            for column in links:
+                if row.get(column) in detach:
+                    del row[column]
+            if any(row.get(column) for column in links):
+                kept.append(row)
+            else:
+                hidden.add(row["id"])
+        tables[table] = kept
+    tables["attributes"] = [row for row in tables.get("attributes", []) if row["link_id"] not in hidden]
+    for record in records:
+        table = record.pop("_table")
+        if any(value in hidden for column, value in record.items() if column.endswith("_id")):
             continue
-        if record.table == "metadata" and row.get("resource_id") in hidden:
-            continue
-        tables.setdefault(record.table, []).append(row)
-    for rows in tables.values():
-        rows.sort(key=lambda row: row["id"])
-    return tables
+        tables.setdefault(table, []).append(record)
 
 
 def _querysets(service_ids: list[UUID] | None) -> dict[str, Any]:

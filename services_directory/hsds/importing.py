@@ -229,7 +229,8 @@ def _upsert(model: type[directory.HsdsModel], rows: dict[str, dict[str, Any]]) -
     counts = TableCounts()
     if not rows:
         return counts
-    existing = model._default_manager.in_bulk([uuid.UUID(pk) for pk in rows])
+    # Locked, so that an edit saved in the portal meanwhile is either before the import (and compared) or after it.
+    existing = model._default_manager.select_for_update().in_bulk([uuid.UUID(pk) for pk in rows])
     now = timezone.now()
     created: list[directory.HsdsModel] = []
     changed: list[directory.HsdsModel] = []
@@ -248,6 +249,9 @@ def _upsert(model: type[directory.HsdsModel], rows: dict[str, dict[str, Any]]) -
             continue
         for column in differing:
             setattr(instance, column, values[column])
+        if isinstance(instance, directory.Service):
+            instance.version += 1  # a provider's form opened before the import is now stale
+            columns.add("version")
         instance.updated_at = now
         columns |= differing
         changed.append(instance)

@@ -7,6 +7,7 @@ reading goes on to collect them all (up to ``MAX_PROBLEMS``) so that one run rep
 
 import csv
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,15 +86,28 @@ def read_path(path: Path) -> Tables:
 def read_json_file(path: Path) -> Tables:
     tables = Tables()
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=_refuse_constant)
     except (OSError, UnicodeDecodeError) as error:
         tables.problem(path.name, "", f"cannot be read: {error}")
         return tables
     except json.JSONDecodeError as error:
         tables.problem(path.name, "", f"is not JSON: {error.msg} at line {error.lineno}, column {error.colno}")
         return tables
-    read_json_documents(data, path.name, tables)
+    except ValueError as error:
+        tables.problem(path.name, "", str(error))
+        return tables
+    except RecursionError:
+        tables.problem(path.name, "", "is nested too deeply to be HSDS")
+        return tables
+    try:
+        read_json_documents(data, path.name, tables)
+    except RecursionError:
+        tables.problem(path.name, "", "is nested too deeply to be HSDS")
     return tables
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"holds {name}, which is not a number HSDS (or JSON) allows")
 
 
 def read_json_documents(data: Any, file_name: str, tables: Tables) -> None:
@@ -216,6 +230,10 @@ def _typed_row(raw: dict[str, str], entity: Entity, where: str, tables: Tables) 
                 row[column] = int(text) if _INTEGER.match(text.strip()) else float(text)
             except ValueError:
                 tables.problem(where, column, f"{text!r} is not a number")
+                ok = False
+                continue
+            if not math.isfinite(row[column]):
+                tables.problem(where, column, f"{text!r} is not a finite number")
                 ok = False
         else:
             row[column] = text

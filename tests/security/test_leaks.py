@@ -125,3 +125,42 @@ def test_a_confidential_shelter_address_reaches_nobody_outside_its_task_force(re
         if url.startswith("/directory/?near") and not url.endswith("within=5"):
             assert "Hidden shelter" in body, url  # found, ranked, and still hidden
     assert leaks == []
+
+
+def test_searching_from_many_places_does_not_locate_a_confidential_shelter(client_as, outsider, ngo):
+    """An outsider bisects "within 5 miles" along three bearings (72 searches) and takes the centre of the three
+    edge points: they find the shelter's grid cell, never its point (the review that asked for this found it to
+    within 2 m before)."""
+    import math
+
+    from tests.services_directory.factories import listed_service
+
+    secret = (float(CONFIDENTIAL_POINT[0]), float(CONFIDENTIAL_POINT[1]))
+    listed_service(name="Hidden shelter", agency=ngo, confidential=True, latitude=secret[0], longitude=secret[1])
+    client = client_as(outsider)
+    miles_per_degree = 3958.8 * math.pi / 180
+    start = (29.72, -95.43)
+    east = miles_per_degree * math.cos(math.radians(start[0]))
+
+    def found(x: float, y: float) -> bool:
+        near = f"{start[0] + y / miles_per_degree:.6f},{start[1] + x / east:.6f}"
+        return "Hidden shelter" in client.get("/directory/", {"near": near, "within": "5"}).content.decode()
+
+    assert found(0, 0)
+    edge = []
+    for angle in (0, 120, 240):
+        dx, dy = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        low, high = 0.0, 10.0
+        for _ in range(24):
+            middle = (low + high) / 2
+            low, high = (middle, high) if found(middle * dx, middle * dy) else (low, middle)
+        edge.append((low * dx, low * dy))
+    (ax, ay), (bx, by), (cx, cy) = edge
+    d = 2 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by))
+    ux = ((ax**2 + ay**2) * (by - cy) + (bx**2 + by**2) * (cy - ay) + (cx**2 + cy**2) * (ay - by)) / d
+    uy = ((ax**2 + ay**2) * (cx - bx) + (bx**2 + by**2) * (ax - cx) + (cx**2 + cy**2) * (bx - ax)) / d
+    guess = (start[0] + uy / miles_per_degree, start[1] + ux / east)
+    miles_off = math.dist(
+        (guess[0] * miles_per_degree, guess[1] * east), (secret[0] * miles_per_degree, secret[1] * east)
+    )
+    assert miles_off > 1, f"{miles_off:.3f} miles from the shelter"

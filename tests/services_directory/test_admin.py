@@ -100,3 +100,26 @@ def test_an_administrator_maps_an_unmapped_term_and_it_is_audited(client_as, sup
     assert term.category == "other"
     assert AuditEvent.objects.filter(action="admin.services_directory.taxonomyterm.changed").exists()
     assert "Bus passes" not in client.get(changelist, {"mapped": "no"}).content.decode()
+
+
+def test_a_zip_with_two_files_of_one_name_is_refused(client_as, superuser):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("a/services.csv", "id,name,status\n")
+        bundle.writestr("b/services.csv", "id,name,status\n")
+    upload = SimpleUploadedFile("package.zip", archive.getvalue(), content_type="application/zip")
+
+    response = client_as(superuser).post(URL, {"file": upload})
+
+    assert "several files named services.csv" in response.content.decode()
+
+
+def test_mapping_a_term_in_the_admin_goes_through_the_service(client_as, superuser):
+    term = directory.TaxonomyTerm.objects.create(name="Bus passes", description="Transit", taxonomy="County codes")
+    changelist = reverse("admin:services_directory_taxonomyterm_changelist")
+    data = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-0-id": str(term.pk), "_save": "Save"}
+
+    client_as(superuser).post(changelist, {**data, "form-0-category": "other"})
+
+    event = AuditEvent.objects.get(action="services_directory.term.mapped")
+    assert (event.actor, event.details) == (superuser, {"from": "", "to": "other"})

@@ -125,3 +125,25 @@ def test_the_token_page_shows_a_new_key_once(client_as, agency_admin):
 @pytest.mark.parametrize(("who", "status"), [("agency_admin", 200), ("investigator", 404), ("provider_staff", 404)])
 def test_only_agency_admins_issue_tokens(client_as, request, who, status):
     assert client_as(request.getfixturevalue(who)).get(reverse("api_tokens")).status_code == status
+
+
+def test_nothing_attached_to_a_confidential_location_leaves_by_api(client, token_key, shelter):
+    from services_directory.models import Contact, Phone
+
+    location = shelter.service_at_locations.get().location
+    location.url = "https://maps.example/?q=29.7011,-95.2202"
+    location.alternate_name = "The blue house on Elm"
+    location.save()
+    Phone.objects.create(location=location, number="713-555-0199", description="front desk")
+    Contact.objects.create(location_id=location.pk, name="House manager", email="manager@hidden.example")
+    Phone.objects.create(service=shelter, number="713-555-0100", description="intake line")
+
+    body = client.get(f"/api/hsds/services/{shelter.pk}", headers=bearer(token_key)).text
+
+    for secret in ("713-555-0199", "manager@hidden.example", "maps.example", "blue house"):
+        assert secret not in body
+    assert "713-555-0100" in body  # the service's own line is the provider's to publish
+
+
+def test_api_answers_are_never_cached(client, token_key, clinic):
+    assert client.get("/api/hsds/services", headers=bearer(token_key))["Cache-Control"] == "no-store"

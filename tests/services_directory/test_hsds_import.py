@@ -543,3 +543,36 @@ def test_a_problem_in_a_csv_record_spanning_lines_names_the_line_it_starts_on(tm
     refused = _refusal(folder)
 
     assert [p.where for p in refused.problems] == ["services.csv, line 2"]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_a_json_number_that_is_not_finite_is_refused(tmp_path, constant):
+    path = _services_file(tmp_path, _service())
+    path.write_text(path.read_text().replace('"latitude": 100', f'"latitude": {constant}'))
+
+    refused = _refusal(path)
+
+    assert f"holds {constant}" in str(refused.problems[0])
+    _assert_nothing_written()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity"])
+def test_a_csv_number_that_is_not_finite_is_refused(tmp_path, value):
+    folder = _csv_package(tmp_path)
+    _set_csv_cell(folder, "locations", "latitude", value)
+
+    refused = _refusal(folder)
+
+    assert [(p.where, p.field) for p in refused.problems] == [("locations.csv, line 2", "latitude")]
+    assert "not a finite number" in refused.problems[0].message
+    _assert_nothing_written()
+
+
+def test_json_nested_beyond_reason_is_refused_not_crashed(tmp_path):
+    path = tmp_path / "services.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+
+    refused = _refusal(path)
+
+    assert "nested too deeply" in str(refused.problems[0])
+    _assert_nothing_written()

@@ -212,3 +212,46 @@ def test_the_search_page_costs_the_same_queries_for_few_and_many_services(
         response = client.get(url, query)
     assert response.context["page"].paginator.count == 27
     assert len(many) == len(few)
+
+
+def test_text_that_a_spreadsheet_would_run_is_refused(client_as, provider_staff, shelter):
+    response = client_as(provider_staff).post(
+        reverse("service_edit", args=[shelter.pk]), _edit_data(shelter, name='=HYPERLINK("https://evil.example")')
+    )
+    assert response.status_code == 200
+    assert "a spreadsheet reads = or @ as a formula" in response.content.decode()
+    shelter.refresh_from_db()
+    assert shelter.name == "Harbor House"
+
+
+def test_an_import_while_a_provider_edits_makes_the_providers_form_stale(client_as, provider_staff, shelter, tmp_path):
+    import json
+
+    from services_directory.hsds.exporting import service_documents
+    from services_directory.hsds.importing import hsds_import
+
+    opened = _edit_data(shelter, description="Old text")  # the provider opens the form on version 1
+    documents = service_documents([shelter.pk])
+    documents[0]["description"] = "Moved to the annex: call first"
+    (tmp_path / "feed.json").write_text(json.dumps(documents))
+    hsds_import(path=tmp_path / "feed.json")
+
+    response = client_as(provider_staff).post(reverse("service_edit", args=[shelter.pk]), opened)
+
+    assert "changed at" in response.content.decode()
+    shelter.refresh_from_db()
+    assert shelter.description == "Moved to the annex: call first"
+
+
+def test_saving_an_unchanged_listing_records_nothing(client_as, provider_staff, shelter):
+    client = client_as(provider_staff)
+    client.post(reverse("service_edit", args=[shelter.pk]), _edit_data(shelter))
+    shelter.refresh_from_db()
+    events = AuditEvent.objects.filter(action="services_directory.service.updated").count()
+
+    client.post(reverse("service_edit", args=[shelter.pk]), _edit_data(shelter))
+
+    assert AuditEvent.objects.filter(action="services_directory.service.updated").count() == events
+    version = shelter.version
+    shelter.refresh_from_db()
+    assert shelter.version == version

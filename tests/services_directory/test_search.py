@@ -124,7 +124,7 @@ def test_capacity_ranks_fresh_availability_first_and_stale_reports_below():
     reasons = {r.service.name: r.reasons[0].text for r in results_for_page(ranked, SearchCriteria(), viewer=None)}
     assert reasons["Available"].startswith("Available (3 open), updated")
     assert "not confirmed for 9 days" in reasons["Stale available"]
-    assert names(SearchCriteria(available_only=True)) == ["Available", "Stale available"]
+    assert names(SearchCriteria(available_only=True)) == ["Available"]  # a stale "available" is no bed tonight
 
 
 def test_language_ranks_and_filters_across_code_forms():
@@ -222,5 +222,40 @@ def test_open_now_asks_each_utc_offset_once_however_many_schedules_have_it():
 
     sql = str(service_search(SearchCriteria(open_now=True)).query)
 
-    # Once per EXISTS (the service's hours, its locations' hours), in the SELECT and the WHERE: 4, not 4 per schedule.
-    assert sql.count('"timezone" = -5.0') == 4
+    # Once per EXISTS (hours of the service, of it at a location, of a location), in the SELECT and the WHERE.
+    assert sql.count('"timezone" = -5.0') == 6
+
+
+def test_overnight_hours_belong_to_the_day_they_open():
+    night = listed_service(name="Friday night drop-in")
+    ScheduleFactory(service=night, byday="FR", opens_at="22:00", closes_at="06:00")
+    criteria = SearchCriteria(open_now=True)
+
+    assert names(criteria, now=local("2026-12-04", 23)) == ["Friday night drop-in"]  # Friday 23:00
+    assert names(criteria, now=local("2026-12-05", 2)) == ["Friday night drop-in"]  # Saturday 02:00
+    assert names(criteria, now=local("2026-12-04", 2)) == []  # Friday 02:00 is Thursday's night
+    assert names(criteria, now=local("2026-12-05", 23)) == []  # Saturday 23:00
+
+
+def test_hours_given_on_a_location_count_for_open_now():
+    clinic = listed_service(name="Clinic")
+    ScheduleFactory(location=clinic.service_at_locations.get().location, byday="", opens_at="00:00", closes_at="00:00")
+
+    assert names(SearchCriteria(open_now=True), now=local("2026-12-04", 12)) == ["Clinic"]
+
+
+def test_a_recurrence_that_has_ended_is_not_open():
+    ended = listed_service(name="Winter shelter 2025")
+    ScheduleFactory(service=ended, byday="", opens_at="00:00", closes_at="00:00", until=datetime(2026, 3, 31).date())
+
+    assert names(SearchCriteria(open_now=True), now=local("2026-12-04", 12)) == []
+
+
+def test_a_minor_of_unknown_age_is_not_eligible_for_an_adults_only_service():
+    """'Find services' knows only that the person is a minor when the viewer may not read the date of birth."""
+    listed_service(name="Adults' shelter", minimum_age=18)  # whether it takes minors is not stated
+    listed_service(name="Anyone's shelter")
+
+    ranked = list(service_search(SearchCriteria(is_minor=True)))
+
+    assert [(s.name, s.eligibility_rank) for s in ranked] == [("Anyone's shelter", 1), ("Adults' shelter", 2)]
