@@ -19,6 +19,8 @@ _CASE_WORK = frozenset(
         "cases.view_case_pii",
         "cases.view_le_sensitive",
         "cases.record_consent",  # takes effect only for a victim service provider's own clients
+        "referrals.add_referral",
+        "referrals.respond_referral",
     }
 )
 
@@ -34,10 +36,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "services_directory.view_apitoken",  # keys for partner directories to read the HSDS API
         "services_directory.add_apitoken",
     },
-    Role.COORDINATOR: _EVERYONE | {"cases.view_case", "cases.view_case_pii"},  # PII only where granted
+    Role.COORDINATOR: _EVERYONE
+    | {"cases.view_case", "cases.view_case_pii", "referrals.coordinate_referral"},  # PII only where granted
     Role.INTAKE: _EVERYONE | {"cases.add_case", "cases.view_case"},
     # Their own agency's directory listings and capacity (services_directory/selectors.py), not case records.
-    Role.PROVIDER_STAFF: _EVERYONE | {"services_directory.change_service"},
+    Role.PROVIDER_STAFF: _EVERYONE | {"services_directory.change_service", "referrals.respond_referral"},
     Role.AUDITOR: _EVERYONE | {"portal.view_auditevent"},
 }
 

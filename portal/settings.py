@@ -214,6 +214,14 @@ PORTAL_INVITATION_VALID_FOR = timedelta(hours=env_int("PORTAL_INVITATION_VALID_H
 PORTAL_CONSENT_MAX_DAYS = env_int("PORTAL_CONSENT_MAX_DAYS", 365)
 # A service's capacity that nobody confirmed for this long is shown as stale and ranks below fresh reports.
 PORTAL_CAPACITY_STALE_AFTER = timedelta(days=env_int("PORTAL_CAPACITY_STALE_DAYS", 7))
+# How long a referral's recipient has to answer, by urgency (DESIGN §5); past it, the referral expires.
+PORTAL_REFERRAL_RESPONSE_HOURS = {
+    "emergency": env_int("PORTAL_REFERRAL_EMERGENCY_HOURS", 4),
+    "urgent": env_int("PORTAL_REFERRAL_URGENT_HOURS", 24),
+    "routine": env_int("PORTAL_REFERRAL_ROUTINE_HOURS", 72),
+}
+# The portal's address, for links in e-mail (no request there to build it from).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Security headers ------------------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)

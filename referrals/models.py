@@ -1,1 +1,259 @@
-"""Models arrive with their issue (see the issue tracker)."""
+"""Referrals (DESIGN §5): a closed loop from request to outcome, between agencies and to service providers.
+
+Statuses are the FHIR/Gravity ``Task`` codes. Each status change is one service function in ``services.py`` (one
+transaction, one ``ReferralEvent``, one ``AuditEvent``, notifications on commit); ``status`` is a protected
+django-fsm-2 field, never assigned by hand. Who may do what to a referral is decided in ``selectors.py``.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from agencies.models import Agency
+from cases.models import Case, CaseShare, Need, Person
+from portal.models import TimeStampedModel
+from services_directory.models import Service
+
+
+class Referral(FSMModelMixin, TimeStampedModel):
+    class Kind(models.TextChoices):
+        INTERAGENCY = "interagency", _("Ask an agency to join the case")
+        SERVICE = "service", _("Refer a person to a service")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REQUESTED = "requested", _("Sent")
+        RECEIVED = "received", _("Received")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Declined")
+        IN_PROGRESS = "in-progress", _("In progress")
+        ON_HOLD = "on-hold", _("On hold")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Could not be completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        ENTERED_IN_ERROR = "entered-in-error", _("Entered in error")
+
+    class CancelReason(models.TextChoices):
+        WITHDRAWN = "withdrawn", _("Withdrawn by the sender")
+        CONSENT_REVOKED = "consent-revoked", _("The person withdrew their consent")
+        EXPIRED = "expired", _("Nobody answered in time")
+        REROUTED = "rerouted", _("Sent to another recipient instead")
+
+    class Outcome(models.TextChoices):
+        SERVICE_DELIVERED = "service-delivered", _("Service delivered")
+        PARTIALLY_DELIVERED = "partially-delivered", _("Partly delivered")
+        CLIENT_DECLINED = "client-declined", _("The person declined")
+        PROVIDER_DECLINED = "provider-declined", _("The provider declined")
+        NO_CAPACITY = "no-capacity", _("No capacity")
+        NOT_ELIGIBLE = "not-eligible", _("Not eligible")
+        COULD_NOT_CONTACT = "could-not-contact", _("Could not reach the person")
+        JOINED_CASE = "joined-case", _("The agency joined the case")
+        OTHER = "other", _("Other")
+
+    class Delivery(models.TextChoices):
+        PORTAL = "portal", _("In the portal")
+        EMAIL = "email", _("By a de-identified e-mail notice")
+        PHONE = "phone", _("Made by phone")
+
+    Urgency = Need.Urgency
+
+    OPEN = (Status.REQUESTED, Status.RECEIVED, Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD)
+    AWAITING_ANSWER = (Status.REQUESTED, Status.RECEIVED)
+    CLOSED = (Status.REJECTED, Status.COMPLETED, Status.FAILED, Status.CANCELLED, Status.ENTERED_IN_ERROR)
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person referred"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    needs = models.ManyToManyField(Need, verbose_name=_("needs"), blank=True, related_name="referrals")
+    sender_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals_sent")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_sent")
+    recipient_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals_received"
+    )
+    recipient_service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    delivery = models.CharField(_("how it reaches the recipient"), max_length=10, choices=Delivery.choices)
+    share_level = models.CharField(_("access asked for"), max_length=20, choices=CaseShare.Level.choices, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Need.Urgency.choices)
+    respond_by = models.DateTimeField(_("answer by"))
+    request_note = models.TextField(_("what is asked"), blank=True)
+    safety_notes = models.TextField(
+        _("safety notes"),
+        blank=True,
+        help_text=_("Shown to the recipient: what they must know to keep the person safe."),
+    )
+    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True)
+    status_reason = models.TextField(_("reason"), blank=True)
+    cancel_reason = models.CharField(_("cancelled because"), max_length=20, choices=CancelReason.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=25, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("outcome note"), blank=True)
+    rerouted_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reroutes")
+    submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        permissions = [
+            ("respond_referral", _("Can answer and work the referrals sent to the agency")),
+            ("coordinate_referral", _("Can watch, cancel and re-route the task force's referrals")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "respond_by"], name="referral_status_due_idx"),
+            models.Index(fields=["recipient_agency", "status"], name="referral_recipient_idx"),
+            models.Index(fields=["sender_agency", "status"], name="referral_sender_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="interagency", recipient_agency__isnull=False, recipient_service__isnull=True)
+                | Q(kind="service", recipient_service__isnull=False, person__isnull=False),
+                name="referral_recipient_fits_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral #{self.pk} ({self.kind}, {self.status})"
+
+    @property
+    def recipient_works_in_portal(self) -> bool:
+        """A recipient agency in the portal answers itself; otherwise the sender records the answers."""
+        return self.delivery == self.Delivery.PORTAL and self.recipient_agency_id is not None
+
+    # Transitions: one per verb (services.py checks who and locks the row).
+
+    @transition(field=status, source=Status.DRAFT, target=Status.REQUESTED)
+    def send(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.RECEIVED)
+    def receive(self) -> None:
+        pass
+
+    @transition(field=status, source=AWAITING_ANSWER, target=Status.ACCEPTED)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=status, source=AWAITING_ANSWER, target=Status.REJECTED)
+    def reject(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.ACCEPTED, target=Status.IN_PROGRESS)
+    def start(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.IN_PROGRESS, target=Status.ON_HOLD)
+    def hold(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.ON_HOLD, target=Status.IN_PROGRESS)
+    def resume(self) -> None:
+        pass
+
+    @transition(field=status, source=(Status.ACCEPTED, Status.IN_PROGRESS), target=Status.COMPLETED)
+    def complete(self) -> None:
+        pass
+
+    @transition(field=status, source=(Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD), target=Status.FAILED)
+    def fail(self) -> None:
+        pass
+
+    @transition(field=status, source=OPEN, target=Status.CANCELLED)
+    def cancel(self) -> None:
+        pass
+
+    @transition(field=status, source=AWAITING_ANSWER, target=Status.CANCELLED)
+    def expire(self) -> None:
+        pass
+
+    @transition(field=status, source=AWAITING_ANSWER, target=Status.CANCELLED)
+    def reroute(self) -> None:
+        pass
+
+    @transition(field=status, source="+", target=Status.ENTERED_IN_ERROR)  # "+": from any status but itself
+    def mark_entered_in_error(self) -> None:
+        pass
+
+
+class Verb(models.TextChoices):
+    """The steps of a referral's timeline, as its people read them."""
+
+    SEND = "send", _("sent")
+    RECEIVE = "receive", _("opened by the recipient")
+    ACCEPT = "accept", _("accepted")
+    REJECT = "reject", _("declined")
+    START = "start", _("work started")
+    HOLD = "hold", _("put on hold")
+    RESUME = "resume", _("resumed")
+    COMPLETE = "complete", _("completed")
+    FAIL = "fail", _("could not be completed")
+    CANCEL = "cancel", _("cancelled")
+    EXPIRE = "expire", _("expired: nobody answered in time")
+    REROUTE = "reroute", _("re-routed")
+    MARK_ENTERED_IN_ERROR = "mark_entered_in_error", _("marked as entered in error")
+    MESSAGE = "message", _("new message")
+
+
+class ReferralEvent(models.Model):
+    """One status change (or message) of a referral: its timeline. Written by the services only."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    occurred_at = models.DateTimeField(auto_now_add=True)
+    verb = models.CharField(max_length=30, choices=Verb.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    on_behalf_of_recipient = models.BooleanField(
+        default=False, help_text=_("The sender recorded the answer of a recipient who is not in the portal.")
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.from_status}->{self.to_status}"
+
+
+class ReferralMessage(TimeStampedModel):
+    """A message on a referral, between the sender's and the recipient's people (and coordinators)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("message"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Message #{self.pk} on referral #{self.referral_id}"
+
+
+class Notification(models.Model):
+    """An in-app notice of a referral's change for one person; its e-mail goes from a background task."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(ReferralEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    verb = models.CharField(max_length=30, choices=Verb.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.verb} for user #{self.user_id}"

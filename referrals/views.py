@@ -11,6 +11,8 @@ from cases.models import Person
 from portal.audit import audit_record
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
+from referrals import selectors as referral_selectors
+from referrals import services as referral_services
 from services_directory import selectors as directory
 from services_directory.filters import DISTANCES, PlaceField
 from services_directory.geo import UnknownPlace, resolve
@@ -84,5 +86,21 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
             "place_error": place_error,
             "place_field_help": PlaceField().help_text,
             "query": f"near={place_text}" if place_text else "",
+        },
+    )
+
+
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A referral with its timeline, for its sender's, its recipient's and the coordinators' people."""
+    referral = referral_selectors.referral_get_for_user(request.user, pk)
+    referral = referral_services.referral_receive(referral=referral, actor=request.user, request=request)
+    referral = referral_selectors.referral_get_for_user(request.user, pk)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "packet": referral_selectors.packet_for(request.user, referral),
+            "events": referral.events.select_related("actor", "actor_agency"),
         },
     )

@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from referrals.services import referrals_expire
+from referrals.tasks import expire_overdue
+
+
+class Command(BaseCommand):
+    help = (
+        "Cancel (as expired) the referrals nobody answered by their deadline, telling their senders and the "
+        "task force's coordinators. --schedule instead queues the background task that does it every 5 minutes."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--schedule", action="store_true", help="queue the periodic task for the background worker (db_worker)"
+        )
+
+    def handle(self, *args, schedule: bool = False, **options) -> None:
+        if schedule:
+            expire_overdue.enqueue(reschedule=True)
+            self.stdout.write("The expiry task is queued; the background worker runs it every 5 minutes.")
+            return
+        expired = referrals_expire()
+        self.stdout.write(f"{len(expired)} referral(s) expired.")

@@ -1,0 +1,548 @@
+"""Every write to a referral: one function per verb (DESIGN §5), keyword-only.
+
+Each locks the referral's row, checks the actor's right (``selectors.may``) and the state (the protected FSM
+transition), saves, writes a ``ReferralEvent`` and an ``AuditEvent`` in the same transaction, and queues the
+notifications' e-mails on commit. A step the state no longer allows (someone else acted first) raises
+``ReferralConflict`` naming who did what when; nothing else changes.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from agencies.models import Agency, User
+from agencies.roles import ROLE_PERMISSIONS
+from cases import selectors as case_selectors
+from cases.models import Case, CaseParticipant, CaseShare, Need, Person
+from cases.services import case_share_grant
+from portal.audit import audit_record
+from referrals import selectors
+from referrals.models import Notification, Referral, ReferralEvent, ReferralMessage
+from services_directory.models import Service
+
+PAST = {
+    "send": "sent",
+    "receive": "received",
+    "accept": "accepted",
+    "reject": "rejected",
+    "start": "started",
+    "hold": "held",
+    "resume": "resumed",
+    "complete": "completed",
+    "fail": "failed",
+    "cancel": "cancelled",
+    "expire": "expired",
+    "reroute": "rerouted",
+    "mark_entered_in_error": "entered_in_error",
+}
+REASON_REQUIRED = frozenset({"reject", "cancel", "hold", "fail", "reroute"})
+
+
+class ReferralConflict(ValidationError):
+    """The referral is no longer in a state that allows the step: say who moved it, and when."""
+
+    def __init__(self, referral: Referral, verb: str) -> None:
+        last = referral.events.exclude(to_status="").select_related("actor", "actor_agency").last()
+        status = referral.get_status_display().lower()
+        if last is not None and last.actor is not None:
+            message = _("This referral was already %(status)s by %(who)s (%(agency)s) at %(when)s.") % {
+                "status": status,
+                "who": last.actor.full_name,
+                "agency": last.actor_agency or "",
+                "when": f"{timezone.localtime(last.occurred_at):%Y-%m-%d %H:%M}",
+            }
+        else:
+            message = _("This referral is %(status)s: it can no longer be %(verb)s.") % {
+                "status": status,
+                "verb": _(PAST.get(verb, verb)),
+            }
+        super().__init__(message, code="conflict")
+
+
+def respond_by_for(urgency: str, *, start: datetime | None = None) -> datetime:
+    hours = settings.PORTAL_REFERRAL_RESPONSE_HOURS[urgency]
+    return (start or timezone.now()) + timedelta(hours=hours)
+
+
+def _roles_with(permission: str) -> list[str]:
+    return [role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions]
+
+
+def _people_of(agency_id: int | None, permission: str) -> list[User]:
+    if agency_id is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True, _membership__agency_id=agency_id, _membership__role__in=_roles_with(permission)
+        )
+    )
+
+
+def _coordinators_of(agency_id: int) -> list[User]:
+    """The coordinators of the task forces the agency belongs to."""
+    offices = Agency.objects.filter(task_forces__agencies=agency_id, kind=Agency.Kind.COORDINATION).distinct()
+    return list(
+        User.objects.filter(
+            is_active=True,
+            _membership__agency__in=offices,
+            _membership__role__in=_roles_with(selectors.COORDINATE),
+        )
+    )
+
+
+def _involved(referral: Referral, verb: str) -> list[User]:
+    """Everyone told of a change: the sender, the recipient agency's people who answer referrals, and, when a
+    referral expires or is re-routed, the coordinators."""
+    people: dict[int, User] = {referral.sender.pk: referral.sender}
+    if referral.recipient_works_in_portal:
+        people.update({user.pk: user for user in _people_of(referral.recipient_agency_id, selectors.RESPOND)})
+    if verb in {"expire", "reroute"}:
+        people.update({user.pk: user for user in _coordinators_of(referral.sender_agency_id)})
+    return list(people.values())
+
+
+def _record(
+    referral: Referral,
+    *,
+    verb: str,
+    actor,
+    from_status: str,
+    reason: str = "",
+    on_behalf: bool = False,
+    request: Any = None,
+    details: dict[str, Any] | None = None,
+) -> ReferralEvent:
+    """The event, the audit row and the notifications of one step; e-mails leave when the transaction commits."""
+    event = ReferralEvent.objects.create(
+        referral=referral,
+        verb=verb,
+        from_status=from_status,
+        to_status=referral.status,
+        actor=actor,
+        actor_agency=getattr(actor, "agency", None),
+        on_behalf_of_recipient=on_behalf,
+        reason=reason,
+    )
+    audit_record(
+        action=f"referrals.referral.{PAST[verb]}",
+        actor=actor,
+        request=request,
+        target=referral,
+        agency=getattr(actor, "agency", None) or referral.sender_agency,
+        details={"from": from_status, "to": referral.status, "on_behalf": on_behalf, **(details or {})},
+    )
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(user=user, referral=referral, event=event, verb=verb)
+            for user in _involved(referral, verb)
+            if actor is None or user.pk != actor.pk
+        ]
+    )
+    ids = [notification.pk for notification in notifications]
+    if ids:
+        from referrals.tasks import email_notifications
+
+        transaction.on_commit(lambda: email_notifications.enqueue(ids))
+    return event
+
+
+# Sending -------------------------------------------------------------------------------------------------------
+
+
+def referral_send(
+    *,
+    kind: str,
+    case: Case,
+    actor,
+    urgency: str,
+    recipient_agency: Agency | None = None,
+    recipient_service: Service | None = None,
+    person: Person | None = None,
+    needs: Iterable[Need] = (),
+    share_level: str = "",
+    delivery: str = "",
+    request_note: str = "",
+    safety_notes: str = "",
+    submission_key=None,
+    request: Any = None,
+) -> Referral:
+    """Send a referral. The same ``submission_key`` twice (a double-submitted form) gives the first referral back.
+
+    Interagency: the lead agency asks ``recipient_agency`` to join the case at ``share_level``. Service: someone
+    working the case refers ``person`` to ``recipient_service``; a provider in the portal answers there, another is
+    told by a de-identified e-mail (``delivery="email"``) or was called (``"phone"``) and the sender records its
+    answers."""
+    if submission_key is not None:
+        existing = Referral.objects.filter(submission_key=submission_key).first()
+        if existing is not None and existing.sender_id == actor.pk:
+            return existing
+    if not actor.has_perm(selectors.SEND) or getattr(actor, "agency", None) is None:
+        raise PermissionDenied
+    needed = case_selectors.MANAGE if kind == Referral.Kind.INTERAGENCY else case_selectors.CHANGE
+    case = case_selectors.case_get_for_user(actor, case.pk, needed)
+    if urgency not in Referral.Urgency.values:
+        raise ValidationError({"urgency": _("Choose how urgent it is.")})
+    needs = list(needs)
+    if any(need.case_id != case.pk for need in needs):
+        raise ValidationError({"needs": _("These needs are not the case's.")})
+    fields: dict[str, Any] = {}
+    if kind == Referral.Kind.INTERAGENCY:
+        if recipient_agency is None or not recipient_agency.is_active:
+            raise ValidationError({"recipient_agency": _("Choose an agency in the portal.")})
+        if recipient_agency.pk == case.lead_agency_id or recipient_agency.pk == actor.agency.pk:
+            raise ValidationError({"recipient_agency": _("The lead agency already works this case.")})
+        if share_level not in CaseShare.Level.values:
+            raise ValidationError({"share_level": _("Choose what the agency would see.")})
+        fields = {
+            "recipient_agency": recipient_agency,
+            "share_level": share_level,
+            "delivery": Referral.Delivery.PORTAL,
+        }
+    elif kind == Referral.Kind.SERVICE:
+        if recipient_service is None or recipient_service.status != Service.Status.ACTIVE:
+            raise ValidationError({"recipient_service": _("Choose an active service of the directory.")})
+        if person is None or not case.participants.filter(person=person, role=CaseParticipant.Role.VICTIM).exists():
+            raise ValidationError({"person": _("Choose a victim of this case.")})
+        if any(need.person_id != person.pk for need in needs):
+            raise ValidationError({"needs": _("These needs are another person's.")})
+        provider = recipient_service.organization.agency
+        if provider is not None and provider.is_active:
+            fields = {"recipient_agency": provider, "delivery": Referral.Delivery.PORTAL}
+        elif delivery in {Referral.Delivery.EMAIL, Referral.Delivery.PHONE}:
+            if delivery == Referral.Delivery.EMAIL and not (
+                recipient_service.email or recipient_service.organization.email
+            ):
+                raise ValidationError({"delivery": _("The directory has no e-mail address for this service.")})
+            fields = {"recipient_agency": None, "delivery": delivery}
+        else:
+            raise ValidationError(
+                {"delivery": _("This provider is not in the portal: send it an e-mail notice, or record your call.")}
+            )
+        fields.update({"recipient_service": recipient_service, "person": person})
+    else:
+        raise ValidationError({"kind": _("Unknown kind of referral.")})
+    try:
+        with transaction.atomic():
+            referral = Referral(
+                kind=kind,
+                case=case,
+                sender=actor,
+                sender_agency=actor.agency,
+                urgency=urgency,
+                respond_by=respond_by_for(urgency),
+                request_note=request_note.strip(),
+                safety_notes=safety_notes.strip(),
+                **fields,
+                **({"submission_key": submission_key} if submission_key is not None else {}),
+            )
+            referral.save()
+            referral.needs.set(needs)
+            referral.send()
+            referral.save()
+            _record(referral, verb="send", actor=actor, from_status=Referral.Status.DRAFT, request=request)
+            if referral.delivery == Referral.Delivery.EMAIL:
+                from referrals.tasks import email_provider_notice
+
+                pk = referral.pk
+                transaction.on_commit(lambda: email_provider_notice.enqueue(pk))
+    except IntegrityError:  # the same form, submitted twice at the same moment
+        existing = Referral.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing
+    return referral
+
+
+# Steps ---------------------------------------------------------------------------------------------------------
+
+
+def _step(
+    *,
+    referral: Referral,
+    verb: str,
+    actor,
+    reason: str = "",
+    request: Any = None,
+    changes: dict[str, Any] | None = None,
+) -> Referral:
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().select_related("sender", "sender_agency").get(pk=referral.pk)
+        sides = selectors.sides_of(actor, current)
+        if not sides:
+            raise Http404
+        if not selectors.may(actor, current, verb, sides):
+            raise PermissionDenied(_("You may not do this to this referral."))
+        if not can_proceed(getattr(current, verb)):
+            raise ReferralConflict(current, verb)
+        if verb in REASON_REQUIRED and not reason.strip():
+            raise ValidationError({"reason": _("Say why.")})
+        from_status = current.status
+        getattr(current, verb)()
+        for name, value in (changes or {}).items():
+            setattr(current, name, value)
+        if reason.strip():
+            current.status_reason = reason.strip()
+        current.version += 1
+        current.save()
+        on_behalf = verb in selectors.RECIPIENT_VERBS and not current.recipient_works_in_portal
+        _record(
+            current,
+            verb=verb,
+            actor=actor,
+            from_status=from_status,
+            reason=reason,
+            on_behalf=on_behalf,
+            request=request,
+        )
+        if verb == "accept" and current.kind == Referral.Kind.INTERAGENCY:
+            _share_case(current, request)
+    return current
+
+
+def _share_case(referral: Referral, request: Any) -> None:
+    """The share the interagency referral asked for, granted as its sender would (a caseworker's waits for their
+    supervisor, DESIGN §4.3); nothing if the agency already has an active share."""
+    assert referral.recipient_agency is not None
+    active = CaseShare.objects.filter(
+        case=referral.case_id, agency=referral.recipient_agency_id, status=CaseShare.Status.ACTIVE
+    ).exists()
+    if active:
+        return
+    case_share_grant(
+        case=referral.case,
+        agency=referral.recipient_agency,
+        level=referral.share_level,
+        reason=_("Referral #%(id)s accepted") % {"id": referral.pk},
+        actor=referral.sender,
+        request=request,
+    )
+
+
+def referral_receive(*, referral: Referral, actor, request: Any = None) -> Referral:
+    """The recipient opened it for the first time; later openings change nothing."""
+    if referral.status != Referral.Status.REQUESTED or selectors.RECIPIENT not in selectors.sides_of(actor, referral):
+        return referral
+    try:
+        return _step(referral=referral, verb="receive", actor=actor, request=request)
+    except ReferralConflict:
+        referral.refresh_from_db()
+        return referral
+
+
+def referral_accept(*, referral: Referral, actor, request: Any = None) -> Referral:
+    return _step(referral=referral, verb="accept", actor=actor, request=request)
+
+
+def referral_reject(*, referral: Referral, actor, reason: str, request: Any = None) -> Referral:
+    return _step(
+        referral=referral,
+        verb="reject",
+        actor=actor,
+        reason=reason,
+        request=request,
+        changes={"outcome": Referral.Outcome.PROVIDER_DECLINED},
+    )
+
+
+def referral_start(*, referral: Referral, actor, request: Any = None) -> Referral:
+    return _step(referral=referral, verb="start", actor=actor, request=request)
+
+
+def referral_hold(*, referral: Referral, actor, reason: str, request: Any = None) -> Referral:
+    return _step(referral=referral, verb="hold", actor=actor, reason=reason, request=request)
+
+
+def referral_resume(*, referral: Referral, actor, request: Any = None) -> Referral:
+    return _step(referral=referral, verb="resume", actor=actor, request=request)
+
+
+def _outcome(outcome: str) -> str:
+    if outcome not in Referral.Outcome.values:
+        raise ValidationError({"outcome": _("Choose the outcome.")})
+    return outcome
+
+
+def referral_complete(
+    *, referral: Referral, actor, outcome: str, outcome_note: str = "", request: Any = None
+) -> Referral:
+    return _step(
+        referral=referral,
+        verb="complete",
+        actor=actor,
+        request=request,
+        changes={"outcome": _outcome(outcome), "outcome_note": outcome_note.strip()},
+    )
+
+
+def referral_fail(
+    *, referral: Referral, actor, reason: str, outcome: str, outcome_note: str = "", request: Any = None
+) -> Referral:
+    return _step(
+        referral=referral,
+        verb="fail",
+        actor=actor,
+        reason=reason,
+        request=request,
+        changes={"outcome": _outcome(outcome), "outcome_note": outcome_note.strip()},
+    )
+
+
+def referral_cancel(
+    *, referral: Referral, actor, reason: str, cancel_reason: str = "", request: Any = None
+) -> Referral:
+    cancel_reason = cancel_reason or Referral.CancelReason.WITHDRAWN
+    if cancel_reason not in {Referral.CancelReason.WITHDRAWN, Referral.CancelReason.CONSENT_REVOKED}:
+        raise ValidationError({"cancel_reason": _("Withdraw it, or say the person withdrew their consent.")})
+    return _step(
+        referral=referral,
+        verb="cancel",
+        actor=actor,
+        reason=reason,
+        request=request,
+        changes={"cancel_reason": cancel_reason},
+    )
+
+
+def referral_mark_entered_in_error(*, referral: Referral, actor, reason: str = "", request: Any = None) -> Referral:
+    return _step(referral=referral, verb="mark_entered_in_error", actor=actor, reason=reason, request=request)
+
+
+def referral_reroute(
+    *,
+    referral: Referral,
+    actor,
+    reason: str,
+    recipient_agency: Agency | None = None,
+    recipient_service: Service | None = None,
+    delivery: str = "",
+    request: Any = None,
+) -> Referral:
+    """Cancel an unanswered (or expired) referral as re-routed and send the same request to another recipient, on
+    behalf of the original sender. Returns the new referral."""
+    with transaction.atomic():
+        old = Referral.objects.select_for_update().get(pk=referral.pk)
+        sides = selectors.sides_of(actor, old)
+        if not sides:
+            raise Http404
+        if not selectors.may(actor, old, "reroute", sides):
+            raise PermissionDenied(_("You may not re-route this referral."))
+        expired = old.status == Referral.Status.CANCELLED and old.cancel_reason == Referral.CancelReason.EXPIRED
+        if not expired and not can_proceed(old.reroute):
+            raise ReferralConflict(old, "reroute")
+        if old.reroutes.exists():
+            raise ValidationError(_("This referral was already re-routed."))
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why.")})
+        new = referral_send(
+            kind=old.kind,
+            case=old.case,
+            actor=old.sender,
+            urgency=old.urgency,
+            recipient_agency=recipient_agency if old.kind == Referral.Kind.INTERAGENCY else None,
+            recipient_service=recipient_service if old.kind == Referral.Kind.SERVICE else None,
+            person=old.person,
+            needs=old.needs.all(),
+            share_level=old.share_level,
+            delivery=delivery,
+            request_note=old.request_note,
+            safety_notes=old.safety_notes,
+            request=request,
+        )
+        new.rerouted_from = old
+        new.save(update_fields=["rerouted_from", "updated_at"])
+        from_status = old.status
+        if not expired:  # an expired referral is already cancelled: it keeps its reason, and gains the event
+            old.reroute()
+            old.cancel_reason = Referral.CancelReason.REROUTED
+        old.status_reason = reason.strip()
+        old.version += 1
+        old.save()
+        _record(
+            old,
+            verb="reroute",
+            actor=actor,
+            from_status=from_status,
+            reason=reason,
+            request=request,
+            details={"to_referral": new.pk},
+        )
+    return new
+
+
+def referrals_expire(*, now: datetime | None = None) -> list[int]:
+    """Move the referrals nobody answered by their deadline to cancelled (expired), telling the sender and the
+    coordinators. Safe to run from several workers at once (rows are locked and skipped when taken)."""
+    now = now or timezone.now()
+    expired = []
+    due = Referral.objects.filter(status__in=Referral.AWAITING_ANSWER, respond_by__lt=now).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            referral = (
+                Referral.objects.select_for_update(skip_locked=True)
+                .select_related("sender", "sender_agency")
+                .filter(pk=pk, status__in=Referral.AWAITING_ANSWER, respond_by__lt=now)
+                .first()
+            )
+            if referral is None:
+                continue
+            from_status = referral.status
+            referral.expire()
+            referral.cancel_reason = Referral.CancelReason.EXPIRED
+            referral.version += 1
+            referral.save()
+            _record(referral, verb="expire", actor=None, from_status=from_status)
+            expired.append(pk)
+    return expired
+
+
+# Messages and notifications ------------------------------------------------------------------------------------
+
+
+def referral_message_add(*, referral: Referral, actor, body: str, request: Any = None) -> ReferralMessage:
+    if not body.strip():
+        raise ValidationError({"body": _("Write a message.")})
+    sides = selectors.sides_of(actor, referral)
+    if not sides:
+        raise Http404
+    if not selectors.may(actor, referral, "message", sides):
+        raise PermissionDenied
+    with transaction.atomic():
+        message = ReferralMessage.objects.create(
+            referral=referral, author=actor, author_agency=actor.agency, body=body.strip()
+        )
+        event = ReferralEvent.objects.create(referral=referral, verb="message", actor=actor, actor_agency=actor.agency)
+        audit_record(
+            action="referrals.message.added",
+            actor=actor,
+            request=request,
+            target=referral,
+            details={"message": message.pk},
+        )
+        notifications = Notification.objects.bulk_create(
+            [
+                Notification(user=user, referral=referral, event=event, verb="message")
+                for user in _involved(referral, "message")
+                if user.pk != actor.pk
+            ]
+        )
+        ids = [n.pk for n in notifications]
+        if ids:
+            from referrals.tasks import email_notifications
+
+            transaction.on_commit(lambda: email_notifications.enqueue(ids))
+    return message
+
+
+def notifications_mark_read(*, user, referral: Referral | None = None) -> int:
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if referral is not None:
+        unread = unread.filter(referral=referral)
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,63 @@
+"""Referrals for the cast: the lead investigator refers the victim of ``le_case`` to the task force's shelter (a
+provider in the portal), or to a clinic outside the portal; or asks the shelter's agency to join the case."""
+
+import pytest
+
+from cases.models import CaseParticipant, CaseShare, Need
+from cases.services import need_add
+from referrals.models import Referral
+from referrals.services import referral_send
+from tests.services_directory.factories import listed_service
+
+
+@pytest.fixture
+def shelter_service(ngo):
+    return listed_service(name="Harbor House", agency=ngo, confidential=True, email="intake@harbor.example")
+
+
+@pytest.fixture
+def offline_clinic():
+    return listed_service(name="Open Door Clinic", categories=("medical",), email="frontdesk@opendoor.example")
+
+
+@pytest.fixture
+def le_victim(le_case):
+    return le_case.participants.get(role=CaseParticipant.Role.VICTIM).person
+
+
+@pytest.fixture
+def shelter_need(le_case, le_victim, investigator):
+    return need_add(
+        case=le_case,
+        person=le_victim,
+        category=Need.Category.EMERGENCY_SHELTER,
+        urgency=Need.Urgency.URGENT,
+        actor=investigator,
+    )
+
+
+@pytest.fixture
+def service_referral(le_case, le_victim, shelter_need, shelter_service, investigator):
+    return referral_send(
+        kind=Referral.Kind.SERVICE,
+        case=le_case,
+        actor=investigator,
+        urgency=Referral.Urgency.URGENT,
+        recipient_service=shelter_service,
+        person=le_victim,
+        needs=[shelter_need],
+        safety_notes="Do not call the victim's old phone: the employer has it.",
+    )
+
+
+@pytest.fixture
+def interagency_referral(le_case, ngo, supervisor):
+    return referral_send(
+        kind=Referral.Kind.INTERAGENCY,
+        case=le_case,
+        actor=supervisor,
+        urgency=Referral.Urgency.ROUTINE,
+        recipient_agency=ngo,
+        share_level=CaseShare.Level.PERSONAL,
+        request_note="Victim advocacy for the survivor.",
+    )
