@@ -33,7 +33,7 @@ messages: $(STAMP)
 	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 		command -v msgfmt >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 			$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gettext >/dev/null; }; \
-		$(PY) manage.py compilemessages --verbosity 0; \
+		$(DEMO_ENV) $(PY) manage.py compilemessages --verbosity 0 --ignore=$(VENV) --ignore=node_modules; \
 	fi
 
 demo: $(STAMP) messages

@@ -56,7 +56,7 @@ class ReferralConflict(ValidationError):
             message = _("This referral was already %(status)s by %(who)s (%(agency)s) at %(when)s.") % {
                 "status": status,
                 "who": last.actor.full_name,
-                "agency": last.actor_agency or "",
+                "agency": last.actor_agency.name if last.actor_agency else "",
                 "when": f"{timezone.localtime(last.occurred_at):%Y-%m-%d %H:%M}",
             }
         else:

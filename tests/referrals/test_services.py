@@ -1,0 +1,334 @@
+"""Referral services beyond the lifecycle table: shares, providers outside the portal, double submits, races,
+expiry, and what the recipient sees of the person."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from cases.models import CaseShare, Consent
+from cases.services import consent_record, consent_revoke
+from portal.models import AuditEvent
+from referrals import selectors, services
+from referrals.models import Notification, Referral, ReferralEvent
+from referrals.services import ReferralConflict, referral_send
+from tests.cases.fixtures import VICTIM_NAME, VICTIM_PHONE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_accepting_an_interagency_referral_shares_the_case_as_asked(interagency_referral, provider_staff, le_case, ngo):
+    services.referral_accept(referral=interagency_referral, actor=provider_staff)
+
+    share = CaseShare.objects.get(case=le_case, agency=ngo)
+    assert (share.level, share.status) == (CaseShare.Level.PERSONAL, CaseShare.Status.ACTIVE)  # a supervisor asked
+
+
+def test_a_caseworkers_interagency_referral_makes_a_share_that_waits_for_a_supervisor(
+    le_case, ngo, investigator, provider_staff
+):
+    referral = referral_send(
+        kind=Referral.Kind.INTERAGENCY,
+        case=le_case,
+        actor=investigator,
+        urgency=Referral.Urgency.ROUTINE,
+        recipient_agency=ngo,
+        share_level=CaseShare.Level.SUMMARY,
+    )
+    services.referral_accept(referral=referral, actor=provider_staff)
+    assert CaseShare.objects.get(case=le_case, agency=ngo).status == CaseShare.Status.REQUESTED
+
+
+def test_only_the_lead_agency_asks_another_agency_to_join(le_case, partner_investigator, ngo):
+    with pytest.raises(Exception) as raised:
+        referral_send(
+            kind=Referral.Kind.INTERAGENCY,
+            case=le_case,
+            actor=partner_investigator,
+            urgency=Referral.Urgency.ROUTINE,
+            recipient_agency=ngo,
+            share_level=CaseShare.Level.SUMMARY,
+        )
+    assert type(raised.value).__name__ in {"Http404", "PermissionDenied"}
+    assert not Referral.objects.exists()
+
+
+def test_a_provider_outside_the_portal_gets_a_deidentified_notice_and_the_sender_records_its_answers(
+    le_case, le_victim, shelter_need, offline_clinic, investigator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = referral_send(
+            kind=Referral.Kind.SERVICE,
+            case=le_case,
+            actor=investigator,
+            urgency=Referral.Urgency.URGENT,
+            recipient_service=offline_clinic,
+            person=le_victim,
+            needs=[shelter_need],
+            delivery=Referral.Delivery.EMAIL,
+        )
+    notice = next(message for message in mail.outbox if message.to == ["frontdesk@opendoor.example"])
+    assert "Emergency shelter" in notice.body
+    assert investigator.email in notice.body
+    for secret in [*VICTIM_NAME.split(), VICTIM_PHONE]:
+        assert secret not in notice.body
+        assert secret not in notice.subject
+
+    services.referral_accept(referral=referral, actor=investigator)
+    services.referral_complete(referral=referral, actor=investigator, outcome=Referral.Outcome.SERVICE_DELIVERED)
+
+    assert ReferralEvent.objects.filter(referral=referral, on_behalf_of_recipient=True).count() == 2
+    referral.refresh_from_db()
+    assert (referral.status, referral.outcome) == (Referral.Status.COMPLETED, Referral.Outcome.SERVICE_DELIVERED)
+
+
+def test_a_provider_outside_the_portal_needs_an_email_notice_or_a_recorded_call(
+    le_case, le_victim, offline_clinic, investigator
+):
+    with pytest.raises(ValidationError) as raised:
+        referral_send(
+            kind=Referral.Kind.SERVICE,
+            case=le_case,
+            actor=investigator,
+            urgency=Referral.Urgency.URGENT,
+            recipient_service=offline_clinic,
+            person=le_victim,
+        )
+    assert "not in the portal" in str(raised.value)
+    phoned = referral_send(
+        kind=Referral.Kind.SERVICE,
+        case=le_case,
+        actor=investigator,
+        urgency=Referral.Urgency.URGENT,
+        recipient_service=offline_clinic,
+        person=le_victim,
+        delivery=Referral.Delivery.PHONE,
+    )
+    assert phoned.delivery == Referral.Delivery.PHONE
+    assert mail.outbox == []
+
+
+def test_a_double_submitted_form_makes_one_referral(le_case, le_victim, shelter_service, investigator):
+    import uuid
+
+    key = uuid.uuid4()
+    arguments = {
+        "kind": Referral.Kind.SERVICE,
+        "case": le_case,
+        "actor": investigator,
+        "urgency": Referral.Urgency.ROUTINE,
+        "recipient_service": shelter_service,
+        "person": le_victim,
+        "submission_key": key,
+    }
+    first, second = referral_send(**arguments), referral_send(**arguments)
+    assert first.pk == second.pk
+    assert Referral.objects.count() == 1
+
+
+def test_a_step_in_the_wrong_state_says_who_moved_it_and_when(service_referral, provider_staff, advocate):
+    services.referral_accept(referral=service_referral, actor=provider_staff)
+    with pytest.raises(ReferralConflict) as raised:
+        services.referral_accept(referral=service_referral, actor=advocate)
+    assert "already accepted by Paul Provider (Safe Harbor Shelter) at" in str(raised.value)
+
+
+def test_reasons_and_outcomes_are_required_where_the_lifecycle_says(service_referral, provider_staff):
+    with pytest.raises(ValidationError):
+        services.referral_reject(referral=service_referral, actor=provider_staff, reason=" ")
+    services.referral_accept(referral=service_referral, actor=provider_staff)
+    with pytest.raises(ValidationError):
+        services.referral_complete(referral=service_referral, actor=provider_staff, outcome="great")
+    service_referral.refresh_from_db()
+    assert service_referral.status == Referral.Status.ACCEPTED
+
+
+def test_the_first_opening_by_the_recipient_marks_it_received_once(service_referral, provider_staff, advocate):
+    services.referral_receive(referral=service_referral, actor=provider_staff)
+    services.referral_receive(referral=service_referral, actor=advocate)
+    assert ReferralEvent.objects.filter(referral=service_referral, verb="receive").count() == 1
+
+
+# Expiry --------------------------------------------------------------------------------------------------------
+
+
+def test_unanswered_referrals_expire_and_the_sender_and_coordinators_are_told(
+    service_referral, investigator, coordinator, django_capture_on_commit_callbacks
+):
+    assert services.referrals_expire() == []
+    with time_machine.travel(service_referral.respond_by + timedelta(minutes=1), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            expired = services.referrals_expire()
+    assert expired == [service_referral.pk]
+    service_referral.refresh_from_db()
+    assert (service_referral.status, service_referral.cancel_reason) == ("cancelled", "expired")
+    told = set(Notification.objects.filter(verb="expire").values_list("user__email", flat=True))
+    assert {investigator.email, coordinator.email} <= told
+    assert {m.to[0] for m in mail.outbox} >= {investigator.email, coordinator.email}
+    assert AuditEvent.objects.filter(action="referrals.referral.expired", actor=None).count() == 1
+
+
+def test_an_expired_referral_is_rerouted_by_the_coordinator(service_referral, coordinator, offline_clinic):
+    with time_machine.travel(service_referral.respond_by + timedelta(minutes=1), tick=False):
+        services.referrals_expire()
+    new = services.referral_reroute(
+        referral=service_referral,
+        actor=coordinator,
+        reason="The shelter did not answer.",
+        recipient_service=offline_clinic,
+        delivery=Referral.Delivery.PHONE,
+    )
+    assert new.rerouted_from_id == service_referral.pk
+    assert new.status == Referral.Status.REQUESTED
+    assert new.respond_by > timezone.now()
+    with pytest.raises(ValidationError):
+        services.referral_reroute(
+            referral=service_referral, actor=coordinator, reason="Again", recipient_service=offline_clinic
+        )
+
+
+# What the recipient sees of the person --------------------------------------------------------------------------
+
+
+def _client_referral(ngo_case, ngo_client, advocate, ngo, other_provider):
+    """The shelter refers its own client to another provider's service in the portal."""
+    from tests.services_directory.factories import listed_service
+
+    service = listed_service(name="Legal clinic", categories=("legal_immigration",), agency=other_provider)
+    return referral_send(
+        kind=Referral.Kind.SERVICE,
+        case=ngo_case,
+        actor=advocate,
+        urgency=Referral.Urgency.ROUTINE,
+        recipient_service=service,
+        person=ngo_client,
+    )
+
+
+@pytest.fixture
+def legal_aid(task_force):
+    from agencies.models import Agency
+    from tests.factories import AgencyFactory
+
+    agency = AgencyFactory(name="Gulf Legal Aid", short_name="GLA", kind=Agency.Kind.VICTIM_SERVICES)
+    task_force.agencies.add(agency, through_defaults={})
+    return agency
+
+
+@pytest.fixture
+def legal_aid_staff(legal_aid):
+    from agencies.models import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(email="paralegal@gla.example", full_name="Lee Legal", agency=legal_aid, role=Role.PROVIDER_STAFF)
+
+
+def test_the_recipient_sees_exactly_what_a_consent_releases_and_nothing_after_it_ends(
+    ngo_case, ngo_client, advocate, ngo, legal_aid, legal_aid_staff
+):
+    referral = _client_referral(ngo_case, ngo_client, advocate, ngo, legal_aid)
+
+    packet = selectors.packet_for(legal_aid_staff, referral)
+    assert packet.released == frozenset()  # de-identified, and still sent
+    assert packet.person.given_name is not ngo_client.given_name
+
+    today = timezone.localdate()
+    consent = consent_record(
+        person=ngo_client,
+        recipient_agency=legal_aid,
+        categories=[Consent.Category.IDENTITY],
+        purpose="Immigration help",
+        signed_on=today,
+        expires_on=today + timedelta(days=30),
+        actor=advocate,
+    )
+    packet = selectors.packet_for(legal_aid_staff, referral)
+    assert packet.released == {Consent.Category.IDENTITY}
+    assert packet.person.given_name == ngo_client.given_name
+    assert packet.person.phone is not ngo_client.phone  # contact details were not released
+
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert selectors.packet_for(legal_aid_staff, referral).released == frozenset()
+
+    consent_revoke(consent=consent, actor=advocate)
+    assert selectors.packet_for(legal_aid_staff, referral).released == frozenset()
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.REQUESTED  # revoking cancels nothing by itself
+
+
+# Concurrency ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("run", range(10))
+def test_people_accepting_at_the_same_moment_give_one_acceptance(transactional_db, request, run):
+    """Recipients accept one interagency referral from four threads at once: one wins, the others are told who did,
+    and there is one acceptance event and one share."""
+    from agencies.models import Role
+    from tests.factories import UserFactory
+
+    referral = request.getfixturevalue("interagency_referral")
+    ngo = request.getfixturevalue("ngo")
+    people = [UserFactory(email=f"staff{n}@safeharbor.example", agency=ngo, role=Role.PROVIDER_STAFF) for n in range(4)]
+    barrier = threading.Barrier(len(people))
+    outcomes: list[str] = []
+
+    def accept(person) -> None:
+        try:
+            barrier.wait()
+            services.referral_accept(referral=referral, actor=person)
+            outcomes.append("accepted")
+        except ReferralConflict as conflict:
+            outcomes.append(str(conflict))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(person,)) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes.count("accepted") == 1, outcomes
+    assert all("already accepted by" in outcome for outcome in outcomes if outcome != "accepted")
+    assert ReferralEvent.objects.filter(referral=referral, verb="accept").count() == 1
+    assert CaseShare.objects.filter(case=referral.case, agency=ngo).count() == 1
+    assert AuditEvent.objects.filter(action="referrals.referral.accepted").count() == 1
+
+
+def test_notifications_are_emailed_in_each_readers_language_without_personal_details(
+    le_case, le_victim, shelter_need, shelter_service, investigator, provider_staff, django_capture_on_commit_callbacks
+):
+    provider_staff.preferred_language = "es"
+    provider_staff.save(update_fields=["preferred_language"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = referral_send(
+            kind=Referral.Kind.SERVICE,
+            case=le_case,
+            actor=investigator,
+            urgency=Referral.Urgency.URGENT,
+            recipient_service=shelter_service,
+            person=le_victim,
+            needs=[shelter_need],
+        )
+    spanish = next(message for message in mail.outbox if message.to == [provider_staff.email])
+    assert spanish.subject == f"Derivación n.º {referral.pk}: enviada"
+    assert "Hola, Paul Provider:" in spanish.body
+    assert "Estado actual: Enviada" in spanish.body
+    assert f"/referrals/{referral.pk}/" in spanish.body
+    for secret in [*VICTIM_NAME.split(), VICTIM_PHONE]:
+        assert secret not in spanish.body
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.referral_accept(referral=referral, actor=provider_staff)
+    english = next(message for message in mail.outbox if message.to == [investigator.email])
+    assert english.subject == f"Referral #{referral.pk}: accepted"
+    assert "By: Safe Harbor Shelter" in english.body
+    assert Notification.objects.get(user=investigator, verb="accept").emailed_at is not None
