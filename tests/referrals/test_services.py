@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.http import Http404
 from django.utils import timezone
 
 from cases.models import CaseShare, Consent
@@ -45,7 +46,7 @@ def test_a_caseworkers_interagency_referral_makes_a_share_that_waits_for_a_super
 
 
 def test_only_the_lead_agency_asks_another_agency_to_join(le_case, partner_investigator, ngo):
-    with pytest.raises(Exception) as raised:
+    with pytest.raises((Http404, PermissionDenied)):
         referral_send(
             kind=Referral.Kind.INTERAGENCY,
             case=le_case,
@@ -54,7 +55,6 @@ def test_only_the_lead_agency_asks_another_agency_to_join(le_case, partner_inves
             recipient_agency=ngo,
             share_level=CaseShare.Level.SUMMARY,
         )
-    assert type(raised.value).__name__ in {"Http404", "PermissionDenied"}
     assert not Referral.objects.exists()
 
 
@@ -161,9 +161,11 @@ def test_unanswered_referrals_expire_and_the_sender_and_coordinators_are_told(
     service_referral, investigator, coordinator, django_capture_on_commit_callbacks
 ):
     assert services.referrals_expire() == []
-    with time_machine.travel(service_referral.respond_by + timedelta(minutes=1), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            expired = services.referrals_expire()
+    with (
+        time_machine.travel(service_referral.respond_by + timedelta(minutes=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        expired = services.referrals_expire()
     assert expired == [service_referral.pk]
     service_referral.refresh_from_db()
     assert (service_referral.status, service_referral.cancel_reason) == ("cancelled", "expired")
