@@ -111,7 +111,12 @@ TEMPLATES = [
 ]
 FORM_RENDERER = "portal.forms.USWDSFormRenderer"
 # Each domain app's entries in the header and on the home page (portal/navigation.py), in this order.
-PORTAL_NAVIGATION = ["cases.navigation.items", "services_directory.navigation.items", "agencies.navigation.items"]
+PORTAL_NAVIGATION = [
+    "cases.navigation.items",
+    "referrals.navigation.items",
+    "services_directory.navigation.items",
+    "agencies.navigation.items",
+]
 
 # --- Database -------------------------------------------------------------------------------------------------
 DATABASES = {

@@ -19,7 +19,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from cases import selectors as case_selectors
 from cases.models import Consent
-from referrals.models import Referral
+from referrals.models import Notification, Referral
 
 SEND = "referrals.add_referral"
 RESPOND = "referrals.respond_referral"
@@ -147,3 +147,11 @@ def packet_for(user, referral: Referral) -> Packet:
         needs=list(referral.needs.all()),
         show_need_details=Consent.Category.NARRATIVE in released,
     )
+
+
+def notifications_of(user, limit: int = 100) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("referral", "event__actor_agency")[:limit]
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

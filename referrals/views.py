@@ -1,5 +1,5 @@
-"""Referral pages. For now (issue 4): "find services for this person", the directory's ranked matches for one of a
-victim's needs, read from the case as the viewer may see it (``cases.selectors``), never more."""
+"""Find services for this person: the directory's ranked matches for one of a victim's needs, read from the case
+as the viewer may see it (``cases.selectors``), never more. The referral pages are in ``pages.py``."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -11,8 +11,6 @@ from cases.models import Person
 from portal.audit import audit_record
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
-from referrals import selectors as referral_selectors
-from referrals import services as referral_services
 from services_directory import selectors as directory
 from services_directory.filters import DISTANCES, PlaceField
 from services_directory.geo import UnknownPlace, resolve
@@ -78,6 +76,9 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
         {
             "case": case,
             "need": shown.need,
+            "refer_need": shown.need
+            if case_selectors.CHANGE in case.viewer_permissions and request.user.has_perm("referrals.add_referral")  # type: ignore[attr-defined]
+            else None,
             "person_label": label,
             "criteria": criteria,
             "page": page,
@@ -86,21 +87,5 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
             "place_error": place_error,
             "place_field_help": PlaceField().help_text,
             "query": f"near={place_text}" if place_text else "",
-        },
-    )
-
-
-def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A referral with its timeline, for its sender's, its recipient's and the coordinators' people."""
-    referral = referral_selectors.referral_get_for_user(request.user, pk)
-    referral = referral_services.referral_receive(referral=referral, actor=request.user, request=request)
-    referral = referral_selectors.referral_get_for_user(request.user, pk)
-    return render(
-        request,
-        "referrals/referral_detail.html",
-        {
-            "referral": referral,
-            "packet": referral_selectors.packet_for(request.user, referral),
-            "events": referral.events.select_related("actor", "actor_agency"),
         },
     )

@@ -1,0 +1,53 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.categories import NeedCategory
+from referrals.models import Referral
+
+
+class ReferralFilter(django_filters.FilterSet):
+    """The inbox's and the outbox's filters. ``agency`` searches the other side's name (no dropdown of agencies)."""
+
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=Referral.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Referral.Kind.choices, empty_label=_("Any kind"))
+    urgency = django_filters.ChoiceFilter(
+        label=_("Urgency"), choices=Referral.Urgency.choices, empty_label=_("Any urgency")
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Need"), choices=NeedCategory.choices, empty_label=_("Any need"), method="filter_category"
+    )
+    agency = django_filters.CharFilter(label=_("Agency or service"), method="filter_agency")
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue: unanswered past the deadline"), method="filter_overdue", widget=forms.CheckboxInput
+    )
+    open_only = django_filters.BooleanFilter(label=_("Open only"), method="filter_open", widget=forms.CheckboxInput)
+
+    class Meta:
+        model = Referral
+        fields: list[str] = []
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(needs__category=value).distinct() if value else queryset
+
+    def filter_agency(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(sender_agency__name__icontains=value)
+            | Q(recipient_agency__name__icontains=value)
+            | Q(recipient_service__name__icontains=value)
+            | Q(recipient_service__organization__name__icontains=value)
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(status__in=Referral.AWAITING_ANSWER, respond_by__lt=timezone.now())
+
+    def filter_open(self, queryset, name, value):
+        return queryset.filter(status__in=Referral.OPEN) if value else queryset

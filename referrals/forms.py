@@ -1,0 +1,84 @@
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from cases.models import CaseShare, Need
+from referrals.models import Referral
+
+
+class ServiceReferralForm(forms.Form):
+    needs = forms.ModelMultipleChoiceField(
+        label=_("Needs this referral asks for"),
+        queryset=Need.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Referral.Urgency.choices)
+    delivery = forms.ChoiceField(
+        label=_("This provider is not in the portal: how does it hear of the referral?"),
+        choices=[
+            (Referral.Delivery.EMAIL, _("Send it a de-identified e-mail notice")),
+            (Referral.Delivery.PHONE, _("I called it")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    request_note = forms.CharField(
+        label=_("What you ask the provider"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("No names or contact details here: the packet shows what the person's consent releases."),
+    )
+    safety_notes = forms.CharField(
+        label=_("Safety notes for the provider"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("What they must know to keep the person safe (e.g. do not call an old phone the trafficker has)."),
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, needs, in_portal: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["needs"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = needs
+        if in_portal:
+            del self.fields["delivery"]
+        else:
+            self.fields["delivery"].required = True
+
+
+class AgencyReferralForm(forms.Form):
+    recipient_agency = forms.ModelChoiceField(label=_("Agency asked to join"), queryset=Agency.objects.none())
+    share_level = forms.ChoiceField(label=_("What it would see once it accepts"), choices=CaseShare.Level.choices)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Referral.Urgency.choices, initial=Referral.Urgency.ROUTINE)
+    request_note = forms.CharField(label=_("What you ask of the agency"), widget=forms.Textarea(attrs={"rows": 3}))
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["recipient_agency"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = agencies
+
+
+class StepForm(forms.Form):
+    """A step's form: a reason where the lifecycle asks for one, the outcome when the work ends."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "---"), *Referral.Outcome.choices], required=False)
+    outcome_note = forms.CharField(label=_("Outcome note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    cancel_reason = forms.ChoiceField(
+        label=_("Why"),
+        choices=[
+            (Referral.CancelReason.WITHDRAWN, Referral.CancelReason.WITHDRAWN.label),
+            (Referral.CancelReason.CONSENT_REVOKED, Referral.CancelReason.CONSENT_REVOKED.label),
+        ],
+        required=False,
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}))

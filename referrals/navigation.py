@@ -1,0 +1,20 @@
+from django.utils.translation import gettext_lazy as _
+
+from portal.navigation import NavItem
+from referrals import selectors
+
+
+def items(user) -> list[NavItem]:
+    """One "Referrals" entry (the inbox, or the outbox for those who only send), with the count of unread notices;
+    the coordinators' board beside it."""
+    entries = []
+    if user.has_perm(selectors.RESPOND) or user.has_perm(selectors.SEND):
+        unread = selectors.unread_count(user)
+        label = _("Referrals (%(n)d new)") % {"n": unread} if unread else _("Referrals")
+        url = "referral_inbox" if user.has_perm(selectors.RESPOND) else "referral_outbox"
+        entries.append(NavItem(label, url, _("Answer the referrals sent to you and follow yours to their outcome")))
+    if user.has_perm(selectors.COORDINATE):
+        entries.append(
+            NavItem(_("Referral board"), "referral_board", _("The task force's open referrals, overdue first"))
+        )
+    return entries
