@@ -20,7 +20,7 @@ def test_a_referral_goes_round_the_loop(
     task_force.agencies.add(bayou, through_defaults={})
     staff = UserFactory(email="intake@bayou.example", full_name="Bea Bayou", agency=bayou, role=Role.PROVIDER_STAFF)
     listed_service(name="Bayou family shelter", agency=bayou, languages=("en", "es"))
-    need = need_add(
+    need_add(
         case=ngo_case, person=ngo_client, category=Need.Category.EMERGENCY_SHELTER, urgency="urgent", actor=advocate
     )
 
