@@ -17,8 +17,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, schedule: bool = False, **options) -> None:
         if schedule:
+            if _already_scheduled():
+                self.stdout.write("The expiry task is already queued.")
+                return
             expire_overdue.enqueue(reschedule=True)
             self.stdout.write("The expiry task is queued; the background worker runs it every 5 minutes.")
             return
         expired = referrals_expire()
         self.stdout.write(f"{len(expired)} referral(s) expired.")
+
+
+def _already_scheduled() -> bool:
+    """A chain of the periodic task waiting in the database queue (so that ``make demo`` twice starts one)."""
+    from django.apps import apps
+
+    if not apps.is_installed("django_tasks_db"):
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=expire_overdue.module_path, finished_at__isnull=True).exists()
