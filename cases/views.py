@@ -144,6 +144,13 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if may_decide
             else None,
             "activity": selectors.case_activity(case) if may_manage else [],
+            # The case's referrals (read through the reverse relation: cases never imports referrals, DESIGN §3),
+            # for those who work the case; each links to its page for the agency that sent it.
+            "referrals": case.referrals.select_related(  # type: ignore[attr-defined]
+                "sender_agency", "recipient_agency", "recipient_service"
+            ).order_by("-created_at")[:50]
+            if may_change
+            else [],
             "today": timezone.localdate(),
             "withheld": selectors.WITHHELD,
             "indicators": [Case.Indicator(code).label for code in case.indicators if code in Case.Indicator.values],

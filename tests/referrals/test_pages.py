@@ -201,3 +201,13 @@ def test_the_inbox_and_board_cost_the_same_queries_for_few_and_many(
     send(20)
     many = (queries(inbox, reverse("referral_inbox")), queries(board, reverse("referral_board")))
     assert many == few
+
+
+def test_the_case_page_lists_its_referrals_for_those_who_work_it(
+    client_as, investigator, partner_investigator, service_referral
+):
+    page = client_as(investigator).get(reverse("case_detail", args=[service_referral.case_id])).content.decode()
+    assert reverse("referral_detail", args=[service_referral.pk]) in page
+    assert "Harbor House" in page
+    summary_only = client_as(partner_investigator).get(reverse("case_detail", args=[service_referral.case_id]))
+    assert "Harbor House" not in summary_only.content.decode()  # a summary share does not tell where she is sent
