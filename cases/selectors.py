@@ -429,3 +429,7 @@ def need_get_for_user(user, need_pk: int) -> tuple[Case, NeedView, PersonView]:
         raise Http404
     person = next(view for _participant, view in people if view.pk == shown.need.person_id)
     return case, shown, person
+
+
+def is_victim_in(case: Case, person: Person) -> bool:
+    return case.participants.filter(person=person, role=CaseParticipant.Role.VICTIM).exists()

@@ -35,7 +35,10 @@ class ServiceReferralForm(forms.Form):
         label=_("Safety notes for the provider"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text=_("What they must know to keep the person safe (e.g. do not call an old phone the trafficker has)."),
+        help_text=_(
+            "What they must know to keep the person safe (e.g. do not call an old phone the trafficker has). "
+            "The provider reads it whatever the consent: no names or contact details here."
+        ),
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
@@ -54,7 +57,11 @@ class AgencyReferralForm(forms.Form):
     recipient_agency = forms.ModelChoiceField(label=_("Agency asked to join"), queryset=Agency.objects.none())
     share_level = forms.ChoiceField(label=_("What it would see once it accepts"), choices=CaseShare.Level.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Referral.Urgency.choices, initial=Referral.Urgency.ROUTINE)
-    request_note = forms.CharField(label=_("What you ask of the agency"), widget=forms.Textarea(attrs={"rows": 3}))
+    request_note = forms.CharField(
+        label=_("What you ask of the agency"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The agency reads this before it accepts: no names or contact details here."),
+    )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def __init__(self, *args, agencies, **kwargs):

@@ -157,7 +157,7 @@ class Referral(FSMModelMixin, TimeStampedModel):
     def resume(self) -> None:
         pass
 
-    @transition(field=status, source=(Status.ACCEPTED, Status.IN_PROGRESS), target=Status.COMPLETED)
+    @transition(field=status, source=(Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD), target=Status.COMPLETED)
     def complete(self) -> None:
         pass
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
-from agencies.models import Agency
 from cases import selectors as case_selectors
+from portal.audit import audit_record
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 from referrals import selectors, services
@@ -24,7 +24,6 @@ from referrals.filters import ReferralFilter
 from referrals.forms import AgencyReferralForm, MessageForm, ServiceReferralForm, StepForm
 from referrals.models import Referral
 from services_directory import selectors as directory
-from services_directory.models import Service
 
 STEP_ORDER = ["accept", "reject", "start", "hold", "resume", "complete", "fail", "cancel", "mark_entered_in_error"]
 STEP_LABELS = {
@@ -47,6 +46,16 @@ STEP_FIELDS = {
     "mark_entered_in_error": ["reason"],
 }
 URL_VERBS = {"entered-in-error": "mark_entered_in_error"}
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """A service's errors onto the form: under their field when the form has it, at the top otherwise."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            for item in errors:
+                form.add_error(name if name in form.fields else None, item)
+    else:
+        form.add_error(None, error)
 
 
 def _list(request: AuthenticatedHttpRequest, queryset, *, title: str, side: str) -> HttpResponse:
@@ -95,13 +104,13 @@ def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The task force's open referrals by status, overdue ones first in each column."""
-    if not selectors.coordinated_agency_ids(request.user):
+    task_forces = selectors.coordinated_task_force_ids(request.user)
+    if not task_forces:
         raise Http404
     now = timezone.now()
-    coordinated = selectors.coordinated_agency_ids(request.user)
     open_referrals = (
         selectors.referral_list_visible_to(request.user)
-        .filter(sender_agency_id__in=coordinated, status__in=Referral.OPEN)
+        .filter(case__task_force_id__in=task_forces, status__in=Referral.OPEN)
         .order_by("respond_by")[:500]
     )
     columns: dict[str, list[Referral]] = {status: [] for status in Referral.OPEN}
@@ -112,7 +121,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     expired = (
         selectors.referral_list_visible_to(request.user)
         .filter(
-            sender_agency_id__in=coordinated,
+            case__task_force_id__in=task_forces,
             status=Referral.Status.CANCELLED,
             cancel_reason=Referral.CancelReason.EXPIRED,
             reroutes__isnull=True,
@@ -156,6 +165,19 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     services.notifications_mark_read(user=request.user, referral=referral)
     referral = selectors.referral_get_for_user(request.user, pk)
     sides = referral.viewer_sides  # type: ignore[attr-defined]
+    packet = selectors.packet_for(request.user, referral, sides)
+    if packet.released and selectors.SENDER not in sides and packet.person is not None:
+        audit_record(
+            action="cases.pii.viewed",
+            request=request,
+            target=referral.case,
+            details={
+                "person_id": packet.person.pk,
+                "categories": sorted(packet.released),
+                "via": "referral",
+                "referral_id": referral.pk,
+            },
+        )
     return render(
         request,
         "referrals/referral_detail.html",
@@ -163,7 +185,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "sides": sides,
             "is_sender": selectors.SENDER in sides,
-            "packet": selectors.packet_for(request.user, referral),
+            "packet": packet,
             "events": referral.events.select_related("actor", "actor_agency"),
             "thread": referral.messages.select_related("author", "author_agency"),
             "steps": _steps(request.user, referral, sides),
@@ -184,10 +206,10 @@ def _reroute_choices(user, referral: Referral, sides) -> list[tuple[str, str]] |
     if referral.reroutes.exists():
         return None
     if referral.kind == Referral.Kind.INTERAGENCY:
-        agencies = Agency.objects.filter(is_active=True).exclude(
+        agencies = selectors.recipient_agencies().exclude(
             pk__in=[referral.sender_agency_id, referral.recipient_agency_id]
         )
-        return [(f"agency:{a.pk}", a.name) for a in agencies.order_by("name")[:50]]
+        return [(f"agency:{a.pk}", a.name) for a in agencies[:50]]
     categories = sorted({need.category for need in referral.needs.all()})
     found = directory.service_search(directory.SearchCriteria(categories=categories))
     others = [s for s in found[:21] if s.pk != referral.recipient_service_id][:20]
@@ -218,12 +240,12 @@ def referral_step(request: AuthenticatedHttpRequest, pk: int, verb: str) -> Http
     except PermissionDenied:
         messages.error(request, _("You may not do this to this referral."))
     else:
-        messages.success(request, _("Done: the referral is %(status)s.") % {"status": _status(pk)})
+        messages.success(request, _("Done: the referral is %(status)s.") % {"status": _status(request, pk)})
     return redirect("referral_detail", pk=pk)
 
 
-def _status(pk: int) -> str:
-    return str(Referral.objects.get(pk=pk).get_status_display()).lower()
+def _status(request: AuthenticatedHttpRequest, pk: int) -> str:
+    return str(selectors.referral_get_for_user(request.user, pk).get_status_display()).lower()
 
 
 @require_POST
@@ -233,9 +255,11 @@ def referral_reroute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     kind, _sep, value = target.partition(":")
     try:
         if kind == "agency":
-            recipient: dict[str, Any] = {"recipient_agency": get_object_or_404(Agency, pk=int(value))}
+            recipient: dict[str, Any] = {
+                "recipient_agency": get_object_or_404(selectors.recipient_agencies(), pk=int(value))
+            }
         elif kind == "service":
-            recipient = {"recipient_service": get_object_or_404(Service, pk=value)}
+            recipient = {"recipient_service": directory.service_get_for_user(request.user, value)}
         else:
             raise ValidationError(_("Choose where to send it instead."))
         new = services.referral_reroute(
@@ -277,6 +301,8 @@ def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk) -
     case, shown, view = case_selectors.need_get_for_user(request.user, need_pk)
     if case_selectors.CHANGE not in case.viewer_permissions or not request.user.has_perm(selectors.SEND):  # type: ignore[attr-defined]
         raise Http404
+    if not case_selectors.is_victim_in(case, view.person):
+        raise Http404  # services are for victims; a witness's need is recorded, not referred
     service = directory.service_get_for_user(request.user, service_pk)
     in_portal = service.organization.agency is not None and service.organization.agency.is_active
     needs = case.needs.filter(person_id=view.pk, status="unmet")
@@ -304,7 +330,7 @@ def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk) -
                 request=request,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            _form_errors(form, error)
         else:
             messages.success(request, _("The referral is sent."))
             return redirect("referral_detail", pk=referral.pk)
@@ -320,7 +346,7 @@ def refer_agency(request: AuthenticatedHttpRequest, case_pk: int) -> HttpRespons
     case = case_selectors.case_get_for_user(request.user, case_pk, case_selectors.VIEW)
     if case_selectors.MANAGE not in case.viewer_permissions or not request.user.has_perm(selectors.SEND):  # type: ignore[attr-defined]
         raise Http404
-    agencies = Agency.objects.filter(is_active=True).exclude(pk=case.lead_agency_id).order_by("name")
+    agencies = selectors.recipient_agencies().exclude(pk=case.lead_agency_id)
     form = AgencyReferralForm(request.POST or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -337,7 +363,7 @@ def refer_agency(request: AuthenticatedHttpRequest, case_pk: int) -> HttpRespons
                 request=request,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            _form_errors(form, error)
         else:
             messages.success(request, _("The referral is sent."))
             return redirect("referral_detail", pk=referral.pk)

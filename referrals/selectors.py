@@ -16,7 +16,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import Agency
 from cases import selectors as case_selectors
 from cases.models import Consent
 from referrals.models import Notification, Referral
@@ -38,32 +37,54 @@ VERB_SIDES: dict[str, frozenset[str]] = {
 }
 
 
-def coordinated_agency_ids(user) -> frozenset[int]:
-    """The agencies whose referrals a coordinator watches: every agency of their agency's task forces."""
+def coordinated_task_force_ids(user) -> frozenset[int]:
+    """The task forces whose referrals a coordinator watches: those their coordination office belongs to. A
+    referral belongs to its case's task force (not to every task force its sending agency is in)."""
     agency = getattr(user, "agency", None)
     if agency is None or not user.has_perm(COORDINATE):
         return frozenset()
-    return frozenset(
-        Agency.objects.filter(Q(pk=agency.pk) | Q(task_forces__agencies=agency)).values_list("pk", flat=True)
-    )
+    return frozenset(agency.task_forces.values_list("pk", flat=True))
 
 
-def sides_of(user, referral: Referral, *, coordinated: frozenset[int] | None = None) -> frozenset[str]:
+def coordinators_of(referral: Referral) -> QuerySet:
+    """The people ``coordinated_task_force_ids`` puts on a referral's coordinator side: the same rule, read the
+    other way (who is told when it expires or is re-routed)."""
+    from agencies.models import User
+    from agencies.roles import ROLE_PERMISSIONS
+
+    task_force_id = referral.case.task_force_id
+    if task_force_id is None:
+        return User.objects.none()
+    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if COORDINATE in permissions]
+    return User.objects.filter(
+        is_active=True, _membership__role__in=roles, _membership__agency__task_forces=task_force_id
+    ).distinct()
+
+
+def sides_of(user, referral: Referral, *, task_forces: frozenset[int] | None = None) -> frozenset[str]:
+    """The sides ``user`` stands on. The sender's side needs the case still in view (a share revoked since takes
+    the referral away too); the recipient's side of an interagency referral needs case work (joining a case is a
+    caseworker's or supervisor's decision, not provider staff's)."""
     agency = getattr(user, "agency", None)
     if agency is None:
         return frozenset()
     sides = set()
-    if agency.pk == referral.sender_agency_id and user.has_perm(SEND):
+    if (
+        agency.pk == referral.sender_agency_id
+        and user.has_perm(SEND)
+        and case_selectors.VIEW in case_selectors.case_permissions(user, referral.case)
+    ):
         sides.add(SENDER)
     if (
         referral.recipient_works_in_portal
         and agency.pk == referral.recipient_agency_id
         and referral.status != Referral.Status.DRAFT
         and user.has_perm(RESPOND)
+        and (referral.kind == Referral.Kind.SERVICE or user.has_perm("cases.change_case"))
     ):
         sides.add(RECIPIENT)
-    coordinated = coordinated_agency_ids(user) if coordinated is None else coordinated
-    if referral.sender_agency_id in coordinated:
+    task_forces = coordinated_task_force_ids(user) if task_forces is None else task_forces
+    if referral.case.task_force_id is not None and referral.case.task_force_id in task_forces:
         sides.add(COORDINATOR)
     return frozenset(sides)
 
@@ -86,9 +107,9 @@ def referral_list_visible_to(user) -> QuerySet[Referral]:
         q |= Q(sender_agency=agency)
     if user.has_perm(RESPOND):
         q |= Q(recipient_agency=agency, delivery=Referral.Delivery.PORTAL) & ~Q(status=Referral.Status.DRAFT)
-    coordinated = coordinated_agency_ids(user)
-    if coordinated:
-        q |= Q(sender_agency_id__in=coordinated)
+    task_forces = coordinated_task_force_ids(user)
+    if task_forces:
+        q |= Q(case__task_force_id__in=task_forces)
     return Referral.objects.filter(q).select_related(
         "case", "sender", "sender_agency", "recipient_agency", "recipient_service", "recipient_service__organization"
     )
@@ -113,14 +134,14 @@ def referral_get_for_user(user, pk: int, *, lock: bool = False) -> Referral:
 
 @dataclass
 class Packet:
-    """What the recipient of a service referral sees of the person: the needs asked for, urgency, language, the
-    safety notes the sender wrote, the sender's contact, and the PII categories an active consent releases to the
-    recipient's agency (none: the referral goes de-identified)."""
+    """What a viewer sees of the person and the needs. The recipient (and a coordinator) see the needs asked for,
+    urgency, languages, whether a minor, and the PII categories an active consent releases to their agency (none:
+    the referral goes de-identified); a need's details only through the ``narrative`` category. The sender's side
+    sees what the case page shows them, by the case's rules."""
 
     person: Any  # a cases.selectors.PersonView, or None for an interagency referral
     released: frozenset[str]
-    needs: list[Any]
-    show_need_details: bool
+    needs: list[tuple[Any, str]]  # (need, details or "")
 
 
 def released_to(agency_id: int | None, person, *, on=None) -> frozenset[str]:
@@ -136,17 +157,29 @@ def released_to(agency_id: int | None, person, *, on=None) -> frozenset[str]:
     return frozenset(released)
 
 
-def packet_for(user, referral: Referral) -> Packet:
-    """The sender's side reads the case itself; the packet is what the recipient (and a coordinator) sees."""
+def packet_for(user, referral: Referral, sides: frozenset[str] | None = None) -> Packet:
+    sides = sides_of(user, referral) if sides is None else sides
+    needs = list(referral.needs.all())
+    if SENDER in sides:
+        case = referral.case
+        permissions = case_selectors.case_permissions(user, case)
+        people = case_selectors.people_of_case_for(user, case, permissions)
+        shown = {item.need.pk: item.details for item in case_selectors.needs_visible(user, case, people, {})}
+        view = next((v for _participant, v in people if referral.person_id == v.pk), None)
+        return Packet(
+            person=view,
+            released=view.categories if view is not None else frozenset(),
+            needs=[(need, _text(shown.get(need.pk))) for need in needs if need.pk in shown],
+        )
     agency_id = getattr(getattr(user, "agency", None), "pk", None)
     released = released_to(agency_id, referral.person)
     view = case_selectors.PersonView.of(referral.person, released) if referral.person is not None else None
-    return Packet(
-        person=view,
-        released=released,
-        needs=list(referral.needs.all()),
-        show_need_details=Consent.Category.NARRATIVE in released,
-    )
+    narrative = Consent.Category.NARRATIVE in released
+    return Packet(person=view, released=released, needs=[(need, need.details if narrative else "") for need in needs])
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def notifications_of(user, limit: int = 100) -> QuerySet[Notification]:
@@ -155,3 +188,10 @@ def notifications_of(user, limit: int = 100) -> QuerySet[Notification]:
 
 def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def recipient_agencies() -> QuerySet:
+    """The agencies a referral may ask to join a case: every active one (the lead is excluded by the caller)."""
+    from agencies.models import Agency
+
+    return Agency.objects.filter(is_active=True).order_by("name")

@@ -22,7 +22,7 @@ from agencies.models import Agency, User
 from agencies.roles import ROLE_PERMISSIONS
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, CaseShare, Need, Person
-from cases.services import case_share_grant
+from cases.services import LAW_ENFORCEMENT_LEVELS, case_share_grant
 from portal.audit import audit_record
 from referrals import selectors
 from referrals.models import Notification, Referral, ReferralEvent, ReferralMessage
@@ -86,26 +86,16 @@ def _people_of(agency_id: int | None, permission: str) -> list[User]:
     )
 
 
-def _coordinators_of(agency_id: int) -> list[User]:
-    """The coordinators of the task forces the agency belongs to."""
-    offices = Agency.objects.filter(task_forces__agencies=agency_id, kind=Agency.Kind.COORDINATION).distinct()
-    return list(
-        User.objects.filter(
-            is_active=True,
-            _membership__agency__in=offices,
-            _membership__role__in=_roles_with(selectors.COORDINATE),
-        )
-    )
-
-
 def _involved(referral: Referral, verb: str) -> list[User]:
-    """Everyone told of a change: the sender, the recipient agency's people who answer referrals, and, when a
-    referral expires or is re-routed, the coordinators."""
-    people: dict[int, User] = {referral.sender.pk: referral.sender}
+    """Everyone told of a change: the sender (while active), the recipient agency's people who answer referrals,
+    and, when a referral expires or is re-routed, the coordinators of its case's task force."""
+    people: dict[int, User] = {}
+    if referral.sender.is_active:
+        people[referral.sender.pk] = referral.sender
     if referral.recipient_works_in_portal:
         people.update({user.pk: user for user in _people_of(referral.recipient_agency_id, selectors.RESPOND)})
     if verb in {"expire", "reroute"}:
-        people.update({user.pk: user for user in _coordinators_of(referral.sender_agency_id)})
+        people.update({user.pk: user for user in selectors.coordinators_of(referral)})
     return list(people.values())
 
 
@@ -188,6 +178,47 @@ def referral_send(
         raise PermissionDenied
     needed = case_selectors.MANAGE if kind == Referral.Kind.INTERAGENCY else case_selectors.CHANGE
     case = case_selectors.case_get_for_user(actor, case.pk, needed)
+    return _referral_create(
+        kind=kind,
+        case=case,
+        sender=actor,
+        sender_agency=actor.agency,
+        recorded_by=actor,
+        urgency=urgency,
+        recipient_agency=recipient_agency,
+        recipient_service=recipient_service,
+        person=person,
+        needs=needs,
+        share_level=share_level,
+        delivery=delivery,
+        request_note=request_note,
+        safety_notes=safety_notes,
+        submission_key=submission_key,
+        request=request,
+    )
+
+
+def _referral_create(
+    *,
+    kind: str,
+    case: Case,
+    sender,
+    sender_agency: Agency,
+    recorded_by,
+    urgency: str,
+    recipient_agency: Agency | None,
+    recipient_service: Service | None,
+    person: Person | None,
+    needs: Iterable[Need],
+    share_level: str,
+    delivery: str,
+    request_note: str,
+    safety_notes: str,
+    submission_key=None,
+    request: Any = None,
+) -> Referral:
+    """Check a referral's fields and create it, sent. ``sender`` is whose referral it is (and whose agency follows
+    it); ``recorded_by`` who sent it now (the sender, or a coordinator re-routing), in the event and the audit."""
     if urgency not in Referral.Urgency.values:
         raise ValidationError({"urgency": _("Choose how urgent it is.")})
     needs = list(needs)
@@ -197,10 +228,15 @@ def referral_send(
     if kind == Referral.Kind.INTERAGENCY:
         if recipient_agency is None or not recipient_agency.is_active:
             raise ValidationError({"recipient_agency": _("Choose an agency in the portal.")})
-        if recipient_agency.pk == case.lead_agency_id or recipient_agency.pk == actor.agency.pk:
+        if recipient_agency.pk in (case.lead_agency_id, sender_agency.pk):
             raise ValidationError({"recipient_agency": _("The lead agency already works this case.")})
         if share_level not in CaseShare.Level.values:
             raise ValidationError({"share_level": _("Choose what the agency would see.")})
+        if share_level in LAW_ENFORCEMENT_LEVELS and not recipient_agency.is_law_enforcement:
+            only_for_police = _(
+                "Law-enforcement-sensitive information is shared only with law enforcement and prosecutors."
+            )
+            raise ValidationError({"share_level": only_for_police})
         fields = {
             "recipient_agency": recipient_agency,
             "share_level": share_level,
@@ -234,8 +270,8 @@ def referral_send(
             referral = Referral(
                 kind=kind,
                 case=case,
-                sender=actor,
-                sender_agency=actor.agency,
+                sender=sender,
+                sender_agency=sender_agency,
                 urgency=urgency,
                 respond_by=respond_by_for(urgency),
                 request_note=request_note.strip(),
@@ -247,14 +283,14 @@ def referral_send(
             referral.needs.set(needs)
             referral.send()
             referral.save()
-            _record(referral, verb="send", actor=actor, from_status=Referral.Status.DRAFT, request=request)
+            _record(referral, verb="send", actor=recorded_by, from_status=Referral.Status.DRAFT, request=request)
             if referral.delivery == Referral.Delivery.EMAIL:
                 from referrals.tasks import email_provider_notice
 
                 pk = referral.pk
                 transaction.on_commit(lambda: email_provider_notice.enqueue(pk))
     except IntegrityError:  # the same form, submitted twice at the same moment
-        existing = Referral.objects.filter(submission_key=submission_key).first()
+        existing = Referral.objects.filter(submission_key=submission_key, sender=sender).first()
         if existing is None:
             raise
         return existing
@@ -274,7 +310,11 @@ def _step(
     changes: dict[str, Any] | None = None,
 ) -> Referral:
     with transaction.atomic():
-        current = Referral.objects.select_for_update().select_related("sender", "sender_agency").get(pk=referral.pk)
+        current = (
+            Referral.objects.select_for_update(of=("self",))
+            .select_related("sender", "sender_agency", "case")
+            .get(pk=referral.pk)
+        )
         sides = selectors.sides_of(actor, current)
         if not sides:
             raise Http404
@@ -309,21 +349,28 @@ def _step(
 
 def _share_case(referral: Referral, request: Any) -> None:
     """The share the interagency referral asked for, granted as its sender would (a caseworker's waits for their
-    supervisor, DESIGN §4.3); nothing if the agency already has an active share."""
+    supervisor, DESIGN §4.3); nothing if the agency already has it. If the sender can no longer share the case,
+    the acceptance is refused (and rolled back) with a message saying so."""
     assert referral.recipient_agency is not None
-    active = CaseShare.objects.filter(
+    current = CaseShare.objects.filter(
         case=referral.case_id, agency=referral.recipient_agency_id, status=CaseShare.Status.ACTIVE
-    ).exists()
-    if active:
+    ).first()
+    if current is not None and current.level == referral.share_level:
         return
-    case_share_grant(
-        case=referral.case,
-        agency=referral.recipient_agency,
-        level=referral.share_level,
-        reason=_("Referral #%(id)s accepted") % {"id": referral.pk},
-        actor=referral.sender,
-        request=request,
-    )
+    try:
+        case_share_grant(
+            case=referral.case,
+            agency=referral.recipient_agency,
+            level=referral.share_level,
+            reason=_("Referral #%(id)s accepted") % {"id": referral.pk},
+            actor=referral.sender,
+            request=request,
+        )
+    except (Http404, PermissionDenied) as error:
+        raise ValidationError(
+            _("%(sender)s can no longer share this case: ask their agency to send the referral again.")
+            % {"sender": referral.sender.full_name}
+        ) from error
 
 
 def referral_receive(*, referral: Referral, actor, request: Any = None) -> Referral:
@@ -428,7 +475,7 @@ def referral_reroute(
     """Cancel an unanswered (or expired) referral as re-routed and send the same request to another recipient, on
     behalf of the original sender. Returns the new referral."""
     with transaction.atomic():
-        old = Referral.objects.select_for_update().get(pk=referral.pk)
+        old = Referral.objects.select_for_update(of=("self",)).select_related("case", "sender").get(pk=referral.pk)
         sides = selectors.sides_of(actor, old)
         if not sides:
             raise Http404
@@ -441,10 +488,12 @@ def referral_reroute(
             raise ValidationError(_("This referral was already re-routed."))
         if not reason.strip():
             raise ValidationError({"reason": _("Say why.")})
-        new = referral_send(
+        new = _referral_create(
             kind=old.kind,
             case=old.case,
-            actor=old.sender,
+            sender=old.sender,
+            sender_agency=old.sender_agency,
+            recorded_by=actor,
             urgency=old.urgency,
             recipient_agency=recipient_agency if old.kind == Referral.Kind.INTERAGENCY else None,
             recipient_service=recipient_service if old.kind == Referral.Kind.SERVICE else None,
@@ -486,8 +535,8 @@ def referrals_expire(*, now: datetime | None = None) -> list[int]:
     for pk in list(due):
         with transaction.atomic():
             referral = (
-                Referral.objects.select_for_update(skip_locked=True)
-                .select_related("sender", "sender_agency")
+                Referral.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("sender", "sender_agency", "case")
                 .filter(pk=pk, status__in=Referral.AWAITING_ANSWER, respond_by__lt=now)
                 .first()
             )

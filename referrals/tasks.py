@@ -21,7 +21,11 @@ def email_notifications(notification_ids: list[int]) -> int:
     number, its step and a link (the reader signs in to see the rest)."""
     sent = 0
     notifications = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related(
-        "user", "referral__sender_agency", "referral__recipient_agency", "referral__recipient_service", "event"
+        "user",
+        "referral__sender_agency",
+        "referral__recipient_agency",
+        "referral__recipient_service",
+        "event__actor_agency",
     )
     for notification in notifications:
         user = notification.user
@@ -72,7 +76,8 @@ def expire_overdue(reschedule: bool = False) -> int:
     keeps it going; production can use it or a cron job calling ``manage.py expire_referrals``)."""
     from referrals.services import referrals_expire
 
-    expired = referrals_expire()
-    if reschedule:
-        expire_overdue.using(run_after=timezone.now() + EXPIRY_INTERVAL).enqueue(reschedule=True)
-    return len(expired)
+    try:
+        return len(referrals_expire())
+    finally:  # an error in one run must not stop the cycle
+        if reschedule:
+            expire_overdue.using(run_after=timezone.now() + EXPIRY_INTERVAL).enqueue(reschedule=True)

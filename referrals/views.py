@@ -77,7 +77,9 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
             "case": case,
             "need": shown.need,
             "refer_need": shown.need
-            if case_selectors.CHANGE in case.viewer_permissions and request.user.has_perm("referrals.add_referral")  # type: ignore[attr-defined]
+            if case_selectors.CHANGE in case.viewer_permissions  # type: ignore[attr-defined]
+            and request.user.has_perm("referrals.add_referral")
+            and case_selectors.is_victim_in(case, view.person)
             else None,
             "person_label": label,
             "criteria": criteria,

@@ -30,7 +30,7 @@ NEXT = {
     S.RECEIVED: {"accept": S.ACCEPTED, "reject": S.REJECTED, "cancel": S.CANCELLED, "reroute": S.CANCELLED},
     S.ACCEPTED: {"start": S.IN_PROGRESS, "complete": S.COMPLETED, "fail": S.FAILED, "cancel": S.CANCELLED},
     S.IN_PROGRESS: {"hold": S.ON_HOLD, "complete": S.COMPLETED, "fail": S.FAILED, "cancel": S.CANCELLED},
-    S.ON_HOLD: {"resume": S.IN_PROGRESS, "fail": S.FAILED, "cancel": S.CANCELLED},
+    S.ON_HOLD: {"resume": S.IN_PROGRESS, "complete": S.COMPLETED, "fail": S.FAILED, "cancel": S.CANCELLED},
     S.REJECTED: {},
     S.COMPLETED: {},
     S.FAILED: {},

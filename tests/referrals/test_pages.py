@@ -211,3 +211,66 @@ def test_the_case_page_lists_its_referrals_for_those_who_work_it(
     assert "Harbor House" in page
     summary_only = client_as(partner_investigator).get(reverse("case_detail", args=[service_referral.case_id]))
     assert "Harbor House" not in summary_only.content.decode()  # a summary share does not tell where she is sent
+
+
+def test_reading_released_pii_in_a_packet_is_an_audit_event(client_as, advocate, ngo_case, ngo_client, investigator):
+    """The shelter refers its client to the field office's victim specialist... here: to a service of an agency
+    the client released her identity to."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.services import consent_record
+    from portal.models import AuditEvent
+    from referrals.services import referral_send
+    from tests.services_directory.factories import listed_service
+
+    service = listed_service(name="Victim specialist", agency=investigator.agency)
+    today = timezone.localdate()
+    consent_record(
+        person=ngo_client,
+        recipient_agency=investigator.agency,
+        categories=["identity"],
+        purpose="Services",
+        signed_on=today,
+        expires_on=today + timedelta(days=30),
+        actor=advocate,
+    )
+    referral = referral_send(
+        kind="service", case=ngo_case, actor=advocate, urgency="routine", recipient_service=service, person=ngo_client
+    )
+
+    page = client_as(investigator).get(reverse("referral_detail", args=[referral.pk])).content.decode()
+
+    assert ngo_client.given_name in page
+    event = AuditEvent.objects.get(action="cases.pii.viewed", details__via="referral")
+    assert (event.actor, event.details["categories"], event.details["referral_id"]) == (
+        investigator,
+        ["identity"],
+        referral.pk,
+    )
+
+
+def test_referring_to_a_service_closed_meanwhile_says_so(client_as, investigator, shelter_need, shelter_service):
+    client = client_as(investigator)
+    url = reverse("refer_service", args=[shelter_need.pk, shelter_service.pk])
+    key = client.get(url).context["form"]["submission_key"].value()
+    shelter_service.status = "inactive"
+    shelter_service.save(update_fields=["status"])
+
+    response = client.post(url, {"needs": [shelter_need.pk], "urgency": "urgent", "submission_key": key})
+
+    assert response.status_code == 200
+    assert "Choose an active service of the directory." in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_a_witness_need_is_not_referred(client_as, investigator, le_case, shelter_service):
+    from cases.models import CaseParticipant
+    from cases.services import need_add, person_add_to_case
+
+    witness = person_add_to_case(
+        case=le_case, role=CaseParticipant.Role.WITNESS, actor=investigator, given_name="Wes", family_name="Witness"
+    )
+    need = need_add(case=le_case, person=witness.person, category="emergency_shelter", actor=investigator)
+    assert client_as(investigator).get(reverse("refer_service", args=[need.pk, shelter_service.pk])).status_code == 404

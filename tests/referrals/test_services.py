@@ -23,15 +23,15 @@ from tests.cases.fixtures import VICTIM_NAME, VICTIM_PHONE
 pytestmark = pytest.mark.django_db
 
 
-def test_accepting_an_interagency_referral_shares_the_case_as_asked(interagency_referral, provider_staff, le_case, ngo):
-    services.referral_accept(referral=interagency_referral, actor=provider_staff)
+def test_accepting_an_interagency_referral_shares_the_case_as_asked(interagency_referral, advocate, le_case, ngo):
+    services.referral_accept(referral=interagency_referral, actor=advocate)
 
     share = CaseShare.objects.get(case=le_case, agency=ngo)
     assert (share.level, share.status) == (CaseShare.Level.PERSONAL, CaseShare.Status.ACTIVE)  # a supervisor asked
 
 
 def test_a_caseworkers_interagency_referral_makes_a_share_that_waits_for_a_supervisor(
-    le_case, ngo, investigator, provider_staff
+    le_case, ngo, investigator, advocate
 ):
     referral = referral_send(
         kind=Referral.Kind.INTERAGENCY,
@@ -41,7 +41,7 @@ def test_a_caseworkers_interagency_referral_makes_a_share_that_waits_for_a_super
         recipient_agency=ngo,
         share_level=CaseShare.Level.SUMMARY,
     )
-    services.referral_accept(referral=referral, actor=provider_staff)
+    services.referral_accept(referral=referral, actor=advocate)
     assert CaseShare.objects.get(case=le_case, agency=ngo).status == CaseShare.Status.REQUESTED
 
 
@@ -276,7 +276,7 @@ def test_people_accepting_at_the_same_moment_give_one_acceptance(transactional_d
 
     referral = request.getfixturevalue("interagency_referral")
     ngo = request.getfixturevalue("ngo")
-    people = [UserFactory(email=f"staff{n}@safeharbor.example", agency=ngo, role=Role.PROVIDER_STAFF) for n in range(4)]
+    people = [UserFactory(email=f"advocate{n}@safeharbor.example", agency=ngo, role=Role.CASEWORKER) for n in range(4)]
     barrier = threading.Barrier(len(people))
     outcomes: list[str] = []
 
@@ -334,3 +334,101 @@ def test_notifications_are_emailed_in_each_readers_language_without_personal_det
     assert english.subject == f"Referral #{referral.pk}: accepted"
     assert "By: Safe Harbor Shelter" in english.body
     assert Notification.objects.get(user=investigator, verb="accept").emailed_at is not None
+
+
+# Found by review ------------------------------------------------------------------------------------------------
+
+
+def test_provider_staff_do_not_commit_their_agency_to_join_a_case(interagency_referral, provider_staff):
+    with pytest.raises(Http404):
+        services.referral_accept(referral=interagency_referral, actor=provider_staff)
+
+
+def test_a_coordinator_of_another_task_force_neither_sees_nor_hears_of_it(service_referral, lead_agency):
+    from agencies.models import Agency, Role
+    from tests.factories import AgencyFactory, TaskForceFactory, UserFactory
+
+    office = AgencyFactory(name="Other Coordination", short_name="OC", kind=Agency.Kind.COORDINATION)
+    TaskForceFactory(name="Another Task Force", member_agencies=[lead_agency, office])
+    stranger = UserFactory(email="coord@other.example", agency=office, role=Role.COORDINATOR)
+
+    assert selectors.sides_of(stranger, service_referral) == frozenset()
+    assert not selectors.referral_list_visible_to(stranger).exists()
+    with time_machine.travel(service_referral.respond_by + timedelta(minutes=1), tick=False):
+        services.referrals_expire()
+    assert not Notification.objects.filter(user=stranger).exists()
+
+
+def test_the_sender_loses_the_referral_with_the_case(
+    le_case, le_victim, partner_agency, partner_investigator, supervisor, shelter_service
+):
+    """A partner collaborating on the case refers the victim; once the lead ends the share, the partner's side of
+    the referral ends with it (the case's rules decide, not the referral)."""
+    from cases.services import case_share_grant, case_share_revoke
+
+    share = case_share_grant(
+        case=le_case, agency=partner_agency, level=CaseShare.Level.COLLABORATE, reason="Joint work", actor=supervisor
+    )
+    referral = referral_send(
+        kind=Referral.Kind.SERVICE,
+        case=le_case,
+        actor=partner_investigator,
+        urgency=Referral.Urgency.ROUTINE,
+        recipient_service=shelter_service,
+        person=le_victim,
+    )
+    assert selectors.SENDER in selectors.sides_of(partner_investigator, referral)
+
+    case_share_revoke(share=share, actor=supervisor)
+
+    assert selectors.sides_of(partner_investigator, referral) == frozenset()
+    with pytest.raises(Http404):
+        services.referral_cancel(referral=referral, actor=partner_investigator, reason="Mine")
+
+
+def test_asking_a_shelter_to_join_at_a_law_enforcement_level_is_refused_at_sending(le_case, ngo, supervisor):
+    with pytest.raises(ValidationError) as raised:
+        referral_send(
+            kind=Referral.Kind.INTERAGENCY,
+            case=le_case,
+            actor=supervisor,
+            urgency=Referral.Urgency.ROUTINE,
+            recipient_agency=ngo,
+            share_level=CaseShare.Level.COLLABORATE,
+        )
+    assert "only with law enforcement" in str(raised.value)
+
+
+def test_an_acceptance_the_sender_can_no_longer_share_is_refused_with_a_message(
+    le_case, ngo, investigator, supervisor, advocate
+):
+    referral = referral_send(
+        kind=Referral.Kind.INTERAGENCY,
+        case=le_case,
+        actor=investigator,
+        urgency=Referral.Urgency.ROUTINE,
+        recipient_agency=ngo,
+        share_level=CaseShare.Level.SUMMARY,
+    )
+    investigator.is_active = False
+    investigator.save(update_fields=["is_active"])
+    with pytest.raises(ValidationError) as raised:
+        services.referral_accept(referral=referral, actor=advocate)
+    assert "can no longer share this case" in str(raised.value)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.REQUESTED
+
+
+def test_a_coordinators_reroute_is_recorded_as_the_coordinators(service_referral, coordinator, offline_clinic):
+    new = services.referral_reroute(
+        referral=service_referral,
+        actor=coordinator,
+        reason="No answer.",
+        recipient_service=offline_clinic,
+        delivery=Referral.Delivery.PHONE,
+    )
+    sent = new.events.get(verb="send")
+    assert (sent.actor, new.sender) == (coordinator, service_referral.sender)
+    assert AuditEvent.objects.filter(
+        action="referrals.referral.sent", object_id=str(new.pk), actor=coordinator
+    ).exists()
