@@ -64,8 +64,11 @@ def _list(request: AuthenticatedHttpRequest, queryset, *, title: str, side: str)
             When(status__in=Referral.AWAITING_ANSWER, respond_by__lt=timezone.now(), then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
-        )
-    ).order_by("overdue_first", "respond_by", "-id")
+        ),
+        closed_last=Case(
+            When(status__in=Referral.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()
+        ),
+    ).order_by("overdue_first", "closed_last", "respond_by", "-id")
     filter_ = ReferralFilter(request.GET or None, queryset=referrals, request=request)
     query = request.GET.copy()
     query.pop("page", None)
