@@ -761,6 +761,7 @@ def _document(
                 "id": _id("organization", spec.organization),
                 "name": organization_name,
                 "description": organization_description,
+                "email": f"intake@{spec.organization.replace('_', '')}.example",
             },
             "service_at_locations": [
                 {
