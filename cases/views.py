@@ -146,7 +146,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "activity": selectors.case_activity(case) if may_manage else [],
             # The case's referrals (read through the reverse relation: cases never imports referrals, DESIGN §3),
             # for those who work the case; each links to its page for the agency that sent it.
-            "referrals": case.referrals.select_related(  # type: ignore[attr-defined]
+            "referrals": case.referrals.select_related(
                 "sender_agency", "recipient_agency", "recipient_service"
             ).order_by("-created_at")[:50]
             if may_change
