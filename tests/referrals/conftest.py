@@ -61,3 +61,22 @@ def interagency_referral(le_case, ngo, supervisor):
         share_level=CaseShare.Level.PERSONAL,
         request_note="Victim advocacy for the survivor.",
     )
+
+
+@pytest.fixture
+def legal_aid(task_force):
+    """Another provider of the task force, in the portal."""
+    from agencies.models import Agency
+    from tests.factories import AgencyFactory
+
+    agency = AgencyFactory(name="Gulf Legal Aid", short_name="GLA", kind=Agency.Kind.VICTIM_SERVICES)
+    task_force.agencies.add(agency, through_defaults={})
+    return agency
+
+
+@pytest.fixture
+def legal_aid_staff(legal_aid):
+    from agencies.models import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(email="paralegal@gla.example", full_name="Lee Legal", agency=legal_aid, role=Role.PROVIDER_STAFF)

@@ -10,17 +10,20 @@ from tests.cases.fixtures import VICTIM_NAME, VICTIM_PHONE
 pytestmark = pytest.mark.django_db
 
 # who: sender (investigator), sender's colleague, recipient agency staff (provider_staff, advocate), another
-# provider's staff (partner_investigator stands for another agency), the coordinator, an outsider.
+# provider's staff (legal_aid_staff), another agency of the task force (partner_investigator), the coordinator,
+# the coordination office's auditor, an outsider.
 PAGE_TABLE = [
     ("investigator", "detail", 200),
     ("colleague", "detail", 200),
     ("provider_staff", "detail", 200),
     ("advocate", "detail", 200),
     ("partner_investigator", "detail", 404),
+    ("legal_aid_staff", "detail", 404),  # another provider's staff
     ("coordinator", "detail", 200),
     ("outsider", "detail", 404),
     ("auditor", "detail", 404),
     ("investigator", "inbox", 200),
+    ("legal_aid_staff", "inbox", 200),
     ("provider_staff", "inbox", 200),
     ("coordinator", "inbox", 404),
     ("auditor", "inbox", 404),
@@ -76,7 +79,7 @@ def test_steps_are_forms_that_change_only_what_they_may(
     assert service_referral.status == expected
 
 
-@pytest.mark.parametrize("who", ["outsider", "partner_investigator", "auditor"])
+@pytest.mark.parametrize("who", ["outsider", "partner_investigator", "auditor", "legal_aid_staff"])
 def test_outsiders_get_404_for_every_step(client_as, request, service_referral, who):
     client = client_as(request.getfixturevalue(who))
     for verb in ["accept", "reject", "cancel", "entered-in-error", "complete"]:

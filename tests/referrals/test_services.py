@@ -212,24 +212,6 @@ def _client_referral(ngo_case, ngo_client, advocate, ngo, other_provider):
     )
 
 
-@pytest.fixture
-def legal_aid(task_force):
-    from agencies.models import Agency
-    from tests.factories import AgencyFactory
-
-    agency = AgencyFactory(name="Gulf Legal Aid", short_name="GLA", kind=Agency.Kind.VICTIM_SERVICES)
-    task_force.agencies.add(agency, through_defaults={})
-    return agency
-
-
-@pytest.fixture
-def legal_aid_staff(legal_aid):
-    from agencies.models import Role
-    from tests.factories import UserFactory
-
-    return UserFactory(email="paralegal@gla.example", full_name="Lee Legal", agency=legal_aid, role=Role.PROVIDER_STAFF)
-
-
 def test_the_recipient_sees_exactly_what_a_consent_releases_and_nothing_after_it_ends(
     ngo_case, ngo_client, advocate, ngo, legal_aid, legal_aid_staff
 ):
