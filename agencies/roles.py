@@ -50,6 +50,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 ROLE_AGENCY_KINDS: dict[str, set[str]] = {Role.COORDINATOR: {Agency.Kind.COORDINATION}}
 
 
+def roles_with(permission: str) -> list[str]:
+    """The roles that hold ``permission`` ("app_label.codename")."""
+    return [role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions]
+
+
 def role_fits(role: str, agency: Agency) -> bool:
     return role in Role.values and agency.kind in ROLE_AGENCY_KINDS.get(role, {agency.kind})
 

@@ -19,6 +19,7 @@ from agencies.filters import AuditEventFilter, PeopleFilter
 from agencies.forms import InvitationAcceptForm, InvitationForm, RoleForm
 from agencies.models import Agency
 from portal.audit import audit_record
+from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 
@@ -67,20 +68,11 @@ def person_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("people")
     return render(request, "agencies/person_invite.html", {"form": form})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        for item in errors:
-            form.add_error(field if field in form.fields else None, item)
 
 
 def person_change_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -94,7 +86,7 @@ def person_change_role(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 membership=membership, role=form.cleaned_data["role"], actor=request.user, request=request
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The role of %(name)s was changed.") % {"name": person.full_name})
             return redirect("people")

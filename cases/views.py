@@ -25,17 +25,9 @@ from cases.forms import (
 )
 from cases.models import Case, CaseParticipant, Visibility
 from portal.audit import audit_record, audit_records
+from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(name if name in form.fields else None, item)
-    else:
-        form.add_error(None, error)
 
 
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -69,7 +61,7 @@ def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             case = services.case_create(actor=request.user, request=request, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Case %(number)s is open.") % {"number": case.number})
             return redirect("case_detail", pk=case.pk)
@@ -93,7 +85,7 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.error(request, stale.messages[0])
             return redirect("case_edit", pk=case.pk)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The case is saved."))
             return redirect("case_detail", pk=case.pk)
@@ -230,7 +222,7 @@ def case_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             share = services.case_share_grant(case=case, actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             agency = form.cleaned_data["agency"].name
             if share.status == share.Status.ACTIVE:
@@ -272,7 +264,7 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.consent_record(actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The consent is recorded."))
             return redirect("case_detail", pk=case.pk)

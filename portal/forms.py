@@ -4,6 +4,7 @@ Templates live in ``portal/templates/portal/forms/``; widgets get their USWDS cl
 form has to remember to add them.
 """
 
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 _WIDGET_CLASSES = {
@@ -54,3 +55,14 @@ class USWDSFormRenderer(TemplatesSetting):
                     attrs["class"] = f"{css} {existing}".strip()
                 widget["attrs"] = attrs
         return super().render(template_name, context, request)
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """A service's ``ValidationError`` onto a form: each message under its field when the form has that field, at
+    the top otherwise (a service may name a field the form does not show, which ``form.add_error`` would refuse)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        for item in errors:
+            form.add_error(field if field in form.fields else None, item)

@@ -17,6 +17,7 @@ from django_fsm import can_proceed
 
 from cases import selectors as case_selectors
 from portal.audit import audit_record
+from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 from referrals import selectors, services
@@ -46,16 +47,6 @@ STEP_FIELDS = {
     "mark_entered_in_error": ["reason"],
 }
 URL_VERBS = {"entered-in-error": "mark_entered_in_error"}
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """A service's errors onto the form: under their field when the form has it, at the top otherwise."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(name if name in form.fields else None, item)
-    else:
-        form.add_error(None, error)
 
 
 def _list(request: AuthenticatedHttpRequest, queryset, *, title: str, side: str) -> HttpResponse:
@@ -333,7 +324,7 @@ def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk) -
                 request=request,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The referral is sent."))
             return redirect("referral_detail", pk=referral.pk)
@@ -366,7 +357,7 @@ def refer_agency(request: AuthenticatedHttpRequest, case_pk: int) -> HttpRespons
                 request=request,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The referral is sent."))
             return redirect("referral_detail", pk=referral.pk)

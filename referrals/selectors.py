@@ -50,14 +50,13 @@ def coordinators_of(referral: Referral) -> QuerySet:
     """The people ``coordinated_task_force_ids`` puts on a referral's coordinator side: the same rule, read the
     other way (who is told when it expires or is re-routed)."""
     from agencies.models import User
-    from agencies.roles import ROLE_PERMISSIONS
+    from agencies.roles import roles_with
 
     task_force_id = referral.case.task_force_id
     if task_force_id is None:
         return User.objects.none()
-    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if COORDINATE in permissions]
     return User.objects.filter(
-        is_active=True, _membership__role__in=roles, _membership__agency__task_forces=task_force_id
+        is_active=True, _membership__role__in=roles_with(COORDINATE), _membership__agency__task_forces=task_force_id
     ).distinct()
 
 

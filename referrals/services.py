@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from agencies.models import Agency, User
-from agencies.roles import ROLE_PERMISSIONS
+from agencies.roles import roles_with
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, CaseShare, Need, Person
 from cases.services import LAW_ENFORCEMENT_LEVELS, case_share_grant
@@ -72,16 +72,12 @@ def respond_by_for(urgency: str, *, start: datetime | None = None) -> datetime:
     return (start or timezone.now()) + timedelta(hours=hours)
 
 
-def _roles_with(permission: str) -> list[str]:
-    return [role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions]
-
-
 def _people_of(agency_id: int | None, permission: str) -> list[User]:
     if agency_id is None:
         return []
     return list(
         User.objects.filter(
-            is_active=True, _membership__agency_id=agency_id, _membership__role__in=_roles_with(permission)
+            is_active=True, _membership__agency_id=agency_id, _membership__role__in=roles_with(permission)
         )
     )
 

@@ -84,7 +84,7 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
             "person_label": label,
             "criteria": criteria,
             "page": page,
-            "results": directory.results_for_page(list(page.object_list), criteria, request.user),
+            "results": directory.results_for_page(list(page.object_list), criteria, request.user, circle=circle),
             "place_text": place_text,
             "place_error": place_error,
             "place_field_help": PlaceField().help_text,

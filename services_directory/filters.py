@@ -1,6 +1,8 @@
 """The directory search form. Filtering and ranking are one selector (``selectors.service_search``); this
 FilterSet reads the request into ``SearchCriteria`` and validates it (an unknown place is a form error)."""
 
+from functools import cached_property
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -105,5 +107,10 @@ class ServiceSearchFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         if self.is_bound and not self.form.is_valid():
             return queryset.none()
-        circle = selectors.agencies_seeing_confidential_locations_of(self.request.user) if self.request else frozenset()
-        return selectors.service_search(self.criteria(), circle=circle)
+        return selectors.service_search(self.criteria(), circle=self.circle)
+
+    @cached_property
+    def circle(self) -> frozenset[int]:
+        """The viewer's ``agencies_seeing_confidential_locations_of``, asked once for the search and its page."""
+        user = getattr(self.request, "user", None)
+        return selectors.agencies_seeing_confidential_locations_of(user) if user is not None else frozenset()

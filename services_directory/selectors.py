@@ -414,7 +414,12 @@ def _nearest_distance(criteria: SearchCriteria, circle: frozenset[int]) -> Subqu
 
 
 def results_for_page(
-    services: list[Service], criteria: SearchCriteria, viewer, *, now: datetime | None = None
+    services: list[Service],
+    criteria: SearchCriteria,
+    viewer,
+    *,
+    circle: frozenset[int] | None = None,
+    now: datetime | None = None,
 ) -> list[ServiceResult]:
     """One page of ranked services, with their locations (confidential ones hidden from this viewer), categories
     and reasons. Constant queries: the page's prefetches, one for categories, one for the viewer's circle."""
@@ -429,7 +434,8 @@ def results_for_page(
         .order_by("taxonomy_term__category")
     ):
         categories.setdefault(link_id, []).append(category)
-    circle = agencies_seeing_confidential_locations_of(viewer) if services else frozenset()
+    if circle is None:  # the caller's, when it asked already for the search
+        circle = agencies_seeing_confidential_locations_of(viewer) if services else frozenset()
     results = []
     for service in services:
         locations = [

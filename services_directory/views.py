@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.categories import NeedCategory
+from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 from services_directory import languages as language_codes
@@ -33,7 +34,7 @@ def service_search(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "filter": search,
             "page": page,
-            "results": selectors.results_for_page(list(page.object_list), criteria, request.user),
+            "results": selectors.results_for_page(list(page.object_list), criteria, request.user, circle=search.circle),
             "criteria": criteria,
             "query": query.urlencode(),
         },
@@ -97,7 +98,7 @@ def service_edit(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
                 **form.changes(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The listing is saved."))
             return redirect("service_detail", pk=service.pk)
@@ -121,7 +122,10 @@ def service_capacity(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
                 request=request,
             )
         except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error if isinstance(error, ValidationError) else _("You may not change this listing."))
+            if isinstance(error, ValidationError):
+                add_errors(form, error)
+            else:
+                form.add_error(None, _("You may not change this listing."))
     if request.htmx:
         context = {
             "service": service,
