@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
 from cases.models import (
@@ -433,3 +434,88 @@ def need_get_for_user(user, need_pk: int) -> tuple[Case, NeedView, PersonView]:
 
 def is_victim_in(case: Case, person: Person) -> bool:
     return case.participants.filter(person=person, role=CaseParticipant.Role.VICTIM).exists()
+
+
+@dataclass
+class CaseDossier:
+    """Everything about one case that one viewer may see, gathered once by the rules above: the case page and the
+    case packet both show this and only this (DESIGN §7: one rule source)."""
+
+    case: Case
+    permissions: frozenset[str]
+    people: list[tuple[Any, PersonView]]
+    names: dict[int, str]
+    needs: list[NeedView]
+    notes: list[Any]
+    documents: list[Any]
+    referrals: list[Any]
+    shares: list[CaseShare]
+    consents: list[Consent]
+    indicators: list[str]
+
+    @property
+    def le_narrative(self) -> str:
+        return self.case.le_narrative if VIEW_LE in self.permissions else ""
+
+    @property
+    def shows_pii(self) -> bool:
+        """Personal information of someone, or files (read as personal information), are in view."""
+        return any(view.shows_pii for _participant, view in self.people) or bool(self.documents)
+
+    @property
+    def shows_le_sensitive(self) -> bool:
+        """Anything only law enforcement may read is in view: the narrative, an LE note or file, a suspect's PII."""
+        return (
+            bool(self.le_narrative)
+            or any(note.visibility == Visibility.LAW_ENFORCEMENT for note in self.notes)
+            or any(document.visibility == Visibility.LAW_ENFORCEMENT for document in self.documents)
+            or any(
+                participant.role == CaseParticipant.Role.SUSPECT and view.shows_pii for participant, view in self.people
+            )
+        )
+
+    def pii_shown(self) -> list[dict[str, Any]]:
+        """Whose PII is in view, and which categories (for the audit trail: ids and codes, never values)."""
+        return [
+            {"person_id": view.pk, "categories": sorted(view.categories)}
+            for _participant, view in self.people
+            if view.shows_pii
+        ]
+
+
+def person_label(participant: CaseParticipant, view: PersonView) -> str:
+    """How a person is named to a viewer: their name, or their role and number when the identity is withheld."""
+    if view.given_name is WITHHELD:
+        return _("%(role)s #%(id)s (identity withheld)") % {"role": participant.get_role_display(), "id": view.pk}
+    return f"{view.given_name} {view.family_name}".strip()
+
+
+def case_dossier_for(user, case: Case) -> CaseDossier:
+    """The case as ``user`` may see it. ``case`` comes from ``case_get_for_user`` (it carries the viewer's
+    permissions). The case's referrals are read through the reverse relation (cases never imports referrals) and
+    only by those who work the case, as on its page."""
+    permissions: frozenset[str] = case.viewer_permissions  # type: ignore[attr-defined]
+    people = people_of_case_for(user, case, permissions)
+    names = {view.pk: person_label(participant, view) for participant, view in people}
+    referrals = (
+        list(
+            case.referrals.select_related("sender_agency", "recipient_agency", "recipient_service").order_by(
+                "-created_at"
+            )[:50]
+        )
+        if CHANGE in permissions
+        else []
+    )
+    return CaseDossier(
+        case=case,
+        permissions=permissions,
+        people=people,
+        names=names,
+        needs=needs_visible(user, case, people, names),
+        notes=list(notes_visible(user, case, permissions)),
+        documents=list(documents_visible(user, case, permissions)),
+        referrals=referrals,
+        shares=list(shares_of(case)) if MANAGE in permissions else [],
+        consents=list(consents_held_by(user, case)),
+        indicators=[str(Case.Indicator(code).label) for code in case.indicators if code in Case.Indicator.values],
+    )

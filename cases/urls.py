@@ -8,6 +8,7 @@ urlpatterns = [
     path("people/", views.person_search, name="person_search"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("<int:pk>/packet.pdf", views.case_packet, name="case_packet"),
     path("<int:pk>/status/", views.case_status, name="case_status"),
     path("<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("<int:pk>/people/add/", views.participant_add, name="participant_add"),

@@ -23,7 +23,8 @@ from cases.forms import (
     ShareForm,
     StatusForm,
 )
-from cases.models import Case, CaseParticipant, Visibility
+from cases.models import Visibility
+from cases.packets import render_case_packet
 from portal.audit import audit_record, audit_records
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
@@ -95,15 +96,15 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     case = selectors.case_get_for_user(user, pk)
-    permissions: frozenset[str] = case.viewer_permissions  # type: ignore[attr-defined]
-    people = selectors.people_of_case_for(user, case, permissions)
+    dossier = selectors.case_dossier_for(user, case)
+    permissions = dossier.permissions
+    people = dossier.people
     _audit_reads(request, case, people)
-    names = {view.pk: _display_name(participant, view) for participant, view in people}
     may_change = selectors.CHANGE in permissions
     may_manage = selectors.MANAGE in permissions
     may_decide = selectors.DECIDE in permissions
     may_see_le = selectors.VIEW_LE in permissions
-    victims = [(str(view.pk), names[view.pk]) for participant, view in people if participant.role == "victim"]
+    victims = [(str(view.pk), dossier.names[view.pk]) for participant, view in people if participant.role == "victim"]
     held_people = [
         view.pk for _participant, view in people if view.person.entered_by_agency_id == getattr(user.agency, "pk", None)
     ]
@@ -118,11 +119,11 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "may_decide": may_decide,
             "may_see_le": may_see_le,
             "people": people,
-            "needs": selectors.needs_visible(user, case, people, names),
-            "notes": selectors.notes_visible(user, case, permissions),
-            "documents": selectors.documents_visible(user, case, permissions),
-            "shares": selectors.shares_of(case) if may_manage else [],
-            "consents": selectors.consents_held_by(user, case),
+            "needs": dossier.needs,
+            "notes": dossier.notes,
+            "documents": dossier.documents,
+            "shares": dossier.shares,
+            "consents": dossier.consents,
             "may_record_consent": bool(held_people)
             and user.agency is not None
             and user.agency.is_victim_service_provider,
@@ -136,24 +137,13 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if may_decide
             else None,
             "activity": selectors.case_activity(case) if may_manage else [],
-            # The case's referrals (read through the reverse relation: cases never imports referrals, DESIGN §3),
-            # for those who work the case; each links to its page for the agency that sent it.
-            "referrals": case.referrals.select_related(
-                "sender_agency", "recipient_agency", "recipient_service"
-            ).order_by("-created_at")[:50]
-            if may_change
-            else [],
+            # Each referral links to its page for the agency that sent it.
+            "referrals": dossier.referrals,
             "today": timezone.localdate(),
             "withheld": selectors.WITHHELD,
-            "indicators": [Case.Indicator(code).label for code in case.indicators if code in Case.Indicator.values],
+            "indicators": dossier.indicators,
         },
     )
-
-
-def _display_name(participant: CaseParticipant, view: selectors.PersonView) -> str:
-    if view.given_name is selectors.WITHHELD:
-        return _("%(role)s #%(id)s (identity withheld)") % {"role": participant.get_role_display(), "id": view.pk}
-    return f"{view.given_name} {view.family_name}".strip()
 
 
 def _audit_reads(request: AuthenticatedHttpRequest, case, people) -> None:
@@ -410,3 +400,12 @@ def share_decide(request: AuthenticatedHttpRequest, pk: int, share_pk: int, deci
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("case_detail", pk=case.pk)
+
+
+def case_packet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The case packet as a PDF for the signed-in user (404 outside the case's audience); an audit event."""
+    case = selectors.case_get_for_user(request.user, pk)
+    pdf = render_case_packet(case, request.user, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{case.number}-packet.pdf"'
+    return response

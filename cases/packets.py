@@ -1,0 +1,180 @@
+"""Case packets (DESIGN §7): a PDF of one case as one viewer may see it, and the sections of a meeting packet.
+
+What a packet shows comes from ``selectors.case_dossier_for``, the rule source of the case page too; this module
+only lays it out. Every packet is a disclosure and so an audit event (``cases.packet.generated``) naming the
+viewer, the case, the handling mark and whose personal information it carried (ids and categories, never values).
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+from django.db import models
+from django.db.models import prefetch_related_objects
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases import selectors
+from cases.models import Case
+from portal.audit import audit_record
+from portal.pdf import html_to_pdf
+
+# A packet whose text runs past this many characters (about three pages) gets a table of contents. Judged from the
+# HTML before typesetting, so a packet is typeset once.
+CONTENTS_FROM_CHARACTERS = 9000
+
+
+class Handling(models.TextChoices):
+    """The handling mark a packet carries on every page: the most sensitive thing it holds decides. Ordered from
+    least to most restricted."""
+
+    RESTRICTED = "restricted", gettext_lazy("RESTRICTED - TASK FORCE USE ONLY - NO PII")
+    PII = "pii", gettext_lazy("CONFIDENTIAL - CONTAINS PII - VAWA/FVPSA PROTECTED")
+    LAW_ENFORCEMENT = "le", gettext_lazy("LAW ENFORCEMENT SENSITIVE")
+    LAW_ENFORCEMENT_PII = "le_pii", gettext_lazy("LAW ENFORCEMENT SENSITIVE - CONTAINS PII")
+
+    @classmethod
+    def of(cls, dossier: selectors.CaseDossier) -> "Handling":
+        le, pii = dossier.shows_le_sensitive, dossier.shows_pii
+        if le:
+            return cls.LAW_ENFORCEMENT_PII if pii else cls.LAW_ENFORCEMENT
+        return cls.PII if pii else cls.RESTRICTED
+
+    @classmethod
+    def strictest(cls, handlings: list["Handling"]) -> "Handling":
+        order = list(cls)
+        if not handlings:
+            return cls.RESTRICTED
+        # PII and law-enforcement-sensitive together outrank either alone.
+        found = set(handlings)
+        if cls.LAW_ENFORCEMENT_PII in found or {cls.PII, cls.LAW_ENFORCEMENT} <= found:
+            return cls.LAW_ENFORCEMENT_PII
+        return max(found, key=order.index)
+
+
+@dataclass
+class TimelineEntry:
+    when: datetime
+    text: str
+
+
+def _at_start_of(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def timeline_of(dossier: selectors.CaseDossier) -> list[TimelineEntry]:
+    """What happened in the case, oldest first, built only from what the dossier holds (so it can show nothing
+    the viewer may not see)."""
+    case = dossier.case
+    entries = [
+        TimelineEntry(_at_start_of(case.opened_on), _("Case opened by %(agency)s") % {"agency": case.lead_agency})
+    ]
+    for participant, view in dossier.people:
+        entries.append(
+            TimelineEntry(
+                participant.created_at,
+                _("%(person)s added as %(role)s")
+                % {"person": dossier.names[view.pk], "role": participant.get_role_display().lower()},
+            )
+        )
+    for item in dossier.needs:
+        entries.append(
+            TimelineEntry(
+                item.need.created_at,
+                _("Need recorded: %(category)s for %(person)s")
+                % {"category": item.need.get_category_display(), "person": item.person_label},
+            )
+        )
+    for note in dossier.notes:
+        entries.append(
+            TimelineEntry(note.created_at, _("Note by %(author)s, %(agency)s") % _by(note.author, note.author_agency))
+        )
+    for document in dossier.documents:
+        entries.append(
+            TimelineEntry(document.created_at, _("File added by %(agency)s") % {"agency": document.uploaded_by_agency})
+        )
+    prefetch_related_objects(dossier.referrals, "events__actor_agency")
+    for referral in dossier.referrals:
+        recipient = referral.recipient_service.name if referral.recipient_service else referral.recipient_agency.name
+        for event in referral.events.all():
+            if event.verb == "message":
+                continue
+            entries.append(
+                TimelineEntry(
+                    event.occurred_at,
+                    _("Referral #%(number)s to %(recipient)s %(step)s")
+                    % {"number": referral.pk, "recipient": recipient, "step": event.get_verb_display()},
+                )
+            )
+    for share in dossier.shares:
+        entries.append(
+            TimelineEntry(
+                share.created_at,
+                _("Shared with %(agency)s: %(level)s") % {"agency": share.agency, "level": share.get_level_display()},
+            )
+        )
+    if case.closed_on:
+        entries.append(
+            TimelineEntry(
+                _at_start_of(case.closed_on),
+                _("Case closed: %(reason)s") % {"reason": case.get_closed_reason_display() or "—"},
+            )
+        )
+    return sorted(entries, key=lambda entry: entry.when)
+
+
+def _by(user, agency) -> dict[str, Any]:
+    return {"author": getattr(user, "full_name", "") or str(user), "agency": agency}
+
+
+def case_section_context(dossier: selectors.CaseDossier) -> dict[str, Any]:
+    """What the section template of one case needs (``cases/print/case_section.html``)."""
+    case = dossier.case
+    return {
+        "dossier": dossier,
+        "case": case,
+        "handling": Handling.of(dossier),
+        "assigned": [user.full_name for user in case.assigned_to.all()],
+        "timeline": timeline_of(dossier),
+        "withheld": selectors.WITHHELD,
+        "may_see_le": selectors.VIEW_LE in dossier.permissions,
+        "may_see_files": selectors.VIEW_PII in dossier.permissions,
+    }
+
+
+def prepared_at() -> str:
+    return timezone.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def print_context(viewer, handling: Handling, **extra: Any) -> dict[str, Any]:
+    """The context every printed page shares: the handling mark, who it was prepared for and when (UTC)."""
+    return {"viewer": viewer, "handling": handling.label, "prepared_at": prepared_at(), **extra}
+
+
+def audit_packet(viewer, case: Case, dossier: selectors.CaseDossier, handling: Handling, *, request=None, **extra):
+    return audit_record(
+        action="cases.packet.generated",
+        actor=viewer,
+        request=request,
+        target=case,
+        details={"handling": handling.value, "pii": dossier.pii_shown(), **extra},
+    )
+
+
+def render_case_packet(case: Case, viewer, *, request=None) -> bytes:
+    """The PDF of ``case`` as ``viewer`` may see it. The case is looked up again through ``case_get_for_user`` for
+    ``viewer`` (404 outside its audience), so a caller cannot hand in a case the viewer may not read."""
+    case = selectors.case_get_for_user(viewer, case.pk)
+    dossier = selectors.case_dossier_for(viewer, case)
+    section = case_section_context(dossier)
+    handling = section["handling"]
+    context = print_context(viewer, handling, section=section, contents=False)
+    html = render_to_string("cases/print/case_packet.html", context)
+    if len(strip_tags(html)) > CONTENTS_FROM_CHARACTERS:
+        html = render_to_string("cases/print/case_packet.html", {**context, "contents": True})
+    pdf = html_to_pdf(html)
+    audit_packet(viewer, case, dossier, handling, request=request, packet="case")
+    return pdf

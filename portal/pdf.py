@@ -1,0 +1,159 @@
+"""Typesetting PDFs with WeasyPrint (DESIGN §7): the one place that calls it.
+
+Text in a case is shown to the renderer, so the renderer must never reach anything the text names. Templates escape
+it; ``StaticOnlyFetcher`` is the second wall: it serves only the portal's own static files, read from disk, of the
+few types a print stylesheet uses, and refuses everything else (``http(s)://``, ``file://`` outside the static
+folders, ``data:`` that is not a plain raster image, any other scheme). Nothing is ever fetched over the network,
+which also keeps a sync worker from calling itself (PITFALLS: WeasyPrint).
+
+WeasyPrint costs 0.5-0.9 s to import, so it is imported on first use, in the process that renders (the web worker
+or ``db_worker``), never per PDF.
+"""
+
+import logging
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcherResponse
+
+logger = logging.getLogger(__name__)
+
+PRINT_STYLESHEET = "portal/print.css"
+# What a print stylesheet may load from the static folders: itself, fonts and images. No HTML, no SVG from outside
+# (SVG can itself name resources; the portal's own icons are static files and pass by their path).
+STATIC_TYPES = {
+    ".css": "text/css",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+}
+DATA_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
+
+
+class FetchRefused(ValueError):
+    """The renderer asked for something outside the portal's static files."""
+
+
+def static_roots() -> list[Path]:
+    """The folders the fetcher serves from: the project's static folders (and the collected copy in production)."""
+    roots = [Path(folder) for folder in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT))
+    return [root.resolve() for root in roots if root.is_dir()]
+
+
+def static_base_url() -> str:
+    """The base URL of a print document: its relative links resolve inside the first static folder."""
+    return static_roots()[0].as_uri() + "/"
+
+
+def _weasyprint_fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher
+
+
+@dataclass
+class Fetched:
+    url: str
+    body: bytes
+    content_type: str
+
+
+def fetch_static(url: str) -> Fetched:
+    """Read ``url`` if it names a static file of an allowed type; raise ``FetchRefused`` otherwise. Separate from
+    WeasyPrint's class so the rule is tested on its own."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        content_type = url[5:].split(",", 1)[0].split(";", 1)[0].strip().lower()
+        if content_type not in DATA_TYPES:
+            raise FetchRefused(f"data: URL of type {content_type or 'none'!r} refused")
+        return _decode_data(url, content_type)
+    if scheme != "file":
+        raise FetchRefused(f"{scheme or 'relative'} URL refused: only the portal's static files are read")
+    if parts.netloc not in ("", "localhost"):
+        raise FetchRefused("file URL on another host refused")
+    path = Path(url2pathname(unquote(parts.path)))
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise FetchRefused("file not found among the static files") from None
+    if not any(resolved.is_relative_to(root) for root in static_roots()):
+        raise FetchRefused("file outside the static folders refused")
+    static_type = STATIC_TYPES.get(resolved.suffix.lower())
+    if static_type is None or not resolved.is_file():
+        raise FetchRefused(f"static file of type {resolved.suffix or 'none'!r} refused")
+    return Fetched(url=resolved.as_uri(), body=resolved.read_bytes(), content_type=static_type)
+
+
+def _decode_data(url: str, content_type: str) -> Fetched:
+    import base64
+    import binascii
+
+    header, _, payload = url[5:].partition(",")
+    try:
+        body = base64.b64decode(payload, validate=True) if header.endswith(";base64") else unquote(payload).encode()
+    except (binascii.Error, ValueError):
+        raise FetchRefused("data: URL that does not decode refused") from None
+    guessed = mimetypes.guess_type("x." + content_type.split("/")[1])[0]
+    return Fetched(url=url[:40], body=body, content_type=guessed or content_type)
+
+
+def url_fetcher() -> Any:
+    """A WeasyPrint fetcher that answers only through ``fetch_static`` and logs each refusal."""
+    from weasyprint.urls import URLFetcherResponse
+
+    base = _weasyprint_fetcher_class()
+
+    class StaticOnlyFetcher(base):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            super().__init__(timeout=1, allowed_protocols=("file", "data"), allow_redirects=False)
+
+        def fetch(self, url: str, headers: Any = None) -> "URLFetcherResponse":
+            try:
+                fetched = fetch_static(url)
+            except FetchRefused as refused:
+                logger.warning("PDF renderer refused %s: %s", _shorten(url), refused)
+                raise
+            return URLFetcherResponse(fetched.url, fetched.body, {"Content-Type": fetched.content_type})
+
+    return StaticOnlyFetcher()
+
+
+def _shorten(url: str) -> str:
+    return url if len(url) <= 80 else url[:77] + "..."
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Typeset ``html`` with the portal's print stylesheet, fonts from the static folder, as a tagged PDF/UA-1."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = url_fetcher()
+    fonts = FontConfiguration()
+    stylesheet_path = static_roots()[0] / PRINT_STYLESHEET
+    stylesheet = CSS(filename=str(stylesheet_path), url_fetcher=fetcher, font_config=fonts)
+    document = HTML(string=html, base_url=static_base_url(), url_fetcher=fetcher)
+    # PDF/UA-1 tags the structure (headings, tables, lists) for screen readers; its title and language come from
+    # the template's <title> and <html lang>.
+    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1")
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    """Render a print template (it extends ``print/base.html``) and typeset it."""
+    return html_to_pdf(render_to_string(template, context))
