@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, TaskForce
-from cases.models import Case, CaseParticipant, CaseShare, Consent, Need, Person, Visibility
+from cases.models import Case, CaseParticipant, CaseShare, Consent, MeetingPacket, Need, Person, Visibility
 
 
 class DateInput(forms.DateInput):
@@ -206,3 +206,62 @@ class AssignForm(forms.Form):
         field = self.fields["assigned_to"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = people
+
+
+class CaseChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.number} · {obj.title} ({obj.get_status_display()})"
+
+
+class MeetingPacketForm(forms.Form):
+    """Which cases go into a meeting packet: chosen by hand, or every open case of the task force with activity
+    since a day. The choices are the requester's own visible cases (``selectors.meeting_cases_for``)."""
+
+    CHOICES_SHOWN = 200
+
+    task_force = forms.ModelChoiceField(label=_("Task force"), queryset=TaskForce.objects.none())
+    meeting_on = forms.DateField(label=_("Meeting date"), widget=DateInput)
+    since = forms.DateField(
+        label=_("All open cases with activity since"),
+        widget=DateInput,
+        required=False,
+        help_text=_("Leave empty to choose the cases below by hand."),
+    )
+    cases = CaseChoiceField(
+        label=_("Cases"), queryset=Case.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, user, task_forces, cases_of, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cases_of = cases_of
+        task_force_field = self.fields["task_force"]
+        assert isinstance(task_force_field, forms.ModelChoiceField)
+        task_force_field.queryset = task_forces
+        chosen = self.data.get("task_force") or self.initial.get("task_force")
+        task_force = task_forces.filter(pk=getattr(chosen, "pk", chosen)).first() if chosen else None
+        if task_force is None and task_forces.count() == 1:
+            task_force = task_forces.first()
+            self.initial["task_force"] = task_force
+        cases_field = self.fields["cases"]
+        assert isinstance(cases_field, forms.ModelMultipleChoiceField)
+        if task_force is not None:
+            cases_field.queryset = cases_of(task_force)
+            # The checkboxes list the first CHOICES_SHOWN; "activity since" reaches the rest.
+            cases_field.widget.choices = [
+                (case.pk, cases_field.label_from_instance(case)) for case in cases_of(task_force)[: self.CHOICES_SHOWN]
+            ]
+
+    def clean(self):
+        data = super().clean() or {}
+        task_force = data.get("task_force")
+        if task_force is None:
+            return data
+        if data.get("since"):
+            data["cases"] = list(self.cases_of(task_force, since=data["since"])[: MeetingPacket.MAX_CASES + 1])
+            if not data["cases"]:
+                self.add_error("since", _("No open case of this task force you may see has activity since then."))
+        elif not data.get("cases"):
+            self.add_error("cases", _("Choose cases, or a day to take every case with activity since."))
+        if len(data.get("cases") or []) > MeetingPacket.MAX_CASES:
+            self.add_error("cases", _("A packet holds at most %(max)s cases.") % {"max": MeetingPacket.MAX_CASES})
+        return data

@@ -3,7 +3,7 @@
 """
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.files.storage import storages
@@ -416,3 +416,66 @@ class Document(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Document #{self.pk} on {self.case.number}"
+
+
+def meeting_packet_path(packet: "MeetingPacket", filename: str) -> str:
+    return f"meeting-packets/{uuid.uuid4().hex}.pdf"
+
+
+class MeetingPacket(TimeStampedModel):
+    """A PDF of several cases for a task force's case-coordination meeting, each case redacted for the person who
+    asked for it. Built by a background task (``cases.tasks.build_meeting_packet``); the file lives in private
+    storage and is deleted ``LIFETIME`` after it is ready (the row stays, as a record)."""
+
+    LIFETIME = timedelta(hours=24)
+    MAX_CASES = 50
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Deleted after 24 hours")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    task_force = models.ForeignKey(TaskForce, on_delete=models.PROTECT, related_name="+")
+    meeting_on = models.DateField(_("meeting date"))
+    cases = models.ManyToManyField(Case, related_name="+", verbose_name=_("cases"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    steps_total = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(storage=private_storage, upload_to=meeting_packet_path, max_length=200, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    cases_left_out = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Cases the requester could no longer see when the packet was built.")
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("meeting packet")
+        verbose_name_plural = _("meeting packets")
+        indexes = [models.Index(fields=["status", "expires_at"], name="meetingpacket_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"Meeting packet #{self.pk} ({self.task_force}, {self.meeting_on})"
+
+    @property
+    def percent_done(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        return int(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def is_downloadable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.READY
+            and bool(self.file)
+            and self.expires_at is not None
+            and now < self.expires_at
+        )

@@ -142,6 +142,8 @@ def case_section_context(dossier: selectors.CaseDossier) -> dict[str, Any]:
         "withheld": selectors.WITHHELD,
         "may_see_le": selectors.VIEW_LE in dossier.permissions,
         "may_see_files": selectors.VIEW_PII in dossier.permissions,
+        # Read from each referral's own model (cases never imports referrals).
+        "open_referrals": sum(1 for referral in dossier.referrals if referral.status in referral.OPEN),
     }
 
 

@@ -12,7 +12,7 @@ without the finer permission: 403.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
@@ -23,7 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency, User
+from agencies.models import Agency, TaskForce, User
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -31,7 +31,9 @@ from cases.models import (
     CaseShare,
     CaseUserObjectPermission,
     Consent,
+    MeetingPacket,
     Need,
+    Note,
     Person,
     Visibility,
 )
@@ -519,3 +521,42 @@ def case_dossier_for(user, case: Case) -> CaseDossier:
         consents=list(consents_held_by(user, case)),
         indicators=[str(Case.Indicator(code).label) for code in case.indicators if code in Case.Indicator.values],
     )
+
+
+# --- Meeting packets ----------------------------------------------------------------------------------------------
+
+
+def meeting_task_forces_of(user) -> QuerySet[TaskForce]:
+    """The task forces whose meetings ``user`` may prepare a packet for: those their agency belongs to, if their
+    role lets them see cases at all."""
+    if user.agency is None or not _role_allows(user, VIEW):
+        return TaskForce.objects.none()
+    return TaskForce.objects.filter(agencies=user.agency)
+
+
+def meeting_cases_for(user, task_force: TaskForce, *, since: date | None = None) -> QuerySet[Case]:
+    """Open cases of ``task_force`` that ``user`` may see, oldest number first; with ``since``, only those with
+    activity from that day on (a change to the case, a note, a need or a referral)."""
+    cases = case_list_visible_to(user).filter(task_force=task_force).exclude(status=Case.Status.CLOSED)
+    if since is not None:
+        start = timezone.make_aware(datetime.combine(since, time.min))
+        active = (
+            Q(updated_at__gte=start)
+            | Q(Exists(Note.objects.filter(case=OuterRef("pk"), created_at__gte=start)))
+            | Q(Exists(Need.objects.filter(case=OuterRef("pk"), updated_at__gte=start)))
+            | Q(referrals__updated_at__gte=start)  # through the reverse relation: cases never imports referrals
+        )
+        cases = cases.filter(active).distinct()
+    return cases.order_by("number")
+
+
+def meeting_packets_of(user) -> QuerySet[MeetingPacket]:
+    """The meeting packets ``user`` asked for: only they may see or download them."""
+    return MeetingPacket.objects.filter(requested_by=user).select_related("task_force")
+
+
+def meeting_packet_get_for_user(user, pk: int) -> MeetingPacket:
+    packet = meeting_packets_of(user).filter(pk=pk).first()
+    if packet is None:
+        raise Http404
+    return packet

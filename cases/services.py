@@ -22,6 +22,7 @@ from cases.models import (
     CaseShare,
     Consent,
     Document,
+    MeetingPacket,
     Need,
     Note,
     Person,
@@ -621,3 +622,55 @@ def case_assign(*, case: Case, users, actor, request: HttpRequest | None = None)
             target=case,
             details={"user_ids": sorted(user.pk for user in users)},
         )
+
+
+# --- Meeting packets ----------------------------------------------------------------------------------------------
+
+
+def meeting_packet_request(
+    *, actor, task_force: TaskForce, meeting_on: date, cases: list[Case], request: HttpRequest | None = None
+) -> MeetingPacket:
+    """Queue a meeting packet of ``cases`` for ``actor``; the task builds it after the transaction commits. Each
+    case must be one ``actor`` may see, of ``task_force``: the packet can never hold more than its requester's
+    case list."""
+    from cases.tasks import build_meeting_packet
+
+    if not selectors.meeting_task_forces_of(actor).filter(pk=task_force.pk).exists():
+        raise PermissionDenied
+    if not cases:
+        raise ValidationError({"cases": _("Choose at least one case.")})
+    if len(cases) > MeetingPacket.MAX_CASES:
+        raise ValidationError({"cases": _("A packet holds at most %(max)s cases.") % {"max": MeetingPacket.MAX_CASES}})
+    visible = set(
+        selectors.meeting_cases_for(actor, task_force).filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True)
+    )
+    if visible != {case.pk for case in cases}:
+        raise ValidationError({"cases": _("Some of these cases are not open cases of this task force you may see.")})
+    with transaction.atomic():
+        packet = MeetingPacket.objects.create(
+            requested_by=actor, task_force=task_force, meeting_on=meeting_on, steps_total=len(cases) + 1
+        )
+        packet.cases.set(cases)
+        audit_record(
+            action="cases.meeting_packet.requested",
+            actor=actor,
+            request=request,
+            target=packet,
+            details={"task_force_id": task_force.pk, "case_ids": sorted(visible)},
+        )
+        transaction.on_commit(lambda: build_meeting_packet.enqueue(packet.pk))
+    return packet
+
+
+def meeting_packets_purge(*, now=None) -> int:
+    """Delete the files of meeting packets past their lifetime (the rows stay, marked expired). Returns how many."""
+    now = now or timezone.now()
+    purged = 0
+    for packet in MeetingPacket.objects.filter(status=MeetingPacket.Status.READY, expires_at__lte=now):
+        if packet.file:
+            packet.file.delete(save=False)
+        packet.status = MeetingPacket.Status.EXPIRED
+        packet.save(update_fields=["file", "status", "updated_at"])
+        audit_record(action="cases.meeting_packet.deleted", actor=None, target=packet, agency=None)
+        purged += 1
+    return purged

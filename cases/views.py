@@ -17,6 +17,7 @@ from cases.forms import (
     CaseForm,
     ConsentForm,
     DocumentForm,
+    MeetingPacketForm,
     NeedForm,
     NoteForm,
     ParticipantForm,
@@ -409,3 +410,61 @@ def case_packet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{case.number}-packet.pdf"'
     return response
+
+
+def meeting_packets(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Prepare a packet for a case-coordination meeting, and the packets the user prepared (only theirs)."""
+    user = request.user
+    task_forces = selectors.meeting_task_forces_of(user)
+    if not task_forces.exists():
+        raise Http404
+
+    def cases_of(task_force, since=None):
+        return selectors.meeting_cases_for(user, task_force, since=since)
+
+    form = MeetingPacketForm(
+        request.POST if request.method == "POST" else None,
+        user=user,
+        task_forces=task_forces,
+        cases_of=cases_of,
+        initial={"task_force": request.GET.get("task_force"), "meeting_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            packet = services.meeting_packet_request(
+                actor=user,
+                task_force=form.cleaned_data["task_force"],
+                meeting_on=form.cleaned_data["meeting_on"],
+                cases=list(form.cleaned_data["cases"]),
+                request=request,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return redirect("meeting_packet_detail", pk=packet.pk)
+    return render(
+        request,
+        "cases/meeting_packets.html",
+        {"form": form, "packets": selectors.meeting_packets_of(user)[:20], "now": timezone.now()},
+    )
+
+
+def meeting_packet_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Progress while the packet is built (htmx polls the #progress partial; without JavaScript the page refreshes
+    itself), then the download link."""
+    packet = selectors.meeting_packet_get_for_user(request.user, pk)
+    template = "cases/meeting_packet_detail.html#progress" if request.htmx else "cases/meeting_packet_detail.html"
+    return render(request, template, {"packet": packet, "downloadable": packet.is_downloadable()})
+
+
+def meeting_packet_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    packet = selectors.meeting_packet_get_for_user(request.user, pk)
+    if not packet.is_downloadable():
+        raise Http404
+    audit_record(action="cases.meeting_packet.downloaded", request=request, target=packet)
+    return FileResponse(
+        packet.file.open("rb"),
+        as_attachment=True,
+        filename=f"meeting-{packet.meeting_on:%Y-%m-%d}-{packet.pk}.pdf",
+        content_type="application/pdf",
+    )

@@ -139,19 +139,30 @@ def _shorten(url: str) -> str:
     return url if len(url) <= 80 else url[:77] + "..."
 
 
-def html_to_pdf(html: str) -> bytes:
+@dataclass
+class Typeset:
+    pdf: bytes
+    pages: int
+
+
+def typeset(html: str) -> Typeset:
     """Typeset ``html`` with the portal's print stylesheet, fonts from the static folder, as a tagged PDF/UA-1."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fetcher = url_fetcher()
     fonts = FontConfiguration()
-    stylesheet_path = static_roots()[0] / PRINT_STYLESHEET
-    stylesheet = CSS(filename=str(stylesheet_path), url_fetcher=fetcher, font_config=fonts)
-    document = HTML(string=html, base_url=static_base_url(), url_fetcher=fetcher)
+    stylesheet = CSS(filename=str(static_roots()[0] / PRINT_STYLESHEET), url_fetcher=fetcher, font_config=fonts)
     # PDF/UA-1 tags the structure (headings, tables, lists) for screen readers; its title and language come from
     # the template's <title> and <html lang>.
-    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1")
+    document = HTML(string=html, base_url=static_base_url(), url_fetcher=fetcher).render(
+        stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1"
+    )
+    return Typeset(pdf=document.write_pdf(pdf_variant="pdf/ua-1"), pages=len(document.pages))
+
+
+def html_to_pdf(html: str) -> bytes:
+    return typeset(html).pdf
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:

@@ -1,0 +1,93 @@
+"""Background work of cases (``django.tasks``, run by ``manage.py db_worker``): building a meeting packet and
+deleting it when its lifetime is over."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import Http404
+from django.tasks import default_task_backend, task
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cases import packets, selectors
+from cases.models import MeetingPacket
+from portal.audit import audit_records
+from portal.pdf import typeset
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def build_meeting_packet(packet_id: int) -> str:
+    """Gather each case as the requester may see it now (one step per case, saved so the page shows progress),
+    typeset the whole packet once (the last step), keep the file in private storage, and record one disclosure
+    per case included. A case the requester can no longer see is left out, and counted."""
+    packet = MeetingPacket.objects.select_related("requested_by", "task_force").get(pk=packet_id)
+    if packet.status != MeetingPacket.Status.QUEUED:
+        return packet.status
+    viewer = packet.requested_by
+    cases = list(packet.cases.order_by("number"))
+    _save(packet, status=MeetingPacket.Status.RUNNING, steps_done=0, steps_total=len(cases) + 1)
+    try:
+        sections = []
+        for case in cases:
+            try:
+                visible = selectors.case_get_for_user(viewer, case.pk)
+            except (Http404, PermissionDenied):
+                packet.cases_left_out += 1
+            else:
+                sections.append(packets.case_section_context(selectors.case_dossier_for(viewer, visible)))
+            _save(packet, steps_done=packet.steps_done + 1, cases_left_out=packet.cases_left_out)
+        handling = packets.Handling.strictest([section["handling"] for section in sections])
+        context = packets.print_context(viewer, handling, packet=packet, sections=sections)
+        result = typeset(render_to_string("cases/print/meeting_packet.html", context))
+    except Exception:
+        logger.exception("Meeting packet %s failed", packet.pk)
+        _save(packet, status=MeetingPacket.Status.FAILED, finished_at=timezone.now())
+        raise
+    now = timezone.now()
+    with transaction.atomic():
+        packet.file.save(f"{packet.pk}.pdf", ContentFile(result.pdf), save=False)
+        _save(
+            packet,
+            file=packet.file,
+            status=MeetingPacket.Status.READY,
+            steps_done=packet.steps_total,
+            pages=result.pages,
+            finished_at=now,
+            expires_at=now + MeetingPacket.LIFETIME,
+        )
+        audit_records(
+            [
+                {
+                    "action": "cases.packet.generated",
+                    "actor": viewer,
+                    "target": section["case"],
+                    "details": {
+                        "handling": section["handling"].value,
+                        "pii": section["dossier"].pii_shown(),
+                        "packet": "meeting",
+                        "meeting_packet_id": packet.pk,
+                    },
+                }
+                for section in sections
+            ]
+        )
+    if default_task_backend.supports_defer:  # the database backend; tests purge by calling the service
+        purge_meeting_packets.using(run_after=packet.expires_at).enqueue()
+    return packet.status
+
+
+def _save(packet: MeetingPacket, **changes) -> None:
+    for name, value in changes.items():
+        setattr(packet, name, value)
+    packet.save(update_fields=[*changes, "updated_at"])
+
+
+@task()
+def purge_meeting_packets() -> int:
+    from cases.services import meeting_packets_purge
+
+    return meeting_packets_purge()
