@@ -6,7 +6,7 @@ viewer, the case, the handling mark and whose personal information it carried (i
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from django.db import models
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from cases import selectors
 from cases.models import Case
 from portal.audit import audit_record
-from portal.pdf import html_to_pdf
+from portal.pdf import html_to_pdf, prepared_at
 
 # A packet whose text runs past this many characters (about three pages) gets a table of contents. Judged from the
 # HTML before typesetting, so a packet is typeset once.
@@ -145,10 +145,6 @@ def case_section_context(dossier: selectors.CaseDossier) -> dict[str, Any]:
         # Read from each referral's own model (cases never imports referrals).
         "open_referrals": sum(1 for referral in dossier.referrals if referral.status in referral.OPEN),
     }
-
-
-def prepared_at() -> str:
-    return timezone.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def print_context(viewer, handling: Handling, **extra: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ or ``db_worker``), never per PDF.
 import logging
 import mimetypes
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -20,6 +21,7 @@ from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from weasyprint.urls import URLFetcherResponse
@@ -163,6 +165,11 @@ def typeset(html: str) -> Typeset:
 
 def html_to_pdf(html: str) -> bytes:
     return typeset(html).pdf
+
+
+def prepared_at() -> str:
+    """When a document is prepared, in UTC, as its pages' "Prepared for" line says."""
+    return timezone.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:

@@ -23,6 +23,7 @@ from portal.pagination import paginate
 from referrals import selectors, services
 from referrals.filters import ReferralFilter
 from referrals.forms import AgencyReferralForm, MessageForm, ServiceReferralForm, StepForm
+from referrals.letters import render_referral_letter
 from referrals.models import Referral
 from services_directory import selectors as directory
 
@@ -369,3 +370,12 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
         services.notifications_mark_read(user=request.user)
         return redirect("notifications")
     return render(request, "referrals/notifications.html", {"items": selectors.notifications_of(request.user)})
+
+
+def referral_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The one-page letter for the person referred, in their language (only the sender's side prints it)."""
+    referral = selectors.referral_get_for_user(request.user, pk)
+    pdf = render_referral_letter(referral, request.user, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="referral-{referral.pk}-letter.pdf"'
+    return response

@@ -1,0 +1,92 @@
+"""The referral letter (issue 6): one page for the person referred, in their preferred language, to take to the
+service. It names the service, where and when to go, what to bring, who referred them and the national hotline.
+
+It carries no personal information: not the person's name (a letter can be found by the wrong person), not the
+case. A confidential shelter's address is never printed: the shelter tells the person how to get there.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from portal.audit import audit_record
+from portal.pdf import html_to_pdf, prepared_at
+from referrals import selectors
+from referrals.models import Referral
+from services_directory import selectors as directory
+from services_directory.services import service_required_documents
+
+HOTLINE_PHONE = "1-888-373-7888"
+HOTLINE_TEXT = "233733"
+
+
+def letter_language(referral: Referral) -> str:
+    """The person's preferred language if the portal speaks it, else English."""
+    preferred = (referral.person.preferred_language if referral.person else "") or ""
+    code = preferred.split("-")[0].lower()
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def letter_context(referral: Referral) -> dict:
+    service = referral.recipient_service
+    assert service is not None
+    locations = []
+    for service_at_location in service.service_at_locations.select_related("location").prefetch_related(
+        "location__addresses"
+    ):
+        location = service_at_location.location
+        physical = [address for address in location.addresses.all() if address.address_type == "physical"]
+        locations.append(
+            {
+                "name": location.name,
+                "confidential": location.is_confidential,
+                "address": physical[0] if physical else None,
+            }
+        )
+    phones = list(service.phones.all()) or list(service.organization.phones.all())
+    sender = referral.sender
+    membership = getattr(sender, "membership", None)
+    return {
+        "referral": referral,
+        "service": service,
+        "organization": service.organization,
+        "locations": locations,
+        "phones": phones,
+        "hours": [directory.hours_text(schedule) for schedule in service.schedules.all()],
+        "documents": service_required_documents(service),
+        "sender": sender,
+        "sender_phone": getattr(membership, "phone", ""),
+        "hotline_phone": HOTLINE_PHONE,
+        "hotline_text": HOTLINE_TEXT,
+    }
+
+
+def render_referral_letter(referral: Referral, viewer, *, request=None) -> bytes:
+    """The letter of a service referral for the sender's side to print (the people with the person). Looked up
+    again for ``viewer`` (404 outside the referral's audience); only the sender's side may print it."""
+    referral = selectors.referral_get_for_user(viewer, referral.pk)
+    if referral.kind != Referral.Kind.SERVICE or referral.recipient_service is None:
+        raise Http404
+    if selectors.SENDER not in referral.viewer_sides:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    language = letter_language(referral)
+    with translation.override(language):
+        context = {
+            **letter_context(referral),
+            "lang": language,
+            "viewer": viewer,
+            "prepared_at": prepared_at(),
+            "handling": _("Confidential: keep this letter in a safe place"),
+        }
+        pdf = html_to_pdf(render_to_string("referrals/print/letter.html", context))
+    audit_record(
+        action="referrals.referral.letter_printed",
+        actor=viewer,
+        request=request,
+        target=referral,
+        details={"language": language},
+    )
+    return pdf
