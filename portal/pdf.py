@@ -11,7 +11,6 @@ or ``db_worker``), never per PDF.
 """
 
 import logging
-import mimetypes
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -79,6 +78,15 @@ class Fetched:
 def fetch_static(url: str) -> Fetched:
     """Read ``url`` if it names a static file of an allowed type; raise ``FetchRefused`` otherwise. Separate from
     WeasyPrint's class so the rule is tested on its own."""
+    try:
+        return _fetch_static(url)
+    except FetchRefused:
+        raise
+    except ValueError as error:  # a malformed URL or path (a NUL byte, a broken IPv6 host): refused all the same
+        raise FetchRefused(f"malformed URL refused ({error})") from None
+
+
+def _fetch_static(url: str) -> Fetched:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "data":
@@ -90,7 +98,7 @@ def fetch_static(url: str) -> Fetched:
         raise FetchRefused(f"{scheme or 'relative'} URL refused: only the portal's static files are read")
     if parts.netloc not in ("", "localhost"):
         raise FetchRefused("file URL on another host refused")
-    path = Path(url2pathname(unquote(parts.path)))
+    path = Path(url2pathname(parts.path))  # url2pathname decodes the percent escapes, once
     try:
         resolved = path.resolve(strict=True)
     except (OSError, RuntimeError):
@@ -103,6 +111,15 @@ def fetch_static(url: str) -> Fetched:
     return Fetched(url=resolved.as_uri(), body=resolved.read_bytes(), content_type=static_type)
 
 
+# The first bytes of each raster type a data: URL may hold: what it claims must be what it is (an SVG dressed as a
+# PNG would otherwise be drawn, WeasyPrint trying SVG when the image library cannot read the bytes).
+SIGNATURES = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+}
+
+
 def _decode_data(url: str, content_type: str) -> Fetched:
     import base64
     import binascii
@@ -112,8 +129,9 @@ def _decode_data(url: str, content_type: str) -> Fetched:
         body = base64.b64decode(payload, validate=True) if header.endswith(";base64") else unquote(payload).encode()
     except (binascii.Error, ValueError):
         raise FetchRefused("data: URL that does not decode refused") from None
-    guessed = mimetypes.guess_type("x." + content_type.split("/")[1])[0]
-    return Fetched(url=url[:40], body=body, content_type=guessed or content_type)
+    if not body.startswith(SIGNATURES[content_type]):
+        raise FetchRefused(f"data: URL that is not the {content_type} it claims refused")
+    return Fetched(url=url[:40], body=body, content_type=content_type)
 
 
 def url_fetcher() -> Any:
