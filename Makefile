@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_ENV := DJANGO_DEBUG=true
 SYSTEM_PACKAGES := chromium poppler-utils gettext fonts-dejavu-core
 
-.PHONY: demo test lint system-deps venv messages clean totp bench
+.PHONY: demo test lint system-deps venv messages clean totp bench bench-pdf
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ bench: $(STAMP)
 	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
 		DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/directory_search.py; \
 	else echo "PostgreSQL is not reachable: its half of the benchmark is skipped."; fi
+
+# Case packets: the largest demo case and a 20-case meeting packet; pages, s/page, memory, whole path / WeasyPrint.
+bench-pdf: $(STAMP) messages
+	$(PY) bench/pdf_packets.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
