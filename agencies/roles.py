@@ -37,7 +37,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "services_directory.add_apitoken",
     },
     Role.COORDINATOR: _EVERYONE
-    | {"cases.view_case", "cases.view_case_pii", "referrals.coordinate_referral"},  # PII only where granted
+    | {
+        "cases.view_case",
+        "cases.view_case_pii",  # PII only where granted
+        "cases.prepare_meeting_packet",  # each case in it as the coordinator may see it
+        "referrals.coordinate_referral",
+    },
     Role.INTAKE: _EVERYONE | {"cases.add_case", "cases.view_case"},
     # Their own agency's directory listings and capacity (services_directory/selectors.py), not case records.
     Role.PROVIDER_STAFF: _EVERYONE | {"services_directory.change_service", "referrals.respond_referral"},

@@ -138,13 +138,13 @@ def signed_in_client(user: User) -> Client:
 
 
 def meeting_viewer() -> tuple[User, Any, list[Case]]:
-    """The FBI caseworker, with their agency given a personal-information share on open task-force cases until
-    they see ``MEETING_CASES`` of them (a coordinator's meeting is usually this size)."""
-    viewer = User.objects.get(email="dana.reyes@fbi.example")
+    """The task force's coordinator, their coordination office given a personal-information share on open
+    task-force cases until they see ``MEETING_CASES`` of them (a coordination meeting is usually this size)."""
+    viewer = User.objects.get(email="carla.diaz@gctf.example")
     task_force = selectors.meeting_task_forces_of(viewer).first()
     agency = viewer.agency
-    assert agency is not None, "the demo's FBI caseworker has an agency"
-    assert task_force is not None, "the demo's FBI agency is in a task force"
+    assert agency is not None, "the demo's coordinator has an agency"
+    assert task_force is not None, "the demo's coordination office is in a task force"
     visible = set(selectors.meeting_cases_for(viewer, task_force).values_list("pk", flat=True))
     for case in Case.objects.filter(task_force=task_force).exclude(status=Case.Status.CLOSED).exclude(pk__in=visible):
         if len(visible) >= MEETING_CASES:

@@ -239,9 +239,10 @@ class MeetingPacketForm(forms.Form):
         task_force_field.queryset = task_forces
         chosen = self.data.get("task_force") or self.initial.get("task_force")
         task_force = task_forces.filter(pk=getattr(chosen, "pk", chosen)).first() if chosen else None
-        if task_force is None and task_forces.count() == 1:
+        if task_force is None:  # the first of the requester's task forces until they choose another
             task_force = task_forces.first()
             self.initial["task_force"] = task_force
+        self.task_force = task_force
         cases_field = self.fields["cases"]
         assert isinstance(cases_field, forms.ModelMultipleChoiceField)
         if task_force is not None:

@@ -456,6 +456,7 @@ class MeetingPacket(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("meeting packet")
         verbose_name_plural = _("meeting packets")
+        permissions = [("prepare_meeting_packet", _("Can prepare packets for the task force's coordination meetings"))]
         indexes = [models.Index(fields=["status", "expires_at"], name="meetingpacket_expiry_idx")]
 
     def __str__(self) -> str:

@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 
 from cases import selectors
 from cases.models import Case
-from portal.audit import audit_record
+from portal.audit import audit_records
 from portal.pdf import html_to_pdf, prepared_at
 
-# A packet whose text runs past this many characters (about three pages) gets a table of contents. Judged from the
-# HTML before typesetting, so a packet is typeset once.
-CONTENTS_FROM_CHARACTERS = 9000
+# A packet whose text runs past this many characters, spaces left out (about three pages: some 1,300 a page in the
+# demo), gets a table of contents. Judged from the HTML before typesetting, so a packet is typeset once.
+CONTENTS_FROM_CHARACTERS = 4000
 
 
 class Handling(models.TextChoices):
@@ -137,11 +137,12 @@ def case_section_context(dossier: selectors.CaseDossier) -> dict[str, Any]:
         "dossier": dossier,
         "case": case,
         "handling": Handling.of(dossier),
-        "assigned": [user.full_name for user in case.assigned_to.all()],
         "timeline": timeline_of(dossier),
         "withheld": selectors.WITHHELD,
         "may_see_le": selectors.VIEW_LE in dossier.permissions,
         "may_see_files": selectors.VIEW_PII in dossier.permissions,
+        # Referrals are shown to those who work the case, as on its page; a coordinator follows them on the board.
+        "referrals_shown": selectors.CHANGE in dossier.permissions,
         # Read from each referral's own model (cases never imports referrals).
         "open_referrals": sum(1 for referral in dossier.referrals if referral.status in referral.OPEN),
     }
@@ -152,14 +153,24 @@ def print_context(viewer, handling: Handling, **extra: Any) -> dict[str, Any]:
     return {"viewer": viewer, "handling": handling.label, "prepared_at": prepared_at(), **extra}
 
 
-def audit_packet(viewer, case: Case, dossier: selectors.CaseDossier, handling: Handling, *, request=None, **extra):
-    return audit_record(
-        action="cases.packet.generated",
-        actor=viewer,
-        request=request,
-        target=case,
-        details={"handling": handling.value, "pii": dossier.pii_shown(), **extra},
-    )
+def packet_audit_events(viewer, case: Case, dossier: selectors.CaseDossier, handling: Handling, **details) -> list:
+    """The disclosure (``cases.packet.generated``: the handling mark, whose information it carried, ids and
+    categories only) and the same read events the case page writes for the people shown."""
+    reads = selectors.person_read_events(viewer, case, dossier.people, via="packet", **details)
+    return [
+        {
+            "action": "cases.packet.generated",
+            "actor": viewer,
+            "target": case,
+            "details": {"handling": handling.value, "pii": dossier.pii_shown(), **details},
+        },
+        *({**event, "actor": viewer} for event in reads),
+    ]
+
+
+def text_length(html: str) -> int:
+    """The characters of text ``html`` shows, spaces and the template's indentation left out."""
+    return sum(len(word) for word in strip_tags(html).split())
 
 
 def render_case_packet(case: Case, viewer, *, request=None) -> bytes:
@@ -169,10 +180,11 @@ def render_case_packet(case: Case, viewer, *, request=None) -> bytes:
     dossier = selectors.case_dossier_for(viewer, case)
     section = case_section_context(dossier)
     handling = section["handling"]
-    context = print_context(viewer, handling, section=section, contents=False)
+    title = _("Case packet %(number)s") % {"number": case.number}
+    context = print_context(viewer, handling, title=title, section=section, contents=False)
     html = render_to_string("cases/print/case_packet.html", context)
-    if len(strip_tags(html)) > CONTENTS_FROM_CHARACTERS:
+    if text_length(html) > CONTENTS_FROM_CHARACTERS:
         html = render_to_string("cases/print/case_packet.html", {**context, "contents": True})
     pdf = html_to_pdf(html)
-    audit_packet(viewer, case, dossier, handling, request=request, packet="case")
+    audit_records(packet_audit_events(viewer, case, dossier, handling, packet="case"), request=request)
     return pdf

@@ -44,6 +44,8 @@ CASE_PERMISSIONS = (VIEW, CHANGE, VIEW_PII, VIEW_LE)
 # Who decides who else sees the case, who works it and whether it is closed: people of the lead agency who may
 # change it. A partner that collaborates (may change the case) does not control it.
 MANAGE = "manage_case"
+# Preparing a packet for a task force's case-coordination meeting: the coordinator's role (DESIGN §4.3).
+PREPARE_MEETING = "prepare_meeting_packet"
 # What only a supervisor of the lead agency does: approve a share, assign the case, close or reopen it (DESIGN §4.3).
 DECIDE = "decide_case"
 
@@ -405,6 +407,31 @@ def consents_expired_for(user, view: PersonView) -> list[int]:
     ]
 
 
+def person_read_events(user, case: Case, people: list[tuple[Any, PersonView]], **details: Any) -> list[dict]:
+    """The audit events of showing ``people`` to ``user`` (on a page or in a packet; ``details`` says where): one
+    ``cases.pii.viewed`` per person whose personal information is shown (id and categories, never values), one
+    ``cases.consent.expired_when_read`` per expired consent that would have released it."""
+    events: list[dict] = []
+    for _participant, view in people:
+        if view.shows_pii:
+            events.append(
+                {
+                    "action": "cases.pii.viewed",
+                    "target": case,
+                    "details": {"person_id": view.pk, "categories": sorted(view.categories), **details},
+                }
+            )
+        for consent_id in consents_expired_for(user, view):
+            events.append(
+                {
+                    "action": "cases.consent.expired_when_read",
+                    "target": case,
+                    "details": {"person_id": view.pk, "consent_id": consent_id, **details},
+                }
+            )
+    return events
+
+
 def people_held_by(user, case: Case) -> QuerySet[Person]:
     """The people of ``case`` whose information ``user``'s agency holds (a shelter's own clients)."""
     if user.agency is None:
@@ -454,6 +481,7 @@ class CaseDossier:
     shares: list[CaseShare]
     consents: list[Consent]
     indicators: list[str]
+    assigned: list[str]  # who works the case, for the lead agency's people (MANAGE)
 
     @property
     def le_narrative(self) -> str:
@@ -461,8 +489,10 @@ class CaseDossier:
 
     @property
     def shows_pii(self) -> bool:
-        """Personal information of someone, or files (read as personal information), are in view."""
-        return any(view.shows_pii for _participant, view in self.people) or bool(self.documents)
+        """Personal information is in view: any category of someone's information a consent or a share releases
+        (identity and contact, but also their medical or immigration needs and their account), or files (read as
+        personal information)."""
+        return any(view.categories for _participant, view in self.people) or bool(self.documents)
 
     @property
     def shows_le_sensitive(self) -> bool:
@@ -477,11 +507,11 @@ class CaseDossier:
         )
 
     def pii_shown(self) -> list[dict[str, Any]]:
-        """Whose PII is in view, and which categories (for the audit trail: ids and codes, never values)."""
+        """Whose information is in view, and which categories (for the audit trail: ids and codes, never values)."""
         return [
             {"person_id": view.pk, "categories": sorted(view.categories)}
             for _participant, view in self.people
-            if view.shows_pii
+            if view.categories
         ]
 
 
@@ -520,6 +550,7 @@ def case_dossier_for(user, case: Case) -> CaseDossier:
         shares=list(shares_of(case)) if MANAGE in permissions else [],
         consents=list(consents_held_by(user, case)),
         indicators=[str(Case.Indicator(code).label) for code in case.indicators if code in Case.Indicator.values],
+        assigned=[user.full_name for user in case.assigned_to.all()] if MANAGE in permissions else [],
     )
 
 
@@ -528,8 +559,8 @@ def case_dossier_for(user, case: Case) -> CaseDossier:
 
 def meeting_task_forces_of(user) -> QuerySet[TaskForce]:
     """The task forces whose meetings ``user`` may prepare a packet for: those their agency belongs to, if their
-    role lets them see cases at all."""
-    if user.agency is None or not _role_allows(user, VIEW):
+    role prepares meeting packets (the coordinator's, DESIGN §4.3)."""
+    if user.agency is None or not _role_allows(user, PREPARE_MEETING) or not _role_allows(user, VIEW):
         return TaskForce.objects.none()
     return TaskForce.objects.filter(agencies=user.agency)
 

@@ -663,13 +663,21 @@ def meeting_packet_request(
 
 
 def meeting_packets_purge(*, now=None) -> int:
-    """Delete the files of meeting packets past their lifetime (the rows stay, marked expired). Returns how many."""
+    """Delete the files of meeting packets past their lifetime (the rows stay, marked expired), and give up on those
+    still waiting or running a lifetime after they were asked for (a worker that died). Returns how many."""
     now = now or timezone.now()
     purged = 0
-    for packet in MeetingPacket.objects.filter(status=MeetingPacket.Status.READY, expires_at__lte=now):
+    expired = MeetingPacket.objects.filter(status=MeetingPacket.Status.READY, expires_at__lte=now)
+    stuck = MeetingPacket.objects.filter(
+        status__in=[MeetingPacket.Status.QUEUED, MeetingPacket.Status.RUNNING],
+        created_at__lte=now - MeetingPacket.LIFETIME,
+    )
+    for packet in [*expired, *stuck]:
         if packet.file:
             packet.file.delete(save=False)
-        packet.status = MeetingPacket.Status.EXPIRED
+        packet.status = (
+            MeetingPacket.Status.EXPIRED if packet.status == MeetingPacket.Status.READY else MeetingPacket.Status.FAILED
+        )
         packet.save(update_fields=["file", "status", "updated_at"])
         audit_record(action="cases.meeting_packet.deleted", actor=None, target=packet, agency=None)
         purged += 1

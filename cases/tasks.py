@@ -10,6 +10,7 @@ from django.http import Http404
 from django.tasks import default_task_backend, task
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import packets, selectors
 from cases.models import MeetingPacket
@@ -41,12 +42,26 @@ def build_meeting_packet(packet_id: int) -> str:
                 sections.append(packets.case_section_context(selectors.case_dossier_for(viewer, visible)))
             _save(packet, steps_done=packet.steps_done + 1, cases_left_out=packet.cases_left_out)
         handling = packets.Handling.strictest([section["handling"] for section in sections])
-        context = packets.print_context(viewer, handling, packet=packet, sections=sections)
+        title = _("Case-coordination meeting, %(task_force)s, %(day)s") % {
+            "task_force": packet.task_force.name,
+            "day": f"{packet.meeting_on:%Y-%m-%d}",
+        }
+        context = packets.print_context(viewer, handling, title=title, packet=packet, sections=sections)
         result = typeset(render_to_string("cases/print/meeting_packet.html", context))
+        _keep(packet, viewer, sections, result)
     except Exception:
         logger.exception("Meeting packet %s failed", packet.pk)
-        _save(packet, status=MeetingPacket.Status.FAILED, finished_at=timezone.now())
+        if packet.file:  # saved before the step that failed: never leave a packet's file behind
+            packet.file.delete(save=False)
+        _save(packet, status=MeetingPacket.Status.FAILED, file="", finished_at=timezone.now())
         raise
+    if default_task_backend.supports_defer:  # the database backend; tests purge by calling the service
+        purge_meeting_packets.using(run_after=packet.expires_at).enqueue()
+    return packet.status
+
+
+def _keep(packet: MeetingPacket, viewer, sections: list, result) -> None:
+    """Store the file, mark the packet ready and record one disclosure per case, all or nothing."""
     now = timezone.now()
     with transaction.atomic():
         packet.file.save(f"{packet.pk}.pdf", ContentFile(result.pdf), save=False)
@@ -61,23 +76,18 @@ def build_meeting_packet(packet_id: int) -> str:
         )
         audit_records(
             [
-                {
-                    "action": "cases.packet.generated",
-                    "actor": viewer,
-                    "target": section["case"],
-                    "details": {
-                        "handling": section["handling"].value,
-                        "pii": section["dossier"].pii_shown(),
-                        "packet": "meeting",
-                        "meeting_packet_id": packet.pk,
-                    },
-                }
+                event
                 for section in sections
+                for event in packets.packet_audit_events(
+                    viewer,
+                    section["case"],
+                    section["dossier"],
+                    section["handling"],
+                    packet="meeting",
+                    meeting_packet_id=packet.pk,
+                )
             ]
         )
-    if default_task_backend.supports_defer:  # the database backend; tests purge by calling the service
-        purge_meeting_packets.using(run_after=packet.expires_at).enqueue()
-    return packet.status
 
 
 def _save(packet: MeetingPacket, **changes) -> None:

@@ -143,6 +143,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
             "withheld": selectors.WITHHELD,
             "indicators": dossier.indicators,
+            "assigned": dossier.assigned,
         },
     )
 
@@ -150,24 +151,10 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _audit_reads(request: AuthenticatedHttpRequest, case, people) -> None:
     """Every view of a case and every showing of a person's PII is an audit event (ids and categories only), written
     in one INSERT whatever the number of people."""
-    events = [{"action": "cases.case.viewed", "target": case}]
-    for _participant, view in people:
-        if view.shows_pii:
-            events.append(
-                {
-                    "action": "cases.pii.viewed",
-                    "target": case,
-                    "details": {"person_id": view.pk, "categories": sorted(view.categories)},
-                }
-            )
-        for consent_id in selectors.consents_expired_for(request.user, view):
-            events.append(
-                {
-                    "action": "cases.consent.expired_when_read",
-                    "target": case,
-                    "details": {"person_id": view.pk, "consent_id": consent_id},
-                }
-            )
+    events = [
+        {"action": "cases.case.viewed", "target": case},
+        *selectors.person_read_events(request.user, case, people),
+    ]
     audit_records(events, request=request)
 
 
@@ -445,7 +432,11 @@ def meeting_packets(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/meeting_packets.html",
-        {"form": form, "packets": selectors.meeting_packets_of(user)[:20], "now": timezone.now()},
+        {
+            "form": form,
+            "task_forces": task_forces if len(task_forces) > 1 else [],
+            "packets": selectors.meeting_packets_of(user)[:20],
+        },
     )
 
 

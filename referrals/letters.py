@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
-from portal.pdf import html_to_pdf, prepared_at
+from portal.pdf import prepared_at, typeset
 from referrals import selectors
 from referrals.models import Referral
 from services_directory import selectors as directory
@@ -24,10 +24,16 @@ HOTLINE_TEXT = "233733"
 
 
 def letter_language(referral: Referral) -> str:
-    """The person's preferred language if the portal speaks it, else English."""
-    preferred = (referral.person.preferred_language if referral.person else "") or ""
-    code = preferred.split("-")[0].lower()
-    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    """The person's preferred language if the portal speaks it, else the first of their languages it speaks, else
+    English. Codes are matched on their language part ("es-MX", "es_MX" and "ES" are Spanish)."""
+    person = referral.person
+    spoken = dict(settings.LANGUAGES)
+    candidates = [person.preferred_language, *person.languages] if person else []
+    for code in candidates:
+        base = str(code or "").replace("_", "-").split("-")[0].strip().lower()
+        if base in spoken:
+            return base
+    return settings.LANGUAGE_CODE
 
 
 def letter_context(referral: Referral) -> dict:
@@ -70,6 +76,8 @@ def render_referral_letter(referral: Referral, viewer, *, request=None) -> bytes
     referral = selectors.referral_get_for_user(viewer, referral.pk)
     if referral.kind != Referral.Kind.SERVICE or referral.recipient_service is None:
         raise Http404
+    if referral.status not in Referral.OPEN:  # a letter for a declined or cancelled referral would send them in vain
+        raise PermissionDenied
     if selectors.SENDER not in referral.viewer_sides:  # type: ignore[attr-defined]
         raise PermissionDenied
     language = letter_language(referral)
@@ -80,8 +88,13 @@ def render_referral_letter(referral: Referral, viewer, *, request=None) -> bytes
             "viewer": viewer,
             "prepared_at": prepared_at(),
             "handling": _("Confidential: keep this letter in a safe place"),
+            "title": _("Your referral to %(service)s") % {"service": referral.recipient_service.name},
         }
-        pdf = html_to_pdf(render_to_string("referrals/print/letter.html", context))
+        # One page: a service with many sites or papers to bring is set again, tighter (rare, and cheap at one page).
+        result = typeset(render_to_string("referrals/print/letter.html", context))
+        if result.pages > 1:
+            result = typeset(render_to_string("referrals/print/letter.html", {**context, "compact": True}))
+        pdf = result.pdf
     audit_record(
         action="referrals.referral.letter_printed",
         actor=viewer,
