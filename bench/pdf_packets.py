@@ -75,23 +75,13 @@ class QueryCounter:
         self._wrapper.__exit__(*exc)
 
 
-def median_seconds(operation: Callable[[], Any], runs: int = RUNS) -> float:
-    operation()  # warm-up: fonts, templates, imports
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        operation()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 class HtmlCapture:
     """Keeps the last HTML a packet sent to WeasyPrint, so WeasyPrint alone can typeset the very same HTML."""
 
     def __init__(self) -> None:
         self.html = ""
         self.seconds = 0.0  # the last typesetting inside the whole path
-        self._typeset = pdf.typeset
+        self.original = self._typeset = pdf.typeset
 
     def __enter__(self) -> "HtmlCapture":
         def capturing(html: str) -> pdf.Typeset:
@@ -162,23 +152,26 @@ def meeting_viewer() -> tuple[User, Any, list[Case]]:
 
 
 def measure(name: str, operation: Callable[[], Any]) -> None:
-    """Time ``operation`` (the whole path) and WeasyPrint alone on the HTML it typeset, side by side; print one
-    row. "in path" is the typesetting inside the whole path: the rest is gathering, templates and saving."""
+    """Time ``operation`` (the whole path) and WeasyPrint alone on the HTML it typeset, interleaved run by run so that
+    both see the same machine; print one row. "in path" is the typesetting inside the whole path: the rest is
+    gathering, templates, saving and the audit."""
+    wholes, insides, alones = [], [], []
     with HtmlCapture() as capture:
-        operation()  # warm-up
-        wholes, insides = [], []
+        operation()  # warm-up: fonts, templates, imports
+        alone_typeset = capture.original  # WeasyPrint alone, not through the capture
+        alone_typeset(capture.html)
         for _ in range(RUNS):
             started = time.perf_counter()
             operation()
             wholes.append(time.perf_counter() - started)
             insides.append(capture.seconds)
-        html = capture.html
+            started = time.perf_counter()
+            pages = alone_typeset(capture.html).pages
+            alones.append(time.perf_counter() - started)
         with QueryCounter() as queries:
             operation()
     memory = peak_memory_mib(operation)
-    whole, inside = statistics.median(wholes), statistics.median(insides)
-    alone = median_seconds(lambda: pdf.typeset(html))
-    pages = pdf.typeset(html).pages
+    whole, inside, alone = statistics.median(wholes), statistics.median(insides), statistics.median(alones)
     print(
         f"{name:36} {pages:5d} {whole:7.2f} {whole / pages:8.3f} {inside:8.2f} {alone:7.2f} {whole / alone:6.2f} "
         f"{memory:8.0f} {queries.count:7d}"

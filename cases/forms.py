@@ -238,7 +238,8 @@ class MeetingPacketForm(forms.Form):
         assert isinstance(task_force_field, forms.ModelChoiceField)
         task_force_field.queryset = task_forces
         chosen = self.data.get("task_force") or self.initial.get("task_force")
-        task_force = task_forces.filter(pk=getattr(chosen, "pk", chosen)).first() if chosen else None
+        chosen_pk = str(getattr(chosen, "pk", chosen) or "")
+        task_force = task_forces.filter(pk=int(chosen_pk)).first() if chosen_pk.isdigit() else None
         if task_force is None:  # the first of the requester's task forces until they choose another
             task_force = task_forces.first()
             self.initial["task_force"] = task_force

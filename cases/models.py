@@ -436,8 +436,14 @@ class MeetingPacket(TimeStampedModel):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Deleted after 24 hours")
+        WITHDRAWN = "withdrawn", _("Withdrawn: what you may see in it has changed")
+
+    MAX_WORKING_PER_PERSON = 3  # packets one person may have waiting or being prepared at once
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", help_text=_("The requester's agency when they asked.")
+    )
     task_force = models.ForeignKey(TaskForce, on_delete=models.PROTECT, related_name="+")
     meeting_on = models.DateField(_("meeting date"))
     cases = models.ManyToManyField(Case, related_name="+", verbose_name=_("cases"))
@@ -451,6 +457,9 @@ class MeetingPacket(TimeStampedModel):
     )
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # What the file discloses, per case: the requester's permissions and, per person, the categories shown. A download
+    # checks the requester still sees at least this much (cases.selectors.meeting_packet_still_readable).
+    disclosed = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

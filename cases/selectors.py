@@ -567,18 +567,60 @@ def meeting_task_forces_of(user) -> QuerySet[TaskForce]:
 
 def meeting_cases_for(user, task_force: TaskForce, *, since: date | None = None) -> QuerySet[Case]:
     """Open cases of ``task_force`` that ``user`` may see, oldest number first; with ``since``, only those with
-    activity from that day on (a change to the case, a note, a need or a referral)."""
+    activity from that day on that ``user`` could see: a change to the case, a note for the whole case team by a
+    non-provider (or by their own agency), a need of a kind shown without consent, a referral for those who work the
+    case. Activity the reader may not see (an LE note, a shelter's note, a medical need) never selects a case: trying
+    one day after another must not reveal that, or when, it happened. It may miss activity a consent releases."""
     cases = case_list_visible_to(user).filter(task_force=task_force).exclude(status=Case.Status.CLOSED)
     if since is not None:
         start = timezone.make_aware(datetime.combine(since, time.min))
+        own = getattr(user.agency, "pk", None)
+        notes = Note.objects.filter(case=OuterRef("pk"), created_at__gte=start, visibility=Visibility.CASE_TEAM).filter(
+            ~Q(author_agency__kind=Agency.Kind.VICTIM_SERVICES) | Q(author_agency_id=own)
+        )
+        needs = Need.objects.filter(case=OuterRef("pk"), updated_at__gte=start).exclude(
+            category__in=list(SENSITIVE_NEEDS)
+        )
         active = (
             Q(updated_at__gte=start)
-            | Q(Exists(Note.objects.filter(case=OuterRef("pk"), created_at__gte=start)))
-            | Q(Exists(Need.objects.filter(case=OuterRef("pk"), updated_at__gte=start)))
-            | Q(referrals__updated_at__gte=start)  # through the reverse relation: cases never imports referrals
+            | Q(Exists(notes))
+            | Q(Exists(needs))
+            # through the reverse relation (cases never imports referrals), for those who see a case's referrals
+            | (Q(referrals__updated_at__gte=start) & _held(user, CHANGE))
         )
         cases = cases.filter(active).distinct()
     return cases.order_by("number")
+
+
+def disclosure_of(dossier: CaseDossier) -> dict[str, Any]:
+    """What a packet of ``dossier`` shows, to compare later: the reader's permissions and each person's categories."""
+    return {
+        "permissions": sorted(dossier.permissions),
+        "people": {str(view.pk): sorted(view.categories) for _participant, view in dossier.people if view.categories},
+    }
+
+
+def meeting_packet_still_readable(packet: MeetingPacket) -> bool:
+    """Whether the requester may still read everything the packet's file holds: still active, in the same agency,
+    preparing packets for its task force, and for each case at least the permissions and, for each person, the
+    categories they had when it was built. A share revoked, a consent withdrawn or a change of role since: no."""
+    user = packet.requested_by
+    if not user.is_active or getattr(user.agency, "pk", None) != packet.agency_id:
+        return False
+    if not meeting_task_forces_of(user).filter(pk=packet.task_force_id).exists():
+        return False
+    for case_id, before in packet.disclosed.items():
+        try:
+            case = case_get_for_user(user, int(case_id))
+        except (Http404, PermissionDenied):
+            return False
+        now = disclosure_of(case_dossier_for(user, case))
+        if not set(before["permissions"]) <= set(now["permissions"]):
+            return False
+        for person_id, categories in before["people"].items():
+            if not set(categories) <= set(now["people"].get(person_id, [])):
+                return False
+    return True
 
 
 def meeting_packets_of(user) -> QuerySet[MeetingPacket]:

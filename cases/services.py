@@ -639,6 +639,14 @@ def meeting_packet_request(
         raise PermissionDenied
     if not cases:
         raise ValidationError({"cases": _("Choose at least one case.")})
+    working = MeetingPacket.objects.filter(
+        requested_by=actor, status__in=[MeetingPacket.Status.QUEUED, MeetingPacket.Status.RUNNING]
+    )
+    if working.count() >= MeetingPacket.MAX_WORKING_PER_PERSON:
+        raise ValidationError(
+            _("You have %(count)s packets being prepared: wait for one to finish.")
+            % {"count": MeetingPacket.MAX_WORKING_PER_PERSON}
+        )
     if len(cases) > MeetingPacket.MAX_CASES:
         raise ValidationError({"cases": _("A packet holds at most %(max)s cases.") % {"max": MeetingPacket.MAX_CASES}})
     visible = set(
@@ -648,7 +656,11 @@ def meeting_packet_request(
         raise ValidationError({"cases": _("Some of these cases are not open cases of this task force you may see.")})
     with transaction.atomic():
         packet = MeetingPacket.objects.create(
-            requested_by=actor, task_force=task_force, meeting_on=meeting_on, steps_total=len(cases) + 1
+            requested_by=actor,
+            agency=actor.agency,
+            task_force=task_force,
+            meeting_on=meeting_on,
+            steps_total=len(cases) + 1,
         )
         packet.cases.set(cases)
         audit_record(
@@ -666,19 +678,42 @@ def meeting_packets_purge(*, now=None) -> int:
     """Delete the files of meeting packets past their lifetime (the rows stay, marked expired), and give up on those
     still waiting or running a lifetime after they were asked for (a worker that died). Returns how many."""
     now = now or timezone.now()
-    purged = 0
     expired = MeetingPacket.objects.filter(status=MeetingPacket.Status.READY, expires_at__lte=now)
     stuck = MeetingPacket.objects.filter(
         status__in=[MeetingPacket.Status.QUEUED, MeetingPacket.Status.RUNNING],
         created_at__lte=now - MeetingPacket.LIFETIME,
     )
-    for packet in [*expired, *stuck]:
-        if packet.file:
-            packet.file.delete(save=False)
-        packet.status = (
+    packets = [*expired.select_related("agency"), *stuck.select_related("agency")]
+    for packet in packets:
+        status = (
             MeetingPacket.Status.EXPIRED if packet.status == MeetingPacket.Status.READY else MeetingPacket.Status.FAILED
         )
-        packet.save(update_fields=["file", "status", "updated_at"])
-        audit_record(action="cases.meeting_packet.deleted", actor=None, target=packet, agency=None)
-        purged += 1
-    return purged
+        meeting_packet_discard(packet, status=status, action="cases.meeting_packet.deleted")
+    return len(packets)
+
+
+def meeting_packet_discard(packet: MeetingPacket, *, status: str, action: str, request: HttpRequest | None = None):
+    """Delete a packet's file and mark it ``status``; audited in the requester's agency's trail."""
+    if packet.file:
+        packet.file.delete(save=False)
+    packet.status = status
+    packet.save(update_fields=["file", "status", "updated_at"])
+    audit_record(action=action, actor=None, request=request, target=packet, agency=packet.agency)
+
+
+def meeting_packet_open(packet: MeetingPacket, *, request: HttpRequest | None = None):
+    """The file of a ready packet for its requester, if they may still read everything in it; otherwise the packet
+    is withdrawn (its file deleted) and ``None`` returned. The download is audited once the file is open."""
+    if not packet.is_downloadable():
+        return None
+    if not selectors.meeting_packet_still_readable(packet):
+        meeting_packet_discard(
+            packet, status=MeetingPacket.Status.WITHDRAWN, action="cases.meeting_packet.withdrawn", request=request
+        )
+        return None
+    try:
+        handle = packet.file.open("rb")
+    except FileNotFoundError:  # purged between the check and the open
+        return None
+    audit_record(action="cases.meeting_packet.downloaded", request=request, target=packet)
+    return handle

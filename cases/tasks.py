@@ -24,17 +24,32 @@ logger = logging.getLogger(__name__)
 def build_meeting_packet(packet_id: int) -> str:
     """Gather each case as the requester may see it now (one step per case, saved so the page shows progress),
     typeset the whole packet once (the last step), keep the file in private storage, and record one disclosure
-    per case included. A case the requester can no longer see is left out, and counted."""
+    per case included. A case the requester can no longer choose (not visible, closed, moved to another task force)
+    is left out, and counted; a requester who no longer prepares packets for the task force gets none."""
+    # Claim the packet in one statement: of two workers given the same packet, one builds it.
+    if not MeetingPacket.objects.filter(pk=packet_id, status=MeetingPacket.Status.QUEUED).update(
+        status=MeetingPacket.Status.RUNNING, updated_at=timezone.now()
+    ):
+        return MeetingPacket.objects.get(pk=packet_id).status
     packet = MeetingPacket.objects.select_related("requested_by", "task_force").get(pk=packet_id)
-    if packet.status != MeetingPacket.Status.QUEUED:
-        return packet.status
     viewer = packet.requested_by
     cases = list(packet.cases.order_by("number"))
-    _save(packet, status=MeetingPacket.Status.RUNNING, steps_done=0, steps_total=len(cases) + 1)
+    _save(packet, steps_done=0, steps_total=len(cases) + 1)
+    still_preparing = viewer.is_active and getattr(viewer.agency, "pk", None) == packet.agency_id
+    if not still_preparing or not selectors.meeting_task_forces_of(viewer).filter(pk=packet.task_force_id).exists():
+        _save(packet, status=MeetingPacket.Status.FAILED, cases_left_out=len(cases), finished_at=timezone.now())
+        return packet.status
+    choosable = set(
+        selectors.meeting_cases_for(viewer, packet.task_force)
+        .filter(pk__in=[case.pk for case in cases])
+        .values_list("pk", flat=True)
+    )
     try:
         sections = []
         for case in cases:
             try:
+                if case.pk not in choosable:
+                    raise Http404
                 visible = selectors.case_get_for_user(viewer, case.pk)
             except (Http404, PermissionDenied):
                 packet.cases_left_out += 1
@@ -73,6 +88,7 @@ def _keep(packet: MeetingPacket, viewer, sections: list, result) -> None:
             pages=result.pages,
             finished_at=now,
             expires_at=now + MeetingPacket.LIFETIME,
+            disclosed={str(section["case"].pk): selectors.disclosure_of(section["dossier"]) for section in sections},
         )
         audit_records(
             [

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -448,13 +449,19 @@ def meeting_packet_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     return render(request, template, {"packet": packet, "downloadable": packet.is_downloadable()})
 
 
-def meeting_packet_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def meeting_packet_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     packet = selectors.meeting_packet_get_for_user(request.user, pk)
-    if not packet.is_downloadable():
+    handle = services.meeting_packet_open(packet, request=request)
+    if handle is None:
+        if packet.status == packet.Status.WITHDRAWN:
+            messages.error(
+                request,
+                _("The packet was withdrawn and deleted: what you may see in its cases has changed. Prepare anew."),
+            )
+            return redirect("meeting_packet_detail", pk=packet.pk)
         raise Http404
-    audit_record(action="cases.meeting_packet.downloaded", request=request, target=packet)
     return FileResponse(
-        packet.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"meeting-{packet.meeting_on:%Y-%m-%d}-{packet.pk}.pdf",
         content_type="application/pdf",

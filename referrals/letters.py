@@ -1,8 +1,9 @@
 """The referral letter (issue 6): one page for the person referred, in their preferred language, to take to the
-service. It names the service, where and when to go, what to bring, who referred them and the national hotline.
+service. It names the service, where and when to go, what to bring, whom to call and the national hotline.
 
-It carries no personal information: not the person's name (a letter can be found by the wrong person), not the
-case. A confidential shelter's address is never printed: the shelter tells the person how to get there.
+A letter can be found by the wrong person, so it carries no personal information (not the person's name, not the
+case), names no referring agency (a police department on it would tell a trafficker the person talks to law
+enforcement), and never prints a confidential shelter's address: the shelter tells the person how to get there.
 """
 
 from django.conf import settings
@@ -36,7 +37,10 @@ def letter_language(referral: Referral) -> str:
     return settings.LANGUAGE_CODE
 
 
-def letter_context(referral: Referral) -> dict:
+def letter_context(referral: Referral, contact=None) -> dict:
+    """What the letter shows. ``contact`` is the person the letter sends them back to: the one who prints it (on the
+    sender's side, so with the person), never an agency's name (a letter naming a police department or the FBI,
+    found by the wrong person, tells them the person is talking to law enforcement)."""
     service = referral.recipient_service
     assert service is not None
     locations = []
@@ -53,8 +57,6 @@ def letter_context(referral: Referral) -> dict:
             }
         )
     phones = list(service.phones.all()) or list(service.organization.phones.all())
-    sender = referral.sender
-    membership = getattr(sender, "membership", None)
     return {
         "referral": referral,
         "service": service,
@@ -63,8 +65,8 @@ def letter_context(referral: Referral) -> dict:
         "phones": phones,
         "hours": [directory.hours_text(schedule) for schedule in service.schedules.all()],
         "documents": service_required_documents(service),
-        "sender": sender,
-        "sender_phone": getattr(membership, "phone", ""),
+        "contact": contact or referral.sender,
+        "contact_phone": getattr(getattr(contact or referral.sender, "membership", None), "phone", ""),
         "hotline_phone": HOTLINE_PHONE,
         "hotline_text": HOTLINE_TEXT,
     }
@@ -83,8 +85,9 @@ def render_referral_letter(referral: Referral, viewer, *, request=None) -> bytes
     language = letter_language(referral)
     with translation.override(language):
         context = {
-            **letter_context(referral),
+            **letter_context(referral, contact=viewer),
             "lang": language,
+            "for_the_person": True,
             "viewer": viewer,
             "prepared_at": prepared_at(),
             "handling": _("Confidential: keep this letter in a safe place"),

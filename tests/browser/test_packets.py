@@ -93,7 +93,11 @@ def test_case_and_meeting_packets_are_downloaded_from_their_pages(
 
 def test_the_progress_bar_turns_into_a_download_link_without_a_reload(page: Page, coordinator, shared_case, task_force):
     packet = MeetingPacket.objects.create(
-        requested_by=coordinator, task_force=task_force, meeting_on=date(2026, 12, 1), steps_total=2
+        requested_by=coordinator,
+        agency=coordinator.agency,
+        task_force=task_force,
+        meeting_on=date(2026, 12, 1),
+        steps_total=2,
     )
     packet.cases.set([shared_case])
     sign_in(page, coordinator)

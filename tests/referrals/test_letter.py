@@ -125,7 +125,9 @@ def test_a_spanish_speaker_gets_a_one_page_letter_in_spanish(client_as, investig
     assert SERVICE_PHONE in text
     for document in DOCUMENTS:
         assert squash(document) in squash(text), document
-    assert squash(f"{investigator.full_name} en Federal Field Office") in squash(text)  # who referred them
+    assert squash(f"comuníquese con {investigator.full_name}") in squash(text)  # whom to call: who printed it
+    # No referring agency on a letter the wrong person may find (a federal office tells them who the person talks to).
+    assert squash(investigator.agency.name) not in squash(text)
     assert_nothing_personal(text, le_case)
 
     event = AuditEvent.objects.get(action="referrals.referral.letter_printed")
@@ -166,8 +168,10 @@ def test_an_english_speaker_gets_a_one_page_letter_in_english(investigator, le_c
         "233733",
         "Page 1 of 1",
         "Mon, Tue, Wed, Thu, Fri, 09:00-17:00",
+        f"contact {investigator.full_name}",
     ]:
         assert squash(english) in text, english
+    assert squash(investigator.agency.name) not in text
     assert "Su derivación" not in pages[0]
     assert_nothing_personal(pages[0], le_case)
     assert AuditEvent.objects.get(action="referrals.referral.letter_printed").details == {"language": "en"}
