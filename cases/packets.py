@@ -38,21 +38,20 @@ class Handling(models.TextChoices):
 
     @classmethod
     def of(cls, dossier: selectors.CaseDossier) -> "Handling":
-        le, pii = dossier.shows_le_sensitive, dossier.shows_pii
-        if le:
-            return cls.LAW_ENFORCEMENT_PII if pii else cls.LAW_ENFORCEMENT
-        return cls.PII if pii else cls.RESTRICTED
+        return cls._for(le=dossier.shows_le_sensitive, pii=dossier.shows_pii)
 
     @classmethod
     def strictest(cls, handlings: list["Handling"]) -> "Handling":
-        order = list(cls)
-        if not handlings:
-            return cls.RESTRICTED
-        # PII and law-enforcement-sensitive together outrank either alone.
-        found = set(handlings)
-        if cls.LAW_ENFORCEMENT_PII in found or {cls.PII, cls.LAW_ENFORCEMENT} <= found:
-            return cls.LAW_ENFORCEMENT_PII
-        return max(found, key=order.index)
+        """The mark of several cases together: LE-sensitive if any is, with PII if any holds PII."""
+        le = any(handling in (cls.LAW_ENFORCEMENT, cls.LAW_ENFORCEMENT_PII) for handling in handlings)
+        pii = any(handling in (cls.PII, cls.LAW_ENFORCEMENT_PII) for handling in handlings)
+        return cls._for(le=le, pii=pii)
+
+    @classmethod
+    def _for(cls, *, le: bool, pii: bool) -> "Handling":
+        if le:
+            return cls.LAW_ENFORCEMENT_PII if pii else cls.LAW_ENFORCEMENT
+        return cls.PII if pii else cls.RESTRICTED
 
 
 @dataclass
@@ -139,7 +138,6 @@ def case_section_context(dossier: selectors.CaseDossier) -> dict[str, Any]:
         "handling": Handling.of(dossier),
         "timeline": timeline_of(dossier),
         "withheld": selectors.WITHHELD,
-        "may_see_le": selectors.VIEW_LE in dossier.permissions,
         "may_see_files": selectors.VIEW_PII in dossier.permissions,
         # Referrals are shown to those who work the case, as on its page; a coordinator follows them on the board.
         "referrals_shown": selectors.CHANGE in dossier.permissions,

@@ -19,7 +19,6 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -42,7 +41,14 @@ STATIC_TYPES = {
     ".gif": "image/gif",
     ".svg": "image/svg+xml",
 }
-DATA_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
+# The first bytes of each raster type a data: URL may hold: what it claims must be what it is (an SVG dressed as a
+# PNG would otherwise be drawn, WeasyPrint trying SVG when the image library cannot read the bytes).
+SIGNATURES = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+}
+DATA_TYPES = frozenset(SIGNATURES)
 
 
 class FetchRefused(ValueError):
@@ -60,12 +66,6 @@ def static_roots() -> list[Path]:
 def static_base_url() -> str:
     """The base URL of a print document: its relative links resolve inside the first static folder."""
     return static_roots()[0].as_uri() + "/"
-
-
-def _weasyprint_fetcher_class() -> type:
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher
 
 
 @dataclass
@@ -111,15 +111,6 @@ def _fetch_static(url: str) -> Fetched:
     return Fetched(url=resolved.as_uri(), body=resolved.read_bytes(), content_type=static_type)
 
 
-# The first bytes of each raster type a data: URL may hold: what it claims must be what it is (an SVG dressed as a
-# PNG would otherwise be drawn, WeasyPrint trying SVG when the image library cannot read the bytes).
-SIGNATURES = {
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-}
-
-
 def _decode_data(url: str, content_type: str) -> Fetched:
     import base64
     import binascii
@@ -136,11 +127,9 @@ def _decode_data(url: str, content_type: str) -> Fetched:
 
 def url_fetcher() -> Any:
     """A WeasyPrint fetcher that answers only through ``fetch_static`` and logs each refusal."""
-    from weasyprint.urls import URLFetcherResponse
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    base = _weasyprint_fetcher_class()
-
-    class StaticOnlyFetcher(base):  # type: ignore[misc, valid-type]
+    class StaticOnlyFetcher(URLFetcher):
         def __init__(self) -> None:
             super().__init__(timeout=1, allowed_protocols=("file", "data"), allow_redirects=False)
 
@@ -188,8 +177,3 @@ def html_to_pdf(html: str) -> bytes:
 def prepared_at() -> str:
     """When a document is prepared, in UTC, as its pages' "Prepared for" line says."""
     return timezone.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M")
-
-
-def render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    """Render a print template (it extends ``print/base.html``) and typeset it."""
-    return html_to_pdf(render_to_string(template, context))
