@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, TaskForce
+from cases import selectors
 from cases.models import Case, CaseParticipant, CaseShare, Consent, MeetingPacket, Need, Person, Visibility
 
 
@@ -96,10 +97,7 @@ class ShareForm(forms.Form):
         super().__init__(*args, **kwargs)
         agency = self.fields["agency"]
         assert isinstance(agency, forms.ModelChoiceField)
-        agencies = Agency.objects.filter(is_active=True).exclude(pk=case.lead_agency_id)
-        if case.task_force_id:
-            agencies = agencies.filter(task_forces=case.task_force_id)
-        agency.queryset = agencies
+        agency.queryset = selectors.share_candidates(case)
 
 
 class ClientChoiceField(forms.ModelChoiceField):

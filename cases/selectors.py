@@ -292,6 +292,16 @@ def document_get_for_user(user, case_pk: int, document_pk: int):
     return case, document
 
 
+def share_candidates(case: Case) -> QuerySet[Agency]:
+    """The agencies the lead may let see ``case``: active ones other than the lead, and, for a task force's case,
+    only that task force's members. The one statement of the boundary: the Share form, "ask an agency to join"
+    (and its re-routing) offer these, and ``case_share_grant`` refuses any other."""
+    agencies = Agency.objects.filter(is_active=True).exclude(pk=case.lead_agency_id)
+    if case.task_force_id is not None:
+        agencies = agencies.filter(task_forces=case.task_force_id)
+    return agencies.order_by("name")
+
+
 def shares_of(case: Case) -> QuerySet[CaseShare]:
     return case.shares.filter(status__in=[CaseShare.Status.REQUESTED, CaseShare.Status.ACTIVE]).select_related(
         "agency", "granted_by", "approved_by"

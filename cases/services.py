@@ -3,6 +3,7 @@
 
 import zipfile
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -119,13 +120,18 @@ def case_share_grant(
     actor,
     expires_on: date | None = None,
     request: HttpRequest | None = None,
+    audit_details: dict[str, Any] | None = None,
 ) -> CaseShare:
-    """Share a case with another agency at a level. Only the lead agency shares its case; a supervisor's share takes
-    effect at once, a caseworker's waits for a supervisor's approval (``case_share_approve``). A new share replaces
-    the agency's current one; the guardian rows come and go with the active share, in the same transaction."""
+    """Share a case with another agency at a level. Only the lead agency shares its case, and a task force's case
+    only within the task force (``selectors.share_candidates``); a supervisor's share takes effect at once, a
+    caseworker's waits for a supervisor's approval (``case_share_approve``). A new share replaces the agency's
+    current one; the guardian rows come and go with the active share, in the same transaction. ``audit_details``
+    add to the event's details (e.g. the referral whose acceptance carries out ``actor``'s choice)."""
     case = selectors.case_get_for_user(actor, case.pk, selectors.MANAGE)
     if agency.pk == case.lead_agency_id:
         raise ValidationError({"agency": _("The lead agency already sees everything in its case.")})
+    if not selectors.share_candidates(case).filter(pk=agency.pk).exists():
+        raise ValidationError({"agency": _("A task force's case is shared only with the task force's agencies.")})
     if level not in SHARE_LEVEL_PERMISSIONS:
         raise ValidationError({"level": _("Unknown share level.")})
     if level in LAW_ENFORCEMENT_LEVELS and not agency.is_law_enforcement:
@@ -159,14 +165,14 @@ def case_share_grant(
                 {"agency": _("The case was just shared with this agency. Reload the page.")}
             ) from None
         if decides:
-            _activate(share, actor, request)
+            _activate(share, actor, request, audit_details)
         else:
             audit_record(
                 action="cases.share.requested",
                 actor=actor,
                 request=request,
                 target=case,
-                details={"share_id": share.pk, "agency_id": agency.pk, "level": level},
+                details={"share_id": share.pk, "agency_id": agency.pk, "level": level, **(audit_details or {})},
             )
     return share
 
@@ -199,7 +205,9 @@ def case_share_decline(*, share: CaseShare, actor, request: HttpRequest | None =
         )
 
 
-def _activate(share: CaseShare, actor, request: HttpRequest | None) -> None:
+def _activate(
+    share: CaseShare, actor, request: HttpRequest | None, audit_details: dict[str, Any] | None = None
+) -> None:
     share.approve(by=actor)
     share.save(update_fields=["status", "approved_by", "updated_at"])
     _grant_to_agency(share.case, share.agency, SHARE_LEVEL_PERMISSIONS[share.level])
@@ -208,7 +216,7 @@ def _activate(share: CaseShare, actor, request: HttpRequest | None) -> None:
         actor=actor,
         request=request,
         target=share.case,
-        details={"share_id": share.pk, "agency_id": share.agency_id, "level": share.level},
+        details={"share_id": share.pk, "agency_id": share.agency_id, "level": share.level, **(audit_details or {})},
     )
 
 

@@ -128,8 +128,7 @@ STORIES = [
         Step("reroute", "Nobody answered in time; sent to a provider that has capacity this week."),
         Step("receive"),
         Step("accept"),
-        Step("message", "Re-routed by the task force office after the first provider did not answer.",
-             by=COORDINATOR),
+        Step("message", "Thank you for taking this at short notice: the first provider never answered."),
     )),
     Story("nia.brooks@bpd.example", PORTAL, (
         Step("mark_entered_in_error", "Sent for the wrong person of the case."),

@@ -51,3 +51,36 @@ class ReferralFilter(django_filters.FilterSet):
 
     def filter_open(self, queryset, name, value):
         return queryset.filter(status__in=Referral.OPEN) if value else queryset
+
+
+class ReferralHistoryFilter(django_filters.FilterSet):
+    """The board's history: closed referrals by how they closed, the agencies on either side, and when."""
+
+    status = django_filters.MultipleChoiceFilter(
+        label=_("How it closed"),
+        choices=[(status, Referral.Status(status).label) for status in Referral.CLOSED],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    outcome = django_filters.ChoiceFilter(
+        label=_("Outcome"), choices=Referral.Outcome.choices, empty_label=_("Any outcome")
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Referral.Kind.choices, empty_label=_("Any kind"))
+    agency = django_filters.CharFilter(label=_("Agency or service"), method="filter_agency")
+    closed_from = django_filters.DateFilter(
+        label=_("Closed on or after"),
+        field_name="closed_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    closed_to = django_filters.DateFilter(
+        label=_("Closed on or before"),
+        field_name="closed_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Referral
+        fields: list[str] = []
+
+    filter_agency = ReferralFilter.filter_agency

@@ -95,6 +95,24 @@ class Referral(FSMModelMixin, TimeStampedModel):
     outcome = models.CharField(_("outcome"), max_length=25, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("outcome note"), blank=True)
     rerouted_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reroutes")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A coordinator who proposed this agency; the lead agency decides whether to send it."),
+    )
+    share = models.ForeignKey(
+        CaseShare,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The share its acceptance created (none if the agency already had that access)."),
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -110,6 +128,7 @@ class Referral(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["status", "respond_by"], name="referral_status_due_idx"),
             models.Index(fields=["recipient_agency", "status"], name="referral_recipient_idx"),
             models.Index(fields=["sender_agency", "status"], name="referral_sender_idx"),
+            models.Index(fields=["closed_at"], name="referral_closed_idx", condition=Q(closed_at__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -121,6 +140,11 @@ class Referral(FSMModelMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Referral #{self.pk} ({self.kind}, {self.status})"
+
+    @property
+    def is_proposal(self) -> bool:
+        """A coordinator's proposed re-route of an interagency referral, not yet sent by the lead agency."""
+        return self.status == self.Status.DRAFT and self.proposed_by_id is not None
 
     @property
     def recipient_works_in_portal(self) -> bool:
@@ -165,7 +189,7 @@ class Referral(FSMModelMixin, TimeStampedModel):
     def fail(self) -> None:
         pass
 
-    @transition(field=status, source=OPEN, target=Status.CANCELLED)
+    @transition(field=status, source=(Status.DRAFT, *OPEN), target=Status.CANCELLED)
     def cancel(self) -> None:
         pass
 
@@ -185,6 +209,7 @@ class Referral(FSMModelMixin, TimeStampedModel):
 class Verb(models.TextChoices):
     """The steps of a referral's timeline, as its people read them."""
 
+    PROPOSE = "propose", _("proposed by a coordinator: the lead agency decides whether to send it")
     SEND = "send", _("sent")
     RECEIVE = "receive", _("opened by the recipient")
     ACCEPT = "accept", _("accepted")

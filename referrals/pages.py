@@ -2,6 +2,7 @@
 and the two ways to refer (a person to a service, an agency to a case). Every step is a POST form that works
 without JavaScript; reads go through ``selectors``, writes through ``services``."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -21,14 +22,26 @@ from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 from referrals import selectors, services
-from referrals.filters import ReferralFilter
+from referrals.filters import ReferralFilter, ReferralHistoryFilter
 from referrals.forms import AgencyReferralForm, MessageForm, ServiceReferralForm, StepForm
 from referrals.letters import render_referral_letter
 from referrals.models import Referral
 from services_directory import selectors as directory
 
-STEP_ORDER = ["accept", "reject", "start", "hold", "resume", "complete", "fail", "cancel", "mark_entered_in_error"]
+STEP_ORDER = [
+    "send",
+    "accept",
+    "reject",
+    "start",
+    "hold",
+    "resume",
+    "complete",
+    "fail",
+    "cancel",
+    "mark_entered_in_error",
+]
 STEP_LABELS = {
+    "send": _("Send it: this agency joins the case if it accepts"),
     "accept": _("Accept"),
     "reject": _("Decline"),
     "start": _("Start work"),
@@ -48,6 +61,18 @@ STEP_FIELDS = {
     "mark_entered_in_error": ["reason"],
 }
 URL_VERBS = {"entered-in-error": "mark_entered_in_error"}
+STEP_SERVICES: dict[str, Callable[..., Referral]] = {
+    "send": services.referral_send_proposal,
+    "accept": services.referral_accept,
+    "reject": services.referral_reject,
+    "start": services.referral_start,
+    "hold": services.referral_hold,
+    "resume": services.referral_resume,
+    "complete": services.referral_complete,
+    "fail": services.referral_fail,
+    "cancel": services.referral_cancel,
+    "mark_entered_in_error": services.referral_mark_entered_in_error,
+}
 
 
 def _list(request: AuthenticatedHttpRequest, queryset, *, title: str, side: str) -> HttpResponse:
@@ -103,12 +128,13 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not task_forces:
         raise Http404
     now = timezone.now()
+    shown = (Referral.Status.DRAFT, *Referral.OPEN)  # drafts are coordinators' proposals awaiting the lead agency
     open_referrals = (
         selectors.referral_list_visible_to(request.user)
-        .filter(case__task_force_id__in=task_forces, status__in=Referral.OPEN)
+        .filter(case__task_force_id__in=task_forces, status__in=shown)
         .order_by("respond_by")[:500]
     )
-    columns: dict[str, list[Referral]] = {status: [] for status in Referral.OPEN}
+    columns: dict[str, list[Referral]] = {status: [] for status in shown}
     for referral in open_referrals:
         columns[referral.status].append(referral)
     for referrals in columns.values():
@@ -123,14 +149,30 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         .order_by("-respond_by")[:50]
     )
+    labels: dict[str, str] = {Referral.Status.DRAFT: _("Proposed, awaiting the lead agency")}
     return render(
         request,
         "referrals/board.html",
         {
-            "columns": [(Referral.Status(status).label, items) for status, items in columns.items()],
+            "columns": [
+                (labels.get(status, Referral.Status(status).label), items) for status, items in columns.items()
+            ],
             "expired": expired,
             "now": now,
         },
+    )
+
+
+def board_history(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The task force's closed referrals with their outcomes, most recently closed first."""
+    if not selectors.coordinated_task_force_ids(request.user):
+        raise Http404
+    filter_ = ReferralHistoryFilter(request.GET or None, queryset=selectors.referral_history_for(request.user))
+    template = "referrals/history.html#results" if request.htmx else "referrals/history.html"
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, template, {"filter": filter_, "page": paginate(request, filter_.qs), "query": query.urlencode()}
     )
 
 
@@ -160,6 +202,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     services.notifications_mark_read(user=request.user, referral=referral)
     referral = selectors.referral_get_for_user(request.user, pk)
     sides = referral.viewer_sides  # type: ignore[attr-defined]
+    routing_only = selectors.routing_only(sides)
     packet = selectors.packet_for(request.user, referral, sides)
     if packet.released and selectors.SENDER not in sides and packet.person is not None:
         audit_record(
@@ -180,12 +223,13 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "sides": sides,
             "is_sender": selectors.SENDER in sides,
+            "routing_only": routing_only,
             "packet": packet,
             "events": referral.events.select_related("actor", "actor_agency"),
-            "thread": referral.messages.select_related("author", "author_agency"),
+            "thread": None if routing_only else referral.messages.select_related("author", "author_agency"),
             "steps": _steps(request.user, referral, sides),
             "reroute": _reroute_choices(request.user, referral, sides),
-            "message_form": MessageForm(),
+            "message_form": MessageForm() if selectors.may(request.user, referral, "message", sides) else None,
             "overdue": _overdue(referral, timezone.now()),
         },
     )
@@ -201,9 +245,7 @@ def _reroute_choices(user, referral: Referral, sides) -> list[tuple[str, str]] |
     if referral.reroutes.exists():
         return None
     if referral.kind == Referral.Kind.INTERAGENCY:
-        agencies = selectors.recipient_agencies().exclude(
-            pk__in=[referral.sender_agency_id, referral.recipient_agency_id]
-        )
+        agencies = case_selectors.share_candidates(referral.case).exclude(pk__in=[referral.recipient_agency_id])
         return [(f"agency:{a.pk}", a.name) for a in agencies[:50]]
     categories = sorted({need.category for need in referral.needs.all()})
     found = directory.service_search(directory.SearchCriteria(categories=categories))
@@ -229,7 +271,7 @@ def referral_step(request: AuthenticatedHttpRequest, pk: int, verb: str) -> Http
     if verb == "cancel":
         arguments["cancel_reason"] = data.get("cancel_reason", "")
     try:
-        getattr(services, f"referral_{verb}")(**arguments)
+        STEP_SERVICES[verb](**arguments)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except PermissionDenied:
@@ -251,7 +293,7 @@ def referral_reroute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     try:
         if kind == "agency":
             recipient: dict[str, Any] = {
-                "recipient_agency": get_object_or_404(selectors.recipient_agencies(), pk=int(value))
+                "recipient_agency": get_object_or_404(case_selectors.share_candidates(referral.case), pk=int(value))
             }
         elif kind == "service":
             recipient = {"recipient_service": directory.service_get_for_user(request.user, value)}
@@ -271,7 +313,10 @@ def referral_reroute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     except PermissionDenied:
         messages.error(request, _("You may not re-route this referral."))
         return redirect("referral_detail", pk=pk)
-    messages.success(request, _("Re-routed: this is the new referral."))
+    if new.is_proposal:
+        messages.success(request, _("Proposed: the lead agency decides whether to send this new referral."))
+    else:
+        messages.success(request, _("Re-routed: this is the new referral."))
     return redirect("referral_detail", pk=new.pk)
 
 
@@ -341,8 +386,7 @@ def refer_agency(request: AuthenticatedHttpRequest, case_pk: int) -> HttpRespons
     case = case_selectors.case_get_for_user(request.user, case_pk, case_selectors.VIEW)
     if case_selectors.MANAGE not in case.viewer_permissions or not request.user.has_perm(selectors.SEND):  # type: ignore[attr-defined]
         raise Http404
-    agencies = selectors.recipient_agencies().exclude(pk=case.lead_agency_id)
-    form = AgencyReferralForm(request.POST or None, agencies=agencies)
+    form = AgencyReferralForm(request.POST or None, agencies=case_selectors.share_candidates(case))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

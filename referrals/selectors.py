@@ -30,11 +30,16 @@ SENDER, RECIPIENT, COORDINATOR = "sender", "recipient", "coordinator"
 RECIPIENT_VERBS = frozenset({"receive", "accept", "reject", "start", "hold", "resume", "complete", "fail"})
 VERB_SIDES: dict[str, frozenset[str]] = {
     **{verb: frozenset({RECIPIENT}) for verb in RECIPIENT_VERBS},
+    "send": frozenset({SENDER}),  # a coordinator's proposal, sent by the lead agency
     "cancel": frozenset({SENDER, COORDINATOR}),
     "reroute": frozenset({SENDER, COORDINATOR}),
     "mark_entered_in_error": frozenset({SENDER}),
-    "message": frozenset({SENDER, RECIPIENT, COORDINATOR}),
+    # Coordinators route referrals; the conversation about the person is between those who work with them.
+    "message": frozenset({SENDER, RECIPIENT}),
 }
+# Steps that choose (or undo the choice of) who joins a case when the referral is interagency: the lead agency's
+# decision, as a share is (``case_share_grant``). A coordinator's re-route of one is a proposal the lead sends.
+AUDIENCE_VERBS = frozenset({"send", "reroute", "mark_entered_in_error"})
 
 
 def coordinated_task_force_ids(user) -> frozenset[int]:
@@ -89,12 +94,34 @@ def sides_of(user, referral: Referral, *, task_forces: frozenset[int] | None = N
 
 
 def may(user, referral: Referral, verb: str, sides: frozenset[str] | None = None) -> bool:
-    """Whether ``user`` may take step ``verb`` (a right, not the state: the transition checks that)."""
+    """Whether ``user`` may take step ``verb`` (a right, not the state: the transition checks that).
+
+    On an interagency referral, choosing the agency that joins the case (sending, re-routing, marking it entered in
+    error, which withdraws the share) is the lead agency's: its people who manage the case, as for a new share. A
+    coordinator may re-route one only as a proposal (``chooses_audience`` says which)."""
     sides = sides_of(user, referral) if sides is None else sides
     allowed = VERB_SIDES[verb]
     if verb in RECIPIENT_VERBS and not referral.recipient_works_in_portal:
         allowed = frozenset({SENDER}) if verb != "receive" else frozenset()
+    if referral.kind == Referral.Kind.INTERAGENCY and verb in AUDIENCE_VERBS:
+        if chooses_audience(user, referral, sides):
+            return True
+        return verb == "reroute" and COORDINATOR in sides
     return bool(sides & allowed)
+
+
+def chooses_audience(user, referral: Referral, sides: frozenset[str] | None = None) -> bool:
+    """Whether ``user`` decides who sees ``referral``'s case: the sender's side, managing the case (the lead
+    agency). Their choice takes effect as a share of theirs would: a caseworker's waits for a supervisor."""
+    sides = sides_of(user, referral) if sides is None else sides
+    return SENDER in sides and case_selectors.MANAGE in case_selectors.case_permissions(user, referral.case)
+
+
+def routing_only(sides: frozenset[str]) -> bool:
+    """A coordinator who neither sent nor answers the referral sees what routing needs (kind, needs' categories
+    and urgency, the person's languages, sex and whether a minor, deadlines, status, who), not the conversation,
+    the safety notes, the request's words or any detail of the person."""
+    return COORDINATOR in sides and not sides & {SENDER, RECIPIENT}
 
 
 def referral_list_visible_to(user) -> QuerySet[Referral]:
@@ -102,8 +129,8 @@ def referral_list_visible_to(user) -> QuerySet[Referral]:
     if agency is None:
         return Referral.objects.none()
     q = Q(pk__in=[])
-    if user.has_perm(SEND):
-        q |= Q(sender_agency=agency)
+    if user.has_perm(SEND):  # as ``sides_of``: the sender's side needs the case still in view
+        q |= Q(sender_agency=agency, case__in=case_selectors.case_list_visible_to(user).values("pk"))
     if user.has_perm(RESPOND):
         q |= Q(recipient_agency=agency, delivery=Referral.Delivery.PORTAL) & ~Q(status=Referral.Status.DRAFT)
     task_forces = coordinated_task_force_ids(user)
@@ -159,6 +186,9 @@ def released_to(agency_id: int | None, person, *, on=None) -> frozenset[str]:
 def packet_for(user, referral: Referral, sides: frozenset[str] | None = None) -> Packet:
     sides = sides_of(user, referral) if sides is None else sides
     needs = list(referral.needs.all())
+    if routing_only(sides):
+        view = case_selectors.PersonView.of(referral.person, frozenset()) if referral.person is not None else None
+        return Packet(person=view, released=frozenset(), needs=[(need, "") for need in needs])
     if SENDER in sides:
         case = referral.case
         permissions = case_selectors.case_permissions(user, case)
@@ -182,15 +212,33 @@ def _text(value: Any) -> str:
 
 
 def notifications_of(user, limit: int = 100) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("referral", "event__actor_agency")[:limit]
+    """A person's notices of the referrals they may still see (a share revoked since silences the older ones)."""
+    return (
+        Notification.objects.filter(user=user, referral__in=referral_list_visible_to(user).values("pk"))
+        .select_related("referral", "event__actor_agency")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return Notification.objects.filter(
+        user=user, read_at__isnull=True, referral__in=referral_list_visible_to(user).values("pk")
+    ).count()
 
 
-def recipient_agencies() -> QuerySet:
-    """The agencies a referral may ask to join a case: every active one (the lead is excluded by the caller)."""
-    from agencies.models import Agency
+def still_told(user, referral: Referral) -> bool:
+    """Whether ``user`` is told of ``referral``'s steps now: the same sides that would let them open it."""
+    return user.is_active and bool(sides_of(user, referral))
 
-    return Agency.objects.filter(is_active=True).order_by("name")
+
+def referral_history_for(user) -> QuerySet[Referral]:
+    """The closed referrals of the task forces ``user`` coordinates, most recently closed first: their outcomes
+    are what a coordinator reports on."""
+    task_forces = coordinated_task_force_ids(user)
+    if not task_forces:
+        return Referral.objects.none()
+    return (
+        referral_list_visible_to(user)
+        .filter(case__task_force_id__in=task_forces, status__in=Referral.CLOSED)
+        .order_by("-closed_at", "-id")
+    )

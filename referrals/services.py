@@ -22,13 +22,14 @@ from agencies.models import Agency, User
 from agencies.roles import roles_with
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, CaseShare, Need, Person
-from cases.services import LAW_ENFORCEMENT_LEVELS, case_share_grant
+from cases.services import LAW_ENFORCEMENT_LEVELS, case_share_grant, case_share_revoke
 from portal.audit import audit_record
 from referrals import selectors
 from referrals.models import Notification, Referral, ReferralEvent, ReferralMessage
 from services_directory.models import Service
 
 PAST = {
+    "propose": "proposed",
     "send": "sent",
     "receive": "received",
     "accept": "accepted",
@@ -83,15 +84,24 @@ def _people_of(agency_id: int | None, permission: str) -> list[User]:
 
 
 def _involved(referral: Referral, verb: str) -> list[User]:
-    """Everyone told of a change: the sender (while active), the recipient agency's people who answer referrals,
-    and, when a referral expires or is re-routed, the coordinators of its case's task force."""
+    """Everyone told of a change, among those who may see the referral now: the sender (while their agency still
+    sees the case), the recipient agency's people who answer referrals, when a referral expires or is re-routed the
+    coordinators of its case's task force, and for a coordinator's proposal the lead agency's supervisors."""
     people: dict[int, User] = {}
-    if referral.sender.is_active:
+    if selectors.still_told(referral.sender, referral):
         people[referral.sender.pk] = referral.sender
-    if referral.recipient_works_in_portal:
+    if referral.recipient_works_in_portal and referral.status != Referral.Status.DRAFT:
         people.update({user.pk: user for user in _people_of(referral.recipient_agency_id, selectors.RESPOND)})
     if verb in {"expire", "reroute"}:
         people.update({user.pk: user for user in selectors.coordinators_of(referral)})
+    if verb == "propose":
+        people.update(
+            {
+                user.pk: user
+                for user in _people_of(referral.sender_agency_id, "cases.decide_case")
+                if selectors.still_told(user, referral)
+            }
+        )
     return list(people.values())
 
 
@@ -211,10 +221,13 @@ def _referral_create(
     request_note: str,
     safety_notes: str,
     submission_key=None,
+    proposed_by: User | None = None,
     request: Any = None,
 ) -> Referral:
     """Check a referral's fields and create it, sent. ``sender`` is whose referral it is (and whose agency follows
-    it); ``recorded_by`` who sent it now (the sender, or a coordinator re-routing), in the event and the audit."""
+    it); ``recorded_by`` who sent it now (the sender, or a coordinator re-routing), in the event and the audit.
+    With ``proposed_by`` (a coordinator re-routing an interagency referral) it stays a draft, proposed to the lead
+    agency, which sends it or not (``referral_send_proposal``)."""
     if urgency not in Referral.Urgency.values:
         raise ValidationError({"urgency": _("Choose how urgent it is.")})
     needs = list(needs)
@@ -226,6 +239,10 @@ def _referral_create(
             raise ValidationError({"recipient_agency": _("Choose an agency in the portal.")})
         if recipient_agency.pk in (case.lead_agency_id, sender_agency.pk):
             raise ValidationError({"recipient_agency": _("The lead agency already works this case.")})
+        if not case_selectors.share_candidates(case).filter(pk=recipient_agency.pk).exists():
+            raise ValidationError(
+                {"recipient_agency": _("A task force's case is shared only with the task force's agencies.")}
+            )
         if share_level not in CaseShare.Level.values:
             raise ValidationError({"share_level": _("Choose what the agency would see.")})
         if share_level in LAW_ENFORCEMENT_LEVELS and not recipient_agency.is_law_enforcement:
@@ -272,11 +289,15 @@ def _referral_create(
                 respond_by=respond_by_for(urgency),
                 request_note=request_note.strip(),
                 safety_notes=safety_notes.strip(),
+                proposed_by=proposed_by,
                 **fields,
                 **({"submission_key": submission_key} if submission_key is not None else {}),
             )
             referral.save()
             referral.needs.set(needs)
+            if proposed_by is not None:
+                _record(referral, verb="propose", actor=proposed_by, from_status=Referral.Status.DRAFT, request=request)
+                return referral
             referral.send()
             referral.save()
             _record(referral, verb="send", actor=recorded_by, from_status=Referral.Status.DRAFT, request=request)
@@ -326,6 +347,7 @@ def _step(
             setattr(current, name, value)
         if reason.strip():
             current.status_reason = reason.strip()
+        _mark_closed(current)
         current.version += 1
         current.save()
         on_behalf = verb in selectors.RECIPIENT_VERBS and not current.recipient_works_in_portal
@@ -338,35 +360,58 @@ def _step(
             on_behalf=on_behalf,
             request=request,
         )
-        if verb == "accept" and current.kind == Referral.Kind.INTERAGENCY:
-            _share_case(current, request)
+        if current.kind == Referral.Kind.INTERAGENCY:
+            if verb == "accept":
+                current.share = _share_case(current, accepted_by=actor)
+                current.save(update_fields=["share", "updated_at"])
+            elif verb == "mark_entered_in_error":
+                _withdraw_share(current, actor=actor, request=request)
     return current
 
 
-def _share_case(referral: Referral, request: Any) -> None:
-    """The share the interagency referral asked for, granted as its sender would (a caseworker's waits for their
-    supervisor, DESIGN §4.3); nothing if the agency already has it. If the sender can no longer share the case,
-    the acceptance is refused (and rolled back) with a message saying so."""
+def _mark_closed(referral: Referral) -> None:
+    if referral.status in Referral.CLOSED and referral.closed_at is None:
+        referral.closed_at = timezone.now()
+
+
+def _share_case(referral: Referral, *, accepted_by: User) -> CaseShare | None:
+    """The share the interagency referral asked for, granted by the person who chose the agency: its sender (who
+    sent it, re-routed it or sent a coordinator's proposal), as their own share would be (a caseworker's waits for
+    a supervisor, DESIGN §4.3). The grant is theirs, not the acceptor's: its audit event carries no request of the
+    acceptor's, and names who accepted. Nothing if the agency already has that access. If the sender can no longer
+    share the case, the acceptance is refused (and rolled back) with a message saying so."""
     assert referral.recipient_agency is not None
     current = CaseShare.objects.filter(
         case=referral.case_id, agency=referral.recipient_agency_id, status=CaseShare.Status.ACTIVE
     ).first()
     if current is not None and current.level == referral.share_level:
-        return
+        return None
     try:
-        case_share_grant(
+        return case_share_grant(
             case=referral.case,
             agency=referral.recipient_agency,
             level=referral.share_level,
             reason=_("Referral #%(id)s accepted") % {"id": referral.pk},
             actor=referral.sender,
-            request=request,
+            audit_details={"referral_id": referral.pk, "accepted_by": accepted_by.pk},
         )
     except (Http404, PermissionDenied) as error:
         raise ValidationError(
             _("%(sender)s can no longer share this case: ask their agency to send the referral again.")
             % {"sender": referral.sender.full_name}
         ) from error
+
+
+def _withdraw_share(referral: Referral, *, actor: User, request: Any) -> None:
+    """An interagency referral entered in error takes back the share its acceptance created, unless another act
+    holds it now (a later share replaced it, or the agency had that access before: then ``share`` is not current)."""
+    if referral.share_id is None:
+        return
+    share = CaseShare.objects.filter(
+        pk=referral.share_id, status__in=[CaseShare.Status.REQUESTED, CaseShare.Status.ACTIVE]
+    ).first()
+    if share is not None:
+        case_share_revoke(share=share, actor=actor, request=request)
 
 
 def referral_receive(*, referral: Referral, actor, request: Any = None) -> Referral:
@@ -455,7 +500,20 @@ def referral_cancel(
 
 
 def referral_mark_entered_in_error(*, referral: Referral, actor, reason: str = "", request: Any = None) -> Referral:
+    """Also withdraws the share an accepted interagency referral created (``_withdraw_share``)."""
     return _step(referral=referral, verb="mark_entered_in_error", actor=actor, reason=reason, request=request)
+
+
+def referral_send_proposal(*, referral: Referral, actor, request: Any = None) -> Referral:
+    """The lead agency sends a coordinator's proposed agency: the sender is now whoever sent it (their choice of
+    audience, granted as theirs on acceptance), and the deadline runs from now."""
+    return _step(
+        referral=referral,
+        verb="send",
+        actor=actor,
+        request=request,
+        changes={"sender": actor, "respond_by": respond_by_for(referral.urgency)},
+    )
 
 
 def referral_reroute(
@@ -468,8 +526,12 @@ def referral_reroute(
     delivery: str = "",
     request: Any = None,
 ) -> Referral:
-    """Cancel an unanswered (or expired) referral as re-routed and send the same request to another recipient, on
-    behalf of the original sender. Returns the new referral."""
+    """Cancel an unanswered (or expired) referral as re-routed and send the same request to another recipient.
+    Returns the new referral.
+
+    A service referral goes out on behalf of its original sender. An interagency one is a new choice of who joins
+    the case: the lead agency's person who re-routes it becomes its sender (so its acceptance grants as theirs);
+    a coordinator's re-route is only proposed, a draft the lead agency sends (``referral_send_proposal``) or not."""
     with transaction.atomic():
         old = Referral.objects.select_for_update(of=("self",)).select_related("case", "sender").get(pk=referral.pk)
         sides = selectors.sides_of(actor, old)
@@ -477,6 +539,12 @@ def referral_reroute(
             raise Http404
         if not selectors.may(actor, old, "reroute", sides):
             raise PermissionDenied(_("You may not re-route this referral."))
+        sender, proposed_by = old.sender, None
+        if old.kind == Referral.Kind.INTERAGENCY:
+            if selectors.chooses_audience(actor, old, sides):
+                sender = actor
+            else:
+                proposed_by = actor
         expired = old.status == Referral.Status.CANCELLED and old.cancel_reason == Referral.CancelReason.EXPIRED
         if not expired and not can_proceed(old.reroute):
             raise ReferralConflict(old, "reroute")
@@ -487,7 +555,7 @@ def referral_reroute(
         new = _referral_create(
             kind=old.kind,
             case=old.case,
-            sender=old.sender,
+            sender=sender,
             sender_agency=old.sender_agency,
             recorded_by=actor,
             urgency=old.urgency,
@@ -499,6 +567,7 @@ def referral_reroute(
             delivery=delivery,
             request_note=old.request_note,
             safety_notes=old.safety_notes,
+            proposed_by=proposed_by,
             request=request,
         )
         new.rerouted_from = old
@@ -507,6 +576,7 @@ def referral_reroute(
         if not expired:  # an expired referral is already cancelled: it keeps its reason, and gains the event
             old.reroute()
             old.cancel_reason = Referral.CancelReason.REROUTED
+            _mark_closed(old)
         old.status_reason = reason.strip()
         old.version += 1
         old.save()
@@ -541,6 +611,7 @@ def referrals_expire(*, now: datetime | None = None) -> list[int]:
             from_status = referral.status
             referral.expire()
             referral.cancel_reason = Referral.CancelReason.EXPIRED
+            _mark_closed(referral)
             referral.version += 1
             referral.save()
             _record(referral, verb="expire", actor=None, from_status=from_status)

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from referrals import selectors
 from referrals.models import Notification, Referral
 
 EXPIRY_INTERVAL = timedelta(minutes=5)
@@ -22,6 +23,7 @@ def email_notifications(notification_ids: list[int]) -> int:
     sent = 0
     notifications = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related(
         "user",
+        "referral__case",
         "referral__sender_agency",
         "referral__recipient_agency",
         "referral__recipient_service",
@@ -29,6 +31,8 @@ def email_notifications(notification_ids: list[int]) -> int:
     )
     for notification in notifications:
         user = notification.user
+        if not selectors.still_told(user, notification.referral):
+            continue  # they no longer see the referral (a share revoked, an account closed): no e-mail about it
         context = {
             "notification": notification,
             "referral": notification.referral,

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", pages.inbox, name="referral_inbox"),
     path("sent/", pages.outbox, name="referral_outbox"),
     path("board/", pages.board, name="referral_board"),
+    path("board/history/", pages.board_history, name="referral_history"),
     path("notifications/", pages.notifications, name="notifications"),
     path("needs/<int:need_pk>/services/", views.need_services, name="need_services"),
     path("needs/<int:need_pk>/services/<uuid:service_pk>/refer/", pages.refer_service, name="refer_service"),
