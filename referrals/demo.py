@@ -28,6 +28,7 @@ from agencies.models import Agency, Role, User
 from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.models import Case, CaseParticipant, CaseShare, Consent, Need, Person
+from cases.services import LAW_ENFORCEMENT_LEVELS
 from referrals import services
 from referrals.models import Referral, ReferralMessage
 from services_directory import selectors as directory
@@ -154,6 +155,11 @@ STORIES = [
     Story("omar.haddad@bpd.example", AGENCY, (
         Step("receive"),
         Step("reject", "We have no one free to take this on this quarter; ask us again in the spring."),
+    )),
+    Story("marcus.hale@fbi.example", AGENCY, (
+        Step(EXPIRE),
+        # The coordinator proposes another agency; the lead decides whether to send it (decision 0014).
+        Step("reroute", "Nobody at the first agency answered; this one has worked the same venues."),
     )),
 ]
 # fmt: on
@@ -466,7 +472,11 @@ class _Seeder:
 
     def reroute(self, referral: Referral, step: Step) -> Referral:
         """The coordinator sends the same request to another service for the person: one in the portal (of another
-        agency than the first recipient's and the sender's) if one fits, else one outside it, by phone."""
+        agency than the first recipient's and the sender's) if one fits, else one outside it, by phone. For an
+        interagency referral the coordinator proposes another agency of the task force, which the lead sends or not.
+        """
+        if referral.kind == Referral.Kind.INTERAGENCY:
+            return self.propose_agency(referral, step)
         assert referral.person is not None
         categories = sorted({need.category for need in referral.needs.all()})
         found: dict[str, Service] = {}
@@ -486,6 +496,29 @@ class _Seeder:
             reason=step.text,
             recipient_service=service,
             delivery="" if self.in_portal(service) else Referral.Delivery.PHONE,
+        )
+
+    def propose_agency(self, referral: Referral, step: Step) -> Referral:
+        shared = set(
+            CaseShare.objects.filter(
+                case=referral.case_id, status__in=[CaseShare.Status.REQUESTED, CaseShare.Status.ACTIVE]
+            ).values_list("agency_id", flat=True)
+        )
+        candidates = [
+            agency
+            for agency in case_selectors.share_candidates(referral.case)
+            if agency.pk not in shared | {referral.recipient_agency_id}
+            and (referral.case_id, agency.pk) not in self.asked
+            and agency.kind != Agency.Kind.COORDINATION
+            and self.answerer(agency, Referral.Kind.INTERAGENCY) is not None
+            and (referral.share_level not in LAW_ENFORCEMENT_LEVELS or agency.is_law_enforcement)
+        ]
+        if not candidates:
+            raise ValueError(f"No other agency of the task force may join the case of referral #{referral.pk}.")
+        agency = self.rng.choice(candidates)
+        self.asked.add((referral.case_id, agency.pk))
+        return services.referral_reroute(
+            referral=referral, actor=self.coordinator, reason=step.text, recipient_agency=agency
         )
 
     @staticmethod

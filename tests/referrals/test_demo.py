@@ -1,6 +1,6 @@
-"""The demo referrals (referrals/demo.py): every status but draft, both kinds, providers in and outside the portal,
-deadlines passed, an expired referral re-routed, a case shared by an accepted referral, packets with and without the
-person's identity, and a second seed that adds nothing."""
+"""The demo referrals (referrals/demo.py): every status (the draft is a coordinator's proposal), both kinds,
+providers in and outside the portal, deadlines passed, an expired referral re-routed, a case shared by an accepted
+referral, packets with and without the person's identity, and a second seed that adds nothing."""
 
 import random
 from io import StringIO
@@ -37,13 +37,16 @@ def _someone_answering(referral: Referral) -> User:
     return next(user for user in people if RECIPIENT in sides_of(user, referral))
 
 
-def test_the_demo_has_about_twenty_referrals_of_both_kinds_in_every_status_but_draft():
+def test_the_demo_has_about_twenty_referrals_of_both_kinds_in_every_status():
     output = _seed()
     count = Referral.objects.count()
     assert 18 <= count <= 25
     assert f"Demo: {count} referrals" in output
     statuses = set(Referral.objects.values_list("status", flat=True))
-    assert statuses == set(Referral.Status.values) - {Referral.Status.DRAFT}
+    assert statuses == set(Referral.Status.values)
+    proposal = Referral.objects.get(status=Referral.Status.DRAFT)
+    assert proposal.is_proposal
+    assert proposal.kind == Referral.Kind.INTERAGENCY
     assert set(Referral.objects.values_list("kind", flat=True)) == set(Referral.Kind.values)
     cancelled = set(Referral.objects.filter(status=Referral.Status.CANCELLED).values_list("cancel_reason", flat=True))
     assert {
@@ -79,7 +82,7 @@ def test_some_wait_past_their_deadline_some_expired_and_an_expired_one_was_rerou
     assert Referral.objects.filter(status__in=Referral.AWAITING_ANSWER, respond_by__gt=now).exists()
     expired = Referral.objects.filter(status=Referral.Status.CANCELLED, cancel_reason=Referral.CancelReason.EXPIRED)
     assert expired.filter(reroutes__isnull=True).exists()  # still on the coordinators' board, to re-route
-    rerouted = Referral.objects.get(rerouted_from__in=expired)
+    rerouted = Referral.objects.get(rerouted_from__in=expired, kind=Referral.Kind.SERVICE)
     assert rerouted.rerouted_from.events.filter(verb=Verb.EXPIRE, actor__isnull=True).exists()
     reroute = rerouted.rerouted_from.events.get(verb=Verb.REROUTE)
     assert reroute.actor.has_perm(COORDINATE)
@@ -143,8 +146,10 @@ def test_every_referral_has_a_timeline_that_begins_with_its_sending_and_some_hav
     _seed()
     for referral in Referral.objects.all():
         events = list(referral.events.all())
-        assert events[0].verb == Verb.SEND, referral
-        if referral.rerouted_from is None:
+        assert events[0].verb == (Verb.PROPOSE if referral.is_proposal else Verb.SEND), referral
+        if referral.is_proposal:  # a coordinator's re-route of an interagency referral, for the lead to send
+            assert events[0].actor == referral.proposed_by == referral.rerouted_from.events.get(verb=Verb.REROUTE).actor
+        elif referral.rerouted_from is None:
             assert events[0].actor_id == referral.sender_id
         else:  # sent again, on the sender's behalf, by whoever re-routed it
             assert events[0].actor == referral.rerouted_from.events.get(verb=Verb.REROUTE).actor
