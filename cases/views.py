@@ -40,8 +40,10 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The name filter is read from a POST body only (portal/search.py): names stay out of URLs.
     query = list_query(request, CaseFilter.NAME_FIELDS)
     case_filter = CaseFilter(query.data, queryset=selectors.case_list_visible_to(request.user), request=request)
-    # htmx asks for the results only (the filter form swaps them in place); without JavaScript, the whole page.
-    template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"
+    # htmx asks for the results only (the filter form swaps them in place); without JavaScript, or when htmx restores
+    # a page of its history (it keeps no copy of this one: hx-history="false"), the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "cases/case_list.html#results" if partial else "cases/case_list.html"
     response = render(
         request,
         template,

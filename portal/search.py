@@ -56,9 +56,10 @@ def list_query(request: HttpRequest, name_fields: tuple[str, ...]) -> ListQuery:
         name_in_url = _holds_text(data, name_fields)
         for field in name_fields:
             data.pop(field, None)
-    public = data.copy()
-    for field in name_fields:
-        public.pop(field, None)
+    public = QueryDict(mutable=True)
+    for key, values in data.lists():
+        if key not in name_fields:
+            public.setlist(key, [value for value in values if value])
     return ListQuery(
         data=data or None,
         page=page,
