@@ -15,7 +15,14 @@ class DateInput(forms.DateInput):
 class CaseFilter(django_filters.FilterSet):
     """The case list's filters. ``request.user`` decides which names the text search may match."""
 
-    q = django_filters.CharFilter(label=_("Number, title or name"), method="filter_text")
+    # Filters whose text can be a person's name: read from a POST body only, never from a URL (portal/search.py).
+    NAME_FIELDS = ("q",)
+
+    q = django_filters.CharFilter(
+        label=_("Number, title or name"),
+        method="filter_text",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),  # the browser keeps no list of names typed here
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices, empty_label=_("Any status"))
     case_type = django_filters.ChoiceFilter(label=_("Type"), choices=Case.Type.choices, empty_label=_("Any type"))
     lead_agency = django_filters.ModelChoiceFilter(

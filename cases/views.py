@@ -31,28 +31,32 @@ from portal.audit import audit_record, audit_records
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
+from portal.search import list_query, posted_text
 
 
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("cases.view_case"):
         raise Http404
-    case_filter = CaseFilter(
-        request.GET or None, queryset=selectors.case_list_visible_to(request.user), request=request
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    # htmx asks for the results only (the filter form swaps them in place); without JavaScript, the whole page.
-    template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"
-    return render(
+    # The name filter is read from a POST body only (portal/search.py): names stay out of URLs.
+    query = list_query(request, CaseFilter.NAME_FIELDS)
+    case_filter = CaseFilter(query.data, queryset=selectors.case_list_visible_to(request.user), request=request)
+    # htmx asks for the results only (the filter form swaps them in place); without JavaScript, or when htmx restores
+    # a page of its history (it keeps no copy of this one: hx-history="false"), the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "cases/case_list.html#results" if partial else "cases/case_list.html"
+    response = render(
         request,
         template,
         {
             "filter": case_filter,
-            "page": paginate(request, case_filter.qs, per_page=25),
-            "query": query.urlencode(),
+            "page": paginate(request, case_filter.qs, per_page=25, number=query.page),
+            "query": query.public,
+            "paging_fields": query.paging_fields(),
+            "name_in_url_ignored": query.name_in_url_ignored,
             "can_open": request.user.has_perm("cases.add_case") and request.user.agency is not None,
         },
     )
+    return query.push(request, response)
 
 
 def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -332,10 +336,11 @@ def document_download(request: AuthenticatedHttpRequest, pk: int, document_pk: i
 
 
 def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Find a person across the cases whose names the user may see (fuzzy on PostgreSQL)."""
+    """Find a person across the cases whose names the user may see (fuzzy on PostgreSQL). The name comes in a POST
+    body only (portal/search.py); a GET shows the form."""
     if not request.user.has_perm("cases.view_case_pii"):
         raise Http404
-    text = request.GET.get("q", "").strip()
+    text, name_in_url_ignored = posted_text(request, "q")
     people = list(selectors.person_search_for(request.user, text)) if text else []
     cases_of = selectors.cases_of_people_visible_to(request.user, people)
     results = []
@@ -347,7 +352,16 @@ def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
             target=person,
             details={"person_id": person.pk, "categories": ["identity"], "via": "search"},
         )
-    return render(request, "cases/person_search.html", {"q": text, "results": results, "limit": selectors.SEARCH_LIMIT})
+    return render(
+        request,
+        "cases/person_search.html",
+        {
+            "q": text,
+            "results": results,
+            "limit": selectors.SEARCH_LIMIT,
+            "name_in_url_ignored": name_in_url_ignored,
+        },
+    )
 
 
 @require_POST

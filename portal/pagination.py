@@ -28,6 +28,6 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
 
-def paginate(request: HttpRequest, queryset, *, per_page: int = 50, cap: int = 1000) -> Page:
-    """The page the request asks for (``?page=``), the last one if it asks past the end."""
-    return CappedPaginator(queryset, per_page, cap=cap).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, queryset, *, per_page: int = 50, cap: int = 1000, number: str | None = None) -> Page:
+    """The page the request asks for (``number``, else ``?page=``), the last one if it asks past the end."""
+    return CappedPaginator(queryset, per_page, cap=cap).get_page(number or request.GET.get("page"))

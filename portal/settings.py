@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view runs (and before LoginRequiredMiddleware's check): end sessions past their limits.
     "portal.middleware.SessionLimitsMiddleware",
+    # Before anything reads a request's body (CSRF's check does): an upload over its limit is refused unread.
+    "portal.uploads.UploadLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -314,6 +316,24 @@ STORAGES = {
         )
     },
 }
+
+# --- Uploads (portal/uploads.py) ------------------------------------------------------------------------------
+# Each URL that takes a file: (its limit in bytes, or the dotted path of the constant its view checks; the URL name
+# of its form, taking the same arguments, or None for the URL itself). A request over the limit plus the margin
+# (the form's other fields) is refused before its body is read; the file's bytes are counted as they stream in.
+PORTAL_UPLOAD_LIMITS: dict[str, tuple[int | str, str | None]] = {
+    "document_upload": ("cases.services.MAX_DOCUMENT_BYTES", "case_detail"),
+    "admin:services_directory_hsds_import": ("services_directory.admin.MAX_UPLOAD_BYTES", None),
+}
+PORTAL_UPLOAD_FORM_MARGIN = 64 * 1024
+# Everything but files in one request (form fields, a JSON body): 1 MiB. The longest text a form takes (a case's
+# summary, a note) has no max_length, and 1 MiB of it is some 400 pages; a larger body is refused (400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# An uploaded file up to 2.5 MiB stays in memory, a larger one streams to a temporary file deleted at the end of
+# the request (or as soon as the upload is cut off): a few uploads at once never hold 20 MB each in a worker.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# No form takes more than one file (Django allows 100 in one request).
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False

@@ -3,10 +3,13 @@ Every page on the way passes axe."""
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Request, expect
 
+from cases.models import Case, CaseParticipant
+from cases.services import case_create, person_add_to_case
 from tests.browser.conftest import check_axe
 from tests.browser.test_sign_in import sign_in
+from tests.cases.fixtures import VICTIM_NAME
 
 
 def test_a_case_is_opened_shared_and_seen_by_the_partner_without_pii(
@@ -92,8 +95,14 @@ def test_a_shelter_records_a_consent_and_finds_its_client_on_accessible_pages(pa
 
     page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Find a person").click()
     page.get_by_label("Name").fill("Qorvan")
-    page.get_by_role("button", name="Search").click()
+    with page.expect_request(lambda request: "/cases/people/" in request.url) as searched:
+        page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("rowheader", name="Qorvan Sentinel-Client")).to_be_visible()
+    # The name went in the request's body: not in the URL, the address bar or the history (issue 11).
+    assert searched.value.method == "POST"
+    assert "Qorvan" in (searched.value.post_data or "")
+    assert "Qorvan" not in searched.value.url
+    assert "Qorvan" not in page.url
     check_axe(page, "person-search")
 
 
@@ -108,3 +117,48 @@ def test_filtering_the_case_list_swaps_the_results_in_place(page: Page, investig
     expect(page).to_have_url(re.compile(r"status=closed"))
     assert page.evaluate("document.body.dataset.marker") == "same-page"
     check_axe(page, "case-list-filtered")
+
+
+def test_a_name_typed_in_the_case_filter_never_reaches_the_address_bar_or_the_history(
+    page: Page, investigator, le_case
+):
+    given, family = VICTIM_NAME.split()
+    for number in range(25):  # 26 cases name the victim: two pages
+        case = case_create(actor=investigator, title=f"Venue {number}", intake_channel=Case.Channel.HOTLINE)
+        person_add_to_case(
+            case=case, role=CaseParticipant.Role.VICTIM, actor=investigator, given_name=given, family_name=family
+        )
+    requests: list[Request] = []
+    page.on("request", lambda request: requests.append(request))
+    sign_in(page, investigator)
+    page.goto("/cases/")
+    page.evaluate("document.body.dataset.marker = 'same-page'")  # lost if the whole page reloads
+    page.get_by_label("Number, title or name").fill(given)
+    page.get_by_label("Status").select_option("open")
+    with page.expect_request(lambda request: request.url.endswith("/cases/")) as searched:
+        page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_text("26 cases match.")).to_be_visible()
+    assert searched.value.method == "POST"
+    assert searched.value.headers.get("hx-request") == "true"
+    assert given in (searched.value.post_data or "")
+    expect(page).to_have_url(re.compile(r"/cases/\?status=open$"))  # the other filters only
+
+    with page.expect_request(lambda request: request.url.endswith("/cases/")) as paged:
+        page.get_by_role("button", name="Next page").click()
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    assert paged.value.method == "POST"
+    assert f"q={given}" in (paged.value.post_data or "")
+    expect(page).to_have_url(re.compile(r"/cases/\?status=open$"))
+    assert page.evaluate("document.body.dataset.marker") == "same-page"
+    check_axe(page, "case-list-name-search-page-2")
+
+    visited = [page.url]
+    while page.evaluate("history.length") > 1 and "/cases/" in page.url:
+        page.go_back()
+        visited.append(page.url)
+        if "/cases/" not in page.url:
+            break
+    assert [url for url in visited if given in url or family in url] == []
+    assert [request.url for request in requests if given in request.url or family in request.url] == []
+    # htmx keeps no copy of a page that held the name (hx-history="false").
+    assert given not in (page.evaluate("localStorage.getItem('htmx-history-cache')") or "")

@@ -63,7 +63,7 @@ def test_the_case_list_and_its_count_show_only_visible_cases(request, client_as,
     ],
 )
 def test_name_search_matches_only_names_the_person_may_see(request, client_as, le_case, ngo_case, who, query, found):
-    response = client_as(request.getfixturevalue(who)).get(reverse("case_list"), {"q": query})
+    response = client_as(request.getfixturevalue(who)).post(reverse("case_list"), {"q": query})
     numbers = {case.number for case in response.context["page"].object_list}
     assert bool(numbers) == found
 
@@ -231,7 +231,7 @@ def test_an_investigator_adds_a_note_without_choosing_who_sees_it(client_as, inv
 def test_person_search_finds_only_people_whose_names_the_searcher_may_see(
     request, client_as, le_case, ngo_case, who, query, found
 ):
-    response = client_as(request.getfixturevalue(who)).get(reverse("person_search"), {"q": query})
+    response = client_as(request.getfixturevalue(who)).post(reverse("person_search"), {"q": query})
     assert response.status_code in {200, 404}
     results = response.context["results"] if response.status_code == 200 else []
     assert bool(results) == found
@@ -241,7 +241,7 @@ def test_person_search_finds_only_people_whose_names_the_searcher_may_see(
 
 @pytest.mark.postgres_only
 def test_person_search_forgives_a_misspelled_name_on_postgresql(client_as, investigator, le_case):
-    response = client_as(investigator).get(reverse("person_search"), {"q": "Zyxva Sentinel-Victm"})
+    response = client_as(investigator).post(reverse("person_search"), {"q": "Zyxva Sentinel-Victm"})
     [(_person, cases)] = response.context["results"]
     assert [case.number for case in cases] == [le_case.number]
 

@@ -36,6 +36,8 @@ def _every_get_url(ids: dict[str, int]) -> list[str]:
 
 
 SEARCH_WORDS = [*VICTIM_NAME.split(), *CLIENT_NAME.split(), VICTIM_PHONE]
+# Searches whose text can be a name take it from a POST body only (issue 11): the scan posts the words there too.
+NAME_SEARCH_URLS = {"/cases/", "/cases/people/"}
 
 
 @pytest.fixture
@@ -58,13 +60,20 @@ def _scan(client, urls, sentinels) -> list[str]:
     leaks = []
     for url in urls:
         for word in ["", *SEARCH_WORDS]:
-            response = client.get(url, {"q": word} if word else {})
-            body = (
-                b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
-            ).decode(errors="replace")
-            # The searcher's own word comes back in the search box and the links that keep the filters: only the
-            # other sentinels would be a leak (a name found in a list or the phone behind it).
-            leaks += [f"{url}?q={word}: {sentinel}" for sentinel in sentinels if sentinel != word and sentinel in body]
+            responses = [client.get(url, {"q": word} if word else {})]
+            if word and url in NAME_SEARCH_URLS:
+                responses.append(client.post(url, {"q": word}))
+            for response in responses:
+                body = (
+                    b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+                ).decode(errors="replace")
+                # The searcher's own word comes back in the search box and the fields that keep the filters: only
+                # the other sentinels would be a leak (a name found in a list or the phone behind it).
+                leaks += [
+                    f"{response.request['REQUEST_METHOD']} {url} q={word}: {sentinel}"
+                    for sentinel in sentinels
+                    if sentinel != word and sentinel in body
+                ]
     return leaks
 
 

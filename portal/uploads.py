@@ -1,0 +1,108 @@
+"""An upload over its form's limit is refused before it is read into memory or onto disk (issue 11, point 12).
+
+``settings.PORTAL_UPLOAD_LIMITS`` names each URL that takes a file, its limit and where its form is. For a POST to
+one of them, ``UploadLimitMiddleware`` (before anything reads the body: CSRF's check reads it):
+
+1. refuses, unread, a request from someone not signed in, and a request whose ``Content-Length`` passes the limit
+   plus ``PORTAL_UPLOAD_FORM_MARGIN`` (the form's other fields and the multipart framing);
+2. otherwise reads the body itself through ``SizeLimitUploadHandler``, first of the upload handlers, which counts
+   the file bytes as they stream in and stops reading past the limit whatever ``Content-Length`` said (under
+   ASGI the header is not what bounds the stream). The temporary file of the cut upload is deleted by Django.
+
+A refused upload sends the person back to the form with the message below; nothing is stored, so nothing is
+audited. The views (and their services) keep their own size checks behind this one.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import redirect
+from django.urls import Resolver404, ResolverMatch, resolve
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+TOO_LARGE_ATTR = "portal_upload_too_large"
+MB = 1024 * 1024
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Passes file bytes on to the next handlers until their total passes ``limit``, then stops the upload without
+    reading the rest of the request."""
+
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            setattr(self.request, TOO_LARGE_ATTR, True)
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler makes the file
+
+
+class UploadLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST":
+            rule = _rule_for(request)
+            if rule is not None:
+                refused = _guard(request, *rule)
+                if refused is not None:
+                    return refused
+        return self.get_response(request)
+
+
+def _rule_for(request: HttpRequest) -> tuple[ResolverMatch, int, str | None] | None:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    rule = settings.PORTAL_UPLOAD_LIMITS.get(match.view_name)
+    if rule is None:
+        return None
+    limit, back = rule
+    return match, import_string(limit) if isinstance(limit, str) else limit, back
+
+
+def _guard(request: HttpRequest, match: ResolverMatch, limit: int, back: str | None) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if _content_length(request) > limit + settings.PORTAL_UPLOAD_FORM_MARGIN:
+        return _refuse(request, match, limit, back)
+    request.upload_handlers.insert(0, SizeLimitUploadHandler(request, limit))
+    try:
+        request.POST  # noqa: B018 - read now, through the limit, before anything else does
+    except MultiPartParserError:
+        return None  # a malformed body: what it always was, left to the view (CSRF refuses it first)
+    if getattr(request, TOO_LARGE_ATTR, False):
+        return _refuse(request, match, limit, back)
+    return None
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _refuse(request: HttpRequest, match: ResolverMatch, limit: int, back: str | None) -> HttpResponse:
+    messages.error(
+        request,
+        _(
+            "The file is larger than %(size)s MB, the most this form takes. Nothing was stored: "
+            "compress the file or split it, and upload it again."
+        )
+        % {"size": limit // MB},
+    )
+    return redirect(back, *match.args, **match.kwargs) if back else redirect(request.path)
