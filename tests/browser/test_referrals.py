@@ -63,3 +63,51 @@ def test_a_referral_goes_round_the_loop(
     sign_in(board, coordinator)
     board.goto("/referrals/board/")
     check_axe(board, "referrals-board")
+
+
+def test_a_coordinators_reroute_of_an_ask_to_join_waits_for_the_lead_and_the_history_shows_closed_ones(
+    browser, live_server, page: Page, coordinator, supervisor, le_case, ngo, task_force
+):
+    """Decision 0014 in a browser: the coordinator proposes another agency for an unanswered "ask to join"; the
+    lead's supervisor sends it; the first request shows in the board's history with how it closed."""
+    from cases.models import CaseShare
+    from referrals.models import Referral
+    from referrals.services import referral_send
+
+    clinic = AgencyFactory(name="Gulf Survivor Clinic", short_name="GSC", kind=Agency.Kind.VICTIM_SERVICES)
+    task_force.agencies.add(clinic, through_defaults={})
+    first = referral_send(
+        kind=Referral.Kind.INTERAGENCY,
+        case=le_case,
+        actor=supervisor,
+        urgency=Referral.Urgency.ROUTINE,
+        recipient_agency=ngo,
+        share_level=CaseShare.Level.PERSONAL,
+        request_note="Victim advocacy.",
+    )
+
+    sign_in(page, coordinator)
+    page.goto(f"/referrals/{first.pk}/")
+    expect(page.get_by_text("Victim advocacy.")).to_have_count(0)  # routing view: not the request's words
+    elsewhere = page.get_by_role("region", name="Send it elsewhere")
+    elsewhere.get_by_label("New recipient").select_option(label=clinic.name)
+    elsewhere.get_by_label("Reason").fill("The shelter has not answered for two days.")
+    elsewhere.get_by_role("button", name="Re-route").click()
+    expect(page.get_by_text("Proposed: the lead agency decides whether to send this new referral.")).to_be_visible()
+    expect(page.get_by_text("Cora Coordinator proposed this agency.", exact=False)).to_be_visible()
+    proposal_url = page.url
+    check_axe(page, "referral-proposal-coordinator")
+
+    lead = browser.new_context(base_url=live_server.url).new_page()
+    sign_in(lead, supervisor)
+    lead.goto(proposal_url)
+    lead.get_by_role("button", name="Send it: this agency joins the case if it accepts").click()
+    expect(lead.get_by_text("Done: the referral is sent.")).to_be_visible()
+    expect(lead.get_by_role("region", name="Timeline").get_by_text("Sent", exact=True)).to_be_visible()
+
+    page.goto("/referrals/board/")
+    page.get_by_role("link", name="Closed referrals and their outcomes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Closed referrals")
+    expect(page.get_by_role("link", name=f"#{first.pk}", exact=True)).to_be_visible()
+    expect(page.get_by_text("Sent to another recipient instead")).to_be_visible()
+    check_axe(page, "referral-history")
