@@ -87,22 +87,14 @@ def _involved(referral: Referral, verb: str) -> list[User]:
     """Everyone told of a change, among those who may see the referral now: the sender (while their agency still
     sees the case), the recipient agency's people who answer referrals, when a referral expires or is re-routed the
     coordinators of its case's task force, and for a coordinator's proposal the lead agency's supervisors."""
-    people: dict[int, User] = {}
-    if selectors.still_told(referral.sender, referral):
-        people[referral.sender.pk] = referral.sender
-    if referral.recipient_works_in_portal and referral.status != Referral.Status.DRAFT:
+    people: dict[int, User] = {referral.sender.pk: referral.sender}
+    if referral.recipient_works_in_portal:
         people.update({user.pk: user for user in _people_of(referral.recipient_agency_id, selectors.RESPOND)})
     if verb in {"expire", "reroute"}:
         people.update({user.pk: user for user in selectors.coordinators_of(referral)})
     if verb == "propose":
-        people.update(
-            {
-                user.pk: user
-                for user in _people_of(referral.sender_agency_id, "cases.decide_case")
-                if selectors.still_told(user, referral)
-            }
-        )
-    return list(people.values())
+        people.update({user.pk: user for user in _people_of(referral.sender_agency_id, "cases.decide_case")})
+    return [user for user in people.values() if selectors.still_told(user, referral)]
 
 
 def _record(
