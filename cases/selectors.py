@@ -194,8 +194,11 @@ class PersonView:
 
 
 def people_of_case_for(user, case: Case, case_permissions: frozenset[str]) -> list[tuple[Any, PersonView]]:
-    """The case's participants with each person as ``user`` may see them (two queries whatever their number)."""
+    """The case's participants with each person as ``user`` may see them (two queries whatever their number).
+    Without ``view_le_sensitive`` suspects do not exist: not listed, not counted, not in a timeline (issue 11)."""
     participants = case.participants.select_related("person__entered_by_agency").prefetch_related("person__consents")
+    if VIEW_LE not in case_permissions:
+        participants = participants.exclude(role=CaseParticipant.Role.SUSPECT)
     day = timezone.localdate()
     return [
         (
@@ -273,13 +276,26 @@ def needs_visible(user, case: Case, people: list[tuple[Any, "PersonView"]], labe
     released = {view.pk: view.categories for _participant, view in people}
     shown = []
     for need in case.needs.all():
-        categories = released.get(need.person_id, frozenset())
+        if need.person_id not in released:
+            continue  # someone the viewer may not see at all (a suspect, without law-enforcement access)
+        categories = released[need.person_id]
         required = SENSITIVE_NEEDS.get(need.category)
         if required and required not in categories:
             continue
         details = need.details if Consent.Category.NARRATIVE in categories else WITHHELD
         shown.append(NeedView(need=need, person_label=labels.get(need.person_id, ""), details=details))
     return shown
+
+
+def needs_visible_to(user, case: Case) -> QuerySet[Need]:
+    """The needs of ``case`` that ``user`` may see, as a queryset, by the rule of ``needs_visible`` (the case page's):
+    every form, list and step that touches needs (the refer form, marking a need met, the referral lines) reads
+    them here. ``case`` may carry the viewer's permissions (``case_get_for_user``); three queries."""
+    permissions = getattr(case, "viewer_permissions", None)
+    if permissions is None:
+        permissions = case_permissions(user, case)
+    people = people_of_case_for(user, case, permissions)
+    return case.needs.filter(pk__in=[shown.need.pk for shown in needs_visible(user, case, people, {})])
 
 
 def document_get_for_user(user, case_pk: int, document_pk: int):
@@ -360,10 +376,12 @@ def person_search_for(user, text: str) -> QuerySet[Person]:
 
 
 def cases_of_people_visible_to(user, people: list[Person]) -> dict[int, list[Case]]:
-    """For each person, the visible cases they are in (one query for all of them)."""
+    """For each person, the visible cases they are in (one query for all of them); a case where they are a suspect
+    only where ``user`` may see law-enforcement-sensitive information (elsewhere suspects do not exist)."""
     participations = (
         CaseParticipant.objects.filter(person__in=people)
         .filter(case__in=case_list_visible_to(user))
+        .filter(~Q(role=CaseParticipant.Role.SUSPECT) | _held(user, VIEW_LE, "case_id"))
         .select_related("case")
         .order_by("case__number")
     )
@@ -375,11 +393,19 @@ def cases_of_people_visible_to(user, people: list[Person]) -> dict[int, list[Cas
     return found
 
 
-def case_activity(case: Case, limit: int = 25) -> QuerySet[AuditEvent]:
-    """The newest events about the case (views, changes, shares, downloads), for those who may change it."""
-    return AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("-occurred_at", "-id")[
-        :limit
-    ]
+def case_activity(case: Case, permissions: frozenset[str], limit: int = 25) -> QuerySet[AuditEvent]:
+    """The newest events about the case (views, changes, shares, downloads), for those who may change it. Without
+    ``view_le_sensitive``, nothing about a suspect: not their being added, not a read of their details."""
+    events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
+    if VIEW_LE not in permissions:
+        suspects = list(case.participants.filter(role=CaseParticipant.Role.SUSPECT).values_list("person_id", flat=True))
+        about_suspects = events.filter(
+            Q(action="cases.participant.added", details__role=CaseParticipant.Role.SUSPECT)
+            | Q(details__person_id__in=suspects)
+        )
+        # By id (a subquery), not ``exclude`` on a JSON key: events without the key must stay.
+        events = events.exclude(pk__in=about_suspects.values("pk"))
+    return events.order_by("-occurred_at", "-id")[:limit]
 
 
 def case_assignable_people(case: Case) -> QuerySet[User]:
@@ -578,8 +604,11 @@ def meeting_cases_for(user, task_force: TaskForce, *, since: date | None = None)
         notes = Note.objects.filter(case=OuterRef("pk"), created_at__gte=start, visibility=Visibility.CASE_TEAM).filter(
             ~Q(author_agency__kind=Agency.Kind.VICTIM_SERVICES) | Q(author_agency_id=own)
         )
-        needs = Need.objects.filter(case=OuterRef("pk"), updated_at__gte=start).exclude(
-            category__in=list(SENSITIVE_NEEDS)
+        needs = (
+            Need.objects.filter(case=OuterRef("pk"), updated_at__gte=start)
+            .exclude(category__in=list(SENSITIVE_NEEDS))
+            # a suspect's need, only for those to whom suspects exist (law-enforcement access)
+            .filter(~Exists(_suspect_in_case()) | _held(user, VIEW_LE, "case_id"))
         )
         active = (
             Q(updated_at__gte=start)
@@ -590,6 +619,13 @@ def meeting_cases_for(user, task_force: TaskForce, *, since: date | None = None)
         )
         cases = cases.filter(active).distinct()
     return cases.order_by("number")
+
+
+def _suspect_in_case():
+    """Whether the outer row's person (a need's) is a suspect in the outer row's case."""
+    return CaseParticipant.objects.filter(
+        case_id=OuterRef("case_id"), person_id=OuterRef("person_id"), role=CaseParticipant.Role.SUSPECT
+    )
 
 
 def disclosure_of(dossier: CaseDossier) -> dict[str, Any]:

@@ -138,7 +138,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             if may_decide
             else None,
-            "activity": selectors.case_activity(case) if may_manage else [],
+            "activity": selectors.case_activity(case, permissions) if may_manage else [],
             # Each referral links to its page for the agency that sent it.
             "referrals": dossier.referrals,
             "today": timezone.localdate(),
