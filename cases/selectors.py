@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from django.apps import apps
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -548,6 +549,14 @@ def person_label(participant: CaseParticipant, view: PersonView) -> str:
     return f"{view.given_name} {view.family_name}".strip()
 
 
+def _referrals_shown(user, case: Case, needs: list[NeedView]) -> QuerySet:
+    """The case's referrals a reader who works the case sees: not one that carries a need hidden from them (its
+    recipient, a clinic, would tell the need), unless their own agency sent it. One query, whatever their number."""
+    hidden = case.needs.exclude(pk__in=[shown.need.pk for shown in needs])
+    withheld = case.referrals.filter(needs__in=hidden).exclude(sender_agency_id=getattr(user.agency, "pk", None))
+    return case.referrals.exclude(pk__in=withheld.values("pk"))
+
+
 def case_dossier_for(user, case: Case) -> CaseDossier:
     """The case as ``user`` may see it. ``case`` comes from ``case_get_for_user`` (it carries the viewer's
     permissions). The case's referrals are read through the reverse relation (cases never imports referrals) and
@@ -555,11 +564,12 @@ def case_dossier_for(user, case: Case) -> CaseDossier:
     permissions: frozenset[str] = case.viewer_permissions  # type: ignore[attr-defined]
     people = people_of_case_for(user, case, permissions)
     names = {view.pk: person_label(participant, view) for participant, view in people}
+    needs = needs_visible(user, case, people, names)
     referrals = (
         list(
-            case.referrals.select_related("sender_agency", "recipient_agency", "recipient_service").order_by(
-                "-created_at"
-            )[:50]
+            _referrals_shown(user, case, needs)
+            .select_related("sender_agency", "recipient_agency", "recipient_service")
+            .order_by("-created_at")[:50]
         )
         if CHANGE in permissions
         else []
@@ -569,7 +579,7 @@ def case_dossier_for(user, case: Case) -> CaseDossier:
         permissions=permissions,
         people=people,
         names=names,
-        needs=needs_visible(user, case, people, names),
+        needs=needs,
         notes=list(notes_visible(user, case, permissions)),
         documents=list(documents_visible(user, case, permissions)),
         referrals=referrals,
@@ -610,12 +620,18 @@ def meeting_cases_for(user, task_force: TaskForce, *, since: date | None = None)
             # a suspect's need, only for those to whom suspects exist (law-enforcement access)
             .filter(~Exists(_suspect_in_case()) | _held(user, VIEW_LE, "case_id"))
         )
+        # through the reverse relation (cases never imports referrals), for those who see a case's referrals; not
+        # one carrying a need of a kind shown only with consent (its recipient would tell the need)
+        referrals = (
+            apps.get_model("referrals", "Referral")
+            ._default_manager.filter(case=OuterRef("pk"), updated_at__gte=start)
+            .exclude(needs__category__in=list(SENSITIVE_NEEDS))
+        )
         active = (
             Q(updated_at__gte=start)
             | Q(Exists(notes))
             | Q(Exists(needs))
-            # through the reverse relation (cases never imports referrals), for those who see a case's referrals
-            | (Q(referrals__updated_at__gte=start) & _held(user, CHANGE))
+            | (Q(Exists(referrals)) & _held(user, CHANGE))
         )
         cases = cases.filter(active).distinct()
     return cases.order_by("number")

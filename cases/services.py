@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -373,7 +373,10 @@ def need_add(
 
 
 def need_mark_met(*, need: Need, actor, request: HttpRequest | None = None) -> None:
-    selectors.case_get_for_user(actor, need.case_id, selectors.CHANGE)
+    """Those who may change the case mark a need they may see as met; a need hidden from them is a 404."""
+    case = selectors.case_get_for_user(actor, need.case_id, selectors.CHANGE)
+    if not selectors.needs_visible_to(actor, case).filter(pk=need.pk).exists():
+        raise Http404
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
         need.status = Need.Status.MET

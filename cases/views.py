@@ -365,7 +365,7 @@ def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_met(request: AuthenticatedHttpRequest, pk: int, need_pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
-    need = case.needs.filter(pk=need_pk).first()
+    need = selectors.needs_visible_to(request.user, case).filter(pk=need_pk).first()
     if need is None:
         raise Http404
     services.need_mark_met(need=need, actor=request.user, request=request)
