@@ -215,38 +215,92 @@ def people_of_case_for(user, case: Case, case_permissions: frozenset[str]) -> li
     ]
 
 
-def _holders_releasing(user, case: Case, category: str) -> set[int]:
-    """The victim service providers that released ``category`` to ``user``'s agency for a person in ``case``."""
+def _people_releasing(user, case: Case, category: str) -> set[int]:
+    """The people of ``case`` with an active consent releasing ``category`` to ``user``'s agency (one query)."""
     if user.agency is None:
         return set()
     day = timezone.localdate()
     consents = Consent.objects.filter(
         person__participations__case=case, recipient_agency=user.agency, revoked_at__isnull=True
-    ).only("holder_agency_id", "categories", "signed_on", "expires_on", "revoked_at")
-    return {c.holder_agency_id for c in consents if category in c.categories and c.is_active_on(day)}
+    ).only("person_id", "categories", "signed_on", "expires_on", "revoked_at")
+    return {c.person_id for c in consents if category in c.categories and c.is_active_on(day)}
 
 
-def _from_providers_hidden(user, case: Case, agency_field: str) -> Q:
-    """Records a victim service provider wrote (its notes, its files) stay with it unless one of its clients in the
-    case released their account (``narrative``) to the viewer's agency."""
-    released = _holders_releasing(user, case, Consent.Category.NARRATIVE)
-    own = getattr(user.agency, "pk", None)
-    return Q(**{f"{agency_field}__kind": Agency.Kind.VICTIM_SERVICES}) & ~Q(
-        **{f"{agency_field}_id__in": [own, *released]}
+def _clients_by_provider(case: Case) -> dict[int, set[int]]:
+    """Each victim service provider's clients in ``case`` (the people it entered), by the provider's id."""
+    clients: dict[int, set[int]] = {}
+    rows = case.participants.filter(person__entered_by_agency__kind=Agency.Kind.VICTIM_SERVICES).values_list(
+        "person__entered_by_agency_id", "person_id"
     )
+    for agency_id, person_id in rows:
+        clients.setdefault(agency_id, set()).add(person_id)
+    return clients
+
+
+def _providers_released_by_all(clients: dict[int, set[int]], released: set[int]) -> set[int]:
+    """The providers whose every client in the case released their account to the viewer. A provider with no client
+    in the case releases nothing: the safe reading, as an empty "every" would release all its records."""
+    return {agency_id for agency_id, people in clients.items() if people and people <= released}
+
+
+def _from_providers_hidden(user, case: Case, agency_field: str, *, released_pks=()) -> Q:
+    """Records a victim service provider wrote (its notes, its files) stay with it, except those in
+    ``released_pks`` and those of a provider whose every client in the case released their account (``narrative``)
+    to the viewer's agency."""
+    providers = _providers_released_by_all(
+        _clients_by_provider(case), _people_releasing(user, case, Consent.Category.NARRATIVE)
+    )
+    own = getattr(user.agency, "pk", None)
+    return (
+        Q(**{f"{agency_field}__kind": Agency.Kind.VICTIM_SERVICES})
+        & ~Q(**{f"{agency_field}_id__in": [own, *providers]})
+        & ~Q(pk__in=list(released_pks))
+    )
+
+
+def _provider_notes_hidden(user, case: Case) -> Q:
+    """Notes a victim service provider wrote that another agency's ``user`` may not read. A note names whom it is
+    about (its clients): it is released only when EACH of them has an active consent releasing ``narrative`` to the
+    user's agency; one client's consent never releases a note about another. A note naming nobody (written before
+    notes named their clients) is read the safe way: released only when every client of its provider in the case
+    has released their account. Three queries whatever the number of notes."""
+    own = getattr(user.agency, "pk", None)
+    released = _people_releasing(user, case, Consent.Category.NARRATIVE)
+    clients = _clients_by_provider(case)
+    authors: dict[int, int] = {}
+    about: dict[int, set[int]] = {}
+    rows = (
+        case.notes.filter(author_agency__kind=Agency.Kind.VICTIM_SERVICES)
+        .exclude(author_agency_id=own)
+        .values_list("pk", "author_agency_id", "about")
+    )
+    for note_id, agency_id, person_id in rows:
+        authors[note_id] = agency_id
+        about.setdefault(note_id, set()).update([person_id] if person_id is not None else [])
+    # Whose consent each note needs: the people it names, or (naming nobody) every client of its provider here.
+    needed = {note_id: people or clients.get(authors[note_id], set()) for note_id, people in about.items()}
+    shown = [note_id for note_id, people in needed.items() if people and people <= released]
+    return Q(author_agency__kind=Agency.Kind.VICTIM_SERVICES) & ~Q(author_agency_id=own) & ~Q(pk__in=shown)
 
 
 def notes_visible(user, case: Case, permissions: frozenset[str]) -> QuerySet:
-    notes = case.notes.select_related("author", "author_agency").exclude(
-        _from_providers_hidden(user, case, "author_agency")
-    )
+    notes = case.notes.select_related("author", "author_agency").exclude(_provider_notes_hidden(user, case))
     return notes if VIEW_LE in permissions else notes.filter(visibility=Visibility.CASE_TEAM)
+
+
+def note_subjects_for(user, case: Case) -> QuerySet[Person]:
+    """Whom a note ``user`` writes in ``case`` may be about: their victim service provider's clients in the case
+    (none for other agencies, whose notes follow the case's share alone)."""
+    if user.agency is None or not user.agency.is_victim_service_provider:
+        return Person.objects.none()
+    return people_held_by(user, case)
 
 
 def documents_visible(user, case: Case, permissions: frozenset[str]) -> QuerySet:
     """Files are read as personal information (a statement, a passport scan): without ``view_case_pii`` none is
-    listed, not even by name; law-enforcement-sensitive ones also need that permission; a provider's files follow
-    its notes."""
+    listed, not even by name; law-enforcement-sensitive ones also need that permission. A provider's files name
+    nobody: they follow the rule of its notes that name nobody (released only when every client of the provider in
+    the case released their account to the viewer's agency)."""
     if VIEW_PII not in permissions:
         return case.documents.none()
     documents = case.documents.select_related("uploaded_by", "uploaded_by_agency").exclude(

@@ -392,24 +392,34 @@ def note_add(
     text: str,
     actor,
     visibility: str = Visibility.CASE_TEAM,
+    about=(),
     request: HttpRequest | None = None,
 ) -> Note:
-    """Those who may change a case add notes to it; a law-enforcement-sensitive note also needs that permission."""
+    """Those who may change a case add notes to it; a law-enforcement-sensitive note also needs that permission.
+    A victim service provider's note names whom it is about (``about``), among its clients in the case: required
+    when it has any there, since another agency reads the note only through each one's consent."""
     case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
     if visibility == Visibility.LAW_ENFORCEMENT and selectors.VIEW_LE not in case.viewer_permissions:  # type: ignore[attr-defined]
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("Write the note.")})
+    about = list(about)
+    clients = {person.pk for person in selectors.note_subjects_for(actor, case)}
+    if any(person.pk not in clients for person in about):
+        raise ValidationError({"about": _("A note is about your agency's clients in the case.")})
+    if clients and not about:
+        raise ValidationError({"about": _("Say which of your clients the note is about.")})
     with transaction.atomic():
         note = Note.objects.create(
             case=case, author=actor, author_agency=actor.agency, text=text, visibility=visibility
         )
+        note.about.set(about)
         audit_record(
             action="cases.note.added",
             actor=actor,
             request=request,
             target=case,
-            details={"note_id": note.pk, "visibility": visibility},
+            details={"note_id": note.pk, "visibility": visibility, "about": sorted(person.pk for person in about)},
         )
     return note
 

@@ -242,7 +242,7 @@ def _shelter_records(ngo_case, ngo_client, advocate):
 
     from cases.services import document_upload, need_add, note_add
 
-    note_add(case=ngo_case, text="She described the assault by the boss.", actor=advocate)
+    note_add(case=ngo_case, text="She described the assault by the boss.", actor=advocate, about=[ngo_client])
     document_upload(case=ngo_case, uploaded_file=SimpleUploadedFile("intake.txt", b"Intake interview"), actor=advocate)
     need_add(case=ngo_case, person=ngo_client, category="mental_health", details="Nightmares", actor=advocate)
     need_add(case=ngo_case, person=ngo_client, category="food", details="Vegetarian", actor=advocate)
