@@ -243,18 +243,16 @@ def _providers_released_by_all(clients: dict[int, set[int]], released: set[int])
     return {agency_id for agency_id, people in clients.items() if people and people <= released}
 
 
-def _from_providers_hidden(user, case: Case, agency_field: str, *, released_pks=()) -> Q:
-    """Records a victim service provider wrote (its notes, its files) stay with it, except those in
-    ``released_pks`` and those of a provider whose every client in the case released their account (``narrative``)
-    to the viewer's agency."""
+def _from_providers_hidden(user, case: Case, agency_field: str) -> Q:
+    """Records a victim service provider wrote that name nobody (its files) stay with it unless every client of it
+    in the case released their account (``narrative``) to the viewer's agency. Its notes name whom they are about:
+    ``_provider_notes_hidden``."""
     providers = _providers_released_by_all(
         _clients_by_provider(case), _people_releasing(user, case, Consent.Category.NARRATIVE)
     )
     own = getattr(user.agency, "pk", None)
-    return (
-        Q(**{f"{agency_field}__kind": Agency.Kind.VICTIM_SERVICES})
-        & ~Q(**{f"{agency_field}_id__in": [own, *providers]})
-        & ~Q(pk__in=list(released_pks))
+    return Q(**{f"{agency_field}__kind": Agency.Kind.VICTIM_SERVICES}) & ~Q(
+        **{f"{agency_field}_id__in": [own, *providers]}
     )
 
 
