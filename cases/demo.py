@@ -302,7 +302,10 @@ def _add_notes_and_documents(rng: random.Random, case: Case, lead: User, partner
     """A note by the lead, perhaps one by a partner, a law-enforcement-only note in law enforcement's cases, and
     now and then a document."""
     law_enforcement = case.lead_agency.is_law_enforcement
-    services.note_add(case=case, text=rng.choice(TEAM_NOTES), actor=lead)
+    # A shelter's note names its clients (another agency reads it only through each one's consent).
+    services.note_add(
+        case=case, text=rng.choice(TEAM_NOTES), actor=lead, about=list(selectors.note_subjects_for(lead, case))
+    )
     collaborators = [partner for partner in partners if selectors.CHANGE in selectors.case_permissions(partner, case)]
     if collaborators and rng.random() < 0.6:
         services.note_add(case=case, text=rng.choice(TEAM_NOTES), actor=rng.choice(collaborators))

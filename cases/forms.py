@@ -131,16 +131,36 @@ class ConsentForm(forms.Form):
         recipient.queryset = agencies
 
 
+class ClientsChoiceField(forms.ModelMultipleChoiceField):
+    """The writer's own clients, by name (their agency holds these names)."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.given_name} {obj.family_name}".strip()
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+    about = ClientsChoiceField(
+        label=_("About"),
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Another agency reads the note only when each person it is about agreed to share their account."),
+    )
     visibility = forms.ChoiceField(
         label=_("Visible to"), choices=Visibility.choices, initial=Visibility.CASE_TEAM, required=False
     )
 
-    def __init__(self, *args, may_see_le: bool, **kwargs):
+    def __init__(self, *args, may_see_le: bool, about=None, **kwargs):
+        """``about``: whom the note may be about (``cases.selectors.note_subjects_for``); none, no such field."""
         super().__init__(*args, **kwargs)
         if not may_see_le:
             del self.fields["visibility"]
+        field = self.fields["about"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        if about is not None and about.exists():
+            field.queryset = about
+        else:
+            del self.fields["about"]
 
     def clean_visibility(self) -> str:
         return self.cleaned_data.get("visibility") or Visibility.CASE_TEAM

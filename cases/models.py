@@ -377,6 +377,9 @@ class Note(TimeStampedModel):
     visibility = models.CharField(
         _("visible to"), max_length=20, choices=Visibility.choices, default=Visibility.CASE_TEAM
     )
+    # Whom a victim service provider's note is about (its clients in the case): another agency reads it only when
+    # each of them released their account (``narrative``) to it (cases.selectors.notes_visible).
+    about = models.ManyToManyField(Person, verbose_name=_("about"), blank=True, related_name="notes_about")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from django.apps import apps
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -194,8 +195,11 @@ class PersonView:
 
 
 def people_of_case_for(user, case: Case, case_permissions: frozenset[str]) -> list[tuple[Any, PersonView]]:
-    """The case's participants with each person as ``user`` may see them (two queries whatever their number)."""
+    """The case's participants with each person as ``user`` may see them (two queries whatever their number).
+    Without ``view_le_sensitive`` suspects do not exist: not listed, not counted, not in a timeline (issue 11)."""
     participants = case.participants.select_related("person__entered_by_agency").prefetch_related("person__consents")
+    if VIEW_LE not in case_permissions:
+        participants = participants.exclude(role=CaseParticipant.Role.SUSPECT)
     day = timezone.localdate()
     return [
         (
@@ -211,38 +215,90 @@ def people_of_case_for(user, case: Case, case_permissions: frozenset[str]) -> li
     ]
 
 
-def _holders_releasing(user, case: Case, category: str) -> set[int]:
-    """The victim service providers that released ``category`` to ``user``'s agency for a person in ``case``."""
+def _people_releasing(user, case: Case, category: str) -> set[int]:
+    """The people of ``case`` with an active consent releasing ``category`` to ``user``'s agency (one query)."""
     if user.agency is None:
         return set()
     day = timezone.localdate()
     consents = Consent.objects.filter(
         person__participations__case=case, recipient_agency=user.agency, revoked_at__isnull=True
-    ).only("holder_agency_id", "categories", "signed_on", "expires_on", "revoked_at")
-    return {c.holder_agency_id for c in consents if category in c.categories and c.is_active_on(day)}
+    ).only("person_id", "categories", "signed_on", "expires_on", "revoked_at")
+    return {c.person_id for c in consents if category in c.categories and c.is_active_on(day)}
+
+
+def _clients_by_provider(case: Case) -> dict[int, set[int]]:
+    """Each victim service provider's clients in ``case`` (the people it entered), by the provider's id."""
+    clients: dict[int, set[int]] = {}
+    rows = case.participants.filter(person__entered_by_agency__kind=Agency.Kind.VICTIM_SERVICES).values_list(
+        "person__entered_by_agency_id", "person_id"
+    )
+    for agency_id, person_id in rows:
+        clients.setdefault(agency_id, set()).add(person_id)
+    return clients
+
+
+def _providers_released_by_all(clients: dict[int, set[int]], released: set[int]) -> set[int]:
+    """The providers whose every client in the case released their account to the viewer. A provider with no client
+    in the case releases nothing: the safe reading, as an empty "every" would release all its records."""
+    return {agency_id for agency_id, people in clients.items() if people and people <= released}
 
 
 def _from_providers_hidden(user, case: Case, agency_field: str) -> Q:
-    """Records a victim service provider wrote (its notes, its files) stay with it unless one of its clients in the
-    case released their account (``narrative``) to the viewer's agency."""
-    released = _holders_releasing(user, case, Consent.Category.NARRATIVE)
+    """Records a victim service provider wrote that name nobody (its files) stay with it unless every client of it
+    in the case released their account (``narrative``) to the viewer's agency. Its notes name whom they are about:
+    ``_provider_notes_hidden``."""
+    providers = _providers_released_by_all(
+        _clients_by_provider(case), _people_releasing(user, case, Consent.Category.NARRATIVE)
+    )
     own = getattr(user.agency, "pk", None)
     return Q(**{f"{agency_field}__kind": Agency.Kind.VICTIM_SERVICES}) & ~Q(
-        **{f"{agency_field}_id__in": [own, *released]}
+        **{f"{agency_field}_id__in": [own, *providers]}
     )
+
+
+def _provider_notes_hidden(user, case: Case) -> Q:
+    """Notes a victim service provider wrote that another agency's ``user`` may not read. A note names whom it is
+    about (its clients): it is released only when EACH of them has an active consent releasing ``narrative`` to the
+    user's agency; one client's consent never releases a note about another. A note naming nobody (written before
+    notes named their clients) is read the safe way: released only when every client of its provider in the case
+    has released their account. Three queries whatever the number of notes."""
+    own = getattr(user.agency, "pk", None)
+    released = _people_releasing(user, case, Consent.Category.NARRATIVE)
+    clients = _clients_by_provider(case)
+    authors: dict[int, int] = {}
+    about: dict[int, set[int]] = {}
+    rows = (
+        case.notes.filter(author_agency__kind=Agency.Kind.VICTIM_SERVICES)
+        .exclude(author_agency_id=own)
+        .values_list("pk", "author_agency_id", "about")
+    )
+    for note_id, agency_id, person_id in rows:
+        authors[note_id] = agency_id
+        about.setdefault(note_id, set()).update([person_id] if person_id is not None else [])
+    # Whose consent each note needs: the people it names, or (naming nobody) every client of its provider here.
+    needed = {note_id: people or clients.get(authors[note_id], set()) for note_id, people in about.items()}
+    shown = [note_id for note_id, people in needed.items() if people and people <= released]
+    return Q(author_agency__kind=Agency.Kind.VICTIM_SERVICES) & ~Q(author_agency_id=own) & ~Q(pk__in=shown)
 
 
 def notes_visible(user, case: Case, permissions: frozenset[str]) -> QuerySet:
-    notes = case.notes.select_related("author", "author_agency").exclude(
-        _from_providers_hidden(user, case, "author_agency")
-    )
+    notes = case.notes.select_related("author", "author_agency").exclude(_provider_notes_hidden(user, case))
     return notes if VIEW_LE in permissions else notes.filter(visibility=Visibility.CASE_TEAM)
+
+
+def note_subjects_for(user, case: Case) -> QuerySet[Person]:
+    """Whom a note ``user`` writes in ``case`` may be about: their victim service provider's clients in the case
+    (none for other agencies, whose notes follow the case's share alone)."""
+    if user.agency is None or not user.agency.is_victim_service_provider:
+        return Person.objects.none()
+    return people_held_by(user, case)
 
 
 def documents_visible(user, case: Case, permissions: frozenset[str]) -> QuerySet:
     """Files are read as personal information (a statement, a passport scan): without ``view_case_pii`` none is
-    listed, not even by name; law-enforcement-sensitive ones also need that permission; a provider's files follow
-    its notes."""
+    listed, not even by name; law-enforcement-sensitive ones also need that permission. A provider's files name
+    nobody: they follow the rule of its notes that name nobody (released only when every client of the provider in
+    the case released their account to the viewer's agency)."""
     if VIEW_PII not in permissions:
         return case.documents.none()
     documents = case.documents.select_related("uploaded_by", "uploaded_by_agency").exclude(
@@ -273,13 +329,26 @@ def needs_visible(user, case: Case, people: list[tuple[Any, "PersonView"]], labe
     released = {view.pk: view.categories for _participant, view in people}
     shown = []
     for need in case.needs.all():
-        categories = released.get(need.person_id, frozenset())
+        if need.person_id not in released:
+            continue  # someone the viewer may not see at all (a suspect, without law-enforcement access)
+        categories = released[need.person_id]
         required = SENSITIVE_NEEDS.get(need.category)
         if required and required not in categories:
             continue
         details = need.details if Consent.Category.NARRATIVE in categories else WITHHELD
         shown.append(NeedView(need=need, person_label=labels.get(need.person_id, ""), details=details))
     return shown
+
+
+def needs_visible_to(user, case: Case) -> QuerySet[Need]:
+    """The needs of ``case`` that ``user`` may see, as a queryset, by the rule of ``needs_visible`` (the case page's):
+    every form, list and step that touches needs (the refer form, marking a need met, the referral lines) reads
+    them here. ``case`` may carry the viewer's permissions (``case_get_for_user``); three queries."""
+    permissions = getattr(case, "viewer_permissions", None)
+    if permissions is None:
+        permissions = case_permissions(user, case)
+    people = people_of_case_for(user, case, permissions)
+    return case.needs.filter(pk__in=[shown.need.pk for shown in needs_visible(user, case, people, {})])
 
 
 def document_get_for_user(user, case_pk: int, document_pk: int):
@@ -370,10 +439,12 @@ def person_search_for(user, text: str) -> QuerySet[Person]:
 
 
 def cases_of_people_visible_to(user, people: list[Person]) -> dict[int, list[Case]]:
-    """For each person, the visible cases they are in (one query for all of them)."""
+    """For each person, the visible cases they are in (one query for all of them); a case where they are a suspect
+    only where ``user`` may see law-enforcement-sensitive information (elsewhere suspects do not exist)."""
     participations = (
         CaseParticipant.objects.filter(person__in=people)
         .filter(case__in=case_list_visible_to(user))
+        .filter(~Q(role=CaseParticipant.Role.SUSPECT) | _held(user, VIEW_LE, "case_id"))
         .select_related("case")
         .order_by("case__number")
     )
@@ -385,11 +456,19 @@ def cases_of_people_visible_to(user, people: list[Person]) -> dict[int, list[Cas
     return found
 
 
-def case_activity(case: Case, limit: int = 25) -> QuerySet[AuditEvent]:
-    """The newest events about the case (views, changes, shares, downloads), for those who may change it."""
-    return AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("-occurred_at", "-id")[
-        :limit
-    ]
+def case_activity(case: Case, permissions: frozenset[str], limit: int = 25) -> QuerySet[AuditEvent]:
+    """The newest events about the case (views, changes, shares, downloads), for those who may change it. Without
+    ``view_le_sensitive``, nothing about a suspect: not their being added, not a read of their details."""
+    events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
+    if VIEW_LE not in permissions:
+        suspects = list(case.participants.filter(role=CaseParticipant.Role.SUSPECT).values_list("person_id", flat=True))
+        about_suspects = events.filter(
+            Q(action="cases.participant.added", details__role=CaseParticipant.Role.SUSPECT)
+            | Q(details__person_id__in=suspects)
+        )
+        # By id (a subquery), not ``exclude`` on a JSON key: events without the key must stay.
+        events = events.exclude(pk__in=about_suspects.values("pk"))
+    return events.order_by("-occurred_at", "-id")[:limit]
 
 
 def case_assignable_people(case: Case) -> QuerySet[User]:
@@ -532,6 +611,14 @@ def person_label(participant: CaseParticipant, view: PersonView) -> str:
     return f"{view.given_name} {view.family_name}".strip()
 
 
+def _referrals_shown(user, case: Case, needs: list[NeedView]) -> QuerySet:
+    """The case's referrals a reader who works the case sees: not one that carries a need hidden from them (its
+    recipient, a clinic, would tell the need), unless their own agency sent it. One query, whatever their number."""
+    hidden = case.needs.exclude(pk__in=[shown.need.pk for shown in needs])
+    withheld = case.referrals.filter(needs__in=hidden).exclude(sender_agency_id=getattr(user.agency, "pk", None))
+    return case.referrals.exclude(pk__in=withheld.values("pk"))
+
+
 def case_dossier_for(user, case: Case) -> CaseDossier:
     """The case as ``user`` may see it. ``case`` comes from ``case_get_for_user`` (it carries the viewer's
     permissions). The case's referrals are read through the reverse relation (cases never imports referrals) and
@@ -539,11 +626,12 @@ def case_dossier_for(user, case: Case) -> CaseDossier:
     permissions: frozenset[str] = case.viewer_permissions  # type: ignore[attr-defined]
     people = people_of_case_for(user, case, permissions)
     names = {view.pk: person_label(participant, view) for participant, view in people}
+    needs = needs_visible(user, case, people, names)
     referrals = (
         list(
-            case.referrals.select_related("sender_agency", "recipient_agency", "recipient_service").order_by(
-                "-created_at"
-            )[:50]
+            _referrals_shown(user, case, needs)
+            .select_related("sender_agency", "recipient_agency", "recipient_service")
+            .order_by("-created_at")[:50]
         )
         if CHANGE in permissions
         else []
@@ -553,7 +641,7 @@ def case_dossier_for(user, case: Case) -> CaseDossier:
         permissions=permissions,
         people=people,
         names=names,
-        needs=needs_visible(user, case, people, names),
+        needs=needs,
         notes=list(notes_visible(user, case, permissions)),
         documents=list(documents_visible(user, case, permissions)),
         referrals=referrals,
@@ -588,18 +676,34 @@ def meeting_cases_for(user, task_force: TaskForce, *, since: date | None = None)
         notes = Note.objects.filter(case=OuterRef("pk"), created_at__gte=start, visibility=Visibility.CASE_TEAM).filter(
             ~Q(author_agency__kind=Agency.Kind.VICTIM_SERVICES) | Q(author_agency_id=own)
         )
-        needs = Need.objects.filter(case=OuterRef("pk"), updated_at__gte=start).exclude(
-            category__in=list(SENSITIVE_NEEDS)
+        needs = (
+            Need.objects.filter(case=OuterRef("pk"), updated_at__gte=start)
+            .exclude(category__in=list(SENSITIVE_NEEDS))
+            # a suspect's need, only for those to whom suspects exist (law-enforcement access)
+            .filter(~Exists(_suspect_in_case()) | _held(user, VIEW_LE, "case_id"))
+        )
+        # through the reverse relation (cases never imports referrals), for those who see a case's referrals; not
+        # one carrying a need of a kind shown only with consent (its recipient would tell the need)
+        referrals = (
+            apps.get_model("referrals", "Referral")
+            ._default_manager.filter(case=OuterRef("pk"), updated_at__gte=start)
+            .exclude(needs__category__in=list(SENSITIVE_NEEDS))
         )
         active = (
             Q(updated_at__gte=start)
             | Q(Exists(notes))
             | Q(Exists(needs))
-            # through the reverse relation (cases never imports referrals), for those who see a case's referrals
-            | (Q(referrals__updated_at__gte=start) & _held(user, CHANGE))
+            | (Q(Exists(referrals)) & _held(user, CHANGE))
         )
         cases = cases.filter(active).distinct()
     return cases.order_by("number")
+
+
+def _suspect_in_case():
+    """Whether the outer row's person (a need's) is a suspect in the outer row's case."""
+    return CaseParticipant.objects.filter(
+        case_id=OuterRef("case_id"), person_id=OuterRef("person_id"), role=CaseParticipant.Role.SUSPECT
+    )
 
 
 def disclosure_of(dossier: CaseDossier) -> dict[str, Any]:

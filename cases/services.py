@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -381,7 +381,10 @@ def need_add(
 
 
 def need_mark_met(*, need: Need, actor, request: HttpRequest | None = None) -> None:
-    selectors.case_get_for_user(actor, need.case_id, selectors.CHANGE)
+    """Those who may change the case mark a need they may see as met; a need hidden from them is a 404."""
+    case = selectors.case_get_for_user(actor, need.case_id, selectors.CHANGE)
+    if not selectors.needs_visible_to(actor, case).filter(pk=need.pk).exists():
+        raise Http404
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
         need.status = Need.Status.MET
@@ -397,24 +400,34 @@ def note_add(
     text: str,
     actor,
     visibility: str = Visibility.CASE_TEAM,
+    about=(),
     request: HttpRequest | None = None,
 ) -> Note:
-    """Those who may change a case add notes to it; a law-enforcement-sensitive note also needs that permission."""
+    """Those who may change a case add notes to it; a law-enforcement-sensitive note also needs that permission.
+    A victim service provider's note names whom it is about (``about``), among its clients in the case: required
+    when it has any there, since another agency reads the note only through each one's consent."""
     case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
     if visibility == Visibility.LAW_ENFORCEMENT and selectors.VIEW_LE not in case.viewer_permissions:  # type: ignore[attr-defined]
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("Write the note.")})
+    about = list(about)
+    clients = {person.pk for person in selectors.note_subjects_for(actor, case)}
+    if any(person.pk not in clients for person in about):
+        raise ValidationError({"about": _("A note is about your agency's clients in the case.")})
+    if clients and not about:
+        raise ValidationError({"about": _("Say which of your clients the note is about.")})
     with transaction.atomic():
         note = Note.objects.create(
             case=case, author=actor, author_agency=actor.agency, text=text, visibility=visibility
         )
+        note.about.set(about)
         audit_record(
             action="cases.note.added",
             actor=actor,
             request=request,
             target=case,
-            details={"note_id": note.pk, "visibility": visibility},
+            details={"note_id": note.pk, "visibility": visibility, "about": sorted(person.pk for person in about)},
         )
     return note
 

@@ -133,7 +133,9 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "may_record_consent": bool(held_people)
             and user.agency is not None
             and user.agency.is_victim_service_provider,
-            "note_form": NoteForm(may_see_le=may_see_le) if may_change else None,
+            "note_form": NoteForm(may_see_le=may_see_le, about=selectors.note_subjects_for(user, case))
+            if may_change
+            else None,
             "document_form": DocumentForm(may_see_le=may_see_le) if may_change else None,
             "need_form": NeedForm(victims=victims) if may_change and victims else None,
             "status_form": StatusForm() if may_manage else None,
@@ -142,7 +144,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             if may_decide
             else None,
-            "activity": selectors.case_activity(case) if may_manage else [],
+            "activity": selectors.case_activity(case, permissions) if may_manage else [],
             # Each referral links to its page for the agency that sent it.
             "referrals": dossier.referrals,
             "today": timezone.localdate(),
@@ -268,10 +270,20 @@ def consent_revoke(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) 
 @require_POST
 def note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
-    form = NoteForm(request.POST, may_see_le=selectors.VIEW_LE in case.viewer_permissions)  # type: ignore[attr-defined]
+    form = NoteForm(
+        request.POST,
+        may_see_le=selectors.VIEW_LE in case.viewer_permissions,  # type: ignore[attr-defined]
+        about=selectors.note_subjects_for(request.user, case),
+    )
     if form.is_valid():
-        services.note_add(case=case, actor=request.user, request=request, **form.cleaned_data)
-        messages.success(request, _("The note is added."))
+        try:
+            services.note_add(case=case, actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The note is added."))
+    elif "about" in form.errors:
+        messages.error(request, _("Say which of your clients the note is about."))
     else:
         messages.error(request, _("Write the note before adding it."))
     return redirect("case_detail", pk=case.pk)
@@ -379,7 +391,7 @@ def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_met(request: AuthenticatedHttpRequest, pk: int, need_pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
-    need = case.needs.filter(pk=need_pk).first()
+    need = selectors.needs_visible_to(request.user, case).filter(pk=need_pk).first()
     if need is None:
         raise Http404
     services.need_mark_met(need=need, actor=request.user, request=request)

@@ -345,7 +345,7 @@ def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk) -
         raise Http404  # services are for victims; a witness's need is recorded, not referred
     service = directory.service_get_for_user(request.user, service_pk)
     in_portal = service.organization.agency is not None and service.organization.agency.is_active
-    needs = case.needs.filter(person_id=view.pk, status="unmet")
+    needs = case_selectors.needs_visible_to(request.user, case).filter(person_id=view.pk, status="unmet")
     form = ServiceReferralForm(
         request.POST or None,
         needs=needs,

@@ -176,6 +176,11 @@ def referral_send(
         raise PermissionDenied
     needed = case_selectors.MANAGE if kind == Referral.Kind.INTERAGENCY else case_selectors.CHANGE
     case = case_selectors.case_get_for_user(actor, case.pk, needed)
+    needs = list(needs)
+    if needs:  # only needs the sender may see (a hidden one is answered as if it were not the case's)
+        visible = set(case_selectors.needs_visible_to(actor, case).values_list("pk", flat=True))
+        if any(need.pk not in visible for need in needs):
+            raise ValidationError({"needs": _("These needs are not the case's.")})
     return _referral_create(
         kind=kind,
         case=case,

@@ -319,7 +319,7 @@ def _build_and_render() -> Table:
         phone=CLIENT_PHONE,
     ).person
     need_add(case=shelter_case, person=client, category=Need.Category.MEDICAL, details=CLIENT_MEDICAL, actor=advocate)
-    note_add(case=shelter_case, text=SHELTER_NOTE, actor=advocate)
+    note_add(case=shelter_case, text=SHELTER_NOTE, actor=advocate, about=[client])
     case_share_grant(
         case=shelter_case,
         agency=bridges,

@@ -189,7 +189,7 @@ def test_the_shelters_records_across_consent_states_on_every_page(
 ):
     """The lead investigator (whose agency a consent names) on every page that could show the shelter's client:
     the case page, the case list's search, person search, and the shelter's own note and file."""
-    note = note_add(case=ngo_case, text="SHELTER-NOTE-SENTINEL", actor=advocate)
+    note = note_add(case=ngo_case, text="SHELTER-NOTE-SENTINEL", actor=advocate, about=[ngo_client])
     document = document_upload(
         case=ngo_case, uploaded_file=SimpleUploadedFile("shelter-intake.txt", b"SHELTER-FILE"), actor=advocate
     )

@@ -388,7 +388,9 @@ def test_a_requester_deactivated_between_request_and_build_gets_no_case_in_the_p
 
 
 @pytest.fixture
-def crowded_cases(le_case, ngo_case, investigator, advocate, shelter_supervisor, coordination_office, supervisor):
+def crowded_cases(
+    le_case, ngo_case, ngo_client, investigator, advocate, shelter_supervisor, coordination_office, supervisor
+):
     """Two cases shared with the coordination office with personal information. ``le_case`` holds a suspect, an LE
     note and file and the LE narrative (never for a coordinator) beside a team note and file and its victim (for
     them); ``ngo_case`` holds the shelter's client (no consent to the office), its note and its file (they stay
@@ -408,7 +410,7 @@ def crowded_cases(le_case, ngo_case, investigator, advocate, shelter_supervisor,
     case_share_grant(
         case=le_case, agency=coordination_office, level=CaseShare.Level.PERSONAL, reason="Meeting", actor=supervisor
     )
-    note_add(case=ngo_case, text=SHELTER_NOTE, actor=advocate)
+    note_add(case=ngo_case, text=SHELTER_NOTE, actor=advocate, about=[ngo_client])
     document_upload(case=ngo_case, uploaded_file=SimpleUploadedFile(SHELTER_FILE, PDF_BYTES), actor=advocate)
     case_share_grant(
         case=ngo_case,
