@@ -301,7 +301,7 @@ def user_unlock(*, user: User, actor: User | None, request: HttpRequest | None =
     return was_locked
 
 
-def account_locked(*, user: User | None, email: str, failures: int, request: HttpRequest | None = None) -> None:
+def user_lock_announce(*, user: User | None, email: str, failures: int, request: HttpRequest | None = None) -> None:
     """An account has just locked (``agencies.signals``, once per lock): audit it and tell the people who can
     release it, once the failure that locked it is saved. ``user`` is None for an address without an account."""
     audit_record(
@@ -396,7 +396,7 @@ def _send_enrolment_link(user: User, link: str, valid_hours: int) -> None:
         )
 
 
-def enrolment_link_refused(*, user: User | None, reason: str, request: HttpRequest | None = None) -> None:
+def enrolment_link_record_refusal(*, user: User | None, reason: str, request: HttpRequest | None = None) -> None:
     """Someone opened an enrolment link that is expired, used, superseded or made up."""
     audit_record(
         action="auth.mfa.enrolment_link.refused",
@@ -409,6 +409,6 @@ def enrolment_link_refused(*, user: User | None, reason: str, request: HttpReque
     )
 
 
-def enrolment_link_used(*, user: User, request: HttpRequest | None = None) -> None:
+def enrolment_link_record_use(*, user: User, request: HttpRequest | None = None) -> None:
     """The person enrolled through their link (the new authenticator already made the link stop working)."""
     audit_record(action="auth.mfa.enrolment_link.used", actor=user, request=request, target=user)

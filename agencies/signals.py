@@ -63,7 +63,7 @@ def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
     failures = getattr(request, "axes_failures_since_start", None)
     if failures != settings.AXES_FAILURE_LIMIT:
         return
-    services.account_locked(user=_account(username or ""), email=username or "", failures=failures, request=request)
+    services.user_lock_announce(user=_account(username or ""), email=username or "", failures=failures, request=request)
 
 
 def _authenticator_event(action: str):
@@ -71,8 +71,9 @@ def _authenticator_event(action: str):
         audit_record(
             action=action, actor=user, request=request, target=authenticator, details={"type": authenticator.type}
         )
-        if action == "auth.mfa.enrolled" and request is not None and enrolment.forget_link(request) is not None:
-            services.enrolment_link_used(user=user, request=request)
+        if action == "auth.mfa.enrolled" and request is not None and enrolment.session_link_token(request):
+            enrolment.forget_link(request)
+            services.enrolment_link_record_use(user=user, request=request)
 
     return receive
 

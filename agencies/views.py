@@ -179,7 +179,7 @@ def mfa_enrolment_link(request: HttpRequest, uidb64: str, token: str) -> HttpRes
         raise PermissionDenied(_("This link is for another account. Sign out first."))
     refusal = enrolment.link_tokens.refusal(person, token) if person is not None else "invalid"
     if refusal is not None:
-        services.enrolment_link_refused(user=person, reason=refusal, request=request)
+        services.enrolment_link_record_refusal(user=person, reason=refusal, request=request)
         return render(request, "agencies/enrolment_link_invalid.html", {"reason": refusal}, status=404)
     assert person is not None
     enrolment.remember_link(request, person, token)
