@@ -370,7 +370,7 @@ def user_reset_second_factors(*, user: User, actor: User, request: HttpRequest |
         )
         path = enrolment.link_path(person)
         link = request.build_absolute_uri(path) if request is not None else f"{settings.PORTAL_BASE_URL}{path}"
-        valid_hours = int(settings.PORTAL_MFA_ENROLMENT_LINK_VALID_FOR.total_seconds() // 3600)
+        valid_hours = max(1, round(settings.PORTAL_MFA_ENROLMENT_LINK_VALID_FOR.total_seconds() / 3600))
         audit_record(
             action="auth.mfa.enrolment_link.sent",
             actor=actor,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from agencies import enrolment
 from portal.audit import Outcome, audit_record
 
 logger = logging.getLogger(__name__)
@@ -166,8 +167,6 @@ class MFARequiredMiddleware:
             return None
         if has_second_factor(request.user):
             return None
-        from agencies import enrolment  # agencies.auth imports this module
-
         if enrolment.may_enrol(request):
             if url_name in MFA_ADDING_URL_NAMES:
                 return None
