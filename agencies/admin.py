@@ -30,7 +30,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     list_filter = ["is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "full_name"]
     # Deactivation ends the person's sessions: it goes through the service (the actions below), not a checkbox.
-    readonly_fields = ["is_active", "last_login", "date_joined"]
+    readonly_fields = ["is_active", "last_login", "date_joined", "second_factors_reset_at"]
     inlines = [MembershipInline]
     actions = ["deactivate", "reactivate"]
 
@@ -53,7 +53,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "preferred_language")}),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "second_factors_reset_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from agencies import lockout
 from agencies.models import User
-from portal.audit import Outcome, audit_record
+from portal.audit import Outcome, audit_record, client_ip
 from portal.middleware import SECOND_FACTOR_TYPES
 
 
@@ -49,6 +49,23 @@ class AccountAdapter(DefaultAccountAdapter):
         if lockout.is_locked(user.email):
             _refuse(request, user, {"account_locked": True}, lockout.lockout_response(request))
         super().login(request, user)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+        """Before any password is checked: a client address that failed too often, across any accounts, is refused
+        for a while (docs/decisions/0013), and the refusal counts against no account."""
+        address = client_ip(request)
+        until = lockout.address_refused_until(address)
+        if until is not None:
+            email = str(credentials.get("email") or credentials.get("username") or "")[:254]
+            audit_record(
+                action="auth.login.address_refused",
+                request=request,
+                actor_email=email,
+                outcome=Outcome.DENIED,
+                details={"until": until.isoformat()},
+            )
+            raise ImmediateHttpResponse(lockout.address_refused_response(request, until))
+        super().pre_authenticate(request, **credentials)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """Changing authenticators asks for the password again, except during the first enrolment that follows

@@ -6,7 +6,7 @@ Axes alone either forgets failures after a cool-off (which would also end the lo
 locked, counts only the failures of the last ``PORTAL_LOCKOUT_WINDOW`` (from axes' per-failure log).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
@@ -119,6 +119,44 @@ def second_factor_failed(request: HttpRequest, user) -> None:
 
 # A wrong current password (changing the password) counts the same way.
 password_check_failed = second_factor_failed
+
+
+def address_refused_until(address: str | None) -> datetime | None:
+    """Until when sign-in from ``address`` is refused, or None. One address failing across many accounts is refused
+    for a while, longer the more it fails (``PORTAL_SIGN_IN_ADDRESS_LIMITS``; docs/decisions/0013): each limit
+    holds until the failure that reached it is older than its window. Counted from axes' per-failure log, which
+    records every wrong password or code with the client address; refused attempts are not failures, so they
+    neither extend the refusal nor count against the account they aimed at."""
+    if not address:
+        return None
+    limits: list[tuple[int, timedelta]] = settings.PORTAL_SIGN_IN_ADDRESS_LIMITS
+    now = timezone.now()
+    longest = max(window for _count, window in limits)
+    most = max(count for count, _window in limits)
+    recent = list(
+        AccessFailureLog.objects.filter(ip_address=address, attempt_time__gte=now - longest)
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)[:most]
+    )
+    until = None
+    for count, window in limits:
+        if len(recent) >= count and recent[count - 1] >= now - window:
+            ends = recent[count - 1] + window
+            until = ends if until is None else max(until, ends)
+    return until
+
+
+def address_refused_response(request: HttpRequest, until: datetime) -> HttpResponse:
+    """429, saying when to try again; the account aimed at is not touched."""
+    seconds = max(1, int((until - timezone.now()).total_seconds()))
+    response = render(
+        request,
+        "account/address_refused.html",
+        {"retry_at": timezone.localtime(until), "minutes": -(-seconds // 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def lockout_response(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:

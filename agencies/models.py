@@ -55,6 +55,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_staff = models.BooleanField(_("staff"), default=False, help_text=_("May use the Django admin."))
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    second_factors_reset_at = models.DateTimeField(
+        _("authenticator reset at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When an administrator last reset the authenticators: a new one needs the e-mailed link."),
+    )
 
     objects = UserManager()
 

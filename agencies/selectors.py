@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from agencies import lockout
-from agencies.models import Agency, Invitation, User
+from agencies.models import Agency, Invitation, Role, User
 from portal.models import AuditEvent
 
 MANAGE_PEOPLE = "agencies.manage_agency_people"
@@ -86,3 +86,18 @@ def audit_event_list_visible_to(user: User) -> QuerySet[AuditEvent]:
 def can_read_audit_trail(user: User) -> bool:
     agencies = audit_agencies_visible_to(user)
     return agencies is None or agencies.exists()
+
+
+def lock_notice_recipients(user: User) -> QuerySet[User]:
+    """Who is told that ``user``'s account locked: those who can release it in the portal. The active admins of
+    their agency (not the person themselves); the superusers for a superuser, a person without an agency, or an
+    agency without another active admin."""
+    agency = user.agency
+    admins = User.objects.none()
+    if agency is not None and agency.is_active and not user.is_superuser:
+        admins = User.objects.filter(
+            is_active=True, _membership__agency=agency, _membership__role=Role.AGENCY_ADMIN
+        ).exclude(pk=user.pk)
+    if not admins.exists():
+        admins = User.objects.filter(is_active=True, is_superuser=True).exclude(pk=user.pk)
+    return admins.order_by("email")

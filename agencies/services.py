@@ -15,13 +15,13 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agencies import lockout, selectors
+from agencies import enrolment, lockout, selectors
 from agencies.models import Agency, Invitation, Membership, Role, User
 from agencies.roles import role_fits, role_group
-from portal.audit import audit_record
+from portal.audit import Outcome, audit_record
 
 
 def _require_manager(actor: User, agency: Agency) -> None:
@@ -280,9 +280,13 @@ def user_reactivate(*, user: User, actor: User, request: HttpRequest | None = No
     user.is_active = True
 
 
-def user_unlock(*, user: User, actor: User, request: HttpRequest | None = None) -> None:
-    """Release an account locked after repeated failed sign-ins."""
-    _require_account_manager(actor, user)
+def user_unlock(*, user: User, actor: User | None, request: HttpRequest | None = None) -> bool:
+    """Release an account locked after repeated failed sign-ins. Returns whether it was locked.
+
+    ``actor=None`` is an operator at the server's command line (``manage.py unlock_account``), who may release any
+    account, the superuser's included; in the portal, whoever manages the account does."""
+    if actor is not None:
+        _require_account_manager(actor, user)
     with transaction.atomic():
         was_locked = lockout.is_locked(user.email)
         lockout.clear_failures(user.email)
@@ -292,20 +296,70 @@ def user_unlock(*, user: User, actor: User, request: HttpRequest | None = None) 
             request=request,
             target=user,
             agency=user.agency,
-            details={"was_locked": was_locked},
+            details={"was_locked": was_locked, **({"via": "command"} if actor is None else {})},
         )
+    return was_locked
+
+
+def user_lock_announce(*, user: User | None, email: str, failures: int, request: HttpRequest | None = None) -> None:
+    """An account has just locked (``agencies.signals``, once per lock): audit it and tell the people who can
+    release it, once the failure that locked it is saved. ``user`` is None for an address without an account."""
+    audit_record(
+        action="auth.account.locked",
+        request=request,
+        actor_email=email,
+        target=user,
+        agency=user.agency if user is not None else None,
+        outcome=Outcome.DENIED,
+        details={"failures": failures},
+    )
+    if user is None:
+        return
+    recipients = list(selectors.lock_notice_recipients(user))
+    if not recipients:
+        return
+    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    locked_at = timezone.now()
+    transaction.on_commit(lambda: _send_lock_notice(user, recipients, locked_at, address))
+
+
+def _send_lock_notice(user: User, recipients: list[User], locked_at, address: str) -> None:
+    people_url = f"{settings.PORTAL_BASE_URL}{reverse('people')}"
+    window = int(settings.PORTAL_LOCKOUT_WINDOW.total_seconds() // 60)
+    for recipient in recipients:
+        with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
+            context = {
+                "person": user,
+                "agency": user.agency,
+                "recipient": recipient,
+                "locked_at": timezone.localtime(locked_at),
+                "address": address or _("unknown"),
+                "failures": settings.AXES_FAILURE_LIMIT,
+                "minutes": window,
+                "people_url": people_url,
+                "in_portal": not (user.agency is None or user.is_superuser),
+            }
+            send_mail(
+                subject=render_to_string("agencies/email/account_locked_subject.txt", context).strip(),
+                message=render_to_string("agencies/email/account_locked_message.txt", context),
+                from_email=None,
+                recipient_list=[recipient.email],
+            )
 
 
 def user_reset_second_factors(*, user: User, actor: User, request: HttpRequest | None = None) -> int:
-    """For a person who lost their phone or key: remove their authenticators and recovery codes, and end their
-    sessions. At their next sign-in, after the password, they must enrol a new one before anything else."""
+    """For a person who lost their phone or key: remove their authenticators and recovery codes, end their
+    sessions, and e-mail them a one-time link to enrol a new one (``agencies.enrolment``): their password alone no
+    longer lets anyone enrol for them. Resetting again sends a new link, and the earlier one stops working."""
     _require_account_manager(actor, user)
     if user == actor:
         raise ValidationError(_("Reset your own sign-in factors on the Security page."))
     with transaction.atomic():
-        User.objects.select_for_update().get(pk=user.pk)
-        removed, _by_model = Authenticator.objects.filter(user=user).delete()
-        ended = user_end_sessions(user)
+        person = User.objects.select_for_update().get(pk=user.pk)
+        removed, _by_model = Authenticator.objects.filter(user=person).delete()
+        person.second_factors_reset_at = timezone.now()
+        person.save(update_fields=["second_factors_reset_at"])
+        ended = user_end_sessions(person)
         audit_record(
             action="auth.mfa.reset_by_admin",
             actor=actor,
@@ -314,4 +368,47 @@ def user_reset_second_factors(*, user: User, actor: User, request: HttpRequest |
             agency=user.agency,
             details={"authenticators_removed": removed, "sessions_ended": ended},
         )
+        path = enrolment.link_path(person)
+        link = request.build_absolute_uri(path) if request is not None else f"{settings.PORTAL_BASE_URL}{path}"
+        valid_hours = max(1, round(settings.PORTAL_MFA_ENROLMENT_LINK_VALID_FOR.total_seconds() / 3600))
+        audit_record(
+            action="auth.mfa.enrolment_link.sent",
+            actor=actor,
+            request=request,
+            target=user,
+            agency=user.agency,
+            details={"valid_hours": valid_hours},
+        )
+        # Sent in the request, not through the task queue: the link must not be stored anywhere.
+        transaction.on_commit(lambda: _send_enrolment_link(person, link, valid_hours))
+    user.second_factors_reset_at = person.second_factors_reset_at
     return removed
+
+
+def _send_enrolment_link(user: User, link: str, valid_hours: int) -> None:
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        context = {"user": user, "link": link, "valid_hours": valid_hours}
+        send_mail(
+            subject=render_to_string("agencies/email/enrolment_link_subject.txt", context).strip(),
+            message=render_to_string("agencies/email/enrolment_link_message.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+
+
+def enrolment_link_record_refusal(*, user: User | None, reason: str, request: HttpRequest | None = None) -> None:
+    """Someone opened an enrolment link that is expired, used, superseded or made up."""
+    audit_record(
+        action="auth.mfa.enrolment_link.refused",
+        request=request,
+        actor_email=user.email if user is not None else "",
+        target=user,
+        agency=user.agency if user is not None else None,
+        outcome=Outcome.DENIED,
+        details={"reason": reason},
+    )
+
+
+def enrolment_link_record_use(*, user: User, request: HttpRequest | None = None) -> None:
+    """The person enrolled through their link (the new authenticator already made the link stop working)."""
+    audit_record(action="auth.mfa.enrolment_link.used", actor=user, request=request, target=user)

@@ -7,10 +7,11 @@ itself makes records its events in its service functions.
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
-from agencies import lockout
+from agencies import enrolment, lockout, services
 from agencies.models import User
 from portal.audit import Outcome, audit_record
 from portal.middleware import LOGOUT_REASON_ATTR
@@ -57,15 +58,12 @@ def on_logout(sender, request, user, **kwargs) -> None:
 
 @receiver(user_locked_out, dispatch_uid="portal_audit_lockout")
 def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
-    account = _account(username or "")
-    audit_record(
-        action="auth.account.locked",
-        request=request,
-        actor_email=username or "",
-        target=account,
-        agency=account.agency if account else None,
-        outcome=Outcome.DENIED,
-    )
+    """Axes says "locked out" on the failure that locks the account and again on every later attempt (or wrong
+    code) while it is locked; the lock is audited, and its admins told, once: on the failure that reaches the limit."""
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures != settings.AXES_FAILURE_LIMIT:
+        return
+    services.user_lock_announce(user=_account(username or ""), email=username or "", failures=failures, request=request)
 
 
 def _authenticator_event(action: str):
@@ -73,6 +71,9 @@ def _authenticator_event(action: str):
         audit_record(
             action=action, actor=user, request=request, target=authenticator, details={"type": authenticator.type}
         )
+        if action == "auth.mfa.enrolled" and request is not None and enrolment.session_link_token(request):
+            enrolment.forget_link(request)
+            services.enrolment_link_record_use(user=user, request=request)
 
     return receive
 

@@ -14,6 +14,8 @@ urlpatterns = [
     ),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("authenticator/link/<str:uidb64>/<str:token>/", views.mfa_enrolment_link, name="mfa_enrolment_link"),
+    path("authenticator/link-needed/", views.mfa_enrolment_link_needed, name="mfa_enrolment_link_needed"),
     path("audit/", views.audit_trail, name="audit_trail"),
     path("audit/export.csv", views.audit_trail_export, name="audit_trail_export"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from agencies import selectors, services
+from agencies import enrolment, selectors, services
 from agencies.filters import AuditEventFilter, PeopleFilter
 from agencies.forms import InvitationAcceptForm, InvitationForm, RoleForm
 from agencies.models import Agency
@@ -123,7 +123,8 @@ def person_reset_second_factors(request: AuthenticatedHttpRequest, pk: int) -> H
     else:
         messages.success(
             request,
-            _("%(name)s will set up a new authenticator at their next sign-in.") % {"name": person.full_name},
+            _("%(name)s was signed out and e-mailed a one-time link to set up a new authenticator.")
+            % {"name": person.full_name},
         )
     return redirect("people")
 
@@ -166,6 +167,31 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
             return redirect("account_login")
     return render(request, "agencies/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+@never_cache
+@login_not_required
+def mfa_enrolment_link(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Public: the one-time link e-mailed with an authenticator reset. A valid link is kept in the session and the
+    person, once signed in with their password, sets up a new authenticator (``agencies.enrolment``)."""
+    person = enrolment.link_user(uidb64)
+    if person is not None and request.user.is_authenticated and request.user.pk != person.pk:
+        raise PermissionDenied(_("This link is for another account. Sign out first."))
+    refusal = enrolment.link_tokens.refusal(person, token) if person is not None else "invalid"
+    if refusal is not None:
+        services.enrolment_link_record_refusal(user=person, reason=refusal, request=request)
+        return render(request, "agencies/enrolment_link_invalid.html", {"reason": refusal}, status=404)
+    assert person is not None
+    enrolment.remember_link(request, person, token)
+    if request.user.is_authenticated:
+        return redirect("mfa_activate_totp")
+    messages.info(request, _("Sign in with your password, then set up your new authenticator."))
+    return redirect(f"{reverse('account_login')}?next={reverse('mfa_activate_totp')}")
+
+
+def mfa_enrolment_link_needed(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where a person whose authenticator was reset lands without a valid link: only the e-mailed link helps."""
+    return render(request, "agencies/enrolment_link_needed.html", status=403)
 
 
 AUDIT_EXPORT_LIMIT = 100_000

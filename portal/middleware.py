@@ -15,6 +15,9 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from agencies import enrolment
+from portal.audit import Outcome, audit_record
+
 logger = logging.getLogger(__name__)
 
 _FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
@@ -118,6 +121,20 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
         "account_logout",
         "account_reauthenticate",
         "set_language",
+        "mfa_enrolment_link",
+        "mfa_enrolment_link_needed",
+    }
+)
+# Of those, the pages that add a second factor: after an administrator's reset they need the e-mailed link
+# (agencies.enrolment).
+MFA_ADDING_URL_NAMES = frozenset(
+    {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_add_webauthn",
+        "mfa_generate_recovery_codes",
+        "mfa_view_recovery_codes",
+        "mfa_download_recovery_codes",
     }
 )
 
@@ -131,7 +148,9 @@ def has_second_factor(user) -> bool:
 
 
 class MFARequiredMiddleware:
-    """A signed-in person without a TOTP app or security key can do nothing but enrol one, or sign out."""
+    """A signed-in person without a TOTP app or security key can do nothing but enrol one, or sign out. After an
+    administrator reset their authenticators, enrolling needs the one-time link e-mailed to them: without it they
+    are sent to a page that says so (docs/decisions/0006)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -143,15 +162,28 @@ class MFARequiredMiddleware:
         if not request.user.is_authenticated:
             return None
         match = request.resolver_match
-        if match is not None and match.url_name in MFA_ENROLMENT_URL_NAMES:
+        url_name = match.url_name if match is not None else None
+        if url_name in MFA_ENROLMENT_URL_NAMES and url_name not in MFA_ADDING_URL_NAMES:
             return None
         if has_second_factor(request.user):
             return None
-        messages.warning(
-            request,
-            _("Set up an authenticator app before you continue: every account needs a second factor."),
-        )
-        return redirect("mfa_activate_totp")
+        if enrolment.may_enrol(request):
+            if url_name in MFA_ADDING_URL_NAMES:
+                return None
+            messages.warning(
+                request,
+                _("Set up an authenticator app before you continue: every account needs a second factor."),
+            )
+            return redirect("mfa_activate_totp")
+        if url_name in MFA_ADDING_URL_NAMES:
+            audit_record(
+                action="auth.mfa.enrolment_refused",
+                request=request,
+                target=request.user,
+                outcome=Outcome.DENIED,
+                details={"reason": "no_link", "page": url_name, "method": request.method},
+            )
+        return redirect("mfa_enrolment_link_needed")
 
 
 class NoStoreMiddleware:

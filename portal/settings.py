@@ -207,6 +207,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "agencies.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # accounts are unlocked on the People page (audited), not by deleting rows
+# One client address failing across accounts (docs/decisions/0013): (failures, within) pairs; while any holds,
+# sign-in from that address is refused before the password is checked, without counting against any account.
+PORTAL_SIGN_IN_ADDRESS_LIMITS = [
+    (env_int("PORTAL_SIGN_IN_ADDRESS_FAILURES", 10), timedelta(minutes=15)),
+    (2 * env_int("PORTAL_SIGN_IN_ADDRESS_FAILURES", 10), timedelta(hours=1)),
+    (4 * env_int("PORTAL_SIGN_IN_ADDRESS_FAILURES", 10), timedelta(hours=24)),
+]
 
 # Sessions: 30 minutes idle, 12 hours in all (portal/middleware.py), ended on the server at sign-out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -217,6 +224,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 PORTAL_INVITATION_VALID_FOR = timedelta(hours=env_int("PORTAL_INVITATION_VALID_HOURS", 72))
+# The one-time link to enrol a new authenticator after an administrator's reset (docs/decisions/0006).
+PORTAL_MFA_ENROLMENT_LINK_VALID_FOR = timedelta(hours=env_int("PORTAL_MFA_ENROLMENT_LINK_VALID_HOURS", 24))
 # VAWA asks for "reasonably time-limited" consent to release a victim's information.
 PORTAL_CONSENT_MAX_DAYS = env_int("PORTAL_CONSENT_MAX_DAYS", 365)
 # A service's capacity that nobody confirmed for this long is shown as stale and ranks below fresh reports.

@@ -422,7 +422,9 @@ def test_an_agency_admin_cannot_deactivate_a_superuser_of_their_agency(lead_agen
     assert chief.is_active
 
 
-def test_resetting_second_factors_makes_the_person_enrol_again(client, client_as, agency_admin, colleague):
+def test_resetting_second_factors_signs_the_person_out_and_sends_them_to_the_emailed_link(
+    client, client_as, agency_admin, colleague
+):
     signed_in = client_as(colleague)
     assert signed_in.get(reverse("home")).status_code == 200
     removed = user_reset_second_factors(user=colleague, actor=agency_admin)
@@ -430,7 +432,7 @@ def test_resetting_second_factors_makes_the_person_enrol_again(client, client_as
     assert not Authenticator.objects.filter(user=colleague).exists()
     assert signed_in.get(reverse("home"))["Location"].startswith(reverse("account_login"))  # sessions ended
     assert post_password(client, colleague.email).status_code == 302
-    assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
+    assert client.get(reverse("home"))["Location"] == reverse("mfa_enrolment_link_needed")
     event = AuditEvent.objects.get(action="auth.mfa.reset_by_admin")
     assert event.details == {"authenticators_removed": 1, "sessions_ended": 1}
 

@@ -27,6 +27,7 @@ PUBLIC_URL_NAMES = {
     "account_confirm_login_code",
     "mfa_authenticate",  # the second step of sign-in
     "invitation_accept",  # the one-time link from an invitation e-mail
+    "mfa_enrolment_link",  # the one-time link e-mailed with an authenticator reset (it needs the password too)
     # The HSDS API authenticates by itself, by session or by an agency's API token, and answers 401 otherwise
     # (test_an_anonymous_api_call_is_refused below).
     "hsds_api_meta",
