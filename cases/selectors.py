@@ -615,8 +615,10 @@ def _referrals_shown(user, case: Case, needs: list[NeedView]) -> QuerySet:
     """The case's referrals a reader who works the case sees: not one that carries a need hidden from them (its
     recipient, a clinic, would tell the need), unless their own agency sent it. One query, whatever their number."""
     hidden = case.needs.exclude(pk__in=[shown.need.pk for shown in needs])
-    withheld = case.referrals.filter(needs__in=hidden).exclude(sender_agency_id=getattr(user.agency, "pk", None))
-    return case.referrals.exclude(pk__in=withheld.values("pk"))
+    own = getattr(user.agency, "pk", None)
+    withheld = case.referrals.filter(needs__in=hidden).exclude(sender_agency_id=own)
+    # A draft (a coordinator's proposal) is the lead agency's to send: nobody else hears of it here.
+    return case.referrals.exclude(pk__in=withheld.values("pk")).exclude(Q(status="draft") & ~Q(sender_agency_id=own))
 
 
 def case_dossier_for(user, case: Case) -> CaseDossier:

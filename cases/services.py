@@ -158,7 +158,13 @@ def case_share_grant(
         try:
             with transaction.atomic():
                 share = CaseShare.objects.create(
-                    case=case, agency=agency, level=level, reason=reason, granted_by=actor, expires_on=expires_on
+                    case=case,
+                    agency=agency,
+                    level=level,
+                    reason=reason,
+                    granted_by=actor,
+                    expires_on=expires_on,
+                    replaces=current,
                 )
         except IntegrityError:  # someone shared the case with the same agency at the same moment
             raise ValidationError(
@@ -220,7 +226,9 @@ def _activate(
     )
 
 
-def case_share_revoke(*, share: CaseShare, actor, request: HttpRequest | None = None) -> None:
+def case_share_revoke(
+    *, share: CaseShare, actor, request: HttpRequest | None = None, audit_details: dict[str, Any] | None = None
+) -> None:
     """End a share (or withdraw a request): the agency stops seeing the case at its next request. Anyone of the
     lead agency who manages the case may narrow its audience; only widening it needs a supervisor."""
     selectors.case_get_for_user(actor, share.case_id, selectors.MANAGE)
@@ -228,10 +236,60 @@ def case_share_revoke(*, share: CaseShare, actor, request: HttpRequest | None = 
         share = CaseShare.objects.select_for_update().get(pk=share.pk)
         if share.status not in {CaseShare.Status.REQUESTED, CaseShare.Status.ACTIVE}:
             return
-        _end(share, actor, request)
+        _end(share, actor, request, audit_details=audit_details)
 
 
-def _end(share: CaseShare, actor, request: HttpRequest | None, reason: str = "revoked") -> None:
+def case_share_withdraw(
+    *, share: CaseShare, actor, request: HttpRequest | None = None, audit_details: dict[str, Any] | None = None
+) -> CaseShare | None:
+    """Undo a share made in error: end it and put back the share it replaced, as its granter had decided it (the
+    earlier access was another act's). Returns the reinstated share, if any. Narrowing, so anyone of the lead
+    agency who manages the case may do it."""
+    selectors.case_get_for_user(actor, share.case_id, selectors.MANAGE)
+    with transaction.atomic():
+        share = CaseShare.objects.select_for_update().select_related("replaces", "agency", "case").get(pk=share.pk)
+        if share.status not in {CaseShare.Status.REQUESTED, CaseShare.Status.ACTIVE}:
+            return None
+        _end(share, actor, request, reason="withdrawn", audit_details=audit_details)
+        earlier = share.replaces
+        if earlier is None or (earlier.expires_on is not None and earlier.expires_on <= timezone.localdate()):
+            return None
+        reinstated = CaseShare.objects.create(
+            case=share.case,
+            agency=share.agency,
+            level=earlier.level,
+            reason=earlier.reason,
+            granted_by=earlier.granted_by,
+            expires_on=earlier.expires_on,
+        )
+        if earlier.approved_by_id is not None:
+            reinstated.approve(by=earlier.approved_by)
+            reinstated.save(update_fields=["status", "approved_by", "updated_at"])
+            _grant_to_agency(share.case, share.agency, SHARE_LEVEL_PERMISSIONS[reinstated.level])
+        audit_record(
+            action="cases.share.reinstated",
+            actor=actor,
+            request=request,
+            target=share.case,
+            details={
+                "share_id": reinstated.pk,
+                "reinstates": earlier.pk,
+                "agency_id": share.agency_id,
+                "level": reinstated.level,
+                "status": reinstated.status,
+                **(audit_details or {}),
+            },
+        )
+        return reinstated
+
+
+def _end(
+    share: CaseShare,
+    actor,
+    request: HttpRequest | None,
+    reason: str = "revoked",
+    audit_details: dict[str, Any] | None = None,
+) -> None:
     was_active = share.status == CaseShare.Status.ACTIVE
     share.revoke(by=actor)
     share.save(update_fields=["status", "revoked_at", "revoked_by", "updated_at"])
@@ -244,7 +302,7 @@ def _end(share: CaseShare, actor, request: HttpRequest | None, reason: str = "re
         actor=actor,
         request=request,
         target=share.case,
-        details={"share_id": share.pk, "agency_id": share.agency_id, "reason": reason},
+        details={"share_id": share.pk, "agency_id": share.agency_id, "reason": reason, **(audit_details or {})},
     )
 
 

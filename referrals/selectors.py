@@ -107,6 +107,8 @@ def may(user, referral: Referral, verb: str, sides: frozenset[str] | None = None
         if chooses_audience(user, referral, sides):
             return True
         return verb == "reroute" and COORDINATOR in sides
+    if verb == "cancel" and referral.is_proposal:  # the lead's to decide, or its proposer's to take back
+        return user.pk == referral.proposed_by_id or chooses_audience(user, referral, sides)
     return bool(sides & allowed)
 
 
@@ -131,8 +133,11 @@ def referral_list_visible_to(user) -> QuerySet[Referral]:
     q = Q(pk__in=[])
     if user.has_perm(SEND):  # as ``sides_of``: the sender's side needs the case still in view
         q |= Q(sender_agency=agency, case__in=case_selectors.case_list_visible_to(user).values("pk"))
-    if user.has_perm(RESPOND):
-        q |= Q(recipient_agency=agency, delivery=Referral.Delivery.PORTAL) & ~Q(status=Referral.Status.DRAFT)
+    if user.has_perm(RESPOND):  # as ``sides_of``: joining a case is for those who work cases
+        received = Q(recipient_agency=agency, delivery=Referral.Delivery.PORTAL) & ~Q(status=Referral.Status.DRAFT)
+        if not user.has_perm("cases.change_case"):
+            received &= Q(kind=Referral.Kind.SERVICE)
+        q |= received
     task_forces = coordinated_task_force_ids(user)
     if task_forces:
         q |= Q(case__task_force_id__in=task_forces)

@@ -22,7 +22,7 @@ from agencies.models import Agency, User
 from agencies.roles import roles_with
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, CaseShare, Need, Person
-from cases.services import LAW_ENFORCEMENT_LEVELS, case_share_grant, case_share_revoke
+from cases.services import LAW_ENFORCEMENT_LEVELS, case_share_grant, case_share_withdraw
 from portal.audit import audit_record
 from referrals import selectors
 from referrals.models import Notification, Referral, ReferralEvent, ReferralMessage
@@ -45,6 +45,14 @@ PAST = {
     "mark_entered_in_error": "entered_in_error",
 }
 REASON_REQUIRED = frozenset({"reject", "cancel", "hold", "fail", "reroute"})
+SHARE_LEVELS = list(CaseShare.Level.values)  # from the least to the most an agency sees
+# An accepted interagency referral, still standing, holds the access its agency was asked in with.
+HOLDING_A_SHARE = (
+    Referral.Status.ACCEPTED,
+    Referral.Status.IN_PROGRESS,
+    Referral.Status.ON_HOLD,
+    Referral.Status.COMPLETED,
+)
 
 
 class ReferralConflict(ValidationError):
@@ -381,8 +389,8 @@ def _share_case(referral: Referral, *, accepted_by: User) -> CaseShare | None:
     current = CaseShare.objects.filter(
         case=referral.case_id, agency=referral.recipient_agency_id, status=CaseShare.Status.ACTIVE
     ).first()
-    if current is not None and current.level == referral.share_level:
-        return None
+    if current is not None and SHARE_LEVELS.index(current.level) >= SHARE_LEVELS.index(referral.share_level):
+        return None  # it already sees as much: a referral never narrows an access another act gave
     try:
         return case_share_grant(
             case=referral.case,
@@ -401,14 +409,29 @@ def _share_case(referral: Referral, *, accepted_by: User) -> CaseShare | None:
 
 def _withdraw_share(referral: Referral, *, actor: User, request: Any) -> None:
     """An interagency referral entered in error takes back the share its acceptance created, unless another act
-    holds it now (a later share replaced it, or the agency had that access before: then ``share`` is not current)."""
+    holds it now: a later share replaced it (``share`` is no longer current), the agency had that access before
+    (no share was created), or another accepted referral asked the agency in. A share it replaced comes back."""
     if referral.share_id is None:
         return
     share = CaseShare.objects.filter(
         pk=referral.share_id, status__in=[CaseShare.Status.REQUESTED, CaseShare.Status.ACTIVE]
     ).first()
-    if share is not None:
-        case_share_revoke(share=share, actor=actor, request=request)
+    if share is None:
+        return
+    also_asked = (
+        Referral.objects.filter(
+            kind=Referral.Kind.INTERAGENCY,
+            case_id=referral.case_id,
+            recipient_agency_id=referral.recipient_agency_id,
+            status__in=HOLDING_A_SHARE,
+        )
+        .exclude(pk=referral.pk)
+        .exists()
+    )
+    if not also_asked:
+        case_share_withdraw(
+            share=share, actor=actor, request=request, audit_details={"referral_id": referral.pk, "via": "referral"}
+        )
 
 
 def referral_receive(*, referral: Referral, actor, request: Any = None) -> Referral:
@@ -503,7 +526,14 @@ def referral_mark_entered_in_error(*, referral: Referral, actor, reason: str = "
 
 def referral_send_proposal(*, referral: Referral, actor, request: Any = None) -> Referral:
     """The lead agency sends a coordinator's proposed agency: the sender is now whoever sent it (their choice of
-    audience, granted as theirs on acceptance), and the deadline runs from now."""
+    audience, granted as theirs on acceptance), and the deadline runs from now. The agency must still be one the
+    case may be shared with (it may have left the task force since)."""
+    if not referral.is_proposal:
+        raise ReferralConflict(referral, "send")
+    if not case_selectors.share_candidates(referral.case).filter(pk__in=[referral.recipient_agency_id]).exists():
+        raise ValidationError(
+            _("This agency can no longer be asked to join the case (it is inactive or outside the task force).")
+        )
     return _step(
         referral=referral,
         verb="send",

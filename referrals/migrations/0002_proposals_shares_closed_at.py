@@ -6,6 +6,7 @@ from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
 CLOSED = ["rejected", "completed", "failed", "cancelled", "entered-in-error"]
+HOLDING = ["accepted", "in-progress", "on-hold", "completed"]
 
 
 def closed_at_from_events(apps, schema_editor):
@@ -18,6 +19,25 @@ def closed_at_from_events(apps, schema_editor):
         .values("occurred_at")[:1]
     )
     Referral.objects.filter(status__in=CLOSED).update(closed_at=Subquery(last_close))
+
+
+def shares_from_acceptances(apps, schema_editor):
+    """The share an accepted interagency referral made was granted with the reason "Referral #N accepted"."""
+    Referral = apps.get_model("referrals", "Referral")
+    CaseShare = apps.get_model("cases", "CaseShare")
+    accepted = Referral.objects.filter(kind="interagency", status__in=HOLDING).only("pk", "case_id", "recipient_agency_id")
+    for referral in accepted.iterator():
+        share = (
+            CaseShare.objects.filter(
+                case_id=referral.case_id,
+                agency_id=referral.recipient_agency_id,
+                reason=f"Referral #{referral.pk} accepted",
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if share is not None:
+            Referral.objects.filter(pk=referral.pk).update(share=share)
 
 
 class Migration(migrations.Migration):
@@ -61,4 +81,5 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(('closed_at__isnull', False)), fields=['closed_at'], name='referral_closed_idx'),
         ),
         migrations.RunPython(closed_at_from_events, migrations.RunPython.noop),
+        migrations.RunPython(shares_from_acceptances, migrations.RunPython.noop),
     ]

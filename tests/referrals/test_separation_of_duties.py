@@ -274,3 +274,117 @@ def test_a_reroute_through_the_page_to_an_outside_agency_changes_nothing(
     assert response.status_code == 404
     assert Referral.objects.count() == 1
     assert not ReferralEvent.objects.filter(verb="reroute").exists()
+
+
+# The review of the change: the access other acts gave stays; proposals stay the lead's -------------------------
+
+
+def _ask(case, agency, level, actor):
+    return referral_send(
+        kind=Referral.Kind.INTERAGENCY,
+        case=case,
+        actor=actor,
+        urgency=Referral.Urgency.ROUTINE,
+        recipient_agency=agency,
+        share_level=level,
+    )
+
+
+def test_entered_in_error_leaves_a_share_another_accepted_referral_asked_for(le_case, ngo, supervisor, advocate):
+    first = services.referral_accept(referral=_ask(le_case, ngo, CaseShare.Level.PERSONAL, supervisor), actor=advocate)
+    second = services.referral_accept(referral=_ask(le_case, ngo, CaseShare.Level.PERSONAL, supervisor), actor=advocate)
+    assert (first.share is not None, second.share) == (True, None)
+
+    services.referral_mark_entered_in_error(referral=first, actor=supervisor, reason="Sent twice.")
+
+    assert _sees_case(advocate, le_case)
+
+
+def test_a_referral_never_narrows_the_access_an_agency_has(le_case, partner_agency, supervisor, partner_investigator):
+    case_share_grant(
+        case=le_case, agency=partner_agency, level=CaseShare.Level.COLLABORATE, reason="Joint", actor=supervisor
+    )
+    accepted = services.referral_accept(
+        referral=_ask(le_case, partner_agency, CaseShare.Level.SUMMARY, supervisor), actor=partner_investigator
+    )
+    assert accepted.share is None
+    current = CaseShare.objects.get(case=le_case, agency=partner_agency, status=CaseShare.Status.ACTIVE)
+    assert current.level == CaseShare.Level.COLLABORATE
+
+
+def test_entered_in_error_puts_back_the_share_its_acceptance_replaced(
+    le_case, partner_agency, supervisor, partner_investigator
+):
+    """The partner saw the summary; a referral widened it to law enforcement; made in error, the summary returns."""
+    accepted = services.referral_accept(
+        referral=_ask(le_case, partner_agency, CaseShare.Level.LAW_ENFORCEMENT, supervisor), actor=partner_investigator
+    )
+    assert case_selectors.VIEW_LE in case_selectors.case_permissions(partner_investigator, le_case)
+
+    services.referral_mark_entered_in_error(referral=accepted, actor=supervisor, reason="Wrong level.")
+
+    current = CaseShare.objects.get(case=le_case, agency=partner_agency, status=CaseShare.Status.ACTIVE)
+    assert current.level == CaseShare.Level.SUMMARY
+    assert current.granted_by == supervisor
+    assert case_selectors.case_permissions(partner_investigator, le_case) == {case_selectors.VIEW}
+    reinstated = AuditEvent.objects.get(action="cases.share.reinstated", details__share_id=current.pk)
+    assert reinstated.details["referral_id"] == accepted.pk
+    withdrawn = AuditEvent.objects.get(action="cases.share.revoked", details__share_id=accepted.share_id)
+    assert withdrawn.details["referral_id"] == accepted.pk
+
+
+def test_a_proposal_to_an_agency_that_left_the_task_force_is_not_sent(
+    asked_to_join, coordinator, state_police, supervisor, task_force
+):
+    proposal = services.referral_reroute(
+        referral=asked_to_join, actor=coordinator, reason="Full.", recipient_agency=state_police
+    )
+    task_force.agencies.remove(state_police)
+    with pytest.raises(ValidationError):
+        services.referral_send_proposal(referral=proposal, actor=supervisor)
+    proposal.refresh_from_db()
+    assert proposal.status == Referral.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("who", "may_cancel"),
+    [("supervisor", True), ("investigator", True), ("coordinator", True), ("partner_investigator", False)],
+)
+def test_who_may_cancel_a_proposal(request, asked_to_join, state_police, who, may_cancel):
+    coordinator = request.getfixturevalue("coordinator")
+    proposal = services.referral_reroute(
+        referral=asked_to_join, actor=coordinator, reason="Full.", recipient_agency=state_police
+    )
+    assert selectors.may(request.getfixturevalue(who), proposal, "cancel") is may_cancel
+
+
+def test_another_coordinator_may_not_cancel_a_proposal(asked_to_join, coordinator, coordination_office, state_police):
+    from agencies.models import Role
+
+    other = UserFactory(
+        email="deputy@tfc.example", full_name="Dee Deputy", agency=coordination_office, role=Role.COORDINATOR
+    )
+    proposal = services.referral_reroute(
+        referral=asked_to_join, actor=coordinator, reason="Full.", recipient_agency=state_police
+    )
+    with pytest.raises(PermissionDenied):
+        services.referral_cancel(referral=proposal, actor=other, reason="No.")
+
+
+def test_a_partner_that_works_the_case_does_not_see_a_proposal_on_the_case_page(
+    client_as, asked_to_join, coordinator, supervisor, partner_agency, partner_investigator, le_case, state_police
+):
+    case_share_grant(
+        case=le_case, agency=partner_agency, level=CaseShare.Level.COLLABORATE, reason="Joint", actor=supervisor
+    )
+    proposal = services.referral_reroute(
+        referral=asked_to_join, actor=coordinator, reason="Full.", recipient_agency=state_police
+    )
+    page = client_as(partner_investigator).get(f"/cases/{le_case.pk}/").content.decode()
+    assert f"/referrals/{proposal.pk}/" not in page
+    assert f"/referrals/{proposal.pk}/" in client_as(supervisor).get(f"/cases/{le_case.pk}/").content.decode()
+
+
+def test_provider_staff_are_not_listed_an_ask_to_join_they_cannot_open(asked_to_join, provider_staff):
+    assert selectors.sides_of(provider_staff, asked_to_join) == frozenset()
+    assert not selectors.referral_list_visible_to(provider_staff).filter(pk=asked_to_join.pk).exists()
