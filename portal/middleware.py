@@ -109,23 +109,7 @@ class SessionLimitsMiddleware:
         return self.get_response(request)
 
 
-# Pages a signed-in person without a second factor may still open: enrolment itself, and signing out.
-MFA_ENROLMENT_URL_NAMES = frozenset(
-    {
-        "mfa_index",
-        "mfa_activate_totp",
-        "mfa_add_webauthn",
-        "mfa_generate_recovery_codes",
-        "mfa_view_recovery_codes",
-        "mfa_download_recovery_codes",
-        "account_logout",
-        "account_reauthenticate",
-        "set_language",
-        "mfa_enrolment_link",
-        "mfa_enrolment_link_needed",
-    }
-)
-# Of those, the pages that add a second factor: after an administrator's reset they need the e-mailed link
+# The pages that add a second factor: after an administrator's reset they need the e-mailed link
 # (agencies.enrolment).
 MFA_ADDING_URL_NAMES = frozenset(
     {
@@ -137,6 +121,14 @@ MFA_ADDING_URL_NAMES = frozenset(
         "mfa_download_recovery_codes",
     }
 )
+# Pages a signed-in person without a second factor may still open: enrolment itself, and signing out.
+MFA_ENROLMENT_URL_NAMES = MFA_ADDING_URL_NAMES | {
+    "account_logout",
+    "account_reauthenticate",
+    "set_language",
+    "mfa_enrolment_link",
+    "mfa_enrolment_link_needed",
+}
 
 
 # What counts as a second factor; recovery codes are a way back in, not a factor of their own.

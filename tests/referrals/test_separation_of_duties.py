@@ -38,17 +38,9 @@ def outside_staff(other_agency):
 
 
 @pytest.fixture
-def asked_to_join(le_case, ngo, supervisor):
+def asked_to_join(interagency_referral):
     """The lead supervisor's pending request that the shelter join the case with personal information."""
-    return referral_send(
-        kind=Referral.Kind.INTERAGENCY,
-        case=le_case,
-        actor=supervisor,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_agency=ngo,
-        share_level=CaseShare.Level.PERSONAL,
-        request_note="Victim advocacy.",
-    )
+    return interagency_referral
 
 
 def _sees_case(user, case) -> bool:
