@@ -247,7 +247,11 @@ def case_share_withdraw(
     agency who manages the case may do it."""
     selectors.case_get_for_user(actor, share.case_id, selectors.MANAGE)
     with transaction.atomic():
-        share = CaseShare.objects.select_for_update().select_related("replaces", "agency", "case").get(pk=share.pk)
+        share = (
+            CaseShare.objects.select_for_update(of=("self",))
+            .select_related("replaces", "agency", "case")
+            .get(pk=share.pk)
+        )
         if share.status not in {CaseShare.Status.REQUESTED, CaseShare.Status.ACTIVE}:
             return None
         _end(share, actor, request, reason="withdrawn", audit_details=audit_details)
