@@ -1,4 +1,4 @@
-"""Agencies, task forces, people and their roles (DESIGN §4.1-4.3), and invitations.
+"""Agencies, task forces, people and their roles (docs/architecture.md §4.1-4.3), and invitations.
 
 Writes go through ``agencies/services.py``: creating an agency creates its group, and a membership's role
 decides its role group, so neither is set by hand.
@@ -195,7 +195,8 @@ class Membership(TimeStampedModel):
     """Ties a person to their one agency with one role."""
 
     class Role(models.TextChoices):
-        """What a person may do at all (DESIGN §4.3); the permissions of each role are in ``agencies/roles.py``."""
+        """What a person may do at all (docs/architecture.md §4.3); the permissions of each role are in
+        ``agencies/roles.py``."""
 
         CASEWORKER = "caseworker", _("Caseworker (investigator or advocate)")
         SUPERVISOR = "supervisor", _("Supervisor")

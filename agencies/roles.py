@@ -1,4 +1,4 @@
-"""What each role may do at all (DESIGN §4.3), as Django model permissions on one group per role.
+"""What each role may do at all (docs/architecture.md §4.3), as Django model permissions on one group per role.
 
 This mapping is the only place a role's permissions are written. ``sync_role_groups`` makes the groups match it
 after every ``migrate``; later issues add the permissions of their own models here.

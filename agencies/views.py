@@ -220,7 +220,7 @@ def _audit_filter(request: AuthenticatedHttpRequest) -> AuditEventFilter:
 
 
 def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Who did what, newest first, for auditors (DESIGN §8)."""
+    """Who did what, newest first, for auditors (docs/architecture.md §8)."""
     event_filter = _audit_filter(request)
     page = paginate(request, event_filter.qs, per_page=50)
     query = request.GET.copy()

@@ -1,5 +1,6 @@
 """Cases, the people in them, and the two records that decide who sees what: ``CaseShare`` and ``Consent``
-(DESIGN §4). Writes go through ``cases/services.py``; reads that depend on who asks, through ``cases/selectors.py``.
+(docs/architecture.md §4). Writes go through ``cases/services.py``; reads that depend on who asks, through
+``cases/selectors.py``.
 """
 
 import uuid
@@ -139,7 +140,7 @@ class Case(FSMModelMixin, TimeStampedModel):
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
     """django-guardian's object permissions on cases, with a real foreign key (never the generic tables:
-    PITFALLS.md). Written only by ``cases.services``."""
+    docs/architecture.md §12). Written only by ``cases.services``."""
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
@@ -152,8 +153,10 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class CaseShare(FSMModelMixin, TimeStampedModel):
-    """Why another agency sees a case, and how much (DESIGN §4.5). The guardian rows follow from it, and exist only
-    while it is active. A caseworker requests a share; a supervisor of the lead agency approves it (DESIGN §4.3)."""
+    """Why another agency sees a case, and how much (docs/architecture.md §4.5). The guardian rows follow from it, and
+    exist only
+    while it is active. A caseworker requests a share; a supervisor of the lead agency approves it
+    (docs/architecture.md §4.3)."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Awaiting a supervisor's approval")
@@ -222,7 +225,7 @@ class CaseShare(FSMModelMixin, TimeStampedModel):
 
 class Person(TimeStampedModel):
     """Someone in one or more cases. Names, date of birth, contact details and identity documents are PII: shown
-    only as ``cases.selectors`` allow (DESIGN §4.7)."""
+    only as ``cases.selectors`` allow (docs/architecture.md §4.7)."""
 
     class Sex(models.TextChoices):
         FEMALE = "female", _("Female")
@@ -298,7 +301,7 @@ class CaseParticipant(TimeStampedModel):
 
 class Consent(TimeStampedModel):
     """A victim's written, time-limited consent for a victim service provider to release PII to one agency
-    (DESIGN §4.6, 34 U.S.C. 12291(b)(2)). Evaluated at read time: expiry and revocation need no job."""
+    (docs/architecture.md §4.6, 34 U.S.C. 12291(b)(2)). Evaluated at read time: expiry and revocation need no job."""
 
     class Category(models.TextChoices):
         IDENTITY = "identity", _("Identity (names, date of birth, identity documents)")

@@ -1,4 +1,5 @@
-"""Case packets (DESIGN §7): a PDF of one case as one viewer may see it, and the sections of a meeting packet.
+"""Case packets (docs/architecture.md §7): a PDF of one case as one viewer may see it, and the sections of a meeting
+packet.
 
 What a packet shows comes from ``selectors.case_dossier_for``, the rule source of the case page too; this module
 only lays it out. Every packet is a disclosure and so an audit event (``cases.packet.generated``) naming the

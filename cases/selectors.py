@@ -1,4 +1,4 @@
-"""Who sees which case, and which of its fields: the one place that decides (DESIGN §4.7-4.8).
+"""Who sees which case, and which of its fields: the one place that decides (docs/architecture.md §4.7-4.8).
 
 A user may do X to a case when
 1. their role allows X at all (a model permission on their role group: ``user.has_perm("cases.X")``),
@@ -45,9 +45,10 @@ CASE_PERMISSIONS = (VIEW, CHANGE, VIEW_PII, VIEW_LE)
 # Who decides who else sees the case, who works it and whether it is closed: people of the lead agency who may
 # change it. A partner that collaborates (may change the case) does not control it.
 MANAGE = "manage_case"
-# Preparing a packet for a task force's case-coordination meeting: the coordinator's role (DESIGN §4.3).
+# Preparing a packet for a task force's case-coordination meeting: the coordinator's role (docs/architecture.md §4.3).
 PREPARE_MEETING = "prepare_meeting_packet"
-# What only a supervisor of the lead agency does: approve a share, assign the case, close or reopen it (DESIGN §4.3).
+# What only a supervisor of the lead agency does: approve a share, assign the case, close or reopen it
+# (docs/architecture.md §4.3).
 DECIDE = "decide_case"
 
 # The fields each consent category releases. Fields in no category (sex, languages, being a minor) are not PII.
@@ -133,7 +134,8 @@ def pii_categories_for(
     user, person: Person, *, case_permissions: frozenset[str], role: str = "", on: date | None = None
 ) -> frozenset[str]:
     """The PII categories of ``person`` that ``user`` may see in a case where they hold ``case_permissions``.
-    A suspect's details are law-enforcement-sensitive (DESIGN §4.4); a person a victim service provider entered is
+    A suspect's details are law-enforcement-sensitive (docs/architecture.md §4.4); a person a victim service provider
+    entered is
     seen by other agencies only through their consent (§4.6)."""
     if VIEW_PII not in case_permissions:
         return frozenset()
@@ -557,7 +559,7 @@ def is_victim_in(case: Case, person: Person) -> bool:
 @dataclass
 class CaseDossier:
     """Everything about one case that one viewer may see, gathered once by the rules above: the case page and the
-    case packet both show this and only this (DESIGN §7: one rule source)."""
+    case packet both show this and only this (docs/architecture.md §7: one rule source)."""
 
     case: Case
     permissions: frozenset[str]
@@ -659,7 +661,7 @@ def case_dossier_for(user, case: Case) -> CaseDossier:
 
 def meeting_task_forces_of(user) -> QuerySet[TaskForce]:
     """The task forces whose meetings ``user`` may prepare a packet for: those their agency belongs to, if their
-    role prepares meeting packets (the coordinator's, DESIGN §4.3)."""
+    role prepares meeting packets (the coordinator's, docs/architecture.md §4.3)."""
     if user.agency is None or not _role_allows(user, PREPARE_MEETING) or not _role_allows(user, VIEW):
         return TaskForce.objects.none()
     return TaskForce.objects.filter(agencies=user.agency)

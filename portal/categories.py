@@ -1,7 +1,7 @@
 """The need categories: what a victim needs (``cases.Need``) and what a directory service offers
 (``services_directory``) are counted in the same words, so a need finds its services by value.
 
-They live here because ``cases`` and ``services_directory`` may not import each other (DESIGN §3).
+They live here because ``cases`` and ``services_directory`` may not import each other (docs/architecture.md §3).
 """
 
 from django.db import models

@@ -14,7 +14,8 @@ class TimeStampedModel(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One business or access event (DESIGN §8). Rows are never changed: PostgreSQL refuses UPDATE and DELETE.
+    """One business or access event (docs/architecture.md §8). Rows are never changed: PostgreSQL refuses UPDATE and
+    DELETE.
 
     ``agency_id``/``agency_name`` and ``actor_email`` are snapshots taken when the event happened, so the record
     still says who acted after a person changes agency; ``portal`` depends on no domain app, hence no foreign key

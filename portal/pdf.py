@@ -1,10 +1,10 @@
-"""Typesetting PDFs with WeasyPrint (DESIGN §7): the one place that calls it.
+"""Typesetting PDFs with WeasyPrint (docs/architecture.md §7): the one place that calls it.
 
 Text in a case is shown to the renderer, so the renderer must never reach anything the text names. Templates escape
 it; ``StaticOnlyFetcher`` is the second wall: it serves only the portal's own static files, read from disk, of the
 few types a print stylesheet uses, and refuses everything else (``http(s)://``, ``file://`` outside the static
 folders, ``data:`` that is not a plain raster image, any other scheme). Nothing is ever fetched over the network,
-which also keeps a sync worker from calling itself (PITFALLS: WeasyPrint).
+which also keeps a sync worker from calling itself (docs/architecture.md §12: WeasyPrint).
 
 WeasyPrint costs 0.5-0.9 s to import, so it is imported on first use, in the process that renders (the web worker
 or ``db_worker``), never per PDF.

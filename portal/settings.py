@@ -230,7 +230,7 @@ PORTAL_MFA_ENROLMENT_LINK_VALID_FOR = timedelta(hours=env_int("PORTAL_MFA_ENROLM
 PORTAL_CONSENT_MAX_DAYS = env_int("PORTAL_CONSENT_MAX_DAYS", 365)
 # A service's capacity that nobody confirmed for this long is shown as stale and ranks below fresh reports.
 PORTAL_CAPACITY_STALE_AFTER = timedelta(days=env_int("PORTAL_CAPACITY_STALE_DAYS", 7))
-# How long a referral's recipient has to answer, by urgency (DESIGN §5); past it, the referral expires.
+# How long a referral's recipient has to answer, by urgency (docs/architecture.md §5); past it, the referral expires.
 PORTAL_REFERRAL_RESPONSE_HOURS = {
     "emergency": env_int("PORTAL_REFERRAL_EMERGENCY_HOURS", 4),
     "urgent": env_int("PORTAL_REFERRAL_URGENT_HOURS", 24),

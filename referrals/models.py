@@ -1,4 +1,5 @@
-"""Referrals (DESIGN §5): a closed loop from request to outcome, between agencies and to service providers.
+"""Referrals (docs/architecture.md §5): a closed loop from request to outcome, between agencies and to service
+providers.
 
 Statuses are the FHIR/Gravity ``Task`` codes. Each status change is one service function in ``services.py`` (one
 transaction, one ``ReferralEvent``, one ``AuditEvent``, notifications on commit); ``status`` is a protected

@@ -1,4 +1,4 @@
-"""Every write to a referral: one function per verb (DESIGN §5), keyword-only.
+"""Every write to a referral: one function per verb (docs/architecture.md §5), keyword-only.
 
 Each locks the referral's row, checks the actor's right (``selectors.may``) and the state (the protected FSM
 transition), saves, writes a ``ReferralEvent`` and an ``AuditEvent`` in the same transaction, and queues the
@@ -382,7 +382,8 @@ def _mark_closed(referral: Referral) -> None:
 def _share_case(referral: Referral, *, accepted_by: User) -> CaseShare | None:
     """The share the interagency referral asked for, granted by the person who chose the agency: its sender (who
     sent it, re-routed it or sent a coordinator's proposal), as their own share would be (a caseworker's waits for
-    a supervisor, DESIGN §4.3). The grant is theirs, not the acceptor's: its audit event carries no request of the
+    a supervisor, docs/architecture.md §4.3). The grant is theirs, not the acceptor's: its audit event carries no
+    request of the
     acceptor's, and names who accepted. Nothing if the agency already has that access. If the sender can no longer
     share the case, the acceptance is refused (and rolled back) with a message saying so."""
     assert referral.recipient_agency is not None

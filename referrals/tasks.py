@@ -52,7 +52,7 @@ def email_notifications(notification_ids: list[int]) -> int:
 @task()
 def email_provider_notice(referral_id: int) -> bool:
     """Tell a provider outside the portal that a referral is coming: the needs, the urgency, the deadline and the
-    sender's contact, never the person's name or details (DESIGN §5)."""
+    sender's contact, never the person's name or details (docs/architecture.md §5)."""
     referral = (
         Referral.objects.select_related("sender___membership", "sender_agency", "recipient_service__organization")
         .filter(pk=referral_id)

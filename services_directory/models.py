@@ -1,6 +1,7 @@
-"""The service directory: Open Referral HSDS 3.0 tables (``../shared/hsds-3.0/``), plus the portal's own capacity,
+"""The service directory: Open Referral HSDS 3.0 tables (``services_directory/hsds/schema/``), plus the portal's own
+capacity,
 structured eligibility, confidential locations and the link from a provider organization to a portal agency
-(DESIGN §6).
+(docs/architecture.md §6).
 
 Each HSDS table that the portal searches or shows is a model whose primary key is the HSDS id and whose fields
 carry the HSDS column names, so that ``hsds.py`` maps rows to models by name. Links that HSDS files often leave

@@ -1,5 +1,5 @@
 """Reads of the directory that depend on who asks: who may edit a listing, who may see a confidential location,
-and the ranked search (DESIGN §6).
+and the ranked search (docs/architecture.md §6).
 
 The ranking is one SQL ordering, so that paging stays in the database: eligibility for the person (eligible, not
 stated, not eligible), capacity today (available, waitlist, stale report, not reported, full), language (speaks

@@ -1,4 +1,4 @@
-"""The fixed cast of the suite (STYLE.md): who they are is the same in every test.
+"""The fixed cast of the suite (docs/architecture.md §13): who they are is the same in every test.
 
 Lead agency (a federal field office): ``investigator``, ``colleague``, ``supervisor``, ``agency_admin``.
 Partner law enforcement: ``partner_investigator``. Victim service provider (NGO): ``advocate``, ``provider_staff``.

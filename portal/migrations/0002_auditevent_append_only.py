@@ -1,4 +1,4 @@
-"""On PostgreSQL, the database itself refuses to change or delete an audit event (DESIGN §8).
+"""On PostgreSQL, the database itself refuses to change or delete an audit event (docs/architecture.md §8).
 
 SQLite, the demo database, has no such trigger; the model refuses there too, but raw SQL could still change rows.
 TRUNCATE is left to database privileges (docs/deployment.md): the test runner empties tables with it.

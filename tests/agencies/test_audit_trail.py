@@ -1,4 +1,4 @@
-"""The audit trail page and its CSV export (DESIGN §8): who reads which agencies' events."""
+"""The audit trail page and its CSV export (docs/architecture.md §8): who reads which agencies' events."""
 
 import csv
 import io

@@ -1,4 +1,5 @@
-"""The access rule (DESIGN §4.7) at its source, cases/selectors.py: who sees which case and which fields."""
+"""The access rule (docs/architecture.md §4.7) at its source, cases/selectors.py: who sees which case and which
+fields."""
 
 from datetime import datetime, time, timedelta
 

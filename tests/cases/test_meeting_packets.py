@@ -1,4 +1,5 @@
-"""Meeting packets (DESIGN §7): a coordinator chooses cases of the task force, a background task builds one PDF of
+"""Meeting packets (docs/architecture.md §7): a coordinator chooses cases of the task force, a background task builds
+one PDF of
 them (Django's immediate backend in tests: it runs when the request's transaction commits), each case redacted for
 the coordinator; only the coordinator follows its progress and downloads it, for 24 hours; every case in it is a
 disclosure in the audit trail.
@@ -225,7 +226,7 @@ def test_a_packet_of_more_than_fifty_cases_is_refused_by_hand_and_by_activity_si
     ("who", "status"),
     [
         ("coordinator", 200),
-        ("investigator", 404),  # preparing meeting packets is the coordinator's role (DESIGN §4.3)
+        ("investigator", 404),  # preparing meeting packets is the coordinator's role (docs/architecture.md §4.3)
         ("agency_admin", 404),  # no case content at all
         ("provider_staff", 404),
         ("outsider", 404),  # their agency is in no task force

@@ -1,4 +1,5 @@
-"""Case packets (DESIGN §7, cases/packets.py): a packet shows its reader exactly what the case page shows them, carries
+"""Case packets (docs/architecture.md §7, cases/packets.py): a packet shows its reader exactly what the case page shows
+them, carries
 its handling mark, its reader and its page number on every page, and is an audit event.
 
 WeasyPrint takes about a second a packet, so the redaction table is rendered once per module: ``packets`` builds its

@@ -1,4 +1,5 @@
-"""The audit trail is append-only (DESIGN §8): the model refuses, and on PostgreSQL the database refuses too."""
+"""The audit trail is append-only (docs/architecture.md §8): the model refuses, and on PostgreSQL the database refuses
+too."""
 
 import pytest
 from auditlog.models import LogEntry

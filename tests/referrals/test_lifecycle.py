@@ -1,4 +1,5 @@
-"""The lifecycle table (DESIGN §5): every (status, verb, who) cell, allowed or refused, with the status it leads to,
+"""The lifecycle table (docs/architecture.md §5): every (status, verb, who) cell, allowed or refused, with the status
+it leads to,
 the timeline event, the audit row and the notifications. Written out here, apart from the code it checks."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Headers on every response: CSP with a nonce, HSTS, no caching of signed-in pages (DESIGN §10)."""
+"""Headers on every response: CSP with a nonce, HSTS, no caching of signed-in pages (docs/architecture.md §10)."""
 
 import re
 

@@ -1,4 +1,5 @@
-"""Security review of case packets, meeting packets and the referral letter (decision 0012, DESIGN §4, §7, §8, §10).
+"""Security review of case packets, meeting packets and the referral letter (decision 0012, docs/architecture.md §4,
+§7, §8, §10).
 
 The review's findings are fixed, each with its test here (a ready packet re-checked at download, one build per
 packet, the page's fields only, "activity since" from visible activity only, the build re-checking the task force and

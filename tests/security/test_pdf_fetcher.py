@@ -1,4 +1,5 @@
-"""The PDF renderer reaches nothing that text in a case names (DESIGN §7, PITFALLS: WeasyPrint).
+"""The PDF renderer reaches nothing that text in a case names (docs/architecture.md §7, docs/architecture.md §12:
+WeasyPrint).
 
 ``portal.pdf.fetch_static`` is the rule (only the portal's own static files, read from disk, of the types a print
 stylesheet uses; ``FetchRefused`` for anything else); ``url_fetcher()`` is WeasyPrint's side of it, logging each

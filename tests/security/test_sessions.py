@@ -1,4 +1,4 @@
-"""30 minutes idle, 12 hours in all, and signing out ends the session on the server (DESIGN §10)."""
+"""30 minutes idle, 12 hours in all, and signing out ends the session on the server (docs/architecture.md §10)."""
 
 from datetime import timedelta
 

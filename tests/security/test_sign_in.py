@@ -1,4 +1,4 @@
-"""Sign-in as CJIS-grade systems do it: notice, password, second factor, lockout (DESIGN §10)."""
+"""Sign-in as CJIS-grade systems do it: notice, password, second factor, lockout (docs/architecture.md §10)."""
 
 import time
 from concurrent.futures import ThreadPoolExecutor

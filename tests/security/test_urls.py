@@ -1,4 +1,4 @@
-"""Refuse by default (DESIGN §4.9): every URL needs sign-in unless it is on this explicit list."""
+"""Refuse by default (docs/architecture.md §4.9): every URL needs sign-in unless it is on this explicit list."""
 
 import re
 
