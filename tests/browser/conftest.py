@@ -10,10 +10,15 @@ result and ``screenshots/<name>.png`` with the whole page, for every page checke
 
 import json
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
+from wsgiref.types import StartResponse, WSGIApplication
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -52,13 +57,50 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     return result
 
 
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server's threads, with one request handled at a time.
+
+    On SQLite the test database lives in memory, and every thread of the live server shares the test thread's
+    one connection to it. Two requests at once (a page the browser restores from history and htmx's own fetch of
+    it, say) then interleave on that connection, and SQLite answers "not an error" to a BEGIN. Connections are
+    still accepted in their own threads, so a socket the browser opens ahead of time and leaves idle holds nothing
+    up; only the application (the response read to its end and closed) runs under the lock.
+    """
+
+    def set_app(self, application: WSGIApplication) -> None:
+        lock = threading.Lock()
+
+        def one_at_a_time(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+            with lock:
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    close = getattr(response, "close", None)
+                    if close is not None:
+                        close()
+
+        super().set_app(one_at_a_time)
+
+
 @pytest.fixture(scope="session")
-def live_server(django_db_setup, live_server):
-    """pytest-django's server, started only once the test database exists.
+def _one_request_at_a_time() -> Iterator[None]:
+    previous = LiveServerThread.server_class
+    LiveServerThread.server_class = OneRequestAtATime
+    try:
+        yield
+    finally:
+        LiveServerThread.server_class = previous
+
+
+@pytest.fixture(scope="session")
+def live_server(_one_request_at_a_time, django_db_setup, live_server):
+    """pytest-django's server, started only once the test database exists, handling one request at a time.
 
     Otherwise it starts first (session fixtures come before the test database that ``transactional_db`` sets
     up), does not see that SQLite's test database lives in memory, and each request thread opens a connection of
-    its own that is never closed.
+    its own that is never closed. The fixtures are set up in the order of the arguments: the server class is
+    chosen before pytest-django starts its thread.
     """
     return live_server
 

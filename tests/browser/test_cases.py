@@ -155,8 +155,7 @@ def test_a_name_typed_in_the_case_filter_never_reaches_the_address_bar_or_the_hi
     visited = [page.url]
     while page.evaluate("history.length") > 1 and "/cases/" in page.url:
         page.go_back()
-        # htmx may fetch the restored page: let it finish before the next step (the live server shares one
-        # SQLite connection between its threads, and two requests at once break it)
+        # htmx may fetch the restored page: let it finish before the URL is read
         page.wait_for_load_state("networkidle")
         visited.append(page.url)
         if "/cases/" not in page.url:
