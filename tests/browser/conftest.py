@@ -67,7 +67,8 @@ class OneRequestAtATime(ThreadedWSGIServer):
     up; only the application (the response read to its end and closed) runs under the lock.
     """
 
-    def set_app(self, application: WSGIApplication) -> None:
+    def set_app(self, application: WSGIApplication | None) -> None:
+        assert application is not None
         lock = threading.Lock()
 
         def one_at_a_time(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
