@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import pages, views
+from referrals import pages
 
 urlpatterns = [
     path("", pages.inbox, name="referral_inbox"),
@@ -8,7 +8,7 @@ urlpatterns = [
     path("board/", pages.board, name="referral_board"),
     path("board/history/", pages.board_history, name="referral_history"),
     path("notifications/", pages.notifications, name="notifications"),
-    path("needs/<int:need_pk>/services/", views.need_services, name="need_services"),
+    path("needs/<int:need_pk>/services/", pages.need_services, name="need_services"),
     path("needs/<int:need_pk>/services/<uuid:service_pk>/refer/", pages.refer_service, name="refer_service"),
     path("cases/<int:case_pk>/refer/", pages.refer_agency, name="refer_agency"),
     path("<int:pk>/", pages.referral_detail, name="referral_detail"),
