@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,95 +16,39 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
+from agencies.models import User
 from cases import selectors as case_selectors
 from cases.models import Person
 from portal.audit import audit_record
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
+from portal.lists import render_filtered_page
 from portal.pagination import paginate
 from referrals import selectors, services
 from referrals.filters import ReferralFilter, ReferralHistoryFilter
 from referrals.forms import AgencyReferralForm, MessageForm, ServiceReferralForm, StepForm
 from referrals.letters import render_referral_letter
-from referrals.models import Referral
+from referrals.matching import SEX_TO_GENDER, age_on
+from referrals.models import Referral, ReferralQuerySet
+from referrals.steps import BUTTONS
 from services_directory import selectors as directory
 from services_directory.filters import DISTANCES, PlaceField
 from services_directory.geo import UnknownPlace, resolve
-from services_directory.models import Service
 
-STEP_ORDER = [
-    "send",
-    "accept",
-    "reject",
-    "start",
-    "hold",
-    "resume",
-    "complete",
-    "fail",
-    "cancel",
-    "mark_entered_in_error",
-]
-STEP_LABELS = {
-    "send": _("Send it: this agency joins the case if it accepts"),
-    "accept": _("Accept"),
-    "reject": _("Decline"),
-    "start": _("Start work"),
-    "hold": _("Put on hold"),
-    "resume": _("Resume"),
-    "complete": _("Record the outcome: completed"),
-    "fail": _("Record the outcome: could not be completed"),
-    "cancel": _("Cancel the referral"),
-    "mark_entered_in_error": _("Mark as entered in error"),
-}
-STEP_FIELDS = {
-    "reject": ["reason"],
-    "hold": ["reason"],
-    "complete": ["outcome", "outcome_note"],
-    "fail": ["reason", "outcome", "outcome_note"],
-    "cancel": ["cancel_reason", "reason"],
-    "mark_entered_in_error": ["reason"],
-}
-URL_VERBS = {"entered-in-error": "mark_entered_in_error"}
+# The service function of each step with a button (``steps.Step.service``), looked up once, here.
 STEP_SERVICES: dict[str, Callable[..., Referral]] = {
-    "send": services.referral_send_proposal,
-    "accept": services.referral_accept,
-    "reject": services.referral_reject,
-    "start": services.referral_start,
-    "hold": services.referral_hold,
-    "resume": services.referral_resume,
-    "complete": services.referral_complete,
-    "fail": services.referral_fail,
-    "cancel": services.referral_cancel,
-    "mark_entered_in_error": services.referral_mark_entered_in_error,
+    step.verb: getattr(services, step.service) for step in BUTTONS.values()
 }
 
 
-def _list(request: AuthenticatedHttpRequest, queryset, *, title: str, side: str) -> HttpResponse:
-    referrals = queryset.annotate(
-        overdue_first=Case(
-            When(status__in=Referral.AWAITING_ANSWER, respond_by__lt=timezone.now(), then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
-        closed_last=Case(
-            When(status__in=Referral.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()
-        ),
-    ).order_by("overdue_first", "closed_last", "respond_by", "-id")
-    filter_ = ReferralFilter(request.GET or None, queryset=referrals, request=request)
-    query = request.GET.copy()
-    query.pop("page", None)
-    template = "referrals/referral_list.html#results" if request.htmx else "referrals/referral_list.html"
-    return render(
+def _list(request: AuthenticatedHttpRequest, referrals: ReferralQuerySet, *, title: str, side: str) -> HttpResponse:
+    return render_filtered_page(
         request,
-        template,
-        {
-            "filter": filter_,
-            "page": paginate(request, filter_.qs, per_page=25),
-            "title": title,
-            "side": side,
-            "query": query.urlencode(),
-            "now": timezone.now(),
-        },
+        "referrals/referral_list.html",
+        ReferralFilter,
+        referrals.overdue_first(timezone.now()),
+        per_page=25,
+        extra_context={"title": title, "side": side},
     )
 
 
@@ -132,7 +75,6 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     task_forces = selectors.coordinated_task_force_ids(request.user)
     if not task_forces:
         raise Http404
-    now = timezone.now()
     shown = (Referral.Status.DRAFT, *Referral.OPEN)  # drafts are coordinators' proposals awaiting the lead agency
     open_referrals = (
         selectors.referral_list_visible_to(request.user)
@@ -143,15 +85,11 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     for referral in open_referrals:
         columns[referral.status].append(referral)
     for referrals in columns.values():
-        referrals.sort(key=lambda r: (not _overdue(r, now), r.respond_by))
+        referrals.sort(key=lambda r: (not r.is_overdue, r.respond_by))
     expired = (
         selectors.referral_list_visible_to(request.user)
-        .filter(
-            case__task_force_id__in=task_forces,
-            status=Referral.Status.CANCELLED,
-            cancel_reason=Referral.CancelReason.EXPIRED,
-            reroutes__isnull=True,
-        )
+        .expired()
+        .filter(case__task_force_id__in=task_forces, reroutes__isnull=True)
         .order_by("-respond_by")[:50]
     )
     labels: dict[str, str] = {Referral.Status.DRAFT: _("Proposed, awaiting the lead agency")}
@@ -163,7 +101,6 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
                 (labels.get(status, Referral.Status(status).label), items) for status, items in columns.items()
             ],
             "expired": expired,
-            "now": now,
         },
     )
 
@@ -172,44 +109,29 @@ def board_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The task force's closed referrals with their outcomes, most recently closed first."""
     if not selectors.coordinated_task_force_ids(request.user):
         raise Http404
-    filter_ = ReferralHistoryFilter(request.GET or None, queryset=selectors.referral_history_for(request.user))
-    template = "referrals/history.html#results" if request.htmx else "referrals/history.html"
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, template, {"filter": filter_, "page": paginate(request, filter_.qs), "query": query.urlencode()}
+    return render_filtered_page(
+        request, "referrals/history.html", ReferralHistoryFilter, selectors.referral_history_for(request.user)
     )
 
 
-def _overdue(referral: Referral, now) -> bool:
-    return referral.status in Referral.AWAITING_ANSWER and referral.respond_by < now
-
-
-def _steps(user, referral: Referral, sides: frozenset[str]) -> list[dict[str, Any]]:
+def _steps(access: selectors.ReferralAccess) -> list[dict[str, Any]]:
+    """The buttons of the steps the viewer may take now, each with its form's fields."""
     steps = []
-    for verb in STEP_ORDER:
-        if selectors.may(user, referral, verb, sides) and can_proceed(getattr(referral, verb)):
-            form = StepForm(auto_id=f"id_{verb}_%s")
-            steps.append(
-                {
-                    "verb": verb,
-                    "url_verb": verb.replace("mark_entered_in_error", "entered-in-error"),
-                    "label": STEP_LABELS[verb],
-                    "fields": [form[name] for name in STEP_FIELDS.get(verb, [])],
-                }
-            )
+    for step in BUTTONS.values():
+        if access.may(step.verb) and can_proceed(getattr(access.referral, step.verb)):
+            form = StepForm(auto_id=f"id_{step.verb}_%s")
+            steps.append({"step": step, "fields": [form[name] for name in step.fields]})
     return steps
 
 
 def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = selectors.referral_get_for_user(request.user, pk)
-    services.referral_receive(referral=referral, actor=request.user, request=request)
-    services.notifications_mark_read(user=request.user, referral=referral)
-    referral = selectors.referral_get_for_user(request.user, pk)
-    sides = referral.viewer_sides  # type: ignore[attr-defined]
-    routing_only = selectors.routing_only(sides)
-    packet = selectors.packet_for(request.user, referral, sides)
-    if packet.released and selectors.SENDER not in sides and packet.person is not None:
+    first = selectors.referral_access_for_user(request.user, pk)
+    services.referral_receive(referral=first.referral, actor=request.user, request=request)
+    services.notifications_mark_read(user=request.user, referral=first.referral)
+    access = selectors.referral_access_for_user(request.user, pk)
+    referral = access.referral
+    packet = selectors.packet_for(request.user, referral, access.sides)
+    if packet.released and not access.is_sender and packet.person is not None:
         audit_record(
             action="cases.pii.viewed",
             request=request,
@@ -226,26 +148,21 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "referrals/referral_detail.html",
         {
             "referral": referral,
-            "sides": sides,
-            "is_sender": selectors.SENDER in sides,
-            "routing_only": routing_only,
+            "access": access,
             "packet": packet,
             "events": referral.events.select_related("actor", "actor_agency"),
-            "thread": None if routing_only else referral.messages.select_related("author", "author_agency"),
-            "steps": _steps(request.user, referral, sides),
-            "reroute": _reroute_choices(request.user, referral, sides),
-            "message_form": MessageForm() if selectors.may(request.user, referral, "message", sides) else None,
-            "overdue": _overdue(referral, timezone.now()),
+            "thread": None if access.routing_only else referral.messages.select_related("author", "author_agency"),
+            "steps": _steps(access),
+            "reroute": _reroute_choices(access),
+            "message_form": MessageForm() if access.may("message") else None,
         },
     )
 
 
-def _reroute_choices(user, referral: Referral, sides) -> list[tuple[str, str]] | None:
+def _reroute_choices(access: selectors.ReferralAccess) -> list[tuple[str, str]] | None:
     """Other recipients for a referral that nobody answered (or that expired)."""
-    expired = referral.status == Referral.Status.CANCELLED and referral.cancel_reason == Referral.CancelReason.EXPIRED
-    if not selectors.may(user, referral, "reroute", sides) or not (
-        expired or referral.status in Referral.AWAITING_ANSWER
-    ):
+    referral = access.referral
+    if not access.may("reroute") or not (referral.is_expired or referral.awaiting_answer):
         return None
     if referral.reroutes.exists():
         return None
@@ -260,23 +177,16 @@ def _reroute_choices(user, referral: Referral, sides) -> list[tuple[str, str]] |
 
 @require_POST
 def referral_step(request: AuthenticatedHttpRequest, pk: int, verb: str) -> HttpResponse:
-    verb = URL_VERBS.get(verb, verb)
-    if verb not in STEP_ORDER:
+    """Take the step whose button posts to ``verb`` (its URL segment), with the fields of its form."""
+    step = BUTTONS.get(verb)
+    if step is None:
         raise Http404
-    referral = selectors.referral_get_for_user(request.user, pk)
+    referral = selectors.referral_access_for_user(request.user, pk).referral
     form = StepForm(request.POST)
     form.is_valid()
-    data = form.cleaned_data
-    arguments: dict[str, Any] = {"referral": referral, "actor": request.user, "request": request}
-    if verb in {"reject", "hold", "fail", "cancel", "mark_entered_in_error"}:
-        arguments["reason"] = data.get("reason", "")
-    if verb in {"complete", "fail"}:
-        arguments["outcome"] = data.get("outcome", "")
-        arguments["outcome_note"] = data.get("outcome_note", "")
-    if verb == "cancel":
-        arguments["cancel_reason"] = data.get("cancel_reason", "")
+    fields = {name: form.cleaned_data.get(name, "") for name in step.fields}
     try:
-        STEP_SERVICES[verb](**arguments)
+        STEP_SERVICES[step.verb](referral=referral, actor=request.user, request=request, **fields)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except PermissionDenied:
@@ -287,12 +197,12 @@ def referral_step(request: AuthenticatedHttpRequest, pk: int, verb: str) -> Http
 
 
 def _status(request: AuthenticatedHttpRequest, pk: int) -> str:
-    return str(selectors.referral_get_for_user(request.user, pk).get_status_display()).lower()
+    return str(selectors.referral_access_for_user(request.user, pk).referral.get_status_display()).lower()
 
 
 @require_POST
 def referral_reroute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = selectors.referral_get_for_user(request.user, pk)
+    referral = selectors.referral_access_for_user(request.user, pk).referral
     target = request.POST.get("recipient", "")
     kind, _sep, value = target.partition(":")
     try:
@@ -327,7 +237,7 @@ def referral_reroute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @require_POST
 def referral_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = selectors.referral_get_for_user(request.user, pk)
+    referral = selectors.referral_access_for_user(request.user, pk).referral
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
@@ -341,16 +251,17 @@ def referral_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return redirect(reverse("referral_detail", args=[pk]) + "#thread")
 
 
-def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk) -> HttpResponse:
+def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk: str) -> HttpResponse:
     """Refer the person of a need to a directory service (from the ranked matches)."""
-    case, shown, view = case_selectors.need_get_for_user(request.user, need_pk)
-    if case_selectors.CHANGE not in case.viewer_permissions or not request.user.has_perm(selectors.SEND):  # type: ignore[attr-defined]
+    access, shown, view = case_selectors.need_get_for_user(request.user, need_pk)
+    case = access.case
+    if not _may_refer(request.user, access, view.person):
         raise Http404
-    if not case_selectors.is_victim_in(case, view.person):
-        raise Http404  # services are for victims; a witness's need is recorded, not referred
     service = directory.service_get_for_user(request.user, service_pk)
     in_portal = service.organization.agency is not None and service.organization.agency.is_active
-    needs = case_selectors.needs_visible_to(request.user, case).filter(person_id=view.pk, status="unmet")
+    needs = case_selectors.needs_visible_to(request.user, case, access.permissions).filter(
+        person_id=view.pk, status="unmet"
+    )
     form = ServiceReferralForm(
         request.POST or None,
         needs=needs,
@@ -388,8 +299,9 @@ def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk) -
 
 def refer_agency(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     """Ask another agency to join a case (the lead agency only)."""
-    case = case_selectors.case_get_for_user(request.user, case_pk, case_selectors.VIEW)
-    if case_selectors.MANAGE not in case.viewer_permissions or not request.user.has_perm(selectors.SEND):  # type: ignore[attr-defined]
+    access = case_selectors.case_access_for_user(request.user, case_pk, case_selectors.VIEW)
+    case = access.case
+    if not access.manages or not request.user.has_perm(selectors.SEND):
         raise Http404
     form = AgencyReferralForm(request.POST or None, agencies=case_selectors.share_candidates(case))
     if request.method == "POST" and form.is_valid():
@@ -423,7 +335,7 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def referral_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The one-page letter for the person referred, in their language (only the sender's side prints it)."""
-    referral = selectors.referral_get_for_user(request.user, pk)
+    referral = selectors.referral_access_for_user(request.user, pk).referral
     pdf = render_referral_letter(referral, request.user, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="referral-{referral.pk}-letter.pdf"'
@@ -433,18 +345,13 @@ def referral_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # Finding services for a person: the directory's ranked matches for one of a victim's needs, read from the case as
 # the viewer may see it (``cases.selectors``), never more.
 
-SEX_TO_GENDER: dict[str, str] = {
-    Person.Sex.FEMALE: Service.Gender.FEMALE,
-    Person.Sex.MALE: Service.Gender.MALE,
-    Person.Sex.OTHER: Service.Gender.OTHER,
-}
-
-
 WITHIN_CHOICES = {value for value, _label in DISTANCES}
 
 
-def _age(born, today) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+def _may_refer(user: User, access: case_selectors.CaseAccess, person: Person) -> bool:
+    """Whether ``user`` may refer ``person`` to a service: they work the case and send referrals, and the person is
+    a victim in the case (services are for victims; a witness's need is recorded, not referred)."""
+    return access.may_change and user.has_perm(selectors.SEND) and case_selectors.is_victim_in(access.case, person)
 
 
 def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpResponse:
@@ -452,11 +359,10 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
     viewer may see the date of birth; else whether they are a minor) and gender."""
     if not request.user.has_perm(directory.VIEW_PERMISSION):
         raise Http404
-    case, shown, view = case_selectors.need_get_for_user(request.user, need_pk)
+    access, shown, view = case_selectors.need_get_for_user(request.user, need_pk)
     label = _("Person #%(id)s") % {"id": view.pk}
-    today = timezone.localdate()
     born = view.date_of_birth
-    age = _age(born, today) if born not in (None, case_selectors.WITHHELD) else None
+    age = age_on(born, timezone.localdate()) if born is not case_selectors.WITHHELD else None
     languages = [code for code in [view.preferred_language, *(view.languages or [])] if code]
     place_text = request.GET.get("near", "").strip()
     place, place_error = None, ""
@@ -479,7 +385,7 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
     audit_record(
         action="cases.pii.viewed",
         request=request,
-        target=case,
+        target=access.case,
         details={
             "person_id": view.pk,
             "need_id": shown.need.pk,
@@ -491,13 +397,9 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
         request,
         "referrals/need_services.html",
         {
-            "case": case,
+            "case": access.case,
             "need": shown.need,
-            "refer_need": shown.need
-            if case_selectors.CHANGE in case.viewer_permissions  # type: ignore[attr-defined]
-            and request.user.has_perm("referrals.add_referral")
-            and case_selectors.is_victim_in(case, view.person)
-            else None,
+            "refer_need": shown.need if _may_refer(request.user, access, view.person) else None,
             "person_label": label,
             "criteria": criteria,
             "page": page,
