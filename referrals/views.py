@@ -6,6 +6,7 @@ Every step is a POST form that works without JavaScript; reads go through ``sele
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -269,27 +270,19 @@ def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk: s
         initial={"needs": [shown.need.pk], "urgency": shown.need.urgency},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            referral = services.referral_send(
-                kind=Referral.Kind.SERVICE,
-                case=case,
-                actor=request.user,
-                urgency=data["urgency"],
-                recipient_service=service,
-                person=view.person,
-                needs=data["needs"],
-                delivery=data.get("delivery", ""),
-                request_note=data["request_note"],
-                safety_notes=data["safety_notes"],
-                submission_key=data["submission_key"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("The referral is sent."))
-            return redirect("referral_detail", pk=referral.pk)
+        sent = _send(
+            request,
+            form,
+            kind=Referral.Kind.SERVICE,
+            case=case,
+            recipient_service=service,
+            person=view.person,
+            needs=form.cleaned_data["needs"],
+            delivery=form.cleaned_data.get("delivery", ""),
+            safety_notes=form.cleaned_data["safety_notes"],
+        )
+        if sent is not None:
+            return sent
     return render(
         request,
         "referrals/refer_form.html",
@@ -305,25 +298,37 @@ def refer_agency(request: AuthenticatedHttpRequest, case_pk: int) -> HttpRespons
         raise Http404
     form = AgencyReferralForm(request.POST or None, agencies=case_selectors.share_candidates(case))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            referral = services.referral_send(
-                kind=Referral.Kind.INTERAGENCY,
-                case=case,
-                actor=request.user,
-                urgency=data["urgency"],
-                recipient_agency=data["recipient_agency"],
-                share_level=data["share_level"],
-                request_note=data["request_note"],
-                submission_key=data["submission_key"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("The referral is sent."))
-            return redirect("referral_detail", pk=referral.pk)
+        sent = _send(
+            request,
+            form,
+            kind=Referral.Kind.INTERAGENCY,
+            case=case,
+            recipient_agency=form.cleaned_data["recipient_agency"],
+            share_level=form.cleaned_data["share_level"],
+        )
+        if sent is not None:
+            return sent
     return render(request, "referrals/refer_form.html", {"form": form, "case": case})
+
+
+def _send(request: AuthenticatedHttpRequest, form: forms.Form, **fields: Any) -> HttpResponse | None:
+    """Send the referral a valid refer form describes (with ``fields``, its kind's own) and go to its page; or, if
+    the service refuses it, None, the form carrying the errors."""
+    data = form.cleaned_data
+    try:
+        referral = services.referral_send(
+            actor=request.user,
+            urgency=data["urgency"],
+            request_note=data["request_note"],
+            submission_key=data["submission_key"],
+            request=request,
+            **fields,
+        )
+    except ValidationError as error:
+        add_errors(form, error)
+        return None
+    messages.success(request, _("The referral is sent."))
+    return redirect("referral_detail", pk=referral.pk)
 
 
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
