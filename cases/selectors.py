@@ -200,7 +200,7 @@ def _released(user, holder, consents, *, on: date | None = None) -> frozenset[st
 
 def consent_categories_for(agency_id: int, consents: Iterable[Consent], *, on: date | None = None) -> frozenset[str]:
     """The PII categories that ``consents`` active on ``on`` (today) release to ``agency_id``: the one reading of
-    a consent, for the case pages and for a referral's recipient (``referrals.selectors.released_to``)."""
+    a consent, for the case pages and for what a referral's recipient sees."""
     day = on or timezone.localdate()
     released: set[str] = set()
     for consent in consents:

@@ -44,7 +44,7 @@ LAW_ENFORCEMENT_LEVELS = frozenset({CaseShare.Level.LAW_ENFORCEMENT, CaseShare.L
 
 def share_level_allowed(agency: Agency, level: str) -> bool:
     """Law-enforcement-sensitive information goes only to law enforcement and prosecutors: the rule of a share, and
-    of a referral asking an agency to join a case (``referrals.services``)."""
+    of a referral asking an agency to join a case."""
     return level not in LAW_ENFORCEMENT_LEVELS or agency.is_law_enforcement
 
 
