@@ -40,7 +40,7 @@ demo: $(STAMP) messages
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input
 	$(DEMO_ENV) $(PY) manage.py createcachetable
 	$(DEMO_ENV) $(PY) manage.py seed_demo
-	$(DEMO_ENV) $(PY) manage.py expire_referrals --schedule
+	$(DEMO_ENV) $(PY) manage.py referrals_expire --schedule
 	@echo "Starting the background worker and the portal on http://127.0.0.1:8000 (Ctrl-C stops both)."
 	@$(DEMO_ENV) $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -11,6 +11,7 @@ Every page, list, count, search, export, file and packet asks here. Outside a ca
 without the finer permission: 403.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -194,10 +195,16 @@ def _released(user, holder, consents, *, on: date | None = None) -> frozenset[st
         return ALL_CATEGORIES
     if user.agency is None:
         return frozenset()
+    return consent_categories_for(user.agency.pk, consents, on=on)
+
+
+def consent_categories_for(agency_id: int, consents: Iterable[Consent], *, on: date | None = None) -> frozenset[str]:
+    """The PII categories that ``consents`` active on ``on`` (today) release to ``agency_id``: the one reading of
+    a consent, for the case pages and for what a referral's recipient sees."""
     day = on or timezone.localdate()
     released: set[str] = set()
     for consent in consents:
-        if consent.recipient_agency_id == user.agency.pk and consent.is_active_on(day):
+        if consent.recipient_agency_id == agency_id and consent.is_active_on(day):
             released.update(consent.categories)
     return frozenset(released)
 
@@ -385,11 +392,11 @@ def needs_visible(user, case: Case, people: list[tuple[Any, "PersonView"]], labe
     return shown
 
 
-def needs_visible_to(user, case: Case) -> QuerySet[Need]:
+def needs_visible_to(user, case: Case, permissions: frozenset[str] | None = None) -> QuerySet[Need]:
     """The needs of ``case`` that ``user`` may see, as a queryset, by the rule of ``needs_visible`` (the case page's):
     every form, list and step that touches needs (the refer form, marking a need met, the referral lines) reads
-    them here. ``case`` may carry the viewer's permissions (``case_get_for_user``); three queries."""
-    permissions = getattr(case, "viewer_permissions", None)
+    them here. ``permissions`` are the user's on the case if the caller has them (a ``CaseAccess``'s): three
+    queries, two more without them."""
     if permissions is None:
         permissions = case_permissions(user, case)
     people = people_of_case_for(user, case, permissions)
@@ -580,19 +587,19 @@ def victims_of(case: Case) -> list[Person]:
     ]
 
 
-def need_get_for_user(user, need_pk: int) -> tuple[Case, NeedView, PersonView]:
-    """A need ``user`` may see (``needs_visible``), its case (as ``case_get_for_user``) and its person as the user
-    may see them; 404 for a need they may not see, as if it did not exist."""
+def need_get_for_user(user, need_pk: int) -> tuple[CaseAccess, NeedView, PersonView]:
+    """A need ``user`` may see (``needs_visible``), their access to its case (``case_access_for_user``) and its
+    person as the user may see them; 404 for a need they may not see, as if it did not exist."""
     case_id = Need.objects.filter(pk=need_pk).values_list("case_id", flat=True).first()
     if case_id is None:
         raise Http404
-    case = case_get_for_user(user, case_id, VIEW)
-    people = people_of_case_for(user, case, case.viewer_permissions)  # type: ignore[attr-defined]
-    shown = next((n for n in needs_visible(user, case, people, {}) if n.need.pk == need_pk), None)
+    access = case_access_for_user(user, case_id, VIEW)
+    people = people_of_case_for(user, access.case, access.permissions)
+    shown = next((n for n in needs_visible(user, access.case, people, {}) if n.need.pk == need_pk), None)
     if shown is None:
         raise Http404
     person = next(view for _participant, view in people if view.pk == shown.need.person_id)
-    return case, shown, person
+    return access, shown, person
 
 
 def is_victim_in(case: Case, person: Person) -> bool:

@@ -42,6 +42,20 @@ SHARE_LEVEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
 LAW_ENFORCEMENT_LEVELS = frozenset({CaseShare.Level.LAW_ENFORCEMENT, CaseShare.Level.COLLABORATE})
 
 
+def share_level_allowed(agency: Agency, level: str) -> bool:
+    """Law-enforcement-sensitive information goes only to law enforcement and prosecutors: the rule of a share, and
+    of a referral asking an agency to join a case."""
+    return level not in LAW_ENFORCEMENT_LEVELS or agency.is_law_enforcement
+
+
+def share_level_check(*, agency: Agency, level: str, field: str = "level") -> None:
+    """``share_level_allowed``, or a ``ValidationError`` on ``field`` saying why not."""
+    if not share_level_allowed(agency, level):
+        raise ValidationError(
+            {field: _("Law-enforcement-sensitive information is shared only with law enforcement and prosecutors.")}
+        )
+
+
 def _permissions(codenames) -> list[Permission]:
     return list(Permission.objects.filter(content_type__app_label="cases", codename__in=list(codenames)))
 
@@ -134,10 +148,7 @@ def case_share_grant(
         raise ValidationError({"agency": _("A task force's case is shared only with the task force's agencies.")})
     if level not in SHARE_LEVEL_PERMISSIONS:
         raise ValidationError({"level": _("Unknown share level.")})
-    if level in LAW_ENFORCEMENT_LEVELS and not agency.is_law_enforcement:
-        raise ValidationError(
-            {"level": _("Law-enforcement-sensitive information is shared only with law enforcement and prosecutors.")}
-        )
+    share_level_check(agency=agency, level=level)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the agency needs to see this case.")})
     if expires_on is not None and expires_on <= timezone.localdate():

@@ -30,33 +30,22 @@ from cases.packets import render_case_packet
 from portal.audit import audit_record, audit_records
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
-from portal.pagination import paginate
-from portal.search import list_query, posted_text
+from portal.lists import render_filtered_page
+from portal.search import posted_text
 
 
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("cases.view_case"):
         raise Http404
-    # The name filter is read from a POST body only (portal/search.py): names stay out of URLs.
-    query = list_query(request, CaseFilter.NAME_FIELDS)
-    case_filter = CaseFilter(query.data, queryset=selectors.case_list_visible_to(request.user), request=request)
-    # htmx asks for the results only (the filter form swaps them in place); without JavaScript, or when htmx restores
-    # a page of its history (it keeps no copy of this one: hx-history="false"), the whole page.
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = "cases/case_list.html#results" if partial else "cases/case_list.html"
-    response = render(
+    # The name filter is read from a POST body only (CaseFilter.NAME_FIELDS, portal/search.py): names stay out of URLs.
+    return render_filtered_page(
         request,
-        template,
-        {
-            "filter": case_filter,
-            "page": paginate(request, case_filter.qs, per_page=25, number=query.page),
-            "query": query.public,
-            "paging_fields": query.paging_fields(),
-            "name_in_url_ignored": query.name_in_url_ignored,
-            "can_open": request.user.has_perm("cases.add_case") and request.user.agency is not None,
-        },
+        "cases/case_list.html",
+        CaseFilter,
+        selectors.case_list_visible_to(request.user),
+        per_page=25,
+        extra_context={"can_open": request.user.has_perm("cases.add_case") and request.user.agency is not None},
     )
-    return query.push(request, response)
 
 
 def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -16,10 +16,11 @@ expiry. Their timelines keep the moment the seed ran.
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.management.base import OutputWrapper
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,8 +29,8 @@ from agencies.models import Agency, Role, User
 from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.models import Case, CaseParticipant, CaseShare, Consent, Need, Person
-from cases.services import LAW_ENFORCEMENT_LEVELS
 from referrals import services
+from referrals.matching import SEX_TO_GENDER, age_on
 from referrals.models import Referral, ReferralMessage
 from services_directory import selectors as directory
 from services_directory.models import Service
@@ -185,7 +186,6 @@ JOIN: dict[str, str] = {
     CaseShare.Level.PERSONAL: "Please join the case to support the victims through the investigation.",
 }
 URGENCY_ORDER: list[str] = [Need.Urgency.EMERGENCY, Need.Urgency.URGENT, Need.Urgency.ROUTINE]
-SEX_TO_GENDER: dict[str, str] = {Person.Sex.FEMALE: "F", Person.Sex.MALE: "M", Person.Sex.OTHER: "X"}
 # Who answers for a recipient agency in the portal, by the role preferred.
 ANSWERS: dict[str, list[str]] = {
     Referral.Kind.SERVICE: [Role.PROVIDER_STAFF, Role.CASEWORKER, Role.SUPERVISOR],
@@ -206,18 +206,12 @@ class Choice:
     level: str = ""
 
 
-def _age(born: date | None, today: date) -> int | None:
-    if born is None:
-        return None
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
 def _urgency(needs: list[Need]) -> str:
     return min((need.urgency for need in needs), key=URGENCY_ORDER.index, default=Need.Urgency.ROUTINE)
 
 
 class _Seeder:
-    def __init__(self, rng: random.Random, stdout) -> None:
+    def __init__(self, rng: random.Random, stdout: OutputWrapper) -> None:
         self.rng, self.stdout = rng, stdout
         self.today = timezone.localdate()
         emails = [person[0] for person in PEOPLE]
@@ -255,7 +249,7 @@ class _Seeder:
         if key not in self._services:
             criteria = directory.SearchCriteria(
                 categories=[category],
-                age=_age(person.date_of_birth, self.today),
+                age=age_on(person.date_of_birth, self.today),
                 is_minor=bool(person.is_minor),
                 gender=SEX_TO_GENDER.get(person.sex, ""),
                 eligible_only=True,
@@ -511,7 +505,7 @@ class _Seeder:
             and (referral.case_id, agency.pk) not in self.asked
             and agency.kind != Agency.Kind.COORDINATION
             and self.answerer(agency, Referral.Kind.INTERAGENCY) is not None
-            and (referral.share_level not in LAW_ENFORCEMENT_LEVELS or agency.is_law_enforcement)
+            and case_services.share_level_allowed(agency, referral.share_level)
         ]
         if not candidates:
             raise ValueError(f"No other agency of the task force may join the case of referral #{referral.pk}.")
@@ -534,7 +528,7 @@ class _Seeder:
             self.move_deadline(referral, late=timedelta(hours=self.rng.randint(1, 5)))
 
 
-def seed(*, rng: random.Random, stdout) -> None:
+def seed(*, rng: random.Random, stdout: OutputWrapper) -> None:
     """Create the demo referrals, unless there are referrals already (``seed_demo`` runs in one transaction)."""
     if Referral.objects.exists():
         stdout.write("Demo referrals are already there: nothing added.")

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.categories import NeedCategory
-from referrals.models import Referral
+from referrals.models import Referral, ReferralQuerySet
 
 
 class ReferralFilter(django_filters.FilterSet):
@@ -31,10 +31,10 @@ class ReferralFilter(django_filters.FilterSet):
         model = Referral
         fields: list[str] = []
 
-    def filter_category(self, queryset, name, value):
+    def filter_category(self, queryset: ReferralQuerySet, name: str, value: str) -> ReferralQuerySet:
         return queryset.filter(needs__category=value).distinct() if value else queryset
 
-    def filter_agency(self, queryset, name, value):
+    def filter_agency(self, queryset: ReferralQuerySet, name: str, value: str) -> ReferralQuerySet:
         if not value:
             return queryset
         return queryset.filter(
@@ -44,12 +44,10 @@ class ReferralFilter(django_filters.FilterSet):
             | Q(recipient_service__organization__name__icontains=value)
         )
 
-    def filter_overdue(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(status__in=Referral.AWAITING_ANSWER, respond_by__lt=timezone.now())
+    def filter_overdue(self, queryset: ReferralQuerySet, name: str, value: bool | None) -> ReferralQuerySet:
+        return queryset.overdue(timezone.now()) if value else queryset
 
-    def filter_open(self, queryset, name, value):
+    def filter_open(self, queryset: ReferralQuerySet, name: str, value: bool | None) -> ReferralQuerySet:
         return queryset.filter(status__in=Referral.OPEN) if value else queryset
 
 

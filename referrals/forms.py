@@ -1,6 +1,8 @@
 import uuid
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -42,7 +44,7 @@ class ServiceReferralForm(forms.Form):
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
-    def __init__(self, *args, needs, in_portal: bool, **kwargs):
+    def __init__(self, *args: Any, needs: QuerySet[Need], in_portal: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["needs"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
@@ -64,7 +66,7 @@ class AgencyReferralForm(forms.Form):
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
-    def __init__(self, *args, agencies, **kwargs):
+    def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["recipient_agency"]
         assert isinstance(field, forms.ModelChoiceField)

@@ -6,13 +6,16 @@ case), names no referring agency (a police department on it would tell a traffic
 enforcement), and never prints a confidential shelter's address: the shelter tells the person how to get there.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from agencies.models import User
 from portal.audit import audit_record
 from portal.pdf import prepared_at, typeset
 from referrals import selectors
@@ -37,7 +40,7 @@ def letter_language(referral: Referral) -> str:
     return settings.LANGUAGE_CODE
 
 
-def letter_context(referral: Referral, contact=None) -> dict:
+def letter_context(referral: Referral, contact: User | None = None) -> dict[str, Any]:
     """What the letter shows. ``contact`` is the person the letter sends them back to: the one who prints it (on the
     sender's side, so with the person), never an agency's name (a letter naming a police department or the FBI,
     found by the wrong person, tells them the person is talking to law enforcement)."""
@@ -72,15 +75,16 @@ def letter_context(referral: Referral, contact=None) -> dict:
     }
 
 
-def render_referral_letter(referral: Referral, viewer, *, request=None) -> bytes:
+def render_referral_letter(referral: Referral, viewer: User, *, request: HttpRequest | None = None) -> bytes:
     """The letter of a service referral for the sender's side to print (the people with the person). Looked up
     again for ``viewer`` (404 outside the referral's audience); only the sender's side may print it."""
-    referral = selectors.referral_get_for_user(viewer, referral.pk)
+    access = selectors.referral_access_for_user(viewer, referral.pk)
+    referral = access.referral
     if referral.kind != Referral.Kind.SERVICE or referral.recipient_service is None:
         raise Http404
-    if referral.status not in Referral.OPEN:  # a letter for a declined or cancelled referral would send them in vain
+    if not referral.is_open:  # a letter for a declined or cancelled referral would send them in vain
         raise PermissionDenied
-    if selectors.SENDER not in referral.viewer_sides:  # type: ignore[attr-defined]
+    if not access.is_sender:
         raise PermissionDenied
     language = letter_language(referral)
     with translation.override(language):

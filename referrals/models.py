@@ -7,17 +7,42 @@ django-fsm-2 field, never assigned by hand. Who may do what to a referral is dec
 """
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from agencies.models import Agency
 from cases.models import Case, CaseShare, Need, Person
 from portal.models import TimeStampedModel
+from referrals.steps import VERB_CHOICES
 from services_directory.models import Service
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    @staticmethod
+    def overdue_q(now: datetime) -> Q:
+        """Overdue: still awaiting an answer past its deadline (``Referral.is_overdue`` is the same rule)."""
+        return Q(status__in=Referral.AWAITING_ANSWER, respond_by__lt=now)
+
+    def overdue(self, now: datetime) -> "ReferralQuerySet":
+        return self.filter(self.overdue_q(now))
+
+    def expired(self) -> "ReferralQuerySet":
+        """Cancelled because nobody answered in time (``Referral.is_expired`` is the same rule)."""
+        return self.filter(status=Referral.Status.CANCELLED, cancel_reason=Referral.CancelReason.EXPIRED)
+
+    def overdue_first(self, now: datetime) -> "ReferralQuerySet":
+        """Overdue ones first, closed ones last, then by deadline: the order a list of referrals is worked in."""
+        rank = models.IntegerField()
+        return self.alias(
+            overdue_rank=models.Case(models.When(self.overdue_q(now), then=0), default=1, output_field=rank),
+            closed_rank=models.Case(models.When(status__in=Referral.CLOSED, then=1), default=0, output_field=rank),
+        ).order_by("overdue_rank", "closed_rank", "respond_by", "-id")
 
 
 class Referral(FSMModelMixin, TimeStampedModel):
@@ -117,6 +142,8 @@ class Referral(FSMModelMixin, TimeStampedModel):
     submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("referral")
@@ -152,7 +179,32 @@ class Referral(FSMModelMixin, TimeStampedModel):
         """A recipient agency in the portal answers itself; otherwise the sender records the answers."""
         return self.delivery == self.Delivery.PORTAL and self.recipient_agency_id is not None
 
-    # Transitions: one per verb (services.py checks who and locks the row).
+    # Its state, as the pages and templates ask about it (they never compare statuses themselves).
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED
+
+    @property
+    def awaiting_answer(self) -> bool:
+        """Sent, and neither accepted nor declined yet: its deadline runs."""
+        return self.status in self.AWAITING_ANSWER
+
+    @property
+    def is_overdue(self) -> bool:
+        """Awaiting an answer past its deadline (``ReferralQuerySet.overdue`` is the same rule)."""
+        return self.awaiting_answer and self.respond_by < timezone.now()
+
+    @property
+    def is_expired(self) -> bool:
+        """Cancelled because nobody answered in time (``referrals_expire``): it may still be re-routed."""
+        return self.status == self.Status.CANCELLED and self.cancel_reason == self.CancelReason.EXPIRED
+
+    # Transitions: one per step of ``steps.STEPS``, of the same name (services.py checks who and locks the row).
 
     @transition(field=status, source=Status.DRAFT, target=Status.REQUESTED)
     def send(self) -> None:
@@ -207,32 +259,12 @@ class Referral(FSMModelMixin, TimeStampedModel):
         pass
 
 
-class Verb(models.TextChoices):
-    """The steps of a referral's timeline, as its people read them."""
-
-    PROPOSE = "propose", _("proposed by a coordinator: the lead agency decides whether to send it")
-    SEND = "send", _("sent")
-    RECEIVE = "receive", _("opened by the recipient")
-    ACCEPT = "accept", _("accepted")
-    REJECT = "reject", _("declined")
-    START = "start", _("work started")
-    HOLD = "hold", _("put on hold")
-    RESUME = "resume", _("resumed")
-    COMPLETE = "complete", _("completed")
-    FAIL = "fail", _("could not be completed")
-    CANCEL = "cancel", _("cancelled")
-    EXPIRE = "expire", _("expired: nobody answered in time")
-    REROUTE = "reroute", _("re-routed")
-    MARK_ENTERED_IN_ERROR = "mark_entered_in_error", _("marked as entered in error")
-    MESSAGE = "message", _("new message")
-
-
 class ReferralEvent(models.Model):
     """One status change (or message) of a referral: its timeline. Written by the services only."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     occurred_at = models.DateTimeField(auto_now_add=True)
-    verb = models.CharField(max_length=30, choices=Verb.choices)
+    verb = models.CharField(max_length=30, choices=VERB_CHOICES)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     actor = models.ForeignKey(
@@ -272,7 +304,7 @@ class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
     event = models.ForeignKey(ReferralEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    verb = models.CharField(max_length=30, choices=Verb.choices)
+    verb = models.CharField(max_length=30, choices=VERB_CHOICES)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -1,10 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import User
 from portal.navigation import NavItem
 from referrals import selectors
 
 
-def items(user) -> list[NavItem]:
+def items(user: User) -> list[NavItem]:
     """One "Referrals" entry (the inbox, or the outbox for those who only send), with the count of unread notices;
     the coordinators' board beside it."""
     entries = []

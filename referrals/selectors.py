@@ -10,39 +10,24 @@ Anyone else gets a 404.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
+from agencies.models import User
 from cases import selectors as case_selectors
-from cases.models import Consent
-from referrals.models import Notification, Referral
+from cases.models import Consent, Need, Person
+from referrals.models import Notification, Referral, ReferralQuerySet
+from referrals.steps import COORDINATOR, RECIPIENT, SENDER, STEPS
 
 SEND = "referrals.add_referral"
 RESPOND = "referrals.respond_referral"
 COORDINATE = "referrals.coordinate_referral"
 
-SENDER, RECIPIENT, COORDINATOR = "sender", "recipient", "coordinator"
 
-# Who may take each step. The recipient's steps fall to the sender when the recipient is not in the portal.
-RECIPIENT_VERBS = frozenset({"receive", "accept", "reject", "start", "hold", "resume", "complete", "fail"})
-VERB_SIDES: dict[str, frozenset[str]] = {
-    **{verb: frozenset({RECIPIENT}) for verb in RECIPIENT_VERBS},
-    "send": frozenset({SENDER}),  # a coordinator's proposal, sent by the lead agency
-    "cancel": frozenset({SENDER, COORDINATOR}),
-    "reroute": frozenset({SENDER, COORDINATOR}),
-    "mark_entered_in_error": frozenset({SENDER}),
-    # Coordinators route referrals; the conversation about the person is between those who work with them.
-    "message": frozenset({SENDER, RECIPIENT}),
-}
-# Steps that choose (or undo the choice of) who joins a case when the referral is interagency: the lead agency's
-# decision, as a share is (``case_share_grant``). A coordinator's re-route of one is a proposal the lead sends.
-AUDIENCE_VERBS = frozenset({"send", "reroute", "mark_entered_in_error"})
-
-
-def coordinated_task_force_ids(user) -> frozenset[int]:
+def coordinated_task_force_ids(user: User) -> frozenset[int]:
     """The task forces whose referrals a coordinator watches: those their coordination office belongs to. A
     referral belongs to its case's task force (not to every task force its sending agency is in)."""
     agency = getattr(user, "agency", None)
@@ -51,10 +36,9 @@ def coordinated_task_force_ids(user) -> frozenset[int]:
     return frozenset(agency.task_forces.values_list("pk", flat=True))
 
 
-def coordinators_of(referral: Referral) -> QuerySet:
+def coordinators_of(referral: Referral) -> QuerySet[User]:
     """The people ``coordinated_task_force_ids`` puts on a referral's coordinator side: the same rule, read the
     other way (who is told when it expires or is re-routed)."""
-    from agencies.models import User
     from agencies.roles import roles_with
 
     task_force_id = referral.case.task_force_id
@@ -65,14 +49,14 @@ def coordinators_of(referral: Referral) -> QuerySet:
     ).distinct()
 
 
-def sides_of(user, referral: Referral, *, task_forces: frozenset[int] | None = None) -> frozenset[str]:
+def sides_of(user: User, referral: Referral, *, task_forces: frozenset[int] | None = None) -> frozenset[str]:
     """The sides ``user`` stands on. The sender's side needs the case still in view (a share revoked since takes
     the referral away too); the recipient's side of an interagency referral needs case work (joining a case is a
     caseworker's or supervisor's decision, not provider staff's)."""
     agency = getattr(user, "agency", None)
     if agency is None:
         return frozenset()
-    sides = set()
+    sides: set[str] = set()
     if (
         agency.pk == referral.sender_agency_id
         and user.has_perm(SEND)
@@ -93,17 +77,19 @@ def sides_of(user, referral: Referral, *, task_forces: frozenset[int] | None = N
     return frozenset(sides)
 
 
-def may(user, referral: Referral, verb: str, sides: frozenset[str] | None = None) -> bool:
-    """Whether ``user`` may take step ``verb`` (a right, not the state: the transition checks that).
+def may(user: User, referral: Referral, verb: str, sides: frozenset[str] | None = None) -> bool:
+    """Whether ``user`` may take step ``verb`` (a right, not the state: the transition checks that), by the step's
+    ``sides``; the recipient's answers fall to the sender when the recipient is not in the portal.
 
     On an interagency referral, choosing the agency that joins the case (sending, re-routing, marking it entered in
     error, which withdraws the share) is the lead agency's: its people who manage the case, as for a new share. A
     coordinator may re-route one only as a proposal (``chooses_audience`` says which)."""
     sides = sides_of(user, referral) if sides is None else sides
-    allowed = VERB_SIDES[verb]
-    if verb in RECIPIENT_VERBS and not referral.recipient_works_in_portal:
-        allowed = frozenset({SENDER}) if verb != "receive" else frozenset()
-    if referral.kind == Referral.Kind.INTERAGENCY and verb in AUDIENCE_VERBS:
+    step = STEPS[verb]
+    allowed = step.sides
+    if step.answer and not referral.recipient_works_in_portal:
+        allowed = frozenset({SENDER})
+    if referral.kind == Referral.Kind.INTERAGENCY and step.chooses_audience:
         if chooses_audience(user, referral, sides):
             return True
         return verb == "reroute" and COORDINATOR in sides
@@ -112,7 +98,7 @@ def may(user, referral: Referral, verb: str, sides: frozenset[str] | None = None
     return bool(sides & allowed)
 
 
-def chooses_audience(user, referral: Referral, sides: frozenset[str] | None = None) -> bool:
+def chooses_audience(user: User, referral: Referral, sides: frozenset[str] | None = None) -> bool:
     """Whether ``user`` decides who sees ``referral``'s case: the sender's side, managing the case (the lead
     agency). Their choice takes effect as a share of theirs would: a caseworker's waits for a supervisor."""
     sides = sides_of(user, referral) if sides is None else sides
@@ -126,7 +112,7 @@ def routing_only(sides: frozenset[str]) -> bool:
     return COORDINATOR in sides and not sides & {SENDER, RECIPIENT}
 
 
-def referral_list_visible_to(user) -> QuerySet[Referral]:
+def referral_list_visible_to(user: User) -> ReferralQuerySet:
     agency = getattr(user, "agency", None)
     if agency is None:
         return Referral.objects.none()
@@ -146,21 +132,47 @@ def referral_list_visible_to(user) -> QuerySet[Referral]:
     )
 
 
-def referral_get_for_user(user, pk: int, *, lock: bool = False) -> Referral:
-    """The referral with ``user``'s sides on it (``referral.viewer_sides``), or 404 as if it did not exist."""
-    referrals = Referral.objects.select_related(
-        "case", "person", "sender", "sender_agency", "recipient_agency", "recipient_service__organization"
+@dataclass(frozen=True)
+class ReferralAccess:
+    """One person's access to one referral, as ``referral_access_for_user`` found it: the referral, and the sides
+    the viewer stands on (``sides_of``; never empty)."""
+
+    referral: Referral
+    sides: frozenset[str]
+    viewer: User
+
+    @property
+    def is_sender(self) -> bool:
+        return SENDER in self.sides
+
+    @property
+    def is_recipient(self) -> bool:
+        return RECIPIENT in self.sides
+
+    @property
+    def routing_only(self) -> bool:
+        return routing_only(self.sides)
+
+    def may(self, verb: str) -> bool:
+        """Whether the viewer may take step ``verb`` (``may``)."""
+        return may(self.viewer, self.referral, verb, self.sides)
+
+
+def referral_access_for_user(user: User, pk: int) -> ReferralAccess:
+    """The referral and ``user``'s sides on it, or 404 as if it did not exist."""
+    referral = (
+        Referral.objects.select_related(
+            "case", "person", "sender", "sender_agency", "recipient_agency", "recipient_service__organization"
+        )
+        .filter(pk=pk)
+        .first()
     )
-    if lock:
-        referrals = referrals.select_for_update(of=("self",))
-    referral = referrals.filter(pk=pk).first()
     if referral is None:
         raise Http404
     sides = sides_of(user, referral)
     if not sides:
         raise Http404
-    referral.viewer_sides = sides  # type: ignore[attr-defined]
-    return referral
+    return ReferralAccess(referral, sides, user)
 
 
 @dataclass
@@ -170,25 +182,20 @@ class Packet:
     the referral goes de-identified); a need's details only through the ``narrative`` category. The sender's side
     sees what the case page shows them, by the case's rules."""
 
-    person: Any  # a cases.selectors.PersonView, or None for an interagency referral
+    person: case_selectors.PersonView | None  # None for an interagency referral
     released: frozenset[str]
-    needs: list[tuple[Any, str]]  # (need, details or "")
+    needs: list[tuple[Need, str]]  # (need, details or "")
 
 
-def released_to(agency_id: int | None, person, *, on=None) -> frozenset[str]:
+def released_to(agency_id: int | None, person: Person | None, *, on: date | None = None) -> frozenset[str]:
     """The PII categories of ``person`` that an active consent releases to ``agency_id``, whoever holds it."""
     if agency_id is None or person is None:
         return frozenset()
-    day = on or timezone.localdate()
     consents = Consent.objects.filter(person=person, recipient_agency_id=agency_id, revoked_at__isnull=True)
-    released: set[str] = set()
-    for consent in consents:
-        if consent.is_active_on(day):
-            released.update(consent.categories)
-    return frozenset(released)
+    return case_selectors.consent_categories_for(agency_id, consents, on=on)
 
 
-def packet_for(user, referral: Referral, sides: frozenset[str] | None = None) -> Packet:
+def packet_for(user: User, referral: Referral, sides: frozenset[str] | None = None) -> Packet:
     sides = sides_of(user, referral) if sides is None else sides
     needs = list(referral.needs.all())
     if routing_only(sides):
@@ -216,7 +223,7 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def notifications_of(user, limit: int = 100) -> QuerySet[Notification]:
+def notifications_of(user: User, limit: int = 100) -> QuerySet[Notification]:
     """A person's notices of the referrals they may still see (a share revoked since silences the older ones)."""
     return (
         Notification.objects.filter(user=user, referral__in=referral_list_visible_to(user).values("pk"))
@@ -225,18 +232,18 @@ def notifications_of(user, limit: int = 100) -> QuerySet[Notification]:
     )
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.filter(
         user=user, read_at__isnull=True, referral__in=referral_list_visible_to(user).values("pk")
     ).count()
 
 
-def still_told(user, referral: Referral) -> bool:
+def still_told(user: User, referral: Referral) -> bool:
     """Whether ``user`` is told of ``referral``'s steps now: the same sides that would let them open it."""
     return user.is_active and bool(sides_of(user, referral))
 
 
-def referral_history_for(user) -> QuerySet[Referral]:
+def referral_history_for(user: User) -> ReferralQuerySet:
     """The closed referrals of the task forces ``user`` coordinates, most recently closed first: their outcomes
     are what a coordinator reports on."""
     task_forces = coordinated_task_force_ids(user)

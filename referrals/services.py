@@ -6,6 +6,7 @@ notifications' e-mails on commit. A step the state no longer allows (someone els
 ``ReferralConflict`` naming who did what when; nothing else changes.
 """
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,29 +23,13 @@ from agencies.models import Agency, User
 from agencies.roles import roles_with
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, CaseShare, Need, Person
-from cases.services import LAW_ENFORCEMENT_LEVELS, case_share_grant, case_share_withdraw
+from cases.services import case_share_grant, case_share_withdraw, share_level_check
 from portal.audit import audit_record
 from referrals import selectors
 from referrals.models import Notification, Referral, ReferralEvent, ReferralMessage
+from referrals.steps import STEPS
 from services_directory.models import Service
 
-PAST = {
-    "propose": "proposed",
-    "send": "sent",
-    "receive": "received",
-    "accept": "accepted",
-    "reject": "rejected",
-    "start": "started",
-    "hold": "held",
-    "resume": "resumed",
-    "complete": "completed",
-    "fail": "failed",
-    "cancel": "cancelled",
-    "expire": "expired",
-    "reroute": "rerouted",
-    "mark_entered_in_error": "entered_in_error",
-}
-REASON_REQUIRED = frozenset({"reject", "cancel", "hold", "fail", "reroute"})
 SHARE_LEVELS = list(CaseShare.Level.values)  # from the least to the most an agency sees
 # An accepted interagency referral, still standing, holds the access its agency was asked in with.
 HOLDING_A_SHARE = (
@@ -71,7 +56,7 @@ class ReferralConflict(ValidationError):
         else:
             message = _("This referral is %(status)s: it can no longer be %(verb)s.") % {
                 "status": status,
-                "verb": _(PAST.get(verb, verb)),
+                "verb": _(STEPS[verb].past),
             }
         super().__init__(message, code="conflict")
 
@@ -98,9 +83,10 @@ def _involved(referral: Referral, verb: str) -> list[User]:
     people: dict[int, User] = {referral.sender.pk: referral.sender}
     if referral.recipient_works_in_portal:
         people.update({user.pk: user for user in _people_of(referral.recipient_agency_id, selectors.RESPOND)})
-    if verb in {"expire", "reroute"}:
+    step = STEPS[verb]
+    if step.tells_coordinators:
         people.update({user.pk: user for user in selectors.coordinators_of(referral)})
-    if verb == "propose":
+    if step.tells_deciders:
         people.update({user.pk: user for user in _people_of(referral.sender_agency_id, "cases.decide_case")})
     return [user for user in people.values() if selectors.still_told(user, referral)]
 
@@ -109,14 +95,14 @@ def _record(
     referral: Referral,
     *,
     verb: str,
-    actor,
+    actor: User | None,
     from_status: str,
     reason: str = "",
     on_behalf: bool = False,
     request: Any = None,
     details: dict[str, Any] | None = None,
 ) -> ReferralEvent:
-    """The event, the audit row and the notifications of one step; e-mails leave when the transaction commits."""
+    """The event, the audit row and the notifications of one step (``actor`` None: the portal's own, an expiry)."""
     event = ReferralEvent.objects.create(
         referral=referral,
         verb=verb,
@@ -128,17 +114,23 @@ def _record(
         reason=reason,
     )
     audit_record(
-        action=f"referrals.referral.{PAST[verb]}",
+        action=f"referrals.referral.{STEPS[verb].past}",
         actor=actor,
         request=request,
         target=referral,
         agency=getattr(actor, "agency", None) or referral.sender_agency,
         details={"from": from_status, "to": referral.status, "on_behalf": on_behalf, **(details or {})},
     )
+    _notify(referral, event, actor)
+    return event
+
+
+def _notify(referral: Referral, event: ReferralEvent, actor: User | None) -> None:
+    """A notice of ``event`` to everyone involved but its actor; their e-mails leave when the transaction commits."""
     notifications = Notification.objects.bulk_create(
         [
-            Notification(user=user, referral=referral, event=event, verb=verb)
-            for user in _involved(referral, verb)
+            Notification(user=user, referral=referral, event=event, verb=event.verb)
+            for user in _involved(referral, event.verb)
             if actor is None or user.pk != actor.pk
         ]
     )
@@ -147,7 +139,6 @@ def _record(
         from referrals.tasks import email_notifications
 
         transaction.on_commit(lambda: email_notifications.enqueue(ids))
-    return event
 
 
 # Sending -------------------------------------------------------------------------------------------------------
@@ -157,7 +148,7 @@ def referral_send(
     *,
     kind: str,
     case: Case,
-    actor,
+    actor: User,
     urgency: str,
     recipient_agency: Agency | None = None,
     recipient_service: Service | None = None,
@@ -167,7 +158,7 @@ def referral_send(
     delivery: str = "",
     request_note: str = "",
     safety_notes: str = "",
-    submission_key=None,
+    submission_key: uuid.UUID | None = None,
     request: Any = None,
 ) -> Referral:
     """Send a referral. The same ``submission_key`` twice (a double-submitted form) gives the first referral back.
@@ -180,20 +171,22 @@ def referral_send(
         existing = Referral.objects.filter(submission_key=submission_key).first()
         if existing is not None and existing.sender_id == actor.pk:
             return existing
-    if not actor.has_perm(selectors.SEND) or getattr(actor, "agency", None) is None:
+    sender_agency = actor.agency
+    if not actor.has_perm(selectors.SEND) or sender_agency is None:
         raise PermissionDenied
     needed = case_selectors.MANAGE if kind == Referral.Kind.INTERAGENCY else case_selectors.CHANGE
-    case = case_selectors.case_get_for_user(actor, case.pk, needed)
+    access = case_selectors.case_access_for_user(actor, case.pk, needed)
+    case = access.case
     needs = list(needs)
     if needs:  # only needs the sender may see (a hidden one is answered as if it were not the case's)
-        visible = set(case_selectors.needs_visible_to(actor, case).values_list("pk", flat=True))
+        visible = set(case_selectors.needs_visible_to(actor, case, access.permissions).values_list("pk", flat=True))
         if any(need.pk not in visible for need in needs):
             raise ValidationError({"needs": _("These needs are not the case's.")})
     return _referral_create(
         kind=kind,
         case=case,
         sender=actor,
-        sender_agency=actor.agency,
+        sender_agency=sender_agency,
         recorded_by=actor,
         urgency=urgency,
         recipient_agency=recipient_agency,
@@ -213,9 +206,9 @@ def _referral_create(
     *,
     kind: str,
     case: Case,
-    sender,
+    sender: User,
     sender_agency: Agency,
-    recorded_by,
+    recorded_by: User,
     urgency: str,
     recipient_agency: Agency | None,
     recipient_service: Service | None,
@@ -225,7 +218,7 @@ def _referral_create(
     delivery: str,
     request_note: str,
     safety_notes: str,
-    submission_key=None,
+    submission_key: uuid.UUID | None = None,
     proposed_by: User | None = None,
     request: Any = None,
 ) -> Referral:
@@ -250,11 +243,7 @@ def _referral_create(
             )
         if share_level not in CaseShare.Level.values:
             raise ValidationError({"share_level": _("Choose what the agency would see.")})
-        if share_level in LAW_ENFORCEMENT_LEVELS and not recipient_agency.is_law_enforcement:
-            only_for_police = _(
-                "Law-enforcement-sensitive information is shared only with law enforcement and prosecutors."
-            )
-            raise ValidationError({"share_level": only_for_police})
+        share_level_check(agency=recipient_agency, level=share_level, field="share_level")
         fields = {
             "recipient_agency": recipient_agency,
             "share_level": share_level,
@@ -312,6 +301,8 @@ def _referral_create(
                 pk = referral.pk
                 transaction.on_commit(lambda: email_provider_notice.enqueue(pk))
     except IntegrityError:  # the same form, submitted twice at the same moment
+        if submission_key is None:
+            raise
         existing = Referral.objects.filter(submission_key=submission_key, sender=sender).first()
         if existing is None:
             raise
@@ -326,11 +317,13 @@ def _step(
     *,
     referral: Referral,
     verb: str,
-    actor,
+    actor: User,
     reason: str = "",
     request: Any = None,
     changes: dict[str, Any] | None = None,
 ) -> Referral:
+    """Take step ``verb`` of ``steps.STEPS``: the right by the step's sides, the state by its transition."""
+    step = STEPS[verb]
     with transaction.atomic():
         current = (
             Referral.objects.select_for_update(of=("self",))
@@ -344,7 +337,7 @@ def _step(
             raise PermissionDenied(_("You may not do this to this referral."))
         if not can_proceed(getattr(current, verb)):
             raise ReferralConflict(current, verb)
-        if verb in REASON_REQUIRED and not reason.strip():
+        if step.reason_required and not reason.strip():
             raise ValidationError({"reason": _("Say why.")})
         from_status = current.status
         getattr(current, verb)()
@@ -355,7 +348,7 @@ def _step(
         _mark_closed(current)
         current.version += 1
         current.save()
-        on_behalf = verb in selectors.RECIPIENT_VERBS and not current.recipient_works_in_portal
+        on_behalf = step.answer and not current.recipient_works_in_portal
         _record(
             current,
             verb=verb,
@@ -375,7 +368,7 @@ def _step(
 
 
 def _mark_closed(referral: Referral) -> None:
-    if referral.status in Referral.CLOSED and referral.closed_at is None:
+    if referral.is_closed and referral.closed_at is None:
         referral.closed_at = timezone.now()
 
 
@@ -435,7 +428,7 @@ def _withdraw_share(referral: Referral, *, actor: User, request: Any) -> None:
         )
 
 
-def referral_receive(*, referral: Referral, actor, request: Any = None) -> Referral:
+def referral_receive(*, referral: Referral, actor: User, request: Any = None) -> Referral:
     """The recipient opened it for the first time; later openings change nothing."""
     if referral.status != Referral.Status.REQUESTED or selectors.RECIPIENT not in selectors.sides_of(actor, referral):
         return referral
@@ -446,11 +439,11 @@ def referral_receive(*, referral: Referral, actor, request: Any = None) -> Refer
         return referral
 
 
-def referral_accept(*, referral: Referral, actor, request: Any = None) -> Referral:
+def referral_accept(*, referral: Referral, actor: User, request: Any = None) -> Referral:
     return _step(referral=referral, verb="accept", actor=actor, request=request)
 
 
-def referral_reject(*, referral: Referral, actor, reason: str, request: Any = None) -> Referral:
+def referral_reject(*, referral: Referral, actor: User, reason: str, request: Any = None) -> Referral:
     return _step(
         referral=referral,
         verb="reject",
@@ -461,15 +454,15 @@ def referral_reject(*, referral: Referral, actor, reason: str, request: Any = No
     )
 
 
-def referral_start(*, referral: Referral, actor, request: Any = None) -> Referral:
+def referral_start(*, referral: Referral, actor: User, request: Any = None) -> Referral:
     return _step(referral=referral, verb="start", actor=actor, request=request)
 
 
-def referral_hold(*, referral: Referral, actor, reason: str, request: Any = None) -> Referral:
+def referral_hold(*, referral: Referral, actor: User, reason: str, request: Any = None) -> Referral:
     return _step(referral=referral, verb="hold", actor=actor, reason=reason, request=request)
 
 
-def referral_resume(*, referral: Referral, actor, request: Any = None) -> Referral:
+def referral_resume(*, referral: Referral, actor: User, request: Any = None) -> Referral:
     return _step(referral=referral, verb="resume", actor=actor, request=request)
 
 
@@ -480,7 +473,7 @@ def _outcome(outcome: str) -> str:
 
 
 def referral_complete(
-    *, referral: Referral, actor, outcome: str, outcome_note: str = "", request: Any = None
+    *, referral: Referral, actor: User, outcome: str, outcome_note: str = "", request: Any = None
 ) -> Referral:
     return _step(
         referral=referral,
@@ -492,7 +485,7 @@ def referral_complete(
 
 
 def referral_fail(
-    *, referral: Referral, actor, reason: str, outcome: str, outcome_note: str = "", request: Any = None
+    *, referral: Referral, actor: User, reason: str, outcome: str, outcome_note: str = "", request: Any = None
 ) -> Referral:
     return _step(
         referral=referral,
@@ -505,7 +498,7 @@ def referral_fail(
 
 
 def referral_cancel(
-    *, referral: Referral, actor, reason: str, cancel_reason: str = "", request: Any = None
+    *, referral: Referral, actor: User, reason: str, cancel_reason: str = "", request: Any = None
 ) -> Referral:
     cancel_reason = cancel_reason or Referral.CancelReason.WITHDRAWN
     if cancel_reason not in {Referral.CancelReason.WITHDRAWN, Referral.CancelReason.CONSENT_REVOKED}:
@@ -520,12 +513,14 @@ def referral_cancel(
     )
 
 
-def referral_mark_entered_in_error(*, referral: Referral, actor, reason: str = "", request: Any = None) -> Referral:
+def referral_mark_entered_in_error(
+    *, referral: Referral, actor: User, reason: str = "", request: Any = None
+) -> Referral:
     """Also withdraws the share an accepted interagency referral created (``_withdraw_share``)."""
     return _step(referral=referral, verb="mark_entered_in_error", actor=actor, reason=reason, request=request)
 
 
-def referral_send_proposal(*, referral: Referral, actor, request: Any = None) -> Referral:
+def referral_send_proposal(*, referral: Referral, actor: User, request: Any = None) -> Referral:
     """The lead agency sends a coordinator's proposed agency: the sender is now whoever sent it (their choice of
     audience, granted as theirs on acceptance), and the deadline runs from now. The agency must still be one the
     case may be shared with (it may have left the task force since)."""
@@ -547,7 +542,7 @@ def referral_send_proposal(*, referral: Referral, actor, request: Any = None) ->
 def referral_reroute(
     *,
     referral: Referral,
-    actor,
+    actor: User,
     reason: str,
     recipient_agency: Agency | None = None,
     recipient_service: Service | None = None,
@@ -573,12 +568,12 @@ def referral_reroute(
                 sender = actor
             else:
                 proposed_by = actor
-        expired = old.status == Referral.Status.CANCELLED and old.cancel_reason == Referral.CancelReason.EXPIRED
+        expired = old.is_expired
         if not expired and not can_proceed(old.reroute):
             raise ReferralConflict(old, "reroute")
         if old.reroutes.exists():
             raise ValidationError(_("This referral was already re-routed."))
-        if not reason.strip():
+        if STEPS["reroute"].reason_required and not reason.strip():
             raise ValidationError({"reason": _("Say why.")})
         new = _referral_create(
             kind=old.kind,
@@ -625,13 +620,13 @@ def referrals_expire(*, now: datetime | None = None) -> list[int]:
     coordinators. Safe to run from several workers at once (rows are locked and skipped when taken)."""
     now = now or timezone.now()
     expired = []
-    due = Referral.objects.filter(status__in=Referral.AWAITING_ANSWER, respond_by__lt=now).values_list("pk", flat=True)
-    for pk in list(due):
+    for pk in list(Referral.objects.overdue(now).values_list("pk", flat=True)):
         with transaction.atomic():
             referral = (
                 Referral.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("sender", "sender_agency", "case")
-                .filter(pk=pk, status__in=Referral.AWAITING_ANSWER, respond_by__lt=now)
+                .overdue(now)
+                .filter(pk=pk)
                 .first()
             )
             if referral is None:
@@ -650,7 +645,7 @@ def referrals_expire(*, now: datetime | None = None) -> list[int]:
 # Messages and notifications ------------------------------------------------------------------------------------
 
 
-def referral_message_add(*, referral: Referral, actor, body: str, request: Any = None) -> ReferralMessage:
+def referral_message_add(*, referral: Referral, actor: User, body: str, request: Any = None) -> ReferralMessage:
     if not body.strip():
         raise ValidationError({"body": _("Write a message.")})
     sides = selectors.sides_of(actor, referral)
@@ -658,11 +653,13 @@ def referral_message_add(*, referral: Referral, actor, body: str, request: Any =
         raise Http404
     if not selectors.may(actor, referral, "message", sides):
         raise PermissionDenied
+    agency = actor.agency
+    assert agency is not None  # a side on the referral is an agency's
     with transaction.atomic():
         message = ReferralMessage.objects.create(
-            referral=referral, author=actor, author_agency=actor.agency, body=body.strip()
+            referral=referral, author=actor, author_agency=agency, body=body.strip()
         )
-        event = ReferralEvent.objects.create(referral=referral, verb="message", actor=actor, actor_agency=actor.agency)
+        event = ReferralEvent.objects.create(referral=referral, verb="message", actor=actor, actor_agency=agency)
         audit_record(
             action="referrals.message.added",
             actor=actor,
@@ -670,22 +667,11 @@ def referral_message_add(*, referral: Referral, actor, body: str, request: Any =
             target=referral,
             details={"message": message.pk},
         )
-        notifications = Notification.objects.bulk_create(
-            [
-                Notification(user=user, referral=referral, event=event, verb="message")
-                for user in _involved(referral, "message")
-                if user.pk != actor.pk
-            ]
-        )
-        ids = [n.pk for n in notifications]
-        if ids:
-            from referrals.tasks import email_notifications
-
-            transaction.on_commit(lambda: email_notifications.enqueue(ids))
+        _notify(referral, event, actor)
     return message
 
 
-def notifications_mark_read(*, user, referral: Referral | None = None) -> int:
+def notifications_mark_read(*, user: User, referral: Referral | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if referral is not None:
         unread = unread.filter(referral=referral)

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from referrals import selectors
+from referrals import selectors, services
 from referrals.models import Notification, Referral
 
 EXPIRY_INTERVAL = timedelta(minutes=5)
@@ -75,13 +75,12 @@ def email_provider_notice(referral_id: int) -> bool:
 
 
 @task()
-def expire_overdue(reschedule: bool = False) -> int:
-    """Expire what is past its deadline; with ``reschedule``, run again in ``EXPIRY_INTERVAL`` (the demo's worker
-    keeps it going; production can use it or a cron job calling ``manage.py expire_referrals``)."""
-    from referrals.services import referrals_expire
-
+def referrals_expire(reschedule: bool = False) -> int:
+    """``services.referrals_expire``, in the background; with ``reschedule``, run again in ``EXPIRY_INTERVAL``
+    (the demo's worker keeps it going; production can use it or a cron job calling ``manage.py
+    referrals_expire``)."""
     try:
-        return len(referrals_expire())
+        return len(services.referrals_expire())
     finally:  # an error in one run must not stop the cycle
         if reschedule:
-            expire_overdue.using(run_after=timezone.now() + EXPIRY_INTERVAL).enqueue(reschedule=True)
+            referrals_expire.using(run_after=timezone.now() + EXPIRY_INTERVAL).enqueue(reschedule=True)

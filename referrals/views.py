@@ -1,33 +1,362 @@
-"""Find services for this person: the directory's ranked matches for one of a victim's needs, read from the case
-as the viewer may see it (``cases.selectors``), never more. The referral pages are in ``pages.py``."""
+"""Referral pages: inbox, outbox, the coordinators' board, a referral with its timeline, packet, thread and steps,
+the services found for a person's need, and the two ways to refer (a person to a service, an agency to a case).
+Every step is a POST form that works without JavaScript; reads go through ``selectors``, writes through
+``services``."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_fsm import can_proceed
 
+from agencies.models import User
 from cases import selectors as case_selectors
 from cases.models import Person
 from portal.audit import audit_record
+from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
+from portal.lists import render_filtered_page
 from portal.pagination import paginate
+from referrals import selectors, services
+from referrals.filters import ReferralFilter, ReferralHistoryFilter
+from referrals.forms import AgencyReferralForm, MessageForm, ServiceReferralForm, StepForm
+from referrals.letters import render_referral_letter
+from referrals.matching import SEX_TO_GENDER, age_on
+from referrals.models import Referral, ReferralQuerySet
+from referrals.steps import BUTTONS
 from services_directory import selectors as directory
 from services_directory.filters import DISTANCES, PlaceField
 from services_directory.geo import UnknownPlace, resolve
-from services_directory.models import Service
 
-SEX_TO_GENDER: dict[str, str] = {
-    Person.Sex.FEMALE: Service.Gender.FEMALE,
-    Person.Sex.MALE: Service.Gender.MALE,
-    Person.Sex.OTHER: Service.Gender.OTHER,
+# The service function of each step with a button (``steps.Step.service``), looked up once, here.
+STEP_SERVICES: dict[str, Callable[..., Referral]] = {
+    step.verb: getattr(services, step.service) for step in BUTTONS.values()
 }
 
+
+def _list(request: AuthenticatedHttpRequest, referrals: ReferralQuerySet, *, title: str, side: str) -> HttpResponse:
+    return render_filtered_page(
+        request,
+        "referrals/referral_list.html",
+        ReferralFilter,
+        referrals.overdue_first(timezone.now()),
+        per_page=25,
+        extra_context={"title": title, "side": side},
+    )
+
+
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    agency = request.user.agency
+    if agency is None or not request.user.has_perm(selectors.RESPOND):
+        raise Http404
+    received = selectors.referral_list_visible_to(request.user).filter(
+        recipient_agency=agency, delivery=Referral.Delivery.PORTAL
+    )
+    return _list(request, received, title=_("Referrals to us"), side="inbox")
+
+
+def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    agency = request.user.agency
+    if agency is None or not request.user.has_perm(selectors.SEND):
+        raise Http404
+    sent = selectors.referral_list_visible_to(request.user).filter(sender_agency=agency)
+    return _list(request, sent, title=_("Referrals we sent"), side="outbox")
+
+
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The task force's open referrals by status, overdue ones first in each column."""
+    task_forces = selectors.coordinated_task_force_ids(request.user)
+    if not task_forces:
+        raise Http404
+    shown = (Referral.Status.DRAFT, *Referral.OPEN)  # drafts are coordinators' proposals awaiting the lead agency
+    open_referrals = (
+        selectors.referral_list_visible_to(request.user)
+        .filter(case__task_force_id__in=task_forces, status__in=shown)
+        .order_by("respond_by")[:500]
+    )
+    columns: dict[str, list[Referral]] = {status: [] for status in shown}
+    for referral in open_referrals:
+        columns[referral.status].append(referral)
+    for referrals in columns.values():
+        referrals.sort(key=lambda r: (not r.is_overdue, r.respond_by))
+    expired = (
+        selectors.referral_list_visible_to(request.user)
+        .expired()
+        .filter(case__task_force_id__in=task_forces, reroutes__isnull=True)
+        .order_by("-respond_by")[:50]
+    )
+    labels: dict[str, str] = {Referral.Status.DRAFT: _("Proposed, awaiting the lead agency")}
+    return render(
+        request,
+        "referrals/board.html",
+        {
+            "columns": [
+                (labels.get(status, Referral.Status(status).label), items) for status, items in columns.items()
+            ],
+            "expired": expired,
+        },
+    )
+
+
+def board_history(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The task force's closed referrals with their outcomes, most recently closed first."""
+    if not selectors.coordinated_task_force_ids(request.user):
+        raise Http404
+    return render_filtered_page(
+        request, "referrals/history.html", ReferralHistoryFilter, selectors.referral_history_for(request.user)
+    )
+
+
+def _steps(access: selectors.ReferralAccess) -> list[dict[str, Any]]:
+    """The buttons of the steps the viewer may take now, each with its form's fields."""
+    steps = []
+    for step in BUTTONS.values():
+        if access.may(step.verb) and can_proceed(getattr(access.referral, step.verb)):
+            form = StepForm(auto_id=f"id_{step.verb}_%s")
+            steps.append({"step": step, "fields": [form[name] for name in step.fields]})
+    return steps
+
+
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    first = selectors.referral_access_for_user(request.user, pk)
+    services.referral_receive(referral=first.referral, actor=request.user, request=request)
+    services.notifications_mark_read(user=request.user, referral=first.referral)
+    access = selectors.referral_access_for_user(request.user, pk)
+    referral = access.referral
+    packet = selectors.packet_for(request.user, referral, access.sides)
+    if packet.released and not access.is_sender and packet.person is not None:
+        audit_record(
+            action="cases.pii.viewed",
+            request=request,
+            target=referral.case,
+            details={
+                "person_id": packet.person.pk,
+                "categories": sorted(packet.released),
+                "via": "referral",
+                "referral_id": referral.pk,
+            },
+        )
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "access": access,
+            "packet": packet,
+            "events": referral.events.select_related("actor", "actor_agency"),
+            "thread": None if access.routing_only else referral.messages.select_related("author", "author_agency"),
+            "steps": _steps(access),
+            "reroute": _reroute_choices(access),
+            "message_form": MessageForm() if access.may("message") else None,
+        },
+    )
+
+
+def _reroute_choices(access: selectors.ReferralAccess) -> list[tuple[str, str]] | None:
+    """Other recipients for a referral that nobody answered (or that expired)."""
+    referral = access.referral
+    if not access.may("reroute") or not (referral.is_expired or referral.awaiting_answer):
+        return None
+    if referral.reroutes.exists():
+        return None
+    if referral.kind == Referral.Kind.INTERAGENCY:
+        agencies = case_selectors.share_candidates(referral.case).exclude(pk__in=[referral.recipient_agency_id])
+        return [(f"agency:{a.pk}", a.name) for a in agencies[:50]]
+    categories = sorted({need.category for need in referral.needs.all()})
+    found = directory.service_search(directory.SearchCriteria(categories=categories))
+    others = [s for s in found[:21] if s.pk != referral.recipient_service_id][:20]
+    return [(f"service:{s.pk}", f"{s.name} ({s.organization.name})") for s in others]
+
+
+@require_POST
+def referral_step(request: AuthenticatedHttpRequest, pk: int, verb: str) -> HttpResponse:
+    """Take the step whose button posts to ``verb`` (its URL segment), with the fields of its form."""
+    step = BUTTONS.get(verb)
+    if step is None:
+        raise Http404
+    referral = selectors.referral_access_for_user(request.user, pk).referral
+    form = StepForm(request.POST)
+    form.is_valid()
+    fields = {name: form.cleaned_data.get(name, "") for name in step.fields}
+    try:
+        STEP_SERVICES[step.verb](referral=referral, actor=request.user, request=request, **fields)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        messages.error(request, _("You may not do this to this referral."))
+    else:
+        messages.success(request, _("Done: the referral is %(status)s.") % {"status": _status(request, pk)})
+    return redirect("referral_detail", pk=pk)
+
+
+def _status(request: AuthenticatedHttpRequest, pk: int) -> str:
+    return str(selectors.referral_access_for_user(request.user, pk).referral.get_status_display()).lower()
+
+
+@require_POST
+def referral_reroute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_access_for_user(request.user, pk).referral
+    target = request.POST.get("recipient", "")
+    kind, _sep, value = target.partition(":")
+    try:
+        if kind == "agency":
+            recipient: dict[str, Any] = {
+                "recipient_agency": get_object_or_404(case_selectors.share_candidates(referral.case), pk=int(value))
+            }
+        elif kind == "service":
+            recipient = {"recipient_service": directory.service_get_for_user(request.user, value)}
+        else:
+            raise ValidationError(_("Choose where to send it instead."))
+        new = services.referral_reroute(
+            referral=referral,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            delivery=request.POST.get("delivery", ""),
+            request=request,
+            **recipient,
+        )
+    except (ValidationError, ValueError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("referral_detail", pk=pk)
+    except PermissionDenied:
+        messages.error(request, _("You may not re-route this referral."))
+        return redirect("referral_detail", pk=pk)
+    if new.is_proposal:
+        messages.success(request, _("Proposed: the lead agency decides whether to send this new referral."))
+    else:
+        messages.success(request, _("Re-routed: this is the new referral."))
+    return redirect("referral_detail", pk=new.pk)
+
+
+@require_POST
+def referral_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_access_for_user(request.user, pk).referral
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_message_add(
+                referral=referral, actor=request.user, body=form.cleaned_data["body"], request=request
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [_("You may not write here.")])))
+    else:
+        messages.error(request, _("Write a message."))
+    return redirect(reverse("referral_detail", args=[pk]) + "#thread")
+
+
+def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk: str) -> HttpResponse:
+    """Refer the person of a need to a directory service (from the ranked matches)."""
+    access, shown, view = case_selectors.need_get_for_user(request.user, need_pk)
+    case = access.case
+    if not _may_refer(request.user, access, view.person):
+        raise Http404
+    service = directory.service_get_for_user(request.user, service_pk)
+    in_portal = service.organization.agency is not None and service.organization.agency.is_active
+    needs = case_selectors.needs_visible_to(request.user, case, access.permissions).filter(
+        person_id=view.pk, status="unmet"
+    )
+    form = ServiceReferralForm(
+        request.POST or None,
+        needs=needs,
+        in_portal=in_portal,
+        initial={"needs": [shown.need.pk], "urgency": shown.need.urgency},
+    )
+    if request.method == "POST" and form.is_valid():
+        sent = _send(
+            request,
+            form,
+            kind=Referral.Kind.SERVICE,
+            case=case,
+            recipient_service=service,
+            person=view.person,
+            needs=form.cleaned_data["needs"],
+            delivery=form.cleaned_data.get("delivery", ""),
+            safety_notes=form.cleaned_data["safety_notes"],
+        )
+        if sent is not None:
+            return sent
+    return render(
+        request,
+        "referrals/refer_form.html",
+        {"form": form, "case": case, "service": service, "in_portal": in_portal, "need": shown.need},
+    )
+
+
+def refer_agency(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
+    """Ask another agency to join a case (the lead agency only)."""
+    access = case_selectors.case_access_for_user(request.user, case_pk, case_selectors.VIEW)
+    case = access.case
+    if not access.manages or not request.user.has_perm(selectors.SEND):
+        raise Http404
+    form = AgencyReferralForm(request.POST or None, agencies=case_selectors.share_candidates(case))
+    if request.method == "POST" and form.is_valid():
+        sent = _send(
+            request,
+            form,
+            kind=Referral.Kind.INTERAGENCY,
+            case=case,
+            recipient_agency=form.cleaned_data["recipient_agency"],
+            share_level=form.cleaned_data["share_level"],
+        )
+        if sent is not None:
+            return sent
+    return render(request, "referrals/refer_form.html", {"form": form, "case": case})
+
+
+def _send(request: AuthenticatedHttpRequest, form: forms.Form, **fields: Any) -> HttpResponse | None:
+    """Send the referral a valid refer form describes (with ``fields``, its kind's own) and go to its page; or, if
+    the service refuses it, None, the form carrying the errors."""
+    data = form.cleaned_data
+    try:
+        referral = services.referral_send(
+            actor=request.user,
+            urgency=data["urgency"],
+            request_note=data["request_note"],
+            submission_key=data["submission_key"],
+            request=request,
+            **fields,
+        )
+    except ValidationError as error:
+        add_errors(form, error)
+        return None
+    messages.success(request, _("The referral is sent."))
+    return redirect("referral_detail", pk=referral.pk)
+
+
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        return redirect("notifications")
+    return render(request, "referrals/notifications.html", {"items": selectors.notifications_of(request.user)})
+
+
+def referral_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The one-page letter for the person referred, in their language (only the sender's side prints it)."""
+    referral = selectors.referral_access_for_user(request.user, pk).referral
+    pdf = render_referral_letter(referral, request.user, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="referral-{referral.pk}-letter.pdf"'
+    return response
+
+
+# Finding services for a person: the directory's ranked matches for one of a victim's needs, read from the case as
+# the viewer may see it (``cases.selectors``), never more.
 
 WITHIN_CHOICES = {value for value, _label in DISTANCES}
 
 
-def _age(born, today) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+def _may_refer(user: User, access: case_selectors.CaseAccess, person: Person) -> bool:
+    """Whether ``user`` may refer ``person`` to a service: they work the case and send referrals, and the person is
+    a victim in the case (services are for victims; a witness's need is recorded, not referred)."""
+    return access.may_change and user.has_perm(selectors.SEND) and case_selectors.is_victim_in(access.case, person)
 
 
 def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpResponse:
@@ -35,11 +364,10 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
     viewer may see the date of birth; else whether they are a minor) and gender."""
     if not request.user.has_perm(directory.VIEW_PERMISSION):
         raise Http404
-    case, shown, view = case_selectors.need_get_for_user(request.user, need_pk)
+    access, shown, view = case_selectors.need_get_for_user(request.user, need_pk)
     label = _("Person #%(id)s") % {"id": view.pk}
-    today = timezone.localdate()
     born = view.date_of_birth
-    age = _age(born, today) if born not in (None, case_selectors.WITHHELD) else None
+    age = age_on(born, timezone.localdate()) if born is not case_selectors.WITHHELD else None
     languages = [code for code in [view.preferred_language, *(view.languages or [])] if code]
     place_text = request.GET.get("near", "").strip()
     place, place_error = None, ""
@@ -62,7 +390,7 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
     audit_record(
         action="cases.pii.viewed",
         request=request,
-        target=case,
+        target=access.case,
         details={
             "person_id": view.pk,
             "need_id": shown.need.pk,
@@ -74,13 +402,9 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
         request,
         "referrals/need_services.html",
         {
-            "case": case,
+            "case": access.case,
             "need": shown.need,
-            "refer_need": shown.need
-            if case_selectors.CHANGE in case.viewer_permissions  # type: ignore[attr-defined]
-            and request.user.has_perm("referrals.add_referral")
-            and case_selectors.is_victim_in(case, view.person)
-            else None,
+            "refer_need": shown.need if _may_refer(request.user, access, view.person) else None,
             "person_label": label,
             "criteria": criteria,
             "page": page,

@@ -15,11 +15,14 @@ from cases import selectors as case_selectors
 from cases.models import CaseShare, Consent
 from portal.management.commands.seed_demo import DEMO_SEED
 from referrals import demo
-from referrals.models import Referral, ReferralEvent, ReferralMessage, Verb
-from referrals.selectors import COORDINATE, RECIPIENT, RECIPIENT_VERBS, packet_for, sides_of
+from referrals.models import Referral, ReferralEvent, ReferralMessage
+from referrals.selectors import COORDINATE, RECIPIENT, packet_for, sides_of
+from referrals.steps import STEPS
 from services_directory import demo as directory_demo
 
 pytestmark = pytest.mark.django_db
+
+ANSWERS = [step.verb for step in STEPS.values() if step.answer]  # recorded "on behalf" off the portal
 
 OFF_PORTAL = (Referral.Delivery.EMAIL, Referral.Delivery.PHONE)
 
@@ -83,8 +86,8 @@ def test_some_wait_past_their_deadline_some_expired_and_an_expired_one_was_rerou
     expired = Referral.objects.filter(status=Referral.Status.CANCELLED, cancel_reason=Referral.CancelReason.EXPIRED)
     assert expired.filter(reroutes__isnull=True).exists()  # still on the coordinators' board, to re-route
     rerouted = Referral.objects.get(rerouted_from__in=expired, kind=Referral.Kind.SERVICE)
-    assert rerouted.rerouted_from.events.filter(verb=Verb.EXPIRE, actor__isnull=True).exists()
-    reroute = rerouted.rerouted_from.events.get(verb=Verb.REROUTE)
+    assert rerouted.rerouted_from.events.filter(verb="expire", actor__isnull=True).exists()
+    reroute = rerouted.rerouted_from.events.get(verb="reroute")
     assert reroute.actor.has_perm(COORDINATE)
     assert rerouted.sender == rerouted.rerouted_from.sender
     assert rerouted.recipient_service != rerouted.rerouted_from.recipient_service
@@ -95,7 +98,7 @@ def test_providers_outside_the_portal_have_their_answers_recorded_by_the_sender(
     outside = Referral.objects.filter(kind=Referral.Kind.SERVICE, delivery__in=OFF_PORTAL)
     assert outside.count() >= 2
     assert not outside.filter(recipient_agency__isnull=False).exists()
-    answers = ReferralEvent.objects.filter(referral__in=outside, verb__in=RECIPIENT_VERBS).select_related("referral")
+    answers = ReferralEvent.objects.filter(referral__in=outside, verb__in=ANSWERS).select_related("referral")
     assert answers.exists()
     for event in answers:
         assert event.on_behalf_of_recipient
@@ -146,13 +149,13 @@ def test_every_referral_has_a_timeline_that_begins_with_its_sending_and_some_hav
     _seed()
     for referral in Referral.objects.all():
         events = list(referral.events.all())
-        assert events[0].verb == (Verb.PROPOSE if referral.is_proposal else Verb.SEND), referral
+        assert events[0].verb == ("propose" if referral.is_proposal else "send"), referral
         if referral.is_proposal:  # a coordinator's re-route of an interagency referral, for the lead to send
-            assert events[0].actor == referral.proposed_by == referral.rerouted_from.events.get(verb=Verb.REROUTE).actor
+            assert events[0].actor == referral.proposed_by == referral.rerouted_from.events.get(verb="reroute").actor
         elif referral.rerouted_from is None:
             assert events[0].actor_id == referral.sender_id
         else:  # sent again, on the sender's behalf, by whoever re-routed it
-            assert events[0].actor == referral.rerouted_from.events.get(verb=Verb.REROUTE).actor
+            assert events[0].actor == referral.rerouted_from.events.get(verb="reroute").actor
         assert [event.to_status for event in events if event.to_status][-1] == referral.status
     messages = ReferralMessage.objects.all()
     assert messages.count() >= 4

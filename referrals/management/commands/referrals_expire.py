@@ -1,7 +1,8 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandParser
 
-from referrals.services import referrals_expire
-from referrals.tasks import expire_overdue
+from referrals import services, tasks
 
 
 class Command(BaseCommand):
@@ -15,15 +16,15 @@ class Command(BaseCommand):
             "--schedule", action="store_true", help="queue the periodic task for the background worker (db_worker)"
         )
 
-    def handle(self, *args, schedule: bool = False, **options) -> None:
+    def handle(self, *args: Any, schedule: bool = False, **options: Any) -> None:
         if schedule:
             if _already_scheduled():
                 self.stdout.write("The expiry task is already queued.")
                 return
-            expire_overdue.enqueue(reschedule=True)
+            tasks.referrals_expire.enqueue(reschedule=True)
             self.stdout.write("The expiry task is queued; the background worker runs it every 5 minutes.")
             return
-        expired = referrals_expire()
+        expired = services.referrals_expire()
         self.stdout.write(f"{len(expired)} referral(s) expired.")
 
 
@@ -35,4 +36,4 @@ def _already_scheduled() -> bool:
         return False
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult.objects.filter(task_path=expire_overdue.module_path, finished_at__isnull=True).exists()
+    return DBTaskResult.objects.filter(task_path=tasks.referrals_expire.module_path, finished_at__isnull=True).exists()
