@@ -173,10 +173,11 @@ def text_length(html: str) -> int:
 
 
 def render_case_packet(case: Case, viewer, *, request=None) -> bytes:
-    """The PDF of ``case`` as ``viewer`` may see it. The case is looked up again through ``case_get_for_user`` for
+    """The PDF of ``case`` as ``viewer`` may see it. The case is looked up again through ``case_access_for_user`` for
     ``viewer`` (404 outside its audience), so a caller cannot hand in a case the viewer may not read."""
-    case = selectors.case_get_for_user(viewer, case.pk)
-    dossier = selectors.case_dossier_for(viewer, case)
+    access = selectors.case_access_for_user(viewer, case.pk)
+    case = access.case
+    dossier = selectors.case_dossier_for(viewer, access)
     section = case_section_context(dossier)
     handling = section["handling"]
     title = _("Case packet %(number)s") % {"number": case.number}

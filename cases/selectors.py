@@ -167,10 +167,7 @@ def case_access_for_user(user: User, pk: int, perm: str = VIEW) -> CaseAccess:
 
 def case_get_for_user(user: User, pk: int, perm: str = VIEW) -> Case:
     """The case, if ``user`` may ``perm`` it (``case_access_for_user`` without the rest of the answer)."""
-    access = case_access_for_user(user, pk, perm)
-    case = access.case
-    case.viewer_permissions = access.permissions  # type: ignore[attr-defined]  # TODO(issue 12): callers read CaseAccess
-    return case
+    return case_access_for_user(user, pk, perm).case
 
 
 def pii_categories_for(
@@ -385,11 +382,11 @@ def needs_visible(user, case: Case, people: list[tuple[Any, "PersonView"]], labe
     return shown
 
 
-def needs_visible_to(user, case: Case) -> QuerySet[Need]:
+def needs_visible_to(user, case: Case, permissions: frozenset[str] | None = None) -> QuerySet[Need]:
     """The needs of ``case`` that ``user`` may see, as a queryset, by the rule of ``needs_visible`` (the case page's):
     every form, list and step that touches needs (the refer form, marking a need met, the referral lines) reads
-    them here. ``case`` may carry the viewer's permissions (``case_get_for_user``); three queries."""
-    permissions = getattr(case, "viewer_permissions", None)
+    them here. ``permissions`` are the user's on the case if the caller has them (a ``CaseAccess``'s): three
+    queries, two more without them."""
     if permissions is None:
         permissions = case_permissions(user, case)
     people = people_of_case_for(user, case, permissions)
@@ -399,11 +396,11 @@ def needs_visible_to(user, case: Case) -> QuerySet[Need]:
 def document_get_for_user(user, case_pk: int, document_pk: int):
     """A document the user may read: 403 without ``view_case_pii`` on the case; a file they may not read (law-
     enforcement-sensitive, or a provider's) is a 404, as if it did not exist."""
-    case = case_get_for_user(user, case_pk, VIEW_PII)
-    document = documents_visible(user, case, case.viewer_permissions).filter(pk=document_pk).first()  # type: ignore[attr-defined]
+    access = case_access_for_user(user, case_pk, VIEW_PII)
+    document = documents_visible(user, access.case, access.permissions).filter(pk=document_pk).first()
     if document is None:
         raise Http404
-    return case, document
+    return access.case, document
 
 
 def share_candidates(case: Case) -> QuerySet[Agency]:
@@ -580,19 +577,19 @@ def victims_of(case: Case) -> list[Person]:
     ]
 
 
-def need_get_for_user(user, need_pk: int) -> tuple[Case, NeedView, PersonView]:
-    """A need ``user`` may see (``needs_visible``), its case (as ``case_get_for_user``) and its person as the user
-    may see them; 404 for a need they may not see, as if it did not exist."""
+def need_get_for_user(user, need_pk: int) -> tuple[CaseAccess, NeedView, PersonView]:
+    """A need ``user`` may see (``needs_visible``), their access to its case (``case_access_for_user``) and its
+    person as the user may see them; 404 for a need they may not see, as if it did not exist."""
     case_id = Need.objects.filter(pk=need_pk).values_list("case_id", flat=True).first()
     if case_id is None:
         raise Http404
-    case = case_get_for_user(user, case_id, VIEW)
-    people = people_of_case_for(user, case, case.viewer_permissions)  # type: ignore[attr-defined]
-    shown = next((n for n in needs_visible(user, case, people, {}) if n.need.pk == need_pk), None)
+    access = case_access_for_user(user, case_id, VIEW)
+    people = people_of_case_for(user, access.case, access.permissions)
+    shown = next((n for n in needs_visible(user, access.case, people, {}) if n.need.pk == need_pk), None)
     if shown is None:
         raise Http404
     person = next(view for _participant, view in people if view.pk == shown.need.person_id)
-    return case, shown, person
+    return access, shown, person
 
 
 def is_victim_in(case: Case, person: Person) -> bool:
@@ -666,11 +663,11 @@ def _referrals_shown(user, case: Case, needs: list[NeedView]) -> QuerySet:
     return case.referrals.exclude(pk__in=withheld.values("pk")).exclude(Q(status="draft") & ~Q(sender_agency_id=own))
 
 
-def case_dossier_for(user, case: Case) -> CaseDossier:
-    """The case as ``user`` may see it. ``case`` comes from ``case_get_for_user`` (it carries the viewer's
-    permissions). The case's referrals are read through the reverse relation (cases never imports referrals) and
-    only by those who work the case, as on its page."""
-    permissions: frozenset[str] = case.viewer_permissions  # type: ignore[attr-defined]
+def case_dossier_for(user, access: CaseAccess) -> CaseDossier:
+    """The case as ``user`` may see it, given their access to it (``case_access_for_user``). The case's referrals
+    are read through the reverse relation (cases never imports referrals) and only by those who work the case, as on
+    its page."""
+    case, permissions = access.case, access.permissions
     people = people_of_case_for(user, case, permissions)
     names = {view.pk: person_label(participant, view) for participant, view in people}
     needs = needs_visible(user, case, people, names)
@@ -772,10 +769,10 @@ def meeting_packet_still_readable(packet: MeetingPacket) -> bool:
         return False
     for case_id, before in packet.disclosed.items():
         try:
-            case = case_get_for_user(user, int(case_id))
+            access = case_access_for_user(user, int(case_id))
         except (Http404, PermissionDenied):
             return False
-        now = disclosure_of(case_dossier_for(user, case))
+        now = disclosure_of(case_dossier_for(user, access))
         if not set(before["permissions"]) <= set(now["permissions"]):
             return False
         for person_id, categories in before["people"].items():

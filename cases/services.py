@@ -127,7 +127,8 @@ def case_share_grant(
     caseworker's waits for a supervisor's approval (``case_share_approve``). A new share replaces the agency's
     current one; the guardian rows come and go with the active share, in the same transaction. ``audit_details``
     add to the event's details (e.g. the referral whose acceptance carries out ``actor``'s choice)."""
-    case = selectors.case_get_for_user(actor, case.pk, selectors.MANAGE)
+    access = selectors.case_access_for_user(actor, case.pk, selectors.MANAGE)
+    case = access.case
     if agency.pk == case.lead_agency_id:
         raise ValidationError({"agency": _("The lead agency already sees everything in its case.")})
     if not selectors.share_candidates(case).filter(pk=agency.pk).exists():
@@ -142,7 +143,7 @@ def case_share_grant(
         raise ValidationError({"reason": _("Say why the agency needs to see this case.")})
     if expires_on is not None and expires_on <= timezone.localdate():
         raise ValidationError({"expires_on": _("The end must be in the future.")})
-    decides = selectors.DECIDE in case.viewer_permissions  # type: ignore[attr-defined]
+    decides = access.decides
     with transaction.atomic():
         current = (
             CaseShare.objects.select_for_update()
@@ -444,8 +445,8 @@ def need_add(
 
 def need_mark_met(*, need: Need, actor, request: HttpRequest | None = None) -> None:
     """Those who may change the case mark a need they may see as met; a need hidden from them is a 404."""
-    case = selectors.case_get_for_user(actor, need.case_id, selectors.CHANGE)
-    if not selectors.needs_visible_to(actor, case).filter(pk=need.pk).exists():
+    access = selectors.case_access_for_user(actor, need.case_id, selectors.CHANGE)
+    if not selectors.needs_visible_to(actor, access.case, access.permissions).filter(pk=need.pk).exists():
         raise Http404
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
@@ -468,8 +469,9 @@ def note_add(
     """Those who may change a case add notes to it; a law-enforcement-sensitive note also needs that permission.
     A victim service provider's note names whom it is about (``about``), among its clients in the case: required
     when it has any there, since another agency reads the note only through each one's consent."""
-    case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
-    if visibility == Visibility.LAW_ENFORCEMENT and selectors.VIEW_LE not in case.viewer_permissions:  # type: ignore[attr-defined]
+    access = selectors.case_access_for_user(actor, case.pk, selectors.CHANGE)
+    case = access.case
+    if visibility == Visibility.LAW_ENFORCEMENT and not access.may_see_le:
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("Write the note.")})
@@ -541,8 +543,9 @@ def document_upload(
     request: HttpRequest | None = None,
 ) -> Document:
     """Store a file with a case, outside anything served publicly. Its type is read from its content."""
-    case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
-    if visibility == Visibility.LAW_ENFORCEMENT and selectors.VIEW_LE not in case.viewer_permissions:  # type: ignore[attr-defined]
+    access = selectors.case_access_for_user(actor, case.pk, selectors.CHANGE)
+    case = access.case
+    if visibility == Visibility.LAW_ENFORCEMENT and not access.may_see_le:
         raise PermissionDenied
     if uploaded_file.size > MAX_DOCUMENT_BYTES:
         raise ValidationError({"file": _("Files are limited to 20 MB.")})
@@ -647,13 +650,13 @@ def case_update(*, case: Case, version: int, actor, request: HttpRequest | None 
     unknown = set(changes) - set(EDITABLE_CASE_FIELDS)
     if unknown:
         raise ValidationError(_("These fields cannot be edited: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    checked = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
-    if "le_narrative" in changes and selectors.VIEW_LE not in checked.viewer_permissions:  # type: ignore[attr-defined]
+    access = selectors.case_access_for_user(actor, case.pk, selectors.CHANGE)
+    if "le_narrative" in changes and not access.may_see_le:
         changes.pop("le_narrative")
-    if selectors.MANAGE not in checked.viewer_permissions:  # type: ignore[attr-defined]
+    if not access.manages:
         changes.pop("task_force", None)  # the task force decides the audience: the lead's to change
     task_force = changes.get("task_force")
-    if task_force is not None and not task_force.agencies.filter(pk=checked.lead_agency_id).exists():
+    if task_force is not None and not task_force.agencies.filter(pk=access.case.lead_agency_id).exists():
         raise ValidationError({"task_force": _("The lead agency is not a member of this task force.")})
     with transaction.atomic():
         current = Case.objects.select_for_update().get(pk=case.pk)
@@ -668,7 +671,7 @@ def case_update(*, case: Case, version: int, actor, request: HttpRequest | None 
                 .first()
             )
             fields = last.details.get("fields", ["status"]) if last else []
-            if selectors.VIEW_LE not in checked.viewer_permissions:  # type: ignore[attr-defined]
+            if not access.may_see_le:
                 fields = [name for name in fields if name != "le_narrative"]
             raise StaleEdit(
                 changed_fields=fields,

@@ -50,11 +50,11 @@ def build_meeting_packet(packet_id: int) -> str:
             try:
                 if case.pk not in choosable:
                     raise Http404
-                visible = selectors.case_get_for_user(viewer, case.pk)
+                access = selectors.case_access_for_user(viewer, case.pk)
             except (Http404, PermissionDenied):
                 packet.cases_left_out += 1
             else:
-                sections.append(packets.case_section_context(selectors.case_dossier_for(viewer, visible)))
+                sections.append(packets.case_section_context(selectors.case_dossier_for(viewer, access)))
             _save(packet, steps_done=packet.steps_done + 1, cases_left_out=packet.cases_left_out)
         handling = packets.Handling.strictest([section["handling"] for section in sections])
         title = _("Case-coordination meeting, %(task_force)s, %(day)s") % {

@@ -76,11 +76,14 @@ def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
-    may_see_le = selectors.VIEW_LE in case.viewer_permissions  # type: ignore[attr-defined]
-    may_manage = selectors.MANAGE in case.viewer_permissions  # type: ignore[attr-defined]
+    access = selectors.case_access_for_user(request.user, pk, selectors.CHANGE)
+    case = access.case
     form = CaseForm(
-        request.POST or None, instance=case, user=request.user, may_see_le=may_see_le, may_manage=may_manage
+        request.POST or None,
+        instance=case,
+        user=request.user,
+        may_see_le=access.may_see_le,
+        may_manage=access.manages,
     )
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in services.EDITABLE_CASE_FIELDS if name in form.cleaned_data}
@@ -101,15 +104,13 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    case = selectors.case_get_for_user(user, pk)
-    dossier = selectors.case_dossier_for(user, case)
-    permissions = dossier.permissions
+    access = selectors.case_access_for_user(user, pk)
+    case, permissions = access.case, access.permissions
+    dossier = selectors.case_dossier_for(user, access)
     people = dossier.people
     _audit_reads(request, case, people)
-    may_change = selectors.CHANGE in permissions
-    may_manage = selectors.MANAGE in permissions
-    may_decide = selectors.DECIDE in permissions
-    may_see_le = selectors.VIEW_LE in permissions
+    may_change, may_see_le = access.may_change, access.may_see_le
+    may_manage, may_decide = access.manages, access.decides
     victims = [(str(view.pk), dossier.names[view.pk]) for participant, view in people if participant.role == "victim"]
     held_people = [
         view.pk for _participant, view in people if view.person.entered_by_agency_id == getattr(user.agency, "pk", None)
@@ -269,12 +270,9 @@ def consent_revoke(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) 
 
 @require_POST
 def note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
-    form = NoteForm(
-        request.POST,
-        may_see_le=selectors.VIEW_LE in case.viewer_permissions,  # type: ignore[attr-defined]
-        about=selectors.note_subjects_for(request.user, case),
-    )
+    access = selectors.case_access_for_user(request.user, pk, selectors.CHANGE)
+    case = access.case
+    form = NoteForm(request.POST, may_see_le=access.may_see_le, about=selectors.note_subjects_for(request.user, case))
     if form.is_valid():
         try:
             services.note_add(case=case, actor=request.user, request=request, **form.cleaned_data)
@@ -313,8 +311,9 @@ def need_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def document_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
-    form = DocumentForm(request.POST, request.FILES, may_see_le=selectors.VIEW_LE in case.viewer_permissions)  # type: ignore[attr-defined]
+    access = selectors.case_access_for_user(request.user, pk, selectors.CHANGE)
+    case = access.case
+    form = DocumentForm(request.POST, request.FILES, may_see_le=access.may_see_le)
     if form.is_valid():
         try:
             services.document_upload(
@@ -390,8 +389,9 @@ def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def need_met(request: AuthenticatedHttpRequest, pk: int, need_pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
-    need = selectors.needs_visible_to(request.user, case).filter(pk=need_pk).first()
+    access = selectors.case_access_for_user(request.user, pk, selectors.CHANGE)
+    case = access.case
+    need = selectors.needs_visible_to(request.user, case, access.permissions).filter(pk=need_pk).first()
     if need is None:
         raise Http404
     services.need_mark_met(need=need, actor=request.user, request=request)
