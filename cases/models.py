@@ -1,6 +1,6 @@
 """Cases, the people in them, and the two records that decide who sees what: ``CaseShare`` and ``Consent``
-(docs/architecture.md §4). Writes go through ``cases/services.py``; reads that depend on who asks, through
-``cases/selectors.py``.
+(docs/architecture.md §4). Writes go through ``cases.services``; reads that depend on who asks, through
+``cases.selectors``.
 """
 
 import uuid
