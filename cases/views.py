@@ -60,7 +60,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not request.user.has_perm("cases.add_case") or request.user.agency is None:
+    if not selectors.can_open_cases(request.user):
         raise PermissionDenied
     form = CaseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -112,9 +112,6 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     may_change, may_see_le = access.may_change, access.may_see_le
     may_manage, may_decide = access.manages, access.decides
     victims = [(str(view.pk), dossier.names[view.pk]) for participant, view in people if participant.role == "victim"]
-    held_people = [
-        view.pk for _participant, view in people if view.person.entered_by_agency_id == getattr(user.agency, "pk", None)
-    ]
     return render(
         request,
         "cases/case_detail.html",
@@ -131,9 +128,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "documents": dossier.documents,
             "shares": dossier.shares,
             "consents": dossier.consents,
-            "may_record_consent": bool(held_people)
-            and user.agency is not None
-            and user.agency.is_victim_service_provider,
+            "may_record_consent": any(selectors.can_record_consent(user, view.person) for _p, view in people),
             "note_form": NoteForm(may_see_le=may_see_le, about=selectors.note_subjects_for(user, case))
             if may_change
             else None,
@@ -235,7 +230,7 @@ def share_revoke(request: AuthenticatedHttpRequest, pk: int, share_pk: int) -> H
 def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, pk)
     agency = request.user.agency
-    if agency is None or not agency.is_victim_service_provider or not request.user.has_perm("cases.record_consent"):
+    if agency is None or not selectors.can_record_consents(request.user):
         raise PermissionDenied
     people = selectors.people_held_by(request.user, case)
     if not people.exists():
@@ -349,7 +344,7 @@ def document_download(request: AuthenticatedHttpRequest, pk: int, document_pk: i
 def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find a person across the cases whose names the user may see (fuzzy on PostgreSQL). The name comes in a POST
     body only (portal/search.py); a GET shows the form."""
-    if not request.user.has_perm("cases.view_case_pii"):
+    if not selectors.can_find_people(request.user):
         raise Http404
     text, name_in_url_ignored = posted_text(request, "q")
     people = list(selectors.person_search_for(request.user, text)) if text else []

@@ -25,31 +25,66 @@ from cases.models import (
     CaseParticipant,
     CaseShare,
     CaseUserObjectPermission,
+    Person,
 )
 from portal.models import AuditEvent
 
+# The permissions, by codename: a role holds them at all (``cases.<codename>`` on its group); the first four are
+# also held per case (guardian rows), and ``MANAGE`` and ``DECIDE`` are derived per case by ``case_permissions``.
 VIEW, CHANGE, VIEW_PII, VIEW_LE = "view_case", "change_case", "view_case_pii", "view_le_sensitive"
-
-
 CASE_PERMISSIONS = (VIEW, CHANGE, VIEW_PII, VIEW_LE)
-
-
 # Who decides who else sees the case, who works it and whether it is closed: people of the lead agency who may
 # change it. A partner that collaborates (may change the case) does not control it.
 MANAGE = "manage_case"
-
-
 # Preparing a packet for a task force's case-coordination meeting: the coordinator's role (docs/architecture.md §4.3).
 PREPARE_MEETING = "prepare_meeting_packet"
-
-
 # What only a supervisor of the lead agency does: approve a share, assign the case, close or reopen it
 # (docs/architecture.md §4.3).
 DECIDE = "decide_case"
+OPEN = "add_case"
+RECORD_CONSENT = "record_consent"
 
 
 def _role_allows(user, codename: str) -> bool:
     return user.is_active and user.has_perm(f"cases.{codename}")
+
+
+# --- Role rights: what a person's role allows at all, one named check each. The page, the navigation and the service
+# that acts on a right all ask the same function.
+
+
+def can_read_cases(user: User) -> bool:
+    """Whether ``user``'s role works with cases at all (which ones: ``case_list_visible_to``)."""
+    return _role_allows(user, VIEW)
+
+
+def can_open_cases(user: User) -> bool:
+    """Whether ``user`` may open a case: their role allows it, and they have an agency to lead it."""
+    return user.agency is not None and _role_allows(user, OPEN)
+
+
+def can_find_people(user: User) -> bool:
+    """Whether ``user``'s role may look for a person by name across cases (whom they find: ``person_search_for``)."""
+    return _role_allows(user, VIEW_PII)
+
+
+def can_prepare_meeting_packets(user: User) -> bool:
+    """Whether ``user``'s role prepares packets for case-coordination meetings (docs/architecture.md §4.3), with an
+    agency whose task forces they are for (which: ``meeting_task_forces_of``)."""
+    return user.agency is not None and _role_allows(user, PREPARE_MEETING) and _role_allows(user, VIEW)
+
+
+def can_record_consents(user: User) -> bool:
+    """Whether ``user`` records their clients' consents at all: staff of a victim service provider whose role allows
+    it (docs/architecture.md §4.6). Whose consents: ``can_record_consent``."""
+    agency = user.agency
+    return agency is not None and agency.is_victim_service_provider and _role_allows(user, RECORD_CONSENT)
+
+
+def can_record_consent(user: User, person: Person) -> bool:
+    """Whether ``user`` records (and revokes) ``person``'s consents: only the victim service provider that entered
+    them, which holds their information."""
+    return can_record_consents(user) and person.entered_by_agency_id == getattr(user.agency, "pk", None)
 
 
 def _held(user, codename: str, case_ref: str = "pk") -> Q:
@@ -184,6 +219,7 @@ def case_activity(case: Case, permissions: frozenset[str], limit: int = 25) -> Q
 
 
 def case_assignable_people(case: Case) -> QuerySet[User]:
+    """Who may be assigned to ``case``: active people of its lead agency whose role works cases."""
     return User.objects.filter(
-        is_active=True, _membership__agency_id=case.lead_agency_id, groups__permissions__codename="change_case"
+        is_active=True, _membership__agency_id=case.lead_agency_id, groups__permissions__codename=CHANGE
     ).distinct()

@@ -21,11 +21,9 @@ from cases.models import (
 )
 from cases.selectors.cases import (
     CHANGE,
-    PREPARE_MEETING,
-    VIEW,
     VIEW_LE,
     _held,
-    _role_allows,
+    can_prepare_meeting_packets,
     case_access_for_user,
     case_list_visible_to,
 )
@@ -36,7 +34,7 @@ from cases.selectors.records import SENSITIVE_NEEDS
 def meeting_task_forces_of(user) -> QuerySet[TaskForce]:
     """The task forces whose meetings ``user`` may prepare a packet for: those their agency belongs to, if their
     role prepares meeting packets (the coordinator's, docs/architecture.md §4.3)."""
-    if user.agency is None or not _role_allows(user, PREPARE_MEETING) or not _role_allows(user, VIEW):
+    if not can_prepare_meeting_packets(user):
         return TaskForce.objects.none()
     return TaskForce.objects.filter(agencies=user.agency)
 

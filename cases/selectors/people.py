@@ -17,7 +17,7 @@ from cases.models import (
     Consent,
     Person,
 )
-from cases.selectors.cases import VIEW_LE, VIEW_PII, _held, _role_allows, case_list_visible_to
+from cases.selectors.cases import VIEW_LE, VIEW_PII, _held, can_find_people, case_list_visible_to
 
 # The fields each consent category releases. Fields in no category (sex, languages, being a minor) are not PII.
 PII_FIELDS: dict[str, tuple[str, ...]] = {
@@ -144,7 +144,7 @@ def name_search_q(user, text: str) -> Q:
     named = CaseParticipant.objects.filter(case=OuterRef("pk")).filter(
         Q(person__given_name__icontains=text) | Q(person__family_name__icontains=text)
     )
-    if user.agency is None or not _role_allows(user, VIEW_PII):
+    if user.agency is None or not can_find_people(user):
         return Q(pk__in=[])
     named = named.filter(_name_readable(user, "person__")).filter(
         ~Q(role=CaseParticipant.Role.SUSPECT) | _held(user, VIEW_LE, "case_id")
@@ -166,7 +166,7 @@ def person_search_for(user, text: str) -> QuerySet[Person]:
     """People whose names ``user`` may see, matching ``text``: fuzzy (trigram similarity) on PostgreSQL, a plain
     match on SQLite. As in the case list, names a victim service provider holds are searched only by it."""
     text = text.strip()
-    if not text or user.agency is None or not _role_allows(user, VIEW_PII):
+    if not text or user.agency is None or not can_find_people(user):
         return Person.objects.none()
     in_visible_case = (
         CaseParticipant.objects.filter(person=OuterRef("pk"))

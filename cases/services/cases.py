@@ -44,7 +44,7 @@ def case_create(
     request: HttpRequest | None = None,
 ) -> Case:
     """Open a case led by the actor's agency, which holds every permission on it."""
-    if actor.agency is None or not actor.has_perm("cases.add_case"):
+    if not selectors.can_open_cases(actor) or actor.agency is None:
         raise PermissionDenied(_("You cannot open cases."))
     unknown = set(indicators) - set(Case.Indicator.values)
     if unknown:

@@ -58,11 +58,7 @@ def consent_record(
 ) -> Consent:
     """Record a victim's written consent to release PII to one agency. Only the victim service provider that holds
     the person's information records it; an expiry is required (VAWA: reasonably time-limited)."""
-    if (
-        actor.agency is None
-        or actor.agency.pk != person.entered_by_agency_id
-        or not actor.has_perm("cases.record_consent")
-    ):
+    if not selectors.can_record_consent(actor, person) or actor.agency is None:
         raise PermissionDenied(_("Only the agency that holds this person's information records their consent."))
     unknown = set(categories) - set(Consent.Category.values)
     if not categories or unknown:
@@ -106,11 +102,7 @@ def consent_record(
 
 def consent_revoke(*, consent: Consent, actor, request: HttpRequest | None = None) -> None:
     """The victim withdrew their consent: the recipient stops seeing the PII at its next request."""
-    if (
-        actor.agency is None
-        or actor.agency.pk != consent.holder_agency_id
-        or not actor.has_perm("cases.record_consent")
-    ):
+    if not selectors.can_record_consent(actor, consent.person) or consent.holder_agency_id != actor.agency.pk:
         raise PermissionDenied(_("Only the agency that recorded a consent revokes it."))
     with transaction.atomic():
         consent = Consent.objects.select_for_update().get(pk=consent.pk)
