@@ -4,10 +4,10 @@
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from agencies.models import Agency, TaskForce
+from agencies.models import Agency, TaskForce, User
 from portal.categories import NeedCategory
 from portal.models import TimeStampedModel
 
@@ -209,16 +209,16 @@ class CaseShare(FSMModelMixin, TimeStampedModel):
         return f"{self.case.number} → {self.agency} ({self.get_level_display()})"
 
     @transition(field=status, source=Status.REQUESTED, target=Status.ACTIVE)
-    def approve(self, *, by) -> None:
+    def approve(self, *, by: User) -> None:
         self.approved_by = by
 
     @transition(field=status, source=Status.REQUESTED, target=Status.DECLINED)
-    def decline(self, *, by) -> None:
+    def decline(self, *, by: User) -> None:
         self.revoked_by = by
         self.revoked_at = timezone.now()
 
     @transition(field=status, source=[Status.REQUESTED, Status.ACTIVE], target=Status.REVOKED)
-    def revoke(self, *, by) -> None:
+    def revoke(self, *, by: User) -> None:
         self.revoked_by = by
         self.revoked_at = timezone.now()
 
@@ -401,7 +401,7 @@ class Note(TimeStampedModel):
         return f"Note #{self.pk} on {self.case.number}"
 
 
-def private_storage():
+def private_storage() -> Storage:
     return storages["private"]
 
 
@@ -495,7 +495,7 @@ class MeetingPacket(TimeStampedModel):
     def is_working(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
-    def is_downloadable(self, now=None) -> bool:
+    def is_downloadable(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return (
             self.status == self.Status.READY

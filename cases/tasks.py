@@ -2,6 +2,7 @@
 deleting it when its lifetime is over."""
 
 import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -12,10 +13,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import User
 from cases import packets, selectors
 from cases.models import MeetingPacket
 from portal.audit import audit_records
-from portal.pdf import typeset
+from portal.pdf import Typeset, typeset
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +77,7 @@ def build_meeting_packet(packet_id: int) -> str:
     return packet.status
 
 
-def _keep(packet: MeetingPacket, viewer, sections: list, result) -> None:
+def _keep(packet: MeetingPacket, viewer: User, sections: list[dict[str, Any]], result: Typeset) -> None:
     """Store the file, mark the packet ready and record one disclosure per case, all or nothing."""
     now = timezone.now()
     with transaction.atomic():
@@ -106,7 +108,7 @@ def _keep(packet: MeetingPacket, viewer, sections: list, result) -> None:
         )
 
 
-def _save(packet: MeetingPacket, **changes) -> None:
+def _save(packet: MeetingPacket, **changes: Any) -> None:
     for name, value in changes.items():
         setattr(packet, name, value)
     packet.save(update_fields=[*changes, "updated_at"])

@@ -1,7 +1,10 @@
 """Case pages. Every case, person, note and file is read through ``cases.selectors``; every write is a service."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -10,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import TransitionNotAllowed
 
-from agencies.models import Agency
+from agencies.models import Agency, TaskForce
 from cases import selectors, services
 from cases.filters import CaseFilter
 from cases.forms import (
@@ -25,7 +28,7 @@ from cases.forms import (
     ShareForm,
     StatusForm,
 )
-from cases.models import Visibility
+from cases.models import Case, CaseParticipant, Visibility
 from cases.packets import render_case_packet
 from portal.audit import audit_record, audit_records
 from portal.forms import add_errors
@@ -151,7 +154,9 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _audit_reads(request: AuthenticatedHttpRequest, case, people) -> None:
+def _audit_reads(
+    request: AuthenticatedHttpRequest, case: Case, people: list[tuple[CaseParticipant, selectors.PersonView]]
+) -> None:
     """Every view of a case and every showing of a person's PII is an audit event (ids and categories only), written
     in one INSERT whatever the number of people."""
     events = [
@@ -428,7 +433,7 @@ def meeting_packets(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not task_forces.exists():
         raise Http404
 
-    def cases_of(task_force, since=None):
+    def cases_of(task_force: TaskForce, since: date | None = None) -> QuerySet[Case]:
         return selectors.meeting_cases_for(user, task_force, since=since)
 
     form = MeetingPacketForm(

@@ -16,6 +16,7 @@ What a stored file is, is read from its content (``sniff_content_type``), never 
 """
 
 import zipfile
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -64,7 +65,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
 
 class UploadLimitMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

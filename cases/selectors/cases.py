@@ -45,7 +45,7 @@ OPEN = "add_case"
 RECORD_CONSENT = "record_consent"
 
 
-def _role_allows(user, codename: str) -> bool:
+def _role_allows(user: User, codename: str) -> bool:
     return user.is_active and user.has_perm(f"cases.{codename}")
 
 
@@ -87,7 +87,7 @@ def can_record_consent(user: User, person: Person) -> bool:
     return can_record_consents(user) and person.entered_by_agency_id == getattr(user.agency, "pk", None)
 
 
-def _held(user, codename: str, case_ref: str = "pk") -> Q:
+def _held(user: User, codename: str, case_ref: str = "pk") -> Q:
     """Cases on which ``user`` (or their agency) holds ``codename``, with no expired share of their agency.
     ``case_ref`` names the outer query's case id (``"pk"`` in a query of cases, ``"case_id"`` in one of rows that
     point at a case)."""
@@ -110,14 +110,14 @@ def _held(user, codename: str, case_ref: str = "pk") -> Q:
     return held
 
 
-def case_list_visible_to(user) -> QuerySet[Case]:
+def case_list_visible_to(user: User) -> QuerySet[Case]:
     """The cases ``user`` may open: an indexed EXISTS per permission source, never a list of ids."""
     if not _role_allows(user, VIEW):
         return Case.objects.none()
     return Case.objects.filter(_held(user, VIEW)).select_related("lead_agency", "task_force")
 
 
-def case_permissions(user, case: Case) -> frozenset[str]:
+def case_permissions(user: User, case: Case) -> frozenset[str]:
     """What ``user`` may do to ``case`` (a subset of ``CASE_PERMISSIONS``). Two queries for one case."""
     allowed = {codename for codename in CASE_PERMISSIONS if _role_allows(user, codename)}
     if not allowed:
@@ -132,7 +132,7 @@ def case_permissions(user, case: Case) -> frozenset[str]:
     return frozenset(granted)
 
 
-def _exists(user, codename: str):
+def _exists(user: User, codename: str) -> ExpressionWrapper:
     return ExpressionWrapper(_held(user, codename), output_field=BooleanField())
 
 

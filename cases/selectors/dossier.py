@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from agencies.models import User
 from cases.models import (
     Case,
     CaseParticipant,
@@ -69,7 +70,7 @@ class CaseDossier:
         ]
 
 
-def _referrals_shown(user, case: Case, needs: list[NeedView]) -> QuerySet:
+def _referrals_shown(user: User, case: Case, needs: list[NeedView]) -> QuerySet:
     """The case's referrals a reader who works the case sees: not one that carries a need hidden from them (its
     recipient, a clinic, would tell the need), unless their own agency sent it. One query, whatever their number."""
     hidden = case.needs.exclude(pk__in=[shown.need.pk for shown in needs])
@@ -79,7 +80,7 @@ def _referrals_shown(user, case: Case, needs: list[NeedView]) -> QuerySet:
     return case.referrals.exclude(pk__in=withheld.values("pk")).exclude(Q(status="draft") & ~Q(sender_agency_id=own))
 
 
-def case_dossier_for(user, access: CaseAccess) -> CaseDossier:
+def case_dossier_for(user: User, access: CaseAccess) -> CaseDossier:
     """The case as ``user`` may see it, given their access to it (``case_access_for_user``). The case's referrals
     are read through the reverse relation (cases never imports referrals) and only by those who work the case, as on
     its page."""

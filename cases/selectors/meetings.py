@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import Agency, TaskForce
+from agencies.models import Agency, TaskForce, User
 from cases.models import (
     Case,
     CaseParticipant,
@@ -31,7 +31,7 @@ from cases.selectors.dossier import CaseDossier, case_dossier_for
 from cases.selectors.records import SENSITIVE_NEEDS
 
 
-def meeting_task_forces_of(user) -> QuerySet[TaskForce]:
+def meeting_task_forces_of(user: User) -> QuerySet[TaskForce]:
     """The task forces whose meetings ``user`` may prepare a packet for: those their agency belongs to, if their
     role prepares meeting packets (the coordinator's, docs/architecture.md §4.3)."""
     if not can_prepare_meeting_packets(user):
@@ -39,7 +39,7 @@ def meeting_task_forces_of(user) -> QuerySet[TaskForce]:
     return TaskForce.objects.filter(agencies=user.agency)
 
 
-def meeting_cases_for(user, task_force: TaskForce, *, since: date | None = None) -> QuerySet[Case]:
+def meeting_cases_for(user: User, task_force: TaskForce, *, since: date | None = None) -> QuerySet[Case]:
     """Open cases of ``task_force`` that ``user`` may see, oldest number first; with ``since``, only those with
     activity from that day on that ``user`` could see: a change to the case, a note for the whole case team by a
     non-provider (or by their own agency), a need of a kind shown without consent, a referral for those who work the
@@ -75,7 +75,7 @@ def meeting_cases_for(user, task_force: TaskForce, *, since: date | None = None)
     return cases.order_by("number")
 
 
-def _suspect_in_case():
+def _suspect_in_case() -> QuerySet[CaseParticipant]:
     """Whether the outer row's person (a need's) is a suspect in the outer row's case."""
     return CaseParticipant.objects.filter(
         case_id=OuterRef("case_id"), person_id=OuterRef("person_id"), role=CaseParticipant.Role.SUSPECT
@@ -113,12 +113,12 @@ def meeting_packet_still_readable(packet: MeetingPacket) -> bool:
     return True
 
 
-def meeting_packets_of(user) -> QuerySet[MeetingPacket]:
+def meeting_packets_of(user: User) -> QuerySet[MeetingPacket]:
     """The meeting packets ``user`` asked for: only they may see or download them."""
     return MeetingPacket.objects.filter(requested_by=user).select_related("task_force")
 
 
-def meeting_packet_get_for_user(user, pk: int) -> MeetingPacket:
+def meeting_packet_get_for_user(user: User, pk: int) -> MeetingPacket:
     packet = meeting_packets_of(user).filter(pk=pk).first()
     if packet is None:
         raise Http404

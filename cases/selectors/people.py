@@ -1,6 +1,7 @@
 """The people of a case as one reader may see them: which personal information a share or a consent releases
 (docs/architecture.md §4.6-4.7), who is found by name, and the audit events of showing them."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,7 +11,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from cases.models import (
     Case,
     CaseParticipant,
@@ -37,7 +38,7 @@ ALL_CATEGORIES = frozenset(Consent.Category.values)
 
 
 def pii_categories_for(
-    user, person: Person, *, case_permissions: frozenset[str], role: str = "", on: date | None = None
+    user: User, person: Person, *, case_permissions: frozenset[str], role: str = "", on: date | None = None
 ) -> frozenset[str]:
     """The PII categories of ``person`` that ``user`` may see in a case where they hold ``case_permissions``.
     A suspect's details are law-enforcement-sensitive (docs/architecture.md §4.4); a person a victim service provider
@@ -50,7 +51,7 @@ def pii_categories_for(
     return _released(user, person.entered_by_agency, person.consents.all(), on=on)
 
 
-def _released(user, holder, consents, *, on: date | None = None) -> frozenset[str]:
+def _released(user: User, holder: Agency, consents: Iterable[Consent], *, on: date | None = None) -> frozenset[str]:
     """What ``holder`` releases to ``user``'s agency: everything if the holder is not a victim service provider or
     is the user's own agency, else the categories of the consents (prefetched by the caller) active on ``on``."""
     if not holder.is_victim_service_provider or holder.pk == getattr(user.agency, "pk", None):
@@ -106,7 +107,7 @@ class PersonView:
             raise AttributeError(name) from None
 
 
-def people_of_case_for(user, case: Case, case_permissions: frozenset[str]) -> list[tuple[Any, PersonView]]:
+def people_of_case_for(user: User, case: Case, case_permissions: frozenset[str]) -> list[tuple[Any, PersonView]]:
     """The case's participants with each person as ``user`` may see them (two queries whatever their number).
     Without ``view_le_sensitive`` suspects do not exist: not listed, not counted, not in a timeline (issue 11)."""
     participants = case.participants.select_related("person__entered_by_agency").prefetch_related("person__consents")
@@ -127,7 +128,7 @@ def people_of_case_for(user, case: Case, case_permissions: frozenset[str]) -> li
     ]
 
 
-def consents_held_by(user, case: Case) -> QuerySet[Consent]:
+def consents_held_by(user: User, case: Case) -> QuerySet[Consent]:
     """Consents of the case's people that the user's agency holds (and so may see and revoke)."""
     if user.agency is None:
         return Consent.objects.none()
@@ -138,7 +139,7 @@ def consents_held_by(user, case: Case) -> QuerySet[Consent]:
     )
 
 
-def name_search_q(user, text: str) -> Q:
+def name_search_q(user: User, text: str) -> Q:
     """Cases with a participant named ``text`` whose name ``user`` may see. Names a victim service provider holds
     are searched only by that provider (a consent releases a name to read, not to search for)."""
     named = CaseParticipant.objects.filter(case=OuterRef("pk")).filter(
@@ -152,17 +153,17 @@ def name_search_q(user, text: str) -> Q:
     return Q(Exists(named)) & _held(user, VIEW_PII)
 
 
-def _name_readable(user, prefix: str = "") -> Q:
+def _name_readable(user: User, prefix: str = "") -> Q:
     """People whose names ``user`` may look for: not held by a victim service provider, or held by their own."""
     return ~Q(**{f"{prefix}entered_by_agency__kind": Agency.Kind.VICTIM_SERVICES}) | Q(
-        **{f"{prefix}entered_by_agency_id": user.agency.pk}
+        **{f"{prefix}entered_by_agency_id": getattr(user.agency, "pk", None)}
     )
 
 
 SEARCH_LIMIT = 50
 
 
-def person_search_for(user, text: str) -> QuerySet[Person]:
+def person_search_for(user: User, text: str) -> QuerySet[Person]:
     """People whose names ``user`` may see, matching ``text``: fuzzy (trigram similarity) on PostgreSQL, a plain
     match on SQLite. As in the case list, names a victim service provider holds are searched only by it."""
     text = text.strip()
@@ -188,7 +189,7 @@ def person_search_for(user, text: str) -> QuerySet[Person]:
     return people.order_by("family_name", "given_name")[:SEARCH_LIMIT]
 
 
-def cases_of_people_visible_to(user, people: list[Person]) -> dict[int, list[Case]]:
+def cases_of_people_visible_to(user: User, people: list[Person]) -> dict[int, list[Case]]:
     """For each person, the visible cases they are in (one query for all of them); a case where they are a suspect
     only where ``user`` may see law-enforcement-sensitive information (elsewhere suspects do not exist)."""
     participations = (
@@ -206,7 +207,7 @@ def cases_of_people_visible_to(user, people: list[Person]) -> dict[int, list[Cas
     return found
 
 
-def consents_expired_for(user, view: PersonView) -> list[int]:
+def consents_expired_for(user: User, view: PersonView) -> list[int]:
     """Consents naming ``user``'s agency that have expired (not revoked) and release nothing now: reading the
     person then is an audit event of its own."""
     person = view.person
@@ -225,7 +226,7 @@ def consents_expired_for(user, view: PersonView) -> list[int]:
     ]
 
 
-def person_read_events(user, case: Case, people: list[tuple[Any, PersonView]], **details: Any) -> list[dict]:
+def person_read_events(user: User, case: Case, people: list[tuple[Any, PersonView]], **details: Any) -> list[dict]:
     """The audit events of showing ``people`` to ``user`` (on a page or in a packet; ``details`` says where): one
     ``cases.pii.viewed`` per person whose personal information is shown (id and categories, never values), one
     ``cases.consent.expired_when_read`` per expired consent that would have released it."""
@@ -250,7 +251,7 @@ def person_read_events(user, case: Case, people: list[tuple[Any, PersonView]], *
     return events
 
 
-def people_held_by(user, case: Case) -> QuerySet[Person]:
+def people_held_by(user: User, case: Case) -> QuerySet[Person]:
     """The people of ``case`` whose information ``user``'s agency holds (a shelter's own clients)."""
     if user.agency is None:
         return Person.objects.none()

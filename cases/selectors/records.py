@@ -8,10 +8,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from cases.models import (
     Case,
     Consent,
+    Document,
     Need,
     Person,
     Visibility,
@@ -20,7 +21,7 @@ from cases.selectors.cases import VIEW, VIEW_LE, VIEW_PII, CaseAccess, case_acce
 from cases.selectors.people import WITHHELD, PersonView, people_held_by, people_of_case_for
 
 
-def _people_releasing(user, case: Case, category: str) -> set[int]:
+def _people_releasing(user: User, case: Case, category: str) -> set[int]:
     """The people of ``case`` with an active consent releasing ``category`` to ``user``'s agency (one query)."""
     if user.agency is None:
         return set()
@@ -48,7 +49,7 @@ def _providers_released_by_all(clients: dict[int, set[int]], released: set[int])
     return {agency_id for agency_id, people in clients.items() if people and people <= released}
 
 
-def _from_providers_hidden(user, case: Case, agency_field: str) -> Q:
+def _from_providers_hidden(user: User, case: Case, agency_field: str) -> Q:
     """Records a victim service provider wrote that name nobody (its files) stay with it unless every client of it
     in the case released their account (``narrative``) to the viewer's agency. Its notes name whom they are about:
     ``_provider_notes_hidden``."""
@@ -61,7 +62,7 @@ def _from_providers_hidden(user, case: Case, agency_field: str) -> Q:
     )
 
 
-def _provider_notes_hidden(user, case: Case) -> Q:
+def _provider_notes_hidden(user: User, case: Case) -> Q:
     """Notes a victim service provider wrote that another agency's ``user`` may not read. A note names whom it is
     about (its clients): it is released only when EACH of them has an active consent releasing ``narrative`` to the
     user's agency; one client's consent never releases a note about another. A note naming nobody (written before
@@ -86,12 +87,12 @@ def _provider_notes_hidden(user, case: Case) -> Q:
     return Q(author_agency__kind=Agency.Kind.VICTIM_SERVICES) & ~Q(author_agency_id=own) & ~Q(pk__in=shown)
 
 
-def notes_visible(user, case: Case, permissions: frozenset[str]) -> QuerySet:
+def notes_visible(user: User, case: Case, permissions: frozenset[str]) -> QuerySet:
     notes = case.notes.select_related("author", "author_agency").exclude(_provider_notes_hidden(user, case))
     return notes if VIEW_LE in permissions else notes.filter(visibility=Visibility.CASE_TEAM)
 
 
-def note_subjects_for(user, case: Case) -> QuerySet[Person]:
+def note_subjects_for(user: User, case: Case) -> QuerySet[Person]:
     """Whom a note ``user`` writes in ``case`` may be about: their victim service provider's clients in the case
     (none for other agencies, whose notes follow the case's share alone)."""
     if user.agency is None or not user.agency.is_victim_service_provider:
@@ -99,7 +100,7 @@ def note_subjects_for(user, case: Case) -> QuerySet[Person]:
     return people_held_by(user, case)
 
 
-def documents_visible(user, case: Case, permissions: frozenset[str]) -> QuerySet:
+def documents_visible(user: User, case: Case, permissions: frozenset[str]) -> QuerySet:
     """Files are read as personal information (a statement, a passport scan): without ``view_case_pii`` none is
     listed, not even by name; law-enforcement-sensitive ones also need that permission. A provider's files name
     nobody: they follow the rule of its notes that name nobody (released only when every client of the provider in
@@ -127,7 +128,9 @@ class NeedView:
     details: Any  # the text, or WITHHELD
 
 
-def needs_visible(user, case: Case, people: list[tuple[Any, "PersonView"]], labels: dict[int, str]) -> list[NeedView]:
+def needs_visible(
+    user: User, case: Case, people: list[tuple[Any, PersonView]], labels: dict[int, str]
+) -> list[NeedView]:
     """A case's needs as ``user`` may see them. For a person a victim service provider holds, a medical or
     immigration need shows only through a consent releasing that category, and details only through ``narrative``;
     other needs are not identifying (a referral carries them without consent)."""
@@ -145,7 +148,7 @@ def needs_visible(user, case: Case, people: list[tuple[Any, "PersonView"]], labe
     return shown
 
 
-def needs_visible_to(user, case: Case, permissions: frozenset[str] | None = None) -> QuerySet[Need]:
+def needs_visible_to(user: User, case: Case, permissions: frozenset[str] | None = None) -> QuerySet[Need]:
     """The needs of ``case`` that ``user`` may see, as a queryset, by the rule of ``needs_visible`` (the case page's):
     every form, list and step that touches needs (the refer form, marking a need met, the referral lines) reads
     them here. ``permissions`` are the user's on the case if the caller has them (a ``CaseAccess``'s): three
@@ -156,7 +159,7 @@ def needs_visible_to(user, case: Case, permissions: frozenset[str] | None = None
     return case.needs.filter(pk__in=[shown.need.pk for shown in needs_visible(user, case, people, {})])
 
 
-def document_get_for_user(user, case_pk: int, document_pk: int):
+def document_get_for_user(user: User, case_pk: int, document_pk: int) -> tuple[Case, Document]:
     """A document the user may read: 403 without ``view_case_pii`` on the case; a file they may not read (law-
     enforcement-sensitive, or a provider's) is a 404, as if it did not exist."""
     access = case_access_for_user(user, case_pk, VIEW_PII)
@@ -166,7 +169,7 @@ def document_get_for_user(user, case_pk: int, document_pk: int):
     return access.case, document
 
 
-def need_get_for_user(user, need_pk: int) -> tuple[CaseAccess, NeedView, PersonView]:
+def need_get_for_user(user: User, need_pk: int) -> tuple[CaseAccess, NeedView, PersonView]:
     """A need ``user`` may see (``needs_visible``), their access to its case (``case_access_for_user``) and its
     person as the user may see them; 404 for a need they may not see, as if it did not exist."""
     case_id = Need.objects.filter(pk=need_pk).values_list("case_id", flat=True).first()

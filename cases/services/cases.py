@@ -1,7 +1,9 @@
 """Opening, editing, moving along, assigning a case. Each service checks the actor's right through
 ``cases.selectors``, writes in one transaction with its audit event."""
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,14 +11,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import TaskForce
+from agencies.models import TaskForce, User
 from cases import selectors
 from cases.models import (
     Case,
     CaseNumberSequence,
 )
-
-# What each share level grants, on top of nothing: the lead agency holds all four.
 from cases.services.shares import _grant_to_agency
 from portal.audit import audit_record
 from portal.models import AuditEvent
@@ -31,7 +31,7 @@ def _next_case_number(year: int) -> str:
 
 def case_create(
     *,
-    actor,
+    actor: User,
     title: str,
     intake_channel: str,
     case_type: str = Case.Type.UNKNOWN,
@@ -78,7 +78,7 @@ def case_create(
 
 
 def case_transition(
-    *, case: Case, transition: str, actor, reason: str = "", request: HttpRequest | None = None
+    *, case: Case, transition: str, actor: User, reason: str = "", request: HttpRequest | None = None
 ) -> Case:
     """Move a case along its status transitions (``start_investigation``, ``start_prosecution``, ``close``,
     ``reopen``); closing needs a reason."""
@@ -124,7 +124,7 @@ EDITABLE_CASE_FIELDS = (
 class StaleEdit(ValidationError):
     """Someone saved the case since the form was opened: nothing is overwritten."""
 
-    def __init__(self, changed_fields: list[str], changed_by: str, changed_at) -> None:
+    def __init__(self, changed_fields: list[str], changed_by: str, changed_at: datetime) -> None:
         self.changed_fields = changed_fields
         self.changed_by = changed_by
         self.changed_at = changed_at
@@ -142,7 +142,7 @@ class StaleEdit(ValidationError):
         )
 
 
-def case_update(*, case: Case, version: int, actor, request: HttpRequest | None = None, **changes) -> Case:
+def case_update(*, case: Case, version: int, actor: User, request: HttpRequest | None = None, **changes: Any) -> Case:
     """Save an edit made on ``version`` of the case; refuse it if the case changed since. Editing the
     law-enforcement-sensitive narrative needs that permission."""
     unknown = set(changes) - set(EDITABLE_CASE_FIELDS)
@@ -189,7 +189,7 @@ def case_update(*, case: Case, version: int, actor, request: HttpRequest | None 
     return current
 
 
-def case_assign(*, case: Case, users, actor, request: HttpRequest | None = None) -> None:
+def case_assign(*, case: Case, users: Iterable[User], actor: User, request: HttpRequest | None = None) -> None:
     """Set who works the case (a supervisor's decision): people of the lead agency whose role allows case work."""
     case = selectors.case_get_for_user(actor, case.pk, selectors.DECIDE)
     users = list(users)

@@ -1,7 +1,7 @@
 """Meeting packets: asked for, opened by their requester, withdrawn, and purged when their lifetime is over
 (docs/decisions/0012-case-packets.md). The packet is built by ``cases.tasks.build_meeting_packet``."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import TaskForce
+from agencies.models import TaskForce, User
 from cases import selectors
 from cases.models import (
     Case,
@@ -17,11 +17,9 @@ from cases.models import (
 )
 from portal.audit import audit_record
 
-# What each share level grants, on top of nothing: the lead agency holds all four.
-
 
 def meeting_packet_request(
-    *, actor, task_force: TaskForce, meeting_on: date, cases: list[Case], request: HttpRequest | None = None
+    *, actor: User, task_force: TaskForce, meeting_on: date, cases: list[Case], request: HttpRequest | None = None
 ) -> MeetingPacket:
     """Queue a meeting packet of ``cases`` for ``actor``; the task builds it after the transaction commits. Each
     case must be one ``actor`` may see, of ``task_force``: the packet can never hold more than its requester's
@@ -67,7 +65,7 @@ def meeting_packet_request(
     return packet
 
 
-def meeting_packets_purge(*, now=None) -> int:
+def meeting_packets_purge(*, now: datetime | None = None) -> int:
     """Delete the files of meeting packets past their lifetime (the rows stay, marked expired), and give up on those
     still waiting or running a lifetime after they were asked for (a worker that died). Returns how many."""
     now = now or timezone.now()

@@ -1,6 +1,7 @@
 """The people in cases and their consents to release personal information (docs/architecture.md §4.6)."""
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from cases import selectors
 from cases.models import (
     Case,
@@ -19,11 +20,9 @@ from cases.models import (
 )
 from portal.audit import audit_record
 
-# What each share level grants, on top of nothing: the lead agency holds all four.
-
 
 def person_add_to_case(
-    *, case: Case, role: str, actor, request: HttpRequest | None = None, **person_fields
+    *, case: Case, role: str, actor: User, request: HttpRequest | None = None, **person_fields: Any
 ) -> CaseParticipant:
     """Record a person in a case. The actor's agency is recorded as the one that entered them: if it is a victim
     service provider, other agencies see their PII only through a consent."""
@@ -53,7 +52,7 @@ def consent_record(
     purpose: str,
     signed_on: date,
     expires_on: date,
-    actor,
+    actor: User,
     request: HttpRequest | None = None,
 ) -> Consent:
     """Record a victim's written consent to release PII to one agency. Only the victim service provider that holds
@@ -100,9 +99,11 @@ def consent_record(
     return consent
 
 
-def consent_revoke(*, consent: Consent, actor, request: HttpRequest | None = None) -> None:
+def consent_revoke(*, consent: Consent, actor: User, request: HttpRequest | None = None) -> None:
     """The victim withdrew their consent: the recipient stops seeing the PII at its next request."""
-    if not selectors.can_record_consent(actor, consent.person) or consent.holder_agency_id != actor.agency.pk:
+    if not selectors.can_record_consent(actor, consent.person) or consent.holder_agency_id != getattr(
+        actor.agency, "pk", None
+    ):
         raise PermissionDenied(_("Only the agency that recorded a consent revokes it."))
     with transaction.atomic():
         consent = Consent.objects.select_for_update().get(pk=consent.pk)

@@ -1,10 +1,14 @@
 """A case's needs, notes and files."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from agencies.models import User
 from cases import selectors
 from cases.models import (
     Case,
@@ -17,15 +21,13 @@ from cases.models import (
 from portal.audit import audit_record
 from portal.uploads import sniff_content_type
 
-# What each share level grants, on top of nothing: the lead agency holds all four.
-
 
 def need_add(
     *,
     case: Case,
     person: Person,
     category: str,
-    actor,
+    actor: User,
     urgency: str = Need.Urgency.ROUTINE,
     details: str = "",
     request: HttpRequest | None = None,
@@ -47,7 +49,7 @@ def need_add(
     return need
 
 
-def need_mark_met(*, need: Need, actor, request: HttpRequest | None = None) -> None:
+def need_mark_met(*, need: Need, actor: User, request: HttpRequest | None = None) -> None:
     """Those who may change the case mark a need they may see as met; a need hidden from them is a 404."""
     access = selectors.case_access_for_user(actor, need.case_id, selectors.CHANGE)
     if not selectors.needs_visible_to(actor, access.case, access.permissions).filter(pk=need.pk).exists():
@@ -65,17 +67,17 @@ def note_add(
     *,
     case: Case,
     text: str,
-    actor,
+    actor: User,
     visibility: str = Visibility.CASE_TEAM,
-    about=(),
+    about: Iterable[Person] = (),
     request: HttpRequest | None = None,
 ) -> Note:
     """Those who may change a case add notes to it; a law-enforcement-sensitive note also needs that permission.
     A victim service provider's note names whom it is about (``about``), among its clients in the case: required
     when it has any there, since another agency reads the note only through each one's consent."""
     access = selectors.case_access_for_user(actor, case.pk, selectors.CHANGE)
-    case = access.case
-    if visibility == Visibility.LAW_ENFORCEMENT and not access.may_see_le:
+    case, agency = access.case, actor.agency
+    if agency is None or (visibility == Visibility.LAW_ENFORCEMENT and not access.may_see_le):
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("Write the note.")})
@@ -86,9 +88,7 @@ def note_add(
     if clients and not about:
         raise ValidationError({"about": _("Say which of your clients the note is about.")})
     with transaction.atomic():
-        note = Note.objects.create(
-            case=case, author=actor, author_agency=actor.agency, text=text, visibility=visibility
-        )
+        note = Note.objects.create(case=case, author=actor, author_agency=agency, text=text, visibility=visibility)
         note.about.set(about)
         audit_record(
             action="cases.note.added",
@@ -106,8 +106,8 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 def document_upload(
     *,
     case: Case,
-    uploaded_file,
-    actor,
+    uploaded_file: UploadedFile,
+    actor: User,
     description: str = "",
     visibility: str = Visibility.CASE_TEAM,
     request: HttpRequest | None = None,
@@ -117,7 +117,8 @@ def document_upload(
     case = access.case
     if visibility == Visibility.LAW_ENFORCEMENT and not access.may_see_le:
         raise PermissionDenied
-    if uploaded_file.size > MAX_DOCUMENT_BYTES:
+    size = uploaded_file.size or 0
+    if size > MAX_DOCUMENT_BYTES:
         raise ValidationError({"file": _("Files are limited to 20 MB.")})
     content_type = sniff_content_type(uploaded_file)
     if content_type is None:
@@ -125,9 +126,9 @@ def document_upload(
     with transaction.atomic():
         document = Document(
             case=case,
-            original_name=uploaded_file.name[:255],
+            original_name=(uploaded_file.name or "")[:255],
             content_type=content_type,
-            size=uploaded_file.size,
+            size=size,
             description=description,
             visibility=visibility,
             uploaded_by=actor,

@@ -1,6 +1,7 @@
 """Who else sees a case: shares granted, approved, declined, revoked and withdrawn, and the guardian rows that
 follow from the active share (docs/architecture.md §4.5), derived here and nowhere else."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from cases import selectors
 from cases.models import (
     Case,
@@ -19,9 +20,6 @@ from cases.models import (
     CaseShare,
 )
 from portal.audit import audit_record
-
-# What each share level grants, on top of nothing: the lead agency holds all four.
-
 
 # What each share level grants, on top of nothing: the lead agency holds all four.
 SHARE_LEVEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -35,11 +33,11 @@ SHARE_LEVEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
 LAW_ENFORCEMENT_LEVELS = frozenset({CaseShare.Level.LAW_ENFORCEMENT, CaseShare.Level.COLLABORATE})
 
 
-def _permissions(codenames) -> list[Permission]:
+def _permissions(codenames: Iterable[str]) -> list[Permission]:
     return list(Permission.objects.filter(content_type__app_label="cases", codename__in=list(codenames)))
 
 
-def _grant_to_agency(case: Case, agency: Agency, codenames) -> None:
+def _grant_to_agency(case: Case, agency: Agency, codenames: Iterable[str]) -> None:
     CaseGroupObjectPermission.objects.bulk_create(
         [
             CaseGroupObjectPermission(content_object=case, group_id=agency.group_id, permission=permission)
@@ -55,7 +53,7 @@ def case_share_grant(
     agency: Agency,
     level: str,
     reason: str,
-    actor,
+    actor: User,
     expires_on: date | None = None,
     request: HttpRequest | None = None,
     audit_details: dict[str, Any] | None = None,
@@ -122,7 +120,7 @@ def case_share_grant(
     return share
 
 
-def case_share_approve(*, share: CaseShare, actor, request: HttpRequest | None = None) -> CaseShare:
+def case_share_approve(*, share: CaseShare, actor: User, request: HttpRequest | None = None) -> CaseShare:
     """A supervisor of the lead agency approves a requested share: the agency sees the case from now on."""
     selectors.case_get_for_user(actor, share.case_id, selectors.DECIDE)
     with transaction.atomic():
@@ -133,7 +131,7 @@ def case_share_approve(*, share: CaseShare, actor, request: HttpRequest | None =
     return share
 
 
-def case_share_decline(*, share: CaseShare, actor, request: HttpRequest | None = None) -> None:
+def case_share_decline(*, share: CaseShare, actor: User, request: HttpRequest | None = None) -> None:
     selectors.case_get_for_user(actor, share.case_id, selectors.DECIDE)
     with transaction.atomic():
         share = CaseShare.objects.select_for_update().get(pk=share.pk)
@@ -151,7 +149,7 @@ def case_share_decline(*, share: CaseShare, actor, request: HttpRequest | None =
 
 
 def _activate(
-    share: CaseShare, actor, request: HttpRequest | None, audit_details: dict[str, Any] | None = None
+    share: CaseShare, actor: User, request: HttpRequest | None, audit_details: dict[str, Any] | None = None
 ) -> None:
     share.approve(by=actor)
     share.save(update_fields=["status", "approved_by", "updated_at"])
@@ -166,7 +164,7 @@ def _activate(
 
 
 def case_share_revoke(
-    *, share: CaseShare, actor, request: HttpRequest | None = None, audit_details: dict[str, Any] | None = None
+    *, share: CaseShare, actor: User, request: HttpRequest | None = None, audit_details: dict[str, Any] | None = None
 ) -> None:
     """End a share (or withdraw a request): the agency stops seeing the case at its next request. Anyone of the
     lead agency who manages the case may narrow its audience; only widening it needs a supervisor."""
@@ -179,7 +177,7 @@ def case_share_revoke(
 
 
 def case_share_withdraw(
-    *, share: CaseShare, actor, request: HttpRequest | None = None, audit_details: dict[str, Any] | None = None
+    *, share: CaseShare, actor: User, request: HttpRequest | None = None, audit_details: dict[str, Any] | None = None
 ) -> CaseShare | None:
     """Undo a share made in error: end it and put back the share it replaced, as its granter had decided it (the
     earlier access was another act's). Returns the reinstated share, if any. Narrowing, so anyone of the lead
@@ -228,7 +226,7 @@ def case_share_withdraw(
 
 def _end(
     share: CaseShare,
-    actor,
+    actor: User,
     request: HttpRequest | None,
     reason: str = "revoked",
     audit_details: dict[str, Any] | None = None,
