@@ -39,7 +39,8 @@ def build_meeting_packet(packet_id: int) -> str:
     _save(packet, steps_done=0, steps_total=len(cases) + 1)
     still_preparing = viewer.is_active and getattr(viewer.agency, "pk", None) == packet.agency_id
     if not still_preparing or not selectors.meeting_task_forces_of(viewer).filter(pk=packet.task_force_id).exists():
-        _save(packet, status=MeetingPacket.Status.FAILED, cases_left_out=len(cases), finished_at=timezone.now())
+        packet.fail()
+        _save(packet, cases_left_out=len(cases), finished_at=timezone.now())
         return packet.status
     choosable = set(
         selectors.meeting_cases_for(viewer, packet.task_force)
@@ -70,7 +71,9 @@ def build_meeting_packet(packet_id: int) -> str:
         logger.exception("Meeting packet %s failed", packet.pk)
         if packet.file:  # saved before the step that failed: never leave a packet's file behind
             packet.file.delete(save=False)
-        _save(packet, status=MeetingPacket.Status.FAILED, file="", finished_at=timezone.now())
+        packet.refresh_from_db(fields=["status"])  # "ready" goes back with the transaction that failed
+        packet.fail()
+        _save(packet, file="", finished_at=timezone.now())
         raise
     if default_task_backend.supports_defer:  # the database backend; tests purge by calling the service
         purge_meeting_packets.using(run_after=packet.expires_at).enqueue()
@@ -82,10 +85,10 @@ def _keep(packet: MeetingPacket, viewer: User, sections: list[dict[str, Any]], r
     now = timezone.now()
     with transaction.atomic():
         packet.file.save(f"{packet.pk}.pdf", ContentFile(result.pdf), save=False)
+        packet.finish()
         _save(
             packet,
             file=packet.file,
-            status=MeetingPacket.Status.READY,
             steps_done=packet.steps_total,
             pages=result.pages,
             finished_at=now,
@@ -109,9 +112,10 @@ def _keep(packet: MeetingPacket, viewer: User, sections: list[dict[str, Any]], r
 
 
 def _save(packet: MeetingPacket, **changes: Any) -> None:
+    """Save ``changes`` and the packet's status (which a transition may just have changed)."""
     for name, value in changes.items():
         setattr(packet, name, value)
-    packet.save(update_fields=[*changes, "updated_at"])
+    packet.save(update_fields=[*changes, "status", "updated_at"])
 
 
 @task()

@@ -479,7 +479,7 @@ def meeting_packet_download(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     packet = selectors.meeting_packet_get_for_user(request.user, pk)
     handle = services.meeting_packet_open(packet, request=request)
     if handle is None:
-        if packet.status == packet.Status.WITHDRAWN:
+        if packet.is_withdrawn:
             messages.error(
                 request,
                 _("The packet was withdrawn and deleted: what you may see in its cases has changed. Prepare anew."),

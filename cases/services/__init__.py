@@ -6,7 +6,6 @@ with its audit event, and derives the guardian rows itself. Every public name is
 
 from cases.services.cases import EDITABLE_CASE_FIELDS, StaleEdit, case_assign, case_create, case_transition, case_update
 from cases.services.meetings import (
-    meeting_packet_discard,
     meeting_packet_open,
     meeting_packet_request,
     meeting_packets_purge,
@@ -41,7 +40,6 @@ __all__ = [
     "consent_record",
     "consent_revoke",
     "document_upload",
-    "meeting_packet_discard",
     "meeting_packet_open",
     "meeting_packet_request",
     "meeting_packets_purge",

@@ -4,6 +4,7 @@
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -26,7 +27,8 @@ def meeting_packet_request(
     case list."""
     from cases.tasks import build_meeting_packet
 
-    if not selectors.meeting_task_forces_of(actor).filter(pk=task_force.pk).exists():
+    agency = actor.agency
+    if agency is None or not selectors.meeting_task_forces_of(actor).filter(pk=task_force.pk).exists():
         raise PermissionDenied
     if not cases:
         raise ValidationError({"cases": _("Choose at least one case.")})
@@ -48,7 +50,7 @@ def meeting_packet_request(
     with transaction.atomic():
         packet = MeetingPacket.objects.create(
             requested_by=actor,
-            agency=actor.agency,
+            agency=agency,
             task_force=task_force,
             meeting_on=meeting_on,
             steps_total=len(cases) + 1,
@@ -76,31 +78,31 @@ def meeting_packets_purge(*, now: datetime | None = None) -> int:
     )
     packets = [*expired.select_related("agency"), *stuck.select_related("agency")]
     for packet in packets:
-        status = (
-            MeetingPacket.Status.EXPIRED if packet.status == MeetingPacket.Status.READY else MeetingPacket.Status.FAILED
-        )
-        meeting_packet_discard(packet, status=status, action="cases.meeting_packet.deleted")
+        if packet.is_ready:
+            packet.expire()
+        else:
+            packet.fail()
+        _discard_file(packet, action="cases.meeting_packet.deleted")
     return len(packets)
 
 
-def meeting_packet_discard(packet: MeetingPacket, *, status: str, action: str, request: HttpRequest | None = None):
-    """Delete a packet's file and mark it ``status``; audited in the requester's agency's trail."""
+def _discard_file(packet: MeetingPacket, *, action: str, request: HttpRequest | None = None) -> None:
+    """Delete the file of a packet that has just left ``ready`` (or never reached it) and save its new status;
+    audited in the requester's agency's trail."""
     if packet.file:
         packet.file.delete(save=False)
-    packet.status = status
     packet.save(update_fields=["file", "status", "updated_at"])
     audit_record(action=action, actor=None, request=request, target=packet, agency=packet.agency)
 
 
-def meeting_packet_open(packet: MeetingPacket, *, request: HttpRequest | None = None):
+def meeting_packet_open(packet: MeetingPacket, *, request: HttpRequest | None = None) -> File | None:
     """The file of a ready packet for its requester, if they may still read everything in it; otherwise the packet
     is withdrawn (its file deleted) and ``None`` returned. The download is audited once the file is open."""
     if not packet.is_downloadable():
         return None
     if not selectors.meeting_packet_still_readable(packet):
-        meeting_packet_discard(
-            packet, status=MeetingPacket.Status.WITHDRAWN, action="cases.meeting_packet.withdrawn", request=request
-        )
+        packet.withdraw()
+        _discard_file(packet, action="cases.meeting_packet.withdrawn", request=request)
         return None
     try:
         handle = packet.file.open("rb")

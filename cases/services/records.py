@@ -56,7 +56,9 @@ def need_mark_met(*, need: Need, actor: User, request: HttpRequest | None = None
         raise Http404
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
-        need.status = Need.Status.MET
+        if need.is_met:
+            return  # marked met by someone else a moment ago (or a form sent twice): nothing changes
+        need.mark_met()
         need.save(update_fields=["status", "updated_at"])
         audit_record(
             action="cases.need.met", actor=actor, request=request, target=need.case, details={"need_id": need.pk}
