@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import User
-from cases import packets, selectors
+from cases import packets, selectors, services
 from cases.models import MeetingPacket
 from portal.audit import audit_records
 from portal.pdf import Typeset, typeset
@@ -76,7 +76,7 @@ def build_meeting_packet(packet_id: int) -> str:
         _save(packet, file="", finished_at=timezone.now())
         raise
     if default_task_backend.supports_defer:  # the database backend; tests purge by calling the service
-        purge_meeting_packets.using(run_after=packet.expires_at).enqueue()
+        meeting_packets_purge.using(run_after=packet.expires_at).enqueue()
     return packet.status
 
 
@@ -119,7 +119,6 @@ def _save(packet: MeetingPacket, **changes: Any) -> None:
 
 
 @task()
-def purge_meeting_packets() -> int:
-    from cases.services import meeting_packets_purge
-
-    return meeting_packets_purge()
+def meeting_packets_purge() -> int:
+    """``services.meeting_packets_purge``, run by the worker when a packet's lifetime is over."""
+    return services.meeting_packets_purge()
