@@ -108,19 +108,23 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     access = selectors.case_access_for_user(user, pk)
-    case, permissions = access.case, access.permissions
+    case = access.case
     dossier = selectors.case_dossier_for(user, access)
     people = dossier.people
     _audit_reads(request, case, people)
     may_change, may_see_le = access.may_change, access.may_see_le
     may_manage, may_decide = access.manages, access.decides
-    victims = [(str(view.pk), dossier.names[view.pk]) for participant, view in people if participant.role == "victim"]
+    victims = [
+        (str(view.pk), dossier.names[view.pk])
+        for participant, view in people
+        if participant.role == CaseParticipant.Role.VICTIM
+    ]
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "permissions": permissions,
+            "may_see_pii": access.may_see_pii,
             "may_change": may_change,
             "may_manage": may_manage,
             "may_decide": may_decide,
@@ -143,7 +147,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             if may_decide
             else None,
-            "activity": selectors.case_activity(case, permissions) if may_manage else [],
+            "activity": selectors.case_activity(case, access.permissions) if may_manage else [],
             # Each referral links to its page for the agency that sent it.
             "referrals": dossier.referrals,
             "today": timezone.localdate(),
