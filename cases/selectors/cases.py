@@ -19,14 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, User
-from cases.models import (
-    Case,
-    CaseGroupObjectPermission,
-    CaseParticipant,
-    CaseShare,
-    CaseUserObjectPermission,
-    Person,
-)
+from cases.models import Case, CaseGroupObjectPermission, CaseParticipant, CaseShare, CaseUserObjectPermission, Person
 from portal.models import AuditEvent
 
 # The permissions, by codename: a role holds them at all (``cases.<codename>`` on its group); the first four are

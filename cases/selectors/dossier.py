@@ -7,13 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from agencies.models import User
-from cases.models import (
-    Case,
-    CaseParticipant,
-    CaseShare,
-    Consent,
-    Visibility,
-)
+from cases.models import Case, CaseParticipant, CaseShare, Consent, Visibility
 from cases.presenters import indicator_labels, person_label
 from cases.selectors.cases import CHANGE, MANAGE, VIEW_LE, CaseAccess, shares_of
 from cases.selectors.people import PersonView, consents_held_by, people_of_case_for

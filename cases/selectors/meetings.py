@@ -11,14 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, TaskForce, User
-from cases.models import (
-    Case,
-    CaseParticipant,
-    MeetingPacket,
-    Need,
-    Note,
-    Visibility,
-)
+from cases.models import Case, CaseParticipant, MeetingPacket, Need, Note, Visibility
 from cases.selectors.cases import (
     CHANGE,
     VIEW_LE,

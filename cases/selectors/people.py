@@ -12,12 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency, User
-from cases.models import (
-    Case,
-    CaseParticipant,
-    Consent,
-    Person,
-)
+from cases.models import Case, CaseParticipant, Consent, Person
 from cases.selectors.cases import VIEW_LE, VIEW_PII, _held, can_find_people, case_list_visible_to
 
 # The fields each consent category releases. Fields in no category (sex, languages, being a minor) are not PII.
@@ -32,8 +27,6 @@ PII_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     Consent.Category.CONTACT: ("phone", "email", "address"),
 }
-
-
 ALL_CATEGORIES = frozenset(Consent.Category.values)
 
 

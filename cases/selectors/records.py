@@ -9,14 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, User
-from cases.models import (
-    Case,
-    Consent,
-    Document,
-    Need,
-    Person,
-    Visibility,
-)
+from cases.models import Case, Consent, Document, Need, Person, Visibility
 from cases.selectors.cases import VIEW, VIEW_LE, VIEW_PII, CaseAccess, case_access_for_user, case_permissions
 from cases.selectors.people import WITHHELD, PersonView, people_held_by, people_of_case_for
 

@@ -5,11 +5,7 @@ with its audit event, and derives the guardian rows itself. Every public name is
 ``from cases import services`` reads it."""
 
 from cases.services.cases import EDITABLE_CASE_FIELDS, StaleEdit, case_assign, case_create, case_transition, case_update
-from cases.services.meetings import (
-    meeting_packet_open,
-    meeting_packet_request,
-    meeting_packets_purge,
-)
+from cases.services.meetings import meeting_packet_open, meeting_packet_request, meeting_packets_purge
 from cases.services.people import consent_record, consent_revoke, person_add_to_case
 from cases.services.records import MAX_DOCUMENT_BYTES, document_upload, need_add, need_mark_met, note_add
 from cases.services.shares import (

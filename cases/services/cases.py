@@ -13,10 +13,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import TaskForce, User
 from cases import selectors
-from cases.models import (
-    Case,
-    CaseNumberSequence,
-)
+from cases.models import Case, CaseNumberSequence
 from cases.services.shares import _grant_to_agency
 from portal.audit import audit_record
 from portal.models import AuditEvent

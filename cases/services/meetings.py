@@ -12,10 +12,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import TaskForce, User
 from cases import selectors
-from cases.models import (
-    Case,
-    MeetingPacket,
-)
+from cases.models import Case, MeetingPacket
 from portal.audit import audit_record
 
 

@@ -12,12 +12,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
 from cases import selectors
-from cases.models import (
-    Case,
-    CaseParticipant,
-    Consent,
-    Person,
-)
+from cases.models import Case, CaseParticipant, Consent, Person
 from portal.audit import audit_record
 
 

@@ -10,14 +10,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import User
 from cases import selectors
-from cases.models import (
-    Case,
-    Document,
-    Need,
-    Note,
-    Person,
-    Visibility,
-)
+from cases.models import Case, Document, Need, Note, Person, Visibility
 from portal.audit import audit_record
 from portal.uploads import sniff_content_type
 

@@ -14,11 +14,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
 from cases import selectors
-from cases.models import (
-    Case,
-    CaseGroupObjectPermission,
-    CaseShare,
-)
+from cases.models import Case, CaseGroupObjectPermission, CaseShare
 from portal.audit import audit_record
 
 # What each share level grants, on top of nothing: the lead agency holds all four.
@@ -28,8 +24,6 @@ SHARE_LEVEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
     CaseShare.Level.LAW_ENFORCEMENT: (selectors.VIEW, selectors.VIEW_PII, selectors.VIEW_LE),
     CaseShare.Level.COLLABORATE: selectors.CASE_PERMISSIONS,
 }
-
-
 LAW_ENFORCEMENT_LEVELS = frozenset({CaseShare.Level.LAW_ENFORCEMENT, CaseShare.Level.COLLABORATE})
 
 
