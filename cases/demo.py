@@ -7,6 +7,7 @@ to release their identity is active, expired or revoked. Every choice comes from
 
 import random
 from datetime import timedelta
+from io import TextIOBase
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -322,7 +323,7 @@ def _add_notes_and_documents(rng: random.Random, case: Case, lead: User, partner
         )
 
 
-def seed(*, rng: random.Random, stdout) -> None:
+def seed(*, rng: random.Random, stdout: TextIOBase) -> None:
     """Create the demo cases, unless the first one is already there (``seed_demo`` runs in one transaction)."""
     lead_name, title = CASES[0][0], CASES[0][5]
     if Case.objects.filter(title=title, lead_agency__short_name=lead_name).exists():

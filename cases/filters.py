@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -51,18 +51,18 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields: list[str] = []
 
-    def filter_text(self, queryset, name, value):
+    def filter_text(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         user = self.request.user
         return queryset.filter(
             Q(number__icontains=value) | Q(title__icontains=value) | selectors.name_search_q(user, value)
         )
 
-    def filter_shared(self, queryset, name, value):
+    def filter_shared(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
         if not value:
             return queryset
         agency = self.request.user.agency
         shares = CaseShare.objects.filter(case=OuterRef("pk"), agency=agency, status=CaseShare.Status.ACTIVE)
         return queryset.filter(Exists(shares))
 
-    def filter_assigned(self, queryset, name, value):
+    def filter_assigned(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
         return queryset.filter(assigned_to=self.request.user) if value else queryset

@@ -1,7 +1,11 @@
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, TaskForce
+from agencies.models import Agency, TaskForce, User
 from cases import selectors
 from cases.models import Case, CaseParticipant, CaseShare, Consent, MeetingPacket, Need, Person, Visibility
 
@@ -33,7 +37,7 @@ class CaseForm(forms.ModelForm):
         ]
         widgets = {"summary": forms.Textarea(attrs={"rows": 5}), "le_narrative": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args, user, may_see_le: bool = True, may_manage: bool = True, **kwargs):
+    def __init__(self, *args: Any, user: User, may_see_le: bool = True, may_manage: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         task_force = self.fields["task_force"]
         assert isinstance(task_force, forms.ModelChoiceField)
@@ -78,7 +82,7 @@ class ParticipantForm(forms.ModelForm):
 
 
 class AgencyChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
+    def label_from_instance(self, obj: Agency) -> str:
         return obj.name
 
 
@@ -93,7 +97,7 @@ class ShareForm(forms.Form):
         help_text=_("The agency no longer sees the case from that day on."),
     )
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         agency = self.fields["agency"]
         assert isinstance(agency, forms.ModelChoiceField)
@@ -103,7 +107,7 @@ class ShareForm(forms.Form):
 class ClientChoiceField(forms.ModelChoiceField):
     """The holding provider's own clients, by name (it holds their identity)."""
 
-    def label_from_instance(self, obj) -> str:
+    def label_from_instance(self, obj: Person) -> str:
         return f"{obj.given_name} {obj.family_name}".strip()
 
 
@@ -121,7 +125,7 @@ class ConsentForm(forms.Form):
         label=_("Expires on"), widget=DateInput, help_text=_("Required: consent is time-limited.")
     )
 
-    def __init__(self, *args, people, agencies, **kwargs):
+    def __init__(self, *args: Any, people: QuerySet[Person], agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         person = self.fields["person"]
         recipient = self.fields["recipient_agency"]
@@ -134,7 +138,7 @@ class ConsentForm(forms.Form):
 class ClientsChoiceField(forms.ModelMultipleChoiceField):
     """The writer's own clients, by name (their agency holds these names)."""
 
-    def label_from_instance(self, obj) -> str:
+    def label_from_instance(self, obj: Person) -> str:
         return f"{obj.given_name} {obj.family_name}".strip()
 
 
@@ -150,7 +154,7 @@ class NoteForm(forms.Form):
         label=_("Visible to"), choices=Visibility.choices, initial=Visibility.CASE_TEAM, required=False
     )
 
-    def __init__(self, *args, may_see_le: bool, about=None, **kwargs):
+    def __init__(self, *args: Any, may_see_le: bool, about: QuerySet[Person] | None = None, **kwargs: Any) -> None:
         """``about``: whom the note may be about (``cases.selectors.note_subjects_for``); none, no such field."""
         super().__init__(*args, **kwargs)
         if not may_see_le:
@@ -173,7 +177,7 @@ class DocumentForm(forms.Form):
         label=_("Visible to"), choices=Visibility.choices, initial=Visibility.CASE_TEAM, required=False
     )
 
-    def __init__(self, *args, may_see_le: bool, **kwargs):
+    def __init__(self, *args: Any, may_see_le: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not may_see_le:
             del self.fields["visibility"]
@@ -188,7 +192,7 @@ class NeedForm(forms.Form):
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Need.Urgency.choices, initial=Need.Urgency.ROUTINE)
     details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, victims: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args: Any, victims: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         person = self.fields["person"]
         assert isinstance(person, forms.ChoiceField)
@@ -210,7 +214,7 @@ class StatusForm(forms.Form):
 
 
 class PersonChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
+    def label_from_instance(self, obj: User) -> str:
         return obj.full_name
 
 
@@ -219,7 +223,7 @@ class AssignForm(forms.Form):
         label=_("Assigned to"), queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["assigned_to"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
@@ -227,7 +231,7 @@ class AssignForm(forms.Form):
 
 
 class CaseChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
+    def label_from_instance(self, obj: Case) -> str:
         return f"{obj.number} · {obj.title} ({obj.get_status_display()})"
 
 
@@ -249,7 +253,14 @@ class MeetingPacketForm(forms.Form):
         label=_("Cases"), queryset=Case.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
 
-    def __init__(self, *args, user, task_forces, cases_of, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        task_forces: QuerySet[TaskForce],
+        cases_of: Callable[..., QuerySet[Case]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.cases_of = cases_of
         task_force_field = self.fields["task_force"]
@@ -261,7 +272,7 @@ class MeetingPacketForm(forms.Form):
         if task_force is None:  # the first of the requester's task forces until they choose another
             task_force = task_forces.first()
             self.initial["task_force"] = task_force
-        self.task_force = task_force
+        self.chosen_task_force = task_force
         cases_field = self.fields["cases"]
         assert isinstance(cases_field, forms.ModelMultipleChoiceField)
         if task_force is not None:
@@ -271,7 +282,7 @@ class MeetingPacketForm(forms.Form):
                 (case.pk, cases_field.label_from_instance(case)) for case in cases_of(task_force)[: self.CHOICES_SHOWN]
             ]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         task_force = data.get("task_force")
         if task_force is None:

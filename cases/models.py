@@ -1,13 +1,13 @@
 """Cases, the people in them, and the two records that decide who sees what: ``CaseShare`` and ``Consent``
-(docs/architecture.md §4). Writes go through ``cases/services.py``; reads that depend on who asks, through
-``cases/selectors.py``.
+(docs/architecture.md §4). Writes go through ``cases.services``; reads that depend on who asks, through
+``cases.selectors``.
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from agencies.models import Agency, TaskForce
+from agencies.models import Agency, TaskForce, User
 from portal.categories import NeedCategory
 from portal.models import TimeStampedModel
 
@@ -119,6 +119,10 @@ class Case(FSMModelMixin, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
     @transition(field=status, source=Status.OPEN, target=Status.INVESTIGATION)
     def start_investigation(self) -> None:
         pass
@@ -208,17 +212,22 @@ class CaseShare(FSMModelMixin, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.case.number} → {self.agency} ({self.get_level_display()})"
 
+    @property
+    def awaits_approval(self) -> bool:
+        """Requested by a caseworker, not yet decided by a supervisor."""
+        return self.status == self.Status.REQUESTED
+
     @transition(field=status, source=Status.REQUESTED, target=Status.ACTIVE)
-    def approve(self, *, by) -> None:
+    def approve(self, *, by: User) -> None:
         self.approved_by = by
 
     @transition(field=status, source=Status.REQUESTED, target=Status.DECLINED)
-    def decline(self, *, by) -> None:
+    def decline(self, *, by: User) -> None:
         self.revoked_by = by
         self.revoked_at = timezone.now()
 
     @transition(field=status, source=[Status.REQUESTED, Status.ACTIVE], target=Status.REVOKED)
-    def revoke(self, *, by) -> None:
+    def revoke(self, *, by: User) -> None:
         self.revoked_by = by
         self.revoked_at = timezone.now()
 
@@ -343,8 +352,8 @@ class Consent(TimeStampedModel):
         return self.revoked_at is None and self.signed_on <= day < self.expires_on
 
 
-class Need(TimeStampedModel):
-    """A victim's need, by the service directory's categories."""
+class Need(FSMModelMixin, TimeStampedModel):
+    """A victim's need, by the service directory's categories. Its status changes only by ``mark_met``."""
 
     Category = NeedCategory
 
@@ -361,7 +370,7 @@ class Need(TimeStampedModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="needs")
     category = models.CharField(_("category"), max_length=25, choices=Category.choices)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UNMET)
+    status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.UNMET, protected=True)
     details = models.TextField(_("details"), blank=True)
 
     class Meta:
@@ -371,6 +380,14 @@ class Need(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} ({self.get_urgency_display()})"
+
+    @property
+    def is_met(self) -> bool:
+        return self.status == self.Status.MET
+
+    @transition(field=status, source=Status.UNMET, target=Status.MET)
+    def mark_met(self) -> None:
+        pass
 
 
 class Visibility(models.TextChoices):
@@ -400,8 +417,12 @@ class Note(TimeStampedModel):
     def __str__(self) -> str:
         return f"Note #{self.pk} on {self.case.number}"
 
+    @property
+    def is_law_enforcement_sensitive(self) -> bool:
+        return self.visibility == Visibility.LAW_ENFORCEMENT
 
-def private_storage():
+
+def private_storage() -> Storage:
     return storages["private"]
 
 
@@ -431,15 +452,21 @@ class Document(TimeStampedModel):
     def __str__(self) -> str:
         return f"Document #{self.pk} on {self.case.number}"
 
+    @property
+    def is_law_enforcement_sensitive(self) -> bool:
+        return self.visibility == Visibility.LAW_ENFORCEMENT
+
 
 def meeting_packet_path(packet: "MeetingPacket", filename: str) -> str:
     return f"meeting-packets/{uuid.uuid4().hex}.pdf"
 
 
-class MeetingPacket(TimeStampedModel):
+class MeetingPacket(FSMModelMixin, TimeStampedModel):
     """A PDF of several cases for a task force's case-coordination meeting, each case redacted for the person who
     asked for it. Built by a background task (``cases.tasks.build_meeting_packet``); the file lives in private
-    storage and is deleted ``LIFETIME`` after it is ready (the row stays, as a record)."""
+    storage and is deleted ``LIFETIME`` after it is ready (the row stays, as a record). Its status changes by the
+    transitions below, and from queued to running by the worker's claim: one conditional UPDATE, so that of two
+    workers given the same packet one builds it."""
 
     LIFETIME = timedelta(hours=24)
     MAX_CASES = 50
@@ -461,7 +488,7 @@ class MeetingPacket(TimeStampedModel):
     task_force = models.ForeignKey(TaskForce, on_delete=models.PROTECT, related_name="+")
     meeting_on = models.DateField(_("meeting date"))
     cases = models.ManyToManyField(Case, related_name="+", verbose_name=_("cases"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, protected=True)
     steps_done = models.PositiveSmallIntegerField(default=0)
     steps_total = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(storage=private_storage, upload_to=meeting_packet_path, max_length=200, blank=True)
@@ -487,7 +514,7 @@ class MeetingPacket(TimeStampedModel):
 
     @property
     def percent_done(self) -> int:
-        if self.status == self.Status.READY:
+        if self.is_ready:
             return 100
         return int(100 * self.steps_done / self.steps_total) if self.steps_total else 0
 
@@ -495,11 +522,38 @@ class MeetingPacket(TimeStampedModel):
     def is_working(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
-    def is_downloadable(self, now=None) -> bool:
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.RUNNING
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+    def is_downloadable(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
-        return (
-            self.status == self.Status.READY
-            and bool(self.file)
-            and self.expires_at is not None
-            and now < self.expires_at
-        )
+        return self.is_ready and bool(self.file) and self.expires_at is not None and now < self.expires_at
+
+    @transition(field=status, source=Status.RUNNING, target=Status.READY)
+    def finish(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.QUEUED, Status.RUNNING], target=Status.FAILED)
+    def fail(self) -> None:
+        """The build failed, or was given up on: still waiting or running a lifetime after it was asked for."""
+
+    @transition(field=status, source=Status.READY, target=Status.EXPIRED)
+    def expire(self) -> None:
+        """Its lifetime is over: the file is deleted."""
+
+    @transition(field=status, source=Status.READY, target=Status.WITHDRAWN)
+    def withdraw(self) -> None:
+        """Its requester may no longer read everything it holds: the file is deleted."""

@@ -7,17 +7,19 @@ viewer, the case, the handling mark and whose personal information it carried (i
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db import models
 from django.db.models import prefetch_related_objects
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agencies.models import Agency, User
 from cases import selectors
 from cases.models import Case
 from portal.audit import audit_records
@@ -61,7 +63,7 @@ class TimelineEntry:
     text: str
 
 
-def _at_start_of(day) -> datetime:
+def _at_start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -126,7 +128,7 @@ def timeline_of(dossier: selectors.CaseDossier) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: entry.when)
 
 
-def _by(user, agency) -> dict[str, Any]:
+def _by(user: User, agency: Agency) -> dict[str, Any]:
     return {"author": getattr(user, "full_name", "") or str(user), "agency": agency}
 
 
@@ -147,12 +149,14 @@ def case_section_context(dossier: selectors.CaseDossier) -> dict[str, Any]:
     }
 
 
-def print_context(viewer, handling: Handling, **extra: Any) -> dict[str, Any]:
+def print_context(viewer: User, handling: Handling, **extra: Any) -> dict[str, Any]:
     """The context every printed page shares: the handling mark, who it was prepared for and when (UTC)."""
     return {"viewer": viewer, "handling": handling.label, "prepared_at": prepared_at(), **extra}
 
 
-def packet_audit_events(viewer, case: Case, dossier: selectors.CaseDossier, handling: Handling, **details) -> list:
+def packet_audit_events(
+    viewer: User, case: Case, dossier: selectors.CaseDossier, handling: Handling, **details: Any
+) -> list[dict[str, Any]]:
     """The disclosure (``cases.packet.generated``: the handling mark, whose information it carried, ids and
     categories only) and the same read events the case page writes for the people shown."""
     reads = selectors.person_read_events(viewer, case, dossier.people, via="packet", **details)
@@ -172,11 +176,12 @@ def text_length(html: str) -> int:
     return sum(len(word) for word in strip_tags(html).split())
 
 
-def render_case_packet(case: Case, viewer, *, request=None) -> bytes:
-    """The PDF of ``case`` as ``viewer`` may see it. The case is looked up again through ``case_get_for_user`` for
+def render_case_packet(case: Case, viewer: User, *, request: HttpRequest | None = None) -> bytes:
+    """The PDF of ``case`` as ``viewer`` may see it. The case is looked up again through ``case_access_for_user`` for
     ``viewer`` (404 outside its audience), so a caller cannot hand in a case the viewer may not read."""
-    case = selectors.case_get_for_user(viewer, case.pk)
-    dossier = selectors.case_dossier_for(viewer, case)
+    access = selectors.case_access_for_user(viewer, case.pk)
+    case = access.case
+    dossier = selectors.case_dossier_for(viewer, access)
     section = case_section_context(dossier)
     handling = section["handling"]
     title = _("Case packet %(number)s") % {"number": case.number}

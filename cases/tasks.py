@@ -2,6 +2,7 @@
 deleting it when its lifetime is over."""
 
 import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -12,10 +13,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import packets, selectors
+from agencies.models import User
+from cases import packets, selectors, services
 from cases.models import MeetingPacket
 from portal.audit import audit_records
-from portal.pdf import typeset
+from portal.pdf import Typeset, typeset
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +39,8 @@ def build_meeting_packet(packet_id: int) -> str:
     _save(packet, steps_done=0, steps_total=len(cases) + 1)
     still_preparing = viewer.is_active and getattr(viewer.agency, "pk", None) == packet.agency_id
     if not still_preparing or not selectors.meeting_task_forces_of(viewer).filter(pk=packet.task_force_id).exists():
-        _save(packet, status=MeetingPacket.Status.FAILED, cases_left_out=len(cases), finished_at=timezone.now())
+        packet.fail()
+        _save(packet, cases_left_out=len(cases), finished_at=timezone.now())
         return packet.status
     choosable = set(
         selectors.meeting_cases_for(viewer, packet.task_force)
@@ -50,11 +53,11 @@ def build_meeting_packet(packet_id: int) -> str:
             try:
                 if case.pk not in choosable:
                     raise Http404
-                visible = selectors.case_get_for_user(viewer, case.pk)
+                access = selectors.case_access_for_user(viewer, case.pk)
             except (Http404, PermissionDenied):
                 packet.cases_left_out += 1
             else:
-                sections.append(packets.case_section_context(selectors.case_dossier_for(viewer, visible)))
+                sections.append(packets.case_section_context(selectors.case_dossier_for(viewer, access)))
             _save(packet, steps_done=packet.steps_done + 1, cases_left_out=packet.cases_left_out)
         handling = packets.Handling.strictest([section["handling"] for section in sections])
         title = _("Case-coordination meeting, %(task_force)s, %(day)s") % {
@@ -68,22 +71,24 @@ def build_meeting_packet(packet_id: int) -> str:
         logger.exception("Meeting packet %s failed", packet.pk)
         if packet.file:  # saved before the step that failed: never leave a packet's file behind
             packet.file.delete(save=False)
-        _save(packet, status=MeetingPacket.Status.FAILED, file="", finished_at=timezone.now())
+        packet.refresh_from_db(fields=["status"])  # "ready" goes back with the transaction that failed
+        packet.fail()
+        _save(packet, file="", finished_at=timezone.now())
         raise
     if default_task_backend.supports_defer:  # the database backend; tests purge by calling the service
-        purge_meeting_packets.using(run_after=packet.expires_at).enqueue()
+        meeting_packets_purge.using(run_after=packet.expires_at).enqueue()
     return packet.status
 
 
-def _keep(packet: MeetingPacket, viewer, sections: list, result) -> None:
+def _keep(packet: MeetingPacket, viewer: User, sections: list[dict[str, Any]], result: Typeset) -> None:
     """Store the file, mark the packet ready and record one disclosure per case, all or nothing."""
     now = timezone.now()
     with transaction.atomic():
         packet.file.save(f"{packet.pk}.pdf", ContentFile(result.pdf), save=False)
+        packet.finish()
         _save(
             packet,
             file=packet.file,
-            status=MeetingPacket.Status.READY,
             steps_done=packet.steps_total,
             pages=result.pages,
             finished_at=now,
@@ -106,14 +111,14 @@ def _keep(packet: MeetingPacket, viewer, sections: list, result) -> None:
         )
 
 
-def _save(packet: MeetingPacket, **changes) -> None:
+def _save(packet: MeetingPacket, **changes: Any) -> None:
+    """Save ``changes`` and the packet's status (which a transition may just have changed)."""
     for name, value in changes.items():
         setattr(packet, name, value)
-    packet.save(update_fields=[*changes, "updated_at"])
+    packet.save(update_fields=[*changes, "status", "updated_at"])
 
 
 @task()
-def purge_meeting_packets() -> int:
-    from cases.services import meeting_packets_purge
-
-    return meeting_packets_purge()
+def meeting_packets_purge() -> int:
+    """``services.meeting_packets_purge``, run by the worker when a packet's lifetime is over."""
+    return services.meeting_packets_purge()

@@ -1,7 +1,10 @@
 """Case pages. Every case, person, note and file is read through ``cases.selectors``; every write is a service."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -10,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import TransitionNotAllowed
 
-from agencies.models import Agency
+from agencies.models import Agency, TaskForce
 from cases import selectors, services
 from cases.filters import CaseFilter
 from cases.forms import (
@@ -25,7 +28,7 @@ from cases.forms import (
     ShareForm,
     StatusForm,
 )
-from cases.models import Visibility
+from cases.models import Case, CaseParticipant, Visibility
 from cases.packets import render_case_packet
 from portal.audit import audit_record, audit_records
 from portal.forms import add_errors
@@ -49,7 +52,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not request.user.has_perm("cases.add_case") or request.user.agency is None:
+    if not selectors.can_open_cases(request.user):
         raise PermissionDenied
     form = CaseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -65,11 +68,14 @@ def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
-    may_see_le = selectors.VIEW_LE in case.viewer_permissions  # type: ignore[attr-defined]
-    may_manage = selectors.MANAGE in case.viewer_permissions  # type: ignore[attr-defined]
+    access = selectors.case_access_for_user(request.user, pk, selectors.CHANGE)
+    case = access.case
     form = CaseForm(
-        request.POST or None, instance=case, user=request.user, may_see_le=may_see_le, may_manage=may_manage
+        request.POST or None,
+        instance=case,
+        user=request.user,
+        may_see_le=access.may_see_le,
+        may_manage=access.manages,
     )
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in services.EDITABLE_CASE_FIELDS if name in form.cleaned_data}
@@ -90,25 +96,24 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    case = selectors.case_get_for_user(user, pk)
-    dossier = selectors.case_dossier_for(user, case)
-    permissions = dossier.permissions
+    access = selectors.case_access_for_user(user, pk)
+    case = access.case
+    dossier = selectors.case_dossier_for(user, access)
     people = dossier.people
     _audit_reads(request, case, people)
-    may_change = selectors.CHANGE in permissions
-    may_manage = selectors.MANAGE in permissions
-    may_decide = selectors.DECIDE in permissions
-    may_see_le = selectors.VIEW_LE in permissions
-    victims = [(str(view.pk), dossier.names[view.pk]) for participant, view in people if participant.role == "victim"]
-    held_people = [
-        view.pk for _participant, view in people if view.person.entered_by_agency_id == getattr(user.agency, "pk", None)
+    may_change, may_see_le = access.may_change, access.may_see_le
+    may_manage, may_decide = access.manages, access.decides
+    victims = [
+        (str(view.pk), dossier.names[view.pk])
+        for participant, view in people
+        if participant.role == CaseParticipant.Role.VICTIM
     ]
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "permissions": permissions,
+            "may_see_pii": access.may_see_pii,
             "may_change": may_change,
             "may_manage": may_manage,
             "may_decide": may_decide,
@@ -119,9 +124,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "documents": dossier.documents,
             "shares": dossier.shares,
             "consents": dossier.consents,
-            "may_record_consent": bool(held_people)
-            and user.agency is not None
-            and user.agency.is_victim_service_provider,
+            "may_record_consent": any(selectors.can_record_consent(user, view.person) for _p, view in people),
             "note_form": NoteForm(may_see_le=may_see_le, about=selectors.note_subjects_for(user, case))
             if may_change
             else None,
@@ -133,7 +136,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             if may_decide
             else None,
-            "activity": selectors.case_activity(case, permissions) if may_manage else [],
+            "activity": selectors.case_activity(case, access.permissions) if may_manage else [],
             # Each referral links to its page for the agency that sent it.
             "referrals": dossier.referrals,
             "today": timezone.localdate(),
@@ -144,7 +147,9 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _audit_reads(request: AuthenticatedHttpRequest, case, people) -> None:
+def _audit_reads(
+    request: AuthenticatedHttpRequest, case: Case, people: list[tuple[CaseParticipant, selectors.PersonView]]
+) -> None:
     """Every view of a case and every showing of a person's PII is an audit event (ids and categories only), written
     in one INSERT whatever the number of people."""
     events = [
@@ -223,7 +228,7 @@ def share_revoke(request: AuthenticatedHttpRequest, pk: int, share_pk: int) -> H
 def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, pk)
     agency = request.user.agency
-    if agency is None or not agency.is_victim_service_provider or not request.user.has_perm("cases.record_consent"):
+    if agency is None or not selectors.can_record_consents(request.user):
         raise PermissionDenied
     people = selectors.people_held_by(request.user, case)
     if not people.exists():
@@ -258,12 +263,9 @@ def consent_revoke(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) 
 
 @require_POST
 def note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
-    form = NoteForm(
-        request.POST,
-        may_see_le=selectors.VIEW_LE in case.viewer_permissions,  # type: ignore[attr-defined]
-        about=selectors.note_subjects_for(request.user, case),
-    )
+    access = selectors.case_access_for_user(request.user, pk, selectors.CHANGE)
+    case = access.case
+    form = NoteForm(request.POST, may_see_le=access.may_see_le, about=selectors.note_subjects_for(request.user, case))
     if form.is_valid():
         try:
             services.note_add(case=case, actor=request.user, request=request, **form.cleaned_data)
@@ -302,8 +304,9 @@ def need_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def document_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
-    form = DocumentForm(request.POST, request.FILES, may_see_le=selectors.VIEW_LE in case.viewer_permissions)  # type: ignore[attr-defined]
+    access = selectors.case_access_for_user(request.user, pk, selectors.CHANGE)
+    case = access.case
+    form = DocumentForm(request.POST, request.FILES, may_see_le=access.may_see_le)
     if form.is_valid():
         try:
             services.document_upload(
@@ -339,7 +342,7 @@ def document_download(request: AuthenticatedHttpRequest, pk: int, document_pk: i
 def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find a person across the cases whose names the user may see (fuzzy on PostgreSQL). The name comes in a POST
     body only (portal/search.py); a GET shows the form."""
-    if not request.user.has_perm("cases.view_case_pii"):
+    if not selectors.can_find_people(request.user):
         raise Http404
     text, name_in_url_ignored = posted_text(request, "q")
     people = list(selectors.person_search_for(request.user, text)) if text else []
@@ -379,8 +382,9 @@ def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def need_met(request: AuthenticatedHttpRequest, pk: int, need_pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
-    need = selectors.needs_visible_to(request.user, case).filter(pk=need_pk).first()
+    access = selectors.case_access_for_user(request.user, pk, selectors.CHANGE)
+    case = access.case
+    need = selectors.needs_visible_to(request.user, case, access.permissions).filter(pk=need_pk).first()
     if need is None:
         raise Http404
     services.need_mark_met(need=need, actor=request.user, request=request)
@@ -422,7 +426,7 @@ def meeting_packets(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not task_forces.exists():
         raise Http404
 
-    def cases_of(task_force, since=None):
+    def cases_of(task_force: TaskForce, since: date | None = None) -> QuerySet[Case]:
         return selectors.meeting_cases_for(user, task_force, since=since)
 
     form = MeetingPacketForm(
@@ -468,7 +472,7 @@ def meeting_packet_download(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     packet = selectors.meeting_packet_get_for_user(request.user, pk)
     handle = services.meeting_packet_open(packet, request=request)
     if handle is None:
-        if packet.status == packet.Status.WITHDRAWN:
+        if packet.is_withdrawn:
             messages.error(
                 request,
                 _("The packet was withdrawn and deleted: what you may see in its cases has changed. Prepare anew."),

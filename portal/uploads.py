@@ -11,11 +11,17 @@ one of them, ``UploadLimitMiddleware`` (before anything reads the body: CSRF's c
 
 A refused upload sends the person back to the form with the message below; nothing is stored, so nothing is
 audited. The views (and their services) keep their own size checks behind this one.
+
+What a stored file is, is read from its content (``sniff_content_type``), never from its name or the browser's word.
 """
+
+import zipfile
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -26,6 +32,16 @@ from django.utils.translation import gettext as _
 
 TOO_LARGE_ATTR = "portal_upload_too_large"
 MB = 1024 * 1024
+
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Content types recognised from the file's first bytes, not from its name or the browser's word.
+DOCUMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    WORD: (b"PK\x03\x04",),
+    "text/plain": (),
+}
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
@@ -49,7 +65,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
 
 class UploadLimitMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -106,3 +122,37 @@ def _refuse(request: HttpRequest, match: ResolverMatch, limit: int, back: str | 
         % {"size": limit // MB},
     )
     return redirect(back, *match.args, **match.kwargs) if back else redirect(request.path)
+
+
+def sniff_content_type(uploaded_file: UploadedFile) -> str | None:
+    """The type of ``uploaded_file`` read from its content, one of ``DOCUMENT_SIGNATURES``, or ``None`` for any
+    other. The file is left at its start."""
+    uploaded_file.seek(0)
+    content_type = _type_of_head(uploaded_file.read(2048))
+    uploaded_file.seek(0)
+    if content_type == WORD and not _is_word_document(uploaded_file):
+        return None
+    return content_type
+
+
+def _type_of_head(head: bytes) -> str | None:
+    for content_type, signatures in DOCUMENT_SIGNATURES.items():
+        if any(head.startswith(signature) for signature in signatures):
+            return content_type
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "text/plain" if b"\x00" not in head else None
+
+
+def _is_word_document(uploaded_file: UploadedFile) -> bool:
+    """A .docx is a ZIP archive; any ZIP is not a .docx: it must hold the parts of a Word document."""
+    try:
+        with zipfile.ZipFile(uploaded_file) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+    finally:
+        uploaded_file.seek(0)
+    return {"[Content_Types].xml", "word/document.xml"} <= names

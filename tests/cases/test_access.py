@@ -1,4 +1,4 @@
-"""The access rule (docs/architecture.md §4.7) at its source, cases/selectors.py: who sees which case and which
+"""The access rule (docs/architecture.md §4.7) at its source, cases/selectors/cases.py: who sees which case and which
 fields."""
 
 from datetime import datetime, time, timedelta

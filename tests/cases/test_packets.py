@@ -621,7 +621,7 @@ def test_the_strictest_handling_of_several_cases_wins(handlings, expected):
 )
 def test_the_timeline_tells_only_what_the_reader_may_see(request, le_case, who, sees_name, sees_shares):
     user = request.getfixturevalue(who)
-    dossier = selectors.case_dossier_for(user, selectors.case_get_for_user(user, le_case.pk))
+    dossier = selectors.case_dossier_for(user, selectors.case_access_for_user(user, le_case.pk))
     timeline = timeline_of(dossier)
     texts = [entry.text for entry in timeline]
     assert texts[0] == "Case opened by FFO"

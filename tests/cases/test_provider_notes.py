@@ -91,16 +91,17 @@ def _texts(notes) -> set[str]:
 def test_a_shelter_note_is_read_only_when_each_client_it_is_about_released_their_account(
     ngo_case, reader, notes, sees_file
 ):
-    case = selectors.case_get_for_user(reader, ngo_case.pk)
-    assert _texts(selectors.notes_visible(reader, case, case.viewer_permissions)) == notes
+    access = selectors.case_access_for_user(reader, ngo_case.pk)
+    assert _texts(selectors.notes_visible(reader, access.case, access.permissions)) == notes
 
 
 @table
 def test_a_shelter_file_is_read_only_when_every_client_of_the_shelter_released_their_account(
     ngo_case, reader, notes, sees_file
 ):
-    case = selectors.case_get_for_user(reader, ngo_case.pk)
-    names = {document.original_name for document in selectors.documents_visible(reader, case, case.viewer_permissions)}
+    access = selectors.case_access_for_user(reader, ngo_case.pk)
+    documents = selectors.documents_visible(reader, access.case, access.permissions)
+    names = {document.original_name for document in documents}
     assert (SHELTER_FILE in names) == sees_file
 
 
@@ -120,8 +121,8 @@ def test_the_packet_shows_the_note_about_a_alone_when_only_a_released_their_acco
 
 
 def test_the_shelter_reads_all_its_notes(ngo_case, advocate, shelter_notes):
-    case = selectors.case_get_for_user(advocate, ngo_case.pk)
-    assert _texts(selectors.notes_visible(advocate, case, case.viewer_permissions)) == {
+    access = selectors.case_access_for_user(advocate, ngo_case.pk)
+    assert _texts(selectors.notes_visible(advocate, access.case, access.permissions)) == {
         ABOUT_A,
         ABOUT_B,
         ABOUT_BOTH,
@@ -133,11 +134,11 @@ def test_reading_notes_costs_the_same_queries_for_4_and_24_notes(
     ngo_case, investigator, lead_agency, advocate, client_a, client_b, shelter_notes
 ):
     _consent(client_a, lead_agency, advocate)
-    case = selectors.case_get_for_user(investigator, ngo_case.pk)
+    access = selectors.case_access_for_user(investigator, ngo_case.pk)
 
     def read():
         with CaptureQueriesContext(connection) as queries:
-            list(selectors.notes_visible(investigator, case, case.viewer_permissions))
+            list(selectors.notes_visible(investigator, access.case, access.permissions))
         return len(queries)
 
     few = read()

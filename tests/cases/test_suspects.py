@@ -69,8 +69,8 @@ def reader(request, le_case, suspect, supervisor, who, level):
 
 @cast
 def test_a_suspect_is_in_the_people_only_for_those_with_law_enforcement_access(le_case, reader, sees_suspects):
-    case = selectors.case_get_for_user(reader, le_case.pk)
-    people = selectors.people_of_case_for(reader, case, case.viewer_permissions)
+    access = selectors.case_access_for_user(reader, le_case.pk)
+    people = selectors.people_of_case_for(reader, access.case, access.permissions)
     roles = sorted(participant.role for participant, _view in people)
     assert roles == (["suspect", "victim"] if sees_suspects else ["victim"])
 
@@ -97,8 +97,8 @@ def test_the_packet_shows_a_suspect_only_to_those_with_law_enforcement_access(le
 def test_the_timeline_tells_of_a_suspect_only_to_those_with_law_enforcement_access(
     le_case, suspect, reader, sees_suspects
 ):
-    case = selectors.case_get_for_user(reader, le_case.pk)
-    texts = [entry.text for entry in timeline_of(selectors.case_dossier_for(reader, case))]
+    access = selectors.case_access_for_user(reader, le_case.pk)
+    texts = [entry.text for entry in timeline_of(selectors.case_dossier_for(reader, access))]
     assert any("as suspect" in text for text in texts) == sees_suspects
     assert any(f"#{suspect.pk}" in text for text in texts) is False  # named, or not there at all
 

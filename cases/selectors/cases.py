@@ -1,0 +1,218 @@
+"""Who sees which case, and which of its fields: the one place that decides (docs/architecture.md §4.7-4.8).
+
+A user may do X to a case when
+1. their role allows X at all (a model permission on their role group: ``user.has_perm("cases.X")``),
+2. their agency (through its group) or they themselves hold the object permission X on the case (guardian rows
+   that ``cases.services`` derive from the lead agency and from ``CaseShare``), and no share of theirs has expired;
+3. for PII that a victim service provider entered: their agency is that provider, or an active ``Consent`` of the
+   person names their agency and the category.
+
+Every page, list, count, search, export, file and packet asks here. Outside a case's audience: 404. Inside it but
+without the finer permission: 403.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from agencies.models import Agency, User
+from cases.models import Case, CaseGroupObjectPermission, CaseParticipant, CaseShare, CaseUserObjectPermission, Person
+from portal.models import AuditEvent
+
+# The permissions, by codename: a role holds them at all (``cases.<codename>`` on its group); the first four are
+# also held per case (guardian rows), and ``MANAGE`` and ``DECIDE`` are derived per case by ``case_permissions``.
+VIEW, CHANGE, VIEW_PII, VIEW_LE = "view_case", "change_case", "view_case_pii", "view_le_sensitive"
+CASE_PERMISSIONS = (VIEW, CHANGE, VIEW_PII, VIEW_LE)
+# Who decides who else sees the case, who works it and whether it is closed: people of the lead agency who may
+# change it. A partner that collaborates (may change the case) does not control it.
+MANAGE = "manage_case"
+# Preparing a packet for a task force's case-coordination meeting: the coordinator's role (docs/architecture.md §4.3).
+PREPARE_MEETING = "prepare_meeting_packet"
+# What only a supervisor of the lead agency does: approve a share, assign the case, close or reopen it
+# (docs/architecture.md §4.3).
+DECIDE = "decide_case"
+OPEN = "add_case"
+RECORD_CONSENT = "record_consent"
+
+
+def _role_allows(user: User, codename: str) -> bool:
+    return user.is_active and user.has_perm(f"cases.{codename}")
+
+
+# --- Role rights: what a person's role allows at all, one named check each. The page, the navigation and the service
+# that acts on a right all ask the same function.
+
+
+def can_read_cases(user: User) -> bool:
+    """Whether ``user``'s role works with cases at all (which ones: ``case_list_visible_to``)."""
+    return _role_allows(user, VIEW)
+
+
+def can_open_cases(user: User) -> bool:
+    """Whether ``user`` may open a case: their role allows it, and they have an agency to lead it."""
+    return user.agency is not None and _role_allows(user, OPEN)
+
+
+def can_find_people(user: User) -> bool:
+    """Whether ``user``'s role may look for a person by name across cases (whom they find: ``person_search_for``)."""
+    return _role_allows(user, VIEW_PII)
+
+
+def can_prepare_meeting_packets(user: User) -> bool:
+    """Whether ``user``'s role prepares packets for case-coordination meetings (docs/architecture.md §4.3), with an
+    agency whose task forces they are for (which: ``meeting_task_forces_of``)."""
+    return user.agency is not None and _role_allows(user, PREPARE_MEETING) and _role_allows(user, VIEW)
+
+
+def can_record_consents(user: User) -> bool:
+    """Whether ``user`` records their clients' consents at all: staff of a victim service provider whose role allows
+    it (docs/architecture.md §4.6). Whose consents: ``can_record_consent``."""
+    agency = user.agency
+    return agency is not None and agency.is_victim_service_provider and _role_allows(user, RECORD_CONSENT)
+
+
+def can_record_consent(user: User, person: Person) -> bool:
+    """Whether ``user`` records (and revokes) ``person``'s consents: only the victim service provider that entered
+    them, which holds their information."""
+    return can_record_consents(user) and person.entered_by_agency_id == getattr(user.agency, "pk", None)
+
+
+def _held(user: User, codename: str, case_ref: str = "pk") -> Q:
+    """Cases on which ``user`` (or their agency) holds ``codename``, with no expired share of their agency.
+    ``case_ref`` names the outer query's case id (``"pk"`` in a query of cases, ``"case_id"`` in one of rows that
+    point at a case)."""
+    by_user = CaseUserObjectPermission.objects.filter(
+        content_object=OuterRef(case_ref), user_id=user.pk, permission__codename=codename
+    )
+    held = Q(Exists(by_user))
+    agency = user.agency
+    if agency is not None:
+        by_agency = CaseGroupObjectPermission.objects.filter(
+            content_object=OuterRef(case_ref), group_id=agency.group_id, permission__codename=codename
+        )
+        expired = CaseShare.objects.filter(
+            case=OuterRef(case_ref),
+            agency_id=agency.pk,
+            status=CaseShare.Status.ACTIVE,
+            expires_on__lte=timezone.localdate(),
+        )
+        held |= Q(Exists(by_agency)) & ~Q(Exists(expired))
+    return held
+
+
+def case_list_visible_to(user: User) -> QuerySet[Case]:
+    """The cases ``user`` may open: an indexed EXISTS per permission source, never a list of ids."""
+    if not _role_allows(user, VIEW):
+        return Case.objects.none()
+    return Case.objects.filter(_held(user, VIEW)).select_related("lead_agency", "task_force")
+
+
+def case_permissions(user: User, case: Case) -> frozenset[str]:
+    """What ``user`` may do to ``case`` (a subset of ``CASE_PERMISSIONS``). Two queries for one case."""
+    allowed = {codename for codename in CASE_PERMISSIONS if _role_allows(user, codename)}
+    if not allowed:
+        return frozenset()
+    rows = Case.objects.filter(pk=case.pk).values(**{codename: _exists(user, codename) for codename in allowed})
+    held = rows.first() or {}
+    granted = {codename for codename in allowed if held.get(codename)}
+    if CHANGE in granted and user.agency is not None and user.agency.pk == case.lead_agency_id:
+        granted.add(MANAGE)
+        if _role_allows(user, DECIDE):
+            granted.add(DECIDE)
+    return frozenset(granted)
+
+
+def _exists(user: User, codename: str) -> ExpressionWrapper:
+    return ExpressionWrapper(_held(user, codename), output_field=BooleanField())
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """One person's access to one case, as ``case_access_for_user`` found it: the case, and what they may do to it
+    (a subset of ``CASE_PERMISSIONS`` plus ``MANAGE`` and ``DECIDE``)."""
+
+    case: Case
+    permissions: frozenset[str]
+
+    def allows(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    @property
+    def may_change(self) -> bool:
+        return CHANGE in self.permissions
+
+    @property
+    def may_see_pii(self) -> bool:
+        return VIEW_PII in self.permissions
+
+    @property
+    def may_see_le(self) -> bool:
+        return VIEW_LE in self.permissions
+
+    @property
+    def manages(self) -> bool:
+        """Of the lead agency and may change the case: decides who else sees it and who works it."""
+        return MANAGE in self.permissions
+
+    @property
+    def decides(self) -> bool:
+        """A supervisor of the lead agency: approves shares, assigns, closes and reopens."""
+        return DECIDE in self.permissions
+
+
+def case_access_for_user(user: User, pk: int, perm: str = VIEW) -> CaseAccess:
+    """The case and ``user``'s access to it, if they may ``perm`` it: 404 outside its audience, 403 without the
+    finer permission."""
+    case = case_list_visible_to(user).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    access = CaseAccess(case, case_permissions(user, case))
+    if not access.allows(perm):
+        raise PermissionDenied
+    return access
+
+
+def case_get_for_user(user: User, pk: int, perm: str = VIEW) -> Case:
+    """The case, if ``user`` may ``perm`` it (``case_access_for_user`` without the rest of the answer)."""
+    return case_access_for_user(user, pk, perm).case
+
+
+def share_candidates(case: Case) -> QuerySet[Agency]:
+    """The agencies the lead may let see ``case``: active ones other than the lead, and, for a task force's case,
+    only that task force's members. The one statement of the boundary: the Share form, "ask an agency to join"
+    (and its re-routing) offer these, and ``case_share_grant`` refuses any other."""
+    agencies = Agency.objects.filter(is_active=True).exclude(pk=case.lead_agency_id)
+    if case.task_force_id is not None:
+        agencies = agencies.filter(task_forces=case.task_force_id)
+    return agencies.order_by("name")
+
+
+def shares_of(case: Case) -> QuerySet[CaseShare]:
+    return case.shares.filter(status__in=[CaseShare.Status.REQUESTED, CaseShare.Status.ACTIVE]).select_related(
+        "agency", "granted_by", "approved_by"
+    )
+
+
+def case_activity(case: Case, permissions: frozenset[str], limit: int = 25) -> QuerySet[AuditEvent]:
+    """The newest events about the case (views, changes, shares, downloads), for those who may change it. Without
+    ``view_le_sensitive``, nothing about a suspect: not their being added, not a read of their details."""
+    events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
+    if VIEW_LE not in permissions:
+        suspects = list(case.participants.filter(role=CaseParticipant.Role.SUSPECT).values_list("person_id", flat=True))
+        about_suspects = events.filter(
+            Q(action="cases.participant.added", details__role=CaseParticipant.Role.SUSPECT)
+            | Q(details__person_id__in=suspects)
+        )
+        # By id (a subquery), not ``exclude`` on a JSON key: events without the key must stay.
+        events = events.exclude(pk__in=about_suspects.values("pk"))
+    return events.order_by("-occurred_at", "-id")[:limit]
+
+
+def case_assignable_people(case: Case) -> QuerySet[User]:
+    """Who may be assigned to ``case``: active people of its lead agency whose role works cases."""
+    return User.objects.filter(
+        is_active=True, _membership__agency_id=case.lead_agency_id, groups__permissions__codename=CHANGE
+    ).distinct()

@@ -1,0 +1,107 @@
+"""Everything about one case that one reader may see, gathered once: the case page and the case packet both show
+this and only this (docs/architecture.md §7)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from agencies.models import User
+from cases.models import Case, CaseParticipant, CaseShare, Consent, Visibility
+from cases.presenters import indicator_labels, person_label
+from cases.selectors.cases import CHANGE, MANAGE, VIEW_LE, CaseAccess, shares_of
+from cases.selectors.people import PersonView, consents_held_by, people_of_case_for
+from cases.selectors.records import NeedView, documents_visible, needs_visible, notes_visible
+
+
+@dataclass
+class CaseDossier:
+    """Everything about one case that one viewer may see, gathered once by the rules of ``cases.selectors``: the case
+    page and the case packet both show this and only this (docs/architecture.md §7: one rule source)."""
+
+    case: Case
+    permissions: frozenset[str]
+    people: list[tuple[Any, PersonView]]
+    names: dict[int, str]
+    needs: list[NeedView]
+    notes: list[Any]
+    documents: list[Any]
+    referrals: list[Any]
+    shares: list[CaseShare]
+    consents: list[Consent]
+    indicators: list[str]
+    assigned: list[str]  # who works the case, for the lead agency's people (MANAGE)
+
+    @property
+    def le_narrative(self) -> str:
+        return self.case.le_narrative if VIEW_LE in self.permissions else ""
+
+    @property
+    def shows_pii(self) -> bool:
+        """Personal information is in view: any category of someone's information a consent or a share releases
+        (identity and contact, but also their medical or immigration needs and their account), or files (read as
+        personal information)."""
+        return any(view.categories for _participant, view in self.people) or bool(self.documents)
+
+    @property
+    def shows_le_sensitive(self) -> bool:
+        """Anything only law enforcement may read is in view: the narrative, an LE note or file, a suspect's PII."""
+        return (
+            bool(self.le_narrative)
+            or any(note.visibility == Visibility.LAW_ENFORCEMENT for note in self.notes)
+            or any(document.visibility == Visibility.LAW_ENFORCEMENT for document in self.documents)
+            or any(
+                participant.role == CaseParticipant.Role.SUSPECT and view.shows_pii for participant, view in self.people
+            )
+        )
+
+    def pii_shown(self) -> list[dict[str, Any]]:
+        """Whose information is in view, and which categories (for the audit trail: ids and codes, never values)."""
+        return [
+            {"person_id": view.pk, "categories": sorted(view.categories)}
+            for _participant, view in self.people
+            if view.categories
+        ]
+
+
+def _referrals_shown(user: User, case: Case, needs: list[NeedView]) -> QuerySet:
+    """The case's referrals a reader who works the case sees: not one that carries a need hidden from them (its
+    recipient, a clinic, would tell the need), unless their own agency sent it. One query, whatever their number."""
+    hidden = case.needs.exclude(pk__in=[shown.need.pk for shown in needs])
+    own = getattr(user.agency, "pk", None)
+    withheld = case.referrals.filter(needs__in=hidden).exclude(sender_agency_id=own)
+    # A draft (a coordinator's proposal) is the lead agency's to send: nobody else hears of it here.
+    return case.referrals.exclude(pk__in=withheld.values("pk")).exclude(Q(status="draft") & ~Q(sender_agency_id=own))
+
+
+def case_dossier_for(user: User, access: CaseAccess) -> CaseDossier:
+    """The case as ``user`` may see it, given their access to it (``case_access_for_user``). The case's referrals
+    are read through the reverse relation (cases never imports referrals) and only by those who work the case, as on
+    its page."""
+    case, permissions = access.case, access.permissions
+    people = people_of_case_for(user, case, permissions)
+    names = {view.pk: person_label(participant, view) for participant, view in people}
+    needs = needs_visible(user, case, people, names)
+    referrals = (
+        list(
+            _referrals_shown(user, case, needs)
+            .select_related("sender_agency", "recipient_agency", "recipient_service")
+            .order_by("-created_at")[:50]
+        )
+        if CHANGE in permissions
+        else []
+    )
+    return CaseDossier(
+        case=case,
+        permissions=permissions,
+        people=people,
+        names=names,
+        needs=needs,
+        notes=list(notes_visible(user, case, permissions)),
+        documents=list(documents_visible(user, case, permissions)),
+        referrals=referrals,
+        shares=list(shares_of(case)) if MANAGE in permissions else [],
+        consents=list(consents_held_by(user, case)),
+        indicators=indicator_labels(case),
+        assigned=[user.full_name for user in case.assigned_to.all()] if MANAGE in permissions else [],
+    )

@@ -1,0 +1,268 @@
+"""The people of a case as one reader may see them: which personal information a share or a consent releases
+(docs/architecture.md §4.6-4.7), who is found by name, and the audit events of showing them."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from agencies.models import Agency, User
+from cases.models import Case, CaseParticipant, Consent, Person
+from cases.selectors.cases import VIEW_LE, VIEW_PII, _held, can_find_people, case_list_visible_to
+
+# The fields each consent category releases. Fields in no category (sex, languages, being a minor) are not PII.
+PII_FIELDS: dict[str, tuple[str, ...]] = {
+    Consent.Category.IDENTITY: (
+        "given_name",
+        "family_name",
+        "aliases",
+        "date_of_birth",
+        "nationality",
+        "identity_documents",
+    ),
+    Consent.Category.CONTACT: ("phone", "email", "address"),
+}
+ALL_CATEGORIES = frozenset(Consent.Category.values)
+
+
+def pii_categories_for(
+    user: User, person: Person, *, case_permissions: frozenset[str], role: str = "", on: date | None = None
+) -> frozenset[str]:
+    """The PII categories of ``person`` that ``user`` may see in a case where they hold ``case_permissions``.
+    A suspect's details are law-enforcement-sensitive (docs/architecture.md §4.4); a person a victim service provider
+    entered is
+    seen by other agencies only through their consent (§4.6)."""
+    if VIEW_PII not in case_permissions:
+        return frozenset()
+    if role == CaseParticipant.Role.SUSPECT and VIEW_LE not in case_permissions:
+        return frozenset()
+    return _released(user, person.entered_by_agency, person.consents.all(), on=on)
+
+
+def _released(user: User, holder: Agency, consents: Iterable[Consent], *, on: date | None = None) -> frozenset[str]:
+    """What ``holder`` releases to ``user``'s agency: everything if the holder is not a victim service provider or
+    is the user's own agency, else the categories of the consents (prefetched by the caller) active on ``on``."""
+    if not holder.is_victim_service_provider or holder.pk == getattr(user.agency, "pk", None):
+        return ALL_CATEGORIES
+    if user.agency is None:
+        return frozenset()
+    return consent_categories_for(user.agency.pk, consents, on=on)
+
+
+def consent_categories_for(agency_id: int, consents: Iterable[Consent], *, on: date | None = None) -> frozenset[str]:
+    """The PII categories that ``consents`` active on ``on`` (today) release to ``agency_id``: the one reading of
+    a consent, for the case pages and for what a referral's recipient sees."""
+    day = on or timezone.localdate()
+    released: set[str] = set()
+    for consent in consents:
+        if consent.recipient_agency_id == agency_id and consent.is_active_on(day):
+            released.update(consent.categories)
+    return frozenset(released)
+
+
+WITHHELD = object()
+
+
+@dataclass
+class PersonView:
+    """A person as one viewer may see them: PII fields they may not see hold ``WITHHELD``."""
+
+    person: Person
+    categories: frozenset[str]
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, person: Person, categories: frozenset[str]) -> "PersonView":
+        values: dict[str, Any] = {
+            "pk": person.pk,
+            "sex": person.get_sex_display(),
+            "languages": person.languages,
+            "preferred_language": person.preferred_language,
+            "is_minor": person.is_minor,
+            "entered_by_agency": person.entered_by_agency,
+        }
+        for category, names in PII_FIELDS.items():
+            for name in names:
+                values[name] = getattr(person, name) if category in categories else WITHHELD
+        return cls(person=person, categories=categories, values=values)
+
+    def withholds(self, name: str) -> bool:
+        """Whether the field ``name`` is withheld from this viewer."""
+        return self.values[name] is WITHHELD
+
+    @property
+    def shows_pii(self) -> bool:
+        return bool(self.categories & set(PII_FIELDS))
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def people_of_case_for(user: User, case: Case, case_permissions: frozenset[str]) -> list[tuple[Any, PersonView]]:
+    """The case's participants with each person as ``user`` may see them (two queries whatever their number).
+    Without ``view_le_sensitive`` suspects do not exist: not listed, not counted, not in a timeline (issue 11)."""
+    participants = case.participants.select_related("person__entered_by_agency").prefetch_related("person__consents")
+    if VIEW_LE not in case_permissions:
+        participants = participants.exclude(role=CaseParticipant.Role.SUSPECT)
+    day = timezone.localdate()
+    return [
+        (
+            participant,
+            PersonView.of(
+                participant.person,
+                pii_categories_for(
+                    user, participant.person, case_permissions=case_permissions, role=participant.role, on=day
+                ),
+            ),
+        )
+        for participant in participants
+    ]
+
+
+def consents_held_by(user: User, case: Case) -> QuerySet[Consent]:
+    """Consents of the case's people that the user's agency holds (and so may see and revoke)."""
+    if user.agency is None:
+        return Consent.objects.none()
+    return (
+        Consent.objects.filter(holder_agency=user.agency, person__participations__case=case)
+        .select_related("person", "recipient_agency")
+        .distinct()
+    )
+
+
+def name_search_q(user: User, text: str) -> Q:
+    """Cases with a participant named ``text`` whose name ``user`` may see. Names a victim service provider holds
+    are searched only by that provider (a consent releases a name to read, not to search for)."""
+    named = CaseParticipant.objects.filter(case=OuterRef("pk")).filter(
+        Q(person__given_name__icontains=text) | Q(person__family_name__icontains=text)
+    )
+    if user.agency is None or not can_find_people(user):
+        return Q(pk__in=[])
+    named = named.filter(_name_readable(user, "person__")).filter(
+        ~Q(role=CaseParticipant.Role.SUSPECT) | _held(user, VIEW_LE, "case_id")
+    )
+    return Q(Exists(named)) & _held(user, VIEW_PII)
+
+
+def _name_readable(user: User, prefix: str = "") -> Q:
+    """People whose names ``user`` may look for: not held by a victim service provider, or held by their own."""
+    return ~Q(**{f"{prefix}entered_by_agency__kind": Agency.Kind.VICTIM_SERVICES}) | Q(
+        **{f"{prefix}entered_by_agency_id": getattr(user.agency, "pk", None)}
+    )
+
+
+SEARCH_LIMIT = 50
+
+
+def person_search_for(user: User, text: str) -> QuerySet[Person]:
+    """People whose names ``user`` may see, matching ``text``: fuzzy (trigram similarity) on PostgreSQL, a plain
+    match on SQLite. As in the case list, names a victim service provider holds are searched only by it."""
+    text = text.strip()
+    if not text or user.agency is None or not can_find_people(user):
+        return Person.objects.none()
+    in_visible_case = (
+        CaseParticipant.objects.filter(person=OuterRef("pk"))
+        .filter(_held(user, VIEW_PII, "case_id"))
+        .filter(~Q(role=CaseParticipant.Role.SUSPECT) | _held(user, VIEW_LE, "case_id"))
+    )
+    people = Person.objects.filter(Exists(in_visible_case)).filter(_name_readable(user))
+    words = text.split()
+    if connection.vendor == "postgresql":
+        # Each word must be similar (pg_trgm's % operator, served by the trigram index on each name) to a name.
+        for word in words:
+            people = people.filter(Q(given_name__trigram_similar=word) | Q(family_name__trigram_similar=word))
+        similarity = TrigramSimilarity("given_name", text) + TrigramSimilarity("family_name", text)
+        return people.annotate(similarity=similarity).order_by("-similarity", "family_name", "given_name")[
+            :SEARCH_LIMIT
+        ]
+    for word in words:
+        people = people.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    return people.order_by("family_name", "given_name")[:SEARCH_LIMIT]
+
+
+def cases_of_people_visible_to(user: User, people: list[Person]) -> dict[int, list[Case]]:
+    """For each person, the visible cases they are in (one query for all of them); a case where they are a suspect
+    only where ``user`` may see law-enforcement-sensitive information (elsewhere suspects do not exist)."""
+    participations = (
+        CaseParticipant.objects.filter(person__in=people)
+        .filter(case__in=case_list_visible_to(user))
+        .filter(~Q(role=CaseParticipant.Role.SUSPECT) | _held(user, VIEW_LE, "case_id"))
+        .select_related("case")
+        .order_by("case__number")
+    )
+    found: dict[int, list[Case]] = {}
+    for participation in participations:
+        cases = found.setdefault(participation.person_id, [])
+        if participation.case not in cases:
+            cases.append(participation.case)
+    return found
+
+
+def consents_expired_for(user: User, view: PersonView) -> list[int]:
+    """Consents naming ``user``'s agency that have expired (not revoked) and release nothing now: reading the
+    person then is an audit event of its own."""
+    person = view.person
+    agency_pk = getattr(user.agency, "pk", None)
+    if (
+        view.shows_pii
+        or not person.entered_by_agency.is_victim_service_provider
+        or person.entered_by_agency_id == agency_pk
+    ):
+        return []
+    today = timezone.localdate()
+    return [
+        consent.pk
+        for consent in person.consents.all()
+        if consent.recipient_agency_id == agency_pk and consent.revoked_at is None and consent.expires_on <= today
+    ]
+
+
+def person_read_events(user: User, case: Case, people: list[tuple[Any, PersonView]], **details: Any) -> list[dict]:
+    """The audit events of showing ``people`` to ``user`` (on a page or in a packet; ``details`` says where): one
+    ``cases.pii.viewed`` per person whose personal information is shown (id and categories, never values), one
+    ``cases.consent.expired_when_read`` per expired consent that would have released it."""
+    events: list[dict] = []
+    for _participant, view in people:
+        if view.shows_pii:
+            events.append(
+                {
+                    "action": "cases.pii.viewed",
+                    "target": case,
+                    "details": {"person_id": view.pk, "categories": sorted(view.categories), **details},
+                }
+            )
+        for consent_id in consents_expired_for(user, view):
+            events.append(
+                {
+                    "action": "cases.consent.expired_when_read",
+                    "target": case,
+                    "details": {"person_id": view.pk, "consent_id": consent_id, **details},
+                }
+            )
+    return events
+
+
+def people_held_by(user: User, case: Case) -> QuerySet[Person]:
+    """The people of ``case`` whose information ``user``'s agency holds (a shelter's own clients)."""
+    if user.agency is None:
+        return Person.objects.none()
+    return Person.objects.filter(participations__case=case, entered_by_agency=user.agency).distinct()
+
+
+def victims_of(case: Case) -> list[Person]:
+    return [
+        participant.person
+        for participant in case.participants.filter(role=CaseParticipant.Role.VICTIM).select_related("person")
+    ]
+
+
+def is_victim_in(case: Case, person: Person) -> bool:
+    return case.participants.filter(person=person, role=CaseParticipant.Role.VICTIM).exists()

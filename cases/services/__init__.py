@@ -1,0 +1,50 @@
+"""Every write to cases, by sub-domain (HackSoft's rule for an app covering several): cases (``cases``), who else
+sees them (``shares``), their people and consents (``people``), needs, notes and files (``records``) and meeting
+packets (``meetings``). Each service checks the actor's right through ``cases.selectors``, writes in one transaction
+with its audit event, and derives the guardian rows itself. Every public name is importable from here, as
+``from cases import services`` reads it."""
+
+from cases.services.cases import EDITABLE_CASE_FIELDS, StaleEdit, case_assign, case_create, case_transition, case_update
+from cases.services.meetings import meeting_packet_open, meeting_packet_request, meeting_packets_purge
+from cases.services.people import consent_record, consent_revoke, person_add_to_case
+from cases.services.records import MAX_DOCUMENT_BYTES, document_upload, need_add, need_mark_met, note_add
+from cases.services.shares import (
+    LAW_ENFORCEMENT_LEVELS,
+    SHARE_LEVEL_PERMISSIONS,
+    case_share_approve,
+    case_share_decline,
+    case_share_grant,
+    case_share_revoke,
+    case_share_withdraw,
+    share_level_allowed,
+    share_level_check,
+)
+
+__all__ = [
+    "EDITABLE_CASE_FIELDS",
+    "LAW_ENFORCEMENT_LEVELS",
+    "MAX_DOCUMENT_BYTES",
+    "SHARE_LEVEL_PERMISSIONS",
+    "StaleEdit",
+    "case_assign",
+    "case_create",
+    "case_share_approve",
+    "case_share_decline",
+    "case_share_grant",
+    "case_share_revoke",
+    "case_share_withdraw",
+    "case_transition",
+    "case_update",
+    "consent_record",
+    "consent_revoke",
+    "document_upload",
+    "meeting_packet_open",
+    "meeting_packet_request",
+    "meeting_packets_purge",
+    "need_add",
+    "need_mark_met",
+    "note_add",
+    "person_add_to_case",
+    "share_level_allowed",
+    "share_level_check",
+]

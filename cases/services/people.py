@@ -1,0 +1,115 @@
+"""The people in cases and their consents to release personal information (docs/architecture.md §4.6)."""
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, User
+from cases import selectors
+from cases.models import Case, CaseParticipant, Consent, Person
+from portal.audit import audit_record
+
+
+def person_add_to_case(
+    *, case: Case, role: str, actor: User, request: HttpRequest | None = None, **person_fields: Any
+) -> CaseParticipant:
+    """Record a person in a case. The actor's agency is recorded as the one that entered them: if it is a victim
+    service provider, other agencies see their PII only through a consent."""
+    case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
+    if role not in CaseParticipant.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    person = Person(entered_by_agency=actor.agency, entered_by=actor, **person_fields)
+    person.full_clean()
+    with transaction.atomic():
+        person.save()
+        participant = CaseParticipant.objects.create(case=case, person=person, role=role, added_by=actor)
+        audit_record(
+            action="cases.participant.added",
+            actor=actor,
+            request=request,
+            target=case,
+            details={"person_id": person.pk, "role": role},
+        )
+    return participant
+
+
+def consent_record(
+    *,
+    person: Person,
+    recipient_agency: Agency,
+    categories: list[str],
+    purpose: str,
+    signed_on: date,
+    expires_on: date,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> Consent:
+    """Record a victim's written consent to release PII to one agency. Only the victim service provider that holds
+    the person's information records it; an expiry is required (VAWA: reasonably time-limited)."""
+    if not selectors.can_record_consent(actor, person) or actor.agency is None:
+        raise PermissionDenied(_("Only the agency that holds this person's information records their consent."))
+    unknown = set(categories) - set(Consent.Category.values)
+    if not categories or unknown:
+        raise ValidationError({"categories": _("Choose what the person agreed to release.")})
+    if recipient_agency.pk == actor.agency.pk:
+        raise ValidationError({"recipient_agency": _("Consent is for releasing information to another agency.")})
+    if expires_on <= signed_on:
+        raise ValidationError({"expires_on": _("A consent expires after the day it was signed.")})
+    longest = settings.PORTAL_CONSENT_MAX_DAYS
+    if (expires_on - signed_on).days > longest:
+        raise ValidationError(
+            {"expires_on": _("A consent lasts at most %(days)s days (it must be time-limited).") % {"days": longest}}
+        )
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": _("A consent cannot be signed in the future.")})
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            person=person,
+            holder_agency=actor.agency,
+            recipient_agency=recipient_agency,
+            categories=sorted(set(categories)),
+            purpose=purpose,
+            signed_on=signed_on,
+            expires_on=expires_on,
+            recorded_by=actor,
+        )
+        audit_record(
+            action="cases.consent.recorded",
+            actor=actor,
+            request=request,
+            target=consent,
+            details={
+                "person_id": person.pk,
+                "recipient_agency_id": recipient_agency.pk,
+                "categories": consent.categories,
+                "expires_on": expires_on.isoformat(),
+            },
+        )
+    return consent
+
+
+def consent_revoke(*, consent: Consent, actor: User, request: HttpRequest | None = None) -> None:
+    """The victim withdrew their consent: the recipient stops seeing the PII at its next request."""
+    if not selectors.can_record_consent(actor, consent.person) or consent.holder_agency_id != getattr(
+        actor.agency, "pk", None
+    ):
+        raise PermissionDenied(_("Only the agency that recorded a consent revokes it."))
+    with transaction.atomic():
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        if consent.revoked_at is not None:
+            return
+        consent.revoked_at = timezone.now()
+        consent.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(
+            action="cases.consent.revoked",
+            actor=actor,
+            request=request,
+            target=consent,
+            details={"person_id": consent.person_id, "recipient_agency_id": consent.recipient_agency_id},
+        )
