@@ -2,10 +2,12 @@
 
 import csv
 import json
+from collections.abc import Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +26,7 @@ from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 
 
-def _managed_agencies_or_404(request: AuthenticatedHttpRequest):
+def _managed_agencies_or_404(request: AuthenticatedHttpRequest) -> QuerySet[Agency]:
     if not selectors.can_manage_people(request.user):
         raise Http404
     return selectors.managed_agencies(request.user)
@@ -54,9 +56,7 @@ def people(request: AuthenticatedHttpRequest) -> HttpResponse:
 def person_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     agencies = _managed_agencies_or_404(request)
     fixed_agency = None if request.user.is_superuser else request.user.agency
-    form = InvitationForm(request.POST or None, fixed_agency=fixed_agency)
-    if "agency" in form.fields:
-        form.fields["agency"].queryset = agencies.filter(is_active=True)  # type: ignore[attr-defined]
+    form = InvitationForm(request.POST or None, agencies=agencies, fixed_agency=fixed_agency)
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.invitation_create(
@@ -250,7 +250,7 @@ def audit_trail_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         details={"filters": filters, "rows": events.count(), "limit": AUDIT_EXPORT_LIMIT},
     )
 
-    def rows():
+    def rows() -> Iterator[list[str]]:
         yield AUDIT_EXPORT_COLUMNS
         for event in events.values_list(*AUDIT_EXPORT_COLUMNS).iterator(chunk_size=2000):
             occurred_at, *rest = event
@@ -265,7 +265,7 @@ def audit_trail_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     return response
 
 
-def _spreadsheet_safe(value) -> str:
+def _spreadsheet_safe(value: object) -> str:
     """Text a spreadsheet will not run as a formula: a user agent or address typed by anyone ends up in here."""
     text = "" if value is None else str(value)
     return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
