@@ -46,7 +46,7 @@ class AuditEventFilter(django_filters.FilterSet):
         self.filters["agency"].extra["choices"] = agency_choices
 
 
-class PeopleFilter(django_filters.FilterSet):
+class MemberFilter(django_filters.FilterSet):
     """Filters of the people page. ``agency`` choices are the agencies the viewer manages (a few, not a table)."""
 
     class Status(models.TextChoices):

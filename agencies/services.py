@@ -333,7 +333,7 @@ def _send_lock_notice(user: User, recipients: list[User], locked_at: datetime, a
     for recipient in recipients:
         with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
             context = {
-                "person": user,
+                "locked_user": user,
                 "agency": user.agency,
                 "recipient": recipient,
                 "locked_at": timezone.localtime(locked_at),
@@ -359,11 +359,11 @@ def user_reset_second_factors(*, user: User, actor: User, request: HttpRequest |
     if user == actor:
         raise ValidationError(_("Reset your own sign-in factors on the Security page."))
     with transaction.atomic():
-        person = User.objects.select_for_update().get(pk=user.pk)
-        removed, _by_model = Authenticator.objects.filter(user=person).delete()
-        person.second_factors_reset_at = timezone.now()
-        person.save(update_fields=["second_factors_reset_at"])
-        ended = user_end_sessions(person)
+        locked_user = User.objects.select_for_update().get(pk=user.pk)
+        removed, _by_model = Authenticator.objects.filter(user=locked_user).delete()
+        locked_user.second_factors_reset_at = timezone.now()
+        locked_user.save(update_fields=["second_factors_reset_at"])
+        ended = user_end_sessions(locked_user)
         audit_record(
             action="auth.mfa.reset_by_admin",
             actor=actor,
@@ -372,7 +372,7 @@ def user_reset_second_factors(*, user: User, actor: User, request: HttpRequest |
             agency=user.agency,
             details={"authenticators_removed": removed, "sessions_ended": ended},
         )
-        path = enrolment.link_path(person)
+        path = enrolment.link_path(locked_user)
         link = request.build_absolute_uri(path) if request is not None else f"{settings.PORTAL_BASE_URL}{path}"
         valid_hours = max(1, round(settings.PORTAL_MFA_ENROLMENT_LINK_VALID_FOR.total_seconds() / 3600))
         audit_record(
@@ -384,8 +384,8 @@ def user_reset_second_factors(*, user: User, actor: User, request: HttpRequest |
             details={"valid_hours": valid_hours},
         )
         # Sent in the request, not through the task queue: the link must not be stored anywhere.
-        transaction.on_commit(lambda: _send_enrolment_link(person, link, valid_hours))
-    user.second_factors_reset_at = person.second_factors_reset_at
+        transaction.on_commit(lambda: _send_enrolment_link(locked_user, link, valid_hours))
+    user.second_factors_reset_at = locked_user.second_factors_reset_at
     return removed
 
 
