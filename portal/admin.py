@@ -7,6 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from portal.admin_site import ReadOnlyAdminMixin
 from portal.audit import audit_record
 from portal.models import AuditEvent
 
@@ -82,18 +83,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["occurred_at", "action", "outcome", "actor_email", "agency_name", "object_type", "object_id"]
     list_filter = ["outcome"]
     search_fields = ["action", "actor_email", "object_id"]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return False
