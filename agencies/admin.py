@@ -1,12 +1,17 @@
 """Superusers manage agencies and task forces here; agency admins manage their people in the portal itself."""
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Invitation, Membership, TaskForce, TaskForceMember, User
 from agencies.services import agency_create, user_deactivate, user_reactivate
 from portal.admin import AuditedModelAdmin
+from portal.http import AuthenticatedHttpRequest
 
 
 class MembershipInline(admin.StackedInline):
@@ -16,10 +21,10 @@ class MembershipInline(admin.StackedInline):
     can_delete = False
     verbose_name_plural = _("Membership (people join through invitations; roles change in the portal, audited)")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return False
 
 
@@ -34,18 +39,18 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     inlines = [MembershipInline]
     actions = ["deactivate", "reactivate"]
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return False  # accounts are deactivated, never deleted: the audit trail points at them
 
     @admin.action(description=_("Deactivate the selected accounts (ends their sessions)"))
-    def deactivate(self, request, queryset):
+    def deactivate(self, request: AuthenticatedHttpRequest, queryset: QuerySet[User]) -> None:
         if queryset.filter(pk=request.user.pk).exists():
             self.message_user(request, _("Your own account was left active."), messages.WARNING)
         for user in queryset.exclude(pk=request.user.pk):
             user_deactivate(user=user, actor=request.user, request=request)
 
     @admin.action(description=_("Reactivate the selected accounts"))
-    def reactivate(self, request, queryset):
+    def reactivate(self, request: AuthenticatedHttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             user_reactivate(user=user, actor=request.user, request=request)
 
@@ -64,13 +69,14 @@ class AgencyAdmin(AuditedModelAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "jurisdiction"]
 
-    def audit_agency(self, obj):
+    def audit_agency(self, obj: Model) -> Agency:
+        assert isinstance(obj, Agency)
         return obj
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Agency | None = None) -> bool:
         return False  # agencies are deactivated (is_active), never deleted
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
@@ -100,5 +106,5 @@ class InvitationAdmin(AuditedModelAdmin):
     search_fields = ["email"]
     readonly_fields = [f.name for f in Invitation._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _sync_role_groups(sender, using, **kwargs) -> None:
+def _sync_role_groups(sender: AppConfig, using: str, **kwargs: Any) -> None:
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
 

@@ -1,6 +1,7 @@
 """allauth adapters: accounts come only from invitations, and nobody removes their last second factor."""
 
 from datetime import timedelta
+from typing import Any, NoReturn
 
 from allauth.account import auth_backends as allauth_backends
 from allauth.account.adapter import DefaultAccountAdapter
@@ -9,7 +10,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from asgiref.sync import sync_to_async
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -23,14 +24,14 @@ class AuthenticationBackend(allauth_backends.AuthenticationBackend):
     """allauth's backend, loading the person with their membership and agency (every page shows and checks them:
     two queries fewer a request). A person whose agency was deactivated is signed out on their next request."""
 
-    def get_user(self, user_id):
+    def get_user(self, user_id: int | str) -> User | None:
         user = User.objects.select_related("_membership__agency").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
 
-    async def aget_user(self, user_id):
+    async def aget_user(self, user_id: int | str) -> User | None:
         return await sync_to_async(self.get_user)(user_id)
 
-    def user_can_authenticate(self, user) -> bool:
+    def user_can_authenticate(self, user: User) -> bool:
         agency = user.agency
         return super().user_can_authenticate(user) and (agency is None or agency.is_active)
 
@@ -39,7 +40,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
-    def login(self, request: HttpRequest, user) -> None:
+    def login(self, request: HttpRequest, user: User) -> None:
         """The last step of every sign-in (after the password and the second factor): a lock that happened
         meanwhile, from wrong codes or from someone else's wrong passwords, still keeps the person out, and so
         does an agency that was deactivated (allauth's own check looks at the person's ``is_active`` only)."""
@@ -50,7 +51,7 @@ class AccountAdapter(DefaultAccountAdapter):
             _refuse(request, user, {"account_locked": True}, lockout.lockout_response(request))
         super().login(request, user)
 
-    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         """Before any password is checked: a client address that failed too often, across any accounts, is refused
         for a while (docs/decisions/0013), and the refusal counts against no account."""
         address = client_ip(request)
@@ -67,7 +68,7 @@ class AccountAdapter(DefaultAccountAdapter):
             raise ImmediateHttpResponse(lockout.address_refused_response(request, until))
         super().pre_authenticate(request, **credentials)
 
-    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Changing authenticators asks for the password again, except during the first enrolment that follows
         the password sign-in (activating the app, then seeing the recovery codes it comes with): a person who had
         no second factor minutes ago has nothing more to prove, and asking twice in a row only teaches people to
@@ -78,7 +79,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().is_reauthentication_required(app=app, **kwargs)
 
 
-def _refuse(request: HttpRequest, user, details: dict, response) -> None:
+def _refuse(request: HttpRequest, user: User, details: dict[str, bool], response: HttpResponse) -> NoReturn:
     audit_record(
         action="auth.login.failed",
         request=request,
@@ -94,7 +95,7 @@ def _refuse(request: HttpRequest, user, details: dict, response) -> None:
 FIRST_ENROLMENT_WINDOW = timedelta(minutes=5)
 
 
-def _is_enrolling(user) -> bool:
+def _is_enrolling(user: User) -> bool:
     """No second factor yet, or the first one was added within the last few minutes."""
     added = Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).values_list("created_at", flat=True)
     return all(created_at > timezone.now() - FIRST_ENROLMENT_WINDOW for created_at in added)

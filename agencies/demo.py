@@ -8,6 +8,7 @@ import base64
 import hashlib
 import random
 from datetime import date
+from io import TextIOBase
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
@@ -98,7 +99,7 @@ def _ensure_totp(user: User) -> None:
         TOTP.activate(user, demo_totp_secret(user.email))
 
 
-def seed(*, rng: random.Random, stdout) -> None:
+def seed(*, rng: random.Random, stdout: TextIOBase) -> None:
     agencies: dict[str, Agency] = {}
     for name, short_name, kind, jurisdiction in AGENCIES:
         agency = Agency.objects.filter(name=name).first() or agency_create(

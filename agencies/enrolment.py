@@ -29,7 +29,7 @@ Refusal = Literal["invalid", "expired"]
 class EnrolmentLinkTokenGenerator(PasswordResetTokenGenerator):
     key_salt = "agencies.enrolment.EnrolmentLinkTokenGenerator"
 
-    def _make_hash_value(self, user, timestamp) -> str:
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
         """Not ``last_login`` (Django's choice): the person signs in with their password before they enrol."""
         reset_at = user.second_factors_reset_at.isoformat() if user.second_factors_reset_at else ""
         authenticators = ",".join(

@@ -1,11 +1,16 @@
+from typing import TYPE_CHECKING, Any
+
 import django_filters
 from django import forms
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Role, User
 from portal.models import AuditEvent
+
+if TYPE_CHECKING:
+    from agencies.lockout import UserWithLockState
 
 
 class DateInput(forms.DateInput):
@@ -36,12 +41,12 @@ class AuditEventFilter(django_filters.FilterSet):
         model = AuditEvent
         fields = ["action", "actor", "outcome", "agency", "since", "until"]
 
-    def __init__(self, *args, agency_choices: list[tuple[int, str]], **kwargs):
+    def __init__(self, *args: Any, agency_choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["agency"].extra["choices"] = agency_choices
 
 
-class PeopleFilter(django_filters.FilterSet):
+class MemberFilter(django_filters.FilterSet):
     """Filters of the people page. ``agency`` choices are the agencies the viewer manages (a few, not a table)."""
 
     class Status(models.TextChoices):
@@ -64,17 +69,19 @@ class PeopleFilter(django_filters.FilterSet):
         model = User
         fields = ["q", "role", "status", "agency"]
 
-    def __init__(self, *args, agency_choices: list[tuple[int, str]], **kwargs):
+    def __init__(self, *args: Any, agency_choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if len(agency_choices) > 1:
             self.filters["agency"].extra["choices"] = agency_choices
         else:
             del self.filters["agency"]
 
-    def filter_text(self, queryset, name, value):
+    def filter_text(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value))
 
-    def filter_status(self, queryset, name, value):
+    def filter_status(
+        self, queryset: "QuerySet[UserWithLockState]", name: str, value: str
+    ) -> "QuerySet[UserWithLockState]":
         if value == self.Status.DEACTIVATED:
             return queryset.filter(is_active=False)
         return queryset.filter(is_active=True, is_locked=value == self.Status.LOCKED)

@@ -1,9 +1,12 @@
+from typing import Any
+
 from allauth.account import forms as account_forms
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.core import context
 from allauth.mfa.base import forms as mfa_forms
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies import lockout
@@ -21,12 +24,12 @@ class LoginForm(AllauthLoginForm):
         error_messages={"required": _("You must accept the system-use notice to sign in.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Place the acknowledgement after e-mail and password, before the button.
         self.order_fields(["login", "password", "acknowledge"])
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         # Refuse before allauth tries the password: without the acknowledgement nobody signs in, and no
         # failed attempt is counted against the account.
         if not self.cleaned_data.get("acknowledge"):
@@ -40,8 +43,15 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.filter(is_active=True), required=True)
 
-    def __init__(self, *args, fixed_agency: Agency | None = None, **kwargs):
+    def __init__(
+        self, *args: Any, agencies: QuerySet[Agency], fixed_agency: Agency | None = None, **kwargs: Any
+    ) -> None:
+        """``agencies``: those the inviter may choose from; ``fixed_agency``: the one they invite to, without a
+        choice (an agency administrator's own)."""
         super().__init__(*args, **kwargs)
+        agency_field = self.fields["agency"]
+        assert isinstance(agency_field, forms.ModelChoiceField)
+        agency_field.queryset = agencies.filter(is_active=True)
         if fixed_agency is not None:
             del self.fields["agency"]
             role_field = self.fields["role"]
@@ -52,7 +62,7 @@ class InvitationForm(forms.Form):
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
-    def __init__(self, *args, agency: Agency, **kwargs):
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         role_field = self.fields["role"]
         assert isinstance(role_field, forms.ChoiceField)
@@ -72,7 +82,7 @@ class InvitationAcceptForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords differ."))

@@ -7,6 +7,7 @@ locked, counts only the failures of the last ``PORTAL_LOCKOUT_WINDOW`` (from axe
 """
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
@@ -20,8 +21,31 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from agencies.models import User
 
-def username_from_credentials(request: HttpRequest, credentials: dict | None) -> str | None:
+
+class LockState(TypedDict):
+    failed_sign_ins: int
+    is_locked: bool
+
+
+if TYPE_CHECKING:  # a type only: ``WithAnnotations`` cannot be subscripted at run time
+    from django_stubs_ext import WithAnnotations
+
+    UserWithLockState = WithAnnotations[User, LockState]  # a person as ``with_lock_state`` gives them
+
+
+class AxesHttpRequest(HttpRequest):
+    """A request that axes has marked with what it records of a sign-in attempt."""
+
+    axes_ip_address: str | None
+    axes_user_agent: str
+    axes_http_accept: str
+    axes_path_info: str
+    axes_attempt_time: datetime
+
+
+def username_from_credentials(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
     """allauth authenticates with ``email=``; without this axes sees no username and records nothing."""
     if credentials:
         value = credentials.get("email") or credentials.get("username")
@@ -31,21 +55,25 @@ def username_from_credentials(request: HttpRequest, credentials: dict | None) ->
 
 
 class WindowedDatabaseHandler(AxesDatabaseHandler):
-    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+    def user_login_failed(
+        self, sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+    ) -> None:
         """Failures of one account are counted one at a time: the window's recount below rewrites the account's
         rows, and two requests doing that at once would lose failures (or collide on axes' unique key)."""
         username = get_client_username(request, credentials) if request is not None else None
         with transaction.atomic():
             if username:
                 _serialise_on(f"axes:{username}")
-            return super().user_login_failed(sender, credentials, request, **kwargs)
+            super().user_login_failed(sender, credentials, request, **kwargs)
 
-    def user_logged_in(self, sender, request, user, **kwargs):
+    def user_logged_in(self, sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
         """A completed sign-in starts the count afresh: earlier failures no longer add up to a lock."""
         super().user_logged_in(sender, request, user, **kwargs)
         AccessFailureLog.objects.filter(username=user.email.lower()).delete()
 
-    def clean_expired_user_attempts(self, request=None, credentials=None) -> int:
+    def clean_expired_user_attempts(
+        self, request: AxesHttpRequest | None = None, credentials: dict[str, Any] | None = None
+    ) -> int:
         """Before a new failure is counted: if the account is not locked, keep only the recent failures."""
         if request is None:
             return 0
@@ -92,7 +120,7 @@ def is_locked(email: str) -> bool:
     return counted >= settings.AXES_FAILURE_LIMIT
 
 
-def with_lock_state(users: QuerySet) -> QuerySet:
+def with_lock_state(users: QuerySet[User]) -> "QuerySet[UserWithLockState]":
     """Annotate people with ``failed_sign_ins`` and ``is_locked`` in the same query (no query per person)."""
     failures = (
         AccessAttempt.objects.filter(username=Lower(OuterRef("email")))
@@ -111,7 +139,7 @@ def clear_failures(email: str) -> None:
     AccessFailureLog.objects.filter(username=email.lower()).delete()
 
 
-def second_factor_failed(request: HttpRequest, user) -> None:
+def second_factor_failed(request: HttpRequest, user: User) -> None:
     """A wrong authenticator code counts as a failed sign-in: guessing codes locks the account like guessing
     passwords. On the fifth failure axes marks the request locked and its middleware answers with the lock page."""
     AxesProxyHandler.user_login_failed(sender=None, credentials={"email": user.email}, request=request)
@@ -159,6 +187,8 @@ def address_refused_response(request: HttpRequest, until: datetime) -> HttpRespo
     return response
 
 
-def lockout_response(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: object, **kwargs: object
+) -> HttpResponse:
     """The sign-in page, saying the account is locked and who can unlock it."""
     return render(request, "account/locked.html", status=403)

@@ -1,11 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 
 from agencies import selectors
+from agencies.models import User
 from portal.navigation import NavItem
 
 
-def items(user) -> list[NavItem]:
-    entries = []
+def items(user: User) -> list[NavItem]:
+    entries: list[NavItem] = []
     if selectors.can_manage_people(user):
         entries.append(
             NavItem(_("People"), "people", _("Invite people, change their roles, unlock or deactivate accounts"))

@@ -1,4 +1,7 @@
-"""Reads of people and agencies that depend on who asks."""
+"""Reads of agencies and their members that depend on who asks, and the rights to manage people and to read
+the audit trail: each right is stated once here, and pages, navigation and services ask here."""
+
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -7,8 +10,8 @@ from agencies import lockout
 from agencies.models import Agency, Invitation, Role, User
 from portal.models import AuditEvent
 
-MANAGE_PEOPLE = "agencies.manage_agency_people"
-AUDIT_PERMISSION = "portal.view_auditevent"
+if TYPE_CHECKING:
+    from agencies.lockout import UserWithLockState
 
 
 def managed_agencies(user: User) -> QuerySet[Agency]:
@@ -20,7 +23,7 @@ def managed_agencies(user: User) -> QuerySet[Agency]:
         return Agency.objects.none()
     if user.is_superuser:
         return Agency.objects.all()
-    if user.agency is not None and user.agency.is_active and user.has_perm(MANAGE_PEOPLE):
+    if user.agency is not None and user.agency.is_active and user.has_perm("agencies.manage_agency_people"):
         return Agency.objects.filter(pk=user.agency.pk)
     return Agency.objects.none()
 
@@ -32,18 +35,18 @@ def can_manage_people(user: User, agency: Agency | None = None) -> bool:
     return managed_agencies(user).filter(pk=agency.pk).exists()
 
 
-def people_list_managed_by(user: User) -> QuerySet[User]:
-    """The people ``user`` manages, each with ``is_locked`` (see ``agencies.lockout.with_lock_state``)."""
-    people = User.objects.filter(_membership__agency__in=managed_agencies(user)).select_related("_membership__agency")
-    return lockout.with_lock_state(people).order_by("_membership__agency__name", "full_name")
+def member_list_managed_by(user: User) -> "QuerySet[UserWithLockState]":
+    """The members of the agencies ``user`` manages, each with ``is_locked`` (``agencies.lockout.with_lock_state``)."""
+    members = User.objects.filter(_membership__agency__in=managed_agencies(user)).select_related("_membership__agency")
+    return lockout.with_lock_state(members).order_by("_membership__agency__name", "full_name")
 
 
-def person_get_managed_by(user: User, pk: int) -> User:
-    """A person the user manages; anyone else is a 404, never a hint that they exist."""
-    person = people_list_managed_by(user).filter(pk=pk).first()
-    if person is None:
+def member_get_managed_by(user: User, pk: int) -> "UserWithLockState":
+    """A member of an agency the user manages; anyone else is a 404, never a hint that they exist."""
+    member = member_list_managed_by(user).filter(pk=pk).first()
+    if member is None:
         raise Http404
-    return person
+    return member
 
 
 def invitation_list_managed_by(user: User) -> QuerySet[Invitation]:
@@ -68,7 +71,7 @@ def audit_agencies_visible_to(user: User) -> QuerySet[Agency] | None:
     if user.is_superuser:
         return None
     agency = user.agency
-    if agency is None or not user.has_perm(AUDIT_PERMISSION):
+    if agency is None or not user.has_perm("portal.view_auditevent"):
         return Agency.objects.none()
     if agency.kind == Agency.Kind.COORDINATION:
         return Agency.objects.filter(Q(pk=agency.pk) | Q(task_forces__agencies=agency)).distinct()

@@ -3,6 +3,7 @@ rows in one transaction with its audit event, and sends mail only once the trans
 
 import secrets
 import uuid
+from datetime import datetime
 
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
@@ -12,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -50,7 +52,7 @@ def _require_role_fits(role: str, agency: Agency) -> None:
         )
 
 
-def _other_active_admins(membership: Membership):
+def _other_active_admins(membership: Membership) -> QuerySet[Membership]:
     return (
         Membership.objects.select_for_update()
         .filter(agency=membership.agency, role=Role.AGENCY_ADMIN, user__is_active=True)
@@ -59,7 +61,7 @@ def _other_active_admins(membership: Membership):
 
 
 @transaction.atomic
-def agency_create(*, name: str, kind: str, **fields) -> Agency:
+def agency_create(*, name: str, kind: str, **fields: str | bool) -> Agency:
     """Create an agency with its own group of members (object permissions shared with it go to that group)."""
     group = Group.objects.create(name=f"agency:new:{uuid.uuid4()}")
     agency = Agency.objects.create(name=name, kind=kind, group=group, **fields)
@@ -76,7 +78,9 @@ def membership_create(*, user: User, agency: Agency, role: str, title: str = "")
     return membership
 
 
-def membership_change_role(*, membership: Membership, role: str, actor: User, request: HttpRequest | None = None):
+def membership_change_role(
+    *, membership: Membership, role: str, actor: User, request: HttpRequest | None = None
+) -> Membership:
     _require_manager(actor, membership.agency)
     _require_role_fits(role, membership.agency)
     with transaction.atomic():
@@ -323,13 +327,13 @@ def user_lock_announce(*, user: User | None, email: str, failures: int, request:
     transaction.on_commit(lambda: _send_lock_notice(user, recipients, locked_at, address))
 
 
-def _send_lock_notice(user: User, recipients: list[User], locked_at, address: str) -> None:
+def _send_lock_notice(user: User, recipients: list[User], locked_at: datetime, address: str) -> None:
     people_url = f"{settings.PORTAL_BASE_URL}{reverse('people')}"
     window = int(settings.PORTAL_LOCKOUT_WINDOW.total_seconds() // 60)
     for recipient in recipients:
         with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
             context = {
-                "person": user,
+                "locked_user": user,
                 "agency": user.agency,
                 "recipient": recipient,
                 "locked_at": timezone.localtime(locked_at),
@@ -355,11 +359,11 @@ def user_reset_second_factors(*, user: User, actor: User, request: HttpRequest |
     if user == actor:
         raise ValidationError(_("Reset your own sign-in factors on the Security page."))
     with transaction.atomic():
-        person = User.objects.select_for_update().get(pk=user.pk)
-        removed, _by_model = Authenticator.objects.filter(user=person).delete()
-        person.second_factors_reset_at = timezone.now()
-        person.save(update_fields=["second_factors_reset_at"])
-        ended = user_end_sessions(person)
+        locked_user = User.objects.select_for_update().get(pk=user.pk)
+        removed, _by_model = Authenticator.objects.filter(user=locked_user).delete()
+        locked_user.second_factors_reset_at = timezone.now()
+        locked_user.save(update_fields=["second_factors_reset_at"])
+        ended = user_end_sessions(locked_user)
         audit_record(
             action="auth.mfa.reset_by_admin",
             actor=actor,
@@ -368,7 +372,7 @@ def user_reset_second_factors(*, user: User, actor: User, request: HttpRequest |
             agency=user.agency,
             details={"authenticators_removed": removed, "sessions_ended": ended},
         )
-        path = enrolment.link_path(person)
+        path = enrolment.link_path(locked_user)
         link = request.build_absolute_uri(path) if request is not None else f"{settings.PORTAL_BASE_URL}{path}"
         valid_hours = max(1, round(settings.PORTAL_MFA_ENROLMENT_LINK_VALID_FOR.total_seconds() / 3600))
         audit_record(
@@ -380,8 +384,8 @@ def user_reset_second_factors(*, user: User, actor: User, request: HttpRequest |
             details={"valid_hours": valid_hours},
         )
         # Sent in the request, not through the task queue: the link must not be stored anywhere.
-        transaction.on_commit(lambda: _send_enrolment_link(person, link, valid_hours))
-    user.second_factors_reset_at = person.second_factors_reset_at
+        transaction.on_commit(lambda: _send_enrolment_link(locked_user, link, valid_hours))
+    user.second_factors_reset_at = locked_user.second_factors_reset_at
     return removed
 
 

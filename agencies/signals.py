@@ -4,12 +4,17 @@ These libraries report through signals, so this is the one place receivers are u
 itself makes records its events in its service functions.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from agencies import enrolment, lockout, services
 from agencies.models import User
@@ -18,12 +23,14 @@ from portal.middleware import LOGOUT_REASON_ATTR
 
 
 @receiver(auth_signals.user_logged_in, dispatch_uid="portal_audit_login")
-def on_login(sender, request, user, **kwargs) -> None:
+def on_login(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     audit_record(action="auth.login.succeeded", actor=user, request=request)
 
 
 @receiver(auth_signals.user_login_failed, dispatch_uid="portal_audit_login_failed")
-def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+def on_login_failed(
+    sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     email = (credentials.get("email") or credentials.get("username") or "")[:254]
     account = _account(email)
     locked = bool(getattr(request, "axes_locked_out", False))
@@ -46,7 +53,7 @@ def _account(email: str) -> User | None:
 
 
 @receiver(auth_signals.user_logged_out, dispatch_uid="portal_audit_logout")
-def on_logout(sender, request, user, **kwargs) -> None:
+def on_logout(sender: object, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if user is None:
         return
     reason = getattr(request, LOGOUT_REASON_ATTR, None)
@@ -57,7 +64,9 @@ def on_logout(sender, request, user, **kwargs) -> None:
 
 
 @receiver(user_locked_out, dispatch_uid="portal_audit_lockout")
-def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+def on_locked_out(
+    sender: object, request: HttpRequest, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
     """Axes says "locked out" on the failure that locks the account and again on every later attempt (or wrong
     code) while it is locked; the lock is audited, and its admins told, once: on the failure that reaches the limit."""
     failures = getattr(request, "axes_failures_since_start", None)
@@ -66,8 +75,10 @@ def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
     services.user_lock_announce(user=_account(username or ""), email=username or "", failures=failures, request=request)
 
 
-def _authenticator_event(action: str):
-    def receive(sender, request, user, authenticator, **kwargs) -> None:
+def _authenticator_event(action: str) -> Callable[..., None]:
+    def receive(
+        sender: object, request: HttpRequest | None, user: User, authenticator: Authenticator, **kwargs: Any
+    ) -> None:
         audit_record(
             action=action, actor=user, request=request, target=authenticator, details={"type": authenticator.type}
         )
@@ -87,7 +98,9 @@ for _signal, _action in [
 
 
 @receiver(mfa_signals.authentication_failed, dispatch_uid="portal_audit_mfa_failed")
-def on_mfa_failed(sender, request, user, authenticator=None, **kwargs) -> None:
+def on_mfa_failed(
+    sender: object, request: HttpRequest, user: User, authenticator: Authenticator | None = None, **kwargs: Any
+) -> None:
     lockout.second_factor_failed(request, user)
     audit_record(
         action="auth.mfa.failed",
@@ -102,10 +115,10 @@ def on_mfa_failed(sender, request, user, authenticator=None, **kwargs) -> None:
 
 
 @receiver(account_signals.password_changed, dispatch_uid="portal_audit_password_changed")
-def on_password_changed(sender, request, user, **kwargs) -> None:
+def on_password_changed(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     audit_record(action="auth.password.changed", actor=user, request=request)
 
 
 @receiver(account_signals.password_reset, dispatch_uid="portal_audit_password_reset")
-def on_password_reset(sender, request, user, **kwargs) -> None:
+def on_password_reset(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     audit_record(action="auth.password.reset", actor=user, request=request)

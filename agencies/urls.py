@@ -4,13 +4,13 @@ from agencies import views
 
 urlpatterns = [
     path("people/", views.people, name="people"),
-    path("people/invite/", views.person_invite, name="person_invite"),
-    path("people/<int:pk>/role/", views.person_change_role, name="person_change_role"),
-    path("people/<int:pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
-    path("people/<int:pk>/reactivate/", views.person_reactivate, name="person_reactivate"),
-    path("people/<int:pk>/unlock/", views.person_unlock, name="person_unlock"),
+    path("people/invite/", views.member_invite, name="member_invite"),
+    path("people/<int:pk>/role/", views.member_change_role, name="member_change_role"),
+    path("people/<int:pk>/deactivate/", views.member_deactivate, name="member_deactivate"),
+    path("people/<int:pk>/reactivate/", views.member_reactivate, name="member_reactivate"),
+    path("people/<int:pk>/unlock/", views.member_unlock, name="member_unlock"),
     path(
-        "people/<int:pk>/reset-second-factors/", views.person_reset_second_factors, name="person_reset_second_factors"
+        "people/<int:pk>/reset-second-factors/", views.member_reset_second_factors, name="member_reset_second_factors"
     ),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),

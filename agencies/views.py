@@ -2,10 +2,13 @@
 
 import csv
 import json
+from collections.abc import Iterator
+from typing import Protocol
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,16 +18,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from agencies import enrolment, selectors, services
-from agencies.filters import AuditEventFilter, PeopleFilter
+from agencies.filters import AuditEventFilter, MemberFilter
 from agencies.forms import InvitationAcceptForm, InvitationForm, RoleForm
-from agencies.models import Agency
+from agencies.models import Agency, User
 from portal.audit import audit_record
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 
 
-def _managed_agencies_or_404(request: AuthenticatedHttpRequest):
+def _managed_agencies_or_404(request: AuthenticatedHttpRequest) -> QuerySet[Agency]:
     if not selectors.can_manage_people(request.user):
         raise Http404
     return selectors.managed_agencies(request.user)
@@ -32,9 +35,9 @@ def _managed_agencies_or_404(request: AuthenticatedHttpRequest):
 
 def people(request: AuthenticatedHttpRequest) -> HttpResponse:
     agencies = _managed_agencies_or_404(request)
-    people_filter = PeopleFilter(
+    member_filter = MemberFilter(
         request.GET or None,
-        queryset=selectors.people_list_managed_by(request.user),
+        queryset=selectors.member_list_managed_by(request.user),
         agency_choices=[(agency.pk, agency.name) for agency in agencies],
     )
     query = request.GET.copy()
@@ -43,20 +46,18 @@ def people(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "agencies/people.html",
         {
-            "filter": people_filter,
-            "page": paginate(request, people_filter.qs, per_page=50),
+            "filter": member_filter,
+            "page": paginate(request, member_filter.qs, per_page=50),
             "query": query.urlencode(),
             "invitations": selectors.invitation_list_managed_by(request.user),
         },
     )
 
 
-def person_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
+def member_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     agencies = _managed_agencies_or_404(request)
     fixed_agency = None if request.user.is_superuser else request.user.agency
-    form = InvitationForm(request.POST or None, fixed_agency=fixed_agency)
-    if "agency" in form.fields:
-        form.fields["agency"].queryset = agencies.filter(is_active=True)  # type: ignore[attr-defined]
+    form = InvitationForm(request.POST or None, agencies=agencies, fixed_agency=fixed_agency)
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.invitation_create(
@@ -72,13 +73,13 @@ def person_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("people")
-    return render(request, "agencies/person_invite.html", {"form": form})
+    return render(request, "agencies/member_invite.html", {"form": form})
 
 
-def person_change_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_managed_by(request.user, pk)
-    membership = person.membership
-    assert membership is not None  # people_list_managed_by lists members only
+def member_change_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    member = selectors.member_get_managed_by(request.user, pk)
+    membership = member.membership
+    assert membership is not None  # member_list_managed_by lists members only
     form = RoleForm(request.POST or None, initial={"role": membership.role}, agency=membership.agency)
     if request.method == "POST" and form.is_valid():
         try:
@@ -88,53 +89,53 @@ def person_change_role(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("The role of %(name)s was changed.") % {"name": person.full_name})
+            messages.success(request, _("The role of %(name)s was changed.") % {"name": member.full_name})
             return redirect("people")
-    return render(request, "agencies/person_role.html", {"form": form, "person": person})
+    return render(request, "agencies/member_role.html", {"form": form, "member": member})
 
 
-@require_POST
-def person_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_managed_by(request.user, pk)
+class _AccountService(Protocol):
+    def __call__(self, *, user: User, actor: User, request: HttpRequest | None = None) -> object: ...
+
+
+def _act_on_member(request: AuthenticatedHttpRequest, pk: int, service: _AccountService, done: str) -> HttpResponse:
+    """A button on the People page: ``service`` acts on a member of an agency the user manages, and the page then
+    says what was done (``done``, naming them) or why the service refused."""
+    member = selectors.member_get_managed_by(request.user, pk)
     try:
-        services.user_deactivate(user=person, actor=request.user, request=request)
+        service(user=member, actor=request.user, request=request)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("%(name)s was deactivated and signed out everywhere.") % {"name": person.full_name})
+        messages.success(request, done % {"name": member.full_name})
     return redirect("people")
 
 
 @require_POST
-def person_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_managed_by(request.user, pk)
-    services.user_reactivate(user=person, actor=request.user, request=request)
-    messages.success(request, _("%(name)s can sign in again.") % {"name": person.full_name})
-    return redirect("people")
+def member_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act_on_member(
+        request, pk, services.user_deactivate, _("%(name)s was deactivated and signed out everywhere.")
+    )
 
 
 @require_POST
-def person_reset_second_factors(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_managed_by(request.user, pk)
-    try:
-        services.user_reset_second_factors(user=person, actor=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(
-            request,
-            _("%(name)s was signed out and e-mailed a one-time link to set up a new authenticator.")
-            % {"name": person.full_name},
-        )
-    return redirect("people")
+def member_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act_on_member(request, pk, services.user_reactivate, _("%(name)s can sign in again."))
 
 
 @require_POST
-def person_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_managed_by(request.user, pk)
-    services.user_unlock(user=person, actor=request.user, request=request)
-    messages.success(request, _("The account of %(name)s is unlocked.") % {"name": person.full_name})
-    return redirect("people")
+def member_reset_second_factors(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act_on_member(
+        request,
+        pk,
+        services.user_reset_second_factors,
+        _("%(name)s was signed out and e-mailed a one-time link to set up a new authenticator."),
+    )
+
+
+@require_POST
+def member_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act_on_member(request, pk, services.user_unlock, _("The account of %(name)s is unlocked."))
 
 
 @require_POST
@@ -174,15 +175,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def mfa_enrolment_link(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """Public: the one-time link e-mailed with an authenticator reset. A valid link is kept in the session and the
     person, once signed in with their password, sets up a new authenticator (``agencies.enrolment``)."""
-    person = enrolment.link_user(uidb64)
-    if person is not None and request.user.is_authenticated and request.user.pk != person.pk:
+    owner = enrolment.link_user(uidb64)
+    if owner is not None and request.user.is_authenticated and request.user.pk != owner.pk:
         raise PermissionDenied(_("This link is for another account. Sign out first."))
-    refusal = enrolment.link_tokens.refusal(person, token) if person is not None else "invalid"
+    refusal = enrolment.link_tokens.refusal(owner, token) if owner is not None else "invalid"
     if refusal is not None:
-        services.enrolment_link_record_refusal(user=person, reason=refusal, request=request)
+        services.enrolment_link_record_refusal(user=owner, reason=refusal, request=request)
         return render(request, "agencies/enrolment_link_invalid.html", {"reason": refusal}, status=404)
-    assert person is not None
-    enrolment.remember_link(request, person, token)
+    assert owner is not None
+    enrolment.remember_link(request, owner, token)
     if request.user.is_authenticated:
         return redirect("mfa_activate_totp")
     messages.info(request, _("Sign in with your password, then set up your new authenticator."))
@@ -250,7 +251,7 @@ def audit_trail_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         details={"filters": filters, "rows": events.count(), "limit": AUDIT_EXPORT_LIMIT},
     )
 
-    def rows():
+    def rows() -> Iterator[list[str]]:
         yield AUDIT_EXPORT_COLUMNS
         for event in events.values_list(*AUDIT_EXPORT_COLUMNS).iterator(chunk_size=2000):
             occurred_at, *rest = event
@@ -265,7 +266,7 @@ def audit_trail_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     return response
 
 
-def _spreadsheet_safe(value) -> str:
+def _spreadsheet_safe(value: object) -> str:
     """Text a spreadsheet will not run as a formula: a user agent or address typed by anyone ends up in here."""
     text = "" if value is None else str(value)
     return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text

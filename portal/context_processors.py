@@ -1,10 +1,11 @@
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from portal.navigation import navigation_for
 
 
-def portal(request):
+def portal(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     return {
         "portal_name": getattr(settings, "PORTAL_NAME", "HT Portal"),

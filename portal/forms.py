@@ -4,8 +4,12 @@ Templates live in ``portal/templates/portal/forms/``; widgets get their USWDS cl
 form has to remember to add them.
 """
 
+from typing import Any
+
+from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.http import HttpRequest
 
 _WIDGET_CLASSES = {
     "django/forms/widgets/select.html": "usa-select",
@@ -31,7 +35,7 @@ _TEXT_INPUT_TYPES = {
 }
 
 
-def uswds_widget_class(widget: dict, template_name: str) -> str | None:
+def uswds_widget_class(widget: dict[str, Any], template_name: str) -> str | None:
     css = _WIDGET_CLASSES.get(template_name)
     if css is None and widget.get("type") in _TEXT_INPUT_TYPES:
         css = "usa-input"
@@ -44,7 +48,7 @@ class USWDSFormRenderer(TemplatesSetting):
     form_template_name = "portal/forms/form.html"
     field_template_name = "portal/forms/field.html"
 
-    def render(self, template_name, context, request=None):
+    def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
         widget = context.get("widget")
         if isinstance(widget, dict) and template_name.startswith("django/forms/widgets/"):
             css = uswds_widget_class(widget, template_name)
@@ -57,7 +61,7 @@ class USWDSFormRenderer(TemplatesSetting):
         return super().render(template_name, context, request)
 
 
-def add_errors(form, error: ValidationError) -> None:
+def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """A service's ``ValidationError`` onto a form: each message under its field when the form has that field, at
     the top otherwise (a service may name a field the form does not show, which ``form.add_error`` would refuse)."""
     if not hasattr(error, "error_dict"):

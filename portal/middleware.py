@@ -3,13 +3,17 @@ that carry a signed-in person's data."""
 
 import ipaddress
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -18,7 +22,12 @@ from django.utils.translation import gettext as _
 from agencies import enrolment
 from portal.audit import Outcome, audit_record
 
+if TYPE_CHECKING:
+    from agencies.models import User
+
 logger = logging.getLogger(__name__)
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 _FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
@@ -32,10 +41,10 @@ class ClientAddressMiddleware:
     entry that is not an address, ``REMOTE_ADDR`` is kept: a header that does not fit the deployment is not trusted.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         proxies = settings.PORTAL_TRUSTED_PROXY_COUNT
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if proxies and forwarded:
@@ -84,10 +93,10 @@ class SessionLimitsMiddleware:
     that its expiry is an audit event (``auth.session.expired``) and the person is told why they must sign in.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.user.is_authenticated:
             now = timezone.now()
             session = request.session
@@ -135,7 +144,7 @@ MFA_ENROLMENT_URL_NAMES = MFA_ADDING_URL_NAMES | {
 SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
-def has_second_factor(user) -> bool:
+def has_second_factor(user: "User | AnonymousUser") -> bool:
     return Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).exists()
 
 
@@ -144,13 +153,19 @@ class MFARequiredMiddleware:
     administrator reset their authenticators, enrolling needs the one-time link e-mailed to them: without it they
     are sent to a page that says so (docs/decisions/0006)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
         if not request.user.is_authenticated:
             return None
         match = request.resolver_match
@@ -181,10 +196,10 @@ class MFARequiredMiddleware:
 class NoStoreMiddleware:
     """No browser or proxy keeps a copy of a page shown to a signed-in person."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             add_never_cache_headers(response)

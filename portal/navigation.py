@@ -5,11 +5,16 @@ Each domain app offers its entries through a function named in ``settings.PORTAL
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:  # a type only: portal does not import domain apps at run time
+    from agencies.models import User
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,7 @@ class NavItem:
         return reverse(self.url_name)
 
 
-def navigation_for(user) -> list[NavItem]:
+def navigation_for(user: "User | AnonymousUser") -> list[NavItem]:
     if not user.is_authenticated:
         return []
     items: list[NavItem] = []

@@ -10,18 +10,18 @@ from functools import cached_property
 from typing import cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 
-class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page: int, *, cap: int = 1000, **kwargs) -> None:
-        super().__init__(object_list, per_page, **kwargs)
+class CappedPaginator[M: Model](Paginator[M]):
+    def __init__(self, object_list: QuerySet[M], per_page: int, *, cap: int = 1000) -> None:
+        super().__init__(object_list, per_page)
         self.cap = cap
 
     @cached_property
     def count(self) -> int:
-        queryset = cast(QuerySet, self.object_list)
+        queryset = cast(QuerySet[M], self.object_list)
         return queryset[: self.cap + 1].count()
 
     @property
@@ -29,6 +29,8 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
 
-def paginate(request: HttpRequest, queryset, *, per_page: int = 50, cap: int = 1000, number: str | None = None) -> Page:
+def paginate[M: Model](
+    request: HttpRequest, queryset: QuerySet[M], *, per_page: int = 50, cap: int = 1000, number: str | None = None
+) -> Page[M]:
     """The page the request asks for (``number``, else ``?page=``), the last one if it asks past the end."""
     return CappedPaginator(queryset, per_page, cap=cap).get_page(number or request.GET.get("page"))

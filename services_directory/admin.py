@@ -3,20 +3,29 @@ taxonomy terms to need categories, and import an HSDS file with its report."""
 
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import User
 from portal.admin import AuditedModelAdmin
+from portal.http import AuthenticatedHttpRequest
 from services_directory.forms import HsdsUploadForm
 from services_directory.hsds.importing import ImportRefused, hsds_import
 from services_directory.hsds.reporting import report_lines
 from services_directory.models import Location, Organization, Service, TaxonomyTerm
 from services_directory.services import taxonomy_term_map
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -39,10 +48,10 @@ class MappingFilter(admin.SimpleListFilter):
     title = _("need category")
     parameter_name = "mapped"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> Iterable[tuple[str, "StrOrPromise"]]:
         return [("no", _("Not mapped yet")), ("yes", _("Mapped"))]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[TaxonomyTerm]) -> QuerySet[TaxonomyTerm]:
         if self.value() == "no":
             return queryset.filter(category="")
         if self.value() == "yes":
@@ -60,9 +69,10 @@ class TaxonomyTermAdmin(AuditedModelAdmin):
     search_fields = ["code", "name", "taxonomy"]
     readonly_fields = ["code", "name", "description", "parent_id", "taxonomy", "taxonomy_id", "language", "term_uri"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: TaxonomyTerm, form: Any, change: bool) -> None:
         """Through the service, so that every mapping is a ``services_directory.term.mapped`` event."""
         if change:
+            assert isinstance(request.user, User)  # the admin is for superusers only (portal/admin_site.py)
             taxonomy_term_map(term=obj, category=obj.category, actor=request.user, request=request)
         else:
             super().save_model(request, obj, form, change)
@@ -77,18 +87,18 @@ class ServiceAdmin(AuditedModelAdmin):
     raw_id_fields = ["organization", "capacity_updated_by"]
     change_list_template = "admin/services_directory/service/change_list.html"
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Service, form: Any, change: bool) -> None:
         if change:
             obj.version += 1  # a provider's form opened before this change is now stale
         super().save_model(request, obj, form, change)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="services_directory_hsds_import"),
             *super().get_urls(),
         ]
 
-    def import_view(self, request: HttpRequest) -> HttpResponse:
+    def import_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form = HsdsUploadForm(request.POST or None, request.FILES or None)
         context = {**self.admin_site.each_context(request), "title": _("Import an HSDS file"), "form": form}
         if request.method == "POST" and form.is_valid():
@@ -107,9 +117,11 @@ class ServiceAdmin(AuditedModelAdmin):
         return TemplateResponse(request, "admin/services_directory/import.html", context)
 
 
-def _unpack(upload, folder: Path) -> Path:
+def _unpack(upload: UploadedFile, folder: Path) -> Path:
     """The uploaded JSON file, or the CSV files of an uploaded ZIP (by their base names only, never a path the
     archive chooses), written into ``folder``."""
+    assert upload.name is not None  # a file from a form has a name and a size
+    assert upload.size is not None
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValueError(_("The file is larger than 50 MB."))
     name = PurePosixPath(upload.name).name

@@ -15,6 +15,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from io import TextIOBase
 from typing import Any
 
 import zipcodes
@@ -835,7 +836,7 @@ def _portal_fields(rng: random.Random, now: datetime) -> dict[str, dict[str, Any
     return fields
 
 
-def seed(*, rng: random.Random, stdout) -> None:
+def seed(*, rng: random.Random, stdout: TextIOBase) -> None:
     """Import the demo directory, then set the portal's own fields where the module docstring says."""
     with transaction.atomic(), translation.override("en"):
         locations = _locations(rng)

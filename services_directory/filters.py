@@ -2,15 +2,17 @@
 FilterSet reads the request into ``SearchCriteria`` and validates it (an unknown place is a form error)."""
 
 from functools import cached_property
+from typing import Any
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portal.categories import NeedCategory
 from services_directory import languages, selectors
-from services_directory.geo import UnknownPlace, resolve
+from services_directory.geo import Point, UnknownPlace, resolve
 from services_directory.models import Service
 
 DISTANCES = [
@@ -23,7 +25,7 @@ DISTANCES = [
 
 
 class PlaceField(forms.CharField):
-    def clean(self, value):
+    def clean(self, value: str | None) -> Point | None:
         value = super().clean(value)
         if not value:
             return None
@@ -80,7 +82,7 @@ class ServiceSearchFilter(django_filters.FilterSet):
         model = Service
         fields: list[str] = []
 
-    def noop(self, queryset, name, value):
+    def noop(self, queryset: QuerySet[Service], name: str, value: Any) -> QuerySet[Service]:
         return queryset  # every field is read together by ``criteria`` below
 
     def criteria(self) -> selectors.SearchCriteria:
@@ -104,7 +106,7 @@ class ServiceSearchFilter(django_filters.FilterSet):
             eligible_only=bool(data.get("eligible_only")),
         )
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: QuerySet[Service]) -> QuerySet[Service]:
         if self.is_bound and not self.form.is_valid():
             return queryset.none()
         return selectors.service_search(self.criteria(), circle=self.circle)

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from portal.categories import NeedCategory
@@ -13,7 +16,7 @@ TRI_STATE = [("", _("Not stated")), ("yes", _("Yes")), ("no", _("No"))]
 class TriStateField(forms.TypedChoiceField):
     """Yes / no / not stated, for eligibility a provider may leave open."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             choices=TRI_STATE,
             coerce=lambda v: {"yes": True, "no": False}.get(v),
@@ -22,8 +25,9 @@ class TriStateField(forms.TypedChoiceField):
             **kwargs,
         )
 
-    def prepare_value(self, value):
-        return {True: "yes", False: "no"}.get(value, "")
+    def prepare_value(self, value: object) -> str:
+        shown: dict[object, str] = {True: "yes", False: "no"}
+        return shown.get(value, "")
 
 
 class ServiceForm(forms.ModelForm):
@@ -80,7 +84,9 @@ class ServiceForm(forms.ModelForm):
             "fees_description": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, categories: list[str], language_codes: list[str], documents: list[str], **kwargs):
+    def __init__(
+        self, *args: Any, categories: list[str], language_codes: list[str], documents: list[str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["categories"].initial = categories
         self.fields["languages"].initial = [languages.normalise(c) for c in language_codes]
@@ -90,7 +96,7 @@ class ServiceForm(forms.ModelForm):
         self.fields["accepts_without_status"].initial = self.instance.accepts_without_status
         self.fields["version"].initial = self.instance.version
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for name, value in list(data.items()):
             if isinstance(value, str) and value.lstrip().startswith(FORMULA_STARTS):
@@ -100,7 +106,7 @@ class ServiceForm(forms.ModelForm):
             self.add_error("maximum_age", _("The maximum age is below the minimum age."))
         return data
 
-    def changes(self) -> dict:
+    def changes(self) -> dict[str, Any]:
         data = self.cleaned_data
         changes = {name: data[name] for name in self.Meta.fields}
         changes["genders_served"] = "".join(sorted(data["genders_served"]))
@@ -129,7 +135,7 @@ class HsdsUploadForm(forms.Form):
         help_text=_("A JSON file holding a list of HSDS 3.0 service documents, or a ZIP of the CSV tabular package."),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
         if not name.endswith((".json", ".zip")):

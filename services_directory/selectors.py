@@ -4,16 +4,16 @@ and the ranked search (docs/architecture.md §6).
 The ranking is one SQL ordering, so that paging stays in the database: eligibility for the person (eligible, not
 stated, not eligible), capacity today (available, waitlist, stale report, not reported, full), language (speaks
 one of the person's languages or not), distance (nearest location first), then name. ``ServiceResult`` gives each
-rank's reason in words.
+rank's reason, in the words of ``presenters.py``.
 """
 
-import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -36,11 +36,8 @@ from django.db.models.functions import Floor
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from portal.categories import NeedCategory
 from services_directory import languages
 from services_directory.geo import Point, bounding_box, distance_miles
@@ -53,28 +50,44 @@ from services_directory.models import (
     Service,
     ServiceAtLocation,
 )
+from services_directory.presenters import Reason, service_reasons
+from services_directory.presenters import hours_text as hours_text  # referrals/letters.py reads it here, for now
 
+# referrals/views.py checks this until it asks ``can_read_directory``; nothing else may.
 VIEW_PERMISSION = "services_directory.view_service"
-CHANGE_PERMISSION = "services_directory.change_service"
-CONFIDENTIAL_DISTANCE_STEP = 5  # miles: a confidential location's distance is shown rounded up to this
 CONFIDENTIAL_CELL_DEGREES = 0.1  # a confidential location counts from its cell's centre (0.1°: about 7 by 6 miles)
 
 
 # Who may do what -----------------------------------------------------------------------------------------------
 
 
-def can_edit_service(user, service: Service) -> bool:
+def can_read_directory(user: User) -> bool:
+    """Every role reads the directory: its search, its services' pages and the HSDS API."""
+    return user.has_perm("services_directory.view_service")
+
+
+def can_edit_listings(user: User) -> bool:
+    """Provider staff keep their agency's listings and today's capacity (which listings: ``can_edit_service``)."""
+    return user.has_perm("services_directory.change_service")
+
+
+def can_edit_service(user: User, service: Service) -> bool:
     """Provider staff of the agency linked to the service's organization keep its listing."""
     agency_id = service.organization.agency_id
-    return bool(
-        agency_id is not None
-        and user.has_perm(CHANGE_PERMISSION)
-        and getattr(user, "agency", None) is not None
-        and user.agency.pk == agency_id
-    )
+    return agency_id is not None and can_edit_listings(user) and user.agency is not None and user.agency.pk == agency_id
 
 
-def agencies_seeing_confidential_locations_of(user) -> frozenset[int]:
+def can_read_api_tokens(user: User) -> bool:
+    """Agency administrators see the keys partner directories use to read the HSDS API."""
+    return user.has_perm("services_directory.view_apitoken")
+
+
+def can_issue_api_tokens(user: User, agency: Agency) -> bool:
+    """Agency administrators issue and revoke keys for their own agency only."""
+    return user.has_perm("services_directory.add_apitoken") and user.agency == agency
+
+
+def agencies_seeing_confidential_locations_of(user: User | AnonymousUser | None) -> frozenset[int]:
     """The provider agencies whose confidential addresses ``user`` may see: their own agency's, and those of every
     agency in a task force their agency belongs to. Superusers see none by this rule (they have the admin)."""
     agency = getattr(user, "agency", None)
@@ -88,16 +101,16 @@ def location_is_revealed(location: Location, service: Service, circle: frozenset
     return not location.is_confidential or service.organization.agency_id in circle
 
 
-def services_editable_by(user) -> QuerySet[Service]:
-    agency = getattr(user, "agency", None)
-    if agency is None or not user.has_perm(CHANGE_PERMISSION):
+def services_editable_by(user: User) -> QuerySet[Service]:
+    agency = user.agency
+    if agency is None or not can_edit_listings(user):
         return Service.objects.none()
     return Service.objects.filter(organization__agency=agency).select_related("organization")
 
 
-def service_get_for_user(user, pk) -> Service:
+def service_get_for_user(user: User, pk: uuid.UUID | str) -> Service:
     """A service for its detail page; any signed-in member of an agency may read the directory."""
-    if not user.has_perm(VIEW_PERMISSION):
+    if not can_read_directory(user):
         raise Http404
     try:
         return (
@@ -109,7 +122,7 @@ def service_get_for_user(user, pk) -> Service:
         raise Http404 from error
 
 
-def api_tokens_of(agency) -> QuerySet[ApiToken]:
+def api_tokens_of(agency: Agency) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(agency=agency).select_related("created_by")
 
 
@@ -190,13 +203,6 @@ class SearchCriteria:
     @property
     def minor(self) -> bool:
         return self.is_minor or self.accepts_minors or (self.age is not None and self.age < 18)
-
-
-@dataclass
-class Reason:
-    rank: str  # "eligibility", "capacity", "language", "distance"
-    text: str
-    good: bool | None  # True: counts for it; False: against; None: unknown
 
 
 @dataclass
@@ -416,7 +422,7 @@ def _nearest_distance(criteria: SearchCriteria, circle: frozenset[int]) -> Subqu
 def results_for_page(
     services: list[Service],
     criteria: SearchCriteria,
-    viewer,
+    viewer: User | None,
     *,
     circle: frozenset[int] | None = None,
     now: datetime | None = None,
@@ -448,141 +454,9 @@ def results_for_page(
                 service=service,
                 categories=categories.get(service.pk, []),
                 locations=locations,
-                reasons=_reasons(service, criteria, now, hidden),
+                reasons=service_reasons(service, criteria, now, hidden),
                 distance=getattr(service, "distance", None),
                 is_open=getattr(service, "is_open", None),
             )
         )
     return results
-
-
-def shown_distance(distance: float | None, confidential: bool) -> str:
-    if distance is None:
-        return ""
-    if confidential:
-        step = CONFIDENTIAL_DISTANCE_STEP
-        return _("within %(miles)d mi") % {"miles": max(step, math.ceil(distance / step) * step)}
-    return _("%(miles).1f mi") % {"miles": distance}
-
-
-def _reasons(service: Service, criteria: SearchCriteria, now: datetime, confidential: bool) -> list[Reason]:
-    reasons = []
-    if criteria.asks_eligibility:
-        rank = getattr(service, "eligibility_rank", 0)
-        reasons.append(
-            Reason("eligibility", _eligibility_text(service, criteria, rank), {0: True, 1: None}.get(rank, False))
-        )
-    reasons.append(capacity_reason(service, now))
-    if criteria.languages:
-        names = ", ".join(languages.language_name(c) for c in criteria.languages)
-        if getattr(service, "language_rank", 1) == 0:
-            reasons.append(Reason("language", _("Speaks %(languages)s") % {"languages": names}, True))
-        else:
-            reasons.append(Reason("language", _("Does not list %(languages)s") % {"languages": names}, False))
-    if criteria.near is not None:
-        distance = getattr(service, "distance", None)
-        if distance is None:
-            reasons.append(Reason("distance", _("No location with coordinates"), None))
-        else:
-            text = _("%(distance)s from %(place)s") % {
-                "distance": shown_distance(distance, confidential),
-                "place": criteria.near.label,
-            }
-            reasons.append(Reason("distance", text, True))
-    return reasons
-
-
-def _eligibility_text(service: Service, criteria: SearchCriteria, rank: int) -> str:
-    if rank == 2:
-        problems = []
-        if criteria.age is not None and (
-            (service.minimum_age is not None and service.minimum_age > criteria.age)
-            or (service.maximum_age is not None and service.maximum_age < criteria.age)
-        ):
-            problems.append(age_range(service))
-        if service.accepts_minors is False and criteria.minor:
-            problems.append(_("no minors"))
-        if criteria.without_status and service.accepts_without_status is False:
-            problems.append(_("requires immigration status"))
-        if criteria.gender and service.genders_served and criteria.gender not in service.genders_served:
-            problems.append(_("serves %(genders)s") % {"genders": genders_text(service)})
-        return _("Not eligible: %(why)s") % {"why": "; ".join(problems)}
-    if rank == 1:
-        unknown = []
-        if service.accepts_minors is None and criteria.minor:
-            unknown.append(_("whether it takes minors"))
-        if criteria.without_status and service.accepts_without_status is None:
-            unknown.append(_("whether it takes people without immigration status"))
-        return _("Ask the provider: it does not say %(what)s") % {"what": _(" or ").join(unknown)}
-    return _("Eligible (%(range)s)") % {"range": age_range(service)}
-
-
-def age_range(service: Service) -> str:
-    low, high = service.minimum_age, service.maximum_age
-    if low is None and high is None:
-        return _("all ages")
-    if high is None:
-        return _("ages %(low)d and over") % {"low": low}
-    if low is None:
-        return _("up to age %(high)d") % {"high": high}
-    return _("ages %(low)d-%(high)d") % {"low": low, "high": high}
-
-
-def genders_text(service: Service) -> str:
-    if not service.genders_served:
-        return _("everyone")
-    return ", ".join(str(Service.Gender(letter).label) for letter in service.genders_served)
-
-
-def capacity_reason(service: Service, now: datetime) -> Reason:
-    C = Service.Capacity
-    if service.capacity == C.UNKNOWN:
-        return Reason("capacity", _("Capacity not reported"), None)
-    label = str(service.get_capacity_display())
-    if service.capacity_count is not None and service.capacity != C.FULL:
-        label = _("%(status)s (%(count)d open)") % {"status": label, "count": service.capacity_count}
-    updated = service.capacity_updated_at
-    if updated is None or now - updated > settings.PORTAL_CAPACITY_STALE_AFTER:
-        days = (now - updated).days if updated else None
-        stale = (
-            ngettext("not confirmed for %(days)d day", "not confirmed for %(days)d days", days) % {"days": days}
-            if days is not None
-            else _("never confirmed")
-        )
-        return Reason("capacity", f"{label}, {stale}", None)
-    return Reason("capacity", f"{label}, {updated_text(updated, now)}", service.capacity != C.FULL)
-
-
-def updated_text(updated: datetime, now: datetime) -> str:
-    age = now - updated
-    if age < timedelta(hours=1):
-        return _("updated within the hour")
-    if age < timedelta(days=1):
-        hours = int(age.total_seconds() // 3600)
-        return ngettext("updated %(n)d hour ago", "updated %(n)d hours ago", hours) % {"n": hours}
-    return ngettext("updated %(n)d day ago", "updated %(n)d days ago", age.days) % {"n": age.days}
-
-
-_DAY_NAMES = {
-    "MO": _lazy("Mon"),
-    "TU": _lazy("Tue"),
-    "WE": _lazy("Wed"),
-    "TH": _lazy("Thu"),
-    "FR": _lazy("Fri"),
-    "SA": _lazy("Sat"),
-    "SU": _lazy("Sun"),
-}
-
-
-def hours_text(schedule: Schedule) -> str:
-    """ "Mon, Tue, Wed 09:00-17:00", "Every day, 24 hours", or the schedule's own description."""
-    days = [code for code in schedule.byday.split(",") if code.strip() in _DAY_NAMES]
-    if schedule.freq not in ("", Schedule.Frequency.WEEKLY) or schedule.opens_at is None or schedule.closes_at is None:
-        return schedule.description
-    when = _("Every day") if not days or len(days) == 7 else ", ".join(str(_DAY_NAMES[code.strip()]) for code in days)
-    if schedule.opens_at == schedule.closes_at:
-        hours = _("24 hours")
-    else:
-        hours = f"{schedule.opens_at:%H:%M}-{schedule.closes_at:%H:%M}"
-    text = f"{when}, {hours}"
-    return f"{text} ({schedule.description})" if schedule.description else text

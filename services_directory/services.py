@@ -5,13 +5,16 @@ django-auditlog (the models are registered in settings); the business event, fro
 import hashlib
 import secrets
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import Agency, User
 from portal.audit import audit_record
 from portal.categories import NeedCategory
 from services_directory import languages as language_codes
@@ -54,7 +57,7 @@ EDITABLE_SERVICE_FIELDS = (
 class StaleServiceEdit(ValidationError):
     """Someone saved the listing since the form was opened: nothing is overwritten."""
 
-    def __init__(self, changed_at) -> None:
+    def __init__(self, changed_at: datetime) -> None:
         super().__init__(
             _(
                 "This listing was changed at %(when)s while you were editing it. Nothing was saved: "
@@ -170,12 +173,12 @@ def service_required_documents(service: Service) -> list[str]:
 def service_update(
     *,
     service: Service,
-    actor,
+    actor: User,
     version: int,
     categories: list[str] | None = None,
     languages: list[str] | None = None,
     documents: list[str] | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
     **changes: Any,
 ) -> Service:
     """Save a provider's edit of its listing, made on ``version``; a stale edit is refused."""
@@ -213,7 +216,7 @@ def service_update(
 
 
 def service_capacity_update(
-    *, service: Service, actor, capacity: str, count: int | None = None, request: Any = None
+    *, service: Service, actor: User, capacity: str, count: int | None = None, request: HttpRequest | None = None
 ) -> Service:
     """Report today's capacity (one click from the listing); reporting the same again confirms it is current."""
     if capacity not in Service.Capacity.values or capacity == Service.Capacity.UNKNOWN:
@@ -240,7 +243,9 @@ def service_capacity_update(
     return current
 
 
-def taxonomy_term_map(*, term: TaxonomyTerm, category: str, actor, request: Any = None) -> TaxonomyTerm:
+def taxonomy_term_map(
+    *, term: TaxonomyTerm, category: str, actor: User, request: HttpRequest | None = None
+) -> TaxonomyTerm:
     """An administrator reads an unmapped term as one of the need categories ("" unmaps it)."""
     if category and category not in NeedCategory.values:
         raise ValidationError({"category": _("Not a need category.")})
@@ -270,9 +275,11 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_issue(*, agency, name: str, actor, request: Any = None) -> tuple[ApiToken, str]:
+def api_token_issue(
+    *, agency: Agency, name: str, actor: User, request: HttpRequest | None = None
+) -> tuple[ApiToken, str]:
     """A new token for a partner directory; the key is returned once and only its hash is kept."""
-    if not actor.has_perm("services_directory.add_apitoken") or getattr(actor, "agency", None) != agency:
+    if not selectors.can_issue_api_tokens(actor, agency):
         raise PermissionDenied
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -283,8 +290,8 @@ def api_token_issue(*, agency, name: str, actor, request: Any = None) -> tuple[A
     return token, key
 
 
-def api_token_revoke(*, token: ApiToken, actor, request: Any = None) -> ApiToken:
-    if not actor.has_perm("services_directory.add_apitoken") or getattr(actor, "agency", None) != token.agency:
+def api_token_revoke(*, token: ApiToken, actor: User, request: HttpRequest | None = None) -> ApiToken:
+    if not selectors.can_issue_api_tokens(actor, token.agency):
         raise PermissionDenied
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)

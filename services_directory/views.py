@@ -1,8 +1,10 @@
 """Directory pages: search, a service's page, a provider's listings with one-click capacity, and API tokens."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,14 +15,14 @@ from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 from services_directory import languages as language_codes
-from services_directory import selectors, services
+from services_directory import presenters, selectors, services
 from services_directory.filters import ServiceSearchFilter
 from services_directory.forms import ApiTokenForm, CapacityForm, ServiceForm
 from services_directory.models import ApiToken, Service
 
 
 def service_search(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not request.user.has_perm(selectors.VIEW_PERMISSION):
+    if not selectors.can_read_directory(request.user):
         raise Http404
     search = ServiceSearchFilter(request.GET or None, queryset=Service.objects.none(), request=request)
     page = paginate(request, search.qs, per_page=20)
@@ -41,7 +43,7 @@ def service_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _capacity_form(service: Service, data=None) -> CapacityForm:
+def _capacity_form(service: Service, data: QueryDict | None = None) -> CapacityForm:
     """Ids carry the service, so that a page of listings has one form per service without clashing ids."""
     return CapacityForm(
         data,
@@ -50,7 +52,7 @@ def _capacity_form(service: Service, data=None) -> CapacityForm:
     )
 
 
-def _service_context(request: AuthenticatedHttpRequest, service: Service) -> dict:
+def _service_context(request: AuthenticatedHttpRequest, service: Service) -> dict[str, object]:
     circle = selectors.agencies_seeing_confidential_locations_of(request.user)
     return {
         "service": service,
@@ -62,20 +64,20 @@ def _service_context(request: AuthenticatedHttpRequest, service: Service) -> dic
         "documents": services.service_required_documents(service),
         "can_edit": selectors.can_edit_service(request.user, service),
         "capacity_form": _capacity_form(service),
-        "capacity_reason": selectors.capacity_reason(service, timezone.now()),
-        "age_range": selectors.age_range(service),
-        "hours": [selectors.hours_text(schedule) for schedule in service.schedules.all()],
+        "capacity_reason": presenters.capacity_reason(service, timezone.now()),
+        "age_range": presenters.age_range(service),
+        "hours": [presenters.hours_text(schedule) for schedule in service.schedules.all()],
         "language_names": [language_codes.language_name(language.code) for language in service.languages.all()],
-        "genders": selectors.genders_text(service),
+        "genders": presenters.genders_text(service),
     }
 
 
-def service_detail(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
+def service_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     service = selectors.service_get_for_user(request.user, pk)
     return render(request, "services_directory/service_detail.html", _service_context(request, service))
 
 
-def service_edit(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
+def service_edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     service = selectors.service_get_for_user(request.user, pk)
     if not selectors.can_edit_service(request.user, service):
         raise Http404
@@ -106,7 +108,7 @@ def service_edit(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
 
 
 @require_POST
-def service_capacity(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
+def service_capacity(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     """One click from the listing (htmx swaps the capacity box; without JavaScript the page reloads)."""
     service = selectors.service_get_for_user(request.user, pk)
     if not selectors.can_edit_service(request.user, service):
@@ -132,7 +134,7 @@ def service_capacity(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
             "can_edit": True,
             "capacity_form": form if form.errors else _capacity_form(service),
             "next": request.POST.get("next", ""),
-            "capacity_reason": selectors.capacity_reason(service, timezone.now()),
+            "capacity_reason": presenters.capacity_reason(service, timezone.now()),
             "updated": not form.errors,
         }
         return render(request, "services_directory/capacity.html", context)
@@ -151,11 +153,11 @@ def service_capacity(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
 
 
 def my_services(request: AuthenticatedHttpRequest) -> HttpResponse:
-    listings = selectors.services_editable_by(request.user).order_by("name")
-    if not request.user.has_perm(selectors.CHANGE_PERMISSION):
+    if not selectors.can_edit_listings(request.user):
         raise Http404
+    listings = selectors.services_editable_by(request.user).order_by("name")
     now = timezone.now()
-    rows = [(service, selectors.capacity_reason(service, now), _capacity_form(service)) for service in listings]
+    rows = [(service, presenters.capacity_reason(service, now), _capacity_form(service)) for service in listings]
     return render(request, "services_directory/my_services.html", {"rows": rows})
 
 
@@ -164,7 +166,7 @@ def my_services(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     agency = request.user.agency
-    if agency is None or not request.user.has_perm("services_directory.view_apitoken"):
+    if agency is None or not selectors.can_read_api_tokens(request.user):
         raise Http404
     form = ApiTokenForm(request.POST or None)
     new_key = None
@@ -180,7 +182,7 @@ def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agency = request.user.agency
-    if agency is None or not request.user.has_perm("services_directory.add_apitoken"):
+    if agency is None or not selectors.can_issue_api_tokens(request.user, agency):
         raise Http404
     token = get_object_or_404(ApiToken, pk=pk, agency=agency)
     services.api_token_revoke(token=token, actor=request.user, request=request)

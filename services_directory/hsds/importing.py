@@ -12,8 +12,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from agencies.models import User
 from portal.audit import audit_record
 from services_directory import models as directory
 from services_directory.hsds.reading import Problem, Tables, read_path
@@ -101,13 +103,15 @@ class ImportReport:
         }
 
 
-def hsds_import(*, path: Path, actor: Any = None, request: Any = None) -> ImportReport:
+def hsds_import(*, path: Path, actor: User | None = None, request: HttpRequest | None = None) -> ImportReport:
     """Import a JSON file of HSDS service documents or a folder of the CSV tabular package."""
     tables = read_path(path)
     return hsds_import_tables(tables=tables, source=path.name, actor=actor, request=request)
 
 
-def hsds_import_tables(*, tables: Tables, source: str, actor: Any = None, request: Any = None) -> ImportReport:
+def hsds_import_tables(
+    *, tables: Tables, source: str, actor: User | None = None, request: HttpRequest | None = None
+) -> ImportReport:
     values = _check(tables) if not tables.problems else {}
     if tables.problems:
         raise ImportRefused(tables.problems, tables.notes)

@@ -27,7 +27,7 @@ def reset(client_as, agency_admin, django_capture_on_commit_callbacks):
 
     def press(person) -> str:
         with django_capture_on_commit_callbacks(execute=True):
-            response = client_as(agency_admin).post(reverse("person_reset_second_factors", args=[person.pk]))
+            response = client_as(agency_admin).post(reverse("member_reset_second_factors", args=[person.pk]))
         assert response.status_code == 302
         found = LINK.search(mail.outbox[-1].body)
         assert found is not None, mail.outbox[-1].body

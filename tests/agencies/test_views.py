@@ -49,7 +49,7 @@ def invitation_path_in(message) -> str:
 def invite(admin_client, django_capture_on_commit_callbacks, **data):
     fields = {"full_name": "Nia Newcomer", "email": "newcomer@ffo.example", "role": Role.SUPERVISOR} | data
     with django_capture_on_commit_callbacks(execute=True):
-        return admin_client.post(reverse("person_invite"), fields)
+        return admin_client.post(reverse("member_invite"), fields)
 
 
 def signed_in_user_id(session: Session) -> str | None:
@@ -70,18 +70,18 @@ EVERYONE_ELSE = [
     "auditor",
     "outsider",
 ]
-PAGES = ["people", "person_invite", "person_change_role"]
+PAGES = ["people", "member_invite", "member_change_role"]
 ACTIONS = [
-    "person_change_role",
-    "person_deactivate",
-    "person_reactivate",
-    "person_unlock",
+    "member_change_role",
+    "member_deactivate",
+    "member_reactivate",
+    "member_unlock",
     "invitation_revoke",
 ]
 
 
 def page_url(url_name: str, person: User) -> str:
-    if url_name == "person_change_role":
+    if url_name == "member_change_role":
         return reverse(url_name, kwargs={"pk": person.pk})
     return reverse(url_name)
 
@@ -93,8 +93,8 @@ def page_url(url_name: str, person: User) -> str:
     # Another agency's admin has people pages of their own, but the lead agency's trainee is not on them.
     + [
         ("other_agency_admin", "people", 200),
-        ("other_agency_admin", "person_invite", 200),
-        ("other_agency_admin", "person_change_role", 404),
+        ("other_agency_admin", "member_invite", 200),
+        ("other_agency_admin", "member_change_role", 404),
     ],
 )
 def test_only_the_lead_agencys_admin_and_the_superuser_open_the_people_pages(
@@ -111,7 +111,7 @@ def test_only_the_lead_agencys_admin_and_the_superuser_open_the_people_pages(
         assert trainee.full_name not in content
     elif url_name == "people":
         assert (trainee.email in content) == (who in MANAGERS)
-    elif url_name == "person_change_role":
+    elif url_name == "member_change_role":
         assert f"Change the role of {trainee.full_name}" in content
     else:
         assert "Send the invitation" in content
@@ -140,9 +140,9 @@ def test_only_the_lead_agencys_admin_and_the_superuser_act_on_its_people(
     request, client_as, trainee, pending_invitation, lock_out, who, url_name, expected_status
 ):
     """Each action starts from a state it would change; a refused POST leaves every row as it was."""
-    if url_name == "person_reactivate":
+    if url_name == "member_reactivate":
         User.objects.filter(pk=trainee.pk).update(is_active=False)
-    if url_name == "person_unlock":
+    if url_name == "member_unlock":
         lock_out(trainee)
     if url_name == "invitation_revoke":
         url = reverse(url_name, kwargs={"pk": pending_invitation.pk})
@@ -164,7 +164,7 @@ def test_only_the_lead_agencys_admin_and_the_superuser_act_on_its_people(
         assert len(after["audit"]) == len(before["audit"]) + 1
 
 
-@pytest.mark.parametrize(("method", "url_name"), [("get", "person_change_role")] + [("post", a) for a in ACTIONS])
+@pytest.mark.parametrize(("method", "url_name"), [("get", "member_change_role")] + [("post", a) for a in ACTIONS])
 def test_an_admin_of_another_agency_cannot_tell_a_real_person_or_invitation_from_a_missing_one(
     client_as, other_agency_admin, trainee, pending_invitation, method, url_name
 ):
@@ -227,7 +227,7 @@ def test_an_invitation_sends_one_email_with_a_one_time_link_only_once_the_transa
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = admin_client.post(
-            reverse("person_invite"),
+            reverse("member_invite"),
             {"full_name": "Nia Newcomer", "email": "Newcomer@FFO.example", "role": Role.SUPERVISOR},
         )
         assert mail.outbox == []
@@ -471,7 +471,7 @@ def test_a_newly_joined_person_signs_in_and_must_set_up_an_authenticator_first(
 
 def test_changing_a_role_swaps_the_role_group_and_is_audited(client_as, agency_admin, investigator, lead_agency):
     response = client_as(agency_admin).post(
-        reverse("person_change_role", kwargs={"pk": investigator.pk}), {"role": Role.SUPERVISOR}
+        reverse("member_change_role", kwargs={"pk": investigator.pk}), {"role": Role.SUPERVISOR}
     )
 
     assert response.status_code == 302
@@ -487,7 +487,7 @@ def test_a_person_made_agency_admin_can_then_manage_the_agencys_people(client_as
     assert client_as(investigator).get(reverse("people")).status_code == 404
 
     client_as(agency_admin).post(
-        reverse("person_change_role", kwargs={"pk": investigator.pk}), {"role": Role.AGENCY_ADMIN}
+        reverse("member_change_role", kwargs={"pk": investigator.pk}), {"role": Role.AGENCY_ADMIN}
     )
 
     assert client_as(User.objects.get(pk=investigator.pk)).get(reverse("people")).status_code == 200
@@ -495,7 +495,7 @@ def test_a_person_made_agency_admin_can_then_manage_the_agencys_people(client_as
 
 def test_an_unknown_role_is_refused_on_the_form(client_as, agency_admin, investigator, lead_agency):
     response = client_as(agency_admin).post(
-        reverse("person_change_role", kwargs={"pk": investigator.pk}), {"role": "janitor"}
+        reverse("member_change_role", kwargs={"pk": investigator.pk}), {"role": "janitor"}
     )
 
     assert response.status_code == 200
@@ -515,7 +515,7 @@ def test_deactivating_a_person_ends_their_sessions_at_once(client, client_as, ag
     assert on_another_device.get(reverse("home")).status_code == 200
     assert UserSession.objects.filter(user=investigator).count() == 2
 
-    response = client_as(agency_admin).post(reverse("person_deactivate", kwargs={"pk": investigator.pk}))
+    response = client_as(agency_admin).post(reverse("member_deactivate", kwargs={"pk": investigator.pk}))
 
     assert response.status_code == 302
     assert not User.objects.get(pk=investigator.pk).is_active
@@ -535,7 +535,7 @@ def test_deactivating_a_person_ends_their_sessions_at_once(client, client_as, ag
 def test_a_deactivated_person_cannot_sign_in_with_the_right_password_and_code(
     client, client_as, agency_admin, investigator
 ):
-    client_as(agency_admin).post(reverse("person_deactivate", kwargs={"pk": investigator.pk}))
+    client_as(agency_admin).post(reverse("member_deactivate", kwargs={"pk": investigator.pk}))
 
     response = post_password(client, investigator.email, PASSWORD)
     client.post(reverse("mfa_authenticate"), {"code": totp_code(investigator)})
@@ -550,20 +550,20 @@ def test_a_deactivated_person_cannot_sign_in_with_the_right_password_and_code(
 
 def test_the_people_page_shows_a_deactivated_person_as_deactivated(client_as, agency_admin, investigator):
     admin_client = client_as(agency_admin)
-    admin_client.post(reverse("person_deactivate", kwargs={"pk": investigator.pk}))
+    admin_client.post(reverse("member_deactivate", kwargs={"pk": investigator.pk}))
 
     content = admin_client.get(reverse("people")).content.decode()
 
     assert f"{investigator.full_name} was deactivated and signed out everywhere." in content
     assert "Deactivated" in content
-    assert reverse("person_reactivate", kwargs={"pk": investigator.pk}) in content
-    assert reverse("person_deactivate", kwargs={"pk": investigator.pk}) not in content
+    assert reverse("member_reactivate", kwargs={"pk": investigator.pk}) in content
+    assert reverse("member_deactivate", kwargs={"pk": investigator.pk}) not in content
 
 
 def test_an_admin_cannot_deactivate_themselves(client_as, agency_admin):
     admin_client = client_as(agency_admin)
 
-    response = admin_client.post(reverse("person_deactivate", kwargs={"pk": agency_admin.pk}), follow=True)
+    response = admin_client.post(reverse("member_deactivate", kwargs={"pk": agency_admin.pk}), follow=True)
 
     assert response.status_code == 200
     assert "You cannot deactivate your own account." in response.content.decode()
@@ -575,9 +575,9 @@ def test_an_admin_cannot_deactivate_themselves(client_as, agency_admin):
 
 def test_a_reactivated_person_signs_in_again(client, client_as, agency_admin, investigator):
     admin_client = client_as(agency_admin)
-    admin_client.post(reverse("person_deactivate", kwargs={"pk": investigator.pk}))
+    admin_client.post(reverse("member_deactivate", kwargs={"pk": investigator.pk}))
 
-    response = admin_client.post(reverse("person_reactivate", kwargs={"pk": investigator.pk}))
+    response = admin_client.post(reverse("member_reactivate", kwargs={"pk": investigator.pk}))
 
     assert response.status_code == 302
     assert User.objects.get(pk=investigator.pk).is_active
@@ -600,7 +600,7 @@ def test_an_admin_unlocks_an_account_locked_by_five_failed_sign_ins(
     admin_client = client_as(agency_admin)
     assert ">Locked</span>" in admin_client.get(reverse("people")).content.decode()
 
-    response = admin_client.post(reverse("person_unlock", kwargs={"pk": investigator.pk}))
+    response = admin_client.post(reverse("member_unlock", kwargs={"pk": investigator.pk}))
 
     assert response.status_code == 302
     assert ">Locked</span>" not in admin_client.get(reverse("people")).content.decode()
@@ -652,7 +652,7 @@ def test_the_superuser_sees_the_people_of_every_agency_with_their_agency(client_
 
 def test_the_role_page_explains_why_the_last_administrator_keeps_the_role(client_as, agency_admin):
     client = client_as(agency_admin)
-    url = reverse("person_change_role", args=[agency_admin.pk])
+    url = reverse("member_change_role", args=[agency_admin.pk])
     response = client.post(url, {"role": Role.CASEWORKER})
     assert response.status_code == 200
     assert "The agency needs an administrator" in response.content.decode()
@@ -661,7 +661,7 @@ def test_the_role_page_explains_why_the_last_administrator_keeps_the_role(client
 
 
 def test_the_role_page_offers_only_roles_that_fit_the_agency(client_as, agency_admin, colleague):
-    page = client_as(agency_admin).get(reverse("person_change_role", args=[colleague.pk])).content.decode()
+    page = client_as(agency_admin).get(reverse("member_change_role", args=[colleague.pk])).content.decode()
     assert 'value="caseworker"' in page
     assert 'value="coordinator"' not in page
 
@@ -703,6 +703,6 @@ def test_the_people_page_shows_fifty_at_a_time(client_as, agency_admin, lead_age
 @pytest.mark.parametrize(("who", "expected_status"), [("agency_admin", 302), ("investigator", 404), ("outsider", 404)])
 def test_who_may_reset_a_persons_authenticator(request, client_as, colleague, who, expected_status):
     client = client_as(request.getfixturevalue(who))
-    response = client.post(reverse("person_reset_second_factors", args=[colleague.pk]))
+    response = client.post(reverse("member_reset_second_factors", args=[colleague.pk]))
     assert response.status_code == expected_status
     assert colleague.authenticator_set.exists() == (expected_status != 302)

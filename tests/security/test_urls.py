@@ -64,7 +64,7 @@ def test_only_the_listed_urls_are_public():
 
 def test_the_walk_found_the_whole_urlconf():
     names = {name for _route, name, _pattern in ALL_PATTERNS}
-    for expected in ["home", "people", "person_invite", "mfa_index", "admin:index", "usersessions_list"]:
+    for expected in ["home", "people", "member_invite", "mfa_index", "admin:index", "usersessions_list"]:
         assert expected in names
 
 

@@ -1,11 +1,12 @@
 """Print the current authenticator code of a demo account: ``manage.py demo_totp dana.reyes@fbi.example``."""
 
 import time
+from typing import Any
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agencies.demo import PEOPLE, SUPERUSER, demo_totp_secret
 
@@ -15,11 +16,11 @@ DEMO_EMAILS = {email for email, *_ in PEOPLE} | {SUPERUSER[0]}
 class Command(BaseCommand):
     help = "Print the current TOTP code of a demo account (demo accounts only)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
         parser.add_argument("--uri", action="store_true", help="Print the otpauth:// URI to add to an app instead.")
 
-    def handle(self, *args, email: str, uri: bool = False, **options):
+    def handle(self, *args: Any, email: str, uri: bool = False, **options: Any) -> None:
         email = email.strip().lower()
         if email not in DEMO_EMAILS:
             raise CommandError(f"{email} is not a demo account. Demo accounts: {', '.join(sorted(DEMO_EMAILS))}")

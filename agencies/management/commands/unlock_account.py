@@ -4,7 +4,9 @@ For any account, the superuser's included (nobody can unlock a superuser in the 
 one locked). Goes through ``agencies.services.user_unlock``, which audits it (``via: command``, no actor).
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agencies import services
 from agencies.models import User
@@ -13,10 +15,10 @@ from agencies.models import User
 class Command(BaseCommand):
     help = "Release an account locked after repeated failed sign-ins (audited)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
 
-    def handle(self, *args, email: str, **options):
+    def handle(self, *args: Any, email: str, **options: Any) -> None:
         address = email.strip().lower()
         user = User.objects.select_related("_membership__agency").filter(email__iexact=address).first()
         if user is None:

@@ -8,10 +8,11 @@ import random
 from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 DEMO_SEED = 2026
@@ -20,10 +21,10 @@ DEMO_SEED = 2026
 class Command(BaseCommand):
     help = "Load the demo task force, agencies and users (fictional). Refuses to run with DEBUG off unless --force."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="Run even though DJANGO_DEBUG is off.")
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates accounts with a published password; it refuses to run with DJANGO_DEBUG off. "

@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", type=Path)
 
-    def handle(self, *args, directory: Path, **options) -> None:
+    def handle(self, *args: Any, directory: Path, **options: Any) -> None:
         if directory.exists() and not directory.is_dir():
             raise CommandError(f"{directory} is not a folder")
         counts = write_package(directory)
