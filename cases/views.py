@@ -38,7 +38,7 @@ from portal.search import posted_text
 
 
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not request.user.has_perm("cases.view_case"):
+    if not selectors.can_read_cases(request.user):
         raise Http404
     # The name filter is read from a POST body only (CaseFilter.NAME_FIELDS, portal/search.py): names stay out of URLs.
     return render_filtered_page(
@@ -47,7 +47,10 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         CaseFilter,
         selectors.case_list_visible_to(request.user),
         per_page=25,
-        extra_context={"can_open": request.user.has_perm("cases.add_case") and request.user.agency is not None},
+        extra_context={
+            "can_open": selectors.can_open_cases(request.user),
+            "can_prepare_meetings": selectors.can_prepare_meeting_packets(request.user),
+        },
     )
 
 

@@ -20,7 +20,7 @@ from portal.audit import audit_record
 from portal.pdf import prepared_at, typeset
 from referrals import selectors
 from referrals.models import Referral
-from services_directory import selectors as directory
+from services_directory import presenters
 from services_directory.services import service_required_documents
 
 HOTLINE_PHONE = "1-888-373-7888"
@@ -66,7 +66,7 @@ def letter_context(referral: Referral, contact: User | None = None) -> dict[str,
         "organization": service.organization,
         "locations": locations,
         "phones": phones,
-        "hours": [directory.hours_text(schedule) for schedule in service.schedules.all()],
+        "hours": [presenters.hours_text(schedule) for schedule in service.schedules.all()],
         "documents": service_required_documents(service),
         "contact": contact or referral.sender,
         "contact_phone": getattr(getattr(contact or referral.sender, "membership", None), "phone", ""),

@@ -9,12 +9,12 @@ def items(user: User) -> list[NavItem]:
     """One "Referrals" entry (the inbox, or the outbox for those who only send), with the count of unread notices;
     the coordinators' board beside it."""
     entries = []
-    if user.has_perm(selectors.RESPOND) or user.has_perm(selectors.SEND):
+    if selectors.can_answer_referrals(user) or selectors.can_send_referrals(user):
         unread = selectors.unread_count(user)
         label = _("Referrals (%(n)d new)") % {"n": unread} if unread else _("Referrals")
-        url = "referral_inbox" if user.has_perm(selectors.RESPOND) else "referral_outbox"
+        url = "referral_inbox" if selectors.can_answer_referrals(user) else "referral_outbox"
         entries.append(NavItem(label, url, _("Answer the referrals sent to you and follow yours to their outcome")))
-    if user.has_perm(selectors.COORDINATE):
+    if selectors.can_coordinate_referrals(user):
         entries.append(
             NavItem(_("Referral board"), "referral_board", _("The task force's open referrals, overdue first"))
         )

@@ -27,11 +27,26 @@ RESPOND = "referrals.respond_referral"
 COORDINATE = "referrals.coordinate_referral"
 
 
+def can_send_referrals(user: User) -> bool:
+    """Whether ``user``'s role sends referrals (for which cases: those they work, ``case_access_for_user``)."""
+    return user.has_perm(SEND)
+
+
+def can_answer_referrals(user: User) -> bool:
+    """Whether ``user``'s role answers the referrals sent to their agency (which: ``sides_of``)."""
+    return user.has_perm(RESPOND)
+
+
+def can_coordinate_referrals(user: User) -> bool:
+    """Whether ``user``'s role routes their task forces' referrals (which: ``coordinated_task_force_ids``)."""
+    return user.has_perm(COORDINATE)
+
+
 def coordinated_task_force_ids(user: User) -> frozenset[int]:
     """The task forces whose referrals a coordinator watches: those their coordination office belongs to. A
     referral belongs to its case's task force (not to every task force its sending agency is in)."""
     agency = getattr(user, "agency", None)
-    if agency is None or not user.has_perm(COORDINATE):
+    if agency is None or not can_coordinate_referrals(user):
         return frozenset()
     return frozenset(agency.task_forces.values_list("pk", flat=True))
 
@@ -59,7 +74,7 @@ def sides_of(user: User, referral: Referral, *, task_forces: frozenset[int] | No
     sides: set[str] = set()
     if (
         agency.pk == referral.sender_agency_id
-        and user.has_perm(SEND)
+        and can_send_referrals(user)
         and case_selectors.VIEW in case_selectors.case_permissions(user, referral.case)
     ):
         sides.add(SENDER)
@@ -67,8 +82,8 @@ def sides_of(user: User, referral: Referral, *, task_forces: frozenset[int] | No
         referral.recipient_works_in_portal
         and agency.pk == referral.recipient_agency_id
         and referral.status != Referral.Status.DRAFT
-        and user.has_perm(RESPOND)
-        and (referral.kind == Referral.Kind.SERVICE or user.has_perm("cases.change_case"))
+        and can_answer_referrals(user)
+        and (referral.kind == Referral.Kind.SERVICE or case_selectors.can_work_cases(user))
     ):
         sides.add(RECIPIENT)
     task_forces = coordinated_task_force_ids(user) if task_forces is None else task_forces
@@ -117,11 +132,11 @@ def referral_list_visible_to(user: User) -> ReferralQuerySet:
     if agency is None:
         return Referral.objects.none()
     q = Q(pk__in=[])
-    if user.has_perm(SEND):  # as ``sides_of``: the sender's side needs the case still in view
+    if can_send_referrals(user):  # as ``sides_of``: the sender's side needs the case still in view
         q |= Q(sender_agency=agency, case__in=case_selectors.case_list_visible_to(user).values("pk"))
-    if user.has_perm(RESPOND):  # as ``sides_of``: joining a case is for those who work cases
+    if can_answer_referrals(user):  # as ``sides_of``: joining a case is for those who work cases
         received = Q(recipient_agency=agency, delivery=Referral.Delivery.PORTAL) & ~Q(status=Referral.Status.DRAFT)
-        if not user.has_perm("cases.change_case"):
+        if not case_selectors.can_work_cases(user):
             received &= Q(kind=Referral.Kind.SERVICE)
         q |= received
     task_forces = coordinated_task_force_ids(user)

@@ -172,7 +172,7 @@ def referral_send(
         if existing is not None and existing.sender_id == actor.pk:
             return existing
     sender_agency = actor.agency
-    if not actor.has_perm(selectors.SEND) or sender_agency is None:
+    if not selectors.can_send_referrals(actor) or sender_agency is None:
         raise PermissionDenied
     needed = case_selectors.MANAGE if kind == Referral.Kind.INTERAGENCY else case_selectors.CHANGE
     access = case_selectors.case_access_for_user(actor, case.pk, needed)

@@ -42,6 +42,16 @@ STEP_SERVICES: dict[str, Callable[..., Referral]] = {
 }
 
 
+def _tabs(user: User, side: str) -> dict[str, object]:
+    """What the tabs of the referral pages show (``referrals/_tabs.html``): the inbox to those who answer, the
+    outbox to those who send."""
+    return {
+        "side": side,
+        "may_answer": selectors.can_answer_referrals(user),
+        "may_send": selectors.can_send_referrals(user),
+    }
+
+
 def _list(request: AuthenticatedHttpRequest, referrals: ReferralQuerySet, *, title: str, side: str) -> HttpResponse:
     return render_filtered_page(
         request,
@@ -49,13 +59,13 @@ def _list(request: AuthenticatedHttpRequest, referrals: ReferralQuerySet, *, tit
         ReferralFilter,
         referrals.overdue_first(timezone.now()),
         per_page=25,
-        extra_context={"title": title, "side": side},
+        extra_context={"title": title, **_tabs(request.user, side)},
     )
 
 
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     agency = request.user.agency
-    if agency is None or not request.user.has_perm(selectors.RESPOND):
+    if agency is None or not selectors.can_answer_referrals(request.user):
         raise Http404
     received = selectors.referral_list_visible_to(request.user).filter(
         recipient_agency=agency, delivery=Referral.Delivery.PORTAL
@@ -65,7 +75,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     agency = request.user.agency
-    if agency is None or not request.user.has_perm(selectors.SEND):
+    if agency is None or not selectors.can_send_referrals(request.user):
         raise Http404
     sent = selectors.referral_list_visible_to(request.user).filter(sender_agency=agency)
     return _list(request, sent, title=_("Referrals we sent"), side="outbox")
@@ -294,7 +304,7 @@ def refer_agency(request: AuthenticatedHttpRequest, case_pk: int) -> HttpRespons
     """Ask another agency to join a case (the lead agency only)."""
     access = case_selectors.case_access_for_user(request.user, case_pk, case_selectors.VIEW)
     case = access.case
-    if not access.manages or not request.user.has_perm(selectors.SEND):
+    if not access.manages or not selectors.can_send_referrals(request.user):
         raise Http404
     form = AgencyReferralForm(request.POST or None, agencies=case_selectors.share_candidates(case))
     if request.method == "POST" and form.is_valid():
@@ -335,7 +345,11 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(user=request.user)
         return redirect("notifications")
-    return render(request, "referrals/notifications.html", {"items": selectors.notifications_of(request.user)})
+    return render(
+        request,
+        "referrals/notifications.html",
+        {"items": selectors.notifications_of(request.user), **_tabs(request.user, "notifications")},
+    )
 
 
 def referral_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -356,13 +370,13 @@ WITHIN_CHOICES = {value for value, _label in DISTANCES}
 def _may_refer(user: User, access: case_selectors.CaseAccess, person: Person) -> bool:
     """Whether ``user`` may refer ``person`` to a service: they work the case and send referrals, and the person is
     a victim in the case (services are for victims; a witness's need is recorded, not referred)."""
-    return access.may_change and user.has_perm(selectors.SEND) and case_selectors.is_victim_in(access.case, person)
+    return access.may_change and selectors.can_send_referrals(user) and case_selectors.is_victim_in(access.case, person)
 
 
 def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpResponse:
     """The directory's services for a need, ranked for the person: their category, languages, age (only if the
     viewer may see the date of birth; else whether they are a minor) and gender."""
-    if not request.user.has_perm(directory.VIEW_PERMISSION):
+    if not directory.can_read_directory(request.user):
         raise Http404
     access, shown, view = case_selectors.need_get_for_user(request.user, need_pk)
     label = _("Person #%(id)s") % {"id": view.pk}

@@ -51,10 +51,7 @@ from services_directory.models import (
     ServiceAtLocation,
 )
 from services_directory.presenters import Reason, service_reasons
-from services_directory.presenters import hours_text as hours_text  # referrals/letters.py reads it here, for now
 
-# referrals/views.py checks this until it asks ``can_read_directory``; nothing else may.
-VIEW_PERMISSION = "services_directory.view_service"
 CONFIDENTIAL_CELL_DEGREES = 0.1  # a confidential location counts from its cell's centre (0.1°: about 7 by 6 miles)
 
 

@@ -51,6 +51,12 @@ def can_read_cases(user: User) -> bool:
     return _role_allows(user, VIEW)
 
 
+def can_work_cases(user: User) -> bool:
+    """Whether ``user``'s role changes cases (which ones: those whose ``change_case`` they hold): a caseworker's or
+    supervisor's, not provider staff's."""
+    return _role_allows(user, CHANGE)
+
+
 def can_open_cases(user: User) -> bool:
     """Whether ``user`` may open a case: their role allows it, and they have an agency to lead it."""
     return user.agency is not None and _role_allows(user, OPEN)
