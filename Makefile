@@ -46,8 +46,12 @@ demo: $(STAMP) messages
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite in parallel, one worker a core (at most four): PYTEST_WORKERS=0 runs it in this process. Each worker has
+# its own test database (SQLite in memory; test_<name>_gw0, _gw1... on PostgreSQL), its own live server and browser.
+# A file's tests stay on one worker (--dist loadfile): the data its module-scoped fixtures build is built once.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n < 4 ? n : 4 )))
 test: $(STAMP) system-deps messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
