@@ -48,8 +48,7 @@ from cases.services import (
 from portal.models import AuditEvent
 from portal.pdf import Typeset
 from referrals.models import Referral
-from referrals.services import referral_send
-from tests.factories import AgencyFactory, TaskForceFactory, UserFactory
+from tests.factories import AgencyFactory, TaskForceFactory, UserFactory, sent_referral
 from tests.services_directory.factories import listed_service
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "packets"
@@ -299,13 +298,11 @@ def _play() -> Scenario:
     cases = make_cases(investigator, supervisor, task_force, office)
     chosen = [cases.quiet, cases.busy, cases.fresh]
     # The busy case has one open referral: the victim was referred to a clinic outside the portal, by phone.
-    referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=cases.busy,
-        actor=investigator,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_service=listed_service(name="Open Door Clinic", categories=("medical",)),
-        person=cases.busy.participants.get().person,
+    sent_referral(
+        cases.busy,
+        cases.busy.participants.get().person,
+        listed_service(name="Open Door Clinic", categories=("medical",)),
+        by=investigator,
         delivery=Referral.Delivery.PHONE,
     )
 

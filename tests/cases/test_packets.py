@@ -36,7 +36,6 @@ from cases.packets import Handling, render_case_packet, timeline_of
 from cases.services import (
     case_create,
     case_share_grant,
-    consent_record,
     consent_revoke,
     document_upload,
     need_add,
@@ -44,10 +43,8 @@ from cases.services import (
     person_add_to_case,
 )
 from portal.models import AuditEvent
-from referrals.models import Referral
-from referrals.services import referral_send
 from tests.cases.fixtures import CLIENT_NAME, VICTIM_NAME
-from tests.factories import AgencyFactory, TaskForceFactory, UserFactory
+from tests.factories import AgencyFactory, TaskForceFactory, UserFactory, given_consent, sent_referral
 from tests.services_directory.factories import listed_service
 
 # Every test here reads the database, the table's too (through ``packets``): the marker makes pytest-django set up
@@ -330,21 +327,12 @@ def _build_and_render() -> Table:
     )
 
     cases = {"le": le_case, "shelter": shelter_case}
-    today = timezone.localdate()
     rendered = {}
     for row in ROWS:
         viewer = cast[row.viewer]
         consent = None
         if row.consent:
-            consent = consent_record(
-                person=client,
-                recipient_agency=viewer.agency,
-                categories=list(row.consent),
-                purpose="Co-advocacy",
-                signed_on=today,
-                expires_on=today + timedelta(days=90),
-                actor=advocate,
-            )
+            consent = given_consent(client, viewer.agency, row.consent, by=advocate, days=90)
         rendered[row.id] = _render(viewer, cases[row.case])
         if consent is not None:
             consent_revoke(consent=consent, actor=advocate)
@@ -574,15 +562,7 @@ def test_a_packet_costs_the_same_queries_for_2_and_12_people_and_notes(le_case, 
             note_add(case=le_case, text=f"Note {number}", actor=investigator)
             note_add(case=le_case, text=f"LE {number}", visibility=Visibility.LAW_ENFORCEMENT, actor=investigator)
             document_upload(case=le_case, uploaded_file=SimpleUploadedFile(f"f{number}.pdf", PDF), actor=investigator)
-            referral_send(
-                kind=Referral.Kind.SERVICE,
-                case=le_case,
-                actor=investigator,
-                urgency=Referral.Urgency.ROUTINE,
-                recipient_service=shelter,
-                person=person,
-                needs=[need],
-            )
+            sent_referral(le_case, person, shelter, by=investigator, needs=[need])
 
     add(1)  # and the victim of le_case: 2 people
     render_case_packet(le_case, investigator)  # warms the caches (content types, the viewer's permissions)

@@ -20,9 +20,9 @@ from cases.services import person_add_to_case
 from portal.models import AuditEvent
 from referrals.letters import letter_context, letter_language, render_referral_letter
 from referrals.models import Referral
-from referrals.services import referral_send
 from services_directory.models import Phone, ServiceAtLocation
 from services_directory.services import service_documents_set
+from tests.factories import sent_referral
 from tests.services_directory.factories import AddressFactory, LocationFactory, ScheduleFactory, listed_service
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "packets"
@@ -78,15 +78,7 @@ def refer(le_case, investigator, letter_service):
             preferred_language=preferred_language,
             languages=[preferred_language],
         ).person
-        return referral_send(
-            kind=Referral.Kind.SERVICE,
-            case=le_case,
-            actor=investigator,
-            urgency=Referral.Urgency.ROUTINE,
-            recipient_service=letter_service,
-            person=person,
-            safety_notes=SAFETY_NOTE,
-        )
+        return sent_referral(le_case, person, letter_service, by=investigator, safety_notes=SAFETY_NOTE)
 
     return make
 
@@ -188,14 +180,7 @@ def test_a_service_with_three_sites_and_five_documents_still_gets_a_one_page_let
     Phone.objects.create(service=service, number=SERVICE_PHONE, extension=12)
     ScheduleFactory(service=service)
     service_documents_set(service=service, documents=[*DOCUMENTS, "Proof of address", "Social Security card", "Lease"])
-    referral = referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=le_case,
-        actor=investigator,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_service=service,
-        person=le_victim,
-    )
+    referral = sent_referral(le_case, le_victim, service, by=investigator)
     pages = pages_of(render_referral_letter(referral, investigator))
     # The victim speaks Spanish and has no preferred language recorded: the letter takes the first language spoken.
     assert squash("Línea Nacional contra la Trata de Personas") in squash(pages[0])

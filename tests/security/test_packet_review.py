@@ -44,7 +44,6 @@ from cases.services import (
     case_share_revoke,
     case_transition,
     case_update,
-    consent_record,
     consent_revoke,
     document_upload,
     meeting_packet_request,
@@ -58,9 +57,8 @@ from portal.models import AuditEvent
 from portal.pdf import Typeset
 from referrals.letters import render_referral_letter
 from referrals.models import Referral
-from referrals.services import referral_send
 from tests.cases.fixtures import CLIENT_NAME, CLIENT_PHONE, LE_SECRET, VICTIM_NAME, VICTIM_PHONE
-from tests.factories import AgencyFactory, TaskForceFactory, UserFactory
+from tests.factories import AgencyFactory, TaskForceFactory, UserFactory, given_consent, sent_referral
 from tests.services_directory.factories import listed_service
 
 pytestmark = pytest.mark.django_db
@@ -170,16 +168,7 @@ def consented_client(ngo_case, ngo_client, advocate, shelter_supervisor, coordin
         reason="Meeting",
         actor=shelter_supervisor,
     )
-    today = timezone.localdate()
-    return consent_record(
-        person=ngo_client,
-        recipient_agency=coordination_office,
-        categories=["identity"],
-        purpose="Coordination meeting",
-        signed_on=today,
-        expires_on=today + timedelta(days=30),
-        actor=advocate,
-    )
+    return given_consent(ngo_client, coordination_office, by=advocate)
 
 
 @pytest.fixture
@@ -580,15 +569,8 @@ def test_directory_text_on_the_letter_is_printed_as_text_and_fetches_nothing(inv
     hostile = 'Clinic <img src="http://127.0.0.1:9/x.png"><link rel="stylesheet" href="file:///etc/passwd">'
     service = listed_service(name=hostile, categories=("emergency_shelter",))
     victim = le_case.participants.get(role=CaseParticipant.Role.VICTIM).person
-    referral = referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=le_case,
-        actor=investigator,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_service=service,
-        person=victim,
-        needs=[shelter_need],
-        delivery=Referral.Delivery.PHONE,  # a provider outside the portal
+    referral = sent_referral(
+        le_case, victim, service, by=investigator, needs=[shelter_need], delivery=Referral.Delivery.PHONE
     )
     asked: list[str] = []
     real_fetch = portal_pdf.fetch_static
@@ -676,15 +658,13 @@ def test_a_partner_whose_share_ended_prints_no_letter_for_the_person_it_referred
         case=le_case, agency=partner_agency, level=CaseShare.Level.COLLABORATE, reason="Joint", actor=supervisor
     )
     victim = le_case.participants.get(role=CaseParticipant.Role.VICTIM).person
-    referral = referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=le_case,
-        actor=partner_investigator,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_service=listed_service(name="Harbor Clinic"),
-        person=victim,
+    referral = sent_referral(
+        le_case,
+        victim,
+        listed_service(name="Harbor Clinic"),
+        by=partner_investigator,
         needs=[shelter_need],
-        delivery=Referral.Delivery.PHONE,  # a provider outside the portal
+        delivery=Referral.Delivery.PHONE,
     )
     client = client_as(partner_investigator)
     assert client.get(reverse("referral_letter", args=[referral.pk])).status_code == 200
@@ -701,15 +681,13 @@ def test_the_letter_does_not_send_the_person_to_a_deactivated_sender(
     investigator, colleague, agency_admin, le_case, shelter_need
 ):
     victim = le_case.participants.get(role=CaseParticipant.Role.VICTIM).person
-    referral = referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=le_case,
-        actor=investigator,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_service=listed_service(name="Harbor Clinic"),
-        person=victim,
+    referral = sent_referral(
+        le_case,
+        victim,
+        listed_service(name="Harbor Clinic"),
+        by=investigator,
         needs=[shelter_need],
-        delivery=Referral.Delivery.PHONE,  # a provider outside the portal
+        delivery=Referral.Delivery.PHONE,
     )
     user_deactivate(user=investigator, actor=agency_admin)
     text = pdf_text(render_referral_letter(referral, colleague))
