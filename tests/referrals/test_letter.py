@@ -9,19 +9,23 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from cases.models import CaseParticipant
-from cases.services import person_add_to_case
+from agencies.services import user_deactivate
+from cases.models import CaseParticipant, CaseShare
+from cases.services import case_share_grant, case_share_revoke, person_add_to_case
+from portal import pdf as portal_pdf
 from portal.models import AuditEvent
 from referrals.letters import letter_context, letter_language, render_referral_letter
 from referrals.models import Referral
 from services_directory.models import Phone, ServiceAtLocation
 from services_directory.services import service_documents_set
+from tests.cases.fixtures import VICTIM_NAME, VICTIM_PHONE
 from tests.factories import sent_referral
 from tests.services_directory.factories import AddressFactory, LocationFactory, ScheduleFactory, listed_service
 
@@ -263,3 +267,74 @@ def test_the_referral_page_offers_the_letter_to_the_sender_side_only(request, cl
     page = client_as(request.getfixturevalue(who)).get(reverse("referral_detail", args=[referral.pk]))
     assert page.status_code == 200
     assert (f'href="{reverse("referral_letter", args=[referral.pk])}"' in page.content.decode()) == offered
+
+
+# Attacks the letter withstands: markup from the directory, a sender whose share ended, a deactivated sender.
+
+
+def test_directory_text_on_the_letter_is_printed_as_text_and_fetches_nothing(investigator, le_case, shelter_need):
+    """Withstood: a service's name comes from the directory (HSDS imports too); markup in it is text to the
+    renderer, and no URL it names is fetched."""
+    hostile = 'Clinic <img src="http://127.0.0.1:9/x.png"><link rel="stylesheet" href="file:///etc/passwd">'
+    service = listed_service(name=hostile, categories=("emergency_shelter",))
+    victim = le_case.participants.get(role=CaseParticipant.Role.VICTIM).person
+    referral = sent_referral(
+        le_case, victim, service, by=investigator, needs=[shelter_need], delivery=Referral.Delivery.PHONE
+    )
+    asked: list[str] = []
+    real_fetch = portal_pdf.fetch_static
+
+    def spy(url: str):
+        asked.append(url)
+        return real_fetch(url)
+
+    with mock.patch.object(portal_pdf, "fetch_static", spy):
+        text = squash("".join(pages_of(render_referral_letter(referral, investigator))))
+    assert squash('<img src="http://127.0.0.1:9/x.png">') in text
+    assert [url for url in asked if "passwd" in url or "127.0.0.1" in url] == []
+    for value in [*VICTIM_NAME.split(), VICTIM_PHONE, le_case.number]:
+        assert value not in text
+
+
+def test_a_partner_whose_share_ended_prints_no_letter_for_the_person_it_referred(
+    client_as, le_case, partner_agency, partner_investigator, supervisor, shelter_need
+):
+    """Withstood: the sender's side needs the case still in view: once the share ends, the letter is a 404."""
+    case_share_grant(  # replaces its summary share: the partner now works the case and refers its victim
+        case=le_case, agency=partner_agency, level=CaseShare.Level.COLLABORATE, reason="Joint", actor=supervisor
+    )
+    victim = le_case.participants.get(role=CaseParticipant.Role.VICTIM).person
+    referral = sent_referral(
+        le_case,
+        victim,
+        listed_service(name="Harbor Clinic"),
+        by=partner_investigator,
+        needs=[shelter_need],
+        delivery=Referral.Delivery.PHONE,
+    )
+    client = client_as(partner_investigator)
+    assert client.get(reverse("referral_letter", args=[referral.pk])).status_code == 200
+    share = CaseShare.objects.get(case=le_case, agency=partner_agency, status=CaseShare.Status.ACTIVE)
+    case_share_revoke(share=share, actor=supervisor)
+    response = client.get(reverse("referral_letter", args=[referral.pk]))
+    assert response.status_code == 404
+    printed = AuditEvent.objects.filter(action="referrals.referral.letter_printed")
+    assert printed.count() == 1
+    assert set(printed.get().details) == {"language"}
+
+
+def test_the_letter_does_not_send_the_person_to_a_deactivated_sender(
+    investigator, colleague, agency_admin, le_case, shelter_need
+):
+    victim = le_case.participants.get(role=CaseParticipant.Role.VICTIM).person
+    referral = sent_referral(
+        le_case,
+        victim,
+        listed_service(name="Harbor Clinic"),
+        by=investigator,
+        needs=[shelter_need],
+        delivery=Referral.Delivery.PHONE,
+    )
+    user_deactivate(user=investigator, actor=agency_admin)
+    text = squash("".join(pages_of(render_referral_letter(referral, colleague))))
+    assert squash(investigator.full_name) not in text
