@@ -1,12 +1,16 @@
-"""Steps that several tests take: signing in through the real forms; data built once for a module's tests."""
+"""Steps that several tests take: signing in through the real forms; data built once for a module's tests; what
+the PDF typesetter asked for."""
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from unittest import mock
 
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoDbBlocker
 
+from portal import pdf as portal_pdf
 from tests.factories import PASSWORD, totp_code
 
 
@@ -41,3 +45,17 @@ def kept_for_the_tests[T](django_db_blocker: DjangoDbBlocker, build: Callable[[]
                 yield built
         finally:
             transaction.set_rollback(True)
+
+
+@contextmanager
+def fetched_by_the_typesetter() -> Iterator[list[str]]:
+    """The URLs the typesetter asks ``portal.pdf.fetch_static`` for inside the block, in order (still served)."""
+    asked: list[str] = []
+    fetch = portal_pdf.fetch_static
+
+    def spy(url: str) -> portal_pdf.Fetched:
+        asked.append(url)
+        return fetch(url)
+
+    with mock.patch.object(portal_pdf, "fetch_static", spy):
+        yield asked

@@ -66,6 +66,7 @@ from referrals.models import Referral
 from tests.cases.fixtures import CLIENT_NAME, CLIENT_PHONE, VICTIM_NAME, VICTIM_PHONE
 from tests.cases.fixtures import LE_SECRET as LE_CASE_SECRET
 from tests.factories import AgencyFactory, TaskForceFactory, UserFactory, given_consent, sent_referral
+from tests.helpers import fetched_by_the_typesetter
 from tests.services_directory.factories import listed_service
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "packets"
@@ -136,6 +137,18 @@ def make_cases(investigator, supervisor, task_force, office) -> Cases:
 @pytest.fixture
 def cases(investigator, supervisor, task_force, coordination_office) -> Cases:
     return make_cases(investigator, supervisor, task_force, coordination_office)
+
+
+def one_case_too_many(investigator, supervisor, task_force, office) -> list[Case]:
+    """``MeetingPacket.MAX_CASES`` + 1 cases of the task force, each shared with the coordination office."""
+    many = []
+    for number in range(MeetingPacket.MAX_CASES + 1):
+        case = case_create(
+            actor=investigator, title=f"Case {number}", intake_channel=Case.Channel.HOTLINE, task_force=task_force
+        )
+        case_share_grant(case=case, agency=office, level=CaseShare.Level.SUMMARY, reason="Meeting", actor=supervisor)
+        many.append(case)
+    return many
 
 
 def post_packet(client: Client, task_force, **data) -> HttpResponse:
@@ -226,15 +239,7 @@ def test_a_form_without_cases_is_shown_again_with_its_error_and_creates_nothing(
 def test_a_packet_of_more_than_fifty_cases_is_refused_by_hand_and_by_activity_since(
     client_as, coordinator, investigator, supervisor, task_force, coordination_office
 ):
-    many = []
-    for number in range(MeetingPacket.MAX_CASES + 1):
-        case = case_create(
-            actor=investigator, title=f"Case {number}", intake_channel=Case.Channel.HOTLINE, task_force=task_force
-        )
-        case_share_grant(
-            case=case, agency=coordination_office, level=CaseShare.Level.SUMMARY, reason="Meeting", actor=supervisor
-        )
-        many.append(case)
+    many = one_case_too_many(investigator, supervisor, task_force, coordination_office)
     client = client_as(coordinator)
     for data in [{"cases": [case.pk for case in many]}, {"since": timezone.localdate().isoformat()}]:
         response = post_packet(client, task_force, **data)
@@ -765,13 +770,18 @@ def build(django_capture_on_commit_callbacks, coordinator, task_force):
     return make
 
 
+def shared_for_the_meeting(case: Case, office: Agency, *, by, expires_on=None) -> None:
+    """``by`` shares ``case`` with the coordination office with personal information, for the meeting."""
+    case_share_grant(
+        case=case, agency=office, level=CaseShare.Level.PERSONAL, reason="Meeting", actor=by, expires_on=expires_on
+    )
+
+
 @pytest.fixture
 def meeting_case(le_case, supervisor, coordination_office):
     """``le_case`` (its victim, phone and LE narrative) shared with the coordination office with personal
     information: the coordinator's packet may carry the victim's name and phone, never anything LE."""
-    case_share_grant(
-        case=le_case, agency=coordination_office, level=CaseShare.Level.PERSONAL, reason="Meeting", actor=supervisor
-    )
+    shared_for_the_meeting(le_case, coordination_office, by=supervisor)
     return le_case
 
 
@@ -779,13 +789,7 @@ def meeting_case(le_case, supervisor, coordination_office):
 def consented_client(ngo_case, ngo_client, advocate, shelter_supervisor, coordination_office):
     """The shelter's client in ``ngo_case``, whose identity she released to the coordination office, and the case
     shared with it with personal information. Returns the consent."""
-    case_share_grant(
-        case=ngo_case,
-        agency=coordination_office,
-        level=CaseShare.Level.PERSONAL,
-        reason="Meeting",
-        actor=shelter_supervisor,
-    )
+    shared_for_the_meeting(ngo_case, coordination_office, by=shelter_supervisor)
     return given_consent(ngo_client, coordination_office, by=advocate)
 
 
@@ -904,9 +908,7 @@ def test_activity_since_is_not_revealed_by_a_note_the_coordinator_may_not_read(
         case = case_create(
             actor=investigator, title="Quiet case", intake_channel=Case.Channel.HOTLINE, task_force=task_force
         )
-        case_share_grant(
-            case=case, agency=coordination_office, level=CaseShare.Level.PERSONAL, reason="Meeting", actor=supervisor
-        )
+        shared_for_the_meeting(case, coordination_office, by=supervisor)
     note_add(case=case, text=LE_NOTE, visibility=Visibility.LAW_ENFORCEMENT, actor=investigator)
     coordinator = UserFactory(agency=coordination_office, role=Role.COORDINATOR)
     page = client_as(coordinator).get(reverse("case_detail", args=[case.pk])).content.decode()
@@ -922,14 +924,7 @@ def test_a_share_expiring_between_request_and_build_leaves_the_case_out(
     """Withstood: a share's end day is read when the packet is built (the revoked share is tested in
     tests/cases/test_meeting_packets.py)."""
     tomorrow = timezone.localdate() + timedelta(days=1)
-    case_share_grant(
-        case=le_case,
-        agency=coordination_office,
-        level=CaseShare.Level.PERSONAL,
-        reason="Meeting",
-        actor=supervisor,
-        expires_on=tomorrow,
-    )
+    shared_for_the_meeting(le_case, coordination_office, by=supervisor, expires_on=tomorrow)
     typeset = HtmlTypeset()
     at = datetime.combine(tomorrow, time(12), tzinfo=timezone.get_current_timezone())
     packet = build([le_case], typeset=typeset, at=at)
@@ -1000,18 +995,10 @@ def crowded_cases(
         actor=investigator,
         visibility=Visibility.LAW_ENFORCEMENT,
     )
-    case_share_grant(
-        case=le_case, agency=coordination_office, level=CaseShare.Level.PERSONAL, reason="Meeting", actor=supervisor
-    )
+    shared_for_the_meeting(le_case, coordination_office, by=supervisor)
     note_add(case=ngo_case, text=SHELTER_NOTE, actor=advocate, about=[ngo_client])
     document_upload(case=ngo_case, uploaded_file=SimpleUploadedFile(SHELTER_FILE, PDF), actor=advocate)
-    case_share_grant(
-        case=ngo_case,
-        agency=coordination_office,
-        level=CaseShare.Level.PERSONAL,
-        reason="Meeting",
-        actor=shelter_supervisor,
-    )
+    shared_for_the_meeting(ngo_case, coordination_office, by=shelter_supervisor)
     return [le_case, ngo_case]
 
 
@@ -1021,14 +1008,7 @@ def test_a_meeting_packet_shows_the_coordinator_what_the_case_pages_show_and_fet
     """Withstood: suspects, LE notes and files, the narrative, a shelter's client, notes and files stay out of the
     packet, as off the case pages; markup in a note is printed as text; the renderer is asked only for static files;
     the audit trail holds no value."""
-    asked: list[str] = []
-    real_fetch = portal_pdf.fetch_static
-
-    def spy(url: str):
-        asked.append(url)
-        return real_fetch(url)
-
-    with mock.patch.object(portal_pdf, "fetch_static", spy):
+    with fetched_by_the_typesetter() as asked:
         packet = build(crowded_cases, typeset=portal_pdf.typeset)
     assert (packet.status, packet.cases_left_out) == (MeetingPacket.Status.READY, 0)
     with packet.file.open("rb") as file:
@@ -1127,15 +1107,7 @@ def test_the_service_refuses_more_than_fifty_cases_however_it_is_called(
 ):
     """Withstood: the 50-case limit holds in the service itself (the form's two paths are tested in
     tests/cases/test_meeting_packets.py), so no caller can queue a bigger packet."""
-    many = []
-    for number in range(MeetingPacket.MAX_CASES + 1):
-        case = case_create(
-            actor=investigator, title=f"C{number}", intake_channel=Case.Channel.HOTLINE, task_force=task_force
-        )
-        case_share_grant(
-            case=case, agency=coordination_office, level=CaseShare.Level.SUMMARY, reason="Meeting", actor=supervisor
-        )
-        many.append(case)
+    many = one_case_too_many(investigator, supervisor, task_force, coordination_office)
     with pytest.raises(ValidationError):
         meeting_packet_request(actor=coordinator, task_force=task_force, meeting_on=timezone.localdate(), cases=many)
     assert not MeetingPacket.objects.exists()

@@ -9,7 +9,6 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -19,7 +18,6 @@ from pypdf import PdfReader
 from agencies.services import user_deactivate
 from cases.models import CaseParticipant, CaseShare
 from cases.services import case_share_grant, case_share_revoke, person_add_to_case
-from portal import pdf as portal_pdf
 from portal.models import AuditEvent
 from referrals.letters import letter_context, letter_language, render_referral_letter
 from referrals.models import Referral
@@ -27,6 +25,7 @@ from services_directory.models import Phone, ServiceAtLocation
 from services_directory.services import service_documents_set
 from tests.cases.fixtures import VICTIM_NAME, VICTIM_PHONE
 from tests.factories import sent_referral
+from tests.helpers import fetched_by_the_typesetter
 from tests.services_directory.factories import AddressFactory, LocationFactory, ScheduleFactory, listed_service
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "packets"
@@ -281,14 +280,7 @@ def test_directory_text_on_the_letter_is_printed_as_text_and_fetches_nothing(inv
     referral = sent_referral(
         le_case, victim, service, by=investigator, needs=[shelter_need], delivery=Referral.Delivery.PHONE
     )
-    asked: list[str] = []
-    real_fetch = portal_pdf.fetch_static
-
-    def spy(url: str):
-        asked.append(url)
-        return real_fetch(url)
-
-    with mock.patch.object(portal_pdf, "fetch_static", spy):
+    with fetched_by_the_typesetter() as asked:
         text = squash("".join(pages_of(render_referral_letter(referral, investigator))))
     assert squash('<img src="http://127.0.0.1:9/x.png">') in text
     assert [url for url in asked if "passwd" in url or "127.0.0.1" in url] == []
@@ -296,22 +288,26 @@ def test_directory_text_on_the_letter_is_printed_as_text_and_fetches_nothing(inv
         assert value not in text
 
 
+def phoned_to_a_clinic(le_case, le_victim, shelter_need, *, by) -> Referral:
+    """``by`` refers the victim of ``le_case`` for shelter to a clinic outside the portal, having phoned it."""
+    return sent_referral(
+        le_case,
+        le_victim,
+        listed_service(name="Harbor Clinic"),
+        by=by,
+        needs=[shelter_need],
+        delivery=Referral.Delivery.PHONE,
+    )
+
+
 def test_a_partner_whose_share_ended_prints_no_letter_for_the_person_it_referred(
-    client_as, le_case, partner_agency, partner_investigator, supervisor, shelter_need
+    client_as, le_case, le_victim, partner_agency, partner_investigator, supervisor, shelter_need
 ):
     """Withstood: the sender's side needs the case still in view: once the share ends, the letter is a 404."""
     case_share_grant(  # replaces its summary share: the partner now works the case and refers its victim
         case=le_case, agency=partner_agency, level=CaseShare.Level.COLLABORATE, reason="Joint", actor=supervisor
     )
-    victim = le_case.participants.get(role=CaseParticipant.Role.VICTIM).person
-    referral = sent_referral(
-        le_case,
-        victim,
-        listed_service(name="Harbor Clinic"),
-        by=partner_investigator,
-        needs=[shelter_need],
-        delivery=Referral.Delivery.PHONE,
-    )
+    referral = phoned_to_a_clinic(le_case, le_victim, shelter_need, by=partner_investigator)
     client = client_as(partner_investigator)
     assert client.get(reverse("referral_letter", args=[referral.pk])).status_code == 200
     share = CaseShare.objects.get(case=le_case, agency=partner_agency, status=CaseShare.Status.ACTIVE)
@@ -324,17 +320,9 @@ def test_a_partner_whose_share_ended_prints_no_letter_for_the_person_it_referred
 
 
 def test_the_letter_does_not_send_the_person_to_a_deactivated_sender(
-    investigator, colleague, agency_admin, le_case, shelter_need
+    investigator, colleague, agency_admin, le_case, le_victim, shelter_need
 ):
-    victim = le_case.participants.get(role=CaseParticipant.Role.VICTIM).person
-    referral = sent_referral(
-        le_case,
-        victim,
-        listed_service(name="Harbor Clinic"),
-        by=investigator,
-        needs=[shelter_need],
-        delivery=Referral.Delivery.PHONE,
-    )
+    referral = phoned_to_a_clinic(le_case, le_victim, shelter_need, by=investigator)
     user_deactivate(user=investigator, actor=agency_admin)
     text = squash("".join(pages_of(render_referral_letter(referral, colleague))))
     assert squash(investigator.full_name) not in text
