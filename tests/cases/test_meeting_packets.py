@@ -30,7 +30,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse
@@ -403,7 +403,7 @@ def _play() -> Scenario:
         }
     downloads_by_others = AuditEvent.objects.filter(action="cases.meeting_packet.downloaded").exclude(actor=coordinator)
 
-    storage = storages["private"]
+    storage = packet_storage()
     life: dict[str, Any] = {
         "downloads_by_others": downloads_by_others.count(),
         "stored_when_ready": storage.exists(packet.file.name),
@@ -671,8 +671,14 @@ def fake_typeset(html: str) -> Typeset:
     return Typeset(pdf=b"%PDF-1.7 a stand-in", pages=1)
 
 
+def packet_storage() -> Storage:
+    """Where packets are kept: the file field's own storage. ``storages["private"]`` is another instance once a test
+    has changed a static files setting (Django then empties the ``storages`` cache; the field keeps its own)."""
+    return MeetingPacket._meta.get_field("file").storage
+
+
 def packet_files() -> set[str]:
-    storage = storages["private"]
+    storage = packet_storage()
     return set(storage.listdir("meeting-packets")[1]) if storage.exists("meeting-packets") else set()
 
 
@@ -856,7 +862,7 @@ def test_a_ready_packet_is_not_downloaded_by_a_requester_who_may_no_longer_read_
     assert download["Location"] == reverse("meeting_packet_detail", args=[packet.pk])
     packet.refresh_from_db()
     assert packet.status == MeetingPacket.Status.WITHDRAWN
-    assert not storages["private"].exists(name)
+    assert not packet_storage().exists(name)
     assert AuditEvent.objects.filter(action="cases.meeting_packet.withdrawn", object_id=str(packet.pk)).exists()
     assert not AuditEvent.objects.filter(action="cases.meeting_packet.downloaded").exists()
 
