@@ -46,8 +46,13 @@ demo: $(STAMP) messages
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite in parallel, one worker a core (at most four): PYTEST_WORKERS=0 runs it in this process. Each worker has
+# its own test database (SQLite in memory; test_<name>_gw0, _gw1... on PostgreSQL), its own live server and browser.
+# Tests go to whichever worker is free (--dist loadgroup), except a file marked xdist_group, which one worker runs:
+# the data its module-scoped fixture builds in seconds (the demo, the packets) is then built once, not per worker.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n < 4 ? n : 4 )))
 test: $(STAMP) system-deps messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

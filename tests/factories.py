@@ -1,16 +1,25 @@
 """factory_boy factories for the whole suite. Agencies come through ``agency_create`` (their group with them) and
-people through ``membership_create`` (their role group with them), exactly as in the portal."""
+people through ``membership_create`` (their role group with them), exactly as in the portal; consents and referrals
+through their services (``given_consent``, ``sent_referral``, ``sent_join_request``), audited as in the portal."""
 
 import base64
 import secrets
 import time
+from collections.abc import Iterable
+from datetime import timedelta
 
 import factory
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.utils import timezone
 
 from agencies.models import Agency, Role, TaskForce, TaskForceMember, User
 from agencies.services import agency_create, membership_create
+from cases.models import Case, CaseShare, Consent, Need, Person
+from cases.services import consent_record
+from referrals.models import Referral
+from referrals.services import referral_send
+from services_directory.models import Service
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -83,3 +92,76 @@ def totp_secret(user: User) -> str:
 def totp_code(user: User, offset: int = 0) -> str:
     """The code the person's app shows now (``offset`` periods away)."""
     return format_hotp_value(hotp_value(totp_secret(user), int(time.time()) // 30 + offset))
+
+
+def given_consent(
+    person: Person,
+    recipient: Agency,
+    categories: Iterable[str] = (Consent.Category.IDENTITY,),
+    *,
+    by: User,
+    days: int = 30,
+    signed_days_ago: int = 0,
+    purpose: str = "Joint investigation",
+) -> Consent:
+    """``person``'s written consent to release ``categories`` to ``recipient``, recorded by ``by`` (someone of the
+    provider holding the person's information): signed today (or ``signed_days_ago``), ending ``days`` from today."""
+    today = timezone.localdate()
+    return consent_record(
+        person=person,
+        recipient_agency=recipient,
+        categories=list(categories),
+        purpose=purpose,
+        signed_on=today - timedelta(days=signed_days_ago),
+        expires_on=today + timedelta(days=days),
+        actor=by,
+    )
+
+
+def sent_referral(
+    case: Case,
+    person: Person,
+    to: Service,
+    *,
+    by: User,
+    needs: Iterable[Need] = (),
+    urgency: str = Referral.Urgency.ROUTINE,
+    delivery: str = "",
+    request_note: str = "",
+    safety_notes: str = "",
+) -> Referral:
+    """``by`` refers ``person`` of ``case`` to the directory's service ``to`` for ``needs``: a service referral, sent
+    in the portal to a provider that is in it, else by ``delivery`` (``"email"`` or ``"phone"``)."""
+    return referral_send(
+        kind=Referral.Kind.SERVICE,
+        case=case,
+        actor=by,
+        urgency=urgency,
+        recipient_service=to,
+        person=person,
+        needs=needs,
+        delivery=delivery,
+        request_note=request_note,
+        safety_notes=safety_notes,
+    )
+
+
+def sent_join_request(
+    case: Case,
+    agency: Agency,
+    level: str = CaseShare.Level.SUMMARY,
+    *,
+    by: User,
+    urgency: str = Referral.Urgency.ROUTINE,
+    request_note: str = "",
+) -> Referral:
+    """``by`` (of the lead agency) asks ``agency`` to join ``case`` at the share ``level``: an interagency referral."""
+    return referral_send(
+        kind=Referral.Kind.INTERAGENCY,
+        case=case,
+        actor=by,
+        urgency=urgency,
+        recipient_agency=agency,
+        share_level=level,
+        request_note=request_note,
+    )

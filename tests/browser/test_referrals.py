@@ -9,7 +9,7 @@ from cases.models import Need
 from cases.services import need_add
 from tests.browser.conftest import check_axe
 from tests.browser.test_sign_in import sign_in
-from tests.factories import AgencyFactory, UserFactory
+from tests.factories import AgencyFactory, UserFactory, sent_join_request
 from tests.services_directory.factories import listed_service
 
 
@@ -71,20 +71,10 @@ def test_a_coordinators_reroute_of_an_ask_to_join_waits_for_the_lead_and_the_his
     """Decision 0014 in a browser: the coordinator proposes another agency for an unanswered "ask to join"; the
     lead's supervisor sends it; the first request shows in the board's history with how it closed."""
     from cases.models import CaseShare
-    from referrals.models import Referral
-    from referrals.services import referral_send
 
     clinic = AgencyFactory(name="Gulf Survivor Clinic", short_name="GSC", kind=Agency.Kind.VICTIM_SERVICES)
     task_force.agencies.add(clinic, through_defaults={})
-    first = referral_send(
-        kind=Referral.Kind.INTERAGENCY,
-        case=le_case,
-        actor=supervisor,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_agency=ngo,
-        share_level=CaseShare.Level.PERSONAL,
-        request_note="Victim advocacy.",
-    )
+    first = sent_join_request(le_case, ngo, CaseShare.Level.PERSONAL, by=supervisor, request_note="Victim advocacy.")
 
     sign_in(page, coordinator)
     page.goto(f"/referrals/{first.pk}/")

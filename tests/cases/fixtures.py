@@ -1,14 +1,11 @@
 """Cases shared with the cast, with sentinel PII that must never reach the wrong eyes."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from agencies.models import Role
 from cases.models import Case, CaseParticipant, CaseShare
-from cases.services import case_create, case_share_grant, consent_record, person_add_to_case
-from tests.factories import UserFactory
+from cases.services import case_create, case_share_grant, person_add_to_case
+from tests.factories import UserFactory, given_consent
 
 VICTIM_NAME = "Zyxwa Sentinel-Victim"
 VICTIM_PHONE = "555-0199-777"
@@ -94,13 +91,4 @@ def ngo_client(ngo_case):
 @pytest.fixture
 def client_consent(ngo_client, advocate, lead_agency):
     """The client's consent to release their identity (not contact details) to the field office, for 90 days."""
-    today = timezone.localdate()
-    return consent_record(
-        person=ngo_client,
-        recipient_agency=lead_agency,
-        categories=["identity"],
-        purpose="T-visa certification",
-        signed_on=today,
-        expires_on=today + timedelta(days=90),
-        actor=advocate,
-    )
+    return given_consent(ngo_client, lead_agency, by=advocate, days=90)

@@ -12,8 +12,9 @@ from django.utils import timezone
 from cases import selectors
 from cases.models import CaseShare
 from cases.selectors import WITHHELD, case_get_for_user, case_list_visible_to, case_permissions, people_of_case_for
-from cases.services import case_share_grant, case_share_revoke, consent_record, consent_revoke, person_add_to_case
+from cases.services import case_share_grant, case_share_revoke, consent_revoke, person_add_to_case
 from tests.cases.fixtures import CLIENT_NAME, VICTIM_NAME
+from tests.factories import given_consent
 
 ALL = frozenset(selectors.CASE_PERMISSIONS)
 LEAD = ALL | {selectors.MANAGE}  # the lead agency also decides who else sees the case
@@ -95,15 +96,7 @@ def test_a_shelters_client_is_seen_by_another_agency_only_through_an_active_cons
 ):
     today = timezone.localdate()
     if consent_state != "none":
-        consent = consent_record(
-            person=ngo_client,
-            recipient_agency=lead_agency,
-            categories=["identity"],
-            purpose="Certification",
-            signed_on=today - timedelta(days=100),
-            expires_on=today + timedelta(days=1),
-            actor=advocate,
-        )
+        consent = given_consent(ngo_client, lead_agency, by=advocate, days=1, signed_days_ago=100)
         if consent_state == "revoked":
             consent_revoke(consent=consent, actor=advocate)
     day = today + timedelta(days=2) if consent_state == "expired" else today
@@ -126,16 +119,7 @@ def test_a_consent_stops_working_the_day_it_expires(ngo_case, investigator, clie
 def test_a_consent_to_another_agency_releases_nothing_to_this_one(
     ngo_case, ngo_client, advocate, partner_agency, investigator
 ):
-    today = timezone.localdate()
-    consent_record(
-        person=ngo_client,
-        recipient_agency=partner_agency,
-        categories=["identity", "contact"],
-        purpose="Other agency",
-        signed_on=today,
-        expires_on=today + timedelta(days=30),
-        actor=advocate,
-    )
+    given_consent(ngo_client, partner_agency, ["identity", "contact"], by=advocate)
     assert _view_of(investigator, ngo_case).given_name is WITHHELD
 
 
@@ -194,33 +178,15 @@ def test_only_someone_who_may_change_the_case_shares_it(le_case, partner_investi
 
 
 def test_only_the_holding_shelter_records_or_revokes_a_consent(ngo_client, investigator, lead_agency, client_consent):
-    today = timezone.localdate()
     with pytest.raises(PermissionDenied):
-        consent_record(
-            person=ngo_client,
-            recipient_agency=lead_agency,
-            categories=["identity"],
-            purpose="x",
-            signed_on=today,
-            expires_on=today + timedelta(days=1),
-            actor=investigator,
-        )
+        given_consent(ngo_client, lead_agency, by=investigator, days=1)
     with pytest.raises(PermissionDenied):
         consent_revoke(consent=client_consent, actor=investigator)
 
 
 def test_a_consent_needs_an_expiry_after_signing(ngo_client, advocate, lead_agency):
-    today = timezone.localdate()
     with pytest.raises(ValidationError):
-        consent_record(
-            person=ngo_client,
-            recipient_agency=lead_agency,
-            categories=["identity"],
-            purpose="x",
-            signed_on=today,
-            expires_on=today,
-            actor=advocate,
-        )
+        given_consent(ngo_client, lead_agency, by=advocate, days=0)
 
 
 def test_the_list_uses_the_same_number_of_queries_for_3_and_30_cases(investigator, django_assert_num_queries):
@@ -263,17 +229,8 @@ def test_a_shelters_notes_files_and_needs_follow_the_clients_consent(
     ngo_case, ngo_client, advocate, investigator, lead_agency, categories, sees_note, sees_mental_health, sees_details
 ):
     _shelter_records(ngo_case, ngo_client, advocate)
-    today = timezone.localdate()
     if categories:
-        consent_record(
-            person=ngo_client,
-            recipient_agency=lead_agency,
-            categories=categories,
-            purpose="Joint case",
-            signed_on=today,
-            expires_on=today + timedelta(days=30),
-            actor=advocate,
-        )
+        given_consent(ngo_client, lead_agency, categories, by=advocate)
     permissions = case_permissions(investigator, ngo_case)
     people = people_of_case_for(investigator, ngo_case, permissions)
     notes = list(selectors.notes_visible(investigator, ngo_case, permissions))
@@ -327,34 +284,16 @@ def test_a_collaborating_partner_may_change_the_case_but_not_decide_who_sees_it(
 
 
 def test_a_consent_is_time_limited_to_a_year(ngo_client, advocate, lead_agency):
-    today = timezone.localdate()
     with pytest.raises(ValidationError, match="at most 365 days"):
-        consent_record(
-            person=ngo_client,
-            recipient_agency=lead_agency,
-            categories=["identity"],
-            purpose="x",
-            signed_on=today,
-            expires_on=today + timedelta(days=366),
-            actor=advocate,
-        )
+        given_consent(ngo_client, lead_agency, by=advocate, days=366)
 
 
 def test_a_shelters_provider_staff_neither_read_cases_nor_record_consents(
     ngo_case, ngo_client, provider_staff, lead_agency
 ):
     assert case_permissions(provider_staff, ngo_case) == frozenset()
-    today = timezone.localdate()
     with pytest.raises(PermissionDenied):
-        consent_record(
-            person=ngo_client,
-            recipient_agency=lead_agency,
-            categories=["identity"],
-            purpose="x",
-            signed_on=today,
-            expires_on=today + timedelta(days=30),
-            actor=provider_staff,
-        )
+        given_consent(ngo_client, lead_agency, by=provider_staff)
 
 
 def test_a_case_moves_only_to_a_task_force_of_its_lead_agency(le_case, investigator):

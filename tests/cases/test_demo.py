@@ -2,8 +2,10 @@
 whose consent to law enforcement is active, expired or revoked, as the access rule then shows them."""
 
 from collections import Counter
+from collections.abc import Iterator
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -11,6 +13,10 @@ from django.utils import timezone
 from agencies.models import Agency, Role, User
 from cases.models import Case, CaseParticipant, CaseShare, Consent, Document, Need, Note, Person, Visibility
 from cases.selectors import WITHHELD, case_permissions, people_of_case_for
+from tests.helpers import kept_for_the_tests
+
+# One worker runs this file under xdist (make test): ``demo`` is built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("cases/test_demo")
 
 LAW_ENFORCEMENT = (Agency.Kind.FEDERAL_LE, Agency.Kind.STATE_LE, Agency.Kind.LOCAL_LE, Agency.Kind.PROSECUTOR)
 
@@ -21,6 +27,12 @@ def _seed() -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The demo, seeded once for the module's tests (each test's changes are undone after it)."""
+    yield from kept_for_the_tests(django_db_blocker, override_settings(DEBUG=True)(_seed))
+
+
 def _state(consent: Consent) -> str:
     if consent.revoked_at is not None:
         return "revoked"
@@ -28,8 +40,7 @@ def _state(consent: Consent) -> str:
 
 
 @override_settings(DEBUG=True)
-def test_the_demo_has_about_thirty_cases_in_every_status_with_shares_at_every_level(db):
-    _seed()
+def test_the_demo_has_about_thirty_cases_in_every_status_with_shares_at_every_level(db, demo):
     assert 25 <= Case.objects.count() <= 35
     assert set(Case.objects.values_list("status", flat=True)) == set(Case.Status.values)
     assert not Case.objects.filter(status=Case.Status.CLOSED, closed_reason="").exists()
@@ -73,8 +84,7 @@ def test_the_demo_has_about_thirty_cases_in_every_status_with_shares_at_every_le
 
 
 @override_settings(DEBUG=True)
-def test_a_law_enforcement_partner_sees_an_ngo_client_only_with_their_active_consent(db):
-    _seed()
+def test_a_law_enforcement_partner_sees_an_ngo_client_only_with_their_active_consent(db, demo):
     assert set(map(_state, Consent.objects.all())) == {"active", "expired", "revoked"}
     assert set(Consent.objects.values_list("holder_agency__kind", flat=True)) == {Agency.Kind.VICTIM_SERVICES}
 
@@ -101,8 +111,7 @@ def test_a_law_enforcement_partner_sees_an_ngo_client_only_with_their_active_con
 
 
 @override_settings(DEBUG=True)
-def test_seed_demo_run_twice_changes_no_case_data(db):
-    _seed()
+def test_seed_demo_run_twice_changes_no_case_data(db, demo):
     models = (Case, Person, CaseParticipant, CaseShare, Consent, Need, Note, Document)
     counts = [model.objects.count() for model in models]
     assert "already there" in _seed()

@@ -6,21 +6,19 @@ field office may change the case, but the client's medical need shows to it only
 matches and the referral lines of the case page and packet all read needs through ``needs_visible_to``."""
 
 import io
-from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from cases import selectors
 from cases.models import CaseShare, Need
 from cases.packets import render_case_packet
-from cases.services import case_share_grant, consent_record, need_add, need_mark_met
+from cases.services import case_share_grant, need_add, need_mark_met
 from referrals.models import Referral
-from referrals.services import referral_send
+from tests.factories import given_consent, sent_referral
 from tests.services_directory.factories import listed_service
 
 CLINIC = "Sentinel Pinecrest Clinic"  # where the shelter referred its client for the medical need
@@ -54,13 +52,11 @@ def shelter(collaborating, ngo_client, advocate):
 @pytest.fixture
 def shelters_referral(collaborating, ngo_client, medical, advocate):
     """The shelter referred its client to a clinic for the medical need (the clinic is not in the portal)."""
-    return referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=collaborating,
-        actor=advocate,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_service=listed_service(name=CLINIC, categories=("medical",)),
-        person=ngo_client,
+    return sent_referral(
+        collaborating,
+        ngo_client,
+        listed_service(name=CLINIC, categories=("medical",)),
+        by=advocate,
         needs=[medical],
         delivery=Referral.Delivery.PHONE,
     )
@@ -81,16 +77,7 @@ consents = pytest.mark.parametrize(
 @pytest.fixture
 def reader(investigator, ngo_client, advocate, lead_agency, released):
     if released:
-        today = timezone.localdate()
-        consent_record(
-            person=ngo_client,
-            recipient_agency=lead_agency,
-            categories=list(released),
-            purpose="Joint investigation",
-            signed_on=today,
-            expires_on=today + timedelta(days=30),
-            actor=advocate,
-        )
+        given_consent(ngo_client, lead_agency, released, by=advocate)
     return investigator
 
 
@@ -142,15 +129,8 @@ def test_the_referral_service_refuses_a_need_hidden_from_the_sender(
     collaborating, ngo_client, medical, home, reader, sees
 ):
     def send():
-        return referral_send(
-            kind=Referral.Kind.SERVICE,
-            case=collaborating,
-            actor=reader,
-            urgency=Referral.Urgency.ROUTINE,
-            recipient_service=home,
-            person=ngo_client,
-            needs=[medical],
-            delivery=Referral.Delivery.PHONE,
+        return sent_referral(
+            collaborating, ngo_client, home, by=reader, needs=[medical], delivery=Referral.Delivery.PHONE
         )
 
     if sees:

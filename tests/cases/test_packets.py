@@ -36,7 +36,6 @@ from cases.packets import Handling, render_case_packet, timeline_of
 from cases.services import (
     case_create,
     case_share_grant,
-    consent_record,
     consent_revoke,
     document_upload,
     need_add,
@@ -44,15 +43,15 @@ from cases.services import (
     person_add_to_case,
 )
 from portal.models import AuditEvent
-from referrals.models import Referral
-from referrals.services import referral_send
-from tests.cases.fixtures import CLIENT_NAME, VICTIM_NAME
-from tests.factories import AgencyFactory, TaskForceFactory, UserFactory
+from tests.cases.fixtures import CLIENT_NAME, LE_SECRET, VICTIM_NAME
+from tests.cases.fixtures import VICTIM_PHONE as LE_VICTIM_PHONE
+from tests.factories import AgencyFactory, TaskForceFactory, UserFactory, given_consent, sent_referral
 from tests.services_directory.factories import listed_service
 
 # Every test here reads the database, the table's too (through ``packets``): the marker makes pytest-django set up
 # the test database even when only the table's tests run.
-pytestmark = pytest.mark.django_db
+# One worker runs this file under xdist (make test): ``packets`` is built once, not once per worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("cases/test_packets")]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "packets"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -92,6 +91,11 @@ EVERYTHING_IN_THE_LE_CASE = frozenset(
     {VICTIM_GIVEN, VICTIM_PHONE, SUSPECT_GIVEN, LE_NARRATIVE, LE_NOTE, TEAM_NOTE, MEDICAL_DETAIL, FILE_NAME}
 )
 ALL_CATEGORIES = tuple(sorted(Consent.Category.values))
+# In ``le_case`` (section 6): a street of a victim's address (the contact category), an alias and a nationality
+# (identity).
+ADDRESS = "Sentinelweg"
+ALIAS = "Sentinelalias"
+NATIONALITY = "Sentinelland"
 
 
 def squash(text: str) -> str:
@@ -330,21 +334,12 @@ def _build_and_render() -> Table:
     )
 
     cases = {"le": le_case, "shelter": shelter_case}
-    today = timezone.localdate()
     rendered = {}
     for row in ROWS:
         viewer = cast[row.viewer]
         consent = None
         if row.consent:
-            consent = consent_record(
-                person=client,
-                recipient_agency=viewer.agency,
-                categories=list(row.consent),
-                purpose="Co-advocacy",
-                signed_on=today,
-                expires_on=today + timedelta(days=90),
-                actor=advocate,
-            )
+            consent = given_consent(client, viewer.agency, row.consent, by=advocate, days=90)
         rendered[row.id] = _render(viewer, cases[row.case])
         if consent is not None:
             consent_revoke(consent=consent, actor=advocate)
@@ -574,15 +569,7 @@ def test_a_packet_costs_the_same_queries_for_2_and_12_people_and_notes(le_case, 
             note_add(case=le_case, text=f"Note {number}", actor=investigator)
             note_add(case=le_case, text=f"LE {number}", visibility=Visibility.LAW_ENFORCEMENT, actor=investigator)
             document_upload(case=le_case, uploaded_file=SimpleUploadedFile(f"f{number}.pdf", PDF), actor=investigator)
-            referral_send(
-                kind=Referral.Kind.SERVICE,
-                case=le_case,
-                actor=investigator,
-                urgency=Referral.Urgency.ROUTINE,
-                recipient_service=shelter,
-                person=person,
-                needs=[need],
-            )
+            sent_referral(le_case, person, shelter, by=investigator, needs=[need])
 
     add(1)  # and the victim of le_case: 2 people
     render_case_packet(le_case, investigator)  # warms the caches (content types, the viewer's permissions)
@@ -629,3 +616,41 @@ def test_the_timeline_tells_only_what_the_reader_may_see(request, le_case, who, 
     assert any(VICTIM_NAME in text for text in texts) == sees_name
     assert any("identity withheld" in text for text in texts) == (not sees_name)
     assert ("Shared with BPD: Summary only" in texts) == sees_shares
+
+
+# 6. The packet against the case page: the same personal fields; a private download, audited without values.
+
+
+def test_the_case_packet_prints_no_personal_field_the_case_page_does_not_show(le_case, investigator):
+    person_add_to_case(
+        case=le_case,
+        role=CaseParticipant.Role.VICTIM,
+        actor=investigator,
+        given_name="Other",
+        address=f"12 {ADDRESS} Road, Bayport",
+        aliases=[ALIAS],
+        nationality=NATIONALITY,
+    )
+    page = _client_for(investigator).get(reverse("case_detail", args=[le_case.pk])).content.decode()
+    text = squash("".join(pages_of(render_case_packet(le_case, investigator))))
+    shown_on_page = {value for value in [ADDRESS, ALIAS, NATIONALITY] if value in page}
+    printed = {value for value in [ADDRESS, ALIAS, NATIONALITY] if value in text}
+    assert printed == shown_on_page
+
+
+def test_the_case_packet_download_is_private_named_by_the_case_number_and_audited_without_values(
+    client_as, investigator, le_case
+):
+    """Withstood: ``no-store``, a filename of the generated number only, one disclosure with ids and categories."""
+    response = client_as(investigator).get(reverse("case_packet", args=[le_case.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{le_case.number}-packet.pdf"'
+    assert le_case.number.replace("-", "").isalnum()
+    assert "no-store" in response["Cache-Control"]
+    events = AuditEvent.objects.filter(
+        object_id=str(le_case.pk), action__in=["cases.packet.generated", "cases.pii.viewed"]
+    )
+    assert {event.action for event in events} == {"cases.packet.generated", "cases.pii.viewed"}
+    recorded = json.dumps([event.details for event in events])
+    for value in [*VICTIM_NAME.split(), LE_VICTIM_PHONE, LE_SECRET]:
+        assert value not in recorded

@@ -3,7 +3,6 @@
 field office: a consent from A releases the notes about A, not those about B, about A and B, or naming nobody."""
 
 import io
-from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,13 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from cases import selectors
 from cases.models import CaseParticipant, Note
 from cases.packets import render_case_packet
-from cases.services import consent_record, consent_revoke, document_upload, note_add, person_add_to_case
+from cases.services import consent_revoke, document_upload, note_add, person_add_to_case
+from tests.factories import given_consent
 
 ABOUT_A, ABOUT_B, ABOUT_BOTH, UNNAMED = "NOTE-ABOUT-A", "NOTE-ABOUT-B", "NOTE-ABOUT-A-AND-B", "NOTE-NAMING-NOBODY"
 SHELTER_FILE = "SHELTER-FILE.txt"
@@ -46,16 +45,7 @@ def shelter_notes(ngo_case, advocate, client_a, client_b):
 
 
 def _consent(person, agency, advocate, categories=("narrative",)):
-    today = timezone.localdate()
-    return consent_record(
-        person=person,
-        recipient_agency=agency,
-        categories=list(categories),
-        purpose="Joint investigation",
-        signed_on=today,
-        expires_on=today + timedelta(days=30),
-        actor=advocate,
-    )
+    return given_consent(person, agency, categories, by=advocate)
 
 
 # (who released what to the field office, the shelter's notes it reads, whether it sees the shelter's file)

@@ -6,7 +6,7 @@ import pytest
 from cases.models import CaseParticipant, CaseShare, Need
 from cases.services import need_add
 from referrals.models import Referral
-from referrals.services import referral_send
+from tests.factories import sent_join_request, sent_referral
 from tests.services_directory.factories import listed_service
 
 
@@ -38,28 +38,21 @@ def shelter_need(le_case, le_victim, investigator):
 
 @pytest.fixture
 def service_referral(le_case, le_victim, shelter_need, shelter_service, investigator):
-    return referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=le_case,
-        actor=investigator,
-        urgency=Referral.Urgency.URGENT,
-        recipient_service=shelter_service,
-        person=le_victim,
+    return sent_referral(
+        le_case,
+        le_victim,
+        shelter_service,
+        by=investigator,
         needs=[shelter_need],
+        urgency=Referral.Urgency.URGENT,
         safety_notes="Do not call the victim's old phone: the employer has it.",
     )
 
 
 @pytest.fixture
 def interagency_referral(le_case, ngo, supervisor):
-    return referral_send(
-        kind=Referral.Kind.INTERAGENCY,
-        case=le_case,
-        actor=supervisor,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_agency=ngo,
-        share_level=CaseShare.Level.PERSONAL,
-        request_note="Victim advocacy for the survivor.",
+    return sent_join_request(
+        le_case, ngo, CaseShare.Level.PERSONAL, by=supervisor, request_note="Victim advocacy for the survivor."
     )
 
 

@@ -3,6 +3,7 @@ providers in and outside the portal, deadlines passed, an expired referral re-ro
 referral, packets with and without the person's identity, and a second seed that adds nothing."""
 
 import random
+from collections.abc import Iterator
 from io import StringIO
 
 import pytest
@@ -19,8 +20,10 @@ from referrals.models import Referral, ReferralEvent, ReferralMessage
 from referrals.selectors import COORDINATE, RECIPIENT, packet_for, sides_of
 from referrals.steps import STEPS
 from services_directory import demo as directory_demo
+from tests.helpers import kept_for_the_tests
 
-pytestmark = pytest.mark.django_db
+# One worker runs this file under xdist (make test): ``seeded`` is built once, not once per worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("referrals/test_demo")]
 
 ANSWERS = [step.verb for step in STEPS.values() if step.answer]  # recorded "on behalf" off the portal
 
@@ -35,13 +38,20 @@ def _seed() -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The demo up to its referrals, seeded once for the module's tests (each test's changes are undone after it);
+    the seeds' output."""
+    yield from kept_for_the_tests(django_db_blocker, _seed)
+
+
 def _someone_answering(referral: Referral) -> User:
     people = User.objects.filter(_membership__agency=referral.recipient_agency).order_by("pk")
     return next(user for user in people if RECIPIENT in sides_of(user, referral))
 
 
-def test_the_demo_has_about_twenty_referrals_of_both_kinds_in_every_status():
-    output = _seed()
+def test_the_demo_has_about_twenty_referrals_of_both_kinds_in_every_status(seeded):
+    output = seeded
     count = Referral.objects.count()
     assert 18 <= count <= 25
     assert f"Demo: {count} referrals" in output
@@ -63,8 +73,7 @@ def test_the_demo_has_about_twenty_referrals_of_both_kinds_in_every_status():
     assert not finished.filter(outcome="").exists()
 
 
-def test_service_referrals_come_from_law_enforcements_and_the_ngos_cases_and_senders_may_work_the_case():
-    _seed()
+def test_service_referrals_come_from_law_enforcements_and_the_ngos_cases_and_senders_may_work_the_case(seeded):
     lead_kinds = set(
         Referral.objects.filter(kind=Referral.Kind.SERVICE).values_list("case__lead_agency__short_name", flat=True)
     )
@@ -78,8 +87,7 @@ def test_service_referrals_come_from_law_enforcements_and_the_ngos_cases_and_sen
     assert all(referral.sender.has_perm("cases.decide_case") for referral in interagency)  # supervisors ask
 
 
-def test_some_wait_past_their_deadline_some_expired_and_an_expired_one_was_rerouted_by_the_coordinator():
-    _seed()
+def test_some_wait_past_their_deadline_some_expired_and_an_expired_one_was_rerouted_by_the_coordinator(seeded):
     now = timezone.now()
     assert Referral.objects.filter(status__in=Referral.AWAITING_ANSWER, respond_by__lt=now).exists()
     assert Referral.objects.filter(status__in=Referral.AWAITING_ANSWER, respond_by__gt=now).exists()
@@ -93,8 +101,7 @@ def test_some_wait_past_their_deadline_some_expired_and_an_expired_one_was_rerou
     assert rerouted.recipient_service != rerouted.rerouted_from.recipient_service
 
 
-def test_providers_outside_the_portal_have_their_answers_recorded_by_the_sender():
-    _seed()
+def test_providers_outside_the_portal_have_their_answers_recorded_by_the_sender(seeded):
     outside = Referral.objects.filter(kind=Referral.Kind.SERVICE, delivery__in=OFF_PORTAL)
     assert outside.count() >= 2
     assert not outside.filter(recipient_agency__isnull=False).exists()
@@ -108,8 +115,7 @@ def test_providers_outside_the_portal_have_their_answers_recorded_by_the_sender(
     assert not ReferralEvent.objects.filter(referral__in=in_portal, on_behalf_of_recipient=True).exists()
 
 
-def test_an_accepted_interagency_referral_shared_the_case_and_another_is_still_waiting():
-    _seed()
+def test_an_accepted_interagency_referral_shared_the_case_and_another_is_still_waiting(seeded):
     interagency = Referral.objects.filter(kind=Referral.Kind.INTERAGENCY)
     accepted = interagency.filter(status=Referral.Status.ACCEPTED)
     assert accepted.exists()
@@ -122,8 +128,7 @@ def test_an_accepted_interagency_referral_shared_the_case_and_another_is_still_w
     assert interagency.filter(status__in=Referral.AWAITING_ANSWER).exists()
 
 
-def test_the_recipient_sees_the_persons_identity_only_where_an_active_consent_releases_it():
-    _seed()
+def test_the_recipient_sees_the_persons_identity_only_where_an_active_consent_releases_it(seeded):
     shown = []
     referrals = Referral.objects.filter(kind=Referral.Kind.SERVICE, delivery=Referral.Delivery.PORTAL)
     for referral in referrals.select_related("person", "recipient_agency"):
@@ -145,8 +150,7 @@ def test_the_recipient_sees_the_persons_identity_only_where_an_active_consent_re
     ).exists()
 
 
-def test_every_referral_has_a_timeline_that_begins_with_its_sending_and_some_have_messages():
-    _seed()
+def test_every_referral_has_a_timeline_that_begins_with_its_sending_and_some_have_messages(seeded):
     for referral in Referral.objects.all():
         events = list(referral.events.all())
         assert events[0].verb == ("propose" if referral.is_proposal else "send"), referral
@@ -164,8 +168,7 @@ def test_every_referral_has_a_timeline_that_begins_with_its_sending_and_some_hav
     assert authors - senders  # the recipients write too
 
 
-def test_seeding_the_referrals_again_adds_nothing():
-    _seed()
+def test_seeding_the_referrals_again_adds_nothing(seeded):
     models = (Referral, ReferralEvent, ReferralMessage, Consent, CaseShare)
     counts = [model.objects.count() for model in models]
     output = StringIO()

@@ -8,7 +8,7 @@ import time_machine
 
 from referrals import services
 from referrals.models import Referral
-from referrals.services import referral_send
+from tests.factories import sent_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +23,7 @@ def _completed(referral, provider_staff, outcome=Referral.Outcome.SERVICE_DELIVE
 @pytest.fixture
 def another(le_case, le_victim, shelter_need, shelter_service, investigator):
     def send():
-        return referral_send(
-            kind=Referral.Kind.SERVICE,
-            case=le_case,
-            actor=investigator,
-            urgency=Referral.Urgency.ROUTINE,
-            recipient_service=shelter_service,
-            person=le_victim,
-            needs=[shelter_need],
-        )
+        return sent_referral(le_case, le_victim, shelter_service, by=investigator, needs=[shelter_need])
 
     return send
 
@@ -119,14 +111,7 @@ def test_referrals_of_cases_outside_the_coordinators_task_force_are_not_in_the_h
     victim = person_add_to_case(
         case=elsewhere, role=CaseParticipant.Role.VICTIM, actor=investigator, given_name="Other"
     ).person
-    referral = referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=elsewhere,
-        actor=investigator,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_service=shelter_service,
-        person=victim,
-    )
+    referral = sent_referral(elsewhere, victim, shelter_service, by=investigator)
     services.referral_cancel(referral=referral, actor=investigator, reason="Not needed")
 
     assert f"#{referral.pk}<" not in client_as(coordinator).get(URL).content.decode()

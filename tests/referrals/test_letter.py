@@ -15,14 +15,17 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from cases.models import CaseParticipant
-from cases.services import person_add_to_case
+from agencies.services import user_deactivate
+from cases.models import CaseParticipant, CaseShare
+from cases.services import case_share_grant, case_share_revoke, person_add_to_case
 from portal.models import AuditEvent
 from referrals.letters import letter_context, letter_language, render_referral_letter
 from referrals.models import Referral
-from referrals.services import referral_send
 from services_directory.models import Phone, ServiceAtLocation
 from services_directory.services import service_documents_set
+from tests.cases.fixtures import VICTIM_NAME, VICTIM_PHONE
+from tests.factories import sent_referral
+from tests.helpers import fetched_by_the_typesetter
 from tests.services_directory.factories import AddressFactory, LocationFactory, ScheduleFactory, listed_service
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "packets"
@@ -78,15 +81,7 @@ def refer(le_case, investigator, letter_service):
             preferred_language=preferred_language,
             languages=[preferred_language],
         ).person
-        return referral_send(
-            kind=Referral.Kind.SERVICE,
-            case=le_case,
-            actor=investigator,
-            urgency=Referral.Urgency.ROUTINE,
-            recipient_service=letter_service,
-            person=person,
-            safety_notes=SAFETY_NOTE,
-        )
+        return sent_referral(le_case, person, letter_service, by=investigator, safety_notes=SAFETY_NOTE)
 
     return make
 
@@ -188,14 +183,7 @@ def test_a_service_with_three_sites_and_five_documents_still_gets_a_one_page_let
     Phone.objects.create(service=service, number=SERVICE_PHONE, extension=12)
     ScheduleFactory(service=service)
     service_documents_set(service=service, documents=[*DOCUMENTS, "Proof of address", "Social Security card", "Lease"])
-    referral = referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=le_case,
-        actor=investigator,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_service=service,
-        person=le_victim,
-    )
+    referral = sent_referral(le_case, le_victim, service, by=investigator)
     pages = pages_of(render_referral_letter(referral, investigator))
     # The victim speaks Spanish and has no preferred language recorded: the letter takes the first language spoken.
     assert squash("Línea Nacional contra la Trata de Personas") in squash(pages[0])
@@ -278,3 +266,63 @@ def test_the_referral_page_offers_the_letter_to_the_sender_side_only(request, cl
     page = client_as(request.getfixturevalue(who)).get(reverse("referral_detail", args=[referral.pk]))
     assert page.status_code == 200
     assert (f'href="{reverse("referral_letter", args=[referral.pk])}"' in page.content.decode()) == offered
+
+
+# Attacks the letter withstands: markup from the directory, a sender whose share ended, a deactivated sender.
+
+
+def test_directory_text_on_the_letter_is_printed_as_text_and_fetches_nothing(investigator, le_case, shelter_need):
+    """Withstood: a service's name comes from the directory (HSDS imports too); markup in it is text to the
+    renderer, and no URL it names is fetched."""
+    hostile = 'Clinic <img src="http://127.0.0.1:9/x.png"><link rel="stylesheet" href="file:///etc/passwd">'
+    service = listed_service(name=hostile, categories=("emergency_shelter",))
+    victim = le_case.participants.get(role=CaseParticipant.Role.VICTIM).person
+    referral = sent_referral(
+        le_case, victim, service, by=investigator, needs=[shelter_need], delivery=Referral.Delivery.PHONE
+    )
+    with fetched_by_the_typesetter() as asked:
+        text = squash("".join(pages_of(render_referral_letter(referral, investigator))))
+    assert squash('<img src="http://127.0.0.1:9/x.png">') in text
+    assert [url for url in asked if "passwd" in url or "127.0.0.1" in url] == []
+    for value in [*VICTIM_NAME.split(), VICTIM_PHONE, le_case.number]:
+        assert value not in text
+
+
+def phoned_to_a_clinic(le_case, le_victim, shelter_need, *, by) -> Referral:
+    """``by`` refers the victim of ``le_case`` for shelter to a clinic outside the portal, having phoned it."""
+    return sent_referral(
+        le_case,
+        le_victim,
+        listed_service(name="Harbor Clinic"),
+        by=by,
+        needs=[shelter_need],
+        delivery=Referral.Delivery.PHONE,
+    )
+
+
+def test_a_partner_whose_share_ended_prints_no_letter_for_the_person_it_referred(
+    client_as, le_case, le_victim, partner_agency, partner_investigator, supervisor, shelter_need
+):
+    """Withstood: the sender's side needs the case still in view: once the share ends, the letter is a 404."""
+    case_share_grant(  # replaces its summary share: the partner now works the case and refers its victim
+        case=le_case, agency=partner_agency, level=CaseShare.Level.COLLABORATE, reason="Joint", actor=supervisor
+    )
+    referral = phoned_to_a_clinic(le_case, le_victim, shelter_need, by=partner_investigator)
+    client = client_as(partner_investigator)
+    assert client.get(reverse("referral_letter", args=[referral.pk])).status_code == 200
+    share = CaseShare.objects.get(case=le_case, agency=partner_agency, status=CaseShare.Status.ACTIVE)
+    case_share_revoke(share=share, actor=supervisor)
+    response = client.get(reverse("referral_letter", args=[referral.pk]))
+    assert response.status_code == 404
+    printed = AuditEvent.objects.filter(action="referrals.referral.letter_printed")
+    assert printed.count() == 1
+    assert set(printed.get().details) == {"language"}
+
+
+def test_the_letter_does_not_send_the_person_to_a_deactivated_sender(
+    investigator, colleague, agency_admin, le_case, le_victim, shelter_need
+):
+    referral = phoned_to_a_clinic(le_case, le_victim, shelter_need, by=investigator)
+    user_deactivate(user=investigator, actor=agency_admin)
+    text = squash("".join(pages_of(render_referral_letter(referral, colleague))))
+    assert squash(investigator.full_name) not in text

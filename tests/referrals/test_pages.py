@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from referrals.models import Notification, Referral, ReferralMessage
 from tests.cases.fixtures import VICTIM_NAME, VICTIM_PHONE
+from tests.factories import given_consent, sent_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -179,18 +180,9 @@ def test_the_inbox_and_board_cost_the_same_queries_for_few_and_many(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from referrals.services import referral_send
-
     def send(count: int) -> None:
         for _ in range(count):
-            referral_send(
-                kind="service",
-                case=le_case,
-                actor=investigator,
-                urgency="routine",
-                recipient_service=shelter_service,
-                person=le_victim,
-            )
+            sent_referral(le_case, le_victim, shelter_service, by=investigator)
 
     def queries(client, url) -> int:
         client.get(url)
@@ -219,29 +211,13 @@ def test_the_case_page_lists_its_referrals_for_those_who_work_it(
 def test_reading_released_pii_in_a_packet_is_an_audit_event(client_as, advocate, ngo_case, ngo_client, investigator):
     """The shelter refers its client to the field office's victim specialist... here: to a service of an agency
     the client released her identity to."""
-    from datetime import timedelta
 
-    from django.utils import timezone
-
-    from cases.services import consent_record
     from portal.models import AuditEvent
-    from referrals.services import referral_send
     from tests.services_directory.factories import listed_service
 
     service = listed_service(name="Victim specialist", agency=investigator.agency)
-    today = timezone.localdate()
-    consent_record(
-        person=ngo_client,
-        recipient_agency=investigator.agency,
-        categories=["identity"],
-        purpose="Services",
-        signed_on=today,
-        expires_on=today + timedelta(days=30),
-        actor=advocate,
-    )
-    referral = referral_send(
-        kind="service", case=ngo_case, actor=advocate, urgency="routine", recipient_service=service, person=ngo_client
-    )
+    given_consent(ngo_client, investigator.agency, by=advocate)
+    referral = sent_referral(ngo_case, ngo_client, service, by=advocate)
 
     page = client_as(investigator).get(reverse("referral_detail", args=[referral.pk])).content.decode()
 

@@ -13,8 +13,7 @@ from cases.services import case_share_grant
 from portal.models import AuditEvent
 from referrals import selectors, services
 from referrals.models import Notification, Referral, ReferralEvent
-from referrals.services import referral_send
-from tests.factories import AgencyFactory, UserFactory
+from tests.factories import AgencyFactory, UserFactory, sent_join_request
 
 pytestmark = pytest.mark.django_db
 
@@ -193,14 +192,7 @@ def test_entered_in_error_leaves_the_access_an_agency_had_before(
     le_case, partner_agency, supervisor, partner_investigator
 ):
     """The partner already sees the summary: a referral asking for the same gives no new share to withdraw."""
-    referral = referral_send(
-        kind=Referral.Kind.INTERAGENCY,
-        case=le_case,
-        actor=supervisor,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_agency=partner_agency,
-        share_level=CaseShare.Level.SUMMARY,
-    )
+    referral = sent_join_request(le_case, partner_agency, by=supervisor)
     accepted = services.referral_accept(referral=referral, actor=partner_investigator)
     assert accepted.share is None
 
@@ -223,14 +215,7 @@ def test_sharing_a_task_force_case_outside_the_task_force_is_refused_by_the_serv
 
 def test_asking_an_agency_outside_the_task_force_to_join_is_refused(le_case, supervisor, other_agency):
     with pytest.raises(ValidationError):
-        referral_send(
-            kind=Referral.Kind.INTERAGENCY,
-            case=le_case,
-            actor=supervisor,
-            urgency=Referral.Urgency.ROUTINE,
-            recipient_agency=other_agency,
-            share_level=CaseShare.Level.SUMMARY,
-        )
+        sent_join_request(le_case, other_agency, by=supervisor)
     assert not Referral.objects.exists()
 
 
@@ -272,14 +257,7 @@ def test_a_reroute_through_the_page_to_an_outside_agency_changes_nothing(
 
 
 def _ask(case, agency, level, actor):
-    return referral_send(
-        kind=Referral.Kind.INTERAGENCY,
-        case=case,
-        actor=actor,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_agency=agency,
-        share_level=level,
-    )
+    return sent_join_request(case, agency, level, by=actor)
 
 
 def test_entered_in_error_leaves_a_share_another_accepted_referral_asked_for(le_case, ngo, supervisor, advocate):

@@ -13,12 +13,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.models import CaseShare, Consent
-from cases.services import consent_record, consent_revoke
+from cases.services import consent_revoke
 from portal.models import AuditEvent
 from referrals import selectors, services
 from referrals.models import Notification, Referral, ReferralEvent
 from referrals.services import ReferralConflict, referral_send
 from tests.cases.fixtures import VICTIM_NAME, VICTIM_PHONE
+from tests.factories import given_consent, sent_join_request, sent_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -33,28 +34,14 @@ def test_accepting_an_interagency_referral_shares_the_case_as_asked(interagency_
 def test_a_caseworkers_interagency_referral_makes_a_share_that_waits_for_a_supervisor(
     le_case, ngo, investigator, advocate
 ):
-    referral = referral_send(
-        kind=Referral.Kind.INTERAGENCY,
-        case=le_case,
-        actor=investigator,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_agency=ngo,
-        share_level=CaseShare.Level.SUMMARY,
-    )
+    referral = sent_join_request(le_case, ngo, by=investigator)
     services.referral_accept(referral=referral, actor=advocate)
     assert CaseShare.objects.get(case=le_case, agency=ngo).status == CaseShare.Status.REQUESTED
 
 
 def test_only_the_lead_agency_asks_another_agency_to_join(le_case, partner_investigator, ngo):
     with pytest.raises((Http404, PermissionDenied)):
-        referral_send(
-            kind=Referral.Kind.INTERAGENCY,
-            case=le_case,
-            actor=partner_investigator,
-            urgency=Referral.Urgency.ROUTINE,
-            recipient_agency=ngo,
-            share_level=CaseShare.Level.SUMMARY,
-        )
+        sent_join_request(le_case, ngo, by=partner_investigator)
     assert not Referral.objects.exists()
 
 
@@ -62,14 +49,13 @@ def test_a_provider_outside_the_portal_gets_a_deidentified_notice_and_the_sender
     le_case, le_victim, shelter_need, offline_clinic, investigator, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        referral = referral_send(
-            kind=Referral.Kind.SERVICE,
-            case=le_case,
-            actor=investigator,
-            urgency=Referral.Urgency.URGENT,
-            recipient_service=offline_clinic,
-            person=le_victim,
+        referral = sent_referral(
+            le_case,
+            le_victim,
+            offline_clinic,
+            by=investigator,
             needs=[shelter_need],
+            urgency=Referral.Urgency.URGENT,
             delivery=Referral.Delivery.EMAIL,
         )
     notice = next(message for message in mail.outbox if message.to == ["frontdesk@opendoor.example"])
@@ -91,22 +77,14 @@ def test_a_provider_outside_the_portal_needs_an_email_notice_or_a_recorded_call(
     le_case, le_victim, offline_clinic, investigator
 ):
     with pytest.raises(ValidationError) as raised:
-        referral_send(
-            kind=Referral.Kind.SERVICE,
-            case=le_case,
-            actor=investigator,
-            urgency=Referral.Urgency.URGENT,
-            recipient_service=offline_clinic,
-            person=le_victim,
-        )
+        sent_referral(le_case, le_victim, offline_clinic, by=investigator, urgency=Referral.Urgency.URGENT)
     assert "not in the portal" in str(raised.value)
-    phoned = referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=le_case,
-        actor=investigator,
+    phoned = sent_referral(
+        le_case,
+        le_victim,
+        offline_clinic,
+        by=investigator,
         urgency=Referral.Urgency.URGENT,
-        recipient_service=offline_clinic,
-        person=le_victim,
         delivery=Referral.Delivery.PHONE,
     )
     assert phoned.delivery == Referral.Delivery.PHONE
@@ -202,14 +180,7 @@ def _client_referral(ngo_case, ngo_client, advocate, ngo, other_provider):
     from tests.services_directory.factories import listed_service
 
     service = listed_service(name="Legal clinic", categories=("legal_immigration",), agency=other_provider)
-    return referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=ngo_case,
-        actor=advocate,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_service=service,
-        person=ngo_client,
-    )
+    return sent_referral(ngo_case, ngo_client, service, by=advocate)
 
 
 def test_the_recipient_sees_exactly_what_a_consent_releases_and_nothing_after_it_ends(
@@ -221,16 +192,7 @@ def test_the_recipient_sees_exactly_what_a_consent_releases_and_nothing_after_it
     assert packet.released == frozenset()  # de-identified, and still sent
     assert packet.person.given_name is not ngo_client.given_name
 
-    today = timezone.localdate()
-    consent = consent_record(
-        person=ngo_client,
-        recipient_agency=legal_aid,
-        categories=[Consent.Category.IDENTITY],
-        purpose="Immigration help",
-        signed_on=today,
-        expires_on=today + timedelta(days=30),
-        actor=advocate,
-    )
+    consent = given_consent(ngo_client, legal_aid, by=advocate)
     packet = selectors.packet_for(legal_aid_staff, referral)
     assert packet.released == {Consent.Category.IDENTITY}
     assert packet.person.given_name == ngo_client.given_name
@@ -292,14 +254,8 @@ def test_notifications_are_emailed_in_each_readers_language_without_personal_det
     provider_staff.save(update_fields=["preferred_language"])
 
     with django_capture_on_commit_callbacks(execute=True):
-        referral = referral_send(
-            kind=Referral.Kind.SERVICE,
-            case=le_case,
-            actor=investigator,
-            urgency=Referral.Urgency.URGENT,
-            recipient_service=shelter_service,
-            person=le_victim,
-            needs=[shelter_need],
+        referral = sent_referral(
+            le_case, le_victim, shelter_service, by=investigator, needs=[shelter_need], urgency=Referral.Urgency.URGENT
         )
     spanish = next(message for message in mail.outbox if message.to == [provider_staff.email])
     assert spanish.subject == f"Derivación n.º {referral.pk}: enviada"
@@ -351,14 +307,7 @@ def test_the_sender_loses_the_referral_with_the_case(
     share = case_share_grant(
         case=le_case, agency=partner_agency, level=CaseShare.Level.COLLABORATE, reason="Joint work", actor=supervisor
     )
-    referral = referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=le_case,
-        actor=partner_investigator,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_service=shelter_service,
-        person=le_victim,
-    )
+    referral = sent_referral(le_case, le_victim, shelter_service, by=partner_investigator)
     assert selectors.SENDER in selectors.sides_of(partner_investigator, referral)
 
     case_share_revoke(share=share, actor=supervisor)
@@ -370,28 +319,14 @@ def test_the_sender_loses_the_referral_with_the_case(
 
 def test_asking_a_shelter_to_join_at_a_law_enforcement_level_is_refused_at_sending(le_case, ngo, supervisor):
     with pytest.raises(ValidationError) as raised:
-        referral_send(
-            kind=Referral.Kind.INTERAGENCY,
-            case=le_case,
-            actor=supervisor,
-            urgency=Referral.Urgency.ROUTINE,
-            recipient_agency=ngo,
-            share_level=CaseShare.Level.COLLABORATE,
-        )
+        sent_join_request(le_case, ngo, CaseShare.Level.COLLABORATE, by=supervisor)
     assert "only with law enforcement" in str(raised.value)
 
 
 def test_an_acceptance_the_sender_can_no_longer_share_is_refused_with_a_message(
     le_case, ngo, investigator, supervisor, advocate
 ):
-    referral = referral_send(
-        kind=Referral.Kind.INTERAGENCY,
-        case=le_case,
-        actor=investigator,
-        urgency=Referral.Urgency.ROUTINE,
-        recipient_agency=ngo,
-        share_level=CaseShare.Level.SUMMARY,
-    )
+    referral = sent_join_request(le_case, ngo, by=investigator)
     investigator.is_active = False
     investigator.save(update_fields=["is_active"])
     with pytest.raises(ValidationError) as raised:

@@ -9,8 +9,8 @@ from cases.models import CaseShare, Need
 from cases.services import case_share_grant, case_share_revoke, need_add
 from referrals import selectors, services
 from referrals.models import Notification, Referral, ReferralMessage
-from referrals.services import referral_send
 from referrals.tasks import email_notifications
+from tests.factories import sent_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +34,8 @@ def partner_referral(le_case, le_victim, shelter_service, supervisor, partner_in
         urgency=Need.Urgency.URGENT,
         actor=partner_investigator,
     )
-    return referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=le_case,
-        actor=partner_investigator,
-        urgency=Referral.Urgency.URGENT,
-        recipient_service=shelter_service,
-        person=le_victim,
-        needs=[need],
+    return sent_referral(
+        le_case, le_victim, shelter_service, by=partner_investigator, needs=[need], urgency=Referral.Urgency.URGENT
     )
 
 
@@ -122,14 +116,13 @@ def detailed_referral(le_case, le_victim, shelter_service, investigator, provide
         details=DETAILS,
         actor=investigator,
     )
-    referral = referral_send(
-        kind=Referral.Kind.SERVICE,
-        case=le_case,
-        actor=investigator,
-        urgency=Referral.Urgency.URGENT,
-        recipient_service=shelter_service,
-        person=le_victim,
+    referral = sent_referral(
+        le_case,
+        le_victim,
+        shelter_service,
+        by=investigator,
         needs=[need],
+        urgency=Referral.Urgency.URGENT,
         request_note=REQUEST,
         safety_notes=SAFETY,
     )

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from cases.models import CaseShare, Consent
-from cases.services import case_share_grant, consent_record, consent_revoke, document_upload, need_add, note_add
+from cases.services import case_share_grant, consent_revoke, document_upload, need_add, note_add
 from tests.cases.fixtures import CLIENT_NAME, CLIENT_PHONE, LE_SECRET, VICTIM_NAME, VICTIM_PHONE
-from tests.factories import AgencyFactory, UserFactory
+from tests.factories import AgencyFactory, UserFactory, given_consent
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -33,16 +33,7 @@ def full_partner(le_case, supervisor, task_force):
 def world(le_case, ngo_case, ngo_client, investigator, advocate, lead_agency, coordination_office):
     """Both cases, a document on the LE case, and a consent (changed per row) on the shelter's client."""
     document = document_upload(case=le_case, uploaded_file=SimpleUploadedFile("statement.pdf", PDF), actor=investigator)
-    today = timezone.localdate()
-    consent = consent_record(
-        person=ngo_client,
-        recipient_agency=lead_agency,
-        categories=["identity", "contact"],
-        purpose="Joint case",
-        signed_on=today - timedelta(days=60),
-        expires_on=today + timedelta(days=30),
-        actor=advocate,
-    )
+    consent = given_consent(ngo_client, lead_agency, ["identity", "contact"], by=advocate, signed_days_ago=60)
     share = CaseShare.objects.get(case=le_case, revoked_at__isnull=True, agency__short_name="BPD")
     requested = case_share_grant(  # a caseworker's request, waiting for a supervisor
         case=le_case, agency=coordination_office, level=CaseShare.Level.SUMMARY, reason="Meeting", actor=investigator
@@ -195,15 +186,7 @@ def test_the_shelters_records_across_consent_states_on_every_page(
     )
     today = timezone.localdate()
     if consent_state != "none":
-        consent = consent_record(
-            person=ngo_client,
-            recipient_agency=lead_agency,
-            categories=categories,
-            purpose="Joint case",
-            signed_on=today - timedelta(days=60),
-            expires_on=today + timedelta(days=30),
-            actor=advocate,
-        )
+        consent = given_consent(ngo_client, lead_agency, categories, by=advocate, signed_days_ago=60)
         if consent_state == "revoked":
             consent_revoke(consent=consent, actor=advocate)
     day = today + timedelta(days=31) if consent_state == "expired" else today

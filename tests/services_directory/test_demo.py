@@ -3,6 +3,7 @@ codes, in every need category and capacity state, a few kept by the task force's
 changes nothing."""
 
 import random
+from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
 
@@ -36,8 +37,10 @@ from services_directory.selectors import (
     services_editable_by,
 )
 from services_directory.services import service_capacity_update
+from tests.helpers import kept_for_the_tests
 
-pytestmark = pytest.mark.django_db
+# One worker runs this file under xdist (make test): ``seeded`` is built once, not once per worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("services_directory/test_demo")]
 
 NGOS = {"Safe Harbor", "GC Legal Aid", "BCHC", "Bridges"}
 DIRECTORY = (
@@ -63,6 +66,13 @@ def _seed() -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The agencies and the directory, seeded once for the module's tests (each test's changes are undone after
+    it); the seeds' output."""
+    yield from kept_for_the_tests(django_db_blocker, _seed)
+
+
 def _cities(services) -> set[str]:
     return {
         address.city
@@ -72,8 +82,8 @@ def _cities(services) -> set[str]:
     }
 
 
-def test_the_demo_has_about_sixty_services_and_an_active_one_in_every_need_category():
-    output = _seed()
+def test_the_demo_has_about_sixty_services_and_an_active_one_in_every_need_category(seeded):
+    output = seeded
     assert 55 <= Service.objects.count() <= 65
     assert f"{Service.objects.count()} directory services" in output
     for category in NeedCategory.values:
@@ -84,8 +94,7 @@ def test_the_demo_has_about_sixty_services_and_an_active_one_in_every_need_categ
     assert Schedule.objects.filter(byday="MO,TU,WE,TH,FR,SA,SU", opens_at="00:00:00", closes_at="00:00:00").exists()
 
 
-def test_a_search_from_a_real_zip_code_finds_the_services_around_it():
-    _seed()
+def test_a_search_from_a_real_zip_code_finds_the_services_around_it(seeded):
     galveston = list(service_search(SearchCriteria(near=resolve("77550"), within_miles=5)))
     assert len(galveston) >= 4
     assert _cities(galveston) == {"Galveston"}
@@ -94,8 +103,7 @@ def test_a_search_from_a_real_zip_code_finds_the_services_around_it():
     assert _cities(downtown) == {"Bayport"}
 
 
-def test_capacity_is_reported_in_every_state_and_some_reports_are_stale():
-    _seed()
+def test_capacity_is_reported_in_every_state_and_some_reports_are_stale(seeded):
     now = timezone.now()
     services = list(Service.objects.all())
     assert {service.capacity for service in services} == set(Service.Capacity.values)
@@ -112,8 +120,7 @@ def test_capacity_is_reported_in_every_state_and_some_reports_are_stale():
     assert all(service.capacity == Service.Capacity.UNKNOWN for service in services if service.status != "active")
 
 
-def test_structured_eligibility_takes_every_answer():
-    _seed()
+def test_structured_eligibility_takes_every_answer(seeded):
     assert {"", "F", "M", "FX"} <= set(Service.objects.values_list("genders_served", flat=True))
     assert set(Service.objects.values_list("accepts_minors", flat=True)) == {True, False, None}
     assert set(Service.objects.values_list("accepts_without_status", flat=True)) == {True, False, None}
@@ -121,8 +128,7 @@ def test_structured_eligibility_takes_every_answer():
     assert not Service.objects.filter(maximum_age__lt=18, accepts_minors=False).exists()
 
 
-def test_confidential_shelters_show_their_address_to_the_task_force_only(outsider):
-    _seed()
+def test_confidential_shelters_show_their_address_to_the_task_force_only(seeded, outsider):
     confidential = Location.objects.filter(is_confidential=True)
     assert 6 <= confidential.count() <= 8
     assert all(name.startswith("Confidential") for name in confidential.values_list("name", flat=True))
@@ -137,8 +143,7 @@ def test_confidential_shelters_show_their_address_to_the_task_force_only(outside
         assert location_is_revealed(shelter.location, shelter.service, circle) is revealed
 
 
-def test_only_the_four_ngos_keep_listings_and_their_staff_edit_their_own():
-    _seed()
+def test_only_the_four_ngos_keep_listings_and_their_staff_edit_their_own(seeded):
     kept = Service.objects.filter(organization__agency__isnull=False)
     assert 8 <= kept.count() <= 12
     assert set(kept.values_list("organization__agency__short_name", flat=True)) == NGOS
@@ -155,8 +160,7 @@ def test_only_the_four_ngos_keep_listings_and_their_staff_edit_their_own():
     }
 
 
-def test_terms_of_an_unknown_taxonomy_stay_unmapped_and_the_known_ones_are_read():
-    _seed()
+def test_terms_of_an_unknown_taxonomy_stay_unmapped_and_the_known_ones_are_read(seeded):
     unmapped = TaxonomyTerm.objects.filter(category="")
     assert set(unmapped.values_list("taxonomy", flat=True)) == {"Gulf County Resource Codes"}
     assert Attribute.objects.filter(taxonomy_term__in=unmapped).values("link_id").distinct().count() == 2
@@ -166,15 +170,13 @@ def test_terms_of_an_unknown_taxonomy_stay_unmapped_and_the_known_ones_are_read(
         assert not terms.filter(category="").exists()
 
 
-def test_seeding_twice_changes_nothing():
-    _seed()
+def test_seeding_twice_changes_nothing(seeded):
     rows = [list(model.objects.order_by("pk").values()) for model in DIRECTORY]
     assert "(0 new)" in _seed()
     assert [list(model.objects.order_by("pk").values()) for model in DIRECTORY] == rows
 
 
-def test_seeding_again_keeps_a_providers_capacity_report():
-    _seed()
+def test_seeding_again_keeps_a_providers_capacity_report(seeded):
     staff = User.objects.get(email="jo.park@safeharbor.example")
     shelter = Service.objects.get(name="Safe Harbor emergency shelter")
     service_capacity_update(service=shelter, actor=staff, capacity=Service.Capacity.FULL)
