@@ -21,8 +21,7 @@ from referrals.selectors import COORDINATE, RECIPIENT, RECIPIENT_VERBS, packet_f
 from services_directory import demo as directory_demo
 from tests.helpers import kept_for_the_tests
 
-# One worker runs this file under xdist (make test): ``seeded`` is built once, not once per worker.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("referrals/test_demo")]
+pytestmark = pytest.mark.django_db
 
 OFF_PORTAL = (Referral.Delivery.EMAIL, Referral.Delivery.PHONE)
 
