@@ -48,11 +48,12 @@ demo: $(STAMP) messages
 
 # The suite in parallel, one worker a core (at most four): PYTEST_WORKERS=0 runs it in this process. Each worker has
 # its own test database (SQLite in memory; test_<name>_gw0, _gw1... on PostgreSQL), its own live server and browser.
-# Tests go to whichever worker is free (--dist loadgroup), except a file marked xdist_group, which one worker runs:
-# the data its module-scoped fixture builds in seconds (the demo, the packets) is then built once, not per worker.
+# A file's tests stay on one worker (--dist loadfile): the data its module-scoped fixtures build is built once.
+# (--dist loadgroup would spread the other files test by test, but pytest-xdist 3.8 marks groups by setting
+# item._nodeid, which pytest 9.2 no longer reads: the groups split and the demo was seeded on both workers.)
 PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n < 4 ? n : 4 )))
 test: $(STAMP) system-deps messages
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -37,7 +37,6 @@ def kept_for_the_tests[T](django_db_blocker: DjangoDbBlocker, build: Callable[[]
     ``db``) is a savepoint inside it, rolled back after the test: a test sees what ``build`` wrote and never what
     another test changed. When the scope ends, the whole transaction is rolled back (nothing stays behind, not even
     the audit events PostgreSQL refuses to delete). The tests reach the database only through ``db``, as usual.
-    Mark the module ``pytest.mark.xdist_group(...)`` so that ``make test`` gives all its tests to one worker.
     """
     with django_db_blocker.unblock(), transaction.atomic():
         try:

@@ -15,9 +15,6 @@ from cases.models import Case, CaseParticipant, CaseShare, Consent, Document, Ne
 from cases.selectors import WITHHELD, case_permissions, people_of_case_for
 from tests.helpers import kept_for_the_tests
 
-# One worker runs this file under xdist (make test): ``demo`` is built once, not once per worker.
-pytestmark = pytest.mark.xdist_group("cases/test_demo")
-
 LAW_ENFORCEMENT = (Agency.Kind.FEDERAL_LE, Agency.Kind.STATE_LE, Agency.Kind.LOCAL_LE, Agency.Kind.PROSECUTOR)
 
 

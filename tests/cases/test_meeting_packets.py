@@ -69,9 +69,6 @@ from tests.factories import AgencyFactory, TaskForceFactory, UserFactory, given_
 from tests.helpers import fetched_by_the_typesetter
 from tests.services_directory.factories import listed_service
 
-# One worker runs this file under xdist (make test): ``scenario`` is built once, not once per worker.
-pytestmark = pytest.mark.xdist_group("cases/test_meeting_packets")
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "packets"
 MEETING_ON = "2026-12-03"
 CASE_NUMBER = re.compile(r"HT-\d{4}-\d{5}")

@@ -50,8 +50,7 @@ from tests.services_directory.factories import listed_service
 
 # Every test here reads the database, the table's too (through ``packets``): the marker makes pytest-django set up
 # the test database even when only the table's tests run.
-# One worker runs this file under xdist (make test): ``packets`` is built once, not once per worker.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("cases/test_packets")]
+pytestmark = pytest.mark.django_db
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "packets"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

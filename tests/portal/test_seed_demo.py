@@ -17,9 +17,6 @@ from agencies.demo import DEMO_PASSWORD, PEOPLE, demo_totp_secret
 from agencies.models import Agency, Membership, Role, TaskForce, User
 from tests.helpers import kept_for_the_tests
 
-# One worker runs this file under xdist (make test): ``demo`` is built once, not once per worker.
-pytestmark = pytest.mark.xdist_group("portal/test_seed_demo")
-
 
 def _seed():
     call_command("seed_demo", stdout=StringIO())

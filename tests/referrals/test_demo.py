@@ -22,8 +22,7 @@ from referrals.steps import STEPS
 from services_directory import demo as directory_demo
 from tests.helpers import kept_for_the_tests
 
-# One worker runs this file under xdist (make test): ``seeded`` is built once, not once per worker.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("referrals/test_demo")]
+pytestmark = pytest.mark.django_db
 
 ANSWERS = [step.verb for step in STEPS.values() if step.answer]  # recorded "on behalf" off the portal
 

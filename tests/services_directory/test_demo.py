@@ -39,8 +39,7 @@ from services_directory.selectors import (
 from services_directory.services import service_capacity_update
 from tests.helpers import kept_for_the_tests
 
-# One worker runs this file under xdist (make test): ``seeded`` is built once, not once per worker.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("services_directory/test_demo")]
+pytestmark = pytest.mark.django_db
 
 NGOS = {"Safe Harbor", "GC Legal Aid", "BCHC", "Bridges"}
 DIRECTORY = (
