@@ -12,6 +12,7 @@ from django.tasks import default_task_backend, task
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
 from agencies.models import User
 from cases import packets, selectors, services
@@ -40,7 +41,7 @@ def build_meeting_packet(packet_id: int) -> str:
     still_preparing = viewer.is_active and getattr(viewer.agency, "pk", None) == packet.agency_id
     if not still_preparing or not selectors.meeting_task_forces_of(viewer).filter(pk=packet.task_force_id).exists():
         packet.fail()
-        _save(packet, cases_left_out=len(cases), finished_at=timezone.now())
+        _save(packet, transitioned=True, cases_left_out=len(cases), finished_at=timezone.now())
         return packet.status
     choosable = set(
         selectors.meeting_cases_for(viewer, packet.task_force)
@@ -72,8 +73,10 @@ def build_meeting_packet(packet_id: int) -> str:
         if packet.file:  # saved before the step that failed: never leave a packet's file behind
             packet.file.delete(save=False)
         packet.refresh_from_db(fields=["status"])  # "ready" goes back with the transaction that failed
-        packet.fail()
-        _save(packet, file="", finished_at=timezone.now())
+        failed_here = can_proceed(packet.fail)  # not if the purge failed it already, as stuck
+        if failed_here:
+            packet.fail()
+        _save(packet, transitioned=failed_here, file="", finished_at=timezone.now())
         raise
     if default_task_backend.supports_defer:  # the database backend; tests purge by calling the service
         meeting_packets_purge.using(run_after=packet.expires_at).enqueue()
@@ -88,6 +91,7 @@ def _keep(packet: MeetingPacket, viewer: User, sections: list[dict[str, Any]], r
         packet.finish()
         _save(
             packet,
+            transitioned=True,
             file=packet.file,
             steps_done=packet.steps_total,
             pages=result.pages,
@@ -111,11 +115,12 @@ def _keep(packet: MeetingPacket, viewer: User, sections: list[dict[str, Any]], r
         )
 
 
-def _save(packet: MeetingPacket, **changes: Any) -> None:
-    """Save ``changes`` and the packet's status (which a transition may just have changed)."""
+def _save(packet: MeetingPacket, *, transitioned: bool = False, **changes: Any) -> None:
+    """Save ``changes``, and the packet's status only after a transition (``transitioned``): a progress step never
+    writes back a status the purge may have changed meanwhile (a packet stuck past its time is failed there)."""
     for name, value in changes.items():
         setattr(packet, name, value)
-    packet.save(update_fields=[*changes, "status", "updated_at"])
+    packet.save(update_fields=[*changes, *(["status"] if transitioned else []), "updated_at"])
 
 
 @task()

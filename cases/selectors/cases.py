@@ -19,7 +19,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, User
-from cases.models import Case, CaseGroupObjectPermission, CaseParticipant, CaseShare, CaseUserObjectPermission, Person
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseParticipant,
+    CaseShare,
+    CaseUserObjectPermission,
+    Consent,
+    Person,
+)
 from portal.models import AuditEvent
 
 # The permissions, by codename: a role holds them at all (``cases.<codename>`` on its group); the first four are
@@ -84,6 +92,12 @@ def can_record_consent(user: User, person: Person) -> bool:
     """Whether ``user`` records (and revokes) ``person``'s consents: only the victim service provider that entered
     them, which holds their information."""
     return can_record_consents(user) and person.entered_by_agency_id == getattr(user.agency, "pk", None)
+
+
+def can_revoke_consent(user: User, consent: Consent) -> bool:
+    """Whether ``user`` revokes ``consent``: their agency recorded it and their role records consents. Withdrawing
+    a release protects the victim, so it does not wait on anything else (the agency's kind changing, say)."""
+    return consent.holder_agency_id == getattr(user.agency, "pk", None) and _role_allows(user, RECORD_CONSENT)
 
 
 def _held(user: User, codename: str, case_ref: str = "pk") -> Q:

@@ -96,9 +96,7 @@ def consent_record(
 
 def consent_revoke(*, consent: Consent, actor: User, request: HttpRequest | None = None) -> None:
     """The victim withdrew their consent: the recipient stops seeing the PII at its next request."""
-    if not selectors.can_record_consent(actor, consent.person) or consent.holder_agency_id != getattr(
-        actor.agency, "pk", None
-    ):
+    if not selectors.can_revoke_consent(actor, consent):
         raise PermissionDenied(_("Only the agency that recorded a consent revokes it."))
     with transaction.atomic():
         consent = Consent.objects.select_for_update().get(pk=consent.pk)
