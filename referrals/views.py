@@ -19,7 +19,7 @@ from django_fsm import can_proceed
 
 from agencies.models import User
 from cases import selectors as case_selectors
-from cases.models import Person
+from cases.models import Need, Person
 from portal.audit import audit_record
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
@@ -271,7 +271,7 @@ def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk: s
     service = directory.service_get_for_user(request.user, service_pk)
     in_portal = service.organization.agency is not None and service.organization.agency.is_active
     needs = case_selectors.needs_visible_to(request.user, case, access.permissions).filter(
-        person_id=view.pk, status="unmet"
+        person_id=view.pk, status=Need.Status.UNMET
     )
     form = ServiceReferralForm(
         request.POST or None,

@@ -70,7 +70,8 @@ def _referrals_shown(user: User, case: Case, needs: list[NeedView]) -> QuerySet:
     hidden = case.needs.exclude(pk__in=[shown.need.pk for shown in needs])
     own = getattr(user.agency, "pk", None)
     withheld = case.referrals.filter(needs__in=hidden).exclude(sender_agency_id=own)
-    # A draft (a coordinator's proposal) is the lead agency's to send: nobody else hears of it here.
+    # A draft (a coordinator's proposal) is the lead agency's to send: nobody else hears of it here. ("draft" is
+    # Referral.Status.DRAFT, written out: cases never imports referrals.)
     return case.referrals.exclude(pk__in=withheld.values("pk")).exclude(Q(status="draft") & ~Q(sender_agency_id=own))
 
 
