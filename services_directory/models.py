@@ -179,6 +179,11 @@ class Service(HsdsModel):
         return self.name
 
     @property
+    def is_active(self) -> bool:
+        """Offered now: an inactive service stays in the directory (referrals point at it) but is marked so."""
+        return self.status == self.Status.ACTIVE
+
+    @property
     def capacity_is_stale(self) -> bool:
         """A capacity nobody confirmed for ``PORTAL_CAPACITY_STALE_AFTER`` is shown as such (and ranks lower)."""
         if self.capacity == self.Capacity.UNKNOWN:
