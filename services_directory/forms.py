@@ -26,7 +26,9 @@ class TriStateField(forms.TypedChoiceField):
         )
 
     def prepare_value(self, value: object) -> str:
-        shown: dict[object, str] = {True: "yes", False: "no"}
+        """The option to select: from the listing (``True``/``False``) or, when a form with errors comes back, from
+        what was posted (``"yes"``/``"no"``)."""
+        shown: dict[object, str] = {True: "yes", False: "no", "yes": "yes", "no": "no"}
         return shown.get(value, "")
 
 

@@ -1,5 +1,7 @@
 """Directory pages as people use them: who reaches what, what they see, what a click changes."""
 
+import re
+
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
@@ -177,6 +179,16 @@ def test_an_invalid_edit_rerenders_with_errors(client_as, provider_staff, shelte
     assert "This field is required." in page
     shelter.refresh_from_db()
     assert shelter.name == "Harbor House"
+
+
+def test_an_invalid_edit_keeps_the_yes_and_no_answers_chosen(client_as, provider_staff, shelter):
+    data = _edit_data(shelter, name="", accepts_minors="no", accepts_without_status="yes")
+    page = client_as(provider_staff).post(reverse("service_edit", args=[shelter.pk]), data).content.decode()
+
+    assert re.search(r'<option value="no" selected>', page.split('name="accepts_minors"')[1].split("</select>")[0])
+    assert re.search(
+        r'<option value="yes" selected>', page.split('name="accepts_without_status"')[1].split("</select>")[0]
+    )
 
 
 def test_my_listings_show_the_agencys_services_only(client_as, provider_staff, shelter, clinic):
