@@ -7,6 +7,7 @@ Everyone has an authenticator app; ``superuser`` has no agency.
 """
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from agencies.models import Agency, Role
@@ -14,6 +15,14 @@ from tests.factories import AgencyFactory, TaskForceFactory, UserFactory
 
 # Cases with sentinel PII, shared across the cast: used by tests/cases/ and tests/security/.
 pytest_plugins = ["tests.cases.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _cache_emptied() -> None:
+    """Each test starts with an empty cache (settings_test: in memory). allauth counts failed sign-ins and keeps used
+    TOTP codes there: a test that fails eight sign-ins must not rate-limit the next test's cast, whatever ran
+    before it on the same worker (a database cache kept what tests with committed transactions wrote)."""
+    cache.clear()
 
 
 @pytest.fixture
