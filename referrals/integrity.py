@@ -5,8 +5,9 @@ The status each verb leads to is read from the ``Referral`` transitions (the ``@
 ``steps.STEPS``), so a new step needs nothing here. Two verbs are not transitions: ``propose`` creates a referral
 that stays a draft, and ``message`` changes no status (its event has no ``to_status``).
 
-Costs: three set queries over the events (a window function for the chain, a correlated ``EXISTS`` on the audit
-trail's ``(object_type, object_id, occurred_at)`` index for the audit rows), whose problem rows are read with
+Costs: set queries over the events (window functions for the chain and for the n-th event of a verb, a
+correlated ``EXISTS`` and ``COUNT`` on the audit trail's ``(object_type, object_id, occurred_at)`` index for the
+audit rows), whose problem rows are read with
 ``iterator()``; one ``COUNT(*)`` per table for the rows checked.
 """
 
@@ -15,10 +16,12 @@ from datetime import timedelta
 from django.db.models import Case as SwitchCase
 from django.db.models import (
     CharField,
+    Count,
     DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -26,7 +29,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Lag
+from django.db.models.functions import Cast, Coalesce, Lag, RowNumber
 
 from cases.integrity import CHUNK, CheckResult
 from portal.models import AuditEvent
@@ -107,30 +110,47 @@ def check_referral_statuses(*, limit: int = 100) -> CheckResult:
 
 def check_referral_audit(*, limit: int = 100, window: timedelta = AUDIT_WINDOW) -> CheckResult:
     """Each referral event has its audit row. There is no key between them (``ReferralEvent`` has no audit id, the
-    audit row's details no event id), so an event matches an audit row of its action (``referrals.referral.<past>``,
-    or ``referrals.message.added`` for a message), on its referral, written within ``window`` of it. Two events of
-    the same verb on one referral within the window may therefore be answered by one audit row: the check finds an
-    event written without its audit row, not one of a burst of identical events."""
+    audit row's details no event id), so an event matches by action, target and time: an audit row of its action
+    (``referrals.referral.<past>``, or ``referrals.message.added`` for a message) on its referral, written within
+    ``window`` of it. So that two events of the same verb a moment apart (two messages) cannot both be answered by
+    one audit row, the rows are also counted: the n-th event of a verb on a referral needs n audit rows of that
+    action on it by its time (plus the window). The count names the later event of a pair, whichever lost its row."""
     result = CheckResult("referral audit rows", limit)
     result.checked = {"events": ReferralEvent.objects.count()}
     whens = [When(verb=verb, then=Value(audit_action(verb))) for verb in STEPS]
     action = SwitchCase(*whens, default=Value(""), output_field=CharField())
     at = OuterRef("occurred_at")
-    audit = AuditEvent.objects.filter(
+    of_the_referral = AuditEvent.objects.filter(
         action=OuterRef("expected_action"),
         object_type=Referral._meta.label_lower,
         object_id=Cast(OuterRef("referral_id"), output_field=CharField(max_length=64)),
-        occurred_at__gte=ExpressionWrapper(at - Value(window), output_field=DateTimeField()),
         occurred_at__lte=ExpressionWrapper(at + Value(window), output_field=DateTimeField()),
     )
-    missing = (
-        ReferralEvent.objects.annotate(expected_action=action)
-        .filter(~Exists(audit))
-        .order_by("pk")
-        .values_list("pk", "referral_id", "verb", "expected_action")
-    )
+    near = of_the_referral.filter(occurred_at__gte=ExpressionWrapper(at - Value(window), output_field=DateTimeField()))
+    events = ReferralEvent.objects.annotate(expected_action=action)
+    missing = events.filter(~Exists(near)).order_by("pk").values_list("pk", "referral_id", "verb", "expected_action")
+    named = set()
     for pk, referral_id, verb, expected in missing.iterator(chunk_size=CHUNK):
+        named.add(pk)
         result.problem(f"event {pk} (referral {referral_id}, {verb}): no audit row {expected or '(unknown verb)'}")
+
+    audits_by_then = Subquery(
+        of_the_referral.order_by().values("object_id").annotate(n=Count("pk")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+    nth = Window(
+        RowNumber(), partition_by=[F("referral_id"), F("verb")], order_by=[F("occurred_at").asc(), F("id").asc()]
+    )
+    short = (
+        events.annotate(nth=nth, audits=Coalesce(audits_by_then, 0))
+        .filter(nth__gt=F("audits"))
+        .values_list("pk", "referral_id", "verb", "expected_action", "nth", "audits")
+    )
+    for pk, referral_id, verb, expected, n, audits in short.iterator(chunk_size=CHUNK):
+        if pk not in named:
+            result.problem(
+                f"event {pk} (referral {referral_id}, {verb}): {n} such events by then, {audits} audit rows {expected}"
+            )
     return result
 
 

@@ -88,10 +88,17 @@ def test_a_status_out_of_step_with_its_events_is_named(worked, corrupt):
 
 
 def event_without_audit(ids):
-    # On a referral with no message: one written within the window of another message's row would match it
-    # (referrals.integrity.check_referral_audit says why).
     event = ReferralEvent.objects.create(referral_id=ids["expired"], verb="message")
     return f"event {event.pk} (referral {ids['expired']}, message): no audit row referrals.message.added"
+
+
+def second_message_without_audit(ids):
+    # Within the window of the first message's audit row: matched by time alone, it would pass.
+    event = ReferralEvent.objects.create(referral_id=ids["service"], verb="message")
+    return (
+        f"event {event.pk} (referral {ids['service']}, message): 2 such events by then, "
+        "1 audit rows referrals.message.added"
+    )
 
 
 def event_moved_away_from_its_audit(ids):
@@ -108,7 +115,13 @@ def event_audited_on_another_referral(ids):
 
 
 @pytest.mark.parametrize(
-    "corrupt", [event_without_audit, event_moved_away_from_its_audit, event_audited_on_another_referral]
+    "corrupt",
+    [
+        event_without_audit,
+        second_message_without_audit,
+        event_moved_away_from_its_audit,
+        event_audited_on_another_referral,
+    ],
 )
 def test_an_event_without_its_audit_row_is_named(worked, corrupt):
     expected = corrupt(worked)
