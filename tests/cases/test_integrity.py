@@ -149,3 +149,8 @@ def test_a_file_no_row_names_is_information_not_a_problem(shared):
         assert Document.objects.filter(file=name).count() == 0
     finally:
         storage.delete(name)
+
+
+def test_a_missing_case_permission_is_named_rather_than_read_around(le_case):
+    Permission.objects.filter(content_type__app_label="cases", codename="view_le_sensitive").delete()
+    assert check_case_permissions().problems == ["the case permissions view_le_sensitive do not exist"]
