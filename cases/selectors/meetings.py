@@ -26,7 +26,7 @@ from cases.selectors.records import SENSITIVE_NEEDS
 # A packet waiting or being prepared that has not moved for this long is stuck: its worker was killed mid-build, or
 # no worker ran. Each step (a case gathered, the typesetting) saves the packet, so a live build moves far more often.
 # The purge fails it (cases.services.meeting_packets_purge) and, until then, it does not count toward its
-# requester's limit of packets being prepared.
+# requester's limit of packets being prepared (docs/decisions/0016-background-work-survives-outages.md).
 MEETING_PACKET_STALE_AFTER = timedelta(minutes=15)
 
 

@@ -5,7 +5,7 @@ seconds) and its due tasks, e-mails among them, then wait until someone starts i
 worker, with the same options, and on ``OperationalError`` or ``InterfaceError`` closes the connections, waits (1, 2,
 4 … 30 seconds, growing while the failures follow one another) and starts it again, logging each restart. Any other
 exception still ends it: a bug is for the supervisor (systemd's ``Restart=always``, docs/deployment.md) and its
-logs, not to be retried in a loop.
+logs, not to be retried in a loop (docs/decisions/0016-background-work-survives-outages.md).
 """
 
 import logging
