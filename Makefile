@@ -41,8 +41,9 @@ demo: $(STAMP) messages
 	$(DEMO_ENV) $(PY) manage.py createcachetable
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	$(DEMO_ENV) $(PY) manage.py referrals_expire --schedule
+	$(DEMO_ENV) $(PY) manage.py meeting_packets_purge --schedule
 	@echo "Starting the background worker and the portal on http://127.0.0.1:8000 (Ctrl-C stops both)."
-	@$(DEMO_ENV) $(PY) manage.py db_worker & worker=$$!; \
+	@$(DEMO_ENV) $(PY) manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 

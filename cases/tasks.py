@@ -1,7 +1,8 @@
-"""Background work of cases (``django.tasks``, run by ``manage.py db_worker``): building a meeting packet and
-deleting it when its lifetime is over."""
+"""Background work of cases (``django.tasks``, run by ``manage.py run_worker``): building a meeting packet, and the
+purge that deletes it when its lifetime is over and fails the packets stuck by a worker killed mid-build."""
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -21,6 +22,8 @@ from portal.audit import audit_records
 from portal.pdf import Typeset, typeset
 
 logger = logging.getLogger(__name__)
+
+PURGE_INTERVAL = timedelta(minutes=5)
 
 
 @task()
@@ -67,7 +70,9 @@ def build_meeting_packet(packet_id: int) -> str:
         }
         context = packets.print_context(viewer, handling, title=title, packet=packet, sections=sections)
         result = typeset(render_to_string("cases/print/meeting_packet.html", context))
-        _keep(packet, viewer, sections, result)
+        if not _keep(packet, viewer, sections, result):
+            packet.refresh_from_db(fields=["status"])
+            return packet.status  # given up on as stuck by the purge meanwhile: no file, no disclosure
     except Exception:
         logger.exception("Meeting packet %s failed", packet.pk)
         if packet.file:  # saved before the step that failed: never leave a packet's file behind
@@ -83,10 +88,14 @@ def build_meeting_packet(packet_id: int) -> str:
     return packet.status
 
 
-def _keep(packet: MeetingPacket, viewer: User, sections: list[dict[str, Any]], result: Typeset) -> None:
-    """Store the file, mark the packet ready and record one disclosure per case, all or nothing."""
+def _keep(packet: MeetingPacket, viewer: User, sections: list[dict[str, Any]], result: Typeset) -> bool:
+    """Store the file, mark the packet ready and record one disclosure per case, all or nothing; nothing if the
+    packet is no longer running (the purge, which locks it too, failed it as stuck while it was typeset)."""
     now = timezone.now()
     with transaction.atomic():
+        running = MeetingPacket.objects.filter(pk=packet.pk, status=MeetingPacket.Status.RUNNING)
+        if not running.select_for_update().exists():
+            return False
         packet.file.save(f"{packet.pk}.pdf", ContentFile(result.pdf), save=False)
         packet.finish()
         _save(
@@ -113,6 +122,7 @@ def _keep(packet: MeetingPacket, viewer: User, sections: list[dict[str, Any]], r
                 )
             ]
         )
+    return True
 
 
 def _save(packet: MeetingPacket, *, transitioned: bool = False, **changes: Any) -> None:
@@ -124,6 +134,12 @@ def _save(packet: MeetingPacket, *, transitioned: bool = False, **changes: Any) 
 
 
 @task()
-def meeting_packets_purge() -> int:
-    """``services.meeting_packets_purge``, run by the worker when a packet's lifetime is over."""
-    return services.meeting_packets_purge()
+def meeting_packets_purge(reschedule: bool = False) -> int:
+    """``services.meeting_packets_purge``, run by the worker when a packet's lifetime is over and, with
+    ``reschedule``, every ``PURGE_INTERVAL`` (``manage.py meeting_packets_purge --schedule`` starts the chain): a
+    packet stuck by a worker killed mid-build is failed even when no build ever succeeds again."""
+    try:
+        return services.meeting_packets_purge()
+    finally:  # an error in one run must not stop the cycle
+        if reschedule:
+            meeting_packets_purge.using(run_after=timezone.now() + PURGE_INTERVAL).enqueue(reschedule=True)

@@ -148,6 +148,10 @@ CACHES = {
 
 # --- Background tasks ------------------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /readyz (portal.views.readyz): 503 once a due task has waited longer than this (no worker takes them); a task
+# running longer than the other is reported as stale (a worker killed mid-task leaves it "running" for ever).
+PORTAL_TASKS_DUE_MAX_WAIT = timedelta(minutes=env_int("PORTAL_TASKS_DUE_MAX_WAIT_MINUTES", 10))
+PORTAL_TASKS_RUNNING_STALE_AFTER = timedelta(minutes=env_int("PORTAL_TASKS_RUNNING_STALE_MINUTES", 15))
 
 # --- Accounts, sign-in and MFA ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "agencies.User"

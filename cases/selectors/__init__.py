@@ -34,11 +34,14 @@ from cases.selectors.cases import (
 )
 from cases.selectors.dossier import CaseDossier, case_dossier_for
 from cases.selectors.meetings import (
+    MEETING_PACKET_STALE_AFTER,
     disclosure_of,
     meeting_cases_for,
     meeting_packet_get_for_user,
     meeting_packet_still_readable,
     meeting_packets_of,
+    meeting_packets_stale,
+    meeting_packets_working,
     meeting_task_forces_of,
 )
 from cases.selectors.people import (
@@ -78,6 +81,7 @@ __all__ = [
     "CHANGE",
     "DECIDE",
     "MANAGE",
+    "MEETING_PACKET_STALE_AFTER",
     "OPEN",
     "PII_FIELDS",
     "PREPARE_MEETING",
@@ -119,6 +123,8 @@ __all__ = [
     "meeting_packet_get_for_user",
     "meeting_packet_still_readable",
     "meeting_packets_of",
+    "meeting_packets_stale",
+    "meeting_packets_working",
     "meeting_task_forces_of",
     "name_search_q",
     "need_get_for_user",

@@ -1,7 +1,7 @@
 """Meeting packets: which task forces and cases a coordinator may put in one, and whether its file may still be
 read (docs/decisions/0012-case-packets.md)."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -22,6 +22,12 @@ from cases.selectors.cases import (
 )
 from cases.selectors.dossier import CaseDossier, case_dossier_for
 from cases.selectors.records import SENSITIVE_NEEDS
+
+# A packet waiting or being prepared that has not moved for this long is stuck: its worker was killed mid-build, or
+# no worker ran. Each step (a case gathered, the typesetting) saves the packet, so a live build moves far more often.
+# The purge fails it (cases.services.meeting_packets_purge) and, until then, it does not count toward its
+# requester's limit of packets being prepared (docs/decisions/0016-background-work-survives-outages.md).
+MEETING_PACKET_STALE_AFTER = timedelta(minutes=15)
 
 
 def meeting_task_forces_of(user: User) -> QuerySet[TaskForce]:
@@ -116,3 +122,18 @@ def meeting_packet_get_for_user(user: User, pk: int) -> MeetingPacket:
     if packet is None:
         raise Http404
     return packet
+
+
+def meeting_packets_working(user: User, *, now: datetime | None = None) -> QuerySet[MeetingPacket]:
+    """The packets ``user`` has waiting or being prepared that still move: the ones their limit counts."""
+    since = (now or timezone.now()) - MEETING_PACKET_STALE_AFTER
+    return MeetingPacket.objects.filter(requested_by=user, status__in=_WORKING, updated_at__gt=since)
+
+
+def meeting_packets_stale(*, now: datetime | None = None) -> QuerySet[MeetingPacket]:
+    """Packets waiting or being prepared that have not moved for ``MEETING_PACKET_STALE_AFTER``: given up on."""
+    since = (now or timezone.now()) - MEETING_PACKET_STALE_AFTER
+    return MeetingPacket.objects.filter(status__in=_WORKING, updated_at__lte=since)
+
+
+_WORKING = [MeetingPacket.Status.QUEUED, MeetingPacket.Status.RUNNING]

@@ -29,10 +29,8 @@ def meeting_packet_request(
         raise PermissionDenied
     if not cases:
         raise ValidationError({"cases": _("Choose at least one case.")})
-    working = MeetingPacket.objects.filter(
-        requested_by=actor, status__in=[MeetingPacket.Status.QUEUED, MeetingPacket.Status.RUNNING]
-    )
-    if working.count() >= MeetingPacket.MAX_WORKING_PER_PERSON:
+    # A stuck packet (its worker killed) does not count: it must not block its requester until the purge fails it.
+    if selectors.meeting_packets_working(actor).count() >= MeetingPacket.MAX_WORKING_PER_PERSON:
         raise ValidationError(
             _("You have %(count)s packets being prepared: wait for one to finish.")
             % {"count": MeetingPacket.MAX_WORKING_PER_PERSON}
@@ -65,22 +63,43 @@ def meeting_packet_request(
 
 
 def meeting_packets_purge(*, now: datetime | None = None) -> int:
-    """Delete the files of meeting packets past their lifetime (the rows stay, marked expired), and give up on those
-    still waiting or running a lifetime after they were asked for (a worker that died). Returns how many."""
+    """Delete the files of meeting packets past their lifetime (the rows stay, marked expired), and fail those stuck
+    waiting or being prepared (``selectors.MEETING_PACKET_STALE_AFTER`` without moving: a worker killed mid-build, or
+    none running), so that their page stops polling and says to try again. Each in the requester's agency's audit
+    trail. Returns how many. Run every few minutes (``cases.tasks.meeting_packets_purge``) and when a file expires."""
     now = now or timezone.now()
     expired = MeetingPacket.objects.filter(status=MeetingPacket.Status.READY, expires_at__lte=now)
-    stuck = MeetingPacket.objects.filter(
-        status__in=[MeetingPacket.Status.QUEUED, MeetingPacket.Status.RUNNING],
-        created_at__lte=now - MeetingPacket.LIFETIME,
-    )
-    packets = [*expired.select_related("agency"), *stuck.select_related("agency")]
-    for packet in packets:
-        if packet.is_ready:
-            packet.expire()
-        else:
-            packet.fail()
+    count = 0
+    for packet in expired.select_related("agency"):
+        packet.expire()
         _discard_file(packet, action="cases.meeting_packet.deleted")
-    return len(packets)
+        count += 1
+    return count + _fail_stuck(now)
+
+
+def _fail_stuck(now: datetime) -> int:
+    """Fail the stuck packets, each locked and checked again: a build that moved meanwhile, or that is storing its
+    file (``cases.tasks`` locks the packet to finish it), is left alone."""
+    failed = 0
+    for pk in selectors.meeting_packets_stale(now=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            stale = selectors.meeting_packets_stale(now=now).filter(pk=pk)
+            packet = stale.select_related("agency").select_for_update(of=("self",)).first()
+            if packet is None:
+                continue
+            was = packet.status
+            packet.fail()
+            packet.finished_at = now
+            packet.save(update_fields=["status", "finished_at", "updated_at"])
+            audit_record(
+                action="cases.meeting_packet.failed",
+                actor=None,
+                target=packet,
+                agency=packet.agency,
+                details={"reason": "stuck", "status": was, "steps_done": packet.steps_done},
+            )
+            failed += 1
+    return failed
 
 
 def _discard_file(packet: MeetingPacket, *, action: str, request: HttpRequest | None = None) -> None:

@@ -32,11 +32,13 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
 from pypdf import PdfReader
 
 from agencies.models import Agency, Membership, Role, User
@@ -1151,3 +1153,112 @@ def test_a_task_force_that_is_not_a_number_is_refused_politely(client_as, coordi
     else:
         response = client.post(url, {"task_force": "x", "meeting_on": "2026-12-03"})
     assert response.status_code in (200, 400)
+
+
+# 9. A worker killed mid-build (issue 13): a stuck packet is failed by the scheduled purge, stops polling, and never
+# blocks its requester.
+
+STUCK = selectors.MEETING_PACKET_STALE_AFTER
+
+
+def left_behind(coordinator, task_force, case: Case, *, status: str) -> MeetingPacket:
+    """A packet whose worker was killed: claimed (``running``, one case of one gathered) or never taken (``queued``);
+    inside the test's transaction its task never runs."""
+    packet = meeting_packet_request(
+        actor=coordinator, task_force=task_force, meeting_on=timezone.localdate(), cases=[case]
+    )
+    if status == MeetingPacket.Status.RUNNING:  # what the build's claim and its first step write
+        MeetingPacket.objects.filter(pk=packet.pk).update(status=status, steps_done=0, updated_at=timezone.now())
+    packet.refresh_from_db()
+    return packet
+
+
+@pytest.mark.parametrize("status", [MeetingPacket.Status.RUNNING, MeetingPacket.Status.QUEUED])
+def test_a_packet_stuck_past_the_stale_time_is_failed_by_the_purge_and_its_page_stops_polling(
+    client_as, auditor, coordinator, task_force, meeting_case, status
+):
+    packet = left_behind(coordinator, task_force, meeting_case, status=status)
+    detail = reverse("meeting_packet_detail", args=[packet.pk])
+    start = packet.updated_at
+
+    with time_machine.travel(start + STUCK - timedelta(seconds=5)):
+        assert meeting_packets_purge() == 0  # a slow build is not a stuck one
+        partial = client_as(coordinator).get(detail, headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-trigger="every 2s"' in partial
+    if status == MeetingPacket.Status.RUNNING:
+        assert "Gathering case 1 of 1" in partial
+
+    with time_machine.travel(start + STUCK + timedelta(seconds=5)):
+        assert meeting_packets_purge() == 1
+        partial = client_as(coordinator).get(detail, headers={"HX-Request": "true"}).content.decode()
+        assert meeting_packets_purge() == 0
+    packet.refresh_from_db()
+    assert packet.status == MeetingPacket.Status.FAILED
+    assert packet.finished_at is not None
+    assert "hx-trigger" not in partial
+    assert "Gathering case" not in partial
+    assert "The packet could not be prepared." in partial
+    given_up = audit_event_list_visible_to(auditor).get(action="cases.meeting_packet.failed")
+    assert (given_up.object_id, given_up.actor, given_up.details) == (
+        str(packet.pk),
+        None,
+        {"reason": "stuck", "status": status, "steps_done": 0},
+    )
+
+
+def test_stuck_packets_do_not_count_toward_the_limit_of_packets_being_prepared(
+    client_as, coordinator, task_force, meeting_case
+):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(MeetingPacket.MAX_WORKING_PER_PERSON):
+            left_behind(coordinator, task_force, meeting_case, status=MeetingPacket.Status.RUNNING)
+    page = client_as(coordinator)
+    with time_machine.travel(start + timedelta(minutes=1)):
+        refused = post_packet(page, task_force, cases=[meeting_case.pk])
+    assert refused.status_code == 200
+    assert "You have 3 packets being prepared: wait for one to finish." in refused.content.decode()
+
+    with time_machine.travel(start + STUCK + timedelta(seconds=1)):  # stuck, and no purge has run yet
+        accepted = post_packet(page, task_force, cases=[meeting_case.pk])
+    assert accepted.status_code == 302
+    statuses = sorted(MeetingPacket.objects.filter(requested_by=coordinator).values_list("status", flat=True))
+    assert statuses == ["queued", "running", "running", "running"]
+
+
+def test_a_build_the_purge_gave_up_on_while_it_was_typeset_keeps_no_file_and_discloses_nothing(
+    build, coordinator, meeting_case
+):
+    """The build outlived the stale time in its last step (a very slow typesetting) and the purge failed it: the
+    build must not then mark it ready, store its file or record disclosures."""
+    files_before = packet_files()
+    purged: list[int] = []
+
+    def slow_typeset(html: str) -> Typeset:
+        purged.append(meeting_packets_purge(now=timezone.now() + STUCK + timedelta(seconds=1)))
+        return fake_typeset(html)
+
+    packet = build([meeting_case], typeset=slow_typeset)
+    assert purged == [1]
+    assert packet.status == MeetingPacket.Status.FAILED
+    assert not packet.file
+    assert packet_files() == files_before
+    assert not AuditEvent.objects.filter(action="cases.packet.generated").exists()
+
+
+def test_the_purge_is_scheduled_once_and_queues_its_next_run(settings, db):
+    """``meeting_packets_purge --schedule`` starts a chain of purges five minutes apart, whether or not any build
+    succeeds; asked twice (``make demo`` twice), it starts one."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    path = "cases.tasks.meeting_packets_purge"
+    tasks.meeting_packets_purge.using(run_after=timezone.now() + timedelta(hours=24)).enqueue()  # a packet's expiry
+    call_command("meeting_packets_purge", "--schedule", stdout=io.StringIO())
+    call_command("meeting_packets_purge", "--schedule", stdout=io.StringIO())
+    chain = DBTaskResult.objects.filter(task_path=path, args_kwargs__kwargs__reschedule=True)
+    assert chain.count() == 1
+
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        assert tasks.meeting_packets_purge.call(reschedule=True) == 0  # what the worker runs
+    # the chain's first (run at once) and the next one it queued, five minutes on
+    assert sorted(chain.values_list("run_after", flat=True)) == [now + tasks.PURGE_INTERVAL, get_date_max()]

@@ -14,6 +14,7 @@ from tests.helpers import post_password
 # Each entry is a decision: a page an anonymous person must reach. Adding one needs a reason.
 PUBLIC_URL_NAMES = {
     "healthz",  # load balancer probe; says only "ok"
+    "readyz",  # operators' readiness probe: "ok" or "unavailable" and the task queue's counts, nothing more
     "account_login",
     "account_logout",  # signing out must work whatever the session's state
     "account_inactive",

@@ -1,0 +1,59 @@
+"""``manage.py run_worker``: django_tasks_db's ``db_worker``, restarted after a database outage.
+
+``db_worker`` exits on the first database error (PostgreSQL restarted, a failover, the network gone for a few
+seconds) and its due tasks, e-mails among them, then wait until someone starts it again. This command runs the same
+worker, with the same options, and on ``OperationalError`` or ``InterfaceError`` closes the connections, waits (1, 2,
+4 … 30 seconds, growing while the failures follow one another) and starts it again, logging each restart. Any other
+exception still ends it: a bug is for the supervisor (systemd's ``Restart=always``, docs/deployment.md) and its
+logs, not to be retried in a loop (docs/decisions/0016-background-work-survives-outages.md).
+"""
+
+import logging
+from time import monotonic, sleep
+from typing import Any
+
+from django.db import InterfaceError, OperationalError, connections
+from django_tasks_db.management.commands import db_worker
+
+logger = logging.getLogger("portal.worker")
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+FIRST_WAIT = 1.0  # seconds
+LONGEST_WAIT = 30.0
+
+
+def backoff(failures: int) -> float:
+    """Seconds to wait after ``failures`` database errors in a row: 1, 2, 4, 8, 16, then 30."""
+    return min(FIRST_WAIT * 2 ** (failures - 1), LONGEST_WAIT)
+
+
+class Command(db_worker.Command):
+    help = (
+        "Run the database background worker (db_worker, same options), starting it again after a database error "
+        "with a growing wait (at most 30 s). Autoreload is off: the restarts are this command's."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # Under the autoreloader the worker runs in a thread whose error nobody would see, and no restart would come.
+        options["reload"] = False
+        failures = 0
+        while True:
+            started = monotonic()
+            try:
+                super().handle(*args, **options)
+            except DATABASE_ERRORS as error:
+                if monotonic() - started > LONGEST_WAIT:
+                    failures = 0  # it ran well for a while: this is a new outage, start again at the shortest wait
+                failures += 1
+                wait = backoff(failures)
+                logger.warning(
+                    "The worker stopped on a database error (%s: %s; %d in a row); starting it again in %g s",
+                    type(error).__name__,
+                    error,
+                    failures,
+                    wait,
+                )
+                connections.close_all()  # the next start opens fresh connections
+                sleep(wait)
+            else:
+                return  # --batch, --max-tasks, or a signal: ended as db_worker ends
