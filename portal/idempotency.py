@@ -56,15 +56,18 @@ def create_once[M: models.Model](
     stored = owned_key(actor, key)
     if stored is None:
         return create(None)
-    manager = model._default_manager
-    existing = manager.filter(submission_key=stored).first()
+    existing = _created_with(model, stored)
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
             return create(stored)
     except IntegrityError:
-        existing = manager.filter(submission_key=stored).first()
+        existing = _created_with(model, stored)
         if existing is None:
             raise
         return existing
+
+
+def _created_with[M: models.Model](model: type[M], stored: uuid.UUID) -> M | None:
+    return model._default_manager.filter(submission_key=stored).first()
