@@ -112,7 +112,11 @@ FORMS: dict[str, tuple[str, Callable[..., str], Callable[..., str], Callable[...
         "investigator",
         lambda f: reverse("case_detail", args=[f["le_case"].pk]),
         lambda f: reverse("need_add", args=[f["le_case"].pk]),
-        lambda f: {"person": f["le_victim"].pk, "category": Need.Category.LEGAL_IMMIGRATION, "urgency": Need.Urgency.ROUTINE},
+        lambda f: {
+            "person": f["le_victim"].pk,
+            "category": Need.Category.LEGAL_IMMIGRATION,
+            "urgency": Need.Urgency.ROUTINE,
+        },
         Need,
         "cases.need.added",
     ),
