@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, TaskForce, User
 from cases import selectors
 from cases.models import Case, CaseParticipant, CaseShare, Consent, MeetingPacket, Need, Person, Visibility
+from portal.idempotency import SubmissionKeyField
 
 
 class DateInput(forms.DateInput):
@@ -22,6 +23,7 @@ class CaseForm(forms.ModelForm):
         required=False,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    submission_key = SubmissionKeyField()
 
     class Meta:
         model = Case
@@ -50,6 +52,7 @@ class CaseForm(forms.ModelForm):
             del self.fields["task_force"]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            del self.fields["submission_key"]  # an edit is refused when stale (``version``), not keyed
 
 
 class ParticipantForm(forms.ModelForm):
@@ -57,6 +60,7 @@ class ParticipantForm(forms.ModelForm):
     languages = forms.CharField(
         label=_("Languages"), required=False, help_text=_("ISO codes separated by commas, e.g. es, en")
     )
+    submission_key = SubmissionKeyField()
 
     class Meta:
         model = Person
@@ -124,6 +128,7 @@ class ConsentForm(forms.Form):
     expires_on = forms.DateField(
         label=_("Expires on"), widget=DateInput, help_text=_("Required: consent is time-limited.")
     )
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args: Any, people: QuerySet[Person], agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -153,6 +158,7 @@ class NoteForm(forms.Form):
     visibility = forms.ChoiceField(
         label=_("Visible to"), choices=Visibility.choices, initial=Visibility.CASE_TEAM, required=False
     )
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args: Any, may_see_le: bool, about: QuerySet[Person] | None = None, **kwargs: Any) -> None:
         """``about``: whom the note may be about (``cases.selectors.note_subjects_for``); none, no such field."""
@@ -176,6 +182,7 @@ class DocumentForm(forms.Form):
     visibility = forms.ChoiceField(
         label=_("Visible to"), choices=Visibility.choices, initial=Visibility.CASE_TEAM, required=False
     )
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args: Any, may_see_le: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -191,6 +198,7 @@ class NeedForm(forms.Form):
     category = forms.ChoiceField(label=_("Need"), choices=Need.Category.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Need.Urgency.choices, initial=Need.Urgency.ROUTINE)
     details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args: Any, victims: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency, TaskForce, User
 from portal.categories import NeedCategory
+from portal.idempotency import submission_key_model_field
 from portal.models import TimeStampedModel
 
 
@@ -100,6 +101,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), blank=True, related_name="assigned_cases"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submission_key = submission_key_model_field()
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -295,6 +297,7 @@ class CaseParticipant(TimeStampedModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(_("role in the case"), max_length=10, choices=Role.choices)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submission_key = submission_key_model_field()
 
     class Meta:
         ordering = ["role", "id"]
@@ -332,6 +335,7 @@ class Consent(TimeStampedModel):
     expires_on = models.DateField(_("expires on"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submission_key = submission_key_model_field()
 
     class Meta:
         ordering = ["-signed_on", "-id"]
@@ -372,6 +376,7 @@ class Need(FSMModelMixin, TimeStampedModel):
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.UNMET, protected=True)
     details = models.TextField(_("details"), blank=True)
+    submission_key = submission_key_model_field()
 
     class Meta:
         ordering = ["status", "urgency", "id"]
@@ -408,6 +413,7 @@ class Note(TimeStampedModel):
     # Whom a victim service provider's note is about (its clients in the case): another agency reads it only when
     # each of them released their account (``narrative``) to it (cases.selectors.notes_visible).
     about = models.ManyToManyField(Person, verbose_name=_("about"), blank=True, related_name="notes_about")
+    submission_key = submission_key_model_field()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -443,6 +449,7 @@ class Document(TimeStampedModel):
     )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    submission_key = submission_key_model_field()
 
     class Meta:
         ordering = ["-created_at", "-id"]

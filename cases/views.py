@@ -188,9 +188,14 @@ def participant_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
     form = ParticipantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        fields = {name: value for name, value in form.cleaned_data.items() if name != "role"}
+        fields = {name: value for name, value in form.cleaned_data.items() if name not in {"role", "submission_key"}}
         services.person_add_to_case(
-            case=case, role=form.cleaned_data["role"], actor=request.user, request=request, **fields
+            case=case,
+            role=form.cleaned_data["role"],
+            actor=request.user,
+            submission_key=form.cleaned_data["submission_key"],
+            request=request,
+            **fields,
         )
         messages.success(request, _("The person is added to the case."))
         return redirect("case_detail", pk=case.pk)
@@ -297,6 +302,7 @@ def need_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             urgency=form.cleaned_data["urgency"],
             details=form.cleaned_data["details"],
             actor=request.user,
+            submission_key=form.cleaned_data["submission_key"],
             request=request,
         )
         messages.success(request, _("The need is recorded."))
@@ -318,6 +324,7 @@ def document_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 description=form.cleaned_data["description"],
                 visibility=form.cleaned_data.get("visibility") or Visibility.CASE_TEAM,
                 actor=request.user,
+                submission_key=form.cleaned_data["submission_key"],
                 request=request,
             )
         except ValidationError as error:

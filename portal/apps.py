@@ -1,11 +1,17 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 
 
 class PortalConfig(AppConfig):
     default = True
     name = "portal"
     verbose_name = "Portal"
+
+    def ready(self) -> None:
+        from portal.sqlite import gather_statistics_after_migrate
+
+        post_migrate.connect(gather_statistics_after_migrate, dispatch_uid="portal.sqlite.gather_statistics")
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

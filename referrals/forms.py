@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from cases.models import CaseShare, Need
+from portal.idempotency import SubmissionKeyField
 from referrals.models import Referral
 
 
@@ -91,3 +92,4 @@ class StepForm(forms.Form):
 
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}))
+    submission_key = SubmissionKeyField()

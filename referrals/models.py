@@ -18,6 +18,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from agencies.models import Agency
 from cases.models import Case, CaseShare, Need, Person
+from portal.idempotency import submission_key_model_field
 from portal.models import TimeStampedModel
 from referrals.steps import VERB_CHOICES
 from services_directory.models import Service
@@ -290,6 +291,7 @@ class ReferralMessage(TimeStampedModel):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     author_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("message"))
+    submission_key = submission_key_model_field()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -25,6 +25,7 @@ from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, CaseShare, Need, Person
 from cases.services import case_share_grant, case_share_withdraw, share_level_check
 from portal.audit import audit_record
+from portal.idempotency import create_once
 from referrals import selectors
 from referrals.models import Notification, Referral, ReferralEvent, ReferralMessage
 from referrals.steps import STEPS
@@ -645,7 +646,11 @@ def referrals_expire(*, now: datetime | None = None) -> list[int]:
 # Messages and notifications ------------------------------------------------------------------------------------
 
 
-def referral_message_add(*, referral: Referral, actor: User, body: str, request: Any = None) -> ReferralMessage:
+def referral_message_add(
+    *, referral: Referral, actor: User, body: str, submission_key: uuid.UUID | None = None, request: Any = None
+) -> ReferralMessage:
+    """Write on a referral's thread. The same ``submission_key`` again (the form sent twice) gives the first message
+    back: nobody is told twice."""
     if not body.strip():
         raise ValidationError({"body": _("Write a message.")})
     sides = selectors.sides_of(actor, referral)
@@ -655,20 +660,24 @@ def referral_message_add(*, referral: Referral, actor: User, body: str, request:
         raise PermissionDenied
     agency = actor.agency
     assert agency is not None  # a side on the referral is an agency's
-    with transaction.atomic():
-        message = ReferralMessage.objects.create(
-            referral=referral, author=actor, author_agency=agency, body=body.strip()
-        )
-        event = ReferralEvent.objects.create(referral=referral, verb="message", actor=actor, actor_agency=agency)
-        audit_record(
-            action="referrals.message.added",
-            actor=actor,
-            request=request,
-            target=referral,
-            details={"message": message.pk},
-        )
-        _notify(referral, event, actor)
-    return message
+
+    def create(key: uuid.UUID | None) -> ReferralMessage:
+        with transaction.atomic():
+            message = ReferralMessage.objects.create(
+                referral=referral, author=actor, author_agency=agency, body=body.strip(), submission_key=key
+            )
+            event = ReferralEvent.objects.create(referral=referral, verb="message", actor=actor, actor_agency=agency)
+            audit_record(
+                action="referrals.message.added",
+                actor=actor,
+                request=request,
+                target=referral,
+                details={"message": message.pk},
+            )
+            _notify(referral, event, actor)
+        return message
+
+    return create_once(ReferralMessage, actor=actor, key=submission_key, create=create)
 
 
 def notifications_mark_read(*, user: User, referral: Referral | None = None) -> int:

@@ -253,7 +253,11 @@ def referral_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if form.is_valid():
         try:
             services.referral_message_add(
-                referral=referral, actor=request.user, body=form.cleaned_data["body"], request=request
+                referral=referral,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                submission_key=form.cleaned_data["submission_key"],
+                request=request,
             )
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [_("You may not write here.")])))

@@ -1,6 +1,7 @@
 """Opening, editing, moving along, assigning a case. Each service checks the actor's right through
 ``cases.selectors``, writes in one transaction with its audit event."""
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from cases import selectors
 from cases.models import Case, CaseNumberSequence
 from cases.services.shares import _grant_to_agency
 from portal.audit import audit_record
+from portal.idempotency import create_once
 from portal.models import AuditEvent
 
 
@@ -38,9 +40,11 @@ def case_create(
     le_narrative: str = "",
     task_force: TaskForce | None = None,
     opened_on: date | None = None,
+    submission_key: uuid.UUID | None = None,
     request: HttpRequest | None = None,
 ) -> Case:
-    """Open a case led by the actor's agency, which holds every permission on it."""
+    """Open a case led by the actor's agency, which holds every permission on it. The same ``submission_key`` again
+    (the form sent twice) gives the first case back: no second case, no second number."""
     if not selectors.can_open_cases(actor) or actor.agency is None:
         raise PermissionDenied(_("You cannot open cases."))
     unknown = set(indicators) - set(Case.Indicator.values)
@@ -54,24 +58,30 @@ def case_create(
     for name, value, choices in [("case_type", case_type, Case.Type), ("intake_channel", intake_channel, Case.Channel)]:
         if value not in choices.values:
             raise ValidationError({name: _("Choose one of the listed values.")})
-    with transaction.atomic():
-        case = Case.objects.create(
-            number=_next_case_number(opened_on.year),
-            title=title,
-            case_type=case_type,
-            intake_channel=intake_channel,
-            summary=summary,
-            jurisdiction=jurisdiction,
-            indicators=sorted(set(indicators)),
-            le_narrative=le_narrative,
-            task_force=task_force,
-            opened_on=opened_on,
-            lead_agency=actor.agency,
-            created_by=actor,
-        )
-        _grant_to_agency(case, actor.agency, selectors.CASE_PERMISSIONS)
-        audit_record(action="cases.case.created", actor=actor, request=request, target=case)
-    return case
+    lead_agency, opened = actor.agency, opened_on
+
+    def create(key: uuid.UUID | None) -> Case:
+        with transaction.atomic():
+            case = Case.objects.create(
+                number=_next_case_number(opened.year),
+                title=title,
+                case_type=case_type,
+                intake_channel=intake_channel,
+                summary=summary,
+                jurisdiction=jurisdiction,
+                indicators=sorted(set(indicators)),
+                le_narrative=le_narrative,
+                task_force=task_force,
+                opened_on=opened,
+                lead_agency=lead_agency,
+                created_by=actor,
+                submission_key=key,
+            )
+            _grant_to_agency(case, lead_agency, selectors.CASE_PERMISSIONS)
+            audit_record(action="cases.case.created", actor=actor, request=request, target=case)
+        return case
+
+    return create_once(Case, actor=actor, key=submission_key, create=create)
 
 
 def case_transition(

@@ -1,5 +1,6 @@
 """The people in cases and their consents to release personal information (docs/architecture.md §4.6)."""
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -14,29 +15,43 @@ from agencies.models import Agency, User
 from cases import selectors
 from cases.models import Case, CaseParticipant, Consent, Person
 from portal.audit import audit_record
+from portal.idempotency import create_once
 
 
 def person_add_to_case(
-    *, case: Case, role: str, actor: User, request: HttpRequest | None = None, **person_fields: Any
+    *,
+    case: Case,
+    role: str,
+    actor: User,
+    submission_key: uuid.UUID | None = None,
+    request: HttpRequest | None = None,
+    **person_fields: Any,
 ) -> CaseParticipant:
     """Record a person in a case. The actor's agency is recorded as the one that entered them: if it is a victim
-    service provider, other agencies see their PII only through a consent."""
+    service provider, other agencies see their PII only through a consent. The same ``submission_key`` again (the
+    form sent twice) gives the first participant back: the person is not recorded twice."""
     case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
     if role not in CaseParticipant.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     person = Person(entered_by_agency=actor.agency, entered_by=actor, **person_fields)
     person.full_clean()
-    with transaction.atomic():
-        person.save()
-        participant = CaseParticipant.objects.create(case=case, person=person, role=role, added_by=actor)
-        audit_record(
-            action="cases.participant.added",
-            actor=actor,
-            request=request,
-            target=case,
-            details={"person_id": person.pk, "role": role},
-        )
-    return participant
+
+    def create(key: uuid.UUID | None) -> CaseParticipant:
+        with transaction.atomic():
+            person.save()
+            participant = CaseParticipant.objects.create(
+                case=case, person=person, role=role, added_by=actor, submission_key=key
+            )
+            audit_record(
+                action="cases.participant.added",
+                actor=actor,
+                request=request,
+                target=case,
+                details={"person_id": person.pk, "role": role},
+            )
+        return participant
+
+    return create_once(CaseParticipant, actor=actor, key=submission_key, create=create)
 
 
 def consent_record(
@@ -48,10 +63,12 @@ def consent_record(
     signed_on: date,
     expires_on: date,
     actor: User,
+    submission_key: uuid.UUID | None = None,
     request: HttpRequest | None = None,
 ) -> Consent:
     """Record a victim's written consent to release PII to one agency. Only the victim service provider that holds
-    the person's information records it; an expiry is required (VAWA: reasonably time-limited)."""
+    the person's information records it; an expiry is required (VAWA: reasonably time-limited). The same
+    ``submission_key`` again (the form sent twice) gives the first consent back."""
     if not selectors.can_record_consent(actor, person) or actor.agency is None:
         raise PermissionDenied(_("Only the agency that holds this person's information records their consent."))
     unknown = set(categories) - set(Consent.Category.values)
@@ -68,30 +85,36 @@ def consent_record(
         )
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": _("A consent cannot be signed in the future.")})
-    with transaction.atomic():
-        consent = Consent.objects.create(
-            person=person,
-            holder_agency=actor.agency,
-            recipient_agency=recipient_agency,
-            categories=sorted(set(categories)),
-            purpose=purpose,
-            signed_on=signed_on,
-            expires_on=expires_on,
-            recorded_by=actor,
-        )
-        audit_record(
-            action="cases.consent.recorded",
-            actor=actor,
-            request=request,
-            target=consent,
-            details={
-                "person_id": person.pk,
-                "recipient_agency_id": recipient_agency.pk,
-                "categories": consent.categories,
-                "expires_on": expires_on.isoformat(),
-            },
-        )
-    return consent
+    holder = actor.agency
+
+    def create(key: uuid.UUID | None) -> Consent:
+        with transaction.atomic():
+            consent = Consent.objects.create(
+                person=person,
+                holder_agency=holder,
+                recipient_agency=recipient_agency,
+                categories=sorted(set(categories)),
+                purpose=purpose,
+                signed_on=signed_on,
+                expires_on=expires_on,
+                recorded_by=actor,
+                submission_key=key,
+            )
+            audit_record(
+                action="cases.consent.recorded",
+                actor=actor,
+                request=request,
+                target=consent,
+                details={
+                    "person_id": person.pk,
+                    "recipient_agency_id": recipient_agency.pk,
+                    "categories": consent.categories,
+                    "expires_on": expires_on.isoformat(),
+                },
+            )
+        return consent
+
+    return create_once(Consent, actor=actor, key=submission_key, create=create)
 
 
 def consent_revoke(*, consent: Consent, actor: User, request: HttpRequest | None = None) -> None:

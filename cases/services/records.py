@@ -1,10 +1,11 @@
 """A case's needs, notes and files."""
 
+import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -12,6 +13,7 @@ from agencies.models import User
 from cases import selectors
 from cases.models import Case, Document, Need, Note, Person, Visibility
 from portal.audit import audit_record
+from portal.idempotency import create_once
 from portal.uploads import sniff_content_type
 
 
@@ -23,23 +25,31 @@ def need_add(
     actor: User,
     urgency: str = Need.Urgency.ROUTINE,
     details: str = "",
+    submission_key: uuid.UUID | None = None,
     request: HttpRequest | None = None,
 ) -> Need:
+    """Record a victim's need. The same ``submission_key`` again (the form sent twice) gives the first need back."""
     case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
     if not case.participants.filter(person=person).exists():
         raise ValidationError({"person": _("This person is not in the case.")})
     if category not in Need.Category.values or urgency not in Need.Urgency.values:
         raise ValidationError(_("Choose a need and an urgency from the lists."))
-    with transaction.atomic():
-        need = Need.objects.create(case=case, person=person, category=category, urgency=urgency, details=details)
-        audit_record(
-            action="cases.need.added",
-            actor=actor,
-            request=request,
-            target=case,
-            details={"need_id": need.pk, "category": category, "urgency": urgency},
-        )
-    return need
+
+    def create(key: uuid.UUID | None) -> Need:
+        with transaction.atomic():
+            need = Need.objects.create(
+                case=case, person=person, category=category, urgency=urgency, details=details, submission_key=key
+            )
+            audit_record(
+                action="cases.need.added",
+                actor=actor,
+                request=request,
+                target=case,
+                details={"need_id": need.pk, "category": category, "urgency": urgency},
+            )
+        return need
+
+    return create_once(Need, actor=actor, key=submission_key, create=create)
 
 
 def need_mark_met(*, need: Need, actor: User, request: HttpRequest | None = None) -> None:
@@ -65,11 +75,13 @@ def note_add(
     actor: User,
     visibility: str = Visibility.CASE_TEAM,
     about: Iterable[Person] = (),
+    submission_key: uuid.UUID | None = None,
     request: HttpRequest | None = None,
 ) -> Note:
     """Those who may change a case add notes to it; a law-enforcement-sensitive note also needs that permission.
     A victim service provider's note names whom it is about (``about``), among its clients in the case: required
-    when it has any there, since another agency reads the note only through each one's consent."""
+    when it has any there, since another agency reads the note only through each one's consent. The same
+    ``submission_key`` again (the form sent twice) gives the first note back."""
     access = selectors.case_access_for_user(actor, case.pk, selectors.CHANGE)
     case, agency = access.case, actor.agency
     if agency is None or (visibility == Visibility.LAW_ENFORCEMENT and not access.may_see_le):
@@ -82,17 +94,23 @@ def note_add(
         raise ValidationError({"about": _("A note is about your agency's clients in the case.")})
     if clients and not about:
         raise ValidationError({"about": _("Say which of your clients the note is about.")})
-    with transaction.atomic():
-        note = Note.objects.create(case=case, author=actor, author_agency=agency, text=text, visibility=visibility)
-        note.about.set(about)
-        audit_record(
-            action="cases.note.added",
-            actor=actor,
-            request=request,
-            target=case,
-            details={"note_id": note.pk, "visibility": visibility, "about": sorted(person.pk for person in about)},
-        )
-    return note
+
+    def create(key: uuid.UUID | None) -> Note:
+        with transaction.atomic():
+            note = Note.objects.create(
+                case=case, author=actor, author_agency=agency, text=text, visibility=visibility, submission_key=key
+            )
+            note.about.set(about)
+            audit_record(
+                action="cases.note.added",
+                actor=actor,
+                request=request,
+                target=case,
+                details={"note_id": note.pk, "visibility": visibility, "about": sorted(person.pk for person in about)},
+            )
+        return note
+
+    return create_once(Note, actor=actor, key=submission_key, create=create)
 
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -105,9 +123,11 @@ def document_upload(
     actor: User,
     description: str = "",
     visibility: str = Visibility.CASE_TEAM,
+    submission_key: uuid.UUID | None = None,
     request: HttpRequest | None = None,
 ) -> Document:
-    """Store a file with a case, outside anything served publicly. Its type is read from its content."""
+    """Store a file with a case, outside anything served publicly. Its type is read from its content. The same
+    ``submission_key`` again (the upload sent twice) gives the first document back and stores no second file."""
     access = selectors.case_access_for_user(actor, case.pk, selectors.CHANGE)
     case = access.case
     if visibility == Visibility.LAW_ENFORCEMENT and not access.may_see_le:
@@ -118,24 +138,33 @@ def document_upload(
     content_type = sniff_content_type(uploaded_file)
     if content_type is None:
         raise ValidationError({"file": _("Upload a PDF, an image (PNG or JPEG), a Word document or plain text.")})
-    with transaction.atomic():
-        document = Document(
-            case=case,
-            original_name=(uploaded_file.name or "")[:255],
-            content_type=content_type,
-            size=size,
-            description=description,
-            visibility=visibility,
-            uploaded_by=actor,
-            uploaded_by_agency=actor.agency,
-        )
-        document.file.save("upload", uploaded_file, save=False)
-        document.save()
-        audit_record(
-            action="cases.document.uploaded",
-            actor=actor,
-            request=request,
-            target=case,
-            details={"document_id": document.pk, "content_type": content_type, "size": document.size},
-        )
-    return document
+
+    def create(key: uuid.UUID | None) -> Document:
+        with transaction.atomic():
+            document = Document(
+                case=case,
+                original_name=(uploaded_file.name or "")[:255],
+                content_type=content_type,
+                size=size,
+                description=description,
+                visibility=visibility,
+                uploaded_by=actor,
+                uploaded_by_agency=actor.agency,
+                submission_key=key,
+            )
+            document.file.save("upload", uploaded_file, save=False)
+            try:
+                document.save()
+            except IntegrityError:  # the same upload at the same moment: keep no second file
+                document.file.delete(save=False)
+                raise
+            audit_record(
+                action="cases.document.uploaded",
+                actor=actor,
+                request=request,
+                target=case,
+                details={"document_id": document.pk, "content_type": content_type, "size": document.size},
+            )
+        return document
+
+    return create_once(Document, actor=actor, key=submission_key, create=create)

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from portal.sqlite import gather_statistics
+
 DEMO_SEED = 2026
 
 
@@ -39,6 +41,7 @@ class Command(BaseCommand):
                 if find_spec(module_name) is None:
                     continue
                 import_module(module_name).seed(rng=rng, stdout=self.stdout)
+        gather_statistics()  # SQLite plans the case list's permission check well only with statistics
         self.stdout.write(self.style.SUCCESS("Demo data is loaded. See README.md for the accounts."))
 
     @staticmethod

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from portal.sqlite import gather_statistics
 from services_directory.hsds.importing import ImportRefused, hsds_import
 from services_directory.hsds.reporting import report_lines
 
@@ -27,5 +28,6 @@ class Command(BaseCommand):
             for problem in refused.problems:
                 self.stderr.write(str(problem))
             raise CommandError(f"{path.name}: nothing imported, {len(refused.problems)} problem(s) found") from None
+        gather_statistics()  # SQLite's planner needs statistics of what was just loaded
         for line in report_lines(report):
             self.stdout.write(line)
