@@ -25,7 +25,7 @@ from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, CaseShare, Need, Person
 from cases.services import case_share_grant, case_share_withdraw, share_level_check
 from portal.audit import audit_record
-from portal.idempotency import create_once
+from portal.idempotency import create_once, owned_key
 from referrals import selectors
 from referrals.models import Notification, Referral, ReferralEvent, ReferralMessage
 from referrals.steps import STEPS
@@ -168,9 +168,11 @@ def referral_send(
     working the case refers ``person`` to ``recipient_service``; a provider in the portal answers there, another is
     told by a de-identified e-mail (``delivery="email"``) or was called (``"phone"``) and the sender records its
     answers."""
-    if submission_key is not None:
-        existing = Referral.objects.filter(submission_key=submission_key).first()
-        if existing is not None and existing.sender_id == actor.pk:
+    # Bound to who posts it (portal/idempotency.py): another person's copy of the key is a new referral, not theirs.
+    stored_key = owned_key(actor, submission_key)
+    if stored_key is not None:
+        existing = Referral.objects.filter(submission_key=stored_key).first()
+        if existing is not None:
             return existing
     sender_agency = actor.agency
     if not selectors.can_send_referrals(actor) or sender_agency is None:
@@ -198,7 +200,7 @@ def referral_send(
         delivery=delivery,
         request_note=request_note,
         safety_notes=safety_notes,
-        submission_key=submission_key,
+        submission_key=stored_key,
         request=request,
     )
 

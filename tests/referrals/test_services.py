@@ -109,6 +109,27 @@ def test_a_double_submitted_form_makes_one_referral(le_case, le_victim, shelter_
     assert Referral.objects.count() == 1
 
 
+def test_another_person_posting_the_same_key_sends_a_referral_of_their_own(
+    le_case, investigator, colleague, shelter_service, le_victim
+):
+    """The key is bound to who posts it: a copy of someone else's form is a new referral, never theirs (and never a
+    clash of the unique key)."""
+    import uuid
+
+    key = uuid.uuid4()
+    arguments = {
+        "kind": Referral.Kind.SERVICE,
+        "case": le_case,
+        "urgency": Referral.Urgency.ROUTINE,
+        "recipient_service": shelter_service,
+        "person": le_victim,
+        "submission_key": key,
+    }
+    mine, theirs = referral_send(actor=investigator, **arguments), referral_send(actor=colleague, **arguments)
+    assert mine.pk != theirs.pk
+    assert (mine.sender, theirs.sender) == (investigator, colleague)
+
+
 def test_a_step_in_the_wrong_state_says_who_moved_it_and_when(service_referral, provider_staff, advocate):
     services.referral_accept(referral=service_referral, actor=provider_staff)
     with pytest.raises(ReferralConflict) as raised:
