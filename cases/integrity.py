@@ -27,7 +27,6 @@ from cases.models import (
     CaseUserObjectPermission,
     Document,
     MeetingPacket,
-    private_storage,
 )
 from cases.selectors import CASE_PERMISSIONS
 from cases.services.shares import SHARE_LEVEL_PERMISSIONS
@@ -179,7 +178,9 @@ def check_documents(*, limit: int = 100, storage: Storage | None = None) -> Chec
     no document or meeting packet names (an upload whose transaction rolled back, or files copied after the dump a
     restore came from), and meeting packets whose file is gone (the purge deletes them after 24 hours, so a backup
     taken while it ran may hold the row and not the file)."""
-    storage = storage or private_storage()
+    # The storage the documents' files were written to: their field's (Django fixes a callable storage when the model
+    # loads), which is private storage unless settings changed since (as tests do).
+    storage = storage or Document._meta.get_field("file").storage
     result = CheckResult("documents and files", limit)
     documents = 0
     for pk, case_id, name in (

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases.integrity import check_case_permissions, check_documents
-from cases.models import CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission, Document, private_storage
+from cases.models import CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission, Document
 from cases.services import case_share_grant, case_share_revoke, document_upload
 
 pytestmark = pytest.mark.django_db
@@ -132,14 +132,14 @@ def test_an_expired_share_is_taken_as_the_selectors_take_it(le_case, supervisor,
 
 def test_a_document_whose_file_is_gone_is_named(shared):
     document = shared["document"]
-    private_storage().delete(document.file.name)
+    document.file.storage.delete(document.file.name)
     result = check_documents()
     assert result.problems == [f"document {document.pk} (case {shared['case'].pk}): its file is not in private storage"]
     assert result.checked["documents"] == 1
 
 
 def test_a_file_no_row_names_is_information_not_a_problem(shared):
-    storage = private_storage()
+    storage = Document._meta.get_field("file").storage  # the one the rows were written to
     before = check_documents().info
     name = storage.save("cases/999999/left-behind", SimpleUploadedFile("x", b"x"))
     try:
