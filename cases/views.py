@@ -357,15 +357,19 @@ def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     text, name_in_url_ignored = posted_text(request, "q")
     people = list(selectors.person_search_for(request.user, text)) if text else []
     cases_of = selectors.cases_of_people_visible_to(request.user, people)
-    results = []
-    for person in people:
-        results.append((person, cases_of.get(person.pk, [])))
-        audit_record(
-            action="cases.pii.viewed",
-            request=request,
-            target=person,
-            details={"person_id": person.pk, "categories": ["identity"], "via": "search"},
-        )
+    results = [(person, cases_of.get(person.pk, [])) for person in people]
+    # one read event per person shown (their name is identity information), written in one INSERT
+    audit_records(
+        [
+            {
+                "action": "cases.pii.viewed",
+                "target": person,
+                "details": {"person_id": person.pk, "categories": ["identity"], "via": "search"},
+            }
+            for person in people
+        ],
+        request=request,
+    )
     return render(
         request,
         "cases/person_search.html",
