@@ -159,7 +159,7 @@ def test_the_object_store_is_chosen_by_the_environment(monkeypatch, tmp_path, en
     _environment(monkeypatch, env)
     chosen = env_private_storage(tmp_path)
     assert chosen["BACKEND"] == "portal.storage.PrivateS3Storage"
-    assert options.items() <= chosen["OPTIONS"].items()
+    assert {name: chosen["OPTIONS"][name] for name in options} == options
 
 
 def test_the_secret_key_can_come_from_a_file(monkeypatch, tmp_path):
