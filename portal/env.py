@@ -6,6 +6,7 @@ a deployment is found at boot and not by a victim's advocate at 2 a.m.
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -67,7 +68,7 @@ def env_secret(name: str) -> str | None:
 _ENCRYPTION = {"AES256": {"ServerSideEncryption": "AES256"}, "aws:kms": {"ServerSideEncryption": "aws:kms"}, "none": {}}
 
 
-def env_private_storage(local_root: Path) -> dict[str, object]:
+def env_private_storage(local_root: Path) -> dict[str, Any]:
     """``STORAGES["private"]``: the folder ``local_root`` unless ``PORTAL_PRIVATE_STORAGE_URL`` names an object store.
 
     ``s3://bucket/prefix`` (the prefix is optional) chooses ``portal.storage.PrivateS3Storage``. The endpoint of an
@@ -107,7 +108,7 @@ def env_private_storage(local_root: Path) -> dict[str, object]:
                 "PORTAL_PRIVATE_STORAGE_KMS_KEY_ID needs PORTAL_PRIVATE_STORAGE_ENCRYPTION=aws:kms."
             )
         object_parameters["SSEKMSKeyId"] = kms_key
-    options: dict[str, object] = {
+    options: dict[str, Any] = {
         "bucket_name": bucket,
         "location": prefix.strip("/"),
         "object_parameters": object_parameters,

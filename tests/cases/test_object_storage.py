@@ -2,7 +2,11 @@
 moto's ``mock_aws`` answers boto3's calls in memory. The storage is built from the environment exactly as
 ``portal/settings.py`` builds it, and put behind the file fields the way Django fixes it when the models load."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -21,6 +25,7 @@ from portal.storage import PrivateS3Storage
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "portal-private"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + bytes(range(256)) * 40  # 10 kB, every byte value
 S3_ENV = {
@@ -46,7 +51,8 @@ def s3(monkeypatch):
     with mock_aws():
         client = boto3.client("s3", region_name="us-east-1")
         client.create_bucket(Bucket=BUCKET)
-        storage = StorageHandler({"private": env_private_storage(Path("/unused"))})["private"]
+        backends: dict[str, Any] = {"private": env_private_storage(Path("/unused"))}  # as settings.STORAGES has it
+        storage = StorageHandler(backends)["private"]
         assert isinstance(storage, PrivateS3Storage)
         for model in (Document, MeetingPacket):
             monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
@@ -69,7 +75,7 @@ def test_a_document_uploaded_through_the_view_is_an_encrypted_object_in_the_buck
     assert head["ServerSideEncryption"] == "AES256"
     grants = s3.get_object_acl(Bucket=BUCKET, Key=f"taskforce/{document.file.name}")["Grants"]
     assert [grant["Grantee"].get("URI") for grant in grants] == [None]  # the owner only, no AllUsers
-    assert not (Path(settings.PRIVATE_MEDIA_ROOT) / document.file.name).exists()
+    assert not (Path(settings.PRIVATE_MEDIA_ROOT) / str(document.file.name)).exists()
     with pytest.raises(NotImplementedError):  # no link to the bucket, signed or not
         document.file.url  # noqa: B018
 
@@ -200,3 +206,30 @@ def test_an_unusable_storage_setting_stops_start_up_naming_the_variable(monkeypa
     _environment(monkeypatch, env)
     with pytest.raises(ImproperlyConfigured, match=message.replace("*", r"\*").replace("?", r"\?")):
         env_private_storage(tmp_path)
+
+
+def test_the_production_settings_build_the_object_store_from_the_environment():
+    """``portal/settings.py`` itself, in a process of its own as a deployment starts it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PORTAL_", "AWS_"))}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_SECRET_KEY": "a-production-like-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "portal.taskforce.example",
+        "PORTAL_PRIVATE_STORAGE_URL": "s3://files/taskforce",
+        "AWS_S3_ENDPOINT_URL": "https://minio.internal:9000",
+    }
+    script = (
+        "import django; django.setup(); from django.core.files.storage import storages; s = storages['private']; "
+        "print(type(s).__name__, s.bucket_name, s.location, s.endpoint_url, s.object_parameters, s.default_acl)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(" ", 4) == [
+        "PrivateS3Storage",
+        "files",
+        "taskforce",
+        "https://minio.internal:9000",
+        "{'ServerSideEncryption': 'AES256'} None\n",
+    ]
