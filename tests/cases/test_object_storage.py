@@ -5,8 +5,10 @@ moto's ``mock_aws`` answers boto3's calls in memory. The storage is built from t
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import boto3
 import pytest
@@ -15,12 +17,16 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import StorageHandler
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from moto import mock_aws
 
+from cases import tasks
 from cases.integrity import check_documents
-from cases.models import Document, MeetingPacket
+from cases.models import Case, CaseShare, Document, MeetingPacket
+from cases.services import case_create, case_share_grant, meeting_packets_purge
 from portal.env import env_private_storage
 from portal.models import AuditEvent
+from portal.pdf import Typeset
 from portal.storage import PrivateS3Storage
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +112,41 @@ def test_the_integrity_check_names_a_document_whose_object_is_gone(s3, client_as
     result = check_documents()
     assert result.problems == [f"document {document.pk} (case {le_case.pk}): its file is not in private storage"]
     assert result.checked["files in storage"] == 0
+
+
+def test_a_meeting_packet_built_by_the_task_is_kept_in_the_bucket_downloads_through_the_view_and_is_purged(
+    s3,
+    client_as,
+    coordinator,
+    investigator,
+    supervisor,
+    task_force,
+    coordination_office,
+    django_capture_on_commit_callbacks,
+):
+    case = case_create(
+        actor=investigator, title="Meeting case", intake_channel=Case.Channel.HOTLINE, task_force=task_force
+    )
+    case_share_grant(
+        case=case, agency=coordination_office, level=CaseShare.Level.SUMMARY, reason="Meeting", actor=supervisor
+    )
+    with (
+        mock.patch.object(tasks, "typeset", return_value=Typeset(pdf=PDF, pages=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client_as(coordinator).post(
+            reverse("meeting_packets"),
+            {"task_force": task_force.pk, "meeting_on": timezone.localdate().isoformat(), "cases": [case.pk]},
+        )
+    packet = MeetingPacket.objects.get()
+    assert packet.status == MeetingPacket.Status.READY
+    assert _keys(s3) == [f"taskforce/{packet.file.name}"]
+    response = client_as(coordinator).get(reverse("meeting_packet_download", args=[packet.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert AuditEvent.objects.filter(action="cases.meeting_packet.downloaded").count() == 1
+    meeting_packets_purge(now=timezone.now() + MeetingPacket.LIFETIME + timedelta(minutes=1))
+    assert _keys(s3) == []
 
 
 def test_the_portals_rules_win_over_any_option_given_to_the_storage(s3):

@@ -6,9 +6,9 @@ machine").
 
 The instances run the production settings from the environment (``instance_settings`` only swaps the password
 hasher for speed) against the test database, so the test's rows must be committed (``transactional_db``); on
-SQLite the test database is in the memory of the test process, which no other process can open. Each test runs
-once with Redis as the shared cache (skipped when no Redis answers) and once with the database cache that a
-deployment without ``REDIS_URL`` gets.
+SQLite the test database is in the memory of the test process, which no other process can open. The tests of what the
+cache holds run once with Redis (skipped when no Redis answers) and once with the database cache that a deployment
+without ``REDIS_URL`` gets; the others once, with the database cache.
 """
 
 import os
@@ -91,7 +91,7 @@ def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"gunicorn at {base} did not answer /healthz:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module", params=["redis", "database"])
+@pytest.fixture(scope="module")
 def instances(request, django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Instances]:
     """Two gunicorns sharing the test database, the cache (Redis, or the database cache) and a private files
     folder (standing in for the object store or the network file system that machines would share)."""
@@ -181,6 +181,12 @@ def _sign_in(browser: requests.Session, base: str, user) -> None:
     assert _code(browser, base, totp_code(user)).headers["Location"] == "/"
 
 
+# What the cache holds is tested with both caches; what the database and the files hold, once.
+BOTH_CACHES = pytest.mark.parametrize("instances", ["redis", "database"], indirect=True)
+DATABASE_CACHE = pytest.mark.parametrize("instances", ["database"], indirect=True)
+
+
+@BOTH_CACHES
 def test_a_person_signs_in_on_one_instance_and_continues_on_the_other(portal, investigator, le_case):
     browser = requests.Session()
     # The password on A, the authenticator code on B: the half-done sign-in lives in the shared session.
@@ -205,6 +211,7 @@ def test_a_person_signs_in_on_one_instance_and_continues_on_the_other(portal, in
     assert browser.get(f"{portal.b}/cases/{le_case.pk}/", allow_redirects=False).status_code == 302
 
 
+@DATABASE_CACHE
 def test_failed_sign_ins_spread_over_both_instances_lock_the_account_once(portal, investigator):
     browser = requests.Session()
     answers = [_password(browser, base, investigator.email, WRONG).status_code for base in portal.both(5)]
@@ -217,6 +224,7 @@ def test_failed_sign_ins_spread_over_both_instances_lock_the_account_once(portal
         assert "This account is locked" in refused.text
 
 
+@BOTH_CACHES
 def test_the_rate_limit_counts_failures_from_one_address_on_both_instances_together(portal, db):
     """allauth refuses an eleventh failed sign-in from one address within a minute; its counts are in the cache.
     Per instance, each would have seen five or six."""
@@ -228,6 +236,7 @@ def test_the_rate_limit_counts_failures_from_one_address_on_both_instances_toget
     assert "Too many failed login attempts" in refused.text
 
 
+@DATABASE_CACHE
 def test_files_stored_through_one_instance_download_from_the_other(
     portal, investigator, coordinator, le_case, task_force
 ):
