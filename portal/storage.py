@@ -11,19 +11,28 @@ disclosure, and stream the bytes themselves. So this storage fixes what must not
 - no ACL is sent with an object (it takes the bucket's, which must block public access; buckets that refuse ACLs
   accept this), never ``public-read``;
 - a name already taken is never overwritten (another upload gets another name, as on the file system);
+- a file read for a download is held in memory up to ``FILE_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MiB) and spooled to a
+  temporary file beyond, as uploads are (django-storages' default keeps the whole object in memory);
 - ``url()`` refuses: a link to the bucket, even a signed one, would hand a victim's file to whoever holds the link,
   with no permission check and no audit row.
 """
 
 from typing import Any
 
+from django.conf import settings
 from storages.backends.s3 import S3Storage
 
 
 class PrivateS3Storage(S3Storage):
     def get_default_settings(self) -> dict[str, Any]:
         defaults: dict[str, Any] = super().get_default_settings()
-        return {**defaults, "default_acl": None, "querystring_auth": True, "file_overwrite": False}
+        return {
+            **defaults,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "max_memory_size": settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
+        }
 
     def __init__(self, **settings: Any) -> None:
         # The safe values above win over any OPTIONS too: they are rules of the portal, not choices of a deployment.

@@ -160,6 +160,15 @@ def test_the_portals_rules_win_over_any_option_given_to_the_storage(s3):
         assert handle.read() == b"one"
 
 
+def test_a_large_file_read_from_the_bucket_is_spooled_to_disk_not_held_in_memory(s3):
+    storage = Document._meta.get_field("file").storage
+    small = storage.save("cases/1/small", SimpleUploadedFile("small", b"x" * 1000))
+    limit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    large = storage.save("cases/1/large", SimpleUploadedFile("large", b"x" * (limit + 1)))
+    with storage.open(small) as in_memory, storage.open(large) as on_disk:
+        assert (in_memory.file._rolled, on_disk.file._rolled) == (False, True)
+
+
 def test_the_local_folder_stays_the_default(monkeypatch, tmp_path):
     _environment(monkeypatch, {})
     assert env_private_storage(tmp_path) == {
