@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from portal.env import env_bool, env_int, env_list, env_secret, env_str
+from portal.env import env_bool, env_int, env_list, env_private_storage, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -313,14 +313,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Private files (case documents, packets) live outside anything a web server serves; they are read only through
-# permission-checked views.
+# permission-checked views. A folder on this machine by default; with PORTAL_PRIVATE_STORAGE_URL=s3://bucket/prefix
+# an S3-compatible object store that every instance shares (portal/env.py, portal/storage.py, docs/deployment.md).
 PRIVATE_MEDIA_ROOT = Path(env_str("PORTAL_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
+    "private": env_private_storage(PRIVATE_MEDIA_ROOT),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
