@@ -48,6 +48,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections
+from django.db.models import Q
 from django.tasks import Task, task
 from django.tasks.signals import task_finished, task_started
 from django.utils import timezone
@@ -236,10 +237,14 @@ def _restart_chains(reaped: Reaped) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAINS_LOCK])
-        pending = DBTaskResult.objects.filter(
-            task_path__in=[entry.task.module_path for entry in periodic],
-            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
-        ).values_list("task_path", "args_kwargs")
+        # Waiting or running, as two conditions: each matches its partial index (django_tasks_db's on waiting ones,
+        # portal_task_running_idx), never the finished results (``status IN (...)`` read a million in 345 ms).
+        pending = (
+            DBTaskResult.objects.filter(Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING))
+            .filter(task_path__in=[entry.task.module_path for entry in periodic])
+            .order_by()
+            .values_list("task_path", "args_kwargs")
+        )
         chains = {
             path
             for path, args_kwargs in pending
