@@ -48,7 +48,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.tasks import Task, task
 from django.tasks.signals import task_finished, task_started
 from django.utils import timezone
@@ -227,6 +227,14 @@ def _reclaim(pk: UUID, now: datetime, reaped: Reaped) -> None:
         reaped.rerun.append(str(pk))
 
 
+def chain_runs(paths: list[str]) -> "QuerySet[DBTaskResult]":
+    """The runs of ``paths`` waiting or running, as two conditions: each matches its partial index (django_tasks_db's
+    on waiting tasks, portal_task_running_idx on running ones), never the finished results (``status IN (...)``
+    read a million of them in 345 ms; this, 0.06 ms)."""
+    waiting_or_running = Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING)
+    return DBTaskResult.objects.filter(waiting_or_running).filter(task_path__in=paths).order_by()
+
+
 def _restart_chains(reaped: Reaped) -> None:
     """Queue each periodic task with no run of its chain waiting or running (a run queued for another reason, e.g.
     the purge at one packet's expiry without ``reschedule``, is not its chain). One query for all of them."""
@@ -237,14 +245,7 @@ def _restart_chains(reaped: Reaped) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAINS_LOCK])
-        # Waiting or running, as two conditions: each matches its partial index (django_tasks_db's on waiting ones,
-        # portal_task_running_idx), never the finished results (``status IN (...)`` read a million in 345 ms).
-        pending = (
-            DBTaskResult.objects.filter(Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING))
-            .filter(task_path__in=[entry.task.module_path for entry in periodic])
-            .order_by()
-            .values_list("task_path", "args_kwargs")
-        )
+        pending = chain_runs([entry.task.module_path for entry in periodic]).values_list("task_path", "args_kwargs")
         chains = {
             path
             for path, args_kwargs in pending
