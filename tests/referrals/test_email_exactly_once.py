@@ -2,7 +2,8 @@
 may run together, in several workers, and either may be killed half-way; a claim taken before each e-mail says who
 sends it. Times are moved by ageing the rows (``created_at``, ``email_claimed_at``), never by waiting."""
 
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
 from smtplib import SMTPRecipientsRefused
 from unittest import mock
 
@@ -216,3 +217,35 @@ def test_the_sweep_is_scheduled_once_and_queues_its_next_run(db, settings):
     assert queued.args_kwargs["kwargs"] == {"reschedule": True}
     tasks.notifications_sweep.call(reschedule=True)
     assert DBTaskResult.objects.filter(task_path="referrals.tasks.notifications_sweep").count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections at once: PostgreSQL's row locks")
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_the_same_moment_on_postgresql_send_each_exactly_once(notices):
+    """Two threads, each with its own connection, read the same four notices and claim the first at the same moment
+    (a barrier), then race through the rest: PostgreSQL's row lock makes the second ``UPDATE`` wait for the first
+    and then find the claim taken."""
+    real_claim = tasks._claim
+    barrier = threading.Barrier(2, timeout=30)
+    sent: list[int] = []
+
+    def claim_together(notification_id: int, now: datetime) -> bool:
+        if notification_id == notices[0]:
+            barrier.wait()  # both have read the rows; neither has claimed one
+        return real_claim(notification_id, now)
+
+    def worker() -> None:
+        try:
+            sent.append(tasks._send(notices))
+        finally:
+            connection.close()
+
+    with mock.patch.object(tasks, "_claim", side_effect=claim_together):
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert len(sent) == 2
+    assert sum(sent) == 4
+    assert recipients() == emails_of(notices)
