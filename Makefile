@@ -42,6 +42,8 @@ demo: $(STAMP) messages
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	$(DEMO_ENV) $(PY) manage.py referrals_expire --schedule
 	$(DEMO_ENV) $(PY) manage.py meeting_packets_purge --schedule
+	$(DEMO_ENV) $(PY) manage.py notifications_sweep --schedule
+	$(DEMO_ENV) $(PY) manage.py tasks_reap --schedule
 	@echo "Starting the background worker and the portal on http://127.0.0.1:8000 (Ctrl-C stops both)."
 	@$(DEMO_ENV) $(PY) manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -13,6 +13,10 @@ class PortalConfig(AppConfig):
 
         post_migrate.connect(gather_statistics_after_migrate, dispatch_uid="portal.sqlite.gather_statistics")
 
+        from portal.tasks import register_task, tasks_reap
+
+        register_task(tasks_reap, rerun=True, periodic={"reschedule": True})
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -310,10 +310,20 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # When a worker took it to e-mail (referrals.tasks._claim): of two workers, the one whose conditional update
+    # set this sends; another may take it over only once the claim is older than the lease (its worker died).
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
+            # The sweep's query (referrals.tasks.notifications_to_sweep): only the notices not yet e-mailed, by age,
+            # so it reads the last two days of those and never the millions already sent.
+            models.Index(
+                fields=["created_at"], name="notification_unemailed_idx", condition=models.Q(emailed_at__isnull=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.verb} for user #{self.user_id}"

@@ -5,7 +5,9 @@ seconds) and its due tasks, e-mails among them, then wait until someone starts i
 worker, with the same options, and on ``OperationalError`` or ``InterfaceError`` closes the connections, waits (1, 2,
 4 … 30 seconds, growing while the failures follow one another) and starts it again, logging each restart. Any other
 exception still ends it: a bug is for the supervisor (systemd's ``Restart=always``, docs/deployment.md) and its
-logs, not to be retried in a loop (docs/decisions/0016-background-work-survives-outages.md).
+logs, not to be retried in a loop (docs/decisions/0016-background-work-survives-outages.md). While it runs, it
+keeps a heartbeat saying which task it runs, so that ``tasks_reap`` fails only the tasks of dead workers
+(``portal.tasks``, decision 0018).
 """
 
 import logging
@@ -14,6 +16,8 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands import db_worker
+
+from portal.tasks import Heartbeat
 
 logger = logging.getLogger("portal.worker")
 
@@ -36,6 +40,10 @@ class Command(db_worker.Command):
     def handle(self, *args: Any, **options: Any) -> None:
         # Under the autoreloader the worker runs in a thread whose error nobody would see, and no restart would come.
         options["reload"] = False
+        with Heartbeat(options["worker_id"]) as heartbeat:  # what this worker runs, for the reaper (portal.tasks)
+            self._run_restarting(heartbeat, *args, **options)
+
+    def _run_restarting(self, heartbeat: Heartbeat, *args: Any, **options: Any) -> None:
         failures = 0
         while True:
             started = monotonic()
@@ -53,6 +61,7 @@ class Command(db_worker.Command):
                     failures,
                     wait,
                 )
+                heartbeat.idle()  # the task it was running, if any, is lost: the reaper may reclaim it
                 connections.close_all()  # the next start opens fresh connections
                 sleep(wait)
             else:
