@@ -11,7 +11,7 @@ Anyone else gets a 404.
 
 import operator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import reduce
 from typing import Any
 
@@ -309,4 +309,19 @@ def referral_history_for(user: User) -> ReferralQuerySet:
         referral_list_visible_to(user)
         .filter(case__task_force_id__in=task_forces, status__in=Referral.CLOSED)
         .order_by("-closed_at", "-id")
+    )
+
+
+def expired_to_reroute_for(user: User, *, since: datetime) -> ReferralQuerySet:
+    """The referrals of the task forces ``user`` coordinates that expired (nobody answered) with a deadline since
+    ``since`` and were not re-routed, the latest first: the board's call to re-route them. The bound keeps it to
+    the recent rows of ``referral_expired_idx``, however many expired over the years (those are in the history)."""
+    task_forces = coordinated_task_force_ids(user)
+    if not task_forces:
+        return Referral.objects.none()
+    return (
+        referral_list_visible_to(user)
+        .expired()
+        .filter(case__task_force_id__in=task_forces, respond_by__gte=since, reroutes__isnull=True)
+        .order_by("-respond_by", "-id")
     )

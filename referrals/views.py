@@ -112,12 +112,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     for referrals in columns.values():
         referrals.sort(key=lambda r: (not r.is_overdue, r.respond_by))
     since = timezone.now() - timedelta(weeks=EXPIRED_SHOWN_WEEKS)
-    expired = (
-        selectors.referral_list_visible_to(request.user)
-        .expired()
-        .filter(case__task_force_id__in=task_forces, respond_by__gte=since, reroutes__isnull=True)
-        .order_by("-respond_by", "-id")[:50]
-    )
+    expired = selectors.expired_to_reroute_for(request.user, since=since)[:50]
     labels: dict[str, str] = {Referral.Status.DRAFT: _("Proposed, awaiting the lead agency")}
     return render(
         request,
