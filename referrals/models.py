@@ -174,7 +174,7 @@ class Referral(FSMModelMixin, TimeStampedModel):
                 name="referral_inbox_closed_idx",
                 condition=Q(status__in=["rejected", "completed", "failed", "cancelled", "entered-in-error"]),  # CLOSED
             ),
-            models.Index(fields=["status", "cancel_reason", "respond_by"], name="referral_expired_idx"),
+            models.Index(fields=["status", "cancel_reason", "respond_by", "id"], name="referral_expired_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -21,6 +21,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='referral',
-            index=models.Index(fields=['status', 'cancel_reason', 'respond_by'], name='referral_expired_idx'),
+            index=models.Index(fields=['status', 'cancel_reason', 'respond_by', 'id'], name='referral_expired_idx'),
         ),
     ]
