@@ -1,6 +1,9 @@
+from typing import Any
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -8,8 +11,8 @@ from portal.categories import NeedCategory
 from referrals.models import Referral, ReferralQuerySet
 
 
-class ReferralFilter(django_filters.FilterSet):
-    """The inbox's and the outbox's filters. ``agency`` searches the other side's name (no dropdown of agencies)."""
+class _ReferralFilters(django_filters.FilterSet):
+    """The filters of the referral lists (``agency`` searches the other side's name: no dropdown of agencies)."""
 
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=Referral.Status.choices, widget=forms.CheckboxSelectMultiple
@@ -25,7 +28,6 @@ class ReferralFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue: unanswered past the deadline"), method="filter_overdue", widget=forms.CheckboxInput
     )
-    open_only = django_filters.BooleanFilter(label=_("Open only"), method="filter_open", widget=forms.CheckboxInput)
 
     class Meta:
         model = Referral
@@ -47,8 +49,50 @@ class ReferralFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset: ReferralQuerySet, name: str, value: bool | None) -> ReferralQuerySet:
         return queryset.overdue(timezone.now()) if value else queryset
 
+
+class ReferralFilter(_ReferralFilters):
+    """The outbox's filters."""
+
+    open_only = django_filters.BooleanFilter(label=_("Open only"), method="filter_open", widget=forms.CheckboxInput)
+
     def filter_open(self, queryset: ReferralQuerySet, name: str, value: bool | None) -> ReferralQuerySet:
         return queryset.filter(status__in=Referral.OPEN) if value else queryset
+
+
+class InboxFilter(_ReferralFilters):
+    """The inbox's filters: which of its two lists (``show``: the open referrals unless the history is asked for,
+    ``shows_history``), and the statuses of that list to choose from. The view reads ``show`` first to pick the
+    list (``selectors.referral_inbox_for``), since each list has its own order and index; the filter itself
+    leaves the list as it is."""
+
+    OPEN, HISTORY = "open", "history"
+
+    show = django_filters.ChoiceFilter(
+        label=_("Show"),
+        choices=[
+            (OPEN, _("Open: awaiting an answer or in progress")),
+            (HISTORY, _("History: declined, completed, cancelled or expired")),
+        ],
+        empty_label=None,
+        method="filter_show",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any) -> None:
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        if not data.get("show"):
+            data["show"] = self.OPEN
+        super().__init__(data, *args, **kwargs)
+        statuses = Referral.CLOSED if self.shows_history(data) else Referral.OPEN
+        self.filters["status"].extra["choices"] = [(status, Referral.Status(status).label) for status in statuses]
+
+    @classmethod
+    def shows_history(cls, data: QueryDict | None) -> bool:
+        """Whether the request asks for the history (anything else, or nothing, is the open referrals)."""
+        return data is not None and data.get("show") == cls.HISTORY
+
+    def filter_show(self, queryset: ReferralQuerySet, name: str, value: str) -> ReferralQuerySet:
+        return queryset  # the view picked the list by it (``shows_history``)
 
 
 class ReferralHistoryFilter(django_filters.FilterSet):

@@ -158,6 +158,23 @@ class Referral(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["recipient_agency", "status"], name="referral_recipient_idx"),
             models.Index(fields=["sender_agency", "status"], name="referral_sender_idx"),
             models.Index(fields=["closed_at"], name="referral_closed_idx", condition=Q(closed_at__isnull=False)),
+            # The pages that grow with history read through these (issue 13): an agency's open referrals, most
+            # urgent first (the inbox), and its closed ones, most recently closed first (the inbox's history), each
+            # a walk of the index in the page's order that stops after a page, never a sort of the agency's history;
+            # the board's referrals that expired in its recent weeks. The conditions spell ``OPEN`` and ``CLOSED`` out
+            # (the class's names are not in reach here; a test holds them equal) and must stay the queries' own words:
+            # the planner uses a partial index only for a query whose condition implies the index's.
+            models.Index(
+                fields=["recipient_agency", "respond_by", "id"],
+                name="referral_inbox_open_idx",
+                condition=Q(status__in=["requested", "received", "accepted", "in-progress", "on-hold"]),  # OPEN
+            ),
+            models.Index(
+                fields=["recipient_agency", "closed_at", "id"],
+                name="referral_inbox_closed_idx",
+                condition=Q(status__in=["rejected", "completed", "failed", "cancelled", "entered-in-error"]),  # CLOSED
+            ),
+            models.Index(fields=["status", "cancel_reason", "respond_by", "id"], name="referral_expired_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,11 +9,13 @@ A person stands on a referral's side through their agency and role:
 Anyone else gets a 404.
 """
 
+import operator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from functools import reduce
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import User
@@ -64,32 +66,53 @@ def coordinators_of(referral: Referral) -> QuerySet[User]:
     ).distinct()
 
 
-def sides_of(user: User, referral: Referral, *, task_forces: frozenset[int] | None = None) -> frozenset[str]:
-    """The sides ``user`` stands on. The sender's side needs the case still in view (a share revoked since takes
-    the referral away too); the recipient's side of an interagency referral needs case work (joining a case is a
-    caseworker's or supervisor's decision, not provider staff's)."""
+def _side_rules(user: User) -> dict[str, Q]:
+    """The one statement of who stands on which side of a referral, as a condition on referrals per side: the lists
+    (``referral_list_visible_to``, ``referral_inbox_for``) filter by them and a referral's sides (``sides_of``, and
+    so its page) are read by them, so that a list never shows a referral its page would refuse (issue 13: the
+    provider staff's inbox and the referral's page once said it twice, in two languages, and could drift apart).
+
+    - The sender's side needs the case still in view: a share revoked since takes the referral away too.
+    - The recipient's side: an agency that works in the portal, once the referral is sent (a draft is the lead's
+      to decide); on an interagency referral it needs case work (joining a case is a caseworker's or supervisor's
+      decision, not provider staff's).
+    - The coordinator's side: the case belongs to a task force they coordinate."""
     agency = getattr(user, "agency", None)
     if agency is None:
+        return {}
+    rules: dict[str, Q] = {}
+    if can_send_referrals(user) and case_selectors.can_read_cases(user):
+        rules[SENDER] = Q(sender_agency=agency.pk, case__in=case_selectors.case_list_visible_to(user).values("pk"))
+    if can_answer_referrals(user):
+        received = Q(recipient_agency=agency.pk, delivery=Referral.Delivery.PORTAL) & ~Q(status=Referral.Status.DRAFT)
+        if not case_selectors.can_work_cases(user):
+            received &= Q(kind=Referral.Kind.SERVICE)
+        rules[RECIPIENT] = received
+    task_forces = coordinated_task_force_ids(user)
+    if task_forces:
+        rules[COORDINATOR] = Q(case__task_force_id__in=sorted(task_forces))
+    return rules
+
+
+def _with_sides(referrals: QuerySet[Referral], rules: dict[str, Q]) -> QuerySet[Referral]:
+    """``referrals`` with a boolean ``side_<name>`` for each side of ``rules`` (the names are not fields')."""
+    return referrals.annotate(
+        **{f"side_{side}": ExpressionWrapper(rule, output_field=BooleanField()) for side, rule in rules.items()}
+    )
+
+
+def _sides_read(referral: Referral, rules: dict[str, Q]) -> frozenset[str]:
+    return frozenset(side for side in rules if getattr(referral, f"side_{side}", False))
+
+
+def sides_of(user: User, referral: Referral) -> frozenset[str]:
+    """The sides ``user`` stands on, by ``_side_rules`` read on the referral's stored row (one query): what the
+    lists show is exactly what this lets open."""
+    rules = _side_rules(user)
+    if not rules or referral.pk is None:
         return frozenset()
-    sides: set[str] = set()
-    if (
-        agency.pk == referral.sender_agency_id
-        and can_send_referrals(user)
-        and case_selectors.VIEW in case_selectors.case_permissions(user, referral.case)
-    ):
-        sides.add(SENDER)
-    if (
-        referral.recipient_works_in_portal
-        and agency.pk == referral.recipient_agency_id
-        and referral.status != Referral.Status.DRAFT
-        and can_answer_referrals(user)
-        and (referral.kind == Referral.Kind.SERVICE or case_selectors.can_work_cases(user))
-    ):
-        sides.add(RECIPIENT)
-    task_forces = coordinated_task_force_ids(user) if task_forces is None else task_forces
-    if referral.case.task_force_id is not None and referral.case.task_force_id in task_forces:
-        sides.add(COORDINATOR)
-    return frozenset(sides)
+    found = _with_sides(Referral.objects.filter(pk=referral.pk), rules).only("pk").first()
+    return frozenset() if found is None else _sides_read(found, rules)
 
 
 def may(user: User, referral: Referral, verb: str, sides: frozenset[str] | None = None) -> bool:
@@ -127,24 +150,40 @@ def routing_only(sides: frozenset[str]) -> bool:
     return COORDINATOR in sides and not sides & {SENDER, RECIPIENT}
 
 
+_LIST_RELATED = (
+    "case",
+    "sender",
+    "sender_agency",
+    "recipient_agency",
+    "recipient_service",
+    "recipient_service__organization",
+)
+
+
 def referral_list_visible_to(user: User) -> ReferralQuerySet:
-    agency = getattr(user, "agency", None)
-    if agency is None:
+    """The referrals ``user`` stands on a side of (``_side_rules``): those whose page they may open."""
+    rules = _side_rules(user)
+    if not rules:
         return Referral.objects.none()
-    q = Q(pk__in=[])
-    if can_send_referrals(user):  # as ``sides_of``: the sender's side needs the case still in view
-        q |= Q(sender_agency=agency, case__in=case_selectors.case_list_visible_to(user).values("pk"))
-    if can_answer_referrals(user):  # as ``sides_of``: joining a case is for those who work cases
-        received = Q(recipient_agency=agency, delivery=Referral.Delivery.PORTAL) & ~Q(status=Referral.Status.DRAFT)
-        if not case_selectors.can_work_cases(user):
-            received &= Q(kind=Referral.Kind.SERVICE)
-        q |= received
-    task_forces = coordinated_task_force_ids(user)
-    if task_forces:
-        q |= Q(case__task_force_id__in=task_forces)
-    return Referral.objects.filter(q).select_related(
-        "case", "sender", "sender_agency", "recipient_agency", "recipient_service", "recipient_service__organization"
-    )
+    return Referral.objects.filter(reduce(operator.or_, rules.values())).select_related(*_LIST_RELATED)
+
+
+def referral_inbox_for(user: User, *, closed: bool = False) -> ReferralQuerySet:
+    """The referrals sent to ``user``'s agency that they answer (the recipient's side of ``_side_rules``, nothing
+    else): the open ones, most urgent first (the answer-by date soonest, then the oldest; ``id`` is the order they
+    were made in and keeps the order stable), or with ``closed`` the closed ones, most recently closed first.
+
+    The conditions and orders are the ones the partial indexes ``referral_inbox_open_idx`` and
+    ``referral_inbox_closed_idx`` are built for: a page is a walk of the index that stops after it, whatever the
+    agency's history holds (issue 13: the busiest agency's 64,000 referrals were sorted for each page). A referral
+    in neither list is a draft, which is not the recipient's yet."""
+    rule = _side_rules(user).get(RECIPIENT)
+    if rule is None:
+        return Referral.objects.none()
+    referrals = Referral.objects.filter(rule).select_related(*_LIST_RELATED)
+    if closed:
+        return referrals.filter(status__in=Referral.CLOSED).order_by("-closed_at", "-id")
+    return referrals.filter(status__in=Referral.OPEN).order_by("respond_by", "id")
 
 
 @dataclass(frozen=True)
@@ -174,18 +213,20 @@ class ReferralAccess:
 
 
 def referral_access_for_user(user: User, pk: int) -> ReferralAccess:
-    """The referral and ``user``'s sides on it, or 404 as if it did not exist."""
+    """The referral and ``user``'s sides on it (``_side_rules``, read with the row: one query), or 404 as if it did
+    not exist."""
+    rules = _side_rules(user)
     referral = (
-        Referral.objects.select_related(
+        _with_sides(Referral.objects.filter(pk=pk), rules)
+        .select_related(
             "case", "person", "sender", "sender_agency", "recipient_agency", "recipient_service__organization"
         )
-        .filter(pk=pk)
         .first()
+        if rules
+        else None
     )
-    if referral is None:
-        raise Http404
-    sides = sides_of(user, referral)
-    if not sides:
+    sides = _sides_read(referral, rules) if referral is not None else frozenset()
+    if referral is None or not sides:
         raise Http404
     return ReferralAccess(referral, sides, user)
 
@@ -268,4 +309,19 @@ def referral_history_for(user: User) -> ReferralQuerySet:
         referral_list_visible_to(user)
         .filter(case__task_force_id__in=task_forces, status__in=Referral.CLOSED)
         .order_by("-closed_at", "-id")
+    )
+
+
+def expired_to_reroute_for(user: User, *, since: datetime) -> ReferralQuerySet:
+    """The referrals of the task forces ``user`` coordinates that expired (nobody answered) with a deadline since
+    ``since`` and were not re-routed, the latest first: the board's call to re-route them. The bound keeps it to
+    the recent rows of ``referral_expired_idx``, however many expired over the years (those are in the history)."""
+    task_forces = coordinated_task_force_ids(user)
+    if not task_forces:
+        return Referral.objects.none()
+    return (
+        referral_list_visible_to(user)
+        .expired()
+        .filter(case__task_force_id__in=task_forces, respond_by__gte=since, reroutes__isnull=True)
+        .order_by("-respond_by", "-id")
     )

@@ -4,6 +4,7 @@ Every step is a POST form that works without JavaScript; reads go through ``sele
 ``services``."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -26,7 +27,7 @@ from portal.http import AuthenticatedHttpRequest
 from portal.lists import render_filtered_page
 from portal.pagination import paginate
 from referrals import selectors, services
-from referrals.filters import ReferralFilter, ReferralHistoryFilter
+from referrals.filters import InboxFilter, ReferralFilter, ReferralHistoryFilter
 from referrals.forms import AgencyReferralForm, MessageForm, ServiceReferralForm, StepForm
 from referrals.letters import render_referral_letter
 from referrals.matching import SEX_TO_GENDER, age_on
@@ -64,13 +65,19 @@ def _list(request: AuthenticatedHttpRequest, referrals: ReferralQuerySet, *, tit
 
 
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
-    agency = request.user.agency
-    if agency is None or not selectors.can_answer_referrals(request.user):
+    """The referrals sent to the viewer's agency that they answer: the open ones, most urgent first, or the history
+    on demand (``InboxFilter.show``). Each is one index walk that stops after a page (``referral_inbox_for``)."""
+    if request.user.agency is None or not selectors.can_answer_referrals(request.user):
         raise Http404
-    received = selectors.referral_list_visible_to(request.user).filter(
-        recipient_agency=agency, delivery=Referral.Delivery.PORTAL
+    history = InboxFilter.shows_history(request.POST if request.method == "POST" else request.GET)
+    return render_filtered_page(
+        request,
+        "referrals/referral_list.html",
+        InboxFilter,
+        selectors.referral_inbox_for(request.user, closed=history),
+        per_page=25,
+        extra_context={"title": _("Referrals to us"), "history": history, **_tabs(request.user, "inbox")},
     )
-    return _list(request, received, title=_("Referrals to us"), side="inbox")
 
 
 def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -81,8 +88,15 @@ def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _list(request, sent, title=_("Referrals we sent"), side="outbox")
 
 
+# How far back the board looks for expired referrals to re-route: older ones are in its history (``board_history``,
+# filtered by how they closed). Bounded so that the board's cost is its recent weeks, not every referral that ever
+# expired (issue 13: 4.2 million rows walked at 500,000 cases), read through ``referral_expired_idx``.
+EXPIRED_SHOWN_WEEKS = 8
+
+
 def board(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The task force's open referrals by status, overdue ones first in each column."""
+    """The task force's open referrals by status, overdue ones first in each column; above them, the referrals
+    that expired in the last ``EXPIRED_SHOWN_WEEKS`` weeks and were not re-routed."""
     task_forces = selectors.coordinated_task_force_ids(request.user)
     if not task_forces:
         raise Http404
@@ -97,12 +111,8 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
         columns[referral.status].append(referral)
     for referrals in columns.values():
         referrals.sort(key=lambda r: (not r.is_overdue, r.respond_by))
-    expired = (
-        selectors.referral_list_visible_to(request.user)
-        .expired()
-        .filter(case__task_force_id__in=task_forces, reroutes__isnull=True)
-        .order_by("-respond_by")[:50]
-    )
+    since = timezone.now() - timedelta(weeks=EXPIRED_SHOWN_WEEKS)
+    expired = selectors.expired_to_reroute_for(request.user, since=since)[:50]
     labels: dict[str, str] = {Referral.Status.DRAFT: _("Proposed, awaiting the lead agency")}
     return render(
         request,
@@ -112,6 +122,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
                 (labels.get(status, Referral.Status(status).label), items) for status, items in columns.items()
             ],
             "expired": expired,
+            "expired_weeks": EXPIRED_SHOWN_WEEKS,
         },
     )
 
