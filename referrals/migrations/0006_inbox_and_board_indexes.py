@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0004_message_submission_key'),
+        ('referrals', '0005_notification_email_claim'),
     ]
 
     operations = [
