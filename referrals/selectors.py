@@ -15,7 +15,7 @@ from datetime import date, datetime
 from functools import reduce
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import User
@@ -289,9 +289,12 @@ def notifications_of(user: User, limit: int = 100) -> QuerySet[Notification]:
 
 
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(
-        user=user, read_at__isnull=True, referral__in=referral_list_visible_to(user).values("pk")
-    ).count()
+    """The navigation's count of ``user``'s unread notices about referrals they still see. It starts from their
+    unread notices (``notification_unread_idx``: a handful) and asks of each one's referral, rather than building
+    every referral they see to match the notices against: on every page, that read the whole case table at 500,000
+    cases."""
+    still_seen = referral_list_visible_to(user).filter(pk=OuterRef("referral_id"))
+    return Notification.objects.filter(user=user, read_at__isnull=True).filter(Exists(still_seen)).count()
 
 
 def still_told(user: User, referral: Referral) -> bool:
