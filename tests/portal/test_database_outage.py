@@ -11,10 +11,15 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from asgiref.sync import async_to_sync
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
-from django.db import OperationalError, ProgrammingError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, ProgrammingError, connection
 from django.test import Client
 from django.urls import reverse
+
+from portal.sessions import SessionStore
 
 OUTAGE_MESSAGE = "The portal cannot reach its database; try again in a moment."
 SERVER_GONE = "server closed the connection unexpectedly"
@@ -117,3 +122,33 @@ def test_a_session_deleted_meanwhile_still_gets_djangos_400(signed_in):
     assert response.status_code == 400
     assert "Retry-After" not in response
     assert OUTAGE_MESSAGE not in response.content.decode()
+
+
+def _parent_asave_failing_with(error: Exception) -> Callable[..., Any]:
+    """Django's ``asave`` as it fails: ``UpdateError`` raised while handling the database's error."""
+
+    async def asave(self: Any, must_create: bool = False) -> None:
+        try:
+            raise error
+        except DatabaseError as caught:
+            raise UpdateError from caught
+
+    return asave
+
+
+@pytest.mark.parametrize(
+    ("database_error", "raised"),
+    [
+        (OperationalError(SERVER_GONE), OperationalError),
+        (InterfaceError("connection already closed"), InterfaceError),
+        (DatabaseError("Forced update did not affect any rows."), UpdateError),  # the session was deleted
+    ],
+)
+def test_the_async_save_tells_an_outage_from_a_deleted_session(database_error, raised):
+    """``asave`` (no request path uses it under WSGI) keeps the same rule as ``save``."""
+    store = SessionStore(session_key="k" * 32)
+    with (
+        mock.patch.object(db.SessionStore, "asave", _parent_asave_failing_with(database_error)),
+        pytest.raises(raised),
+    ):
+        async_to_sync(store.asave)()
