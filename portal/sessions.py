@@ -5,7 +5,7 @@ because a forced update that matched no row (the person signed out in another ta
 cleared) is reported as a plain ``DatabaseError``. ``SessionMiddleware`` then answers 400, "The request's session was
 deleted before the request completed". A request in flight when the database went away got that message too, which
 sent people and operators looking for a sign-out that never happened. Here a connection-level error (the DB-API's
-``OperationalError`` and ``InterfaceError``) is raised as itself, so that the request ends on the portal's 503 page
+``OperationalError``; an ``InterfaceError`` is not a ``DatabaseError`` and already escapes) is raised as itself, so that the request ends on the portal's 503 page
 (``portal.outage``); a session truly deleted meanwhile still raises ``UpdateError`` as in Django
 (docs/decisions/0019-a-database-outage-answers-503.md).
 """

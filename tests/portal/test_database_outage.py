@@ -15,7 +15,7 @@ from asgiref.sync import async_to_sync
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
-from django.db import DatabaseError, InterfaceError, OperationalError, ProgrammingError, connection
+from django.db import DatabaseError, OperationalError, ProgrammingError, connection
 from django.test import Client
 from django.urls import reverse
 
@@ -140,7 +140,6 @@ def _parent_asave_failing_with(error: Exception) -> Callable[..., Any]:
     ("database_error", "raised"),
     [
         (OperationalError(SERVER_GONE), OperationalError),
-        (InterfaceError("connection already closed"), InterfaceError),
         (DatabaseError("Forced update did not affect any rows."), UpdateError),  # the session was deleted
     ],
 )
