@@ -4,9 +4,10 @@ Django's ``db`` store turns any ``DatabaseError`` raised while it updates the se
 because a forced update that matched no row (the person signed out in another tab, or the session expired and was
 cleared) is reported as a plain ``DatabaseError``. ``SessionMiddleware`` then answers 400, "The request's session was
 deleted before the request completed". A request in flight when the database went away got that message too, which
-sent people and operators looking for a sign-out that never happened. Here a connection-level error (the DB-API's
-``OperationalError``; an ``InterfaceError`` is not a ``DatabaseError`` and already escapes) is raised as itself, so that the request ends on the portal's 503 page
-(``portal.outage``); a session truly deleted meanwhile still raises ``UpdateError`` as in Django
+sent people and operators looking for a sign-out that never happened. Here an ``OperationalError`` (the server
+gone, a restart, a failover) is raised as itself, so that the request ends on the portal's 503 page
+(``portal.outage``; an ``InterfaceError`` is no ``DatabaseError`` and escapes as itself already); a session truly
+deleted meanwhile still raises ``UpdateError`` as in Django
 (docs/decisions/0019-a-database-outage-answers-503.md).
 """
 
