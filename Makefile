@@ -76,7 +76,7 @@ bench-pdf: $(STAMP) messages
 	$(PY) bench/pdf_packets.py
 
 # The fault test (docs/fault-test.md): a PostgreSQL cluster of its own (15 chaos, dropped at the end), two gunicorn
-# instances and the worker under load while the database, a web worker and the worker are killed. Root, ~6 minutes.
+# instances and the worker under load while the database, a web worker and the worker are killed. Root, 3-6 minutes.
 chaos: $(STAMP)
 	$(PY) bin/chaos $(CHAOS_ARGS)
 
