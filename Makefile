@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_ENV := DJANGO_DEBUG=true
 SYSTEM_PACKAGES := chromium poppler-utils gettext fonts-dejavu-core
 
-.PHONY: demo test lint system-deps venv messages clean totp bench bench-pdf
+.PHONY: demo test lint system-deps venv messages clean totp bench bench-pdf chaos
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,11 @@ bench: $(STAMP)
 # Case packets: the largest demo case and a 20-case meeting packet; pages, s/page, memory, whole path / WeasyPrint.
 bench-pdf: $(STAMP) messages
 	$(PY) bench/pdf_packets.py
+
+# The fault test (docs/fault-test.md): a PostgreSQL cluster of its own (15 chaos, dropped at the end), two gunicorn
+# instances and the worker under load while the database, a web worker and the worker are killed. Root, 3-6 minutes.
+chaos: $(STAMP)
+	$(PY) bin/chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

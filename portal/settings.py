@@ -220,7 +220,8 @@ PORTAL_SIGN_IN_ADDRESS_LIMITS = [
 ]
 
 # Sessions: 30 minutes idle, 12 hours in all (portal/middleware.py), ended on the server at sign-out.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database store, but a database outage while saving the session is a 503, not "session deleted" (400).
+SESSION_ENGINE = "portal.sessions"
 PORTAL_SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("PORTAL_SESSION_IDLE_MINUTES", 30))
 PORTAL_SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("PORTAL_SESSION_ABSOLUTE_HOURS", 12))
 SESSION_COOKIE_AGE = int(PORTAL_SESSION_ABSOLUTE_TIMEOUT.total_seconds())

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from portal import views
 
+# A database outage anywhere in a request answers 503, not the generic 500 (portal/outage.py).
+handler500 = "portal.outage.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
