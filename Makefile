@@ -59,9 +59,10 @@ test: $(STAMP) system-deps messages
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . bin/chaos
+	$(VENV)/bin/ruff format --check . bin/chaos
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/mypy bin/chaos
 	$(VENV)/bin/djlint --lint portal agencies cases referrals services_directory --extension html
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
