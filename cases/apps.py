@@ -8,11 +8,13 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from cases import tasks
         from cases.selectors.cases import forget_permission_ids
+        from cases.services.meetings import meeting_packet_lost
         from portal.tasks import register_task
 
         # migrate and flush (the tests' TransactionTestCase) rebuild auth_permission with new ids
         post_migrate.connect(forget_permission_ids, dispatch_uid="cases.forget_permission_ids")
 
         # What the reaper (portal.tasks) does with a task whose worker died: run again only what is safe twice.
-        register_task(tasks.build_meeting_packet, rerun=False)  # the purge fails the stuck packet; asked for again
+        # a lost build fails its packet at once (the coordinator asks again); the purge would in 15 minutes
+        register_task(tasks.build_meeting_packet, rerun=False, on_reclaimed=meeting_packet_lost)
         register_task(tasks.meeting_packets_purge, rerun=True, periodic={"reschedule": True})

@@ -27,9 +27,10 @@ task                                           reclaimed   why
                                                            second run could send it twice (the sender sees the
                                                            referral and can call)
 ``referrals.tasks.referrals_expire``           periodic    expires only referrals still overdue, each under lock
-``cases.tasks.build_meeting_packet``           failed      the purge fails the stuck packet (it has not moved for
-                                                           15 minutes) and the coordinator asks again; a build
-                                                           claims only queued packets, so a rerun would do nothing
+``cases.tasks.build_meeting_packet``           failed      its packet is failed with it (``on_reclaimed``; else
+                                                           the purge would when it has not moved for 15 minutes)
+                                                           and the coordinator asks again; a build claims only
+                                                           queued packets, so a rerun would do nothing
 ``cases.tasks.meeting_packets_purge``          run again,  deletes what is past its time and fails what is stuck:
                                                periodic    twice is once
 ``portal.tasks.tasks_reap``                    run again,  this module: reclaiming twice finds nothing the second
@@ -39,6 +40,7 @@ task                                           reclaimed   why
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -76,15 +78,26 @@ class Registered:
     task: Task[Any, Any]
     rerun: bool
     periodic: dict[str, Any] | None
+    on_reclaimed: Callable[..., Any] | None = None
 
 
 _REGISTRY: dict[str, Registered] = {}
 
 
-def register_task(registered: Task[Any, Any], *, rerun: bool = False, periodic: dict[str, Any] | None = None) -> None:
+def register_task(
+    registered: Task[Any, Any],
+    *,
+    rerun: bool = False,
+    periodic: dict[str, Any] | None = None,
+    on_reclaimed: Callable[..., Any] | None = None,
+) -> None:
     """Tell the reaper about ``registered``: ``rerun`` if it is safe to run twice (queued again when reclaimed),
-    ``periodic`` the keyword arguments that start its chain (queued when no run of it waits or runs)."""
-    _REGISTRY[registered.module_path] = Registered(task=registered, rerun=rerun, periodic=periodic)
+    ``periodic`` the keyword arguments that start its chain (queued when no run of it waits or runs),
+    ``on_reclaimed`` a function called with the task's arguments when it is reclaimed, in the same transaction (a
+    lost packet build fails its packet at once)."""
+    _REGISTRY[registered.module_path] = Registered(
+        task=registered, rerun=rerun, periodic=periodic, on_reclaimed=on_reclaimed
+    )
 
 
 def registered_tasks() -> dict[str, Registered]:
@@ -191,7 +204,23 @@ def tasks_reclaim(*, now: datetime | None = None) -> Reaped:
     return reaped
 
 
-def _reclaim(pk: UUID, now: datetime, reaped: Reaped) -> None:
+def tasks_reclaim_lost_by(worker_id: str) -> Reaped:
+    """Reclaim at once what worker ``worker_id`` itself lost: the results still RUNNING whose last worker is this id.
+    ``run_worker`` calls it when it starts and after each database error, before it takes new work. A worker id names
+    one process at a time (db_worker requires it unique), so whatever runs under it then was lost with the previous
+    process of that id (killed, and started again by its supervisor with the same ``--worker-id``) or with the
+    outage (db_worker could not record the task's end). No 15-minute wait and no heartbeat to trust: the only one
+    who could be running it says it is not. The running results are few (portal_task_running_idx)."""
+    now = timezone.now()
+    reaped = Reaped()
+    running = DBTaskResult.objects.running().values_list("pk", "worker_ids")
+    for pk, worker_ids in list(running):
+        if worker_ids and worker_ids[-1] == worker_id:
+            _reclaim(pk, now, reaped, lost_by=worker_id)
+    return reaped
+
+
+def _reclaim(pk: UUID, now: datetime, reaped: Reaped, *, lost_by: str = "") -> None:
     with exclusive_transaction(DBTaskResult.objects.db):
         result = (
             DBTaskResult.objects.select_for_update(skip_locked=True)
@@ -201,19 +230,30 @@ def _reclaim(pk: UUID, now: datetime, reaped: Reaped) -> None:
         if result is None:
             return  # finished meanwhile, or another reaper has it
         worker = result.worker_ids[-1] if result.worker_ids else ""
-        if worker and worker_running(worker, str(result.pk)):
+        if lost_by:
+            if worker != lost_by:
+                return  # claimed again by another worker meanwhile
+        elif worker and worker_running(worker, str(result.pk)):
             return  # slow, not dead
         registered = _REGISTRY.get(result.task_path)
         rerun = registered is not None and registered.rerun
         again = None
-        if rerun:
+        if rerun or (registered is not None and registered.on_reclaimed is not None):
             task_result = result.task_result
-            again = result.task.enqueue(*task_result.args, **task_result.kwargs)  # due at once: it was due before
+            if registered is not None and registered.on_reclaimed is not None:
+                registered.on_reclaimed(*task_result.args, **task_result.kwargs)
+            if rerun:
+                again = result.task.enqueue(*task_result.args, **task_result.kwargs)  # due at once: it was due before
         result.set_failed(
             TaskReclaimed(
-                f"Reclaimed by tasks_reap at {now:%Y-%m-%d %H:%M:%S %Z}: running since "
-                f"{result.started_at:%Y-%m-%d %H:%M:%S %Z} and its worker ({worker or 'unknown'}) no longer runs "
-                "it (killed, or its machine lost). "
+                (
+                    f"Reclaimed by its own worker ({worker}) at {now:%Y-%m-%d %H:%M:%S %Z}, started again after it was "
+                    f"lost (running since {result.started_at:%Y-%m-%d %H:%M:%S %Z}). "
+                    if lost_by
+                    else f"Reclaimed by tasks_reap at {now:%Y-%m-%d %H:%M:%S %Z}: running since "
+                    f"{result.started_at:%Y-%m-%d %H:%M:%S %Z} and its worker ({worker or 'unknown'}) no longer runs "
+                    "it (killed, or its machine lost). "
+                )
                 + (
                     f"Queued again as {again.id}: it is safe to run twice."
                     if again is not None

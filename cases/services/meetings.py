@@ -87,19 +87,40 @@ def _fail_stuck(now: datetime) -> int:
             packet = stale.select_related("agency").select_for_update(of=("self",)).first()
             if packet is None:
                 continue
-            was = packet.status
-            packet.fail()
-            packet.finished_at = now
-            packet.save(update_fields=["status", "finished_at", "updated_at"])
-            audit_record(
-                action="cases.meeting_packet.failed",
-                actor=None,
-                target=packet,
-                agency=packet.agency,
-                details={"reason": "stuck", "status": was, "steps_done": packet.steps_done},
-            )
+            _fail(packet, now, reason="stuck")
             failed += 1
     return failed
+
+
+def meeting_packet_lost(packet_id: int, *, now: datetime | None = None) -> bool:
+    """Fail the packet whose build was lost with its worker (killed, or cut off by a database outage), when the
+    worker reclaims the build (``portal.tasks``, registered in ``CasesConfig.ready``): at once, rather than when the
+    purge finds it stuck 15 minutes later. A packet already finished or failed is left as it is."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        working = MeetingPacket.objects.filter(
+            pk=packet_id, status__in=[MeetingPacket.Status.QUEUED, MeetingPacket.Status.RUNNING]
+        )
+        packet = working.select_related("agency").select_for_update(of=("self",)).first()
+        if packet is None:
+            return False
+        _fail(packet, now, reason="worker_lost")
+    return True
+
+
+def _fail(packet: MeetingPacket, now: datetime, *, reason: str) -> None:
+    """Fail a locked packet that is waiting or being prepared, in its agency's audit trail."""
+    was = packet.status
+    packet.fail()
+    packet.finished_at = now
+    packet.save(update_fields=["status", "finished_at", "updated_at"])
+    audit_record(
+        action="cases.meeting_packet.failed",
+        actor=None,
+        target=packet,
+        agency=packet.agency,
+        details={"reason": reason, "status": was, "steps_done": packet.steps_done},
+    )
 
 
 def _discard_file(packet: MeetingPacket, *, action: str, request: HttpRequest | None = None) -> None:

@@ -12,7 +12,7 @@ from portal.management.commands import run_worker
 
 
 @pytest.fixture
-def worker(settings):
+def worker(settings, db):
     """The database backend (the suite runs tasks at once); the worker's loop, its signal handlers (the test process
     keeps its own), the wait and the connections' closing patched: ``worker.run`` is the loop, ``worker.sleep`` the
     waits, ``worker.close_all`` the closing."""

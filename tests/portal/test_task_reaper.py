@@ -176,6 +176,56 @@ def test_run_worker_beats_and_forgets_the_task_a_database_error_lost():
     assert [instance.worker_id for instance in instances] == ["w7"]
 
 
+@pytest.mark.parametrize(
+    ("worker", "minutes", "reclaimed"),
+    [
+        ("w1", 1, True),  # its own: lost a minute ago, reclaimed at once, no 15-minute wait
+        ("w2", 20, False),  # another worker's, however old: the reaper's to judge by its heartbeat
+    ],
+)
+def test_a_worker_reclaims_at_once_what_its_own_id_lost(worker, minutes, reclaimed):
+    cache.set("portal.worker.w1", "stale", timeout=60)  # the previous process's last beat, not yet expired
+    lost = running(referral_tasks.email_notifications, [4], minutes=minutes, worker=worker)
+    reaped = portal_tasks.tasks_reclaim_lost_by("w1")
+    lost.refresh_from_db()
+    assert (lost.status == TaskResultStatus.FAILED) is reclaimed
+    assert (reaped.rerun == [str(lost.pk)]) is reclaimed
+    assert waiting("referrals.tasks.email_notifications", [4]) == (1 if reclaimed else 0)
+    if reclaimed:
+        assert "Reclaimed by its own worker (w1)" in lost.traceback
+
+
+def test_run_worker_reclaims_what_its_id_lost_when_it_starts_and_after_a_database_error():
+    """Killed and started again by its supervisor with the same --worker-id, or back after an outage: the task it
+    was running is reclaimed before it takes new work (make chaos found both left RUNNING)."""
+    before = running(referral_tasks.email_notifications, [8], minutes=1, worker="w7")
+    states: list[str] = []
+
+    def run(worker: Worker) -> None:
+        states.append(DBTaskResult.objects.get(pk=before.pk).status)
+        if len(states) == 1:
+            during = running(referral_tasks.email_notifications, [9], minutes=0, worker="w7")
+            states.append(during.status)
+            raise OperationalError("server closed the connection")
+        states.append(DBTaskResult.objects.filter(args_kwargs__args=[[9]], worker_ids=["w7"]).get().status)
+
+    with (
+        mock.patch.object(Worker, "run", autospec=True, side_effect=run),
+        mock.patch.object(Worker, "configure_signals"),
+        mock.patch.object(run_worker, "sleep"),
+        mock.patch.object(run_worker.connections, "close_all"),
+    ):
+        call_command("run_worker", "--no-startup-delay", "--worker-id", "w7")
+    assert states == [
+        TaskResultStatus.FAILED,
+        TaskResultStatus.RUNNING,
+        TaskResultStatus.FAILED,
+        TaskResultStatus.FAILED,
+    ]
+    assert waiting("referrals.tasks.email_notifications", [8]) == 1
+    assert waiting("referrals.tasks.email_notifications", [9]) == 1
+
+
 def test_every_periodic_chain_gets_one_run_waiting():
     assert set(portal_tasks.tasks_reclaim().chains) == CHAINS
     assert portal_tasks.tasks_reclaim().chains == []
@@ -230,3 +280,47 @@ def test_chains_are_looked_for_through_the_queues_indexes_never_the_finished_res
     assert "Seq Scan" not in plan
     assert "tasks_db_new_ordering_idx" in plan
     assert "portal_task_running_idx" in plan
+
+
+@pytest.fixture
+def coordinator_packet(coordinator, task_force):
+    """A packet row as ``meeting_packet_request`` leaves it (the build itself is not run here)."""
+    from cases.models import MeetingPacket
+
+    return MeetingPacket.objects.create(
+        requested_by=coordinator,
+        agency=coordinator.agency,
+        task_force=task_force,
+        meeting_on=timezone.localdate(),
+        steps_total=2,
+    )
+
+
+def test_a_lost_packet_build_fails_its_packet_at_once(coordinator_packet):
+    """The worker that lost a build reclaims it and the packet stops saying "being prepared" (make chaos saw it
+    stuck until the purge, 15 minutes later); a finished packet is never touched."""
+    from cases.models import MeetingPacket
+    from portal.models import AuditEvent
+
+    packet = coordinator_packet
+    MeetingPacket.objects.filter(pk=packet.pk).update(status=MeetingPacket.Status.RUNNING)
+    lost = running(case_tasks.build_meeting_packet, packet.pk, minutes=1, worker="w3")
+    portal_tasks.tasks_reclaim_lost_by("w3")
+    packet.refresh_from_db()
+    lost.refresh_from_db()
+    assert lost.status == TaskResultStatus.FAILED
+    assert packet.status == MeetingPacket.Status.FAILED
+    event = AuditEvent.objects.get(action="cases.meeting_packet.failed", object_id=str(packet.pk))
+    assert event.details["reason"] == "worker_lost"
+    assert waiting("cases.tasks.build_meeting_packet", packet.pk) == 0  # not run twice
+
+
+def test_a_reclaimed_build_leaves_a_finished_packet_alone(coordinator_packet):
+    from cases.models import MeetingPacket
+
+    packet = coordinator_packet
+    MeetingPacket.objects.filter(pk=packet.pk).update(status=MeetingPacket.Status.READY)
+    running(case_tasks.build_meeting_packet, packet.pk, minutes=1, worker="w3")
+    portal_tasks.tasks_reclaim_lost_by("w3")
+    packet.refresh_from_db()
+    assert packet.status == MeetingPacket.Status.READY

@@ -7,7 +7,8 @@ worker, with the same options, and on ``OperationalError`` or ``InterfaceError``
 exception still ends it: a bug is for the supervisor (systemd's ``Restart=always``, docs/deployment.md) and its
 logs, not to be retried in a loop (docs/decisions/0016-background-work-survives-outages.md). While it runs, it
 keeps a heartbeat saying which task it runs, so that ``tasks_reap`` fails only the tasks of dead workers
-(``portal.tasks``, decision 0018).
+(``portal.tasks``, decision 0018); when it starts, and again after each database error, it reclaims at once the
+tasks its own worker id lost (give each supervised worker a stable ``--worker-id``, docs/deployment.md).
 """
 
 import logging
@@ -17,7 +18,7 @@ from typing import Any
 from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands import db_worker
 
-from portal.tasks import Heartbeat
+from portal.tasks import Heartbeat, tasks_reclaim_lost_by
 
 logger = logging.getLogger("portal.worker")
 
@@ -48,6 +49,9 @@ class Command(db_worker.Command):
         while True:
             started = monotonic()
             try:
+                # What this worker id lost (its previous process killed, or the task the outage interrupted) is
+                # reclaimed before it takes new work (portal.tasks.tasks_reclaim_lost_by).
+                tasks_reclaim_lost_by(options["worker_id"])
                 super().handle(*args, **options)
             except DATABASE_ERRORS as error:
                 if monotonic() - started > LONGEST_WAIT:
