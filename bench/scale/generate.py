@@ -31,8 +31,7 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -43,6 +42,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership, TaskForce, TaskForceMember, User
 from agencies.services import agency_create, membership_create
+from bench.scale.sizes import FINGERPRINT_TABLE, SEED, SIZES, fingerprint
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -55,7 +55,6 @@ from cases.models import (
 )
 from cases.selectors import CASE_PERMISSIONS
 from cases.services.shares import SHARE_LEVEL_PERMISSIONS
-from bench.scale.sizes import FINGERPRINT_TABLE, SEED, SIZES, fingerprint
 from portal.categories import NeedCategory
 from portal.models import AuditEvent
 from portal.sqlite import gather_statistics
@@ -84,15 +83,21 @@ KIND_PATTERN = [
     Agency.Kind.LOCAL_LE,
 ]
 LAW_ENFORCEMENT = {Agency.Kind.FEDERAL_LE, Agency.Kind.STATE_LE, Agency.Kind.LOCAL_LE, Agency.Kind.PROSECUTOR}
-GIVEN = (
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+GIVEN = _words(
     "Maria Ana Rosa Elena Lucia Sofia Carmen Isabel Laura Julia Fatima Amina Grace Mary Linh Mai Thi Hoa Ngoc Kim "
     "Jose Juan Carlos Luis Miguel Pedro Jorge David Daniel Samuel Ahmed Omar Ali Hassan Chen Wei Li Ming Jun Tuan "
     "Anna Olga Irina Natalia Svetlana Oksana Priya Anjali Deepa Sunita Joy Blessing Esther Ruth Patience Mercy "
     "Rosa Gloria Paola Daniela Andrea Valeria Camila Gabriela Mariana Alejandra Diana Veronica Patricia Monica "
     "James John Robert Michael William Richard Joseph Thomas Charles Christopher Ivan Dmitri Sergei Nikolai "
     "Ramon Rafael Manuel Francisco Antonio Ricardo Fernando Eduardo Roberto Alberto Hector Oscar Mario Ruben"
-).split()
-FAMILY = (
+)
+FAMILY = _words(
     "Garcia Rodriguez Martinez Hernandez Lopez Gonzalez Perez Sanchez Ramirez Torres Flores Rivera Gomez Diaz "
     "Reyes Cruz Morales Ortiz Gutierrez Chavez Ramos Ruiz Alvarez Mendoza Vasquez Castillo Jimenez Moreno Romero "
     "Herrera Medina Aguilar Vargas Guzman Mendez Salazar Soto Delgado Pena Rios Nguyen Tran Le Pham Hoang Vu "
@@ -104,17 +109,19 @@ FAMILY = (
     "Mitchell Roberts Carter Phillips Evans Turner Parker Collins Edwards Stewart Morris Murphy Cook Rogers "
     "Morgan Cooper Peterson Reed Bailey Bell Kelly Howard Ward Cox Richardson Wood Watson Brooks Bennett Gray "
     "Santos Silva Oliveira Souza Costa Pereira Almeida Ferreira Carvalho Rocha Dias Barbosa Ribeiro Castro"
-).split()
-CITIES = (
+)
+CITIES = _words(
     "Houston Dallas Austin Laredo Brownsville Odessa Midland Tyler Waco Amarillo Lubbock Beaumont Killeen Frisco "
     "McAllen Edinburg Harlingen Pasadena Irving Plano Garland Denton Conroe Galveston Victoria Abilene Temple"
-).split()
+)
 # Choice values, read once (an enum's ``values`` is rebuilt on each read: too slow for millions of rows).
 CASE_TYPES, CASE_CHANNELS = list(Case.Type.values), list(Case.Channel.values)
 CLOSED_REASONS, INDICATORS = list(Case.ClosedReason.values), list(Case.Indicator.values)
 SEXES, NEED_CATEGORIES = list(Person.Sex.values), list(NeedCategory.values)
-URGENCIES, NEED_STATUSES, CONSENT_CATEGORIES = list(Need.Urgency.values), list(Need.Status.values), list(
-    Consent.Category.values
+URGENCIES, NEED_STATUSES, CONSENT_CATEGORIES = (
+    list(Need.Urgency.values),
+    list(Need.Status.values),
+    list(Consent.Category.values),
 )
 TYPE_LABELS = {value: str(label) for value, label in Case.Type.choices}
 INTERAGENCY, SERVICE = str(Referral.Kind.INTERAGENCY), str(Referral.Kind.SERVICE)
@@ -228,8 +235,8 @@ def load_cast() -> Cast:
         "user_id", "user__email", "agency_id", "role"
     ):
         by_pk[agency_id].users[role] = (user_id, email)
-    for pk, agency_id in Service.objects.order_by("name").values_list("pk", "organization__agency_id"):
-        by_pk[agency_id].services.append(pk)
+    for service_id, provider_id in Service.objects.order_by("name").values_list("pk", "organization__agency_id"):
+        by_pk[provider_id].services.append(service_id)
     sparse = [a for a in agencies if a.kind == Agency.Kind.LOCAL_LE][-1]
     return Cast(agencies, agencies[1], sparse, agencies[2], agencies[0], task_forces)
 
@@ -249,7 +256,7 @@ class Table:
             if not f.null and f.get_default() is None:
                 raise ValueError(f"{self.name}.{f.attname} has no default: give it")
         self.fields = [concrete[name] for name in fields] + rest
-        self.columns = [f.column for f in self.fields]
+        self.columns = [str(f.column) for f in self.fields]
         self.rest = tuple(_default(f) for f in rest)
         self.rows: list[tuple[Any, ...]] = []
         self.written = 0
@@ -300,7 +307,7 @@ def flush(table: Table) -> None:
         marks = ", ".join("?" * len(table.columns))
         connection.ensure_connection()
         raw_connection: Any = connection.connection
-        raw_connection.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", rows)
+        raw_connection.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", rows)  # noqa: S608
     table.written += len(table.rows)
     table.rows = []
     table.seconds += time.perf_counter() - started
@@ -432,20 +439,47 @@ class Generator:
             "case": Table(
                 Case,
                 [
-                    "id", "created_at", "updated_at", "number", "title", "case_type", "status", "closed_reason",
-                    "lead_agency_id", "task_force_id", "opened_on", "closed_on", "summary", "indicators",
-                    "intake_channel", "jurisdiction", "le_narrative", "created_by_id",
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "number",
+                    "title",
+                    "case_type",
+                    "status",
+                    "closed_reason",
+                    "lead_agency_id",
+                    "task_force_id",
+                    "opened_on",
+                    "closed_on",
+                    "summary",
+                    "indicators",
+                    "intake_channel",
+                    "jurisdiction",
+                    "le_narrative",
+                    "created_by_id",
                 ],
-            ),  # fmt: skip
+            ),
             "permission": Table(CaseGroupObjectPermission, ["id", "permission_id", "group_id", "content_object_id"]),
             "person": Table(
                 Person,
                 [
-                    "id", "created_at", "updated_at", "given_name", "family_name", "date_of_birth", "sex",
-                    "nationality", "languages", "preferred_language", "phone", "email", "address",
-                    "entered_by_agency_id", "entered_by_id",
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "given_name",
+                    "family_name",
+                    "date_of_birth",
+                    "sex",
+                    "nationality",
+                    "languages",
+                    "preferred_language",
+                    "phone",
+                    "email",
+                    "address",
+                    "entered_by_agency_id",
+                    "entered_by_id",
                 ],
-            ),  # fmt: skip
+            ),
             "participant": Table(
                 CaseParticipant, ["id", "created_at", "updated_at", "case_id", "person_id", "role", "added_by_id"]
             ),
@@ -455,40 +489,89 @@ class Generator:
             "consent": Table(
                 Consent,
                 [
-                    "id", "created_at", "updated_at", "person_id", "holder_agency_id", "recipient_agency_id",
-                    "categories", "purpose", "signed_on", "expires_on", "revoked_at", "recorded_by_id",
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "person_id",
+                    "holder_agency_id",
+                    "recipient_agency_id",
+                    "categories",
+                    "purpose",
+                    "signed_on",
+                    "expires_on",
+                    "revoked_at",
+                    "recorded_by_id",
                 ],
-            ),  # fmt: skip
+            ),
             "share": Table(
                 CaseShare,
                 [
-                    "id", "created_at", "updated_at", "case_id", "agency_id", "level", "reason", "status",
-                    "granted_by_id", "approved_by_id", "expires_on", "revoked_at", "revoked_by_id",
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "case_id",
+                    "agency_id",
+                    "level",
+                    "reason",
+                    "status",
+                    "granted_by_id",
+                    "approved_by_id",
+                    "expires_on",
+                    "revoked_at",
+                    "revoked_by_id",
                 ],
-            ),  # fmt: skip
+            ),
             "referral": Table(
                 Referral,
                 [
-                    "id", "created_at", "updated_at", "kind", "case_id", "person_id", "sender_agency_id", "sender_id",
-                    "recipient_agency_id", "recipient_service_id", "delivery", "share_level", "urgency",
-                    "respond_by", "request_note", "status", "status_reason", "cancel_reason", "outcome",
-                    "share_id", "closed_at", "submission_key", "version",
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "kind",
+                    "case_id",
+                    "person_id",
+                    "sender_agency_id",
+                    "sender_id",
+                    "recipient_agency_id",
+                    "recipient_service_id",
+                    "delivery",
+                    "share_level",
+                    "urgency",
+                    "respond_by",
+                    "request_note",
+                    "status",
+                    "status_reason",
+                    "cancel_reason",
+                    "outcome",
+                    "share_id",
+                    "closed_at",
+                    "submission_key",
+                    "version",
                 ],
-            ),  # fmt: skip
+            ),
             "event": Table(
                 ReferralEvent,
                 ["id", "referral_id", "occurred_at", "verb", "from_status", "to_status", "actor_id", "actor_agency_id"],
             ),
             "notification": Table(
-                Notification, ["id", "user_id", "referral_id", "event_id", "verb", "created_at", "read_at", "emailed_at"]
+                Notification,
+                ["id", "user_id", "referral_id", "event_id", "verb", "created_at", "read_at", "emailed_at"],
             ),
             "audit": Table(
                 AuditEvent,
                 [
-                    "id", "occurred_at", "actor_id", "actor_email", "agency_id", "agency_name", "action",
-                    "object_type", "object_id", "details",
+                    "id",
+                    "occurred_at",
+                    "actor_id",
+                    "actor_email",
+                    "agency_id",
+                    "agency_name",
+                    "action",
+                    "object_type",
+                    "object_id",
+                    "details",
                 ],
-            ),  # fmt: skip
+            ),
         }
         self._plan()
 
@@ -524,9 +607,7 @@ class Generator:
             for n, i in enumerate(chosen):
                 self.forced.setdefault(i, []).append((agency, CaseShare.Level.PERSONAL, n >= shared_in))
         excluded = {cast.dense.pk, cast.sparse.pk}
-        self.candidates = {
-            tf: [a for a in members if a.pk not in excluded] for tf, members in cast.task_forces.items()
-        }
+        self.candidates = {tf: [a for a in members if a.pk not in excluded] for tf, members in cast.task_forces.items()}
         self.everyone = [a for a in cast.agencies if a.pk not in excluded]
         self.providers = [a for a in cast.agencies if a.is_provider and a.services]
 
@@ -552,7 +633,7 @@ class Generator:
         return self.tables
 
     def _at(self, day: date, hour: float = 9.0) -> datetime:
-        return datetime(day.year, day.month, day.day, tzinfo=tz.utc) + timedelta(hours=hour)
+        return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=hour)
 
     def grant(self, case_id: int, group_id: int, codenames: Iterable[str]) -> None:
         for codename in codenames:
@@ -581,7 +662,7 @@ class Generator:
         opened_at = self._at(opened_on, 8 + rng.random() * 9)
         age = (self.today - opened_on).days
         status, closed_reason, closed_on = Case.Status.OPEN, "", None
-        if age > 365 and rng.random() < 0.85 or rng.random() < 0.1:
+        if (age > 365 and rng.random() < 0.85) or rng.random() < 0.1:
             status = Case.Status.CLOSED
             closed_reason = rng.choice(CLOSED_REASONS)
             closed_on = opened_on + timedelta(days=int(rng.random() * age))
@@ -661,14 +742,13 @@ class Generator:
     def people(self, case_id: int, lead: AgencyInfo, at: datetime, by: tuple[int, str]) -> list[int]:
         """~3 people, the first a victim; each in this case only. Returns the victims' ids."""
         rng = self.rng
-        roles = [CaseParticipant.Role.VICTIM] + rng.choice(
-            [
-                [CaseParticipant.Role.SUSPECT],
-                [CaseParticipant.Role.SUSPECT, CaseParticipant.Role.WITNESS],
-                [CaseParticipant.Role.VICTIM, CaseParticipant.Role.SUSPECT],
-                [CaseParticipant.Role.VICTIM, CaseParticipant.Role.SUSPECT, CaseParticipant.Role.WITNESS],
-            ]
+        victim, suspect, witness = (
+            CaseParticipant.Role.VICTIM,
+            CaseParticipant.Role.SUSPECT,
+            CaseParticipant.Role.WITNESS,
         )
+        others = rng.choice([[suspect], [suspect, witness], [victim, suspect], [victim, suspect, witness]])
+        roles = [victim, *others]
         victims = []
         for role in roles:
             person_id = self.next_id("person")
@@ -814,7 +894,7 @@ class Generator:
         room = max((self.now - created).total_seconds(), 60.0)
         steps = len(chain.verbs)
         at = created
-        status = Referral.Status.DRAFT
+        status: str = Referral.Status.DRAFT
         share_id = None
         closed_at = None
         for n, verb in enumerate(chain.verbs):
@@ -947,11 +1027,11 @@ def load(size: str) -> None:
     for table in tables.values():
         print(f"  {table.name:34} {table.written:>11,} rows {table.seconds:8.1f} s", file=sys.stderr)
     built = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
     if indexes:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for _name, definition in indexes:
+                cursor.execute(definition)
         print(f"  {len(indexes)} indexes built: {time.perf_counter() - built:.1f} s", file=sys.stderr, flush=True)
     analysed = time.perf_counter()
     if connection.vendor == "postgresql":
