@@ -142,9 +142,12 @@ def _free_port() -> int:
         return port
 
 
-def requests_per_second(port: int, path: str, cookie: str, seconds: float, threads: int = 4) -> tuple[float, int]:
-    """Requests per second answered 200 by ``path``, from ``threads`` keep-alive clients over loopback, and the
-    count of other answers."""
+def requests_per_second(
+    port: int, path: str, cookie: str | None, seconds: float, threads: int = 4
+) -> tuple[float, int]:
+    """Requests per second answered 200 by ``path``, from ``threads`` keep-alive clients over loopback (signed in
+    with the session ``cookie``, or not, as a load balancer's health check), and the count of other answers."""
+    headers = {"Host": "127.0.0.1", **({"Cookie": f"sessionid={cookie}"} if cookie else {})}
     done = [0] * threads
     failed = [0] * threads
     stop = time.monotonic() + seconds
@@ -155,7 +158,7 @@ def requests_per_second(port: int, path: str, cookie: str, seconds: float, threa
             if connection is None:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             try:
-                connection.request("GET", path, headers={"Cookie": f"sessionid={cookie}", "Host": "127.0.0.1"})
+                connection.request("GET", path, headers=headers)
                 response = connection.getresponse()
                 response.read()
             except (OSError, http.client.HTTPException):
@@ -203,7 +206,7 @@ def under_gunicorn(target: str, cookie: str, seconds: float) -> list[Row]:
             except OSError:
                 time.sleep(0.5)
         requests_per_second(port, "/cases/", cookie, 2)  # warm-up: each worker's first requests
-        health, health_failed = requests_per_second(port, "/healthz", cookie, seconds)
+        health, health_failed = requests_per_second(port, "/healthz", None, seconds)
         listing, list_failed = requests_per_second(port, "/cases/", cookie, seconds)
     finally:
         server.terminate()
