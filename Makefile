@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_ENV := DJANGO_DEBUG=true
 SYSTEM_PACKAGES := chromium poppler-utils gettext fonts-dejavu-core
 
-.PHONY: demo test lint system-deps venv messages clean totp bench bench-pdf chaos
+.PHONY: demo test lint system-deps venv messages clean totp bench bench-pdf bench-scale chaos
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,13 +66,27 @@ lint: $(STAMP)
 	$(VENV)/bin/djlint --lint portal agencies cases referrals services_directory --extension html
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
-# Search at 5,000 services, on SQLite and on PostgreSQL side by side (bench/README.md says what is measured).
+# Search at 5,000 services, on SQLite and on PostgreSQL side by side, then the scale benchmark (bench/README.md says
+# what is measured).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 bench: $(STAMP)
 	$(PY) bench/directory_search.py
 	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
 		DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/directory_search.py; \
 	else echo "PostgreSQL is not reachable: its half of the benchmark is skipped."; fi
+	$(MAKE) bench-scale
+
+# Cases at scale: S = 20,000 (SQLite and PostgreSQL), L = 500,000 (PostgreSQL), loaded once into bench_scale_s and
+# bench_scale_l and reused. BENCH_2M=1 adds 2,000,000 cases; BENCH_SCALE_FLAGS passes more (e.g. --check, --plans).
+BENCH_SIZES ?= S L
+BENCH_2M ?=
+BENCH_SCALE_FLAGS ?=
+bench-scale: $(STAMP)
+	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
+		BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.scale --sizes $(BENCH_SIZES) $(if $(BENCH_2M),2m) \
+			$(BENCH_SCALE_FLAGS); \
+	else echo "PostgreSQL is not reachable: the scale benchmark runs on SQLite only."; \
+		$(PY) -m bench.scale --sizes S --no-postgresql $(BENCH_SCALE_FLAGS); fi
 
 # Case packets: the largest demo case and a 20-case meeting packet; pages, s/page, memory, whole path / WeasyPrint.
 bench-pdf: $(STAMP) messages
