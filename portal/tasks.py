@@ -49,7 +49,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.db.models import Q, QuerySet
 from django.tasks import Task, task
 from django.tasks.signals import task_finished, task_started
@@ -199,9 +199,21 @@ def tasks_reclaim(*, now: datetime | None = None) -> Reaped:
     reaped = Reaped()
     stale = DBTaskResult.objects.running().filter(started_at__lte=now - settings.PORTAL_TASKS_RUNNING_STALE_AFTER)
     for pk in list(stale.values_list("pk", flat=True)):  # through portal_task_running_idx (portal migration 0003)
-        _reclaim(pk, now, reaped)
+        _reclaim_logged(pk, now, reaped)
     _restart_chains(reaped)
     return reaped
+
+
+def _reclaim_logged(pk: UUID, now: datetime, reaped: Reaped, *, lost_by: str = "") -> None:
+    """``_reclaim``, an error in it logged and not raised: one bad row (arguments that no longer fit its task after
+    a deploy, say) must not keep the reaper from the others and the chains, nor a worker from starting. A database
+    error is raised: the caller backs off and tries again."""
+    try:
+        _reclaim(pk, now, reaped, lost_by=lost_by)
+    except DatabaseError:
+        raise
+    except Exception:
+        logger.exception("Could not reclaim task %s", pk)
 
 
 def tasks_reclaim_lost_by(worker_id: str) -> Reaped:
@@ -216,7 +228,8 @@ def tasks_reclaim_lost_by(worker_id: str) -> Reaped:
     running = DBTaskResult.objects.running().values_list("pk", "worker_ids")
     for pk, worker_ids in list(running):
         if worker_ids and worker_ids[-1] == worker_id:
-            _reclaim(pk, now, reaped, lost_by=worker_id)
+            _reclaim_logged(pk, now, reaped, lost_by=worker_id)
+    _restart_chains(reaped)  # a chain whose next run was lost with it (or with the reaper's own) goes on at once
     return reaped
 
 
@@ -237,6 +250,8 @@ def _reclaim(pk: UUID, now: datetime, reaped: Reaped, *, lost_by: str = "") -> N
             return  # slow, not dead
         registered = _REGISTRY.get(result.task_path)
         rerun = registered is not None and registered.rerun
+        if rerun and registered is not None and registered.periodic is not None and _chain_pending(registered):
+            rerun = False  # it queued its next run before it was lost: a second would double the chain
         again = None
         if rerun or (registered is not None and registered.on_reclaimed is not None):
             task_result = result.task_result
@@ -275,6 +290,17 @@ def chain_runs(paths: list[str]) -> "QuerySet[DBTaskResult]":
     return DBTaskResult.objects.filter(waiting_or_running).filter(task_path__in=paths).order_by()
 
 
+def _is_chain_run(entry: Registered, args_kwargs: dict[str, Any]) -> bool:
+    """Whether a queued run of ``entry`` is its chain's (queued with the keyword arguments that start it)."""
+    return all(args_kwargs.get("kwargs", {}).get(name) == value for name, value in (entry.periodic or {}).items())
+
+
+def _chain_pending(entry: Registered) -> bool:
+    """Whether the periodic task ``entry`` has a run of its chain waiting."""
+    waiting = chain_runs([entry.task.module_path]).filter(status=TaskResultStatus.READY)
+    return any(_is_chain_run(entry, args_kwargs) for args_kwargs in waiting.values_list("args_kwargs", flat=True))
+
+
 def _restart_chains(reaped: Reaped) -> None:
     """Queue each periodic task with no run of its chain waiting or running (a run queued for another reason, e.g.
     the purge at one packet's expiry without ``reschedule``, is not its chain). One query for all of them."""
@@ -286,14 +312,7 @@ def _restart_chains(reaped: Reaped) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAINS_LOCK])
         pending = chain_runs([entry.task.module_path for entry in periodic]).values_list("task_path", "args_kwargs")
-        chains = {
-            path
-            for path, args_kwargs in pending
-            if all(
-                args_kwargs.get("kwargs", {}).get(name) == value
-                for name, value in (_REGISTRY[path].periodic or {}).items()
-            )
-        }
+        chains = {path for path, args_kwargs in pending if _is_chain_run(_REGISTRY[path], args_kwargs)}
         for entry in periodic:
             if entry.task.module_path in chains:
                 continue

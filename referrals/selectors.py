@@ -281,8 +281,10 @@ def _text(value: Any) -> str:
 
 def notifications_of(user: User, limit: int = 100) -> QuerySet[Notification]:
     """A person's notices of the referrals they may still see (a share revoked since silences the older ones)."""
+    still_seen = referral_list_visible_to(user).filter(pk=OuterRef("referral_id"))  # as ``unread_count`` asks
     return (
-        Notification.objects.filter(user=user, referral__in=referral_list_visible_to(user).values("pk"))
+        Notification.objects.filter(user=user)
+        .filter(Exists(still_seen))
         .select_related("referral", "event__actor_agency")
         .order_by("-created_at", "-id")[:limit]
     )

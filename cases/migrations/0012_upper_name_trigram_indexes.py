@@ -13,6 +13,8 @@ def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for name in NAMES:
+        # an invalid index left by a failed concurrent build would satisfy IF NOT EXISTS and never be used
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS cases_person_{name}_upper_trgm", params=None)
         schema_editor.execute(
             f"CREATE INDEX CONCURRENTLY IF NOT EXISTS cases_person_{name}_upper_trgm "
             f"ON cases_person USING gin (UPPER({name}) gin_trgm_ops)",

@@ -102,10 +102,13 @@ def can_revoke_consent(user: User, consent: Consent) -> bool:
     return consent.holder_agency_id == getattr(user.agency, "pk", None) and _role_allows(user, RECORD_CONSENT)
 
 
-# The id of each ``cases.<codename>`` permission, looked up once per process. A grant row names its permission by id;
-# matching it by codename joined ``auth_permission`` into every visibility query, which SQLite (no statistics until
-# ANALYZE) planned as a scan of all grants. Permissions are made by migrations, so the ids change only when the
-# tables are rebuilt: ``CasesConfig.ready`` forgets them after every ``migrate`` and ``flush`` (post_migrate).
+# The id of each ``cases`` permission, looked up once per database connection. A grant row names its permission by
+# id; matching it by codename joined ``auth_permission`` into every visibility query, which SQLite (no statistics
+# until ANALYZE) planned as a scan of all grants. Permissions are made by migrations, so the ids change only when
+# the tables are rebuilt: ``CasesConfig.ready`` forgets them after every ``migrate`` and ``flush`` (post_migrate),
+# and whenever a connection opens (it may reach a database restored or reloaded under this process, whose ids
+# differ: a stale id could name another permission). Connections last a minute (``DATABASE_CONN_MAX_AGE``), so
+# it costs one small query a minute, not one a request.
 _permission_ids: dict[str, int] = {}
 
 
@@ -113,13 +116,15 @@ def permission_id(codename: str) -> int:
     """The id of the ``cases.<codename>`` permission (cached; see ``_permission_ids``)."""
     pk = _permission_ids.get(codename)
     if pk is None:
-        pk = Permission.objects.get(content_type__app_label="cases", codename=codename).pk
-        _permission_ids[codename] = pk
+        found = dict(Permission.objects.filter(content_type__app_label="cases").values_list("codename", "pk"))
+        _permission_ids.update(found)
+        pk = found[codename]
     return pk
 
 
 def forget_permission_ids(**kwargs: object) -> None:
-    """Drop the cached permission ids (a ``post_migrate`` receiver: the tables may have been rebuilt)."""
+    """Drop the cached permission ids (a ``post_migrate`` and ``connection_created`` receiver: the tables may have
+    been rebuilt)."""
     _permission_ids.clear()
 
 

@@ -7,8 +7,11 @@ sweep; older ones are not: a notice days late is noise."""
 from django.conf import settings
 from django.db import migrations, models
 
+from portal.migration_operations import AddIndexConcurrentlyOnPostgres
+
 
 class Migration(migrations.Migration):
+    atomic = False  # the indexes are built CONCURRENTLY on PostgreSQL (portal.migration_operations)
     dependencies = [
         ("referrals", "0004_message_submission_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -20,7 +23,7 @@ class Migration(migrations.Migration):
             name="email_claimed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name="notification",
             index=models.Index(
                 condition=models.Q(("emailed_at__isnull", True)),

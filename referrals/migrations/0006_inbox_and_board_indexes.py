@@ -3,23 +3,26 @@
 
 from django.db import migrations, models
 
+from portal.migration_operations import AddIndexConcurrentlyOnPostgres
+
 
 class Migration(migrations.Migration):
+    atomic = False  # the indexes are built CONCURRENTLY on PostgreSQL (portal.migration_operations)
 
     dependencies = [
         ('referrals', '0005_notification_email_claim'),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name='referral',
             index=models.Index(condition=models.Q(('status__in', ['requested', 'received', 'accepted', 'in-progress', 'on-hold'])), fields=['recipient_agency', 'respond_by', 'id'], name='referral_inbox_open_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name='referral',
             index=models.Index(condition=models.Q(('status__in', ['rejected', 'completed', 'failed', 'cancelled', 'entered-in-error'])), fields=['recipient_agency', 'closed_at', 'id'], name='referral_inbox_closed_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name='referral',
             index=models.Index(fields=['status', 'cancel_reason', 'respond_by', 'id'], name='referral_expired_idx'),
         ),

@@ -5,6 +5,7 @@ tested in test_access.py and the security matrices; here, how the database is as
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.db.models import Q
 from django.db.models.signals import post_migrate
 from django.test.utils import CaptureQueriesContext
@@ -28,16 +29,20 @@ def test_the_visible_cases_are_a_union_of_the_persons_and_the_agencys_grants(inv
     assert "auth_permission" not in sql  # the permission is a constant id, not a join on its codename
 
 
-def test_the_permission_ids_are_forgotten_after_a_migration(investigator):
-    selectors.case_list_visible_to(investigator).exists()
+@pytest.mark.parametrize("signal", ["post_migrate", "connection_created"])
+def test_the_permission_ids_are_looked_up_again_after_a_migration_or_on_a_new_connection(investigator, le_case, signal):
+    assert selectors.case_list_visible_to(investigator).filter(pk=le_case.pk).exists()
     assert visibility._permission_ids  # looked up once, then reused
-    cases_app = apps.get_app_config("cases")
-    post_migrate.send(
-        sender=cases_app, app_config=cases_app, verbosity=0, interactive=False, using="default", apps=apps, plan=[]
-    )
-    assert visibility._permission_ids == {}
-    assert selectors.case_list_visible_to(investigator).exists() in {True, False}
-    assert visibility._permission_ids
+    visibility._permission_ids[selectors.VIEW] = -1  # as if the tables had been rebuilt under this process
+    assert not selectors.case_list_visible_to(investigator).filter(pk=le_case.pk).exists()
+    if signal == "post_migrate":
+        cases_app = apps.get_app_config("cases")
+        post_migrate.send(
+            sender=cases_app, app_config=cases_app, verbosity=0, interactive=False, using="default", apps=apps, plan=[]
+        )
+    else:
+        connection_created.send(sender=type(connection), connection=connection)
+    assert selectors.case_list_visible_to(investigator).filter(pk=le_case.pk).exists()
 
 
 def test_a_case_page_still_asks_about_its_own_case_only(investigator, le_case):
@@ -52,7 +57,8 @@ def test_a_case_page_still_asks_about_its_own_case_only(investigator, le_case):
 def test_a_name_search_in_the_case_list_is_a_semi_join_on_the_matching_people(investigator):
     sql = _sql(Case.objects.filter(selectors.name_search_q(investigator, "Rivera")))
     assert "cases_caseparticipant" in sql
-    assert "upper(" in sql or "like" in sql  # the expression the trigram indexes of migration 0012 are built on
+    if connection.vendor == "postgresql":
+        assert "upper(" in sql  # the expression the trigram indexes of migration 0012 are built on
     assert "auth_permission" not in sql
 
 

@@ -33,7 +33,11 @@ def test_the_worker_is_started_again_after_each_database_error_with_a_growing_wa
     assert worker.run.call_count == 3
     assert [call.args for call in worker.sleep.call_args_list] == [(1.0,), (2.0,)]
     assert worker.close_all.call_count == 2
-    restarts = [record.getMessage() for record in caplog.records if record.name == "portal.worker"]
+    restarts = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "portal.worker" and "stopped on a database error" in record.getMessage()
+    ]
     assert len(restarts) == 2
     assert [("OperationalError: server closed" in line, "in 1 s" in line) for line in restarts[:1]] == [(True, True)]
     assert [("InterfaceError: closed" in line, "in 2 s" in line) for line in restarts[1:]] == [(True, True)]

@@ -324,3 +324,29 @@ def test_a_reclaimed_build_leaves_a_finished_packet_alone(coordinator_packet):
     portal_tasks.tasks_reclaim_lost_by("w3")
     packet.refresh_from_db()
     assert packet.status == MeetingPacket.Status.READY
+
+
+def test_one_row_that_cannot_be_reclaimed_does_not_stop_the_others_nor_the_chains(caplog):
+    broken = running(referral_tasks.email_notifications, [1], worker="w5")
+    sound = running(referral_tasks.email_notifications, [2], worker="w5")
+    real = portal_tasks._reclaim
+
+    def reclaim(pk, now, reaped, *, lost_by=""):
+        if pk == broken.pk:
+            raise TypeError("arguments no longer fit the task")
+        return real(pk, now, reaped, lost_by=lost_by)
+
+    with mock.patch.object(portal_tasks, "_reclaim", side_effect=reclaim):
+        reaped = portal_tasks.tasks_reclaim_lost_by("w5")
+    assert reaped.failed == [str(sound.pk)]
+    assert set(reaped.chains) == CHAINS
+    assert "Could not reclaim task" in caplog.text
+
+
+def test_a_lost_periodic_run_that_had_queued_its_next_is_not_run_twice():
+    lost = running(referral_tasks.referrals_expire, reschedule=True, minutes=1, worker="w6")
+    referral_tasks.referrals_expire.enqueue(reschedule=True)  # its next run, queued before it was lost
+    portal_tasks.tasks_reclaim_lost_by("w6")
+    lost.refresh_from_db()
+    assert lost.status == TaskResultStatus.FAILED
+    assert waiting("referrals.tasks.referrals_expire", reschedule=True) == 1
