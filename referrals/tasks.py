@@ -88,8 +88,10 @@ def _send(notification_ids: Iterable[int]) -> int:
         if not _claim(notification.pk, timezone.now()):
             continue  # another worker sends it, or has sent it since this one read the rows
         if not selectors.still_told(notification.user, notification.referral):
-            # They no longer see the referral (a share revoked, an account closed): no e-mail about it. The claim
-            # stays, so the sweep asks again only after the lease, and not at all once the notice is two days old.
+            # They no longer see the referral (a share revoked, an account closed): no e-mail about it, now or
+            # later. The claim is held past the sweep's window, so the sweep never takes the notice again (a revoked
+            # share can silence thousands at once, which would otherwise crowd out the notices still to send).
+            Notification.objects.filter(pk=notification.pk).update(email_claimed_at=timezone.now() + SWEEP_WITHIN)
             continue
         try:
             _email(notification)

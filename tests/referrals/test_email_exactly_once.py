@@ -166,6 +166,9 @@ def test_someone_who_no_longer_sees_the_referral_gets_no_email(service_referral,
     notice = Notification.objects.create(user=outsider, referral=service_referral, verb="send")
     aged([notice.pk], created=timedelta(minutes=10))
     assert tasks.email_notifications.call([notice.pk]) == 0
+    # never taken again within the sweep's window: thousands silenced at once must not crowd out the others
+    later = timezone.now() + tasks.EMAIL_CLAIM_LEASE + timedelta(minutes=1)
+    assert notice.pk not in tasks.notifications_to_sweep(later, limit=10)
     aged([notice.pk], claimed=tasks.EMAIL_CLAIM_LEASE + timedelta(seconds=1))
     assert tasks.notifications_sweep.call() == 0
     assert mail.outbox == []
