@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -102,30 +102,16 @@ def can_revoke_consent(user: User, consent: Consent) -> bool:
     return consent.holder_agency_id == getattr(user.agency, "pk", None) and _role_allows(user, RECORD_CONSENT)
 
 
-# The id of each ``cases`` permission, looked up once per database connection. A grant row names its permission by
-# id; matching it by codename joined ``auth_permission`` into every visibility query, which SQLite (no statistics
-# until ANALYZE) planned as a scan of all grants. Permissions are made by migrations, so the ids change only when
-# the tables are rebuilt: ``CasesConfig.ready`` forgets them after every ``migrate`` and ``flush`` (post_migrate),
-# and whenever a connection opens (it may reach a database restored or reloaded under this process, whose ids
-# differ: a stale id could name another permission). Connections last a minute (``DATABASE_CONN_MAX_AGE``), so
-# it costs one small query a minute, not one a request.
-_permission_ids: dict[str, int] = {}
-
-
-def permission_id(codename: str) -> int:
-    """The id of the ``cases.<codename>`` permission (cached; see ``_permission_ids``)."""
-    pk = _permission_ids.get(codename)
-    if pk is None:
-        found = dict(Permission.objects.filter(content_type__app_label="cases").values_list("codename", "pk"))
-        _permission_ids.update(found)
-        pk = found[codename]
-    return pk
-
-
-def forget_permission_ids(**kwargs: object) -> None:
-    """Drop the cached permission ids (a ``post_migrate`` and ``connection_created`` receiver: the tables may have
-    been rebuilt)."""
-    _permission_ids.clear()
+def permission_id(codename: str) -> Subquery:
+    """The id of the ``cases.<codename>`` permission, as a scalar subquery that the database evaluates once per
+    query (PostgreSQL's InitPlan; SQLite a constant) and then uses in the grant indexes' lookup. A grant row names its
+    permission by id; matching it by codename joined ``auth_permission`` into every visibility query, which SQLite
+    (no statistics until ANALYZE) planned as a scan of all grants. Not an id cached in the process: permissions are
+    rebuilt with new ids by a flush or a reload of the database under running processes (the tests' two gunicorns
+    saw it), and a stale id could name another permission."""
+    return Subquery(
+        Permission.objects.filter(content_type__app_label="cases", codename=codename).order_by().values("pk")[:1]
+    )
 
 
 @dataclass(frozen=True)
