@@ -11,7 +11,13 @@ def items(user: User) -> list[NavItem]:
     entries = []
     if selectors.can_answer_referrals(user) or selectors.can_send_referrals(user):
         unread = selectors.unread_count(user)
-        label = _("Referrals (%(n)d new)") % {"n": unread} if unread else _("Referrals")
+        label = (
+            _("Referrals (%(n)d+ new)") % {"n": selectors.UNREAD_COUNTED}
+            if unread > selectors.UNREAD_COUNTED
+            else _("Referrals (%(n)d new)") % {"n": unread}
+            if unread
+            else _("Referrals")
+        )
         url = "referral_inbox" if selectors.can_answer_referrals(user) else "referral_outbox"
         entries.append(NavItem(label, url, _("Answer the referrals sent to you and follow yours to their outcome")))
     if selectors.can_coordinate_referrals(user):

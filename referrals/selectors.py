@@ -82,7 +82,7 @@ def _side_rules(user: User) -> dict[str, Q]:
         return {}
     rules: dict[str, Q] = {}
     if can_send_referrals(user) and case_selectors.can_read_cases(user):
-        rules[SENDER] = Q(sender_agency=agency.pk, case__in=case_selectors.case_list_visible_to(user).values("pk"))
+        rules[SENDER] = Q(sender_agency=agency.pk, case_id__in=case_selectors.case_ids_visible_to(user))
     if can_answer_referrals(user):
         received = Q(recipient_agency=agency.pk, delivery=Referral.Delivery.PORTAL) & ~Q(status=Referral.Status.DRAFT)
         if not case_selectors.can_work_cases(user):
@@ -290,13 +290,18 @@ def notifications_of(user: User, limit: int = 100) -> QuerySet[Notification]:
     )
 
 
+UNREAD_COUNTED = 99  # the navigation says "99+" past this
+
+
 def unread_count(user: User) -> int:
-    """The navigation's count of ``user``'s unread notices about referrals they still see. It starts from their
-    unread notices (``notification_unread_idx``: a handful) and asks of each one's referral, rather than building
-    every referral they see to match the notices against: on every page, that read the whole case table at 500,000
-    cases."""
+    """The navigation's count of ``user``'s unread notices about referrals they still see, counted up to one past
+    ``UNREAD_COUNTED`` (the navigation then says "99+"). It starts from their unread notices
+    (``notification_unread_idx``) and asks of each one's referral, rather than building every referral they see to
+    match the notices against (on every page, that read the whole case table at 500,000 cases); the bound keeps a
+    person who never reads their notices (thousands unread) from paying for each of them on every page."""
     still_seen = referral_list_visible_to(user).filter(pk=OuterRef("referral_id"))
-    return Notification.objects.filter(user=user, read_at__isnull=True).filter(Exists(still_seen)).count()
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).filter(Exists(still_seen))
+    return unread.order_by()[: UNREAD_COUNTED + 1].count()  # unordered: the count stops at the bound
 
 
 def still_told(user: User, referral: Referral) -> bool:

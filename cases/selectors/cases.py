@@ -158,6 +158,14 @@ def _held_case_ids(user: User, codename: str) -> QuerySet[Any]:
     return by_user.union(by_agency.values("content_object_id"), all=True)
 
 
+def case_ids_visible_to(user: User) -> QuerySet[Any]:
+    """The ids of the cases ``user`` may open, as a subquery for rows that point at a case (a referral's, say):
+    ``case_list_visible_to`` without reading the cases themselves."""
+    if not _role_allows(user, VIEW):
+        return Case.objects.none().values("pk")
+    return _held_case_ids(user, VIEW)
+
+
 def _held_here(user: User, codename: str, case_ref: str = "pk") -> Q:
     """``_held`` for one row at a time (correlated EXISTS on the row's case): cheaper where the outer query is
     already narrowed to one case or a few, as on a case's own page."""

@@ -166,3 +166,19 @@ def test_the_coordinators_packet_holds_no_detail_of_the_person_or_the_needs(deta
     assert all(details == "" for _need, details in packet.needs)
     assert not packet.person.shows_pii
     assert packet.person.languages == ["es"]
+
+
+def test_the_navigation_counts_unread_notices_up_to_99_then_says_99_plus(
+    partner_referral, partner_investigator, monkeypatch
+):
+    from referrals import navigation
+
+    monkeypatch.setattr(selectors, "UNREAD_COUNTED", 2)  # the bound, small enough to reach here
+    for verb in ("send", "accept", "start"):
+        Notification.objects.create(user=partner_investigator, referral=partner_referral, verb=verb)
+    assert selectors.unread_count(partner_investigator) == 3  # one past the bound: "more than"
+    [entry, *_] = navigation.items(partner_investigator)
+    assert str(entry.label) == "Referrals (2+ new)"
+    Notification.objects.filter(user=partner_investigator, verb="start").delete()
+    [entry, *_] = navigation.items(partner_investigator)
+    assert str(entry.label) == "Referrals (2 new)"
