@@ -290,6 +290,15 @@ def chain_runs(paths: list[str]) -> "QuerySet[DBTaskResult]":
     return DBTaskResult.objects.filter(waiting_or_running).filter(task_path__in=paths).order_by()
 
 
+def chain_scheduled(periodic: Task[Any, Any]) -> bool:
+    """Whether the periodic task ``periodic`` (registered with ``periodic=``) has a run of its chain waiting or
+    running: ``--schedule`` then queues no second chain (``make demo`` twice starts one). A run queued for another
+    reason (the purge at one packet's expiry) is not its chain."""
+    entry = _REGISTRY[periodic.module_path]
+    runs = chain_runs([periodic.module_path]).values_list("args_kwargs", flat=True)
+    return any(_is_chain_run(entry, args_kwargs) for args_kwargs in runs)
+
+
 def _is_chain_run(entry: Registered, args_kwargs: dict[str, Any]) -> bool:
     """Whether a queued run of ``entry`` is its chain's (queued with the keyword arguments that start it)."""
     return all(args_kwargs.get("kwargs", {}).get(name) == value for name, value in (entry.periodic or {}).items())

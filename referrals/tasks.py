@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -110,17 +110,19 @@ def email_notifications(notification_ids: list[int]) -> int:
     return _send(notification_ids)
 
 
-def notifications_to_sweep(now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
-    """The oldest notices of the last ``SWEEP_WITHIN`` not e-mailed ``SWEEP_AFTER`` after they were made and not
-    claimed by a live worker: a range of ``notification_unemailed_idx``, the partial index on those not e-mailed."""
+def unsent_notifications(now: datetime) -> QuerySet[Notification]:
+    """The notices of the last ``SWEEP_WITHIN`` not e-mailed ``SWEEP_AFTER`` after they were made and not claimed by
+    a live worker, oldest first: a range of ``notification_unemailed_idx``, the partial index on those not
+    e-mailed."""
     free = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_CLAIM_LEASE)
-    return list(
-        Notification.objects.filter(
-            free, emailed_at__isnull=True, created_at__gte=now - SWEEP_WITHIN, created_at__lte=now - SWEEP_AFTER
-        )
-        .order_by("created_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return Notification.objects.filter(
+        free, emailed_at__isnull=True, created_at__gte=now - SWEEP_WITHIN, created_at__lte=now - SWEEP_AFTER
+    ).order_by("created_at", "id")
+
+
+def notifications_to_sweep(now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
+    """The ids of the next ``limit`` of ``unsent_notifications``."""
+    return list(unsent_notifications(now).values_list("pk", flat=True)[:limit])
 
 
 @task()
