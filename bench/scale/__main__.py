@@ -111,7 +111,8 @@ def ratios(medians: dict[str, dict[str, float]], small: str | None, large: list[
             best_name = min(SHAPES, key=lambda name: ops[f"sql {name} {who}"])
             best = ops[f"sql {best_name} {who}"]
             selector = ops[f"selector {who}"]
-            rows.append(Row(f"{target}: selector, {who} user", selector))
+            rows.append(Row(f"{target}: selector's SQL, {who} user", selector))
+            rows.append(Row(f"{target}: selector through the ORM, {who} user", ops[f"selector via ORM {who}"]))
             rows.append(Row(f"{target}: best hand-written SQL ({best_name}), {who}", best))
             rows.append(Row(f"{target}: selector / best SQL, {who}", selector / best, "", 1.5))
     if small is not None:
