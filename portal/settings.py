@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "portal.middleware.SessionActivityMiddleware",  # allauth usersessions' activity, at most once a minute
     "portal.middleware.MFARequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.NoStoreMiddleware",
@@ -197,7 +197,7 @@ MFA_TOTP_TOLERANCE = 1
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_RECOVERY_CODE_COUNT = 10
-USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_TRACK_ACTIVITY = False  # portal.middleware.SessionActivityMiddleware does it, once a minute
 
 # Lockout: 5 failures within 15 minutes lock the account until an agency admin unlocks it (agencies/lockout.py).
 AXES_FAILURE_LIMIT = 5
@@ -225,7 +225,9 @@ SESSION_ENGINE = "portal.sessions"
 PORTAL_SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("PORTAL_SESSION_IDLE_MINUTES", 30))
 PORTAL_SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("PORTAL_SESSION_ABSOLUTE_HOURS", 12))
 SESSION_COOKIE_AGE = int(PORTAL_SESSION_ABSOLUTE_TIMEOUT.total_seconds())
-SESSION_SAVE_EVERY_REQUEST = True
+# The session is saved when it changes: SessionLimitsMiddleware renews its stamp once a minute, not on every request.
+PORTAL_SESSION_ACTIVITY_INTERVAL = timedelta(seconds=60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 PORTAL_INVITATION_VALID_FOR = timedelta(hours=env_int("PORTAL_INVITATION_VALID_HOURS", 72))
