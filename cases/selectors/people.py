@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, User
 from cases.models import Case, CaseParticipant, Consent, Person
-from cases.selectors.cases import VIEW_LE, VIEW_PII, _held, can_find_people, case_list_visible_to
+from cases.selectors.cases import VIEW_LE, VIEW_PII, _held, _held_here, can_find_people, case_list_visible_to
 
 # The fields each consent category releases. Fields in no category (sex, languages, being a minor) are not PII.
 PII_FIELDS: dict[str, tuple[str, ...]] = {
@@ -152,7 +152,7 @@ def case_ids_named(user: User, text: str) -> QuerySet[Any]:
         CaseParticipant.objects.filter(Q(person__given_name__icontains=text) | Q(person__family_name__icontains=text))
         .filter(_name_readable(user, "person__"))
         .filter(_held(user, VIEW_PII, "case_id"))
-        .filter(~Q(role=CaseParticipant.Role.SUSPECT) | _held(user, VIEW_LE, "case_id"))
+        .filter(~Q(role=CaseParticipant.Role.SUSPECT) | _held_here(user, VIEW_LE, "case_id"))
         .order_by()
         .values("case_id")
     )
@@ -180,7 +180,7 @@ def person_search_for(user: User, text: str) -> QuerySet[Person]:
     if not text or user.agency is None or not can_find_people(user):
         return Person.objects.none()
     in_visible_case = CaseParticipant.objects.filter(_held(user, VIEW_PII, "case_id")).filter(
-        ~Q(role=CaseParticipant.Role.SUSPECT) | _held(user, VIEW_LE, "case_id")
+        ~Q(role=CaseParticipant.Role.SUSPECT) | _held_here(user, VIEW_LE, "case_id")
     )
     if connection.vendor == "postgresql":
         # Each person the trigram index finds is checked through their own participations (a few rows by
@@ -212,7 +212,7 @@ def cases_of_people_visible_to(user: User, people: list[Person]) -> dict[int, li
     participations = (
         CaseParticipant.objects.filter(person__in=people)
         .filter(case__in=case_list_visible_to(user))
-        .filter(~Q(role=CaseParticipant.Role.SUSPECT) | _held(user, VIEW_LE, "case_id"))
+        .filter(~Q(role=CaseParticipant.Role.SUSPECT) | _held_here(user, VIEW_LE, "case_id"))
         .select_related("case")
         .order_by("case__number")
     )
