@@ -168,6 +168,20 @@ def referral_list_visible_to(user: User) -> ReferralQuerySet:
     return Referral.objects.filter(reduce(operator.or_, rules.values())).select_related(*_LIST_RELATED)
 
 
+def referral_outbox_for(user: User) -> ReferralQuerySet:
+    """The referrals ``user``'s agency sent that they stand on the sender's side of."""
+    agency = getattr(user, "agency", None)
+    if agency is None:
+        return Referral.objects.none()
+    return referral_list_visible_to(user).filter(sender_agency=agency)
+
+
+def holds_proposals(referrals: QuerySet[Referral]) -> bool:
+    """Whether ``referrals`` hold a draft: a coordinator's proposal awaiting the lead agency, the only draft there
+    is (a referral is sent as it is made). A list offers to filter by it only then."""
+    return referrals.filter(status=Referral.Status.DRAFT).exists()
+
+
 def referral_inbox_for(user: User, *, closed: bool = False) -> ReferralQuerySet:
     """The referrals sent to ``user``'s agency that they answer (the recipient's side of ``_side_rules``, nothing
     else): the open ones, most urgent first (the answer-by date soonest, then the oldest; ``id`` is the order they
@@ -180,7 +194,8 @@ def referral_inbox_for(user: User, *, closed: bool = False) -> ReferralQuerySet:
     rule = _side_rules(user).get(RECIPIENT)
     if rule is None:
         return Referral.objects.none()
-    referrals = Referral.objects.filter(rule).select_related(*_LIST_RELATED)
+    # Each row names the service and the needs asked for: one query for the page's needs, whatever its length.
+    referrals = Referral.objects.filter(rule).select_related(*_LIST_RELATED).prefetch_related("needs")
     if closed:
         return referrals.filter(status__in=Referral.CLOSED).order_by("-closed_at", "-id")
     return referrals.filter(status__in=Referral.OPEN).order_by("respond_by", "id")
@@ -229,6 +244,29 @@ def referral_access_for_user(user: User, pk: int) -> ReferralAccess:
     if referral is None or not sides:
         raise Http404
     return ReferralAccess(referral, sides, user)
+
+
+@dataclass(frozen=True)
+class Reroute:
+    """A re-routing seen from one of its two referrals: the other one (``None`` where the viewer may not open it),
+    and the reason given, which the re-routed referral keeps."""
+
+    rerouted_from: Referral | None
+    rerouted_to: Referral | None
+
+
+def reroutes_of(user: User, referral: Referral) -> Reroute:
+    """The referral ``referral`` was re-routed from and the one it was re-routed to, each only if ``user`` may open
+    it (``referral_list_visible_to``: a provider never learns which other provider was asked). One query."""
+    linked = list(
+        referral_list_visible_to(user).filter(
+            Q(pk=referral.rerouted_from_id or 0) | Q(rerouted_from_id=referral.pk)
+        )[:2]
+    )
+    return Reroute(
+        rerouted_from=next((r for r in linked if r.pk == referral.rerouted_from_id), None),
+        rerouted_to=next((r for r in linked if r.rerouted_from_id == referral.pk), None),
+    )
 
 
 @dataclass
