@@ -20,7 +20,8 @@ from django.http import Http404
 
 from agencies.models import User
 from cases import selectors as case_selectors
-from cases.models import Consent, Need, Person
+from cases.models import Case, CaseParticipant, Consent, Need, Person
+from cases.presenters import person_label
 from referrals.models import Notification, Referral, ReferralQuerySet
 from referrals.steps import COORDINATOR, RECIPIENT, SENDER, STEPS
 
@@ -244,6 +245,49 @@ def referral_access_for_user(user: User, pk: int) -> ReferralAccess:
     if referral is None or not sides:
         raise Http404
     return ReferralAccess(referral, sides, user)
+
+
+REFER_FROM_SHOWN = 100
+
+
+def cases_to_refer_from(user: User) -> QuerySet[Case]:
+    """The cases ``user`` may refer a person from (``_may_refer``'s case rule: they send referrals and work the
+    case), not closed, the most recently opened first, at most ``REFER_FROM_SHOWN`` (a case number finds others)."""
+    if not can_send_referrals(user):
+        return Case.objects.none()
+    return (
+        case_selectors.case_list_workable_by(user)
+        .exclude(status=Case.Status.CLOSED)
+        .order_by("-opened_on", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class PersonToRefer:
+    """A victim of a case as the referrer may see them, with their unmet needs, those the service offers first."""
+
+    label: str
+    view: case_selectors.PersonView
+    needs: list[Need]
+
+
+def people_to_refer(user: User, access: case_selectors.CaseAccess, categories: list[str]) -> list[PersonToRefer]:
+    """The victims of ``access.case`` whom ``user`` may refer, each with the unmet needs they may see (a need is
+    what a referral asks for), needs in ``categories`` first."""
+    people = case_selectors.people_of_case_for(user, access.case, access.permissions)
+    unmet = case_selectors.needs_visible_to(user, access.case, access.permissions).filter(status=Need.Status.UNMET)
+    by_person: dict[int, list[Need]] = {}
+    for need in unmet.order_by("pk"):
+        by_person.setdefault(need.person_id, []).append(need)
+    return [
+        PersonToRefer(
+            label=person_label(participant, view),
+            view=view,
+            needs=sorted(by_person.get(view.pk, []), key=lambda need: need.category not in categories),
+        )
+        for participant, view in people
+        if participant.role == CaseParticipant.Role.VICTIM
+    ]
 
 
 @dataclass(frozen=True)

@@ -305,6 +305,42 @@ def referral_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return redirect(reverse("referral_detail", args=[pk]) + "#thread")
 
 
+def refer_choose(request: AuthenticatedHttpRequest, service_pk: str) -> HttpResponse:
+    """"Refer someone" from the directory: choose the case (one the viewer may refer from), then the person and
+    the need; the refer form (``refer_service``) does the rest."""
+    if not selectors.can_send_referrals(request.user):
+        raise Http404
+    service = directory.service_get_for_user(request.user, service_pk)
+    cases = selectors.cases_to_refer_from(request.user)
+    case_pk = request.GET.get("case", "")
+    access, people = None, []
+    if case_pk.isdigit():
+        case = cases.filter(pk=int(case_pk)).first()
+        if case is None:
+            raise Http404
+        access = case_selectors.case_access_for_user(request.user, case.pk, case_selectors.CHANGE)
+        people = selectors.people_to_refer(request.user, access, directory.service_categories(service))
+        shown = [person.view for person in people if person.view.shows_pii]
+        if shown:
+            audit_record(
+                action="cases.pii.viewed",
+                request=request,
+                target=access.case,
+                details={"person_ids": [view.pk for view in shown], "via": "refer_choice", "service": str(service.pk)},
+            )
+    return render(
+        request,
+        "referrals/refer_choose.html",
+        {
+            "service": service,
+            "cases": cases[: selectors.REFER_FROM_SHOWN],
+            "case": access.case if access else None,
+            "people": people,
+            "offers": set(directory.service_categories(service)),
+        },
+    )
+
+
 def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk: str) -> HttpResponse:
     """Refer the person of a need to a directory service (from the ranked matches)."""
     access, shown, view = case_selectors.need_get_for_user(request.user, need_pk)
