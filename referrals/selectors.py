@@ -255,11 +255,7 @@ def cases_to_refer_from(user: User) -> QuerySet[Case]:
     case), not closed, the most recently opened first, at most ``REFER_FROM_SHOWN`` (a case number finds others)."""
     if not can_send_referrals(user):
         return Case.objects.none()
-    return (
-        case_selectors.case_list_workable_by(user)
-        .exclude(status=Case.Status.CLOSED)
-        .order_by("-opened_on", "-id")
-    )
+    return case_selectors.case_list_workable_by(user).exclude(status=Case.Status.CLOSED).order_by("-opened_on", "-id")
 
 
 @dataclass(frozen=True)
@@ -303,9 +299,9 @@ def reroutes_of(user: User, referral: Referral) -> Reroute:
     """The referral ``referral`` was re-routed from and the one it was re-routed to, each only if ``user`` may open
     it (``referral_list_visible_to``: a provider never learns which other provider was asked). One query."""
     linked = list(
-        referral_list_visible_to(user).filter(
-            Q(pk=referral.rerouted_from_id or 0) | Q(rerouted_from_id=referral.pk)
-        )[:2]
+        referral_list_visible_to(user).filter(Q(pk=referral.rerouted_from_id or 0) | Q(rerouted_from_id=referral.pk))[
+            :2
+        ]
     )
     return Reroute(
         rerouted_from=next((r for r in linked if r.pk == referral.rerouted_from_id), None),

@@ -485,7 +485,10 @@ def referral_complete(
         verb="complete",
         actor=actor,
         request=request,
-        changes={"outcome": _outcome(outcome, verb="complete", referral=referral), "outcome_note": outcome_note.strip()},
+        changes={
+            "outcome": _outcome(outcome, verb="complete", referral=referral),
+            "outcome_note": outcome_note.strip(),
+        },
     )
 
 

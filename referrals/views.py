@@ -306,7 +306,7 @@ def referral_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 def refer_choose(request: AuthenticatedHttpRequest, service_pk: str) -> HttpResponse:
-    """"Refer someone" from the directory: choose the case (one the viewer may refer from), then the person and
+    """ "Refer someone" from the directory: choose the case (one the viewer may refer from), then the person and
     the need; the refer form (``refer_service``) does the rest."""
     if not selectors.can_send_referrals(request.user):
         raise Http404

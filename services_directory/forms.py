@@ -171,9 +171,7 @@ class LocationForm(forms.Form):
     address_1 = forms.CharField(label=_("Street address"), max_length=300)
     address_2 = forms.CharField(label=_("Address line 2"), max_length=300, required=False)
     city = forms.CharField(label=_("City"), max_length=200)
-    state_province = forms.CharField(
-        label=_("State"), max_length=2, min_length=2, help_text=_("Two letters, e.g. TX.")
-    )
+    state_province = forms.CharField(label=_("State"), max_length=2, min_length=2, help_text=_("Two letters, e.g. TX."))
     postal_code = forms.RegexField(
         label=_("ZIP code"), regex=r"^\d{5}(-\d{4})?$", error_messages={"invalid": _("Give a 5-digit ZIP code.")}
     )
