@@ -96,10 +96,11 @@ class StepForm(forms.Form):
         if step is None:
             return
         if step.reason_label:
-            self.fields["reason"].label = step.reason_label
+            self.fields["reason"].label = str(step.reason_label)
         if step.outcomes:
             outcome = self.fields["outcome"]
             assert isinstance(outcome, forms.ChoiceField)
+            outcome.label = str(step.outcome_label or outcome.label)
             fitting = step.outcomes_for(kind)
             outcome.choices = [
                 ("", _("Choose the outcome")),

@@ -49,6 +49,7 @@ class Step:
     # values: completing lists what completes, failing what fails).
     reason_label: str | Promise = ""
     outcomes: tuple[str, ...] = ()
+    outcome_label: str | Promise = ""
     # It takes the referral back (cancel, entered in error): the page sets it apart from the work's next steps.
     withdraws: bool = False
 
@@ -163,6 +164,7 @@ STEPS: dict[str, Step] = {
             fields=("reason", "outcome", "outcome_note"),
             service="referral_fail",
             reason_label=_("Why it could not be completed"),
+            outcome_label=_("What stopped it"),
             outcomes=(
                 "client-declined",
                 "provider-declined",

@@ -141,7 +141,8 @@ def _steps(access: selectors.ReferralAccess) -> tuple[list[dict[str, Any]], list
     """The buttons of the steps the viewer may take now, each with its form's fields: the work's next steps, and
     apart from them the steps that take the referral back (cancel, entered in error)."""
     referral = access.referral
-    next_steps, withdrawals = [], []
+    next_steps: list[dict[str, Any]] = []
+    withdrawals: list[dict[str, Any]] = []
     for step in BUTTONS.values():
         if access.may(step.verb) and can_proceed(getattr(referral, step.verb)):
             form = StepForm(step=step, kind=referral.kind, auto_id=f"id_{step.verb}_%s")
