@@ -155,6 +155,8 @@ def _next_hint(access: selectors.ReferralAccess, has_steps: bool) -> str:
     """One sentence above the next steps: what the viewer does now, or, with nothing to do, whom it waits for."""
     referral = access.referral
     when = f"{timezone.localtime(referral.respond_by):%Y-%m-%d %H:%M}"
+    if access.is_sender and not referral.recipient_works_in_portal:
+        return ""  # the page's notice says the sender records the provider's answers
     if has_steps:
         hints = {
             Referral.Status.REQUESTED: _("Accept or decline it by %(when)s.") % {"when": when},

@@ -80,7 +80,7 @@ def test_refer_someone_from_the_directory(page: Page, investigator, le_case, ngo
     check_axe(page, "referral-steps-refer-form")
 
 
-def test_a_provider_edits_its_opening_hours(page: Page, provider_staff, ngo):
+def test_a_provider_edits_its_opening_hours_and_locations(page: Page, provider_staff, ngo):
     shelter = _shelter(ngo)
 
     sign_in(page, provider_staff)
@@ -105,3 +105,16 @@ def test_a_provider_edits_its_opening_hours(page: Page, provider_staff, ngo):
     page.get_by_role("button", name="Available").click()
     expect(page.get_by_role("status").filter(has_text="Saved at")).to_contain_text("Harbor House is Available")
     check_axe(page, "referral-steps-service-after-edit")
+
+    page.get_by_role("link", name="Edit locations").click()
+    check_axe(page, "referral-steps-locations")
+    page.get_by_role("link", name="Add a location").click()
+    page.get_by_label("Name of the place").fill("Downtown office")
+    page.get_by_label("Street address").fill("1 Main Street")
+    page.get_by_label("City").fill("Houston")
+    page.get_by_label("State").fill("TX")
+    page.get_by_label("ZIP code").fill("77002")
+    check_axe(page, "referral-steps-location-form")
+    page.get_by_role("button", name="Save the location").click()
+    expect(page.get_by_text("The location Downtown office is saved.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Downtown office", level=2)).to_be_visible()
