@@ -240,3 +240,17 @@ def test_a_closed_case_is_not_offered(client_as, investigator, shelter_service, 
     Case.objects.filter(pk=le_case.pk).update(status=Case.Status.CLOSED)
     response = client_as(investigator).get(reverse("refer_choose", args=[shelter_service.pk]))
     assert list(response.context["cases"]) == []
+
+
+def test_the_outbox_offers_proposals_once_a_coordinator_made_one(
+    client_as, supervisor, coordinator, interagency_referral, legal_aid
+):
+    services.referral_reroute(
+        referral=interagency_referral, actor=coordinator, reason="No answer.", recipient_agency=legal_aid
+    )
+
+    choices = dict(
+        client_as(supervisor).get(reverse("referral_outbox")).context["filter"].form.fields["status"].choices
+    )
+
+    assert choices[Referral.Status.DRAFT] == "Proposed by a coordinator"
