@@ -51,9 +51,18 @@ class _ReferralFilters(django_filters.FilterSet):
 
 
 class ReferralFilter(_ReferralFilters):
-    """The outbox's filters."""
+    """The outbox's filters. Its statuses offer the draft, named for what it is (a coordinator's proposal), only
+    where the list holds one (``offers_drafts``): a referral is sent as it is made."""
 
     open_only = django_filters.BooleanFilter(label=_("Open only"), method="filter_open", widget=forms.CheckboxInput)
+
+    def __init__(self, *args: Any, offers_drafts: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["status"].extra["choices"] = [
+            (status, _("Proposed by a coordinator") if status == Referral.Status.DRAFT else label)
+            for status, label in Referral.Status.choices
+            if offers_drafts or status != Referral.Status.DRAFT
+        ]
 
     def filter_open(self, queryset: ReferralQuerySet, name: str, value: bool | None) -> ReferralQuerySet:
         return queryset.filter(status__in=Referral.OPEN) if value else queryset

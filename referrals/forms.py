@@ -9,6 +9,7 @@ from agencies.models import Agency
 from cases.models import CaseShare, Need
 from portal.idempotency import SubmissionKeyField
 from referrals.models import Referral
+from referrals.steps import Step
 
 
 class ServiceReferralForm(forms.Form):
@@ -75,19 +76,36 @@ class AgencyReferralForm(forms.Form):
 
 
 class StepForm(forms.Form):
-    """A step's form: a reason where the lifecycle asks for one, the outcome when the work ends."""
+    """A step's form: a reason where the lifecycle asks for one (labelled by the step), the outcome when the work
+    ends (only the outcomes that fit the step)."""
 
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "---"), *Referral.Outcome.choices], required=False)
     outcome_note = forms.CharField(label=_("Outcome note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     cancel_reason = forms.ChoiceField(
-        label=_("Why"),
+        label=_("Cancelled because"),
         choices=[
             (Referral.CancelReason.WITHDRAWN, Referral.CancelReason.WITHDRAWN.label),
             (Referral.CancelReason.CONSENT_REVOKED, Referral.CancelReason.CONSENT_REVOKED.label),
         ],
         required=False,
     )
+
+    def __init__(self, *args: Any, step: Step | None = None, kind: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if step is None:
+            return
+        if step.reason_label:
+            self.fields["reason"].label = str(step.reason_label)
+        if step.outcomes:
+            outcome = self.fields["outcome"]
+            assert isinstance(outcome, forms.ChoiceField)
+            outcome.label = str(step.outcome_label or outcome.label)
+            fitting = step.outcomes_for(kind)
+            outcome.choices = [
+                ("", _("Choose the outcome")),
+                *((value, label) for value, label in Referral.Outcome.choices if value in fitting),
+            ]
 
 
 class MessageForm(forms.Form):

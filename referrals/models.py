@@ -222,6 +222,11 @@ class Referral(FSMModelMixin, TimeStampedModel):
         """Cancelled because nobody answered in time (``referrals_expire``): it may still be re-routed."""
         return self.status == self.Status.CANCELLED and self.cancel_reason == self.CancelReason.EXPIRED
 
+    @property
+    def status_label(self) -> str:
+        """The status as pages name it: a referral nobody answered in time is "Expired", not "Cancelled"."""
+        return str(_("Expired")) if self.is_expired else str(self.get_status_display())
+
     # Transitions: one per step of ``steps.STEPS``, of the same name (services.py checks who and locks the row).
 
     @transition(field=status, source=Status.DRAFT, target=Status.REQUESTED)

@@ -20,7 +20,8 @@ from django.http import Http404
 
 from agencies.models import User
 from cases import selectors as case_selectors
-from cases.models import Consent, Need, Person
+from cases.models import Case, CaseParticipant, Consent, Need, Person
+from cases.presenters import person_label
 from referrals.models import Notification, Referral, ReferralQuerySet
 from referrals.steps import COORDINATOR, RECIPIENT, SENDER, STEPS
 
@@ -168,6 +169,20 @@ def referral_list_visible_to(user: User) -> ReferralQuerySet:
     return Referral.objects.filter(reduce(operator.or_, rules.values())).select_related(*_LIST_RELATED)
 
 
+def referral_outbox_for(user: User) -> ReferralQuerySet:
+    """The referrals ``user``'s agency sent that they stand on the sender's side of."""
+    agency = getattr(user, "agency", None)
+    if agency is None:
+        return Referral.objects.none()
+    return referral_list_visible_to(user).filter(sender_agency=agency)
+
+
+def holds_proposals(referrals: QuerySet[Referral]) -> bool:
+    """Whether ``referrals`` hold a draft: a coordinator's proposal awaiting the lead agency, the only draft there
+    is (a referral is sent as it is made). A list offers to filter by it only then."""
+    return referrals.filter(status=Referral.Status.DRAFT).exists()
+
+
 def referral_inbox_for(user: User, *, closed: bool = False) -> ReferralQuerySet:
     """The referrals sent to ``user``'s agency that they answer (the recipient's side of ``_side_rules``, nothing
     else): the open ones, most urgent first (the answer-by date soonest, then the oldest; ``id`` is the order they
@@ -180,7 +195,8 @@ def referral_inbox_for(user: User, *, closed: bool = False) -> ReferralQuerySet:
     rule = _side_rules(user).get(RECIPIENT)
     if rule is None:
         return Referral.objects.none()
-    referrals = Referral.objects.filter(rule).select_related(*_LIST_RELATED)
+    # Each row names the service and the needs asked for: one query for the page's needs, whatever its length.
+    referrals = Referral.objects.filter(rule).select_related(*_LIST_RELATED).prefetch_related("needs")
     if closed:
         return referrals.filter(status__in=Referral.CLOSED).order_by("-closed_at", "-id")
     return referrals.filter(status__in=Referral.OPEN).order_by("respond_by", "id")
@@ -229,6 +245,68 @@ def referral_access_for_user(user: User, pk: int) -> ReferralAccess:
     if referral is None or not sides:
         raise Http404
     return ReferralAccess(referral, sides, user)
+
+
+REFER_FROM_SHOWN = 100
+
+
+def cases_to_refer_from(user: User) -> QuerySet[Case]:
+    """The cases ``user`` may refer a person from (``_may_refer``'s case rule: they send referrals and work the
+    case), not closed, the most recently opened first, at most ``REFER_FROM_SHOWN`` (a case number finds others)."""
+    if not can_send_referrals(user):
+        return Case.objects.none()
+    return case_selectors.case_list_workable_by(user).exclude(status=Case.Status.CLOSED).order_by("-opened_on", "-id")
+
+
+@dataclass(frozen=True)
+class PersonToRefer:
+    """A victim of a case as the referrer may see them, with their unmet needs, those the service offers first."""
+
+    label: str
+    view: case_selectors.PersonView
+    needs: list[Need]
+
+
+def people_to_refer(user: User, access: case_selectors.CaseAccess, categories: list[str]) -> list[PersonToRefer]:
+    """The victims of ``access.case`` whom ``user`` may refer, each with the unmet needs they may see (a need is
+    what a referral asks for), needs in ``categories`` first."""
+    people = case_selectors.people_of_case_for(user, access.case, access.permissions)
+    unmet = case_selectors.needs_visible_to(user, access.case, access.permissions).filter(status=Need.Status.UNMET)
+    by_person: dict[int, list[Need]] = {}
+    for need in unmet.order_by("pk"):
+        by_person.setdefault(need.person_id, []).append(need)
+    return [
+        PersonToRefer(
+            label=person_label(participant, view),
+            view=view,
+            needs=sorted(by_person.get(view.pk, []), key=lambda need: need.category not in categories),
+        )
+        for participant, view in people
+        if participant.role == CaseParticipant.Role.VICTIM
+    ]
+
+
+@dataclass(frozen=True)
+class Reroute:
+    """A re-routing seen from one of its two referrals: the other one (``None`` where the viewer may not open it),
+    and the reason given, which the re-routed referral keeps."""
+
+    rerouted_from: Referral | None
+    rerouted_to: Referral | None
+
+
+def reroutes_of(user: User, referral: Referral) -> Reroute:
+    """The referral ``referral`` was re-routed from and the one it was re-routed to, each only if ``user`` may open
+    it (``referral_list_visible_to``: a provider never learns which other provider was asked). One query."""
+    linked = list(
+        referral_list_visible_to(user).filter(Q(pk=referral.rerouted_from_id or 0) | Q(rerouted_from_id=referral.pk))[
+            :2
+        ]
+    )
+    return Reroute(
+        rerouted_from=next((r for r in linked if r.pk == referral.rerouted_from_id), None),
+        rerouted_to=next((r for r in linked if r.rerouted_from_id == referral.pk), None),
+    )
 
 
 @dataclass

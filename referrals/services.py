@@ -46,7 +46,7 @@ class ReferralConflict(ValidationError):
 
     def __init__(self, referral: Referral, verb: str) -> None:
         last = referral.events.exclude(to_status="").select_related("actor", "actor_agency").last()
-        status = referral.get_status_display().lower()
+        status = referral.status_label.lower()
         if last is not None and last.actor is not None:
             message = _("This referral was already %(status)s by %(who)s (%(agency)s) at %(when)s.") % {
                 "status": status,
@@ -469,8 +469,10 @@ def referral_resume(*, referral: Referral, actor: User, request: Any = None) -> 
     return _step(referral=referral, verb="resume", actor=actor, request=request)
 
 
-def _outcome(outcome: str) -> str:
-    if outcome not in Referral.Outcome.values:
+def _outcome(outcome: str, *, verb: str, referral: Referral) -> str:
+    """An outcome that fits the step (``Step.outcomes``): completing records what was done, failing why not; an
+    agency joins a case only through an interagency referral."""
+    if outcome not in STEPS[verb].outcomes_for(referral.kind):
         raise ValidationError({"outcome": _("Choose the outcome.")})
     return outcome
 
@@ -483,7 +485,10 @@ def referral_complete(
         verb="complete",
         actor=actor,
         request=request,
-        changes={"outcome": _outcome(outcome), "outcome_note": outcome_note.strip()},
+        changes={
+            "outcome": _outcome(outcome, verb="complete", referral=referral),
+            "outcome_note": outcome_note.strip(),
+        },
     )
 
 
@@ -496,7 +501,7 @@ def referral_fail(
         actor=actor,
         reason=reason,
         request=request,
-        changes={"outcome": _outcome(outcome), "outcome_note": outcome_note.strip()},
+        changes={"outcome": _outcome(outcome, verb="fail", referral=referral), "outcome_note": outcome_note.strip()},
     )
 
 

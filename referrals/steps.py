@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 # The sides a person stands on toward a referral (``selectors.sides_of``).
 SENDER, RECIPIENT, COORDINATOR = "sender", "recipient", "coordinator"
+# ``Referral.Kind.INTERAGENCY`` and ``Referral.Outcome.JOINED_CASE`` (the models read this module, not the reverse).
+INTERAGENCY, JOINED_CASE = "interagency", "joined-case"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,13 @@ class Step:
     service: str = ""
     secondary: bool = False
     slug: str = ""
+    # The label of its reason box (each names what it asks), and the outcomes it may record (``Referral.Outcome``
+    # values: completing lists what completes, failing what fails).
+    reason_label: str | Promise = ""
+    outcomes: tuple[str, ...] = ()
+    outcome_label: str | Promise = ""
+    # It takes the referral back (cancel, entered in error): the page sets it apart from the work's next steps.
+    withdraws: bool = False
 
     @property
     def url(self) -> str:
@@ -51,6 +60,11 @@ class Step:
     @property
     def has_button(self) -> bool:
         return bool(self.label)
+
+    def outcomes_for(self, kind: str) -> tuple[str, ...]:
+        """The outcomes this step records on a referral of ``kind``: an agency joins a case only through an
+        interagency referral."""
+        return tuple(value for value in self.outcomes if value != JOINED_CASE or kind == INTERAGENCY)
 
 
 _RECIPIENT = frozenset({RECIPIENT})
@@ -94,6 +108,7 @@ STEPS: dict[str, Step] = {
             reason_required=True,
             label=_("Decline"),
             fields=("reason",),
+            reason_label=_("Why you decline (the sender reads this)"),
             service="referral_reject",
             secondary=True,
         ),
@@ -115,6 +130,7 @@ STEPS: dict[str, Step] = {
             reason_required=True,
             label=_("Put on hold"),
             fields=("reason",),
+            reason_label=_("Why the work is on hold"),
             service="referral_hold",
         ),
         Step(
@@ -135,6 +151,7 @@ STEPS: dict[str, Step] = {
             label=_("Record the outcome: completed"),
             fields=("outcome", "outcome_note"),
             service="referral_complete",
+            outcomes=("service-delivered", "partially-delivered", "client-declined", "joined-case", "other"),
         ),
         Step(
             "fail",
@@ -146,6 +163,16 @@ STEPS: dict[str, Step] = {
             label=_("Record the outcome: could not be completed"),
             fields=("reason", "outcome", "outcome_note"),
             service="referral_fail",
+            reason_label=_("Why it could not be completed"),
+            outcome_label=_("What stopped it"),
+            outcomes=(
+                "client-declined",
+                "provider-declined",
+                "no-capacity",
+                "not-eligible",
+                "could-not-contact",
+                "other",
+            ),
         ),
         Step(
             "cancel",
@@ -157,6 +184,8 @@ STEPS: dict[str, Step] = {
             fields=("cancel_reason", "reason"),
             service="referral_cancel",
             secondary=True,
+            reason_label=_("Why you cancel it"),
+            withdraws=True,
         ),
         Step("expire", "expired", _("expired: nobody answered in time"), tells_coordinators=True),
         # Re-routing has a form of its own (the new recipient): ``views.referral_reroute``.
@@ -180,6 +209,8 @@ STEPS: dict[str, Step] = {
             service="referral_mark_entered_in_error",
             secondary=True,
             slug="entered-in-error",
+            reason_label=_("What was entered in error"),
+            withdraws=True,
         ),
         # Coordinators route referrals; the conversation about the person is between those who work with them.
         # Its audit action is ``referrals.message.added``: a message, not a change of the referral.

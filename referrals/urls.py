@@ -10,6 +10,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("needs/<int:need_pk>/services/", views.need_services, name="need_services"),
     path("needs/<int:need_pk>/services/<uuid:service_pk>/refer/", views.refer_service, name="refer_service"),
+    path("services/<uuid:service_pk>/refer/", views.refer_choose, name="refer_choose"),
     path("cases/<int:case_pk>/refer/", views.refer_agency, name="refer_agency"),
     path("<int:pk>/", views.referral_detail, name="referral_detail"),
     path("<int:pk>/letter.pdf", views.referral_letter, name="referral_letter"),

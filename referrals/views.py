@@ -61,6 +61,7 @@ def _list(request: AuthenticatedHttpRequest, referrals: ReferralQuerySet, *, tit
         referrals.overdue_first(timezone.now()),
         per_page=25,
         extra_context={"title": title, **_tabs(request.user, side)},
+        filter_kwargs={"offers_drafts": selectors.holds_proposals(referrals)},
     )
 
 
@@ -84,7 +85,7 @@ def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     agency = request.user.agency
     if agency is None or not selectors.can_send_referrals(request.user):
         raise Http404
-    sent = selectors.referral_list_visible_to(request.user).filter(sender_agency=agency)
+    sent = selectors.referral_outbox_for(request.user)
     return _list(request, sent, title=_("Referrals we sent"), side="outbox")
 
 
@@ -136,14 +137,40 @@ def board_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _steps(access: selectors.ReferralAccess) -> list[dict[str, Any]]:
-    """The buttons of the steps the viewer may take now, each with its form's fields."""
-    steps = []
+def _steps(access: selectors.ReferralAccess) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The buttons of the steps the viewer may take now, each with its form's fields: the work's next steps, and
+    apart from them the steps that take the referral back (cancel, entered in error)."""
+    referral = access.referral
+    next_steps: list[dict[str, Any]] = []
+    withdrawals: list[dict[str, Any]] = []
     for step in BUTTONS.values():
-        if access.may(step.verb) and can_proceed(getattr(access.referral, step.verb)):
-            form = StepForm(auto_id=f"id_{step.verb}_%s")
-            steps.append({"step": step, "fields": [form[name] for name in step.fields]})
-    return steps
+        if access.may(step.verb) and can_proceed(getattr(referral, step.verb)):
+            form = StepForm(step=step, kind=referral.kind, auto_id=f"id_{step.verb}_%s")
+            shown = {"step": step, "fields": [form[name] for name in step.fields]}
+            (withdrawals if step.withdraws else next_steps).append(shown)
+    return next_steps, withdrawals
+
+
+def _next_hint(access: selectors.ReferralAccess, has_steps: bool) -> str:
+    """One sentence above the next steps: what the viewer does now, or, with nothing to do, whom it waits for."""
+    referral = access.referral
+    when = f"{timezone.localtime(referral.respond_by):%Y-%m-%d %H:%M}"
+    if access.is_sender and not referral.recipient_works_in_portal:
+        return ""  # the page's notice says the sender records the provider's answers
+    if has_steps:
+        hints = {
+            Referral.Status.REQUESTED: _("Accept or decline it by %(when)s.") % {"when": when},
+            Referral.Status.RECEIVED: _("Accept or decline it by %(when)s.") % {"when": when},
+            Referral.Status.ACCEPTED: _("Start the work when it begins, or record the outcome."),
+            Referral.Status.IN_PROGRESS: _("Record the outcome when the work ends, or put it on hold."),
+            Referral.Status.ON_HOLD: _("Resume the work, or record the outcome."),
+        }
+        return hints.get(referral.status, "")
+    if referral.awaiting_answer:
+        return _("Nothing to do now: the recipient answers by %(when)s.") % {"when": when}
+    if referral.is_open:
+        return _("Nothing to do now: the recipient records the outcome here.")
+    return ""
 
 
 def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -153,6 +180,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = selectors.referral_access_for_user(request.user, pk)
     referral = access.referral
     packet = selectors.packet_for(request.user, referral, access.sides)
+    next_steps, withdrawals = _steps(access)
     if packet.released and not access.is_sender and packet.person is not None:
         audit_record(
             action="cases.pii.viewed",
@@ -174,7 +202,10 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "packet": packet,
             "events": referral.events.select_related("actor", "actor_agency"),
             "thread": None if access.routing_only else referral.messages.select_related("author", "author_agency"),
-            "steps": _steps(access),
+            "steps": next_steps,
+            "withdrawals": withdrawals,
+            "next_hint": _next_hint(access, bool(next_steps)),
+            "reroutes": selectors.reroutes_of(request.user, referral),
             "reroute": _reroute_choices(access),
             "message_form": MessageForm() if access.may("message") else None,
         },
@@ -204,7 +235,7 @@ def referral_step(request: AuthenticatedHttpRequest, pk: int, verb: str) -> Http
     if step is None:
         raise Http404
     referral = selectors.referral_access_for_user(request.user, pk).referral
-    form = StepForm(request.POST)
+    form = StepForm(request.POST, step=step, kind=referral.kind)
     form.is_valid()
     fields = {name: form.cleaned_data.get(name, "") for name in step.fields}
     try:
@@ -219,7 +250,7 @@ def referral_step(request: AuthenticatedHttpRequest, pk: int, verb: str) -> Http
 
 
 def _status(request: AuthenticatedHttpRequest, pk: int) -> str:
-    return str(selectors.referral_access_for_user(request.user, pk).referral.get_status_display()).lower()
+    return str(selectors.referral_access_for_user(request.user, pk).referral.status_label).lower()
 
 
 @require_POST
@@ -275,6 +306,42 @@ def referral_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     else:
         messages.error(request, _("Write a message."))
     return redirect(reverse("referral_detail", args=[pk]) + "#thread")
+
+
+def refer_choose(request: AuthenticatedHttpRequest, service_pk: str) -> HttpResponse:
+    """ "Refer someone" from the directory: choose the case (one the viewer may refer from), then the person and
+    the need; the refer form (``refer_service``) does the rest."""
+    if not selectors.can_send_referrals(request.user):
+        raise Http404
+    service = directory.service_get_for_user(request.user, service_pk)
+    cases = selectors.cases_to_refer_from(request.user)
+    case_pk = request.GET.get("case", "")
+    access, people = None, []
+    if case_pk.isdigit():
+        case = cases.filter(pk=int(case_pk)).first()
+        if case is None:
+            raise Http404
+        access = case_selectors.case_access_for_user(request.user, case.pk, case_selectors.CHANGE)
+        people = selectors.people_to_refer(request.user, access, directory.service_categories(service))
+        shown = [person.view for person in people if person.view.shows_pii]
+        if shown:
+            audit_record(
+                action="cases.pii.viewed",
+                request=request,
+                target=access.case,
+                details={"person_ids": [view.pk for view in shown], "via": "refer_choice", "service": str(service.pk)},
+            )
+    return render(
+        request,
+        "referrals/refer_choose.html",
+        {
+            "service": service,
+            "cases": cases[: selectors.REFER_FROM_SHOWN],
+            "case": access.case if access else None,
+            "people": people,
+            "offers": set(directory.service_categories(service)),
+        },
+    )
 
 
 def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk: str) -> HttpResponse:

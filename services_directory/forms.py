@@ -1,3 +1,4 @@
+from datetime import time
 from typing import Any
 
 from django import forms
@@ -6,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.categories import NeedCategory
 from services_directory import languages
-from services_directory.models import ApiToken, Service
+from services_directory.models import ApiToken, Schedule, Service
 
 # Listings travel as CSV to other directories, where a spreadsheet may open them (decision 0009).
 FORMULA_STARTS = ("=", "@")
@@ -123,6 +124,73 @@ class CapacityForm(forms.Form):
         choices=[(v, label) for v, label in Service.Capacity.choices if v != Service.Capacity.UNKNOWN],
     )
     count = forms.IntegerField(label=_("Places or slots open"), min_value=0, max_value=100000, required=False)
+
+
+class HoursForm(forms.Form):
+    """A service's weekly opening hours, a day at a time: both times, or neither (closed that day)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, hours: dict[str, tuple[time, time]], version: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = version
+        self.days = []
+        for code, label in Schedule.Weekday.choices:
+            opens, closes = hours.get(code, (None, None))
+            for part, text, initial in (("opens", _("Opens"), opens), ("closes", _("Closes"), closes)):
+                self.fields[f"{code}_{part}"] = forms.TimeField(
+                    label=text,
+                    required=False,
+                    initial=initial,
+                    widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                )
+            self.days.append((label, self[f"{code}_opens"], self[f"{code}_closes"]))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for code, _label in Schedule.Weekday.choices:
+            opens, closes = data.get(f"{code}_opens"), data.get(f"{code}_closes")
+            if (opens is None) != (closes is None) and not self.errors.get(f"{code}_opens"):
+                missing = f"{code}_closes" if closes is None else f"{code}_opens"
+                self.add_error(missing, _("Give both times, or neither if it is closed that day."))
+        return data
+
+    def hours(self) -> dict[str, tuple[time, time]]:
+        data = self.cleaned_data
+        return {
+            code: (data[f"{code}_opens"], data[f"{code}_closes"])
+            for code, _label in Schedule.Weekday.choices
+            if data.get(f"{code}_opens") is not None and data.get(f"{code}_closes") is not None
+        }
+
+
+class LocationForm(forms.Form):
+    """Where a service is: its physical address (the ZIP code places it for distance search)."""
+
+    name = forms.CharField(label=_("Name of the place"), max_length=300)
+    address_1 = forms.CharField(label=_("Street address"), max_length=300)
+    address_2 = forms.CharField(label=_("Address line 2"), max_length=300, required=False)
+    city = forms.CharField(label=_("City"), max_length=200)
+    state_province = forms.CharField(label=_("State"), max_length=2, min_length=2, help_text=_("Two letters, e.g. TX."))
+    postal_code = forms.RegexField(
+        label=_("ZIP code"), regex=r"^\d{5}(-\d{4})?$", error_messages={"invalid": _("Give a 5-digit ZIP code.")}
+    )
+    is_confidential = forms.BooleanField(
+        label=_("Confidential location (a shelter's address)"),
+        required=False,
+        help_text=_("Its address is shown only to your agency and your task forces, and never exported."),
+    )
+    transportation = forms.CharField(
+        label=_("How to get there"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, value in list(data.items()):
+            if isinstance(value, str) and value.lstrip().startswith(FORMULA_STARTS):
+                self.add_error(name, _("Start with a letter or a digit: a spreadsheet reads = or @ as a formula."))
+        return data
 
 
 class ApiTokenForm(forms.ModelForm):

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -127,6 +128,16 @@ def capacity_reason(service: Service, now: datetime) -> Reason:
         )
         return Reason("capacity", f"{label}, {stale}", None)
     return Reason("capacity", f"{label}, {updated_text(updated, now)}", service.capacity != C.FULL)
+
+
+def capacity_saved_text(service: Service, now: datetime) -> str:
+    """What a provider's capacity report saved, said back to them: when, and the capacity as searches show it."""
+    saved_at = timezone.localtime(service.capacity_updated_at or now)
+    return _("Saved at %(when)s: %(name)s is %(capacity)s.") % {
+        "when": f"{saved_at:%H:%M}",
+        "name": service.name,
+        "capacity": capacity_reason(service, now).text,
+    }
 
 
 def updated_text(updated: datetime, now: datetime) -> str:

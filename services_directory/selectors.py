@@ -119,6 +119,19 @@ def service_get_for_user(user: User, pk: uuid.UUID | str) -> Service:
         raise Http404 from error
 
 
+def weekly_hours_of(service: Service) -> QuerySet[Schedule]:
+    """The service's own weekly opening hours: what the hours form edits. Hours of its locations, and monthly or
+    dated schedules from an import, are left as they are."""
+    return Schedule.objects.filter(
+        service=service,
+        service_at_location__isnull=True,
+        location__isnull=True,
+        freq__in=["", Schedule.Frequency.WEEKLY],
+        valid_from__isnull=True,
+        valid_to__isnull=True,
+    )
+
+
 def api_tokens_of(agency: Agency) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(agency=agency).select_related("created_by")
 

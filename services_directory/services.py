@@ -5,7 +5,7 @@ django-auditlog (the models are registered in settings); the business event, fro
 import hashlib
 import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +19,17 @@ from portal.audit import audit_record
 from portal.categories import NeedCategory
 from services_directory import languages as language_codes
 from services_directory import selectors
+from services_directory.geo import UnknownPlace, resolve
 from services_directory.models import (
+    Address,
     ApiToken,
     Attribute,
     HsdsRecord,
     Language,
+    Location,
+    Schedule,
     Service,
+    ServiceAtLocation,
     Taxonomy,
     TaxonomyTerm,
 )
@@ -213,6 +218,121 @@ def service_update(
             details={"fields": changed},
         )
     return current
+
+
+WEEKDAYS = tuple(Schedule.Weekday.values)  # MO ... SU
+Hours = dict[str, tuple[time, time]]  # a weekday's code: (opens, closes); a day left out is closed
+
+
+def _provider_edit(service: Service, actor: User, version: int) -> Service:
+    """The listing locked for a provider's edit made on ``version``: refused to anyone but its agency's provider
+    staff (``can_edit_service``), and refused when someone saved it since (``StaleServiceEdit``)."""
+    if not selectors.can_edit_service(actor, service):
+        raise PermissionDenied
+    current = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
+    if current.version != version:
+        raise StaleServiceEdit(current.updated_at)
+    return current
+
+
+def _saved(current: Service, *, actor: User, request: HttpRequest | None, fields: list[str]) -> Service:
+    current.version += 1
+    current.last_modified = timezone.now()
+    current.save(update_fields=["version", "last_modified", "updated_at"])
+    audit_record(
+        action="services_directory.service.updated",
+        actor=actor,
+        request=request,
+        target=current,
+        details={"fields": fields},
+    )
+    return current
+
+
+def service_hours_set(
+    *, service: Service, actor: User, version: int, hours: Hours, request: HttpRequest | None = None
+) -> Service:
+    """A provider's weekly opening hours, made on ``version``: one schedule row per set of days with the same hours
+    (HSDS ``byday``), replacing the service's own weekly rows. Opening and closing at the same time is all day; a
+    closing time before the opening is overnight."""
+    if any(day not in WEEKDAYS for day in hours):
+        raise ValidationError(_("Unknown day of the week."))
+    wanted: dict[tuple[time, time], list[str]] = {}
+    for day in WEEKDAYS:
+        if day in hours:
+            wanted.setdefault(hours[day], []).append(day)
+    with transaction.atomic():
+        current = _provider_edit(service, actor, version)
+        rows = list(selectors.weekly_hours_of(current))
+        have = {(row.opens_at, row.closes_at, row.byday) for row in rows}
+        if have == {(opens, closes, ",".join(days)) for (opens, closes), days in wanted.items()}:
+            return current
+        for row in rows:
+            row.delete()  # one by one, so that field history records each
+        for (opens, closes), days in wanted.items():
+            Schedule.objects.create(
+                service=current, freq=Schedule.Frequency.WEEKLY, byday=",".join(days), opens_at=opens, closes_at=closes
+            )
+        return _saved(current, actor=actor, request=request, fields=["hours"])
+
+
+def service_location_save(
+    *,
+    service: Service,
+    actor: User,
+    version: int,
+    location: Location | None = None,
+    name: str,
+    address_1: str,
+    address_2: str = "",
+    city: str,
+    state_province: str,
+    postal_code: str,
+    is_confidential: bool = False,
+    transportation: str = "",
+    request: HttpRequest | None = None,
+) -> Service:
+    """Add a location to a provider's service (``location`` None) or correct one of its locations, made on
+    ``version``. The point that distance search reads comes from the ZIP code; a ZIP code the portal does not know
+    is refused, since the service would then never be found by distance."""
+    try:
+        point = resolve(postal_code.strip())
+    except UnknownPlace as error:
+        raise ValidationError({"postal_code": str(error)}) from error
+    with transaction.atomic():
+        current = _provider_edit(service, actor, version)
+        if location is None:
+            location = Location.objects.create(organization_id=current.organization_id, name=name.strip())
+            ServiceAtLocation.objects.create(service=current, location=location)
+        elif not ServiceAtLocation.objects.filter(service=current, location=location).exists():
+            raise PermissionDenied
+        location.name = name.strip()
+        location.is_confidential = is_confidential
+        location.transportation = transportation.strip()
+        location.latitude, location.longitude = point.latitude, point.longitude
+        location.save()
+        address = location.addresses.filter(address_type=Address.Type.PHYSICAL).first() or Address(
+            location=location, address_type=Address.Type.PHYSICAL, country="US"
+        )
+        address.address_1, address.address_2 = address_1.strip(), address_2.strip()
+        address.city, address.state_province = city.strip(), state_province.strip().upper()
+        address.postal_code = postal_code.strip()
+        address.save()
+        return _saved(current, actor=actor, request=request, fields=[f"location:{location.pk}"])
+
+
+def service_location_remove(
+    *, service: Service, actor: User, version: int, location: Location, request: HttpRequest | None = None
+) -> Service:
+    """Take a location off a provider's service (the location stays for the organization's other services)."""
+    with transaction.atomic():
+        current = _provider_edit(service, actor, version)
+        links = ServiceAtLocation.objects.filter(service=current, location=location)
+        if not links.exists():
+            raise PermissionDenied
+        for link in links:
+            link.delete()
+        return _saved(current, actor=actor, request=request, fields=[f"location:{location.pk}:removed"])
 
 
 def service_capacity_update(

@@ -1,5 +1,6 @@
 """Directory pages: search, a service's page, a provider's listings with one-click capacity, and API tokens."""
 
+from datetime import time
 from uuid import UUID
 
 from django.contrib import messages
@@ -17,8 +18,8 @@ from portal.pagination import paginate
 from services_directory import languages as language_codes
 from services_directory import presenters, selectors, services
 from services_directory.filters import ServiceSearchFilter
-from services_directory.forms import ApiTokenForm, CapacityForm, ServiceForm
-from services_directory.models import ApiToken, Service
+from services_directory.forms import ApiTokenForm, CapacityForm, HoursForm, LocationForm, ServiceForm
+from services_directory.models import Address, ApiToken, Location, Service
 
 
 def service_search(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -29,7 +30,7 @@ def service_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     criteria = search.criteria()
     query = request.GET.copy()
     query.pop("page", None)
-    template = "services_directory/search.html#results" if request.htmx else "services_directory/search.html"
+    template = "services_directory/search.html#search" if request.htmx else "services_directory/search.html"
     return render(
         request,
         template,
@@ -107,6 +108,119 @@ def service_edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     return render(request, "services_directory/service_form.html", {"service": service, "form": form})
 
 
+def _editable(request: AuthenticatedHttpRequest, pk: UUID) -> Service:
+    """A listing its reader keeps (``can_edit_service``); anyone else is told it has nothing to edit here (404)."""
+    service = selectors.service_get_for_user(request.user, pk)
+    if not selectors.can_edit_service(request.user, service):
+        raise Http404
+    return service
+
+
+def _current_hours(service: Service) -> dict[str, tuple[time, time]]:
+    hours: dict[str, tuple[time, time]] = {}
+    for schedule in selectors.weekly_hours_of(service):
+        if schedule.opens_at is None or schedule.closes_at is None:
+            continue
+        days = [day.strip() for day in schedule.byday.split(",") if day.strip()] or list(services.WEEKDAYS)
+        hours.update({day: (schedule.opens_at, schedule.closes_at) for day in days if day in services.WEEKDAYS})
+    return hours
+
+
+def service_hours(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """A provider's weekly opening hours ("open now" in searches reads them)."""
+    service = _editable(request, pk)
+    form = HoursForm(request.POST or None, hours=_current_hours(service), version=service.version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_hours_set(
+                service=service,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                hours=form.hours(),
+                request=request,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The opening hours of %(service)s are saved.") % {"service": service.name})
+            return redirect("service_detail", pk=service.pk)
+    return render(request, "services_directory/service_hours.html", {"service": service, "form": form})
+
+
+def service_locations(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """A provider's locations of one service, each to correct or remove, and a new one to add."""
+    service = _editable(request, pk)
+    return render(
+        request,
+        "services_directory/service_locations.html",
+        {"service": service, "links": service.service_at_locations.all()},
+    )
+
+
+def _location_initial(service: Service, location: Location | None) -> dict[str, object]:
+    initial: dict[str, object] = {"version": service.version}
+    if location is None:
+        return initial
+    address = location.addresses.filter(address_type=Address.Type.PHYSICAL).first()
+    initial.update(name=location.name, is_confidential=location.is_confidential, transportation=location.transportation)
+    if address is not None:
+        initial.update(
+            address_1=address.address_1,
+            address_2=address.address_2,
+            city=address.city,
+            state_province=address.state_province,
+            postal_code=address.postal_code,
+        )
+    return initial
+
+
+def service_location(request: AuthenticatedHttpRequest, pk: UUID, location_pk: UUID | None = None) -> HttpResponse:
+    """Add a location to a provider's service, or correct one of its locations."""
+    service = _editable(request, pk)
+    location = None
+    if location_pk is not None:
+        location = get_object_or_404(Location, pk=location_pk, service_at_locations__service=service)
+    form = LocationForm(request.POST or None, initial=_location_initial(service, location))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.service_location_save(
+                service=service,
+                actor=request.user,
+                location=location,
+                request=request,
+                **{name: data[name] for name in form.fields},
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The location %(name)s is saved.") % {"name": data["name"]})
+            return redirect("service_locations", pk=service.pk)
+    return render(
+        request,
+        "services_directory/service_location_form.html",
+        {"service": service, "form": form, "location": location},
+    )
+
+
+@require_POST
+def service_location_remove(request: AuthenticatedHttpRequest, pk: UUID, location_pk: UUID) -> HttpResponse:
+    service = _editable(request, pk)
+    location = get_object_or_404(Location, pk=location_pk, service_at_locations__service=service)
+    try:
+        version = int(request.POST.get("version", ""))
+        services.service_location_remove(
+            service=service, actor=request.user, version=version, location=location, request=request
+        )
+    except ValueError:
+        messages.error(request, _("Reload the page and try again."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The location %(name)s is no longer listed for this service.") % {"name": location})
+    return redirect("service_locations", pk=service.pk)
+
+
 @require_POST
 def service_capacity(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     """One click from the listing (htmx swaps the capacity box; without JavaScript the page reloads)."""
@@ -135,17 +249,13 @@ def service_capacity(request: AuthenticatedHttpRequest, pk: UUID) -> HttpRespons
             "capacity_form": form if form.errors else _capacity_form(service),
             "next": request.POST.get("next", ""),
             "capacity_reason": presenters.capacity_reason(service, timezone.now()),
-            "updated": not form.errors,
+            "saved": "" if form.errors else presenters.capacity_saved_text(service, timezone.now()),
         }
         return render(request, "services_directory/capacity.html", context)
     if form.errors:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
-        messages.success(
-            request,
-            _("Capacity of %(service)s: %(capacity)s.")
-            % {"service": service.name, "capacity": service.get_capacity_display()},
-        )
+        messages.success(request, presenters.capacity_saved_text(service, timezone.now()))
     next_url = request.POST.get("next")
     if next_url == "mine":
         return redirect("my_services")

@@ -185,6 +185,13 @@ def case_list_visible_to(user: User) -> QuerySet[Case]:
     return Case.objects.filter(_held(user, VIEW)).select_related("lead_agency", "task_force")
 
 
+def case_list_workable_by(user: User) -> QuerySet[Case]:
+    """The cases ``user`` may change (work): ``case_list_visible_to`` narrowed to the ``change_case`` they hold."""
+    if not _role_allows(user, CHANGE):
+        return Case.objects.none()
+    return case_list_visible_to(user).filter(_held(user, CHANGE))
+
+
 def case_permissions(user: User, case: Case) -> frozenset[str]:
     """What ``user`` may do to ``case`` (a subset of ``CASE_PERMISSIONS``). Two queries for one case."""
     allowed = {codename for codename in CASE_PERMISSIONS if _role_allows(user, codename)}
