@@ -9,6 +9,7 @@ folder whose PATH holds only stand-in Pythons.
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
 
 
 def _make(*args: str, cwd: Path = REPO_ROOT, path: str | None = None) -> subprocess.CompletedProcess:
+    assert MAKE is not None
     env = {key: value for key, value in os.environ.items() if key not in {"PORTAL_BASE_URL", "PORT", "PYTHON"}}
     if path is not None:
         env["PATH"] = path
@@ -65,6 +67,23 @@ def test_a_base_url_given_to_make_demo_wins_over_the_port():
 
     assert "manage.py runserver 127.0.0.1:8080" in result.stdout
     assert all("PORTAL_BASE_URL=https://portal.example " in line for line in _manage_lines(result.stdout))
+
+
+def test_the_base_url_make_demo_passes_is_the_one_the_portal_reads():
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PORTAL_"))}
+    read = "from django.conf import settings; print(settings.PORTAL_BASE_URL)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", read],
+        cwd=REPO_ROOT,
+        env={**env, "DJANGO_DEBUG": "true", "PORTAL_BASE_URL": "http://127.0.0.1:8080/"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8080"
 
 
 def _stand_in(folder: Path, name: str, exit_code: int) -> None:
