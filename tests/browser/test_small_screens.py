@@ -1,10 +1,13 @@
 """The portal on a phone held upright (390 px): as each of several demo roles, no page of the navigation, nor a case,
 a referral, a service or the audit trail, scrolls sideways; lists' filters fold behind a "Filters" button that a
-mouse and a keyboard open and close, so that the results come first; axe finds nothing on any of them.
+mouse and a keyboard open and close, so that the results come first (the directory's stay open until a search);
+axe finds nothing on any of them.
 
-The screenshots of the case page and the audit trail at this width are ``test-artifacts/screenshots/small-*.png``.
+The screenshots of the case page and the audit trail at this width are ``test-artifacts/screenshots/small-case.png``
+and ``small-audit-trail.png``; every page's is ``small-<role>-<path>.png``.
 """
 
+import re
 from io import StringIO
 
 import pytest
@@ -98,14 +101,19 @@ def _fits(page: Page, name: str) -> None:
     )
 
 
-def _filters_fold(page: Page, name: str, *, required: bool) -> None:
+def _filters_fold(page: Page, name: str, *, required: bool, open_at_first: bool) -> None:
+    """The filters show or not as the page comes; then a click and the keyboard's Enter and Space open and fold
+    them; they are left folded."""
     filters = page.locator(".portal-filters")
     if not required and not filters.count():
         return
     assert filters.count() == 1, f"{name} has no folding filters"
     toggle = filters.get_by_role("button", name="Filters")
     form = filters.locator("form")
-    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_have_attribute("aria-expanded", "true" if open_at_first else "false")
+    if open_at_first:
+        expect(form).to_be_visible()
+        toggle.click()
     expect(form).to_be_hidden()
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
@@ -116,15 +124,19 @@ def _filters_fold(page: Page, name: str, *, required: bool) -> None:
     expect(form).to_be_hidden()
     page.keyboard.press("Space")
     expect(form).to_be_visible()
-    toggle.click()  # folded again, as the page came
+    toggle.click()
     expect(form).to_be_hidden()
 
 
-# Each role, and the lists it reaches from a page rather than from the navigation.
+# Each role, and the lists it reaches from a page rather than from the navigation (label, URL name, query).
 ROLES = [
-    ("caseworker", "dana.reyes@fbi.example", [("Sent referrals", "referral_outbox")]),
+    (
+        "caseworker",
+        "dana.reyes@fbi.example",
+        [("Sent referrals", "referral_outbox", ""), ("Services near 77002", "service_search", "?near=77002")],
+    ),
     ("provider staff", "jo.park@safeharbor.example", []),
-    ("coordinator", "carla.diaz@gctf.example", [("Closed referrals", "referral_history")]),
+    ("coordinator", "carla.diaz@gctf.example", [("Closed referrals", "referral_history", "")]),
     ("auditor", "owen.price@gctf.example", []),
     ("agency admin", "priya.nair@fbi.example", []),
 ]
@@ -143,18 +155,19 @@ def _phone(browser: Browser, live_server, email: str) -> Page:
 def test_no_page_scrolls_sideways_at_390_px_and_the_filters_fold(browser: Browser, live_server, demo, subtests):
     folding = {reverse(name) for name in FOLDING_LISTS}
     read_once = {reverse(name) for name in SAME_FOR_EVERYONE}
+    open_until_searched = {reverse("service_search")}  # the directory shows nothing before a search
     visited: set[str] = set()
     for role, email, lists in ROLES:
         page = _phone(browser, live_server, email)
-        reached = [(label, reverse(url_name)) for label, url_name in lists]
+        reached = [(label, reverse(url_name) + query) for label, url_name, query in lists]
         for label, path in _navigation(page) + reached + _pages_of(User.objects.get(email=email)):
             name = f"{label} ({path}) as the {role}"
             with subtests.test(msg=name):
                 page.goto(path)
                 _fits(page, name)
-                _filters_fold(page, name, required=path in folding)
+                _filters_fold(page, name, required=path in folding, open_at_first=path in open_until_searched)
                 if path not in read_once or path not in visited:
-                    check_axe(page, f"small-{role.replace(' ', '-')}-{path.strip('/').replace('/', '-') or 'home'}")
+                    check_axe(page, re.sub(r"[^a-z0-9]+", "-", f"small {role} {path.strip('/') or 'home'}"))
                 visited.add(path)
         page.context.close()
     assert folding <= visited, f"never visited: {sorted(folding - visited)}"
@@ -167,6 +180,8 @@ def test_no_page_scrolls_sideways_at_390_px_and_the_filters_fold(browser: Browse
     check_axe(page, "small-case")
     page.goto(reverse("case_list"))
     expect(page.locator("#case-results")).to_be_in_viewport()  # not below a screenful of filters
+    page.goto(reverse("service_search") + "?near=77002")
+    expect(page.locator("#service-results")).to_be_in_viewport()
     page.set_viewport_size({"width": 1280, "height": 900})  # a wide screen shows the filters, and no button
     expect(page.get_by_role("button", name="Filters")).to_be_hidden()
     expect(page.get_by_role("button", name="Filter", exact=True)).to_be_visible()
