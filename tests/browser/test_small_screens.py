@@ -178,10 +178,10 @@ def test_no_page_scrolls_sideways_at_390_px_and_the_filters_fold(browser: Browse
     expect(page.get_by_role("region", name="The newest events about this case")).to_have_attribute("tabindex", "0")
     _fits(page, "the case page")
     check_axe(page, "small-case")
-    page.goto(reverse("case_list"))
-    expect(page.locator("#case-results")).to_be_in_viewport()  # not below a screenful of filters
     page.goto(reverse("service_search") + "?near=77002")
-    expect(page.locator("#service-results")).to_be_in_viewport()
+    expect(page.locator("#service-results")).to_be_in_viewport()  # not below a screenful of filters
+    page.goto(reverse("case_list"))
+    expect(page.locator("#case-results")).to_be_in_viewport()
     page.set_viewport_size({"width": 1280, "height": 900})  # a wide screen shows the filters, and no button
     expect(page.get_by_role("button", name="Filters")).to_be_hidden()
     expect(page.get_by_role("button", name="Filter", exact=True)).to_be_visible()
