@@ -1,38 +1,70 @@
 # The two commands a newcomer needs: `make demo` and `make test`. See README.md.
 SHELL := /bin/bash
-PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEMO_ENV := DJANGO_DEBUG=true
-SYSTEM_PACKAGES := chromium poppler-utils gettext fonts-dejavu-core
 
-.PHONY: demo test lint system-deps venv messages clean totp bench bench-pdf bench-scale chaos
+# Python 3.13, explicitly: python3.13 when it runs (pyenv's shim does where .python-version selects it), else python3
+# when it is 3.13. `make PYTHON=/path/to/python3.13 demo` chooses another.
+IS_PYTHON_313 := import sys; sys.exit(sys.version_info[:2] != (3, 13))
+ifndef PYTHON
+PYTHON := $(shell for candidate in python3.13 python3; do \
+	$$candidate -c '$(IS_PYTHON_313)' 2>/dev/null && { echo $$candidate; break; }; done)
+endif
+define NO_PYTHON
+The portal needs Python 3.13, and neither python3.13 nor python3 is 3.13 here.
+  Debian 13 (trixie): apt-get install python3 python3-venv
+  elsewhere: pyenv install 3.13 (this folder's .python-version then selects it), or uv python install 3.13,
+  or name one: make PYTHON=/path/to/python3.13 demo
+endef
+export NO_PYTHON
+
+# `make demo PORT=8080` serves on another port; links in the demo's e-mails follow (PORTAL_BASE_URL).
+PORT ?= 8000
+PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
+DEMO_ENV := DJANGO_DEBUG=true PORTAL_BASE_URL=$(PORTAL_BASE_URL)
+
+# Debian packages, each installed only when missing (as root, or with sudo): `make demo` needs gettext (the
+# translations) and Pango for WeasyPrint (the PDF packets; fonts-dejavu-core gives it a font), demo-deps below;
+# `make test` adds Chromium (browser tests) and poppler (PDF checks), system-deps; creating .venv with Debian's own
+# python3 needs python3.13-venv.
+define apt_install
+SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); echo "Installing system packages: $(1)"; \
+$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(1) >/dev/null
+endef
+
+.PHONY: demo test lint demo-deps system-deps venv messages clean totp bench bench-pdf bench-scale chaos
 
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@if [ -x $(PY) ] && ! $(PY) -c '$(IS_PYTHON_313)' 2>/dev/null; then \
+		echo "$(VENV) was made with another Python than 3.13: remove it (make clean) and run make again." >&2; exit 1; \
+	fi
+	@if [ ! -x $(PY) ]; then \
+		if [ -z "$(PYTHON)" ]; then echo "$$NO_PYTHON" >&2; exit 1; fi; \
+		echo "Creating $(VENV) with $(PYTHON)"; \
+		$(PYTHON) -m venv $(VENV) >/dev/null 2>&1 || { rm -rf $(VENV); $(call apt_install,python3.13-venv); \
+			$(PYTHON) -m venv $(VENV); }; \
+	fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --group dev -e .
 	@touch $@
 
 venv: $(STAMP)
 
-# Chromium (browser tests), poppler (PDF checks) and gettext (translations), installed only when missing.
-system-deps:
+demo-deps: $(STAMP)
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	$(PY) -c 'import weasyprint' >/dev/null 2>&1 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
+
+system-deps: demo-deps
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	if [ -n "$$missing" ]; then \
-		echo "Installing system packages:$$missing"; \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
-	fi
+	if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
 
-messages: $(STAMP)
+messages: $(STAMP) demo-deps
 	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
-		command -v msgfmt >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-			$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gettext >/dev/null; }; \
 		$(DEMO_ENV) $(PY) manage.py compilemessages --verbosity 0 --ignore=$(VENV) --ignore=node_modules; \
 	fi
 
@@ -44,10 +76,10 @@ demo: $(STAMP) messages
 	$(DEMO_ENV) $(PY) manage.py meeting_packets_purge --schedule
 	$(DEMO_ENV) $(PY) manage.py notifications_sweep --schedule
 	$(DEMO_ENV) $(PY) manage.py tasks_reap --schedule
-	@echo "Starting the background worker and the portal on http://127.0.0.1:8000 (Ctrl-C stops both)."
+	@echo "Starting the background worker and the portal on http://127.0.0.1:$(PORT) (Ctrl-C stops both)."
 	@$(DEMO_ENV) $(PY) manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite in parallel, one worker a core (at most four): PYTEST_WORKERS=0 runs it in this process. Each worker has
 # its own test database (SQLite in memory; test_<name>_gw0, _gw1... on PostgreSQL), its own live server and browser.
