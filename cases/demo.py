@@ -140,7 +140,7 @@ SHARE_REASONS = {
 }
 
 ORIGINS = [
-    # nationality, languages (codes of portal.languages, preferred first), women's given names, men's given names, family names
+    # nationality, languages (portal.languages codes, preferred first), women's and men's given names, family names
     ("Mexico", "es", "Guadalupe Rosa Daniela Maribel", "Jorge Ramiro Efraín Octavio", "Hernández Castillo Ochoa"),
     ("Guatemala", "es quc", "Ingrid Marta Sandra Lesly", "Byron Edwin Selvin Mynor", "Ajanel Tzoc Chávez Batz"),
     ("Honduras", "es en", "Keila Dania Yolany Marlen", "Wilmer Elvin Osman Nery", "Mejía Zelaya Banegas Funez"),

@@ -17,8 +17,8 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency, TaskForce, User
-from portal.categories import NeedCategory
 from portal import languages as language_codes
+from portal.categories import NeedCategory
 from portal.idempotency import submission_key_model_field
 from portal.models import TimeStampedModel
 

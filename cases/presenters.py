@@ -52,11 +52,11 @@ def withheld_text(because: WithheldBecause) -> str:
         return _("Withheld: your agency's share of this case does not include personal information.")
     if because.reason == WithheldBecause.CONSENT_EXPIRED:
         return _("Withheld: the person's consent to release it to your agency expired on %(day)s.") % {
-            "day": formats.date_format(because.on, "SHORT_DATE_FORMAT")
+            "day": formats.date_format(because.on or "", "SHORT_DATE_FORMAT")
         }
     if because.reason == WithheldBecause.CONSENT_REVOKED:
         return _("Withheld: the person revoked their consent to release it to your agency on %(day)s.") % {
-            "day": formats.date_format(because.on, "SHORT_DATE_FORMAT")
+            "day": formats.date_format(because.on or "", "SHORT_DATE_FORMAT")
         }
     if because.reason == WithheldBecause.NOT_RELEASED:
         released = ", ".join(str(Consent.Category(code).label) for code in sorted(because.released))

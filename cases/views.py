@@ -34,7 +34,7 @@ from cases.forms import (
 )
 from cases.models import Case, CaseParticipant, Visibility
 from cases.packets import render_case_packet
-from cases.presenters import access_text, ask_for_more_text, person_choice_label, withheld_text
+from cases.presenters import access_text, person_choice_label
 from portal.audit import audit_record, audit_records
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
@@ -127,7 +127,9 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "may_decide": may_decide,
             "may_see_le": may_see_le,
             "people": people,
-            "editable": {view.pk for participant, view in people if selectors.may_edit_person(user, access, participant)},
+            "editable": {
+                view.pk for participant, view in people if selectors.may_edit_person(user, access, participant)
+            },
             "access_text": access_text(
                 is_lead=dossier.is_lead,
                 share=dossier.reader_share,

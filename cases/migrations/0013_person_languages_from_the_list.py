@@ -13,6 +13,8 @@ and never guessed. A preferred language that is not recognised leaves ``preferre
 the note as well. Reversing keeps the codes (they were valid free text) and drops the note.
 """
 
+from typing import Any
+
 import cases.models
 import portal.languages
 from django.db import migrations, models
@@ -41,7 +43,7 @@ def converted(languages: object, preferred: str) -> tuple[list[str], str, str]:
     return codes, preferred_code, "; ".join(unknown)[:NOTE_LENGTH]
 
 
-def to_codes(apps, schema_editor):
+def to_codes(apps: Any, schema_editor: Any) -> None:
     Person = apps.get_model("cases", "Person")
     changed = []
     people = Person.objects.only("pk", "languages", "preferred_language", "languages_note").order_by("pk")

@@ -132,5 +132,7 @@ def _reader_share(user: User, case: Case) -> CaseShare | None:
     if user.agency is None:
         return None
     return (
-        case.shares.filter(agency=user.agency, status=CaseShare.Status.ACTIVE).select_related("case__lead_agency").first()
+        case.shares.filter(agency=user.agency, status=CaseShare.Status.ACTIVE)
+        .select_related("case__lead_agency")
+        .first()
     )

@@ -7,15 +7,14 @@ from datetime import date
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, User
 from cases.models import Case, CaseParticipant, Consent, Person
-from portal.languages import language_name
 from cases.selectors.cases import (
     CHANGE,
     VIEW_LE,
@@ -26,6 +25,7 @@ from cases.selectors.cases import (
     case_access_for_user,
     case_list_visible_to,
 )
+from portal.languages import language_name
 
 # The fields each consent category releases. Fields in no category (sex, languages, being a minor) are not PII.
 PII_FIELDS: dict[str, tuple[str, ...]] = {

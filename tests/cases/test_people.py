@@ -88,7 +88,8 @@ def test_a_language_outside_the_list_is_refused_and_nothing_changes(client_as, i
     assert response.status_code == 200
     assert response.context["form"].errors["languages"]
     person.refresh_from_db()
-    assert person.family_name != "Changed" and person.version == 1
+    assert person.family_name != "Changed"
+    assert person.version == 1
 
 
 def test_a_stale_correction_is_refused(client_as, investigator, colleague, le_case):
@@ -114,9 +115,7 @@ def test_a_person_found_is_added_to_a_second_case_without_a_copy(client_as, inve
     assert VICTIM_NAME.split()[1] in found.content.decode()
     assert AuditEvent.objects.filter(action="cases.pii.viewed", details__via="add_to_case").count() == 1
     people_before = Person.objects.count()
-    response = client.post(
-        reverse("participant_link", args=[second_case.pk]), {"person": person.pk, "role": "victim"}
-    )
+    response = client.post(reverse("participant_link", args=[second_case.pk]), {"person": person.pk, "role": "victim"})
     assert response.status_code == 302
     assert Person.objects.count() == people_before
     assert second_case.participants.filter(person=person, role="victim").exists()
@@ -152,7 +151,8 @@ def reason_for(user, case: Case) -> selectors.WithheldBecause | None:
 
 def test_the_share_level_is_why_the_partner_sees_no_name(partner_investigator, le_case):
     because = reason_for(partner_investigator, le_case)
-    assert because is not None and because.reason == because.SHARE_LEVEL
+    assert because is not None
+    assert because.reason == because.SHARE_LEVEL
     assert because.agency == le_case.lead_agency
 
 
@@ -160,7 +160,8 @@ def test_each_consent_state_is_a_reason_of_its_own(investigator, advocate, ngo_c
     assert reason_for(investigator, ngo_case).reason == selectors.WithheldBecause.NO_CONSENT
     consent = given_consent(ngo_client, lead_agency, by=advocate, days=90)
     because = reason_for(investigator, ngo_case)
-    assert because.reason == because.NOT_RELEASED and because.released == {"identity"}
+    assert because.reason == because.NOT_RELEASED
+    assert because.released == {"identity"}
     consent_revoke(consent=consent, actor=advocate)
     assert reason_for(investigator, ngo_case).reason == selectors.WithheldBecause.CONSENT_REVOKED
     given_consent(ngo_client, lead_agency, ["identity", "contact"], by=advocate, days=-5, signed_days_ago=20)

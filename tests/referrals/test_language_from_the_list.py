@@ -107,7 +107,9 @@ def test_a_spanish_speaker_is_ranked_by_spanish_speaking_services_and_gets_a_spa
 
 
 @pytest.mark.django_db
-def test_services_for_a_person_whose_age_is_withheld_claim_no_age(client_as, investigator, ngo_case, ngo_client, advocate):
+def test_services_for_a_person_whose_age_is_withheld_claim_no_age(
+    client_as, investigator, ngo_case, ngo_client, advocate
+):
     Person.objects.filter(pk=ngo_client.pk).update(date_of_birth=date(1990, 3, 1), sex="female")
     listed_service(name="Young Adults", minimum_age=18, maximum_age=24)
     need = need_add(case=ngo_case, person=ngo_client, category=Need.Category.EMERGENCY_SHELTER, actor=advocate)
