@@ -4,6 +4,8 @@ why a field is withheld, and choice labels that tell two people of the same name
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -208,3 +210,19 @@ def test_the_need_form_lists_victims_by_their_distinct_labels(client_as, investi
     response = client_as(investigator).get(reverse("case_detail", args=[le_case.pk]))
     choices = dict(response.context["need_form"].fields["person"].choices)
     assert choices[str(victim_of(le_case).pk)].startswith(f"{VICTIM_NAME} (Victim or survivor, #")
+
+
+def test_the_case_page_costs_the_same_queries_whatever_the_number_of_people(
+    client_as, partner_investigator, le_case, investigator
+):
+    client = client_as(partner_investigator)
+    url = reverse("case_detail", args=[le_case.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for index in range(3):
+        person_add_to_case(case=le_case, role="victim", actor=investigator, given_name=f"Extra{index}")
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(url).content.decode()
+    assert page.count("(identity withheld)") >= 4
+    assert len(four) == len(one)
