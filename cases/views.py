@@ -300,13 +300,12 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int, person_pk: int) -> H
         else:
             messages.success(request, _("The person's record is saved."))
             return redirect(reverse("case_detail", args=[case.pk]) + "#people-heading")
-    if request.method == "GET":
-        audit_record(
-            action="cases.pii.viewed",
-            request=request,
-            target=case,
-            details={"person_id": person.pk, "categories": sorted(selectors.ALL_CATEGORIES), "via": "edit"},
-        )
+    audit_record(  # the form shows the record again, whether opened or sent back with errors
+        action="cases.pii.viewed",
+        request=request,
+        target=case,
+        details={"person_id": person.pk, "categories": sorted(selectors.ALL_CATEGORIES), "via": "edit"},
+    )
     return render(
         request,
         "cases/person_form.html",
