@@ -104,6 +104,9 @@ def test_a_spanish_speaker_is_ranked_by_spanish_speaking_services_and_gets_a_spa
     assert "Speaks Spanish, English" in [reason.text for reason in first.reasons]
     referral = sent_referral(le_case, spanish_speaker, spanish, by=investigator, delivery="phone")
     assert letter_language(referral) == "es"
+    page = client_as(investigator).get(reverse("referral_detail", args=[referral.pk])).content.decode()
+    assert "Languages: Spanish, English" in page
+    assert "(prefers Spanish)" in page
 
 
 @pytest.mark.django_db
