@@ -25,6 +25,7 @@ from cases.presenters import person_choice_label
 from portal.audit import audit_record
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
+from portal.languages import language_name
 from portal.lists import render_filtered_page
 from portal.pagination import paginate
 from referrals import selectors, services
@@ -437,6 +438,7 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
             "need": shown.need,
             "refer_need": shown.need if _may_refer(request.user, access, view.person) else None,
             "person_label": label,
+            "language_names": [language_name(code) for code in languages],
             "criteria": criteria,
             "page": page,
             "results": directory.results_for_page(list(page.object_list), criteria, request.user, circle=circle),
