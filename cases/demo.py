@@ -140,9 +140,9 @@ SHARE_REASONS = {
 }
 
 ORIGINS = [
-    # nationality, languages (ISO 639-1, preferred first), women's given names, men's given names, family names
+    # nationality, languages (portal.languages codes, preferred first), women's and men's given names, family names
     ("Mexico", "es", "Guadalupe Rosa Daniela Maribel", "Jorge Ramiro Efraín Octavio", "Hernández Castillo Ochoa"),
-    ("Guatemala", "es", "Ingrid Marta Sandra Lesly", "Byron Edwin Selvin Mynor", "Ajanel Tzoc Chávez Batz"),
+    ("Guatemala", "es quc", "Ingrid Marta Sandra Lesly", "Byron Edwin Selvin Mynor", "Ajanel Tzoc Chávez Batz"),
     ("Honduras", "es en", "Keila Dania Yolany Marlen", "Wilmer Elvin Osman Nery", "Mejía Zelaya Banegas Funez"),
     ("Philippines", "tl en", "Maricel Jocelyn Rowena Analyn", "Rodel Jomar Arnel Reynaldo", "Villanueva Manalo"),
     ("Thailand", "th", "Siriporn Kanya Malee Pranee", "Somchai Anan Prasert Kittisak", "Srisuk Boonmee Wongsa"),

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, TaskForce, User
 from cases import selectors
 from cases.models import Case, CaseParticipant, CaseShare, Consent, MeetingPacket, Need, Person, Visibility
+from cases.presenters import client_choice_label
+from portal import languages as language_codes
 from portal.idempotency import SubmissionKeyField
 
 
@@ -55,34 +57,68 @@ class CaseForm(forms.ModelForm):
             del self.fields["submission_key"]  # an edit is refused when stale (``version``), not keyed
 
 
-class ParticipantForm(forms.ModelForm):
-    role = forms.ChoiceField(label=_("Role in the case"), choices=CaseParticipant.Role.choices)
-    languages = forms.CharField(
-        label=_("Languages"), required=False, help_text=_("ISO codes separated by commas, e.g. es, en")
+PERSON_FIELDS = [
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "languages",
+    "preferred_language",
+    "languages_note",
+    "phone",
+    "email",
+    "address",
+]
+
+
+class PersonForm(forms.ModelForm):
+    """A person's record, to correct it: ``version`` refuses a stale edit (``services.person_update``)."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Languages the person speaks"),
+        choices=language_codes.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The preferred language below is added if it is not ticked."),
     )
-    submission_key = SubmissionKeyField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Person
-        fields = [
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "sex",
-            "nationality",
-            "languages",
-            "preferred_language",
-            "phone",
-            "email",
-            "address",
-        ]
+        fields = PERSON_FIELDS
         widgets = {"date_of_birth": DateInput, "address": forms.Textarea(attrs={"rows": 2})}
+        labels = {"languages_note": _("Other languages (not in the list)")}
+        help_texts = {"languages_note": _("Only a language the list does not have, in words.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def person_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in PERSON_FIELDS if name in self.cleaned_data}
+
+
+class ParticipantForm(PersonForm):
+    """A new person in a case: their role in it, and their record."""
+
+    role = forms.ChoiceField(label=_("Role in the case"), choices=CaseParticipant.Role.choices)
+    submission_key = SubmissionKeyField()
 
     field_order = ["role"]
 
-    def clean_languages(self) -> list[str]:
-        raw = self.cleaned_data.get("languages") or ""
-        return [code.strip().lower() for code in raw.split(",") if code.strip()]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["version"]
+
+
+class LinkPersonForm(forms.Form):
+    """A person already recorded (found by ``selectors.person_search_for``), added to another case in a role."""
+
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.ChoiceField(label=_("Role in this case"), choices=CaseParticipant.Role.choices)
+    submission_key = SubmissionKeyField()
 
 
 class AgencyChoiceField(forms.ModelChoiceField):
@@ -109,10 +145,10 @@ class ShareForm(forms.Form):
 
 
 class ClientChoiceField(forms.ModelChoiceField):
-    """The holding provider's own clients, by name (it holds their identity)."""
+    """The holding provider's own clients, by name, year of birth and number (it holds their identity)."""
 
     def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.given_name} {obj.family_name}".strip()
+        return client_choice_label(obj)
 
 
 class ConsentForm(forms.Form):
@@ -141,10 +177,10 @@ class ConsentForm(forms.Form):
 
 
 class ClientsChoiceField(forms.ModelMultipleChoiceField):
-    """The writer's own clients, by name (their agency holds these names)."""
+    """The writer's own clients, by name, year of birth and number (their agency holds these names)."""
 
     def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.given_name} {obj.family_name}".strip()
+        return client_choice_label(obj)
 
 
 class NoteForm(forms.Form):

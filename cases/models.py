@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency, TaskForce, User
+from portal import languages as language_codes
 from portal.categories import NeedCategory
 from portal.idempotency import submission_key_model_field
 from portal.models import TimeStampedModel
@@ -234,6 +236,17 @@ class CaseShare(FSMModelMixin, TimeStampedModel):
         self.revoked_at = timezone.now()
 
 
+def validate_language_codes(value: object) -> None:
+    """A person's languages are codes of ``portal.languages`` (chosen from its list), never free text."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("Choose the languages from the list."), code="invalid")
+    unknown = [code for code in value if not language_codes.is_known(code)]
+    if unknown:
+        raise ValidationError(
+            _("Not a language of the list: %(codes)s") % {"codes": ", ".join(unknown)}, code="unknown_language"
+        )
+
+
 class Person(TimeStampedModel):
     """Someone in one or more cases. Names, date of birth, contact details and identity documents are PII: shown
     only as ``cases.selectors`` allow (docs/architecture.md §4.7)."""
@@ -250,8 +263,22 @@ class Person(TimeStampedModel):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     nationality = models.CharField(_("nationality"), max_length=60, blank=True)
-    languages = models.JSONField(_("languages"), default=list, blank=True, help_text=_("ISO 639-1 codes"))
-    preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        blank=True,
+        validators=[validate_language_codes],
+        help_text=_("ISO 639 codes of portal.languages"),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, blank=True, choices=language_codes.choices
+    )
+    languages_note = models.CharField(
+        _("other languages"),
+        max_length=200,
+        blank=True,
+        help_text=_("Languages the list does not have, in words (and what could not be read when the list came in)."),
+    )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.TextField(_("address"), blank=True)
@@ -271,6 +298,10 @@ class Person(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Person #{self.pk}"  # never a name: this string ends up in logs
+
+    def clean(self) -> None:
+        if self.preferred_language and self.preferred_language not in self.languages:
+            self.languages = [self.preferred_language, *self.languages]
 
     @property
     def is_minor(self) -> bool | None:

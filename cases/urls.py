@@ -15,6 +15,9 @@ urlpatterns = [
     path("<int:pk>/status/", views.case_status, name="case_status"),
     path("<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("<int:pk>/people/add/", views.participant_add, name="participant_add"),
+    path("<int:pk>/people/find/", views.participant_find, name="participant_find"),
+    path("<int:pk>/people/link/", views.participant_link, name="participant_link"),
+    path("<int:pk>/people/<int:person_pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/share/", views.case_share, name="case_share"),
     path("<int:pk>/shares/<int:share_pk>/revoke/", views.share_revoke, name="share_revoke"),
     path(

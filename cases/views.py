@@ -1,5 +1,6 @@
 """Case pages. Every case, person, note and file is read through ``cases.selectors``; every write is a service."""
 
+import uuid
 from datetime import date
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,15 +23,18 @@ from cases.forms import (
     CaseForm,
     ConsentForm,
     DocumentForm,
+    LinkPersonForm,
     MeetingPacketForm,
     NeedForm,
     NoteForm,
     ParticipantForm,
+    PersonForm,
     ShareForm,
     StatusForm,
 )
 from cases.models import Case, CaseParticipant, Visibility
 from cases.packets import render_case_packet
+from cases.presenters import access_text, person_choice_label
 from portal.audit import audit_record, audit_records
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
@@ -107,7 +112,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     may_change, may_see_le = access.may_change, access.may_see_le
     may_manage, may_decide = access.manages, access.decides
     victims = [
-        (str(view.pk), dossier.names[view.pk])
+        (str(view.pk), person_choice_label(participant, view))
         for participant, view in people
         if participant.role == CaseParticipant.Role.VICTIM
     ]
@@ -122,6 +127,16 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "may_decide": may_decide,
             "may_see_le": may_see_le,
             "people": people,
+            "editable": {
+                view.pk for participant, view in people if selectors.may_edit_person(user, access, participant)
+            },
+            "access_text": access_text(
+                is_lead=dossier.is_lead,
+                share=dossier.reader_share,
+                may_see_pii=access.may_see_pii,
+                may_see_le=may_see_le,
+            ),
+            "ways_to_see_more": dossier.ways_to_see_more,
             "needs": dossier.needs,
             "notes": dossier.notes,
             "documents": dossier.documents,
@@ -188,18 +203,114 @@ def participant_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
     form = ParticipantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        fields = {name: value for name, value in form.cleaned_data.items() if name not in {"role", "submission_key"}}
-        services.person_add_to_case(
+        try:
+            services.person_add_to_case(
+                case=case,
+                role=form.cleaned_data["role"],
+                actor=request.user,
+                submission_key=form.cleaned_data["submission_key"],
+                request=request,
+                **form.person_fields(),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The person is added to the case."))
+            return redirect("case_detail", pk=case.pk)
+    return render(
+        request,
+        "cases/participant_form.html",
+        {"form": form, "case": case, "may_find": selectors.can_find_people(request.user)},
+    )
+
+
+def participant_find(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Find someone already recorded in another case (the person search's rule: ``selectors.person_search_for``) to
+    add them to this one instead of recording them twice. The name comes in a POST body only."""
+    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    if not selectors.can_find_people(request.user):
+        raise Http404
+    text, name_in_url_ignored = posted_text(request, "q")
+    people = list(selectors.person_search_for(request.user, text)) if text else []
+    cases_of = selectors.cases_of_people_visible_to(request.user, people)
+    in_case = set(case.participants.values_list("person_id", flat=True))
+    # each row its own submission key: one key for all would make a second person's "Add" return the first
+    results = [(person, cases_of.get(person.pk, []), person.pk in in_case, uuid.uuid4()) for person in people]
+    _audit_search_reads(request, people, via="add_to_case")
+    return render(
+        request,
+        "cases/person_find.html",
+        {
+            "case": case,
+            "q": text,
+            "results": results,
+            "limit": selectors.SEARCH_LIMIT,
+            "name_in_url_ignored": name_in_url_ignored,
+            "roles": CaseParticipant.Role.choices,
+        },
+    )
+
+
+@require_POST
+def participant_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Add the person found (``participant_find``) to this case in the role chosen."""
+    case = selectors.case_get_for_user(request.user, pk, selectors.CHANGE)
+    form = LinkPersonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the person's role in this case."))
+        return redirect("participant_find", pk=case.pk)
+    person = selectors.person_findable_get(request.user, form.cleaned_data["person"])
+    try:
+        services.person_link_to_case(
             case=case,
+            person=person,
             role=form.cleaned_data["role"],
             actor=request.user,
             submission_key=form.cleaned_data["submission_key"],
             request=request,
-            **fields,
         )
-        messages.success(request, _("The person is added to the case."))
-        return redirect("case_detail", pk=case.pk)
-    return render(request, "cases/participant_form.html", {"form": form, "case": case})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("participant_find", pk=case.pk)
+    messages.success(request, _("The person is added to the case: the same record, not a copy."))
+    return redirect("case_detail", pk=case.pk)
+
+
+def person_edit(request: AuthenticatedHttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    """Correct a person's record (``selectors.person_edit_access`` says who may); a stale edit is refused. Opening
+    the form shows all of their information: a read of PII, audited."""
+    access, participant = selectors.person_edit_access(request.user, pk, person_pk)
+    case, person = access.case, participant.person
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                case=case,
+                person=person,
+                version=form.cleaned_data.get("version") or 0,
+                actor=request.user,
+                request=request,
+                **form.person_fields(),
+            )
+        except services.StalePersonEdit as stale:
+            messages.error(request, stale.messages[0])
+            return redirect("person_edit", pk=case.pk, person_pk=person.pk)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The person's record is saved."))
+            return redirect(reverse("case_detail", args=[case.pk]) + "#people-heading")
+    audit_record(  # the form shows the record again, whether opened or sent back with errors
+        action="cases.pii.viewed",
+        request=request,
+        target=case,
+        details={"person_id": person.pk, "categories": sorted(selectors.ALL_CATEGORIES), "via": "edit"},
+    )
+    return render(
+        request,
+        "cases/person_form.html",
+        {"form": form, "case": case, "participant": participant},
+    )
 
 
 def case_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -358,18 +469,7 @@ def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     people = list(selectors.person_search_for(request.user, text)) if text else []
     cases_of = selectors.cases_of_people_visible_to(request.user, people)
     results = [(person, cases_of.get(person.pk, [])) for person in people]
-    # one read event per person shown (their name is identity information), written in one INSERT
-    audit_records(
-        [
-            {
-                "action": "cases.pii.viewed",
-                "target": person,
-                "details": {"person_id": person.pk, "categories": ["identity"], "via": "search"},
-            }
-            for person in people
-        ],
-        request=request,
-    )
+    _audit_search_reads(request, people, via="search")
     return render(
         request,
         "cases/person_search.html",
@@ -379,6 +479,21 @@ def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
             "limit": selectors.SEARCH_LIMIT,
             "name_in_url_ignored": name_in_url_ignored,
         },
+    )
+
+
+def _audit_search_reads(request: AuthenticatedHttpRequest, people: list, *, via: str) -> None:
+    """One read event per person found (their name and date of birth are identity information), in one INSERT."""
+    audit_records(
+        [
+            {
+                "action": "cases.pii.viewed",
+                "target": person,
+                "details": {"person_id": person.pk, "categories": ["identity"], "via": via},
+            }
+            for person in people
+        ],
+        request=request,
     )
 
 

@@ -46,11 +46,17 @@ class ServiceReferralForm(forms.Form):
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
-    def __init__(self, *args: Any, needs: QuerySet[Need], in_portal: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, needs: QuerySet[Need], in_portal: bool, person_label: str = "", **kwargs: Any
+    ) -> None:
+        """``person_label``: whom the needs are of, as the case page tells them apart
+        (``cases.presenters.person_choice_label``)."""
         super().__init__(*args, **kwargs)
         field = self.fields["needs"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = needs
+        if person_label:
+            field.label = _("Needs of %(person)s this referral asks for") % {"person": person_label}
         if in_portal:
             del self.fields["delivery"]
         else:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import User
 from portal.audit import audit_record
+from portal.languages import code_for
 from portal.pdf import prepared_at, typeset
 from referrals import selectors
 from referrals.models import Referral
@@ -29,14 +30,15 @@ HOTLINE_TEXT = "233733"
 
 def letter_language(referral: Referral) -> str:
     """The person's preferred language if the portal speaks it, else the first of their languages it speaks, else
-    English. Codes are matched on their language part ("es-MX", "es_MX" and "ES" are Spanish)."""
+    English. A person's languages are codes of ``portal.languages``; a code is matched on its language part ("es-MX",
+    "es_MX", "ES" and "spa" are Spanish), and a language written out ("Spanish") is read as its code."""
     person = referral.person
     spoken = dict(settings.LANGUAGES)
     candidates = [person.preferred_language, *person.languages] if person else []
-    for code in candidates:
-        base = str(code or "").replace("_", "-").split("-")[0].strip().lower()
-        if base in spoken:
-            return base
+    for text in candidates:
+        code = code_for(str(text or ""))
+        if code in spoken:
+            return code
     return settings.LANGUAGE_CODE
 
 

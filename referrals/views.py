@@ -20,17 +20,19 @@ from django_fsm import can_proceed
 
 from agencies.models import User
 from cases import selectors as case_selectors
-from cases.models import Need, Person
+from cases.models import CaseParticipant, Need, Person
+from cases.presenters import person_choice_label
 from portal.audit import audit_record
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
+from portal.languages import language_name
 from portal.lists import render_filtered_page
 from portal.pagination import paginate
 from referrals import selectors, services
 from referrals.filters import InboxFilter, ReferralFilter, ReferralHistoryFilter
 from referrals.forms import AgencyReferralForm, MessageForm, ServiceReferralForm, StepForm
 from referrals.letters import render_referral_letter
-from referrals.matching import SEX_TO_GENDER, age_on
+from referrals.matching import SEX_TO_GENDER, matching_languages, visible_age
 from referrals.models import Referral, ReferralQuerySet
 from referrals.steps import BUTTONS
 from services_directory import selectors as directory
@@ -355,10 +357,12 @@ def refer_service(request: AuthenticatedHttpRequest, need_pk: int, service_pk: s
     needs = case_selectors.needs_visible_to(request.user, case, access.permissions).filter(
         person_id=view.pk, status=Need.Status.UNMET
     )
+    participant = case.participants.filter(person_id=view.pk, role=CaseParticipant.Role.VICTIM).first()
     form = ServiceReferralForm(
         request.POST or None,
         needs=needs,
         in_portal=in_portal,
+        person_label=person_choice_label(participant, view) if participant else "",
         initial={"needs": [shown.need.pk], "urgency": shown.need.urgency},
     )
     if request.method == "POST" and form.is_valid():
@@ -462,9 +466,8 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
         raise Http404
     access, shown, view = case_selectors.need_get_for_user(request.user, need_pk)
     label = _("Person #%(id)s") % {"id": view.pk}
-    born = view.date_of_birth
-    age = age_on(born, timezone.localdate()) if born is not case_selectors.WITHHELD else None
-    languages = [code for code in [view.preferred_language, *(view.languages or [])] if code]
+    age = visible_age(view, timezone.localdate())
+    languages = matching_languages(view)
     place_text = request.GET.get("near", "").strip()
     place, place_error = None, ""
     if place_text:
@@ -474,7 +477,7 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
             place_error = str(error)
     criteria = directory.SearchCriteria(
         categories=[shown.need.category],
-        languages=list(dict.fromkeys(languages)),
+        languages=languages,
         near=place,
         within_miles=float(request.GET["within"]) if place and request.GET.get("within") in WITHIN_CHOICES else None,
         age=age,
@@ -502,6 +505,7 @@ def need_services(request: AuthenticatedHttpRequest, need_pk: int) -> HttpRespon
             "need": shown.need,
             "refer_need": shown.need if _may_refer(request.user, access, view.person) else None,
             "person_label": label,
+            "language_names": [language_name(code) for code in languages],
             "criteria": criteria,
             "page": page,
             "results": directory.results_for_page(list(page.object_list), criteria, request.user, circle=circle),

@@ -37,9 +37,16 @@ def service_reasons(service: Service, criteria: "SearchCriteria", now: datetime,
     reasons = []
     if criteria.asks_eligibility:
         rank = getattr(service, "eligibility_rank", 0)
-        reasons.append(
-            Reason("eligibility", _eligibility_text(service, criteria, rank), {0: True, 1: None}.get(rank, False))
-        )
+        if rank == 0 and criteria.age is None and (service.minimum_age or service.maximum_age is not None):
+            # No age to compare (withheld from the viewer, or not recorded): say the range, claim nothing.
+            text = _("Ask the provider: it serves %(range)s, and the person's age is not known to you") % {
+                "range": age_range(service)
+            }
+            reasons.append(Reason("eligibility", text, None))
+        else:
+            reasons.append(
+                Reason("eligibility", _eligibility_text(service, criteria, rank), {0: True, 1: None}.get(rank, False))
+            )
     reasons.append(capacity_reason(service, now))
     if criteria.languages:
         names = ", ".join(languages.language_name(c) for c in criteria.languages)

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from agencies.models import User
 from cases.models import Case, CaseParticipant, CaseShare, Consent, Visibility
-from cases.presenters import indicator_labels, person_label
+from cases.presenters import ask_for_more_text, indicator_labels, person_label, withheld_text
 from cases.selectors.cases import CHANGE, MANAGE, VIEW_LE, CaseAccess, shares_of
 from cases.selectors.people import PersonView, consents_held_by, people_of_case_for
 from cases.selectors.records import NeedView, documents_visible, needs_visible, notes_visible
@@ -31,6 +31,8 @@ class CaseDossier:
     consents: list[Consent]
     indicators: list[str]
     assigned: list[str]  # who works the case, for the lead agency's people (MANAGE)
+    is_lead: bool = False  # the reader's agency leads the case
+    reader_share: CaseShare | None = None  # else the active share through which the reader's agency sees it
 
     @property
     def le_narrative(self) -> str:
@@ -54,6 +56,15 @@ class CaseDossier:
                 participant.role == CaseParticipant.Role.SUSPECT and view.shows_pii for participant, view in self.people
             )
         )
+
+    @property
+    def ways_to_see_more(self) -> list[tuple[str, Any]]:
+        """Each distinct way to see what is withheld (the words, and the agency to ask), once each."""
+        seen: dict[str, Any] = {}
+        for _participant, view in self.people:
+            if view.ask_text and view.ask_text not in seen:
+                seen[view.ask_text] = view.withheld_because.agency if view.withheld_because else None
+        return list(seen.items())
 
     def pii_shown(self) -> list[dict[str, Any]]:
         """Whose information is in view, and which categories (for the audit trail: ids and codes, never values)."""
@@ -80,8 +91,14 @@ def case_dossier_for(user: User, access: CaseAccess) -> CaseDossier:
     are read through the reverse relation (cases never imports referrals) and only by those who work the case, as on
     its page."""
     case, permissions = access.case, access.permissions
+    is_lead = getattr(user.agency, "pk", None) == case.lead_agency_id
     people = people_of_case_for(user, case, permissions)
-    names = {view.pk: person_label(participant, view) for participant, view in people}
+    for participant, view in people:
+        view.label = person_label(participant, view)
+        if view.withheld_because is not None:
+            view.withheld_text = withheld_text(view.withheld_because)
+            view.ask_text = ask_for_more_text(view.withheld_because)
+    names = {view.pk: view.label for _participant, view in people}
     needs = needs_visible(user, case, people, names)
     referrals = (
         list(
@@ -105,4 +122,17 @@ def case_dossier_for(user: User, access: CaseAccess) -> CaseDossier:
         consents=list(consents_held_by(user, case)),
         indicators=indicator_labels(case),
         assigned=[user.full_name for user in case.assigned_to.all()] if MANAGE in permissions else [],
+        is_lead=is_lead,
+        reader_share=None if is_lead else _reader_share(user, case),
+    )
+
+
+def _reader_share(user: User, case: Case) -> CaseShare | None:
+    """The active share through which ``user``'s agency sees ``case`` (none for a grant to the user alone)."""
+    if user.agency is None:
+        return None
+    return (
+        case.shares.filter(agency=user.agency, status=CaseShare.Status.ACTIVE)
+        .select_related("case__lead_agency")
+        .first()
     )

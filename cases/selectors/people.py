@@ -7,13 +7,26 @@ from datetime import date
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, User
 from cases.models import Case, CaseParticipant, Consent, Person
-from cases.selectors.cases import VIEW_LE, VIEW_PII, _held, _held_here, can_find_people, case_list_visible_to
+from cases.selectors.cases import (
+    CHANGE,
+    VIEW_LE,
+    VIEW_PII,
+    CaseAccess,
+    _held,
+    _held_here,
+    can_find_people,
+    case_access_for_user,
+    case_list_visible_to,
+)
+from portal.languages import language_name
 
 # The fields each consent category releases. Fields in no category (sex, languages, being a minor) are not PII.
 PII_FIELDS: dict[str, tuple[str, ...]] = {
@@ -68,13 +81,70 @@ def consent_categories_for(agency_id: int, consents: Iterable[Consent], *, on: d
 WITHHELD = object()
 
 
+@dataclass(frozen=True)
+class WithheldBecause:
+    """Why some of a person's information is withheld from one reader, for the page to say it and offer the way to
+    ask for more. ``reason`` is one of ``REASONS``; ``agency`` is whom to ask (the lead agency for a share, the victim
+    service provider for a consent); ``on`` the day a consent expired or was revoked; ``released`` what a consent
+    does release."""
+
+    SHARE_LEVEL = "share_level"  # the reader's share of the case does not include personal information
+    NO_CONSENT = "no_consent"  # the provider holds no consent of the person naming the reader's agency
+    CONSENT_EXPIRED = "consent_expired"
+    CONSENT_REVOKED = "consent_revoked"
+    NOT_RELEASED = "not_released"  # an active consent releases other categories only
+    REASONS = (SHARE_LEVEL, NO_CONSENT, CONSENT_EXPIRED, CONSENT_REVOKED, NOT_RELEASED)
+
+    reason: str
+    agency: Agency
+    on: date | None = None
+    released: frozenset[str] = frozenset()
+
+
+def withheld_because(
+    user: User,
+    person: Person,
+    *,
+    case: Case,
+    case_permissions: frozenset[str],
+    categories: frozenset[str],
+    on: date | None = None,
+) -> WithheldBecause | None:
+    """Why ``user`` does not see all of ``person``'s identity and contact details (``categories`` is what they do
+    see, from ``pii_categories_for``); None when they see them. Reads the consents prefetched on ``person``."""
+    if set(PII_FIELDS) <= categories:
+        return None
+    if VIEW_PII not in case_permissions:
+        return WithheldBecause(WithheldBecause.SHARE_LEVEL, case.lead_agency)
+    holder = person.entered_by_agency
+    agency_pk = getattr(user.agency, "pk", None)
+    day = on or timezone.localdate()
+    theirs = [consent for consent in person.consents.all() if consent.recipient_agency_id == agency_pk]
+    if categories:
+        return WithheldBecause(WithheldBecause.NOT_RELEASED, holder, released=categories)
+    revoked = [consent for consent in theirs if consent.revoked_at is not None]
+    expired = [consent for consent in theirs if consent.revoked_at is None and consent.expires_on <= day]
+    if expired:
+        return WithheldBecause(WithheldBecause.CONSENT_EXPIRED, holder, on=max(c.expires_on for c in expired))
+    if revoked:
+        latest = max(consent.revoked_at for consent in revoked if consent.revoked_at is not None)
+        return WithheldBecause(WithheldBecause.CONSENT_REVOKED, holder, on=timezone.localdate(latest))
+    return WithheldBecause(WithheldBecause.NO_CONSENT, holder)
+
+
 @dataclass
 class PersonView:
-    """A person as one viewer may see them: PII fields they may not see hold ``WITHHELD``."""
+    """A person as one viewer may see them: PII fields they may not see hold ``WITHHELD``; ``withheld_because``
+    says why (None when nothing is withheld). ``label``, ``withheld_text`` and ``ask_text`` are those facts in words
+    (``cases.presenters``), set by the dossier for the page and the packet."""
 
     person: Person
     categories: frozenset[str]
     values: dict[str, Any] = field(default_factory=dict)
+    withheld_because: WithheldBecause | None = None
+    label: str = ""
+    withheld_text: str = ""
+    ask_text: str = ""
 
     @classmethod
     def of(cls, person: Person, categories: frozenset[str]) -> "PersonView":
@@ -83,6 +153,9 @@ class PersonView:
             "sex": person.get_sex_display(),
             "languages": person.languages,
             "preferred_language": person.preferred_language,
+            "languages_note": person.languages_note,
+            "language_names": [language_name(code) for code in person.languages],
+            "preferred_language_name": language_name(person.preferred_language) if person.preferred_language else "",
             "is_minor": person.is_minor,
             "entered_by_agency": person.entered_by_agency,
         }
@@ -113,18 +186,51 @@ def people_of_case_for(user: User, case: Case, case_permissions: frozenset[str])
     if VIEW_LE not in case_permissions:
         participants = participants.exclude(role=CaseParticipant.Role.SUSPECT)
     day = timezone.localdate()
-    return [
-        (
-            participant,
-            PersonView.of(
-                participant.person,
-                pii_categories_for(
-                    user, participant.person, case_permissions=case_permissions, role=participant.role, on=day
-                ),
-            ),
+    people = []
+    for participant in participants:
+        person = participant.person
+        categories = pii_categories_for(user, person, case_permissions=case_permissions, role=participant.role, on=day)
+        view = PersonView.of(person, categories)
+        view.withheld_because = withheld_because(
+            user, person, case=case, case_permissions=case_permissions, categories=categories, on=day
         )
-        for participant in participants
-    ]
+        people.append((participant, view))
+    return people
+
+
+def person_edit_access(user: User, case_pk: int, person_pk: int) -> tuple[CaseAccess, CaseParticipant]:
+    """``user``'s access to ``case_pk`` and the person's participation in it, if ``user`` may correct the person's
+    record: they may change the case and see everything of the person (their role in it allows their details, and
+    the agency that entered them releases all of it), and a victim service provider's client is corrected only by
+    that provider (a consent releases information to read, not to rewrite). 404 outside the case or for a person
+    the reader does not see in it (a suspect without law-enforcement access); 403 for one they see but may not
+    correct."""
+    access = case_access_for_user(user, case_pk)
+    participants = (
+        access.case.participants.filter(person_id=person_pk)
+        .select_related("person__entered_by_agency")
+        .prefetch_related("person__consents")
+    )
+    if VIEW_LE not in access.permissions:
+        participants = participants.exclude(role=CaseParticipant.Role.SUSPECT)
+    participant = participants.first()
+    if participant is None:
+        raise Http404
+    if not may_edit_person(user, access, participant):
+        raise PermissionDenied
+    return access, participant
+
+
+def may_edit_person(user: User, access: CaseAccess, participant: CaseParticipant) -> bool:
+    """The rule of ``person_edit_access`` for a participant already read (the case page asks it per row)."""
+    if CHANGE not in access.permissions:
+        return False
+    person = participant.person
+    holder = person.entered_by_agency
+    if holder.is_victim_service_provider and holder.pk != getattr(user.agency, "pk", None):
+        return False
+    categories = pii_categories_for(user, person, case_permissions=access.permissions, role=participant.role)
+    return set(PII_FIELDS) <= categories
 
 
 def consents_held_by(user: User, case: Case) -> QuerySet[Consent]:
@@ -173,11 +279,11 @@ def _name_readable(user: User, prefix: str = "") -> Q:
 SEARCH_LIMIT = 50
 
 
-def person_search_for(user: User, text: str) -> QuerySet[Person]:
-    """People whose names ``user`` may see, matching ``text``: fuzzy (trigram similarity) on PostgreSQL, a plain
-    match on SQLite. As in the case list, names a victim service provider holds are searched only by it."""
-    text = text.strip()
-    if not text or user.agency is None or not can_find_people(user):
+def _people_findable_by(user: User) -> QuerySet[Person]:
+    """The people ``user`` may find by name: in a case where they see personal information (a suspect only where
+    they also see law-enforcement-sensitive information), and, for a victim service provider's client, only by
+    that provider. The one rule of the person search and of adding a found person to another case."""
+    if user.agency is None or not can_find_people(user):
         return Person.objects.none()
     in_visible_case = CaseParticipant.objects.filter(_held(user, VIEW_PII, "case_id")).filter(
         ~Q(role=CaseParticipant.Role.SUSPECT) | _held_here(user, VIEW_LE, "case_id")
@@ -191,7 +297,24 @@ def person_search_for(user: User, text: str) -> QuerySet[Person]:
         # SQLite drives that probe from the whole list of the reader's cases, for each person named (0.9 s for
         # 11,000 cases); the people of those cases as one set costs 30 ms.
         people = Person.objects.filter(pk__in=in_visible_case.values("person_id"))
-    people = people.filter(_name_readable(user))
+    return people.filter(_name_readable(user))
+
+
+def person_findable_get(user: User, pk: int) -> Person:
+    """A person ``user`` may find by name (``_people_findable_by``), to add to another case; 404 otherwise."""
+    person = _people_findable_by(user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def person_search_for(user: User, text: str) -> QuerySet[Person]:
+    """People whose names ``user`` may see, matching ``text``: fuzzy (trigram similarity) on PostgreSQL, a plain
+    match on SQLite. As in the case list, names a victim service provider holds are searched only by it."""
+    text = text.strip()
+    if not text:
+        return Person.objects.none()
+    people = _people_findable_by(user)
     words = text.split()
     if connection.vendor == "postgresql":
         # Each word must be similar (pg_trgm's % operator, served by the trigram index on each name) to a name.

@@ -6,7 +6,15 @@ with its audit event, and derives the guardian rows itself. Every public name is
 
 from cases.services.cases import EDITABLE_CASE_FIELDS, StaleEdit, case_assign, case_create, case_transition, case_update
 from cases.services.meetings import meeting_packet_open, meeting_packet_request, meeting_packets_purge
-from cases.services.people import consent_record, consent_revoke, person_add_to_case
+from cases.services.people import (
+    EDITABLE_PERSON_FIELDS,
+    StalePersonEdit,
+    consent_record,
+    consent_revoke,
+    person_add_to_case,
+    person_link_to_case,
+    person_update,
+)
 from cases.services.records import MAX_DOCUMENT_BYTES, document_upload, need_add, need_mark_met, note_add
 from cases.services.shares import (
     LAW_ENFORCEMENT_LEVELS,
@@ -22,10 +30,12 @@ from cases.services.shares import (
 
 __all__ = [
     "EDITABLE_CASE_FIELDS",
+    "EDITABLE_PERSON_FIELDS",
     "LAW_ENFORCEMENT_LEVELS",
     "MAX_DOCUMENT_BYTES",
     "SHARE_LEVEL_PERMISSIONS",
     "StaleEdit",
+    "StalePersonEdit",
     "case_assign",
     "case_create",
     "case_share_approve",
@@ -45,6 +55,8 @@ __all__ = [
     "need_mark_met",
     "note_add",
     "person_add_to_case",
+    "person_link_to_case",
+    "person_update",
     "share_level_allowed",
     "share_level_check",
 ]

@@ -16,6 +16,37 @@ from cases import selectors
 from cases.models import Case, CaseParticipant, Consent, Person
 from portal.audit import audit_record
 from portal.idempotency import create_once
+from portal.models import AuditEvent
+
+# What a correction may change: the record's own fields (not who entered it, nor its number).
+EDITABLE_PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "languages",
+    "preferred_language",
+    "languages_note",
+    "phone",
+    "email",
+    "address",
+)
+
+
+class StalePersonEdit(ValidationError):
+    """Someone saved the person's record since the form was opened: nothing is overwritten."""
+
+    def __init__(self, changed_fields: list[str], changed_by: str) -> None:
+        self.changed_fields = changed_fields
+        super().__init__(
+            _(
+                "%(who)s changed this person's record (%(fields)s) while you were editing it. Nothing was saved: "
+                "check their changes below, then make yours again."
+            )
+            % {"who": changed_by or _("Someone"), "fields": ", ".join(changed_fields) or "—"},
+            code="stale",
+        )
 
 
 def person_add_to_case(
@@ -48,6 +79,92 @@ def person_add_to_case(
                 request=request,
                 target=case,
                 details={"person_id": person.pk, "role": role},
+            )
+        return participant
+
+    return create_once(CaseParticipant, actor=actor, key=submission_key, create=create)
+
+
+def person_update(
+    *,
+    case: Case,
+    person: Person,
+    version: int,
+    actor: User,
+    request: HttpRequest | None = None,
+    **changes: Any,
+) -> Person:
+    """Correct a person's record, seen from ``case``, made on ``version`` of it; refuse it if the record changed since
+    (``StalePersonEdit``). Only who may see all of it and change the case corrects it, and a victim service
+    provider's client only that provider (``selectors.person_edit_access``). The audit event names the fields
+    changed, never their values."""
+    unknown = set(changes) - set(EDITABLE_PERSON_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be edited: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    selectors.person_edit_access(actor, case.pk, person.pk)
+    with transaction.atomic():
+        current = Person.objects.select_for_update().get(pk=person.pk)
+        if current.version != version:
+            last = (
+                AuditEvent.objects.filter(
+                    action="cases.person.updated", object_type="cases.person", object_id=str(person.pk)
+                )
+                .order_by("-occurred_at", "-id")
+                .first()
+            )
+            raise StalePersonEdit(
+                changed_fields=last.details.get("fields", []) if last else [],
+                changed_by=last.actor_email if last else "",
+            )
+        before = {name: getattr(current, name) for name in EDITABLE_PERSON_FIELDS}
+        for name, value in changes.items():
+            setattr(current, name, value)
+        current.full_clean()
+        changed = [name for name in EDITABLE_PERSON_FIELDS if getattr(current, name) != before[name]]
+        if not changed:
+            return current
+        current.version += 1
+        current.save()
+        audit_record(
+            action="cases.person.updated",
+            actor=actor,
+            request=request,
+            target=current,
+            details={"case_id": case.pk, "fields": changed},
+        )
+    return current
+
+
+def person_link_to_case(
+    *,
+    case: Case,
+    person: Person,
+    role: str,
+    actor: User,
+    submission_key: uuid.UUID | None = None,
+    request: HttpRequest | None = None,
+) -> CaseParticipant:
+    """Add a person already recorded to another case, rather than recording them twice. ``actor`` must be able to
+    find them (``selectors.person_findable_get``: the person search's rule) and to change ``case``; the record
+    stays the one its agency entered, so a victim service provider's client is still released only by consent."""
+    case = selectors.case_get_for_user(actor, case.pk, selectors.CHANGE)
+    person = selectors.person_findable_get(actor, person.pk)
+    if role not in CaseParticipant.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if case.participants.filter(person=person, role=role).exists():
+        raise ValidationError({"role": _("This person is already in the case in this role.")})
+
+    def create(key: uuid.UUID | None) -> CaseParticipant:
+        with transaction.atomic():
+            participant = CaseParticipant.objects.create(
+                case=case, person=person, role=role, added_by=actor, submission_key=key
+            )
+            audit_record(
+                action="cases.participant.added",
+                actor=actor,
+                request=request,
+                target=case,
+                details={"person_id": person.pk, "role": role, "existing": True},
             )
         return participant
 

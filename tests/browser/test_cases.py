@@ -37,7 +37,9 @@ def test_a_case_is_opened_shared_and_seen_by_the_partner_without_pii(
     page.get_by_label("Given name").fill("Linh")
     page.get_by_label("Family name").fill("Tranquil-Sentinel")
     page.get_by_label("Phone").fill("555-0142-999")
-    page.get_by_label("Languages").fill("vi, en")
+    languages = page.get_by_role("group", name="Languages the person speaks")
+    languages.get_by_text("Vietnamese", exact=True).click()  # USWDS styles the label, not the box
+    languages.get_by_text("English", exact=True).click()
     page.get_by_role("button", name="Add the person").click()
     expect(page.get_by_role("rowheader", name="Linh Tranquil-Sentinel")).to_be_visible()
     check_axe(page, "case-detail")

@@ -17,7 +17,7 @@ from cases.services import case_create, case_share_grant, meeting_packet_request
 from cases.tasks import build_meeting_packet
 
 SUSPECT_GIVEN = "Grendolyx"
-SUSPECT_LANGUAGE = "xq-sentinel"  # a code no one else in the case speaks: it would give the suspect away
+SUSPECT_LANGUAGE = "Xq-sentinel"  # a language no one else in the case speaks: it would give the suspect away
 
 
 def squash(text: str) -> str:
@@ -38,7 +38,7 @@ def suspect(le_case, investigator):
         given_name=SUSPECT_GIVEN,
         family_name="Harrowgate",
         sex="male",
-        languages=[SUSPECT_LANGUAGE],
+        languages_note=SUSPECT_LANGUAGE,
     ).person
 
 

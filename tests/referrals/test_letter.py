@@ -16,7 +16,7 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from agencies.services import user_deactivate
-from cases.models import CaseParticipant, CaseShare
+from cases.models import CaseParticipant, CaseShare, Person
 from cases.services import case_share_grant, case_share_revoke, person_add_to_case
 from portal.models import AuditEvent
 from referrals.letters import letter_context, letter_language, render_referral_letter
@@ -78,9 +78,12 @@ def refer(le_case, investigator, letter_service):
             given_name=PERSON_GIVEN,
             family_name=PERSON_FAMILY,
             phone=PERSON_PHONE,
-            preferred_language=preferred_language,
-            languages=[preferred_language],
         ).person
+        # As stored, list or not (a value from before languages came from a list, say "es-MX"): the letter reads it.
+        Person.objects.filter(pk=person.pk).update(
+            preferred_language=preferred_language, languages=[preferred_language] if preferred_language else []
+        )
+        person.refresh_from_db()
         return sent_referral(le_case, person, letter_service, by=investigator, safety_notes=SAFETY_NOTE)
 
     return make
