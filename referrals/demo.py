@@ -28,6 +28,7 @@ from agencies.demo import PEOPLE
 from agencies.models import Agency, Role, User
 from cases import selectors as case_selectors
 from cases import services as case_services
+from cases import demo_waiting
 from cases.models import Case, CaseParticipant, CaseShare, Consent, Need, Person
 from referrals import services
 from referrals.matching import SEX_TO_GENDER, age_on
@@ -537,6 +538,7 @@ def seed(*, rng: random.Random, stdout: OutputWrapper) -> None:
     for story in STORIES:
         seeder.tell(story)
     seeder.finish()
+    demo_waiting.seed(stdout=stdout)
 
     referrals = Referral.objects.all()
     statuses = Counter(referrals.values_list("status", flat=True))
