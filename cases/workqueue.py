@@ -110,8 +110,8 @@ def open_cases(user: User) -> list[WorkSection]:
         return []
     cases = work.open_cases_of(user)
     counts = [WorkCount(_("Open cases you may see"), count_capped(cases), reverse("case_list"))]
-    if selectors.can_work_cases(user):
-        assigned = count_capped(cases.filter(assigned_to=user))
+    assigned = count_capped(cases.filter(assigned_to=user)) if selectors.can_work_cases(user) else 0
+    if assigned:
         counts.append(WorkCount(_("Assigned to you"), assigned, reverse("case_list") + "?assigned_to_me=on"))
     return [WorkSection("cases", _("Your cases"), FIGURES, counts=counts)]
 
