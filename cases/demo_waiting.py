@@ -62,6 +62,10 @@ def seed(*, stdout: TextIOBase) -> None:
     admin = people[ADMIN]
     assert admin.agency is not None
     invitation_create(
-        agency=admin.agency, email="jordan.blake@fbi.example", full_name="Jordan Blake", role=Role.CASEWORKER, actor=admin
+        agency=admin.agency,
+        email="jordan.blake@fbi.example",
+        full_name="Jordan Blake",
+        role=Role.CASEWORKER,
+        actor=admin,
     )
     stdout.write("Demo: shares awaiting approval, a consent about to expire and an invitation, for the home pages.")

@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from agencies.demo import PEOPLE
 from agencies.models import Agency, Role, User
+from cases import demo_waiting
 from cases import selectors as case_selectors
 from cases import services as case_services
-from cases import demo_waiting
 from cases.models import Case, CaseParticipant, CaseShare, Consent, Need, Person
 from referrals import services
 from referrals.matching import SEX_TO_GENDER, age_on

@@ -4,7 +4,7 @@ their notices. Each reads by the rule of the page its items lead to (the case pa
 once: a few queries whatever the number of cases or items."""
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Case as When_
 from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
@@ -130,9 +130,7 @@ def _people_on(
         held = permissions.get(participant.case_id, frozenset())
         if participant.role == CaseParticipant.Role.SUSPECT and VIEW_LE not in held:
             continue
-        categories = pii_categories_for(
-            user, participant.person, case_permissions=held, role=participant.role, on=day
-        )
+        categories = pii_categories_for(user, participant.person, case_permissions=held, role=participant.role, on=day)
         people.setdefault(participant.case_id, []).append((participant, PersonView.of(participant.person, categories)))
     return people
 
@@ -140,13 +138,23 @@ def _people_on(
 CONSENT_EXPIRY_WARNING = timedelta(days=14)
 
 
-def consents_expiring_for(user: User, *, today: date | None = None) -> QuerySet[Consent]:
+class InCase(TypedDict):
+    case_id: int
+
+
+if TYPE_CHECKING:  # a type only: ``WithAnnotations`` cannot be subscripted at run time
+    from django_stubs_ext import WithAnnotations
+
+    ConsentInCase = WithAnnotations[Consent, InCase]  # a consent as ``consents_expiring_for`` gives it
+
+
+def consents_expiring_for(user: User, *, today: date | None = None) -> "QuerySet[ConsentInCase]":
     """The active consents ``user``'s agency holds (``consents_held_by``) that expire within
     ``CONSENT_EXPIRY_WARNING``, the soonest first, each with ``case_id``: a case of the person ``user`` may open,
     whose page lists the consent (the latest such case)."""
     agency = user.agency
     if agency is None or not can_record_consents(user):
-        return Consent.objects.none()
+        return cast("QuerySet[ConsentInCase]", Consent.objects.none())
     today = today or timezone.localdate()
     in_a_case_seen = (
         CaseParticipant.objects.filter(person_id=OuterRef("person_id"), case_id__in=case_ids_visible_to(user))

@@ -54,7 +54,7 @@ def test_a_caseworkers_request_tells_every_supervisor_of_the_lead_agency_and_nob
 
 
 @pytest.mark.parametrize(
-    "decide, verb",
+    ("decide", "verb"),
     [(case_share_approve, CaseNotice.Verb.SHARE_APPROVED), (case_share_decline, CaseNotice.Verb.SHARE_DECLINED)],
 )
 def test_the_decision_tells_the_person_who_asked(asked, supervisor, investigator, decide, verb):

@@ -120,7 +120,7 @@ ROLES = [
 ]
 
 
-@pytest.mark.parametrize("who, sections", ROLES)
+@pytest.mark.parametrize(("who", "sections"), ROLES)
 def test_each_role_sees_its_own_work(world, request, who, sections):
     world.add(1)
     _overdue()
@@ -162,7 +162,9 @@ def test_lists_stop_at_five_with_a_link_to_the_page_that_lists_them_all(world, i
     assert f'href="{reverse("referral_inbox")}">See all referrals to your agency' in page
 
 
-def test_a_supervisor_sees_the_share_requests_and_the_requester_the_decision(world, investigator, supervisor, client_as):
+def test_a_supervisor_sees_the_share_requests_and_the_requester_the_decision(
+    world, investigator, supervisor, client_as
+):
     world.add(1)
     share = CaseShare.objects.get(status=CaseShare.Status.REQUESTED)
     page = client_as(supervisor).get(reverse("home")).content.decode()

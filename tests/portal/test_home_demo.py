@@ -57,7 +57,7 @@ HOMES = [
 ]
 
 
-@pytest.mark.parametrize("email, sections", HOMES)
+@pytest.mark.parametrize(("email", "sections"), HOMES)
 def test_each_demo_persons_home_shows_what_waits_for_them(demo, client_as, email, sections):
     user = _person(email)
     assert [section.key for section in work_queue_for(user).waiting] == sections
