@@ -1,7 +1,9 @@
 """The home page is a work queue (portal.workqueue, decision 0022): what waits for each role, read through the
 selectors of the page each item leads to, in a number of queries that does not grow with the data."""
 
+import ast
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
@@ -24,6 +26,7 @@ from cases.services import (
     need_mark_met,
     person_add_to_case,
 )
+from portal import workqueue
 from portal.workqueue import SHOWN, work_queue_for
 from referrals.models import Notification, Referral
 from tests.factories import UserFactory, given_consent, sent_referral
@@ -237,3 +240,13 @@ def test_a_person_with_nothing_waiting_is_told_so(auditor, client_as):
     page = client_as(auditor).get(reverse("home")).content.decode()
     assert "Nothing is waiting for you." in page
     assert "Nothing has been shared with your agency yet" not in page
+
+
+def test_portal_finds_the_sections_through_the_setting_and_imports_no_domain_app(settings, agency_admin):
+    tree = ast.parse(Path(workqueue.__file__).read_text(encoding="utf-8"))
+    imported = {node.module.split(".")[0] for node in tree.body if isinstance(node, ast.ImportFrom) and node.module}
+    assert not imported & {"agencies", "cases", "referrals", "services_directory"}
+    settings.PORTAL_WORK_QUEUE = []
+    assert work_queue_for(agency_admin).sections == []
+    settings.PORTAL_WORK_QUEUE = ["agencies.workqueue.sections"]
+    assert [section.key for section in work_queue_for(agency_admin).sections] == ["locked", "invitations"]
