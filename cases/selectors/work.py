@@ -6,8 +6,8 @@ once: a few queries whatever the number of cases or items."""
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import Case as When_
-from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db import models
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from agencies.models import User
@@ -85,7 +85,8 @@ def urgent_needs_for(user: User) -> list[Need]:
     with their consents: five queries), then each case's needs through ``needs_visible`` itself."""
     if not can_read_cases(user) or not _role_allows(user, CHANGE):
         return []
-    rank = When_(When(urgency=Need.Urgency.EMERGENCY, then=Value(0)), default=Value(1), output_field=IntegerField())
+    emergency = models.When(urgency=Need.Urgency.EMERGENCY, then=0)
+    rank = models.Case(emergency, default=1, output_field=models.IntegerField())
     candidates = list(
         Need.objects.filter(status=Need.Status.UNMET, urgency__in=[Need.Urgency.EMERGENCY, Need.Urgency.URGENT])
         .filter(case_id__in=open_cases_of(user).filter(_held(user, CHANGE)).values("pk"))
