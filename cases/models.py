@@ -572,7 +572,7 @@ class CaseNotice(models.Model):
     written by ``cases.services`` only, and shown only while the person still sees the case."""
 
     class Verb(models.TextChoices):
-        SHARE_REQUESTED = "share_requested", _("Share awaiting your approval")
+        SHARE_REQUESTED = "share_requested", _("Share asked for")
         SHARE_APPROVED = "share_approved", _("Share approved")
         SHARE_DECLINED = "share_declined", _("Share declined")
 

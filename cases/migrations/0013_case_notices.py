@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='CaseNotice',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verb', models.CharField(choices=[('share_requested', 'Share awaiting your approval'), ('share_approved', 'Share approved'), ('share_declined', 'Share declined')], max_length=20)),
+                ('verb', models.CharField(choices=[('share_requested', 'Share asked for'), ('share_approved', 'Share approved'), ('share_declined', 'Share declined')], max_length=20)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('read_at', models.DateTimeField(blank=True, null=True)),
                 ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

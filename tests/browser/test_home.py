@@ -1,6 +1,7 @@
 """The home as a work queue in a real browser (decision 0022): a supervisor finds the share a caseworker asked for
-and the case's urgent need, opens the request from the home and approves it; the shelter's staff find the
-referral they must answer and open it. axe finds nothing on either home."""
+and the case's urgent need, opens the request from the home and approves it, and finds its notice among the
+notices; the shelter's staff find the referral they must answer and open it. axe finds nothing on either home
+or on the notices."""
 
 from playwright.sync_api import Page, expect
 
@@ -39,6 +40,9 @@ def test_two_roles_find_their_work_on_the_home_and_open_it(
     shares.get_by_role("link", name=f"{le_case.number}: share with Safe Harbor Shelter").click()
     expect(page).to_have_url(f"{live_server.url}/cases/{le_case.pk}/#shares-heading")
     page.get_by_role("button", name="Approve sharing with Safe Harbor Shelter").click()
+    page.goto("/referrals/notifications/")
+    expect(page.get_by_role("link", name=f"{le_case.number}: Share asked for")).to_be_visible()
+    check_axe(page, "notices-with-a-share")
     page.goto("/")
     expect(page.get_by_role("region", name="Shares awaiting your approval")).to_have_count(0)
 

@@ -74,7 +74,7 @@ def test_the_notices_page_lists_share_notices_beside_referral_notices_and_marks_
     referral_notice = Notification.objects.create(user=supervisor, referral=service_referral, verb="sent")
     client = client_as(supervisor)
     page = client.get(reverse("notifications")).content.decode()
-    assert f"{asked.case.number}: Share awaiting your approval (Safe Harbor Shelter)" in page
+    assert f"{asked.case.number}: Share asked for (Safe Harbor Shelter)" in page
     assert reverse("case_detail", args=[asked.case_id]) + "#shares-heading" in page
     assert f"Referral #{service_referral.pk}: sent" in page
     assert page.count(">New<") == 2
