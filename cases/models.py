@@ -595,3 +595,29 @@ class MeetingPacket(FSMModelMixin, TimeStampedModel):
     @transition(field=status, source=Status.READY, target=Status.WITHDRAWN)
     def withdraw(self) -> None:
         """Its requester may no longer read everything it holds: the file is deleted."""
+
+
+class CaseNotice(models.Model):
+    """An in-app notice of a share's step for one person: a share asked for (to the supervisors who decide), approved
+    or declined (to the person who asked). The referrals' notices page lists these beside its own (decision 0023);
+    written by ``cases.services`` only, and shown only while the person still sees the case."""
+
+    class Verb(models.TextChoices):
+        SHARE_REQUESTED = "share_requested", _("Share asked for")
+        SHARE_APPROVED = "share_approved", _("Share approved")
+        SHARE_DECLINED = "share_declined", _("Share declined")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notices")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    share = models.ForeignKey(CaseShare, on_delete=models.CASCADE, related_name="+")
+    verb = models.CharField(max_length=20, choices=Verb.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="casenotice_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.verb} for user #{self.user_id}"

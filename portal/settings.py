@@ -119,6 +119,12 @@ PORTAL_NAVIGATION = [
     "services_directory.navigation.items",
     "agencies.navigation.items",
 ]
+# What is waiting for a person, on the home page (portal.workqueue): each app's sections, in this order.
+PORTAL_WORK_QUEUE = [
+    "cases.workqueue.sections",
+    "referrals.workqueue.sections",
+    "agencies.workqueue.sections",
+]
 
 # --- Database -------------------------------------------------------------------------------------------------
 DATABASES = {

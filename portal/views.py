@@ -13,12 +13,18 @@ from django.views.decorators.cache import never_cache
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from portal.http import AuthenticatedHttpRequest
+from portal.workqueue import work_queue_for
 
 logger = logging.getLogger(__name__)
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"membership": request.user.membership})
+    """What is waiting for this person (``portal.workqueue``), most pressing first, beside their agency and role."""
+    return render(
+        request,
+        "portal/home.html",
+        {"membership": request.user.membership, "sections": work_queue_for(request.user).waiting},
+    )
 
 
 def _unavailable(reason: str) -> JsonResponse:

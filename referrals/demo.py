@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from agencies.demo import PEOPLE
 from agencies.models import Agency, Role, User
+from cases import demo_waiting
 from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.models import Case, CaseParticipant, CaseShare, Consent, Need, Person
@@ -537,6 +538,7 @@ def seed(*, rng: random.Random, stdout: OutputWrapper) -> None:
     for story in STORIES:
         seeder.tell(story)
     seeder.finish()
+    demo_waiting.seed(stdout=stdout)
 
     referrals = Referral.objects.all()
     statuses = Counter(referrals.values_list("status", flat=True))

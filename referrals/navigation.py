@@ -7,7 +7,8 @@ from referrals import selectors
 
 def items(user: User) -> list[NavItem]:
     """One "Referrals" entry (the inbox, or the outbox for those who only send), with the count of unread notices;
-    the coordinators' board beside it."""
+    while there are any, it leads to the notices page, which shows the notices it counts. The coordinators' board
+    beside it."""
     entries = []
     if selectors.can_answer_referrals(user) or selectors.can_send_referrals(user):
         unread = selectors.unread_count(user)
@@ -18,7 +19,13 @@ def items(user: User) -> list[NavItem]:
             if unread
             else _("Referrals")
         )
-        url = "referral_inbox" if selectors.can_answer_referrals(user) else "referral_outbox"
+        url = (
+            "notifications"
+            if unread
+            else "referral_inbox"
+            if selectors.can_answer_referrals(user)
+            else "referral_outbox"
+        )
         entries.append(NavItem(label, url, _("Answer the referrals sent to you and follow yours to their outcome")))
     if selectors.can_coordinate_referrals(user):
         entries.append(

@@ -15,13 +15,14 @@ from datetime import date, datetime
 from functools import reduce
 from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import User
 from cases import selectors as case_selectors
-from cases.models import Case, CaseParticipant, Consent, Need, Person
+from cases.models import Case, CaseNotice, CaseParticipant, Consent, Need, Person
 from cases.presenters import person_label
+from cases.selectors.work import case_notices_of
 from referrals.models import Notification, Referral, ReferralQuerySet
 from referrals.steps import COORDINATOR, RECIPIENT, SENDER, STEPS
 
@@ -357,29 +358,70 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _notifications_still_seen(user: User) -> QuerySet[Notification]:
+    """``user``'s notices of the referrals they may still see (a share revoked since silences the older ones). It
+    starts from their notices (``notification_unread_idx``) and asks of each one's referral, rather than building
+    every referral they see to match the notices against (on every page, that read the whole case table at 500,000
+    cases)."""
+    still_seen = referral_list_visible_to(user).filter(pk=OuterRef("referral_id"))
+    return Notification.objects.filter(user=user).filter(Exists(still_seen))
+
+
 def notifications_of(user: User, limit: int = 100) -> QuerySet[Notification]:
-    """A person's notices of the referrals they may still see (a share revoked since silences the older ones)."""
-    still_seen = referral_list_visible_to(user).filter(pk=OuterRef("referral_id"))  # as ``unread_count`` asks
+    """A person's newest notices of the referrals they may still see."""
     return (
-        Notification.objects.filter(user=user)
-        .filter(Exists(still_seen))
+        _notifications_still_seen(user)
         .select_related("referral", "event__actor_agency")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class ChangedReferral:
+    """A referral with steps ``user`` has not read about: how many, and when the last one was."""
+
+    referral: Referral
+    steps: int
+    last_at: datetime
+
+
+def referrals_changed_for(user: User, limit: int) -> list[ChangedReferral]:
+    """The referrals of ``user``'s unread notices (those ``notifications_of`` shows as new), the most recently
+    changed first, at most ``limit``: two queries, the first over the person's unread notices only."""
+    rows = list(
+        _notifications_still_seen(user)
+        .filter(read_at__isnull=True)
+        .values("referral_id")
+        .annotate(last_at=Max("created_at"), steps=Count("pk"))
+        .order_by("-last_at", "-referral_id")[:limit]
+    )
+    referrals = referral_list_visible_to(user).in_bulk([row["referral_id"] for row in rows])
+    return [
+        ChangedReferral(referrals[row["referral_id"]], row["steps"], row["last_at"])
+        for row in rows
+        if row["referral_id"] in referrals
+    ]
 
 
 UNREAD_COUNTED = 99  # the navigation says "99+" past this
 
 
 def unread_count(user: User) -> int:
-    """The navigation's count of ``user``'s unread notices about referrals they still see, counted up to one past
-    ``UNREAD_COUNTED`` (the navigation then says "99+"). It starts from their unread notices
-    (``notification_unread_idx``) and asks of each one's referral, rather than building every referral they see to
-    match the notices against (on every page, that read the whole case table at 500,000 cases); the bound keeps a
-    person who never reads their notices (thousands unread) from paying for each of them on every page."""
-    still_seen = referral_list_visible_to(user).filter(pk=OuterRef("referral_id"))
-    unread = Notification.objects.filter(user=user, read_at__isnull=True).filter(Exists(still_seen))
+    """The navigation's count of ``user``'s unread notices about referrals they still see
+    (``_notifications_still_seen``), counted up to one past ``UNREAD_COUNTED`` (the navigation then says "99+"):
+    the bound keeps a person who never reads their notices (thousands unread) from paying for each of them on every
+    page."""
+    unread = _notifications_still_seen(user).filter(read_at__isnull=True)
     return unread.order_by()[: UNREAD_COUNTED + 1].count()  # unordered: the count stops at the bound
+
+
+def notices_of(user: User, limit: int = 100) -> list[Notification | CaseNotice]:
+    """The notices page: the newest ``limit`` of ``user``'s notices of referrals (``notifications_of``) and of the
+    shares of cases (``cases.selectors.work.case_notices_of``) they still see, merged by time (two queries;
+    decision 0023)."""
+    merged: list[Notification | CaseNotice] = [*notifications_of(user, limit), *case_notices_of(user)[:limit]]
+    merged.sort(key=lambda notice: (notice.created_at, notice.pk), reverse=True)
+    return merged[:limit]
 
 
 def still_told(user: User, referral: Referral) -> bool:

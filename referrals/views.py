@@ -22,6 +22,7 @@ from agencies.models import User
 from cases import selectors as case_selectors
 from cases.models import CaseParticipant, Need, Person
 from cases.presenters import person_choice_label
+from cases.services.notices import case_notices_mark_read
 from portal.audit import audit_record
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
@@ -34,6 +35,7 @@ from referrals.forms import AgencyReferralForm, MessageForm, ServiceReferralForm
 from referrals.letters import render_referral_letter
 from referrals.matching import SEX_TO_GENDER, matching_languages, visible_age
 from referrals.models import Referral, ReferralQuerySet
+from referrals.presenters import notice_line
 from referrals.steps import BUTTONS
 from services_directory import selectors as directory
 from services_directory.filters import DISTANCES, PlaceField
@@ -428,13 +430,18 @@ def _send(request: AuthenticatedHttpRequest, form: forms.Form, **fields: Any) ->
 
 
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The person's notices of referrals and of their cases' shares, newest first (decision 0023)."""
     if request.method == "POST":
         services.notifications_mark_read(user=request.user)
+        case_notices_mark_read(user=request.user)
         return redirect("notifications")
     return render(
         request,
         "referrals/notifications.html",
-        {"items": selectors.notifications_of(request.user), **_tabs(request.user, "notifications")},
+        {
+            "items": [notice_line(notice) for notice in selectors.notices_of(request.user)],
+            **_tabs(request.user, "notifications"),
+        },
     )
 
 

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
 from cases import selectors
-from cases.models import Case, CaseGroupObjectPermission, CaseShare
+from cases.models import Case, CaseGroupObjectPermission, CaseNotice, CaseShare
+from cases.services.notices import share_notices_send
 from portal.audit import audit_record
 
 # What each share level grants, on top of nothing: the lead agency holds all four.
@@ -122,6 +123,7 @@ def case_share_grant(
                 target=case,
                 details={"share_id": share.pk, "agency_id": agency.pk, "level": level, **(audit_details or {})},
             )
+            share_notices_send(share=share, verb=CaseNotice.Verb.SHARE_REQUESTED, actor=actor)
     return share
 
 
@@ -133,6 +135,7 @@ def case_share_approve(*, share: CaseShare, actor: User, request: HttpRequest | 
         if share.status != CaseShare.Status.REQUESTED:
             raise ValidationError(_("This share was already decided."))
         _activate(share, actor, request)
+        share_notices_send(share=share, verb=CaseNotice.Verb.SHARE_APPROVED, actor=actor)
     return share
 
 
@@ -151,6 +154,7 @@ def case_share_decline(*, share: CaseShare, actor: User, request: HttpRequest | 
             target=share.case,
             details={"share_id": share.pk, "agency_id": share.agency_id},
         )
+        share_notices_send(share=share, verb=CaseNotice.Verb.SHARE_DECLINED, actor=actor)
 
 
 def _activate(
