@@ -1,5 +1,5 @@
 """A case's activity in words, as its page shows it: who did what and when, with one person's run of reads folded
-into one line ("Dana Reyes viewed the case 5 times, 2 Dec 14:02–16:40"). The events come from
+into one line ("Dana Reyes viewed the case 5 times, 2 Dec 14:02 to 16:40"). The events come from
 ``selectors.case_activity``; this only words them."""
 
 from collections.abc import Iterable

@@ -15,6 +15,7 @@ from django_fsm import TransitionNotAllowed
 
 from agencies.models import Agency, TaskForce
 from cases import selectors, services
+from cases.activity import activity_lines
 from cases.filters import CaseFilter
 from cases.forms import (
     AssignForm,
@@ -29,7 +30,6 @@ from cases.forms import (
     ShareForm,
     StatusForm,
 )
-from cases.activity import activity_lines
 from cases.models import Case, CaseParticipant, Visibility
 from cases.packets import render_case_packet
 from portal.audit import audit_record, audit_records
@@ -248,7 +248,7 @@ def share_revoke(request: AuthenticatedHttpRequest, pk: int, share_pk: int) -> H
     if share is None:
         raise Http404
     if not access.may_end_share(share):
-        raise PermissionDenied
+        raise PermissionDenied(_("A supervisor approved this share: a supervisor ends it."))
     form = ShareEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -32,7 +32,9 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
             outcome=Outcome.DENIED,
             details={"method": request.method, "path": request.path[:300]},
         )
-    return render(request, "403.html", {"way_back": way_back(request)}, status=403)
+    # A refusal raised with words (``PermissionDenied(_("..."))``) says why; a bare one says nothing more.
+    why = str(exception) if exception is not None and exception.args else ""
+    return render(request, "403.html", {"way_back": way_back(request), "why": why}, status=403)
 
 
 @requires_csrf_token

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_fsm import can_proceed
 
 from agencies.models import TaskForce, User
 from cases import selectors
@@ -111,11 +112,10 @@ STATUS_CHANGES: dict[str, StatusChange] = {
 def case_status_changes_for(access: selectors.CaseAccess) -> list[tuple[str, "StrOrPromise"]]:
     """The status changes the holder of ``access`` may make now: those the case's status allows and their
     permission covers. The case page offers these and ``case_transition`` refuses any other."""
-    available = {transition.name for transition in access.case.get_available_status_transitions()}
     return [
         (name, change.label)
         for name, change in STATUS_CHANGES.items()
-        if name in available and access.allows(change.permission)
+        if access.allows(change.permission) and can_proceed(getattr(access.case, name))
     ]
 
 

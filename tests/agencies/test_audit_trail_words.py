@@ -4,19 +4,24 @@ that ends before it starts as an error rather than an empty list."""
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case
+from referrals.steps import STEPS
 from cases.services import case_create
 from portal.audit import ACTION_LABELS, action_label, audit_record
 from portal.models import AuditEvent
 
+# An action code as the code writes it: ``action="..."``, ``"action": "..."`` or a signal's ``(signal, "...")``.
+ACTION_IN_CODE = re.compile(r'(?:action=|"action": |, )"((?:auth|agencies|cases|referrals|services_directory|portal)\.[a-z_]+\.[a-z_.]+)"')
 # 18:30 UTC on 2 December is 12:30 in Chicago (CST, UTC-6), the settings' TIME_ZONE in the tests.
 WHEN_UTC = datetime(2026, 12, 2, 18, 30, tzinfo=UTC)
 
@@ -38,7 +43,7 @@ def test_actions_in_words_and_cases_by_their_number(client_as, auditor, investig
     assert "Opened the case" in page
     assert case.number in page
     assert "cases.case #" not in page
-    [(event, action, label)] = [row for row in _rows(response) if row[0].action == "cases.case.viewed"]
+    [(_event, action, label)] = [row for row in _rows(response) if row[0].action == "cases.case.viewed"]
     assert (str(action), label) == ("viewed the case", case.number)
 
 
@@ -53,9 +58,24 @@ def test_objects_without_a_number_are_named_by_kind_and_id_never_by_a_persons_na
     assert person.given_name not in response.content.decode()
 
 
+def _recorded_actions() -> set[str]:
+    """Every action code written in the apps' code, and the referral steps' (named after ``past``)."""
+    codes: set[str] = set()
+    for app in ["agencies", "cases", "portal", "referrals", "services_directory"]:
+        for path in (settings.BASE_DIR / app).rglob("*.py"):
+            found = ACTION_IN_CODE.findall(path.read_text(encoding="utf-8"))
+            codes.update(code for code in found if ".tasks." not in code)  # dotted paths to tasks, not actions
+    codes.update(f"referrals.referral.{step.past}" for step in STEPS.values() if step.past)
+    return codes
+
+
 def test_every_action_the_portal_records_has_words():
+    recorded = _recorded_actions()
+    assert {"cases.case.viewed", "auth.mfa.enrolled", "referrals.referral.accepted"} <= recorded
+    assert recorded - set(ACTION_LABELS) == set()
     for code, label in ACTION_LABELS.items():
-        assert str(label) and "." not in str(label), code
+        assert str(label), code
+        assert "." not in str(label), code
     assert str(action_label("admin.cases.case.changed")) == "admin: cases case changed"
 
 

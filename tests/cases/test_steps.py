@@ -113,7 +113,9 @@ def test_the_case_page_shows_activity_in_words_not_codes(client_as, investigator
     assert "moved the case to “Under investigation”" in activity
 
 
-def test_the_activity_reads_a_bounded_number_of_queries(client_as, investigator, le_case, django_assert_max_num_queries):
+def test_the_activity_reads_a_bounded_number_of_queries(
+    client_as, investigator, le_case, django_assert_max_num_queries
+):
     client = client_as(investigator)
     client.get(reverse("case_detail", args=[le_case.pk]))
     with django_assert_max_num_queries(60) as few:
