@@ -15,13 +15,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case
-from referrals.steps import STEPS
 from cases.services import case_create
 from portal.audit import ACTION_LABELS, action_label, audit_record
 from portal.models import AuditEvent
+from referrals.steps import STEPS
 
 # An action code as the code writes it: ``action="..."``, ``"action": "..."`` or a signal's ``(signal, "...")``.
-ACTION_IN_CODE = re.compile(r'(?:action=|"action": |, )"((?:auth|agencies|cases|referrals|services_directory|portal)\.[a-z_]+\.[a-z_.]+)"')
+ACTION_IN_CODE = re.compile(
+    r'(?:action=|"action": |, )"((?:auth|agencies|cases|referrals|services_directory|portal)\.[a-z_]+\.[a-z_.]+)"'
+)
 # 18:30 UTC on 2 December is 12:30 in Chicago (CST, UTC-6), the settings' TIME_ZONE in the tests.
 WHEN_UTC = datetime(2026, 12, 2, 18, 30, tzinfo=UTC)
 
