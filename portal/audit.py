@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Required, TypedDict, Unpack
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.utils.text import capfirst
@@ -205,6 +206,17 @@ def object_labels(events: Iterable[AuditEvent]) -> dict[tuple[str, str], str]:
             labels[object_type, object_id] = f"{kind} {object_id}"
         field = OBJECT_LABEL_FIELDS.get(object_type)
         if model is not None and field is not None:
-            rows = model._default_manager.filter(pk__in=ids).values_list("pk", field)
+            rows = model._default_manager.filter(pk__in=_valid_keys(model, ids)).values_list("pk", field)
             labels.update({(object_type, str(pk)): str(value) for pk, value in rows})
     return labels
+
+
+def _valid_keys(model: type[models.Model], ids: Iterable[str]) -> list[Any]:
+    """The ids that can be ``model``'s keys: an event's object id is text, and a malformed one names nothing."""
+    keys = []
+    for object_id in ids:
+        try:
+            keys.append(model._meta.pk.to_python(object_id))
+        except ValidationError:
+            continue
+    return keys

@@ -156,3 +156,17 @@ def test_object_labels_cost_the_same_queries_for_3_or_30_cases(client_as, audito
     assert len(many) == len(few)
     labels = {label for _event, _action, label in _rows(response)}
     assert len([label for label in labels if label.startswith("HT-")]) == 30
+
+
+def test_an_object_that_no_longer_matches_is_named_by_kind_and_id(client_as, auditor, investigator):
+    for object_id in ["not-a-number", "999999"]:
+        AuditEvent.objects.create(
+            action="cases.case.viewed",
+            actor=investigator,
+            agency_id=investigator.agency.pk,
+            agency_name=str(investigator.agency),
+            object_type="cases.case",
+            object_id=object_id,
+        )
+    response = client_as(auditor).get(reverse("audit_trail"))
+    assert {label for _event, _action, label in _rows(response)} == {"Case not-a-number", "Case 999999"}
