@@ -99,7 +99,7 @@ class ShareForm(forms.Form):
         ),
         CaseShare.Level.PERSONAL: _(
             "The summary, and the names, dates of birth, contact details and files of the people in the case. A "
-            "shelter's clients stay withheld unless their consent names the agency."
+            "shelter's clients stay withheld unless their consent releases their information to it."
         ),
         CaseShare.Level.LAW_ENFORCEMENT: _(
             "All of the above, and law-enforcement-sensitive notes, files and suspects. Only for law enforcement "

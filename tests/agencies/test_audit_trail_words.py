@@ -169,4 +169,5 @@ def test_an_object_that_no_longer_matches_is_named_by_kind_and_id(client_as, aud
             object_id=object_id,
         )
     response = client_as(auditor).get(reverse("audit_trail"))
-    assert {label for _event, _action, label in _rows(response)} == {"Case not-a-number", "Case 999999"}
+    labels = {label for event, _action, label in _rows(response) if event.object_type == "cases.case"}
+    assert labels == {"Case not-a-number", "Case 999999"}
