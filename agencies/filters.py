@@ -17,8 +17,20 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class AuditEventFilterForm(forms.Form):
+    """A date range whose end comes before its start is an error to correct, not a search that finds nothing."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date comes before the start date: swap them or change one."))
+        return cleaned
+
+
 class AuditEventFilter(django_filters.FilterSet):
-    """Filters of the audit trail. ``agency`` choices are the agencies whose events the viewer may read."""
+    """Filters of the audit trail. ``agency`` choices are the agencies whose events the viewer may read. Dates are
+    days in the task force's time zone (``settings.TIME_ZONE``), the one the trail shows times in."""
 
     action = django_filters.CharFilter(
         label=_("Action starts with"), lookup_expr="startswith", help_text=_("e.g. auth.login or agencies.")
@@ -40,6 +52,7 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["action", "actor", "outcome", "agency", "since", "until"]
+        form = AuditEventFilterForm
 
     def __init__(self, *args: Any, agency_choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

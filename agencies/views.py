@@ -3,8 +3,10 @@
 import csv
 import json
 from collections.abc import Iterator
+from datetime import UTC
 from typing import Protocol
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +23,7 @@ from agencies import enrolment, selectors, services
 from agencies.filters import AuditEventFilter, MemberFilter
 from agencies.forms import InvitationAcceptForm, InvitationForm, RoleForm
 from agencies.models import Agency, User
-from portal.audit import audit_record
+from portal.audit import action_label, audit_record, object_labels
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
@@ -221,15 +223,31 @@ def _audit_filter(request: AuthenticatedHttpRequest) -> AuditEventFilter:
 
 
 def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Who did what, newest first, for auditors (docs/architecture.md §8)."""
+    """Who did what, newest first, for auditors (docs/architecture.md §8): actions in words, objects by their
+    number or name (resolved for the whole page at once), times in the task force's time zone. Filters that
+    contradict each other are shown as errors, with no list."""
     event_filter = _audit_filter(request)
-    page = paginate(request, event_filter.qs, per_page=50)
+    page, rows = None, []
+    if not event_filter.is_bound or event_filter.is_valid():
+        page = paginate(request, event_filter.qs, per_page=50)
+        events = list(page.object_list)
+        labels = object_labels(events)
+        rows = [
+            (event, action_label(event.action), labels.get((event.object_type, event.object_id), ""))
+            for event in events
+        ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "agencies/audit_trail.html",
-        {"filter": event_filter, "page": page, "query": query.urlencode()},
+        {
+            "filter": event_filter,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "time_zone": settings.TIME_ZONE,
+        },
     )
 
 
@@ -255,7 +273,7 @@ def audit_trail_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         yield AUDIT_EXPORT_COLUMNS
         for event in events.values_list(*AUDIT_EXPORT_COLUMNS).iterator(chunk_size=2000):
             occurred_at, *rest = event
-            cells = [occurred_at.isoformat(), *rest[:-1], json.dumps(rest[-1], sort_keys=True)]
+            cells = [occurred_at.astimezone(UTC).isoformat(), *rest[:-1], json.dumps(rest[-1], sort_keys=True)]
             yield [_spreadsheet_safe(cell) for cell in cells]
 
     pseudo_buffer = _Echo()

@@ -127,8 +127,28 @@ class AgencyChoiceField(forms.ModelChoiceField):
 
 
 class ShareForm(forms.Form):
+    # What each level lets the agency see, in the words the share form explains it with.
+    LEVEL_DESCRIPTIONS = {
+        CaseShare.Level.SUMMARY: _(
+            "The case's number, title, type and status, its notes (not the law-enforcement-sensitive ones), needs "
+            "and referrals. No names, dates of birth, contact details or files of the people in it."
+        ),
+        CaseShare.Level.PERSONAL: _(
+            "The summary, and the names, dates of birth, contact details and files of the people in the case. A "
+            "shelter's clients stay withheld unless their consent releases their information to it."
+        ),
+        CaseShare.Level.LAW_ENFORCEMENT: _(
+            "All of the above, and law-enforcement-sensitive notes, files and suspects. Only for law enforcement "
+            "and prosecutors."
+        ),
+        CaseShare.Level.COLLABORATE: _(
+            "Everything, and its people may edit the case and add people, notes, needs and files. They cannot share "
+            "it further. Only for law enforcement and prosecutors."
+        ),
+    }
+
     agency = AgencyChoiceField(label=_("Agency"), queryset=Agency.objects.none())
-    level = forms.ChoiceField(label=_("What they may see"), choices=CaseShare.Level.choices)
+    level = forms.ChoiceField(label=_("What they may see"), choices=CaseShare.Level.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Why they need it"), widget=forms.Textarea(attrs={"rows": 3}))
     expires_on = forms.DateField(
         label=_("Ends on (optional)"),
@@ -142,6 +162,10 @@ class ShareForm(forms.Form):
         agency = self.fields["agency"]
         assert isinstance(agency, forms.ModelChoiceField)
         agency.queryset = selectors.share_candidates(case)
+
+    def level_options(self) -> list[tuple[Any, Any]]:
+        """Each level's radio button with the words that explain it."""
+        return [(choice, self.LEVEL_DESCRIPTIONS[choice.data["value"]]) for choice in self["level"]]
 
 
 class ClientChoiceField(forms.ModelChoiceField):
@@ -244,16 +268,31 @@ class NeedForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    transition = forms.ChoiceField(
-        choices=[
-            ("start_investigation", _("Start the investigation")),
-            ("start_prosecution", _("Move to prosecution")),
-            ("close", _("Close the case")),
-            ("reopen", _("Reopen the case")),
-        ]
-    )
+    """The status changes its reader may make now (``services.case_status_changes_for``); nothing else is offered
+    or accepted. The reason to close shows only when closing is among them."""
+
+    transition = forms.ChoiceField(label=_("Status change"))
     reason = forms.ChoiceField(
         label=_("Closed because"), choices=[("", "—"), *Case.ClosedReason.choices], required=False
+    )
+
+    def __init__(self, *args: Any, changes: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        transition = self.fields["transition"]
+        assert isinstance(transition, forms.ChoiceField)
+        transition.choices = changes
+        if "close" not in {name for name, _label in changes}:
+            del self.fields["reason"]
+
+
+class ShareEndForm(forms.Form):
+    """Stopping a share: the person confirms it on its own page and says why (kept with the share)."""
+
+    reason = forms.CharField(
+        label=_("Why should the agency stop seeing the case?"),
+        help_text=_("Kept with the record of the share."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
     )
 
 

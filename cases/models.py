@@ -200,6 +200,7 @@ class CaseShare(FSMModelMixin, TimeStampedModel):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    end_reason = models.TextField(_("why it was ended"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]

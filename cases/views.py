@@ -17,6 +17,7 @@ from django_fsm import TransitionNotAllowed
 
 from agencies.models import Agency, TaskForce
 from cases import selectors, services
+from cases.activity import activity_lines
 from cases.filters import CaseFilter
 from cases.forms import (
     AssignForm,
@@ -29,6 +30,7 @@ from cases.forms import (
     NoteForm,
     ParticipantForm,
     PersonForm,
+    ShareEndForm,
     ShareForm,
     StatusForm,
 )
@@ -102,6 +104,10 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form, "case": case})
 
 
+# Events read for the activity's lines: enough that runs of reads, folded, still leave a page of lines.
+ACTIVITY_EVENTS_READ = 300
+
+
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     access = selectors.case_access_for_user(user, pk)
@@ -111,6 +117,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _audit_reads(request, case, people)
     may_change, may_see_le = access.may_change, access.may_see_le
     may_manage, may_decide = access.manages, access.decides
+    status_changes = services.case_status_changes_for(access)
     victims = [
         (str(view.pk), person_choice_label(participant, view))
         for participant, view in people
@@ -148,13 +155,16 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else None,
             "document_form": DocumentForm(may_see_le=may_see_le) if may_change else None,
             "need_form": NeedForm(victims=victims) if may_change and victims else None,
-            "status_form": StatusForm() if may_manage else None,
+            "status_form": StatusForm(changes=status_changes) if status_changes else None,
             "assign_form": AssignForm(
                 people=selectors.case_assignable_people(case), initial={"assigned_to": list(case.assigned_to.all())}
             )
             if may_decide
             else None,
-            "activity": selectors.case_activity(case, access.permissions) if may_manage else [],
+            "activity": activity_lines(selectors.case_activity(case, access.permissions, limit=ACTIVITY_EVENTS_READ))
+            if may_manage
+            else [],
+            "shares_you_may_end": {share.pk for share in dossier.shares if access.may_end_share(share)},
             # Each referral links to its page for the agency that sent it.
             "referrals": dossier.referrals,
             "today": timezone.localdate(),
@@ -179,23 +189,29 @@ def _audit_reads(
 
 @require_POST
 def case_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.MANAGE)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_transition(
-                case=case,
-                transition=form.cleaned_data["transition"],
-                reason=form.cleaned_data.get("reason") or "",
-                actor=request.user,
-                request=request,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        except TransitionNotAllowed:
-            messages.error(request, _("The case cannot make that change from its current status."))
+    access = selectors.case_access_for_user(request.user, pk, selectors.MANAGE)
+    case = access.case
+    form = StatusForm(request.POST, changes=services.case_status_changes_for(access))
+    if not form.is_valid():
+        if "transition" in form.errors:
+            messages.error(request, _("That status change is not open to you now."))
         else:
-            messages.success(request, _("The status is changed."))
+            messages.error(request, _("Say why the case is closed."))
+        return redirect("case_detail", pk=case.pk)
+    try:
+        services.case_transition(
+            case=case,
+            transition=form.cleaned_data["transition"],
+            reason=form.cleaned_data.get("reason") or "",
+            actor=request.user,
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except TransitionNotAllowed:
+        messages.error(request, _("The case cannot make that change from its current status."))
+    else:
+        messages.success(request, _("The status is changed."))
     return redirect("case_detail", pk=case.pk)
 
 
@@ -314,7 +330,8 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int, person_pk: int) -> H
 
 
 def case_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.MANAGE)
+    access = selectors.case_access_for_user(request.user, pk, selectors.MANAGE)
+    case = access.case
     form = ShareForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
@@ -330,18 +347,31 @@ def case_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     request, _("A supervisor will approve sharing the case with %(agency)s.") % {"agency": agency}
                 )
             return redirect("case_detail", pk=case.pk)
-    return render(request, "cases/share_form.html", {"form": form, "case": case})
+    return render(request, "cases/share_form.html", {"form": form, "case": case, "decides": access.decides})
 
 
-@require_POST
 def share_revoke(request: AuthenticatedHttpRequest, pk: int, share_pk: int) -> HttpResponse:
-    case = selectors.case_get_for_user(request.user, pk, selectors.MANAGE)
+    """Stop sharing: a page that asks to confirm and why, then the share ends. A share the reader may not end
+    (``CaseAccess.may_end_share``) answers 403; one that is not current, 404."""
+    access = selectors.case_access_for_user(request.user, pk, selectors.MANAGE)
+    case = access.case
     share = selectors.shares_of(case).filter(pk=share_pk).first()
     if share is None:
         raise Http404
-    services.case_share_revoke(share=share, actor=request.user, request=request)
-    messages.success(request, _("%(agency)s no longer sees this case.") % {"agency": share.agency})
-    return redirect("case_detail", pk=case.pk)
+    if not access.may_end_share(share):
+        raise PermissionDenied(_("A supervisor approved this share: a supervisor ends it."))
+    form = ShareEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_share_revoke(
+                share=share, actor=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("%(agency)s no longer sees this case.") % {"agency": share.agency.name})
+            return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/share_end.html", {"form": form, "case": case, "share": share})
 
 
 def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

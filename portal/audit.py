@@ -1,13 +1,20 @@
 """Writing the audit trail: ``audit_record`` is the one way an ``AuditEvent`` is made."""
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Required, TypedDict, Unpack
 
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import AuditEvent
 
 if TYPE_CHECKING:  # a type only: portal does not import domain apps at run time
+    from django_stubs_ext import StrOrPromise
+
     from agencies.models import Agency, User
 
 Outcome = AuditEvent.Outcome
@@ -72,3 +79,144 @@ def _build(request: HttpRequest | None, **fields: Unpack[AuditFields]) -> AuditE
         user_agent=(request.headers.get("User-Agent", "")[:300] if request is not None else ""),
         details=fields.get("details") or {},
     )
+
+
+# --- Reading the trail: its codes in words. The codes stay as stored (exports and filters use them); pages show these.
+
+# What each action says a person did, as the predicate of a sentence ("Dana Reyes" + "viewed the case"); a page
+# that lists actions on their own capitalises it. Codes missing here are read out of the code itself
+# (``action_label``), so a new action is never shown blank.
+ACTION_LABELS: dict[str, "StrOrPromise"] = {
+    "auth.login.succeeded": _("signed in"),
+    "auth.login.failed": _("failed to sign in"),
+    "auth.login.address_refused": _("was refused sign-in from an address with too many failures"),
+    "auth.logout": _("signed out"),
+    "auth.session.expired": _("was signed out: the session ended"),
+    "auth.password.changed": _("changed their password"),
+    "auth.password.reset": _("reset their password"),
+    "auth.account.locked": _("account locked after failed sign-ins"),
+    "auth.account.unlocked": _("unlocked an account"),
+    "auth.mfa.enrolled": _("set up an authenticator"),
+    "auth.mfa.removed": _("removed an authenticator"),
+    "auth.mfa.reset": _("reset an authenticator"),
+    "auth.mfa.failed": _("entered a wrong authenticator code"),
+    "auth.mfa.reset_by_admin": _("reset a person's authenticator"),
+    "auth.mfa.enrolment_refused": _("was refused adding an authenticator without a link"),
+    "auth.mfa.enrolment_link.sent": _("sent a link to set up an authenticator"),
+    "auth.mfa.enrolment_link.used": _("used a link to set up an authenticator"),
+    "auth.mfa.enrolment_link.refused": _("was refused a link to set up an authenticator"),
+    "agencies.invitation.sent": _("invited a person"),
+    "agencies.invitation.accepted": _("accepted an invitation"),
+    "agencies.invitation.revoked": _("revoked an invitation"),
+    "agencies.membership.role_changed": _("changed a person's role"),
+    "agencies.user.deactivated": _("deactivated an account"),
+    "agencies.user.reactivated": _("reactivated an account"),
+    "cases.case.created": _("opened the case"),
+    "cases.case.viewed": _("viewed the case"),
+    "cases.case.updated": _("edited the case"),
+    "cases.case.status_changed": _("changed the case's status"),
+    "cases.case.assigned": _("assigned the case"),
+    "cases.pii.viewed": _("viewed personal information"),
+    "cases.participant.added": _("added a person to the case"),
+    "cases.share.requested": _("asked to share the case"),
+    "cases.share.granted": _("shared the case"),
+    "cases.share.declined": _("declined sharing the case"),
+    "cases.share.revoked": _("stopped sharing the case"),
+    "cases.share.reinstated": _("put back an earlier share"),
+    "cases.consent.recorded": _("recorded a consent"),
+    "cases.consent.revoked": _("revoked a consent"),
+    "cases.consent.expired_when_read": _("found only an expired consent"),
+    "cases.note.added": _("added a note"),
+    "cases.need.added": _("recorded a need"),
+    "cases.need.met": _("marked a need as met"),
+    "cases.document.uploaded": _("uploaded a file"),
+    "cases.document.downloaded": _("downloaded a file"),
+    "cases.packet.generated": _("printed the case packet"),
+    "cases.meeting_packet.requested": _("prepared a meeting packet"),
+    "cases.meeting_packet.downloaded": _("downloaded a meeting packet"),
+    "cases.meeting_packet.failed": _("meeting packet failed"),
+    "cases.meeting_packet.deleted": _("meeting packet deleted after its time"),
+    "cases.meeting_packet.withdrawn": _("meeting packet withdrawn"),
+    "referrals.referral.proposed": _("drafted a referral"),
+    "referrals.referral.sent": _("sent a referral"),
+    "referrals.referral.received": _("opened a referral"),
+    "referrals.referral.accepted": _("accepted a referral"),
+    "referrals.referral.rejected": _("declined a referral"),
+    "referrals.referral.started": _("started the service of a referral"),
+    "referrals.referral.held": _("put a referral on hold"),
+    "referrals.referral.resumed": _("resumed a referral"),
+    "referrals.referral.completed": _("completed a referral"),
+    "referrals.referral.failed": _("marked a referral as failed"),
+    "referrals.referral.cancelled": _("cancelled a referral"),
+    "referrals.referral.rerouted": _("re-routed a referral"),
+    "referrals.referral.entered_in_error": _("marked a referral as entered in error"),
+    "referrals.referral.expired": _("referral expired: nobody answered in time"),
+    "referrals.referral.letter_printed": _("printed a referral letter"),
+    "referrals.message.added": _("wrote a message on a referral"),
+    "services_directory.import.completed": _("imported directory records"),
+    "services_directory.service.updated": _("edited a service"),
+    "services_directory.capacity.updated": _("reported a service's capacity"),
+    "services_directory.term.mapped": _("mapped a taxonomy term"),
+    "services_directory.api_token.issued": _("issued an API token"),
+    "services_directory.api_token.revoked": _("revoked an API token"),
+    "portal.audit.exported": _("exported the audit trail"),
+    "portal.request.denied": _("was refused a page or an action"),
+}
+
+
+def action_label(code: str) -> "StrOrPromise":
+    """``code`` in words: from ``ACTION_LABELS``, else its last parts ("admin.cases.case.changed" reads
+    "admin: cases case changed")."""
+    label = ACTION_LABELS.get(code)
+    if label is not None:
+        return label
+    head, _dot, rest = code.partition(".")
+    return f"{head}: {rest.replace('.', ' ').replace('_', ' ')}" if rest else code
+
+
+# How the trail names an object: by a field that is no one's personal information (a case by its number, an
+# account by its e-mail address, which the trail shows anyway), else by its kind and id ("Referral 12"). Domain
+# models are named by label, as settings name their registries: portal imports no domain app.
+OBJECT_LABEL_FIELDS: dict[str, str] = {
+    "cases.case": "number",
+    "agencies.user": "email",
+    "agencies.agency": "name",
+    "agencies.taskforce": "name",
+    "services_directory.organization": "name",
+    "services_directory.service": "name",
+    "services_directory.taxonomyterm": "name",
+}
+
+
+def object_labels(events: Iterable[AuditEvent]) -> dict[tuple[str, str], str]:
+    """The words for the objects of ``events``, by (object type, id): one query per kind of object named by a
+    field (``OBJECT_LABEL_FIELDS``), none for the rest, whatever the number of events."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        if event.object_type:
+            wanted.setdefault(event.object_type, set()).add(event.object_id)
+    labels: dict[tuple[str, str], str] = {}
+    for object_type, ids in wanted.items():
+        try:
+            model = apps.get_model(object_type)
+        except (LookupError, ValueError):
+            model = None
+        kind = capfirst(str(model._meta.verbose_name)) if model is not None else object_type
+        for object_id in ids:
+            labels[object_type, object_id] = f"{kind} {object_id}"
+        field = OBJECT_LABEL_FIELDS.get(object_type)
+        if model is not None and field is not None:
+            rows = model._default_manager.filter(pk__in=_valid_keys(model, ids)).values_list("pk", field)
+            labels.update({(object_type, str(pk)): str(value) for pk, value in rows})
+    return labels
+
+
+def _valid_keys(model: type[models.Model], ids: Iterable[str]) -> list[Any]:
+    """The ids that can be ``model``'s keys: an event's object id is text, and a malformed one names nothing."""
+    keys = []
+    for object_id in ids:
+        try:
+            keys.append(model._meta.pk.to_python(object_id))
+        except ValidationError:
+            continue
+    return keys

@@ -29,19 +29,23 @@ def is_database_outage(error: BaseException) -> bool:
 def database_unavailable(request: HttpRequest) -> HttpResponse:
     """The 503 page. Rendered without the request's context processors: those read the session, the user and
     their messages, all from the database that is gone. No error text either (it can name hosts and roles)."""
-    context = {
-        "portal_name": getattr(settings, "PORTAL_NAME", "HT Portal"),
-        "LANGUAGE_CODE": get_language(),
-        **csp(request),
-    }
-    response = HttpResponse(loader.render_to_string("503.html", context), status=503)
+    response = HttpResponse(loader.render_to_string("503.html", _bare_context(request)), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
 def server_error(request: HttpRequest, template_name: str = defaults.ERROR_500_TEMPLATE_NAME) -> HttpResponse:
-    """``handler500``: 503 for a database outage, Django's 500 for anything else."""
+    """``handler500``: 503 for a database outage, the portal's 500 page for anything else. Both are rendered like
+    the 503 page, without the request's context: whatever failed may be what the context processors need."""
     error = sys.exc_info()[1]
     if error is not None and is_database_outage(error):
         return database_unavailable(request)
-    return defaults.server_error(request, template_name=template_name)
+    return HttpResponse(loader.render_to_string(template_name, _bare_context(request)), status=500)
+
+
+def _bare_context(request: HttpRequest) -> dict[str, object]:
+    return {
+        "portal_name": getattr(settings, "PORTAL_NAME", "HT Portal"),
+        "LANGUAGE_CODE": get_language(),
+        **csp(request),
+    }

@@ -3,8 +3,11 @@ from django.urls import include, path
 
 from portal import views
 
-# A database outage anywhere in a request answers 503, not the generic 500 (portal/outage.py).
+# A database outage anywhere in a request answers 503, anything else unhandled the portal's 500 page
+# (portal/outage.py); refusals answer the portal's 403 and 404 pages (portal/errors.py).
 handler500 = "portal.outage.server_error"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -244,6 +244,12 @@ class CaseAccess:
         """A supervisor of the lead agency: approves shares, assigns, closes and reopens."""
         return DECIDE in self.permissions
 
+    def may_end_share(self, share: CaseShare) -> bool:
+        """Whether the holder may stop ``share``: anyone who manages the case withdraws a request still awaiting
+        approval, but a share a supervisor approved is a supervisor's to end. The case page offers "Stop sharing"
+        and ``case_share_revoke`` acts by this one rule."""
+        return self.manages and (share.approved_by_id is None or self.decides)
+
 
 def case_access_for_user(user: User, pk: int, perm: str = VIEW) -> CaseAccess:
     """The case and ``user``'s access to it, if they may ``perm`` it: 404 outside its audience, 403 without the
@@ -290,7 +296,7 @@ def case_activity(case: Case, permissions: frozenset[str], limit: int = 25) -> Q
         )
         # By id (a subquery), not ``exclude`` on a JSON key: events without the key must stay.
         events = events.exclude(pk__in=about_suspects.values("pk"))
-    return events.order_by("-occurred_at", "-id")[:limit]
+    return events.select_related("actor").order_by("-occurred_at", "-id")[:limit]
 
 
 def case_assignable_people(case: Case) -> QuerySet[User]:

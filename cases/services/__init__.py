@@ -4,7 +4,16 @@ packets (``meetings``). Each service checks the actor's right through ``cases.se
 with its audit event, and derives the guardian rows itself. Every public name is importable from here, as
 ``from cases import services`` reads it."""
 
-from cases.services.cases import EDITABLE_CASE_FIELDS, StaleEdit, case_assign, case_create, case_transition, case_update
+from cases.services.cases import (
+    EDITABLE_CASE_FIELDS,
+    STATUS_CHANGES,
+    StaleEdit,
+    case_assign,
+    case_create,
+    case_status_changes_for,
+    case_transition,
+    case_update,
+)
 from cases.services.meetings import meeting_packet_open, meeting_packet_request, meeting_packets_purge
 from cases.services.people import (
     EDITABLE_PERSON_FIELDS,
@@ -34,6 +43,7 @@ __all__ = [
     "LAW_ENFORCEMENT_LEVELS",
     "MAX_DOCUMENT_BYTES",
     "SHARE_LEVEL_PERMISSIONS",
+    "STATUS_CHANGES",
     "StaleEdit",
     "StalePersonEdit",
     "case_assign",
@@ -43,6 +53,7 @@ __all__ = [
     "case_share_grant",
     "case_share_revoke",
     "case_share_withdraw",
+    "case_status_changes_for",
     "case_transition",
     "case_update",
     "consent_record",

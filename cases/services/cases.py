@@ -3,14 +3,17 @@
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import can_proceed
 
 from agencies.models import TaskForce, User
 from cases import selectors
@@ -19,6 +22,9 @@ from cases.services.shares import _grant_to_agency
 from portal.audit import audit_record
 from portal.idempotency import create_once
 from portal.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _next_case_number(year: int) -> str:
@@ -84,16 +90,43 @@ def case_create(
     return create_once(Case, actor=actor, key=submission_key, create=create)
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """One way a case's status moves: its words on the page and the permission it takes."""
+
+    label: "StrOrPromise"
+    permission: str
+
+
+# The status changes, in the order the case page offers them: the lead's people who manage the case move it along;
+# closing and reopening are a supervisor's (docs/architecture.md §4.3). The case's transitions (``Case.close`` ...)
+# decide from which status each one leaves.
+STATUS_CHANGES: dict[str, StatusChange] = {
+    "start_investigation": StatusChange(gettext_lazy("Start the investigation"), selectors.MANAGE),
+    "start_prosecution": StatusChange(gettext_lazy("Move to prosecution"), selectors.MANAGE),
+    "close": StatusChange(gettext_lazy("Close the case"), selectors.DECIDE),
+    "reopen": StatusChange(gettext_lazy("Reopen the case"), selectors.DECIDE),
+}
+
+
+def case_status_changes_for(access: selectors.CaseAccess) -> list[tuple[str, "StrOrPromise"]]:
+    """The status changes the holder of ``access`` may make now: those the case's status allows and their
+    permission covers. The case page offers these and ``case_transition`` refuses any other."""
+    return [
+        (name, change.label)
+        for name, change in STATUS_CHANGES.items()
+        if access.allows(change.permission) and can_proceed(getattr(access.case, name))
+    ]
+
+
 def case_transition(
     *, case: Case, transition: str, actor: User, reason: str = "", request: HttpRequest | None = None
 ) -> Case:
-    """Move a case along its status transitions (``start_investigation``, ``start_prosecution``, ``close``,
-    ``reopen``); closing needs a reason."""
-    if transition not in {"start_investigation", "start_prosecution", "close", "reopen"}:
+    """Move a case along its status transitions (``STATUS_CHANGES``); closing needs a reason."""
+    change = STATUS_CHANGES.get(transition)
+    if change is None:
         raise ValidationError(_("Unknown status change."))
-    selectors.case_get_for_user(
-        actor, case.pk, selectors.DECIDE if transition in {"close", "reopen"} else selectors.MANAGE
-    )
+    selectors.case_get_for_user(actor, case.pk, change.permission)
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         previous = case.status

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -173,15 +173,26 @@ def _activate(
 
 
 def case_share_revoke(
-    *, share: CaseShare, actor: User, request: HttpRequest | None = None, audit_details: dict[str, Any] | None = None
+    *,
+    share: CaseShare,
+    actor: User,
+    reason: str,
+    request: HttpRequest | None = None,
+    audit_details: dict[str, Any] | None = None,
 ) -> None:
-    """End a share (or withdraw a request): the agency stops seeing the case at its next request. Anyone of the
-    lead agency who manages the case may narrow its audience; only widening it needs a supervisor."""
-    selectors.case_get_for_user(actor, share.case_id, selectors.MANAGE)
+    """End a share (or withdraw a request), saying why: the agency stops seeing the case at its next request. Who
+    may end which share is ``CaseAccess.may_end_share``: a request by anyone who manages the case, a share a
+    supervisor approved only by a supervisor."""
+    access = selectors.case_access_for_user(actor, share.case_id, selectors.MANAGE)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the agency should stop seeing the case.")})
     with transaction.atomic():
-        share = CaseShare.objects.select_for_update().get(pk=share.pk)
+        share = CaseShare.objects.select_for_update().select_related("agency").get(pk=share.pk)
         if share.status not in {CaseShare.Status.REQUESTED, CaseShare.Status.ACTIVE}:
             return
+        if not access.may_end_share(share):
+            raise PermissionDenied(_("A supervisor approved this share: a supervisor ends it."))
+        share.end_reason = reason.strip()
         _end(share, actor, request, audit_details=audit_details)
 
 
@@ -242,7 +253,7 @@ def _end(
 ) -> None:
     was_active = share.status == CaseShare.Status.ACTIVE
     share.revoke(by=actor)
-    share.save(update_fields=["status", "revoked_at", "revoked_by", "updated_at"])
+    share.save(update_fields=["status", "revoked_at", "revoked_by", "end_reason", "updated_at"])
     if was_active:
         CaseGroupObjectPermission.objects.filter(
             content_object_id=share.case_id, group_id=share.agency.group_id

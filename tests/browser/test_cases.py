@@ -47,7 +47,7 @@ def test_a_case_is_opened_shared_and_seen_by_the_partner_without_pii(
     page.get_by_role("link", name="Share", exact=True).click()
     check_axe(page, "share-form")
     page.get_by_label("Agency").select_option(label="Bayport Police Department")
-    page.get_by_label("What they may see").select_option("summary")
+    page.get_by_text("Summary only").click()
     page.get_by_label("Why they need it").fill("The salon is in city limits.")
     page.get_by_role("button", name="Share", exact=True).click()
     expect(

@@ -123,9 +123,9 @@ def test_a_consent_to_another_agency_releases_nothing_to_this_one(
     assert _view_of(investigator, ngo_case).given_name is WITHHELD
 
 
-def test_revoking_a_share_ends_access_at_once(le_case, investigator, partner_investigator, partner_agency):
+def test_revoking_a_share_ends_access_at_once(le_case, supervisor, partner_investigator, partner_agency):
     share = CaseShare.objects.get(case=le_case, agency=partner_agency, revoked_at__isnull=True)
-    case_share_revoke(share=share, actor=investigator)
+    case_share_revoke(share=share, actor=supervisor, reason="No longer involved")
     assert case_permissions(partner_investigator, le_case) == frozenset()
     with pytest.raises(Http404):
         case_get_for_user(partner_investigator, le_case.pk)
@@ -280,7 +280,7 @@ def test_a_collaborating_partner_may_change_the_case_but_not_decide_who_sees_it(
             case=le_case, agency=ngo, level=CaseShare.Level.PERSONAL, reason="x", actor=partner_investigator
         )
     with pytest.raises(PermissionDenied):
-        case_share_revoke(share=le_case.shares.get(revoked_at__isnull=True), actor=partner_investigator)
+        case_share_revoke(share=le_case.shares.get(revoked_at__isnull=True), actor=partner_investigator, reason="x")
 
 
 def test_a_consent_is_time_limited_to_a_year(ngo_client, advocate, lead_agency):

@@ -25,7 +25,7 @@ def shared(le_case, ngo_case, supervisor, ngo, coordination_office, investigator
     revoked = case_share_grant(
         case=le_case, agency=coordination_office, level=CaseShare.Level.SUMMARY, reason="Watch", actor=supervisor
     )
-    case_share_revoke(share=revoked, actor=supervisor)
+    case_share_revoke(share=revoked, actor=supervisor, reason="No longer involved")
     document = document_upload(
         case=le_case, uploaded_file=SimpleUploadedFile("notes.txt", b"A fictional statement."), actor=investigator
     )

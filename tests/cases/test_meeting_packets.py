@@ -642,7 +642,7 @@ def test_while_the_packet_waits_the_page_polls_and_offers_a_refresh_link(client_
 
 
 def test_a_case_whose_share_is_revoked_before_the_build_is_left_out_and_counted(
-    client_as, coordinator, investigator, task_force, coordination_office, cases, django_capture_on_commit_callbacks
+    client_as, coordinator, supervisor, task_force, coordination_office, cases, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as build:
         packet = meeting_packet_request(
@@ -650,7 +650,7 @@ def test_a_case_whose_share_is_revoked_before_the_build_is_left_out_and_counted(
         )
     assert len(build) == 1
     share = CaseShare.objects.get(case=cases.fresh, agency=coordination_office, status=CaseShare.Status.ACTIVE)
-    case_share_revoke(share=share, actor=investigator)
+    case_share_revoke(share=share, actor=supervisor, reason="No longer involved")
     build[0]()  # the request's transaction commits: the task runs
 
     packet.refresh_from_db()
@@ -830,7 +830,7 @@ def test_a_consent_revoked_after_the_build_stops_the_download(build, coordinator
 
 def _revoke_the_share(le_case, coordination_office, supervisor, coordinator) -> None:
     share = CaseShare.objects.get(case=le_case, agency=coordination_office, status=CaseShare.Status.ACTIVE)
-    case_share_revoke(share=share, actor=supervisor)
+    case_share_revoke(share=share, actor=supervisor, reason="No longer involved")
 
 
 def _move_to_another_agency(le_case, coordination_office, supervisor, coordinator) -> None:

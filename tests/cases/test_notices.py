@@ -95,7 +95,7 @@ def test_a_notice_of_a_case_the_person_no_longer_sees_is_not_shown(le_case, part
         user=detective, case=le_case, share=share, verb=CaseNotice.Verb.SHARE_APPROVED, actor=supervisor
     )
     assert le_case.number in client_as(detective).get(reverse("notifications")).content.decode()
-    case_share_revoke(share=share, actor=supervisor)
+    case_share_revoke(share=share, actor=supervisor, reason="The joint operation ended.")
     assert le_case.number not in client_as(detective).get(reverse("notifications")).content.decode()
 
 

@@ -314,7 +314,7 @@ def test_a_partner_whose_share_ended_prints_no_letter_for_the_person_it_referred
     client = client_as(partner_investigator)
     assert client.get(reverse("referral_letter", args=[referral.pk])).status_code == 200
     share = CaseShare.objects.get(case=le_case, agency=partner_agency, status=CaseShare.Status.ACTIVE)
-    case_share_revoke(share=share, actor=supervisor)
+    case_share_revoke(share=share, actor=supervisor, reason="No longer involved")
     response = client.get(reverse("referral_letter", args=[referral.pk]))
     assert response.status_code == 404
     printed = AuditEvent.objects.filter(action="referrals.referral.letter_printed")

@@ -331,7 +331,7 @@ def test_the_sender_loses_the_referral_with_the_case(
     referral = sent_referral(le_case, le_victim, shelter_service, by=partner_investigator)
     assert selectors.SENDER in selectors.sides_of(partner_investigator, referral)
 
-    case_share_revoke(share=share, actor=supervisor)
+    case_share_revoke(share=share, actor=supervisor, reason="No longer involved")
 
     assert selectors.sides_of(partner_investigator, referral) == frozenset()
     with pytest.raises(Http404):

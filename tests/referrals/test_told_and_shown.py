@@ -41,7 +41,7 @@ def partner_referral(le_case, le_victim, shelter_service, supervisor, partner_in
 
 def _revoke_partner(le_case, partner_agency, supervisor):
     share = CaseShare.objects.get(case=le_case, agency=partner_agency, status=CaseShare.Status.ACTIVE)
-    case_share_revoke(share=share, actor=supervisor)
+    case_share_revoke(share=share, actor=supervisor, reason="No longer involved")
 
 
 # Point 6 ----------------------------------------------------------------------------------------------------------

@@ -98,7 +98,8 @@ MATRIX = {
     "case_assign": ("POST", {LEAD: 403, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "participant_add": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "case_share": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
-    "share_revoke": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
+    # A share a supervisor approved is a supervisor's to end (the supervisor's row is below).
+    "share_revoke": ("POST", {LEAD: 403, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "share_approve": ("POST", {LEAD: 403, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "share_decline": ("POST", {LEAD: 403, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "note_add": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
@@ -112,7 +113,7 @@ MATRIX = {
 }
 # The coordinator's role allows viewing cases and PII, but no case was shared with the coordination office; the
 # colleague is the lead agency too and must match the investigator on every row.
-SUPERVISOR_DIFFERS = {"case_assign": 302, "share_approve": 302, "share_decline": 302}
+SUPERVISOR_DIFFERS = {"case_assign": 302, "share_approve": 302, "share_decline": 302, "share_revoke": 302}
 ROWS = [
     (who, name, method, status)
     for name, (method, statuses) in MATRIX.items()
@@ -136,6 +137,7 @@ def test_the_matrix(request, client_as, world, full_partner, who, url_name, meth
 def _post_data(url_name: str) -> dict:
     data: dict[str, dict] = {
         "case_status": {"transition": "start_investigation"},
+        "share_revoke": {"reason": "Matrix"},
         "note_add": {"text": "Matrix note"},
         "need_add": {"person": "0", "category": "food"},
         "document_upload": {"file": SimpleUploadedFile("m.pdf", PDF)},
