@@ -10,6 +10,7 @@ everything else in the file is kept byte for byte, and ``makemessages`` formats 
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -136,16 +137,18 @@ def _quote(text: str) -> str:
 def fill(path: Path, translations: dict[tuple[str | None, str], list[str]]) -> int:
     """Write the given translations (by context and msgid) into the catalogue; returns how many entries changed.
 
-    A translation must have as many forms as the entry has msgstr lines (one, or the language's plural count).
+    A translation has one form, or for a message with a plural as many as the header's ``nplurals``.
     """
     lines = path.read_text(encoding="utf-8").split("\n")
+    plurals = plural_count(path)
     changed = 0
     for entry in reversed(read_entries(path)):
         forms = translations.get(entry.key)
         if forms is None:
             continue
-        if len(forms) != len(entry.msgstr):
-            raise ValueError(f"{entry.msgid!r} needs {len(entry.msgstr)} forms, got {len(forms)}")
+        expected = 1 if entry.msgid_plural is None else plurals
+        if len(forms) != expected:
+            raise ValueError(f"{entry.msgid!r} needs {expected} forms, got {len(forms)}")
         block = lines[entry.first_line : entry.last_line + 1]
         kept: list[str] = []
         for line in block:
@@ -167,6 +170,14 @@ def fill(path: Path, translations: dict[tuple[str | None, str], list[str]]) -> i
         changed += 1
     path.write_text("\n".join(lines), encoding="utf-8")
     return changed
+
+
+def plural_count(path: Path) -> int:
+    """The ``nplurals`` of the catalogue's ``Plural-Forms`` header."""
+    match = re.search(r"nplurals\s*=\s*(\d+)", path.read_text(encoding="utf-8"))
+    if match is None:
+        raise ValueError(f"{path} has no Plural-Forms header")
+    return int(match.group(1))
 
 
 def make_messages(base_dir: Path, language: str) -> None:
