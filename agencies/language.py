@@ -3,15 +3,19 @@
 Before sign-in the language comes from Django's language cookie or the browser (``LocaleMiddleware``). A signed-in
 person's own choice (``User.preferred_language``, which their e-mails follow too) wins over both, on every request
 and on every device. The choice is also written into the cookie, so that the sign-in page after signing out stays in
-it. Changing one's own language is not audited: it discloses nothing and grants nothing.
+it; from the moment of sign-in (the signal's receiver) the rest of that request is in it too. Changing one's own
+language is not audited: it discloses nothing and grants nothing.
 
 The middleware lives here, not in ``portal``, because it reads the user model; settings name it by dotted path.
 """
 
 from collections.abc import Callable
+from typing import Any, Literal, cast
 
 from django.conf import settings
+from django.contrib.auth import signals as auth_signals
 from django.contrib.auth.decorators import login_not_required
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
@@ -63,8 +67,17 @@ def _set_cookie(response: HttpResponseBase, language: str) -> None:
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=cast(Literal["Lax", "Strict", "None"] | None, settings.LANGUAGE_COOKIE_SAMESITE),
     )
+
+
+@receiver(auth_signals.user_logged_in, dispatch_uid="agencies_language_at_sign_in")
+def on_login(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    """From the moment of sign-in: what the rest of that request says (allauth's "signed in" message, the page it
+    redirects to) is already in the person's language, not in the one the sign-in page was in."""
+    if request is not None and _supported(user.preferred_language):
+        translation.activate(user.preferred_language)
+        request.LANGUAGE_CODE = user.preferred_language
 
 
 class UserLanguageMiddleware:

@@ -1,9 +1,9 @@
 """The translation pass, the same every time (docs/architecture.md, "Translations"):
 
-    manage.py translations update            # makemessages with the project's options
-    manage.py translations todo todo.json    # the messages without a translation, or fuzzy, as JSON to fill in
-    manage.py translations fill todo.json    # the filled-in translations back into the catalogue
-    manage.py translations check             # what tests/portal/test_translations.py fails on
+manage.py translations update            # makemessages with the project's options
+manage.py translations todo todo.json    # the messages without a translation, or fuzzy, as JSON to fill in
+manage.py translations fill todo.json    # the filled-in translations back into the catalogue
+manage.py translations check             # what tests/portal/test_translations.py fails on
 """
 
 import json
