@@ -101,3 +101,9 @@ def test_only_the_portals_languages_are_kept(investigator):
     assert investigator.preferred_language == "es"
     with pytest.raises(ValueError, match="Unsupported language"):
         set_preferred_language(investigator, "fr")
+
+
+def test_the_switcher_does_not_echo_the_query_string(client_as, investigator):
+    page = client_as(investigator).get(reverse("home"), {"q": "Nobody-Matches-This"}).content.decode()
+    assert f'name="next" value="{reverse("home")}"' in page
+    assert "Nobody-Matches-This" not in page
