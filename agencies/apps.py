@@ -21,6 +21,6 @@ class AgenciesConfig(AppConfig):
     verbose_name = "Agencies and people"
 
     def ready(self) -> None:
-        from agencies import signals  # noqa: F401  (audit receivers for sign-in, MFA and lockout)
+        from agencies import language, signals  # noqa: F401  (receivers: audit, and the language at sign-in)
 
         post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="agencies_sync_role_groups")

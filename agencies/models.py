@@ -47,7 +47,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_(
+            "The language of this person's pages and e-mails, chosen in the header. Empty until they choose: the "
+            "pages follow the browser and the e-mails are in English."
+        ),
     )
     is_active = models.BooleanField(
         _("active"),

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from agencies import views
+from agencies import language, views
 
 urlpatterns = [
+    path("language/", language.switch_language, name="switch_language"),
     path("people/", views.people, name="people"),
     path("people/invite/", views.member_invite, name="member_invite"),
     path("people/<int:pk>/role/", views.member_change_role, name="member_change_role"),

@@ -384,6 +384,11 @@ class Consent(TimeStampedModel):
     def __str__(self) -> str:
         return f"Consent #{self.pk} for person #{self.person_id} to {self.recipient_agency}"
 
+    @property
+    def category_labels(self) -> list[str]:
+        """What may be released, in words of the reader's language (the codes are not for people)."""
+        return [str(self.Category(code).label) if code in self.Category.values else code for code in self.categories]
+
     def is_active_on(self, day: date) -> bool:
         return self.revoked_at is None and self.signed_on <= day < self.expires_on
 

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After sign-in is known: a signed-in person's chosen language wins over the cookie and the browser's.
+    "agencies.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view runs (and before LoginRequiredMiddleware's check): end sessions past their limits.
     "portal.middleware.SessionLimitsMiddleware",
@@ -313,6 +315,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Languages, time and static files --------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# The language chosen before sign-in (and a signed-in person's, kept for after they sign out): a year, then the
+# browser's again.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("PORTAL_TIME_ZONE", "America/Chicago")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from pypdf import PdfReader
 
 from agencies.services import user_deactivate
@@ -106,7 +106,7 @@ def test_a_spanish_speaker_gets_a_one_page_letter_in_spanish(client_as, investig
     assert len(pages) == 1
     text = pages[0]
     for spanish in [
-        "Su derivación a Harbor Legal Clinic",
+        "Su remisión a Harbor Legal Clinic",
         "Adónde ir",
         "Este es un lugar confidencial.",
         "Qué llevar",
@@ -119,6 +119,9 @@ def test_a_spanish_speaker_gets_a_one_page_letter_in_spanish(client_as, investig
         assert squash(spanish) in squash(text), spanish
     for english in ["Your referral to", "Where to go", "What to bring", "National Human Trafficking Hotline", "Page 1"]:
         assert squash(english) not in squash(text), english
+    with translation.override("es"):  # the day in words of the letter's language ("3 de diciembre de 2026")
+        day = formats.date_format(timezone.localtime(referral.created_at), "DATE_FORMAT")
+    assert squash(f"Le remitieron a este servicio el {day}") in squash(text)
     assert squash(PUBLIC_STREET) in squash(text)
     assert SERVICE_PHONE in text
     for document in DOCUMENTS:
@@ -170,7 +173,7 @@ def test_an_english_speaker_gets_a_one_page_letter_in_english(investigator, le_c
     ]:
         assert squash(english) in text, english
     assert squash(investigator.agency.name) not in text
-    assert "Su derivación" not in pages[0]
+    assert "Su remisión" not in pages[0]
     assert_nothing_personal(pages[0], le_case)
     assert AuditEvent.objects.get(action="referrals.referral.letter_printed").details == {"language": "en"}
 

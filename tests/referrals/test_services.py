@@ -279,7 +279,7 @@ def test_notifications_are_emailed_in_each_readers_language_without_personal_det
             le_case, le_victim, shelter_service, by=investigator, needs=[shelter_need], urgency=Referral.Urgency.URGENT
         )
     spanish = next(message for message in mail.outbox if message.to == [provider_staff.email])
-    assert spanish.subject == f"Derivación n.º {referral.pk}: enviada"
+    assert spanish.subject == f"Remisión n.º {referral.pk}: enviada"
     assert "Hola, Paul Provider:" in spanish.body
     assert "Estado actual: Enviada" in spanish.body
     assert f"/referrals/{referral.pk}/" in spanish.body

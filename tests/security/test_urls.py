@@ -29,6 +29,7 @@ PUBLIC_URL_NAMES = {
     "mfa_authenticate",  # the second step of sign-in
     "invitation_accept",  # the one-time link from an invitation e-mail
     "mfa_enrolment_link",  # the one-time link e-mailed with an authenticator reset (it needs the password too)
+    "switch_language",  # the header's language switcher, on the sign-in page too (a POST with CSRF; a cookie only)
     # The HSDS API authenticates by itself, by session or by an agency's API token, and answers 401 otherwise
     # (test_an_anonymous_api_call_is_refused below).
     "hsds_api_meta",
