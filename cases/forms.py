@@ -9,6 +9,7 @@ from agencies.models import Agency, TaskForce, User
 from cases import selectors
 from cases.models import Case, CaseParticipant, CaseShare, Consent, MeetingPacket, Need, Person, Visibility
 from cases.presenters import client_choice_label
+from cases.services.people import EDITABLE_PERSON_FIELDS
 from portal import languages as language_codes
 from portal.idempotency import SubmissionKeyField
 
@@ -57,19 +58,7 @@ class CaseForm(forms.ModelForm):
             del self.fields["submission_key"]  # an edit is refused when stale (``version``), not keyed
 
 
-PERSON_FIELDS = [
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "languages",
-    "preferred_language",
-    "languages_note",
-    "phone",
-    "email",
-    "address",
-]
+PERSON_FIELDS = list(EDITABLE_PERSON_FIELDS)  # a person's form offers what a correction may change
 
 
 class PersonForm(forms.ModelForm):
