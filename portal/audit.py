@@ -118,6 +118,7 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "cases.case.assigned": _("assigned the case"),
     "cases.pii.viewed": _("viewed personal information"),
     "cases.participant.added": _("added a person to the case"),
+    "cases.person.updated": _("corrected a person's record"),
     "cases.share.requested": _("asked to share the case"),
     "cases.share.granted": _("shared the case"),
     "cases.share.declined": _("declined sharing the case"),

@@ -3,6 +3,8 @@ someone outside a case's audience gets: no hint that it exists). Both are ordina
 refusal to a signed-in person is an audit event (``portal.request.denied``, outcome Denied). The 500 and 503 pages
 are ``portal.outage``'s."""
 
+from urllib.parse import urlsplit
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,12 +14,13 @@ from portal.audit import Outcome, audit_record
 
 
 def way_back(request: HttpRequest) -> str | None:
-    """The page the person came from, if it is one of the portal's own (a referrer is whatever the browser sent)."""
+    """The path of the page the person came from, if it is one of the portal's own (a referrer is whatever the
+    browser sent); without its query, since a page never echoes what a URL carried (a name typed into it, say)."""
     referrer = request.headers.get("Referer", "")
     if referrer and url_has_allowed_host_and_scheme(
         referrer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return referrer
+        return urlsplit(referrer).path or "/"
     return None
 
 

@@ -306,6 +306,17 @@ def service_location_save(
             ServiceAtLocation.objects.create(service=current, location=location)
         elif not ServiceAtLocation.objects.filter(service=current, location=location).exists():
             raise PermissionDenied
+        elif (
+            location.organization_id != current.organization_id
+            or ServiceAtLocation.objects.filter(location=location)
+            .exclude(service__organization_id=current.organization_id)
+            .exists()
+        ):
+            # A place another organization's listings also name (an import may link them): correcting it here would
+            # change theirs, its confidentiality included. Their own provider corrects it, or the import.
+            raise ValidationError(
+                _("Another organization's listings share this location: it is corrected by the directory's import.")
+            )
         location.name = name.strip()
         location.is_confidential = is_confidential
         location.transportation = transportation.strip()

@@ -153,7 +153,10 @@ def service_locations(request: AuthenticatedHttpRequest, pk: UUID) -> HttpRespon
     return render(
         request,
         "services_directory/service_locations.html",
-        {"service": service, "links": service.service_at_locations.all()},
+        {
+            "service": service,
+            "links": service.service_at_locations.select_related("location").prefetch_related("location__addresses"),
+        },
     )
 
 

@@ -226,8 +226,10 @@ def may_edit_person(user: User, access: CaseAccess, participant: CaseParticipant
     if CHANGE not in access.permissions:
         return False
     person = participant.person
-    holder = person.entered_by_agency
-    if holder.is_victim_service_provider and holder.pk != getattr(user.agency, "pk", None):
+    if person.entered_by_agency_id != getattr(user.agency, "pk", None):
+        # One record is shared by every case the person is in: only the agency that entered it rewrites it (a
+        # partner that added the person to a case of its own reads them there; a shelter's client stays the
+        # shelter's, released by consent to read, never to rewrite).
         return False
     categories = pii_categories_for(user, person, case_permissions=access.permissions, role=participant.role)
     return set(PII_FIELDS) <= categories

@@ -153,6 +153,11 @@ def person_link_to_case(
         raise ValidationError({"role": _("Unknown role.")})
     if case.participants.filter(person=person, role=role).exists():
         raise ValidationError({"role": _("This person is already in the case in this role.")})
+    suspect = CaseParticipant.Role.SUSPECT
+    if role != suspect and person.participations.filter(role=suspect).exists():
+        # A suspect's identity is law-enforcement-sensitive wherever they are one: added as anyone else, they would
+        # show to every reader of the new case.
+        raise ValidationError({"role": _("This person is a suspect in another case: add them as a suspect.")})
 
     def create(key: uuid.UUID | None) -> CaseParticipant:
         with transaction.atomic():

@@ -226,3 +226,37 @@ def test_the_case_page_costs_the_same_queries_whatever_the_number_of_people(
         page = client.get(url).content.decode()
     assert page.count("(identity withheld)") >= 4
     assert len(four) == len(one)
+
+
+def test_only_the_agency_that_entered_a_record_corrects_it(client_as, partner_investigator, le_case):
+    """One record is shared by the cases a person is in: a partner that added the lead's victim to a case of its own
+    (where it sees everything) reads them there, and still may not rewrite the lead's record."""
+    person = victim_of(le_case)
+    own_case = case_create(actor=partner_investigator, title="Partner's venue", intake_channel=Case.Channel.HOTLINE)
+    CaseParticipant.objects.create(
+        case=own_case, person=person, role=CaseParticipant.Role.VICTIM, added_by=partner_investigator
+    )
+    client = client_as(partner_investigator)
+    assert client.get(reverse("person_edit", args=[own_case.pk, person.pk])).status_code == 403
+    response = client.post(reverse("person_edit", args=[own_case.pk, person.pk]), edit_data(person, family_name="X"))
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.family_name != "X"
+
+
+def test_a_suspect_is_added_to_another_case_only_as_a_suspect(client_as, investigator, le_case, second_case):
+    suspect = le_case.participants.filter(role=CaseParticipant.Role.SUSPECT).first()
+    if suspect is None:
+        suspect = person_add_to_case(
+            case=le_case, actor=investigator, role=CaseParticipant.Role.SUSPECT, given_name="Sal", family_name="Vex"
+        )
+    person = suspect.person
+    client = client_as(investigator)
+    refused = client.post(
+        reverse("participant_link", args=[second_case.pk]), {"person": person.pk, "role": "witness"}, follow=True
+    )
+    assert "suspect in another case" in refused.content.decode()
+    assert not second_case.participants.filter(person=person).exists()
+    added = client.post(reverse("participant_link", args=[second_case.pk]), {"person": person.pk, "role": "suspect"})
+    assert added.status_code == 302
+    assert second_case.participants.filter(person=person, role=CaseParticipant.Role.SUSPECT).exists()

@@ -35,13 +35,14 @@ def _frame(page: str) -> None:
 def test_a_refused_step_is_a_403_page_with_a_way_back_and_a_denied_event(client_as, investigator, le_case):
     case_url = reverse("case_detail", args=[le_case.pk])
     response = client_as(investigator).post(
-        reverse("case_assign", args=[le_case.pk]), {}, HTTP_REFERER=f"http://testserver{case_url}"
+        reverse("case_assign", args=[le_case.pk]), {}, HTTP_REFERER=f"http://testserver{case_url}?q=Maria"
     )
     assert response.status_code == 403
     page = response.content.decode()
     _frame(page)
     assert "This step is not open to you" in page
-    assert f'href="http://testserver{case_url}"' in page  # back to the case
+    assert f'href="{case_url}"' in page  # back to the case, without what its address carried
+    assert "Maria" not in page
     event = AuditEvent.objects.get(action="portal.request.denied")
     assert (event.actor, event.outcome) == (investigator, AuditEvent.Outcome.DENIED)
     assert event.details == {"method": "POST", "path": reverse("case_assign", args=[le_case.pk])}

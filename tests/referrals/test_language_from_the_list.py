@@ -37,29 +37,33 @@ def test_languages_written_by_hand_are_read_as_codes(typed, codes, unknown):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_converts_free_text_to_codes_and_keeps_what_it_cannot_read(investigator, le_case):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
-    OldPerson = old.get_model("cases", "Person")
-    entered = {"entered_by_agency_id": investigator.agency.pk, "entered_by_id": investigator.pk}
-    typed = OldPerson.objects.create(
-        given_name="A", languages=["Spanish, English"], preferred_language="Spanish", **entered
-    )
-    mixed = OldPerson.objects.create(given_name="B", languages=["es", "Garifuna"], preferred_language="", **entered)
-    unread = OldPerson.objects.create(given_name="C", languages=[], preferred_language="Klingon", **entered)
-    codes = OldPerson.objects.create(given_name="D", languages=["vi"], preferred_language="vi", **entered)
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(BEFORE)
+        old = executor.loader.project_state(BEFORE).apps
+        OldPerson = old.get_model("cases", "Person")
+        entered = {"entered_by_agency_id": investigator.agency.pk, "entered_by_id": investigator.pk}
+        typed = OldPerson.objects.create(
+            given_name="A", languages=["Spanish, English"], preferred_language="Spanish", **entered
+        )
+        mixed = OldPerson.objects.create(given_name="B", languages=["es", "Garifuna"], preferred_language="", **entered)
+        unread = OldPerson.objects.create(given_name="C", languages=[], preferred_language="Klingon", **entered)
+        codes = OldPerson.objects.create(given_name="D", languages=["vi"], preferred_language="vi", **entered)
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(AFTER)
+        executor = MigrationExecutor(connection)
+        executor.migrate(AFTER)
 
-    def stored(person) -> tuple:
-        row = Person.objects.get(pk=person.pk)
-        return row.languages, row.preferred_language, row.languages_note
+        def stored(person) -> tuple:
+            row = Person.objects.get(pk=person.pk)
+            return row.languages, row.preferred_language, row.languages_note
 
-    assert stored(typed) == (["es", "en"], "es", "")
-    assert stored(mixed) == (["es"], "", "Garifuna")
-    assert stored(unread) == ([], "", "Klingon")
-    assert stored(codes) == (["vi"], "vi", "")
+        assert stored(typed) == (["es", "en"], "es", "")
+        assert stored(mixed) == (["es"], "", "Garifuna")
+        assert stored(unread) == ([], "", "Klingon")
+        assert stored(codes) == (["vi"], "vi", "")
+    finally:  # back to the latest schema, for the tests that follow on this worker
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.fixture
