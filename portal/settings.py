@@ -127,6 +127,9 @@ PORTAL_WORK_QUEUE = [
     "referrals.workqueue.sections",
     "agencies.workqueue.sections",
 ]
+# Where the directory's "Refer someone" leads (services_directory/templatetags/directory_links.py): the directory
+# sits below the referrals and does not import them.
+DIRECTORY_REFER_SOMEONE = "referrals.links.refer_someone_url"
 
 # --- Database -------------------------------------------------------------------------------------------------
 DATABASES = {

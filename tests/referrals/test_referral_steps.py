@@ -254,3 +254,16 @@ def test_the_outbox_offers_proposals_once_a_coordinator_made_one(
     )
 
     assert choices[Referral.Status.DRAFT] == "Proposed by a coordinator"
+
+
+def test_the_directory_links_nowhere_when_no_app_offers_refer_someone(
+    client_as, settings, investigator, shelter_service
+):
+    """The directory asks the function ``DIRECTORY_REFER_SOMEONE`` names (it does not import the referrals)."""
+    service = shelter_service
+    settings.DIRECTORY_REFER_SOMEONE = ""
+    page = client_as(investigator).get(reverse("service_detail", args=[service.pk])).content.decode()
+    assert reverse("refer_choose", args=[service.pk]) not in page
+    settings.DIRECTORY_REFER_SOMEONE = "referrals.links.refer_someone_url"
+    page = client_as(investigator).get(reverse("service_detail", args=[service.pk])).content.decode()
+    assert reverse("refer_choose", args=[service.pk]) in page
