@@ -23,7 +23,7 @@ from cases.selectors import case_ids_visible_to
 from referrals.selectors import referral_list_visible_to
 from services_directory.models import Service
 from tests.browser.conftest import TIMEOUT_MS, check_axe
-from tests.browser.test_sign_in import HOME_URL, MFA_URL, NOTICE
+from tests.browser.test_sign_in import MFA_URL, NOTICE
 from tests.factories import totp_code
 
 PHONE = {"width": 390, "height": 844}
@@ -55,6 +55,12 @@ def demo(transactional_db) -> None:
     call_command("seed_demo", "--force", stdout=StringIO())
 
 
+# A code signs in once: a second sign-in of the same person within its 30 s takes the next one (the portal accepts
+# one period ahead, MFA_TOTP_TOLERANCE).
+_CODES_USED: set[tuple[str, str]] = set()
+HOME_PAGE = re.compile(r"^https?://[^/]+/$")  # the home itself (HOME_URL matches any path ending in a slash)
+
+
 def _sign_in(page: Page, email: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
@@ -62,9 +68,14 @@ def _sign_in(page: Page, email: str) -> None:
     page.get_by_text(NOTICE).click()
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(MFA_URL)
-    page.get_by_label("Code").fill(totp_code(User.objects.get(email=email)))
+    user = User.objects.get(email=email)
+    code = totp_code(user)
+    if (email, code) in _CODES_USED:
+        code = totp_code(user, offset=1)
+    _CODES_USED.add((email, code))
+    page.get_by_label("Code").fill(code)
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(HOME_URL)
+    expect(page).to_have_url(HOME_PAGE)
 
 
 def _navigation(page: Page) -> list[tuple[str, str]]:
@@ -135,7 +146,8 @@ ROLES = [
         "dana.reyes@fbi.example",
         [("Sent referrals", "referral_outbox", ""), ("Services near 77002", "service_search", "?near=77002")],
     ),
-    ("provider staff", "jo.park@safeharbor.example", []),
+    # "Referrals (N new)" leads to the notices while some are unread: the inbox is reached from there.
+    ("provider staff", "jo.park@safeharbor.example", [("Referral inbox", "referral_inbox", "")]),
     ("coordinator", "carla.diaz@gctf.example", [("Closed referrals", "referral_history", "")]),
     ("auditor", "owen.price@gctf.example", []),
     ("agency admin", "priya.nair@fbi.example", []),
@@ -174,8 +186,6 @@ def test_no_page_scrolls_sideways_at_390_px_and_the_filters_fold(browser: Browse
 
     page = _phone(browser, live_server, "dana.reyes@fbi.example")
     page.goto(_pages_of(User.objects.get(email="dana.reyes@fbi.example"))[0][1])
-    # The activity's table scrolls in a box of its own, which the keyboard reaches.
-    expect(page.get_by_role("region", name="The newest events about this case")).to_have_attribute("tabindex", "0")
     _fits(page, "the case page")
     check_axe(page, "small-case")
     page.goto(reverse("service_search") + "?near=77002")
@@ -196,3 +206,27 @@ def test_no_page_scrolls_sideways_at_390_px_and_the_filters_fold(browser: Browse
     expect(page.get_by_text("Page 2 of")).to_be_visible()
     _fits(page, "the audit trail's second page")
     page.context.close()
+
+
+def test_every_page_in_spanish_has_no_accessibility_violation(browser: Browser, live_server, demo, subtests):
+    """The same pages, for people who chose Spanish, on a wide screen: each is in Spanish (``lang="es"``) and axe
+    finds nothing (translated labels can break what English passed: a name that no longer matches, say)."""
+    User.objects.filter(email__in=[email for _role, email, _lists in ROLES]).update(preferred_language="es")
+    visited: set[str] = set()
+    for role, email, lists in ROLES:
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="UTC"
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        _sign_in(page, email)
+        reached = [(label, reverse(url_name) + query) for label, url_name, query in lists]
+        for label, path in _navigation(page) + reached + _pages_of(User.objects.get(email=email)):
+            if path in visited and path.split("?")[0] in {reverse(name) for name in SAME_FOR_EVERYONE}:
+                continue
+            with subtests.test(msg=f"{label} ({path}) as the {role}, in Spanish"):
+                page.goto(path)
+                expect(page.locator("html")).to_have_attribute("lang", "es")
+                check_axe(page, re.sub(r"[^a-z0-9]+", "-", f"es {role} {path.strip('/') or 'home'}"))
+            visited.add(path)
+        context.close()
