@@ -47,12 +47,18 @@ def seed(*, stdout: TextIOBase) -> None:
             services.case_share_decline(share=share, actor=supervisor)
 
     advocate, today = people[ADVOCATE], timezone.localdate()
-    held = Consent.objects.filter(holder_agency=advocate.agency, revoked_at__isnull=True).order_by("pk").first()
+    # A renewal of a release in force (the same categories), due to end in 9 days: what the person may read stays
+    # what it was, and the advocate's home shows the consent to renew.
+    held = (
+        Consent.objects.filter(holder_agency=advocate.agency, revoked_at__isnull=True, expires_on__gt=today)
+        .order_by("pk")
+        .first()
+    )
     if held is not None:
         services.consent_record(
             person=held.person,
             recipient_agency=held.recipient_agency,
-            categories=[Consent.Category.CONTACT],
+            categories=list(held.categories),
             purpose="Contact for the interview about the people who trafficked them.",
             signed_on=today - timedelta(days=170),
             expires_on=today + timedelta(days=9),

@@ -75,7 +75,7 @@ def test_an_advocate_finds_a_ranked_service_and_a_provider_updates_capacity(
     expect(first).to_contain_text("17 Secret Lane")  # the advocate's own agency's shelter
     check_axe(advocate_page, "directory-search-results")
 
-    results.get_by_role("link", name="Harbor House").click()
+    results.get_by_role("link", name="Harbor House", exact=True).click()
     expect(advocate_page.get_by_role("heading", name="Harbor House", level=1)).to_be_visible()
     expect(advocate_page.get_by_text("Confidential address")).to_be_visible()
     check_axe(advocate_page, "directory-service-detail")
