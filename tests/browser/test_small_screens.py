@@ -79,10 +79,12 @@ def _sign_in(page: Page, email: str) -> None:
 
 
 def _navigation(page: Page) -> list[tuple[str, str]]:
-    """The navigation's pages (label, path) as this person has them; the drawer holds them on a small screen."""
-    navigation = page.get_by_role("navigation", name="Primary navigation", include_hidden=True)
-    links = navigation.locator("a.usa-nav-link")
-    return [(link.inner_text().strip(), link.get_attribute("href")) for link in links.all()]
+    """The navigation's pages (label, path) as this person has them; the drawer holds them on a small screen. Found
+    by its class, not its name, which is in the reader's language."""
+    links = page.locator("nav.usa-nav a.usa-nav-link")
+    found = [(link.inner_text().strip(), link.get_attribute("href") or "") for link in links.all()]
+    assert found, "the navigation has no links"
+    return found
 
 
 def _pages_of(user: User) -> list[tuple[str, str]]:
