@@ -4,12 +4,16 @@ Templates live in ``portal/templates/portal/forms/``; widgets get their USWDS cl
 form has to remember to add them.
 """
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.html import format_html
 
 _WIDGET_CLASSES = {
     "django/forms/widgets/select.html": "usa-select",
@@ -70,3 +74,86 @@ def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
     for field, errors in error.error_dict.items():
         for item in errors:
             form.add_error(field if field in form.fields else None, item)
+
+
+# --- An unbound form's fields, rendered once -------------------------------------------------------------------
+# A list page shows its filter form on every visit, nearly always empty, and Django's templates made it a fifth of
+# the page's time (a template per field, one per widget, two per choice of a menu; make bench). An empty form's
+# HTML follows from what ``_unbound_key`` reads, so the same key gives the same HTML: it is kept per process, a
+# bounded number of them, and never for a form that holds data (a filter can hold a person's name).
+
+_RENDERED_MAX = 256
+_rendered: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` as something hashable that compares equal exactly when it renders the same."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(key), _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, bool | int | float | type(None)):
+        return value
+    return str(value)
+
+
+def _unbound_key(form: forms.BaseForm) -> tuple[Any, ...] | None:
+    """What an unbound form's fields render from: the form's class (by name), the language, its prefix, ids and
+    label suffix, and each field's label, help, required and disabled flags, widget (class, attributes, input type)
+    and initial value, and choices as they are now (a menu of agencies, read from the database). ``None`` for a
+    bound form."""
+    if form.is_bound:
+        return None
+    fields = []
+    for name, field in form.fields.items():
+        widget = field.widget
+        choices = _frozen(list(field.choices)) if hasattr(field, "choices") else None
+        fields.append(
+            (
+                name,
+                str(field.label),
+                str(field.help_text),
+                field.required,
+                field.disabled,
+                f"{type(widget).__module__}.{type(widget).__qualname__}",  # by name too (django-filter's CSV widgets)
+                _frozen(widget.attrs),
+                getattr(widget, "input_type", None),
+                _frozen(form.get_initial_for_field(field, name)),
+                choices,
+            )
+        )
+    return (
+        # By name: a FilterSet makes its form's class anew for each instance.
+        f"{type(form).__module__}.{type(form).__qualname__}",
+        type(form.renderer),
+        translation.get_language(),
+        form.prefix,
+        str(form.auto_id),
+        form.label_suffix,
+        tuple(fields),
+    )
+
+
+def field_groups(form: forms.BaseForm, css_class: str) -> str:
+    """Each field of ``form`` as its USWDS group (``as_field_group``), each in a ``<div class="css_class">``; an
+    unbound form's, as rendered the first time the same key (``_unbound_key``) was seen in this process."""
+
+    def render() -> str:
+        return "".join(format_html('<div class="{}">{}</div>', css_class, field.as_field_group()) for field in form)
+
+    key = _unbound_key(form)
+    if key is None:
+        return render()
+    key = (*key, css_class)
+    with _rendered_lock:
+        html = _rendered.get(key)
+        if html is not None:
+            _rendered.move_to_end(key)
+            return html
+    html = render()
+    with _rendered_lock:
+        _rendered[key] = html
+        while len(_rendered) > _RENDERED_MAX:
+            _rendered.popitem(last=False)
+    return html

@@ -5,6 +5,7 @@ Each domain app offers its entries through a function named in ``settings.PORTAL
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -23,8 +24,9 @@ class NavItem:
     url_name: str
     description: str | Promise  # what the home page says you can do there
 
-    @property
+    @cached_property
     def url(self) -> str:
+        """Read three times by the header (the link and whether it is the current page): reversed once."""
         return reverse(self.url_name)
 
 

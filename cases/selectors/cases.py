@@ -16,10 +16,11 @@ from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 
+from agencies.auth import permission_ids
 from agencies.models import Agency, User
 from cases.models import (
     Case,
@@ -102,13 +103,21 @@ def can_revoke_consent(user: User, consent: Consent) -> bool:
     return consent.holder_agency_id == getattr(user.agency, "pk", None) and _role_allows(user, RECORD_CONSENT)
 
 
-def permission_id(codename: str) -> Subquery:
-    """The id of the ``cases.<codename>`` permission, as a scalar subquery that the database evaluates once per
-    query (PostgreSQL's InitPlan; SQLite a constant) and then uses in the grant indexes' lookup. A grant row names its
-    permission by id; matching it by codename joined ``auth_permission`` into every visibility query, which SQLite
-    (no statistics until ANALYZE) planned as a scan of all grants. Not an id cached in the process: permissions are
-    rebuilt with new ids by a flush or a reload of the database under running processes (the tests' two gunicorns
-    saw it), and a stale id could name another permission."""
+def permission_id(codename: str, user: User | None = None) -> Value | Subquery:
+    """The id of the ``cases.<codename>`` permission, as the grant rows name it.
+
+    When ``user``'s role holds it, the id read with the person's permissions (``agencies.auth.permission_ids``:
+    the query that answered ``user.has_perm`` also read the ids, and they live as long as that answer, one
+    request), passed as a value: the query then looks the grants up by it in their indexes, as hand-written SQL
+    would. Otherwise a scalar subquery that the database evaluates once per query (PostgreSQL's InitPlan; SQLite a
+    constant). Never matched by codename in a join, which SQLite (no statistics until ANALYZE) planned as a scan of
+    all grants, and never an id cached in the process: permissions are rebuilt with new ids by a flush or a reload
+    of the database under running processes (the tests' two gunicorns saw it), and a stale id could name another
+    permission."""
+    if user is not None:
+        known = permission_ids(user).get(f"cases.{codename}")
+        if known is not None:
+            return Value(known)
     return Subquery(
         Permission.objects.filter(content_type__app_label="cases", codename=codename).order_by().values("pk")[:1]
     )
@@ -126,7 +135,7 @@ class _Grants:
 
     @classmethod
     def of(cls, user: User, codename: str) -> "_Grants":
-        permission = permission_id(codename)
+        permission = permission_id(codename, user)
         by_user = CaseUserObjectPermission.objects.filter(user_id=user.pk, permission_id=permission)
         agency = user.agency
         if agency is None:
