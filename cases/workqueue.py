@@ -41,8 +41,7 @@ def share_decisions(user: User) -> list[WorkSection]:
     notices, more = capped(decided)
     items = [
         WorkItem(
-            label=_("%(number)s: share with %(agency)s")
-            % {"number": notice.case.number, "agency": notice.agency},
+            label=_("%(number)s: share with %(agency)s") % {"number": notice.case.number, "agency": notice.agency},
             url=_case_url(notice.case_id, "shares-heading"),
             detail=_("%(step)s by %(person)s") % {"step": notice.get_verb_display(), "person": notice.actor},
             when=notice.created_at,
