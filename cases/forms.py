@@ -285,6 +285,46 @@ class ShareEndForm(forms.Form):
     )
 
 
+class AccessRequestForm(forms.Form):
+    """Asking the lead agency to see a case at a higher level: the levels the agency may ask for, and why."""
+
+    level = forms.ChoiceField(label=_("What your agency needs to see"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Why your agency needs it"),
+        help_text=_("The lead agency's supervisors read it when they decide."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args: Any, levels: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        level = self.fields["level"]
+        assert isinstance(level, forms.ChoiceField)
+        level.choices = [(value, CaseShare.Level(value).label) for value in levels]
+
+    def level_options(self) -> list[tuple[Any, Any]]:
+        """Each level's radio button with the words the share form explains it with."""
+        return [(choice, ShareForm.LEVEL_DESCRIPTIONS[choice.data["value"]]) for choice in self["level"]]
+
+
+class AccessDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the request declined?"),
+        help_text=_("The person who asked reads it."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class ConsentRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why your agency needs the person's information"),
+        help_text=_("The agency that holds it reads this and decides with its client whether to record a consent."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
 class PersonChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.full_name

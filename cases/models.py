@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -603,19 +604,152 @@ class MeetingPacket(FSMModelMixin, TimeStampedModel):
         """Its requester may no longer read everything it holds: the file is deleted."""
 
 
+class AccessRequest(FSMModelMixin, TimeStampedModel):
+    """An agency that sees a case through a share asks the lead agency for a higher level (decision 0025). A
+    supervisor of the lead agency approves it (a new share at that level replaces the agency's current one, through
+    ``case_share_grant``) or declines it with a reason. One open request per case and agency."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Awaiting the lead agency's decision")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_requests")
+    agency = models.ForeignKey(Agency, verbose_name=_("asked by agency"), on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("level asked for"), max_length=20, choices=CaseShare.Level.choices)
+    reason = models.TextField(_("reason"))
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_share = models.ForeignKey(
+        CaseShare,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The share through which the agency saw the case when it asked."),
+    )
+    status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, protected=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decline_reason = models.TextField(_("why it was declined"), blank=True)
+    share = models.ForeignKey(
+        CaseShare,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The share the approval made."),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("request for more access")
+        verbose_name_plural = _("requests for more access")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "agency"], condition=Q(status="open"), name="accessrequest_one_open_per_agency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Access request #{self.pk} on case #{self.case_id} by agency #{self.agency_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @transition(field=status, source=Status.OPEN, target=Status.APPROVED)
+    def approve(self, *, by: User, share: CaseShare) -> None:
+        self.decided_by, self.decided_at, self.share = by, timezone.now(), share
+
+    @transition(field=status, source=Status.OPEN, target=Status.DECLINED)
+    def decline(self, *, by: User, reason: str) -> None:
+        self.decided_by, self.decided_at, self.decline_reason = by, timezone.now(), reason
+
+
+class ConsentRequest(FSMModelMixin, TimeStampedModel):
+    """An agency that finds a victim service provider's client withheld for want of a consent asks the provider to
+    record one (decision 0025). It records nothing itself: the provider decides with its client, and the request is
+    done when a consent for the asking agency is recorded or the provider answers that the client declined (no
+    reason of the client is kept). One open request per person and asking agency."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Awaiting the agency's answer")
+        RECORDED = "recorded", _("Consent recorded")
+        CLIENT_DECLINED = "declined", _("The client declined")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="+", help_text=_("The case where the asker met the person.")
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    holder_agency = models.ForeignKey(
+        Agency, verbose_name=_("asked of agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, verbose_name=_("asked by agency"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, protected=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("request to record a consent")
+        verbose_name_plural = _("requests to record a consent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "agency"], condition=Q(status="open"), name="consentrequest_one_open_per_agency"
+            )
+        ]
+        indexes = [models.Index(fields=["holder_agency", "status"], name="consentrequest_holder_idx")]
+
+    def __str__(self) -> str:
+        return f"Consent request #{self.pk} for person #{self.person_id} by agency #{self.agency_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @transition(field=status, source=Status.OPEN, target=Status.RECORDED)
+    def fulfil(self, *, by: User, consent: Consent) -> None:
+        self.answered_by, self.answered_at, self.consent = by, timezone.now(), consent
+
+    @transition(field=status, source=Status.OPEN, target=Status.CLIENT_DECLINED)
+    def client_declined(self, *, by: User) -> None:
+        self.answered_by, self.answered_at = by, timezone.now()
+
+
 class CaseNotice(models.Model):
-    """An in-app notice of a share's step for one person: a share asked for (to the supervisors who decide), approved
-    or declined (to the person who asked). The referrals' notices page lists these beside its own (decision 0023);
-    written by ``cases.services`` only, and shown only while the person still sees the case."""
+    """An in-app notice of a step about who sees a case, for one person: a share asked for (to the supervisors who
+    decide), approved or declined (to the person who asked); more access asked for (to the lead's supervisors),
+    approved or declined (to the asker); a consent asked for (to the provider's people who record consents),
+    recorded or declined by the client (to the asker). The referrals' notices page lists these beside its own
+    (decision 0023); written by ``cases.services`` only, and shown only while the person still sees the case.
+    Exactly one of ``share``, ``access_request`` and ``consent_request`` is what it is about."""
 
     class Verb(models.TextChoices):
         SHARE_REQUESTED = "share_requested", _("Share asked for")
         SHARE_APPROVED = "share_approved", _("Share approved")
         SHARE_DECLINED = "share_declined", _("Share declined")
+        ACCESS_REQUESTED = "access_requested", _("More access asked for")
+        ACCESS_APPROVED = "access_approved", _("More access approved")
+        ACCESS_DECLINED = "access_declined", _("More access declined")
+        CONSENT_REQUESTED = "consent_requested", _("Consent asked for")
+        CONSENT_RECORDED = "consent_recorded", _("Consent recorded as asked")
+        CONSENT_DECLINED = "consent_declined", _("Consent declined by the client")
+
+    # Who a notice names beside the case: the agency the share is for, the agency asking, or the agency answering.
+    ASKING = frozenset({Verb.ACCESS_REQUESTED, Verb.CONSENT_REQUESTED})
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notices")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    share = models.ForeignKey(CaseShare, on_delete=models.CASCADE, related_name="+")
+    share = models.ForeignKey(CaseShare, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    access_request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    consent_request = models.ForeignKey(
+        ConsentRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     verb = models.CharField(max_length=20, choices=Verb.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -624,6 +758,37 @@ class CaseNotice(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="casenotice_unread_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share__isnull=False, access_request__isnull=True, consent_request__isnull=True)
+                | Q(share__isnull=True, access_request__isnull=False, consent_request__isnull=True)
+                | Q(share__isnull=True, access_request__isnull=True, consent_request__isnull=False),
+                name="casenotice_about_one_thing",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.verb} for user #{self.user_id}"
+
+    def get_absolute_url(self) -> str:
+        """Where the step is worked or its answer shown."""
+        if self.consent_request_id is not None and self.verb in self.ASKING:
+            return reverse("consent_requests") + f"#consent-request-{self.consent_request_id}"
+        if self.access_request_id is not None and self.verb in self.ASKING:
+            anchor = "access-requests-heading"
+        elif self.share_id is not None:
+            anchor = "shares-heading"
+        else:
+            anchor = "access-heading"
+        return reverse("case_detail", args=[self.case_id]) + f"#{anchor}"
+
+    @property
+    def agency(self) -> Agency:
+        """The agency the notice names: the share's agency; the agency asking (to those who decide); the lead
+        agency or the provider that answered (to the asker)."""
+        if self.share_id is not None and self.share is not None:
+            return self.share.agency
+        if self.access_request is not None:
+            return self.access_request.agency if self.verb in self.ASKING else self.case.lead_agency
+        assert self.consent_request is not None
+        return self.consent_request.agency if self.verb in self.ASKING else self.consent_request.holder_agency

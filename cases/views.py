@@ -20,9 +20,12 @@ from cases import selectors, services
 from cases.activity import activity_lines
 from cases.filters import CaseFilter
 from cases.forms import (
+    AccessDeclineForm,
+    AccessRequestForm,
     AssignForm,
     CaseForm,
     ConsentForm,
+    ConsentRequestForm,
     DocumentForm,
     LinkPersonForm,
     MeetingPacketForm,
@@ -34,9 +37,9 @@ from cases.forms import (
     ShareForm,
     StatusForm,
 )
-from cases.models import Case, CaseParticipant, Visibility
+from cases.models import Case, CaseParticipant, ConsentRequest, Visibility
 from cases.packets import render_case_packet
-from cases.presenters import access_text, person_choice_label
+from cases.presenters import access_text, person_choice_label, withheld_text
 from portal.audit import audit_record, audit_records
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
@@ -118,6 +121,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     may_change, may_see_le = access.may_change, access.may_see_le
     may_manage, may_decide = access.manages, access.decides
     status_changes = services.case_status_changes_for(access)
+    consent_asks = _consent_asks(request, people)
     victims = [
         (str(view.pk), person_choice_label(participant, view))
         for participant, view in people
@@ -144,6 +148,9 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 may_see_le=may_see_le,
             ),
             "ways_to_see_more": dossier.ways_to_see_more,
+            "access_ask": services.access_ask_for(user, access, dossier.reader_share),
+            "consent_asks": consent_asks,
+            "access_requests": list(selectors.access_requests_open_in(case)) if may_manage else [],
             "needs": dossier.needs,
             "notes": dossier.notes,
             "documents": dossier.documents,
@@ -173,6 +180,18 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "assigned": dossier.assigned,
         },
     )
+
+
+def _consent_asks(
+    request: AuthenticatedHttpRequest, people: list[tuple[CaseParticipant, selectors.PersonView]]
+) -> list[tuple[selectors.PersonView, Agency, ConsentRequest | None]]:
+    """The people withheld from the reader for want of a consent, each with the provider to ask and the reader's
+    agency's request still awaiting its answer (one query, and none when nobody is withheld so)."""
+    if not selectors.can_ask_for_access(request.user):
+        return []
+    to_ask = selectors.people_to_ask_consent_for(people)
+    asked = selectors.consent_requests_open_from(request.user.agency, [view.pk for _participant, view in to_ask])
+    return [(view, view.person.entered_by_agency, asked.get(view.pk)) for _participant, view in to_ask]
 
 
 def _audit_reads(
@@ -386,7 +405,7 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         people=people,
         agencies=Agency.objects.filter(is_active=True).exclude(pk=agency.pk),
-        initial={"person": people.first()} if people.count() == 1 else None,
+        initial=_consent_initial(request, people),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -397,6 +416,19 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The consent is recorded."))
             return redirect("case_detail", pk=case.pk)
     return render(request, "cases/consent_form.html", {"form": form, "case": case})
+
+
+def _consent_initial(request: AuthenticatedHttpRequest, people: QuerySet) -> dict[str, object] | None:
+    """The consent form's first choices: the only client, or the person and agency a request to record a consent
+    names (``?person=&recipient_agency=``, from the consent requests page; a value not offered is ignored)."""
+    initial: dict[str, object] = {}
+    if people.count() == 1:
+        initial["person"] = people.first()
+    for name in ("person", "recipient_agency"):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            initial[name] = int(value)
+    return initial or None
 
 
 @require_POST
@@ -644,3 +676,161 @@ def meeting_packet_download(request: AuthenticatedHttpRequest, pk: int) -> HttpR
         filename=f"meeting-{packet.meeting_on:%Y-%m-%d}-{packet.pk}.pdf",
         content_type="application/pdf",
     )
+
+
+# Asking to see more (decision 0025): more access from the lead agency, a consent from the provider.
+
+
+def access_request_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Ask the lead agency for more access: 404 outside the case, 403 for the lead agency, a role that does not
+    ask, or an agency with nothing higher to ask for. While a request awaits a decision the page says so."""
+    access = selectors.case_access_for_user(request.user, pk)
+    case = access.case
+    ask = services.access_ask_for(request.user, access, selectors.agency_share_of(request.user, case))
+    if not ask.levels:
+        raise PermissionDenied(_("Your agency cannot ask for more access to this case."))
+    form = AccessRequestForm(request.POST or None, levels=ask.levels)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.access_request_create(
+                case=case,
+                level=form.cleaned_data["level"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(agency)s's supervisors will decide; you will find their answer in your notices.")
+                % {"agency": case.lead_agency.name},
+            )
+            return redirect(reverse("case_detail", args=[case.pk]) + "#access-heading")
+    return render(request, "cases/access_request_form.html", {"form": form, "case": case, "ask": ask})
+
+
+@require_POST
+def access_request_approve(request: AuthenticatedHttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    case, access_request = selectors.access_request_get_for_decider(request.user, pk, request_pk)
+    try:
+        services.access_request_approve(access_request=access_request, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(agency)s sees the case at the level asked for from now on.") % {"agency": access_request.agency.name},
+        )
+    return redirect(reverse("case_detail", args=[case.pk]) + "#shares-heading")
+
+
+def access_request_decline(request: AuthenticatedHttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    """Decline a request for more access, saying why (the person who asked reads it)."""
+    case, access_request = selectors.access_request_get_for_decider(request.user, pk, request_pk)
+    form = AccessDeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.access_request_decline(
+                access_request=access_request, actor=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The request is declined; %(agency)s keeps its access.") % {"agency": access_request.agency.name},
+            )
+            return redirect(reverse("case_detail", args=[case.pk]) + "#shares-heading")
+    return render(request, "cases/access_decline.html", {"form": form, "case": case, "access_request": access_request})
+
+
+def consent_request_create(request: AuthenticatedHttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    """Ask the provider that holds a person's information to record their consent for the reader's agency. 404
+    for a person the reader does not see in the case; 403 when nothing of them is withheld for want of a consent,
+    or for a role that does not ask. The page names the person only by their role and number."""
+    access = selectors.case_access_for_user(request.user, pk)
+    case = access.case
+    found = [
+        (participant, view)
+        for participant, view in selectors.people_of_case_for(request.user, case, access.permissions)
+        if view.pk == person_pk
+    ]
+    if not found:
+        raise Http404
+    if not selectors.can_ask_for_access(request.user) or not selectors.people_to_ask_consent_for(found):
+        raise PermissionDenied(_("Nothing of this person is withheld from you for want of a consent."))
+    participant, view = found[0]
+    asked = selectors.consent_requests_open_from(request.user.agency, [view.pk]).get(view.pk)
+    form = ConsentRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_request_create(
+                case=case, person=view.person, reason=form.cleaned_data["reason"], actor=request.user, request=request
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(agency)s is asked; you will find its answer in your notices.")
+                % {"agency": view.person.entered_by_agency.name},
+            )
+            return redirect(reverse("case_detail", args=[case.pk]) + "#access-heading")
+    return render(
+        request,
+        "cases/consent_request_form.html",
+        {
+            "form": form,
+            "case": case,
+            "person_label": _("%(role)s #%(id)s") % {"role": participant.get_role_display(), "id": view.pk},
+            "holder": view.person.entered_by_agency,
+            "withheld": withheld_text(view.withheld_because) if view.withheld_because else "",
+            "asked": asked,
+        },
+    )
+
+
+def consent_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The requests to record a consent of the reader's agency's clients, for those who record its consents: each
+    names the client by the agency's own record (a read of their identity, audited), the agency asking and why,
+    and the case only where the reader sees it."""
+    if not selectors.can_record_consents(request.user):
+        raise Http404
+    rows = list(selectors.consent_requests_for(request.user)[:CONSENT_REQUESTS_SHOWN])
+    audit_records(
+        [
+            {
+                "action": "cases.pii.viewed",
+                "target": row.person,
+                "details": {"person_id": row.person_id, "categories": ["identity"], "via": "consent_requests"},
+            }
+            for row in {row.person_id: row for row in rows}.values()
+        ],
+        request=request,
+    )
+    return render(
+        request,
+        "cases/consent_requests.html",
+        {"rows": rows, "more": len(rows) == CONSENT_REQUESTS_SHOWN},
+    )
+
+
+CONSENT_REQUESTS_SHOWN = 100
+
+
+@require_POST
+def consent_request_declined(request: AuthenticatedHttpRequest, request_pk: int) -> HttpResponse:
+    """The provider answers that its client declined: the request is done (no reason of the client is kept)."""
+    consent_request = selectors.consent_request_get_for_holder(request.user, request_pk)
+    try:
+        services.consent_request_client_declined(consent_request=consent_request, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(agency)s is told that the client declined.") % {"agency": consent_request.agency.name},
+        )
+    return redirect("consent_requests")

@@ -1,6 +1,7 @@
-"""The cases' part of a person's home (``portal.workqueue``): shares to decide, decisions on the shares they asked
-for, unmet urgent needs in the cases they work, consents about to expire, and how many open cases they have. Each
-item leads to the case page that shows it, read by that page's rules (``cases.selectors.work``)."""
+"""The cases' part of a person's home (``portal.workqueue``): shares and requests for more access to decide,
+requests to record a consent, decisions on the shares and access they asked for, unmet urgent needs in the cases
+they work, consents about to expire, and how many open cases they have. Each item leads to the page that shows it,
+read by that page's rules (``cases.selectors.work``, ``cases.selectors.requests``)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -40,8 +41,7 @@ def share_decisions(user: User) -> list[WorkSection]:
     notices, more = capped(decided)
     items = [
         WorkItem(
-            label=_("%(number)s: share with %(agency)s")
-            % {"number": notice.case.number, "agency": notice.share.agency},
+            label=_("%(number)s: share with %(agency)s") % {"number": notice.case.number, "agency": notice.agency},
             url=_case_url(notice.case_id, "shares-heading"),
             detail=_("%(step)s by %(person)s") % {"step": notice.get_verb_display(), "person": notice.actor},
             when=notice.created_at,
@@ -54,6 +54,88 @@ def share_decisions(user: User) -> list[WorkSection]:
         WorkSection(
             "share-decisions",
             _("Decisions on the shares you asked for"),
+            NEWS,
+            items,
+            more_url=reverse("notifications"),
+            more_label=_("See all notices"),
+            more=more,
+        )
+    ]
+
+
+def access_to_decide(user: User) -> list[WorkSection]:
+    """The requests for more access that ``user`` decides (a supervisor of the lead agency)."""
+    asked, more = capped(selectors.access_requests_awaiting_decision_by(user))
+    items = [
+        WorkItem(
+            label=_("%(number)s: %(agency)s asks for more access")
+            % {"number": access_request.case.number, "agency": access_request.agency.name},
+            url=_case_url(access_request.case_id, "access-requests-heading"),
+            detail=_("%(level)s, asked for by %(person)s")
+            % {"level": access_request.get_level_display(), "person": access_request.asked_by.get_full_name()},
+            when=access_request.created_at,
+            when_label=_("Asked on"),
+        )
+        for access_request in asked
+    ]
+    return [WorkSection("access", _("Requests for more access"), ACTION, items, more=more)]
+
+
+def consents_asked(user: User) -> list[WorkSection]:
+    """The requests to record a consent of a client of ``user``'s agency (its people who record consents). The
+    home names no one: the client by their number, the case not at all."""
+    asked, more = capped(selectors.consent_requests_for(user))
+    items = [
+        WorkItem(
+            label=_("Consent to release to %(agency)s asked for") % {"agency": consent_request.agency.name},
+            url=reverse("consent_requests") + f"#consent-request-{consent_request.pk}",
+            detail=_("Person #%(person)s") % {"person": consent_request.person_id},
+            when=consent_request.created_at,
+            when_label=_("Asked on"),
+        )
+        for consent_request in asked
+    ]
+    return [
+        WorkSection(
+            "consent-requests",
+            _("Requests to record a consent"),
+            ACTION,
+            items,
+            more_url=reverse("consent_requests"),
+            more_label=_("See all requests"),
+            more=more,
+        )
+    ]
+
+
+# The answers to a person's requests to see more of a case (decision 0025).
+ANSWERS = [
+    CaseNotice.Verb.ACCESS_APPROVED,
+    CaseNotice.Verb.ACCESS_DECLINED,
+    CaseNotice.Verb.CONSENT_RECORDED,
+    CaseNotice.Verb.CONSENT_DECLINED,
+]
+
+
+def access_answers(user: User) -> list[WorkSection]:
+    """The unread notices of the answers to what ``user`` asked: more access approved or declined, a consent
+    recorded or declined by the client."""
+    notices, more = capped(work.case_notices_of(user).filter(read_at__isnull=True, verb__in=ANSWERS))
+    items = [
+        WorkItem(
+            label=_("%(number)s: %(step)s") % {"number": notice.case.number, "step": notice.get_verb_display()},
+            url=notice.get_absolute_url(),
+            detail=_("by %(agency)s") % {"agency": notice.agency.name},
+            when=notice.created_at,
+            when_label=_("On"),
+            tag=_("New"),
+        )
+        for notice in notices
+    ]
+    return [
+        WorkSection(
+            "access-answers",
+            _("Answers to your requests for access"),
             NEWS,
             items,
             more_url=reverse("notifications"),
@@ -121,7 +203,10 @@ def sections(user: User) -> list[WorkSection]:
     return [
         *urgent_needs(user),
         *shares_to_decide(user),
+        *access_to_decide(user),
+        *consents_asked(user),
         *expiring_consents(user),
         *share_decisions(user),
+        *access_answers(user),
         *open_cases(user),
     ]

@@ -23,8 +23,8 @@ def notice_line(notice: Notification | CaseNotice) -> NoticeLine:
     if isinstance(notice, CaseNotice):
         return NoticeLine(
             text=_("%(number)s: %(step)s (%(agency)s)")
-            % {"number": notice.case.number, "step": notice.get_verb_display(), "agency": notice.share.agency.name},
-            url=reverse("case_detail", args=[notice.case_id]) + "#shares-heading",
+            % {"number": notice.case.number, "step": notice.get_verb_display(), "agency": notice.agency.name},
+            url=notice.get_absolute_url(),
             created_at=notice.created_at,
             is_new=notice.read_at is None,
             agency_name="",

@@ -63,11 +63,18 @@ def shares_awaiting_decision_by(user: User) -> QuerySet[CaseShare]:
 
 
 def case_notices_of(user: User) -> QuerySet[CaseNotice]:
-    """``user``'s notices about the shares of cases they still see (a share revoked since silences the older ones,
-    as for referrals' notices), the newest first."""
+    """``user``'s notices about the shares of cases, and the requests to see more of them, that they still see (a
+    share revoked since silences the older ones, as for referrals' notices), the newest first."""
     return (
         CaseNotice.objects.filter(user=user, case_id__in=case_ids_visible_to(user))
-        .select_related("case", "share__agency", "actor")
+        .select_related(
+            "case__lead_agency",
+            "share__agency",
+            "access_request__agency",
+            "consent_request__agency",
+            "consent_request__holder_agency",
+            "actor",
+        )
         .order_by("-created_at", "-id")
     )
 

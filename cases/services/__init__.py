@@ -1,8 +1,8 @@
 """Every write to cases, by sub-domain (HackSoft's rule for an app covering several): cases (``cases``), who else
-sees them (``shares``), their people and consents (``people``), needs, notes and files (``records``) and meeting
-packets (``meetings``). Each service checks the actor's right through ``cases.selectors``, writes in one transaction
-with its audit event, and derives the guardian rows itself. Every public name is importable from here, as
-``from cases import services`` reads it."""
+sees them (``shares``) and asking to see more (``requests``), their people and consents (``people``), needs, notes
+and files (``records``) and meeting packets (``meetings``). Each service checks the actor's right through
+``cases.selectors``, writes in one transaction with its audit event, and derives the guardian rows itself. Every
+public name is importable from here, as ``from cases import services`` reads it."""
 
 from cases.services.cases import (
     EDITABLE_CASE_FIELDS,
@@ -25,6 +25,17 @@ from cases.services.people import (
     person_update,
 )
 from cases.services.records import MAX_DOCUMENT_BYTES, document_upload, need_add, need_mark_met, note_add
+from cases.services.requests import (
+    AccessAsk,
+    access_ask_for,
+    access_levels_to_ask,
+    access_request_approve,
+    access_request_create,
+    access_request_decline,
+    consent_request_client_declined,
+    consent_request_create,
+    consent_requests_fulfil,
+)
 from cases.services.shares import (
     LAW_ENFORCEMENT_LEVELS,
     SHARE_LEVEL_PERMISSIONS,
@@ -44,8 +55,14 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "SHARE_LEVEL_PERMISSIONS",
     "STATUS_CHANGES",
+    "AccessAsk",
     "StaleEdit",
     "StalePersonEdit",
+    "access_ask_for",
+    "access_levels_to_ask",
+    "access_request_approve",
+    "access_request_create",
+    "access_request_decline",
     "case_assign",
     "case_create",
     "case_share_approve",
@@ -57,6 +74,9 @@ __all__ = [
     "case_transition",
     "case_update",
     "consent_record",
+    "consent_request_client_declined",
+    "consent_request_create",
+    "consent_requests_fulfil",
     "consent_revoke",
     "document_upload",
     "meeting_packet_open",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, User
 from cases import selectors
 from cases.models import Case, CaseParticipant, Consent, Person
+from cases.services.requests import consent_requests_fulfil
 from portal.audit import audit_record
 from portal.idempotency import create_once
 from portal.models import AuditEvent
@@ -234,6 +235,8 @@ def consent_record(
                     "expires_on": expires_on.isoformat(),
                 },
             )
+            # it answers the recipient's open request for it, if any (decision 0025)
+            consent_requests_fulfil(consent=consent, actor=actor, request=request)
         return consent
 
     return create_once(Consent, actor=actor, key=submission_key, create=create)
