@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Role, User
+from portal.audit import action_codes_described_by
 from portal.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -33,7 +34,9 @@ class AuditEventFilter(django_filters.FilterSet):
     days in the task force's time zone (``settings.TIME_ZONE``), the one the trail shows times in."""
 
     action = django_filters.CharFilter(
-        label=_("Action starts with"), lookup_expr="startswith", help_text=_("e.g. auth.login or agencies.")
+        label=_("Action"),
+        method="filter_action",
+        help_text=_("Words of the action (e.g. signed in) or the start of its code (e.g. auth.login)."),
     )
     actor = django_filters.CharFilter(label=_("Person (e-mail)"), field_name="actor_email", lookup_expr="icontains")
     outcome = django_filters.ChoiceFilter(
@@ -57,6 +60,12 @@ class AuditEventFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, agency_choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["agency"].extra["choices"] = agency_choices
+
+    def filter_action(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
+        """The events whose code starts with ``value`` (as stored: "auth.login"), or whose words, as the trail shows
+        them in the reader's language, hold it ("signed in", "revocó")."""
+        value = value.strip()
+        return queryset.filter(Q(action__startswith=value) | Q(action__in=action_codes_described_by(value)))
 
 
 class MemberFilter(django_filters.FilterSet):

@@ -71,6 +71,15 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields: list[str] = []
 
+    def active_count(self) -> int:
+        """How many filters narrow the list now (the small screen's "Filters (2)" button): those with a value the
+        form accepts. The sort only orders the list, and a value refused is an error that filters nothing."""
+        if not self.is_bound:
+            return 0
+        self.form.is_valid()
+        cleaned = getattr(self.form, "cleaned_data", {})
+        return sum(1 for name, value in cleaned.items() if name != "sort" and value not in (None, "", False))
+
     def filter_text(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         """Cases whose number or title holds ``value``, or with a person of that name the reader may see: one set of
         ids (a UNION), not an OR with a subquery, which PostgreSQL cannot turn into a join and computes whole

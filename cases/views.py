@@ -172,6 +172,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if may_manage
             else [],
             "shares_you_may_end": {share.pk for share in dossier.shares if access.may_end_share(share)},
+            "consents_you_may_revoke": {c.pk for c in dossier.consents if selectors.can_revoke_consent(user, c)},
             # Each referral links to its page for the agency that sent it.
             "referrals": dossier.referrals,
             "today": timezone.localdate(),

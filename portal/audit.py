@@ -1,5 +1,6 @@
 """Writing the audit trail: ``audit_record`` is the one way an ``AuditEvent`` is made."""
 
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Required, TypedDict, Unpack
 
@@ -179,6 +180,21 @@ def action_label(code: str) -> "StrOrPromise":
         return label
     head, _dot, rest = code.partition(".")
     return f"{head}: {rest.replace('.', ' ').replace('_', ' ')}" if rest else code
+
+
+def action_codes_described_by(words: str) -> list[str]:
+    """The codes whose words (``ACTION_LABELS``, in the reader's language) hold ``words`` from the start of a word
+    ("sign" finds "signed in", not "assigned"), whatever their case and accents ("revoco" finds "revocó"): the
+    trail's action filter takes words as well as the start of a code."""
+    wanted = _folded(words)
+    if not wanted:
+        return []
+    return [code for code, label in ACTION_LABELS.items() if f" {wanted}" in f" {_folded(str(label))}"]
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 # How the trail names an object: by a field that is no one's personal information (a case by its number, an

@@ -307,7 +307,9 @@ def service_location_save(
         elif not ServiceAtLocation.objects.filter(service=current, location=location).exists():
             raise PermissionDenied
         elif (
-            location.organization_id != current.organization_id
+            # A place of no organization (HSDS leaves it optional) is the provider's to correct while only its
+            # own listings name it.
+            location.organization_id not in (None, current.organization_id)
             or ServiceAtLocation.objects.filter(location=location)
             .exclude(service__organization_id=current.organization_id)
             .exists()

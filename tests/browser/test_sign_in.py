@@ -157,7 +157,7 @@ def test_the_auditor_reads_and_filters_the_audit_trail(page: Page, auditor, inve
     expect(page.get_by_role("cell", name="auditor@tfc.example").first).to_be_visible()
     check_axe(page, "audit-trail")
 
-    page.get_by_label("Action starts with").fill("auth.login.succeeded")
+    page.get_by_label("Action", exact=True).fill("auth.login.succeeded")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("status")).to_contain_text("match")
     for action in page.locator("tbody th code").all_inner_texts():

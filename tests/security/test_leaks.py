@@ -4,9 +4,11 @@ client held without consent, never appear in any response to them: pages, lists,
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from cases.services import need_add
 from tests.cases.fixtures import CLIENT_NAME, CLIENT_PHONE, LE_SECRET, VICTIM_NAME, VICTIM_PHONE
+from tests.services_directory.factories import listed_service
 
 LE_SENTINELS = [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET, "Massage parlor network"]
 CLIENT_SENTINELS = [*CLIENT_NAME.split(), CLIENT_PHONE]
@@ -20,8 +22,9 @@ def _patterns(patterns, prefix=""):
             yield prefix + str(pattern.pattern)
 
 
-def _every_get_url(ids: dict[str, int]) -> list[str]:
-    """Every route of the portal (not the admin) filled with the ids of the sentinel objects."""
+def _every_get_url(ids: dict[str, int], uuids: dict[str, str] | None = None) -> list[str]:
+    """Every route of the portal (not the admin) filled with the ids of the sentinel objects (``uuids``: the
+    directory's, whose keys are UUIDs)."""
     urls = []
     for route in _patterns(get_resolver().url_patterns):
         if route.startswith(("admin/", "static/", "i18n/")) or "^" in route or "(?P" in route:
@@ -29,6 +32,8 @@ def _every_get_url(ids: dict[str, int]) -> list[str]:
         path = "/" + route
         for name, value in ids.items():
             path = path.replace(f"<int:{name}>", str(value))
+        for name, key in (uuids or {}).items():
+            path = path.replace(f"<uuid:{name}>", key)
         path = re.sub(r"<(?:str|slug|path|uuid):\w+>", "x", path)
         if "<" not in path:
             urls.append(path)
@@ -36,8 +41,9 @@ def _every_get_url(ids: dict[str, int]) -> list[str]:
 
 
 SEARCH_WORDS = [*VICTIM_NAME.split(), *CLIENT_NAME.split(), VICTIM_PHONE]
-# Searches whose text can be a name take it from a POST body only (issue 11): the scan posts the words there too.
-NAME_SEARCH_URLS = {"/cases/", "/cases/people/"}
+# Searches whose text can be a name take it from a POST body only (issue 11): the scan posts the words there too,
+# to the case list, the person search and the search that finds someone to add to a case (issue 14).
+NAME_SEARCHES = re.compile(r"^/cases/(?:|people/|\d+/people/find/)$")
 
 
 @pytest.fixture
@@ -53,7 +59,30 @@ def ids(le_case, ngo_case, investigator):
         actor=investigator,
     )
     share = le_case.shares.first()
-    return {"pk": le_case.pk, "document_pk": document.pk, "share_pk": share.pk, "consent_pk": 0, "person_pk": 0}
+    victim = le_case.participants.get(role="victim").person
+    need = need_add(case=le_case, person=victim, category="food", actor=investigator)
+    return {
+        "pk": le_case.pk,
+        "case_pk": le_case.pk,  # the referrals' "ask an agency to join"
+        "document_pk": document.pk,
+        "share_pk": share.pk,
+        "consent_pk": 0,
+        "person_pk": victim.pk,  # the correction form
+        "need_pk": need.pk,  # "Find services" and referring the need
+    }
+
+
+@pytest.fixture
+def uuids(ngo):
+    """A listing offering food (the need above) at one place: its pages, hours and locations, and "Refer someone"."""
+    listing = listed_service(name="Harbor House", agency=ngo, categories=("food",))
+    location = listing.service_at_locations.get().location
+    return {"pk": str(listing.pk), "service_pk": str(listing.pk), "location_pk": str(location.pk)}
+
+
+def _with_case_chosen(urls: list[str], case_pk: int) -> list[str]:
+    """ "Refer someone" lists the people of a case chosen in its query: the scan chooses the sentinel case too."""
+    return urls + [f"{url}?case={case_pk}" for url in urls if url.endswith("/refer/") and "/services/" in url]
 
 
 def _scan(client, urls, sentinels) -> list[str]:
@@ -61,7 +90,7 @@ def _scan(client, urls, sentinels) -> list[str]:
     for url in urls:
         for word in ["", *SEARCH_WORDS]:
             responses = [client.get(url, {"q": word} if word else {})]
-            if word and url in NAME_SEARCH_URLS:
+            if word and NAME_SEARCHES.match(url):
                 responses.append(client.post(url, {"q": word}))
             for response in responses:
                 body = (
@@ -78,24 +107,86 @@ def _scan(client, urls, sentinels) -> list[str]:
 
 
 @pytest.mark.parametrize("who", ["outsider", "advocate", "coordinator", "provider_staff", "auditor", "agency_admin"])
-def test_nothing_of_an_unshared_case_reaches_those_outside_it(request, client_as, ids, who):
+def test_nothing_of_an_unshared_case_reaches_those_outside_it(request, client_as, ids, uuids, who):
     client = client_as(request.getfixturevalue(who))
-    urls = _every_get_url(ids)
+    urls = _with_case_chosen(_every_get_url(ids, uuids), ids["pk"])
     assert len(urls) > 10  # the scan really walks the portal
+    for page in [
+        "person_edit",
+        "participant_find",
+        "refer_choose",
+        "service_hours",
+        "service_location",
+        "notifications",
+    ]:
+        assert any(url == reverse(page, kwargs=_kwargs(page, ids, uuids)) for url in urls), page
     assert _scan(client, urls, LE_SENTINELS) == []
 
 
-def test_a_summary_share_shows_no_names_or_phones(client_as, ids, partner_investigator):
-    leaks = _scan(client_as(partner_investigator), _every_get_url(ids), [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET])
+def _kwargs(page: str, ids, uuids) -> dict:
+    return {
+        "person_edit": {"pk": ids["pk"], "person_pk": ids["person_pk"]},
+        "participant_find": {"pk": ids["pk"]},
+        "refer_choose": {"service_pk": uuids["service_pk"]},
+        "service_hours": {"pk": uuids["pk"]},
+        "service_location": {"pk": uuids["pk"], "location_pk": uuids["location_pk"]},
+        "notifications": {},
+    }[page]
+
+
+def test_a_summary_share_shows_no_names_or_phones(client_as, ids, uuids, partner_investigator):
+    urls = _with_case_chosen(_every_get_url(ids, uuids), ids["pk"])
+    leaks = _scan(client_as(partner_investigator), urls, [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET])
     assert leaks == []
+
+
+# A notice of a share's step names the case by its number and the agency; never its title, people or narrative.
+CASE_CONTENT = [*LE_SENTINELS, "Three venues under common control"]
+
+
+@pytest.mark.parametrize(
+    ("who", "still_sees"),
+    [
+        ("partner_investigator", True),  # a summary share: the number, nothing of the case's content
+        ("partner_investigator", False),  # the share ended since
+        ("outsider", False),  # a notice that should never have been theirs (a person moved on, a bad import)
+        ("advocate", False),
+        ("provider_staff", False),
+        ("auditor", False),
+    ],
+)
+def test_a_case_notice_shows_while_its_reader_sees_the_case_and_never_its_content(
+    request, client_as, le_case, partner_agency, supervisor, who, still_sees
+):
+    from cases.models import CaseNotice, CaseShare
+    from cases.services import case_share_revoke
+
+    user = request.getfixturevalue(who)
+    share = le_case.shares.get(agency=partner_agency, status=CaseShare.Status.ACTIVE)
+    CaseNotice.objects.create(
+        user=user, case=le_case, share=share, verb=CaseNotice.Verb.SHARE_APPROVED, actor=supervisor
+    )
+    if who == "partner_investigator" and not still_sees:
+        case_share_revoke(share=share, actor=supervisor, reason="The joint operation ended.")
+    client = client_as(user)
+    pages = {url: client.get(url).content.decode() for url in [reverse("notifications"), reverse("home")]}
+    notices = pages[reverse("notifications")]
+    assert (le_case.number in notices) == still_sees
+    assert (reverse("case_detail", args=[le_case.pk]) in notices) == still_sees
+    assert [f"{url}: {word}" for url, page in pages.items() for word in CASE_CONTENT if word in page] == []
+    if not still_sees:
+        assert le_case.number not in pages[reverse("home")]
 
 
 def test_a_shelters_client_without_consent_reaches_no_other_agency(
     client_as, ngo_case, investigator, partner_investigator
 ):
-    ids = {"pk": ngo_case.pk, "document_pk": 0, "share_pk": 0, "consent_pk": 0, "person_pk": 0}
+    client_pk = ngo_case.participants.get(role="victim").person_id
+    ids = {"pk": ngo_case.pk, "case_pk": ngo_case.pk, "document_pk": 0, "share_pk": 0, "consent_pk": 0}
+    ids["person_pk"] = client_pk
     for user in [investigator, partner_investigator]:
-        assert _scan(client_as(user), _every_get_url(ids), CLIENT_SENTINELS) == []
+        urls = _with_case_chosen(_every_get_url(ids), ngo_case.pk)
+        assert _scan(client_as(user), urls, CLIENT_SENTINELS) == []
 
 
 CONFIDENTIAL_ADDRESS = "17 Sentinel Hideaway Lane"
