@@ -457,6 +457,14 @@ EXEMPT_URL_NAMES = {
     "hsds_api_service": "tests/services_directory/test_api.py",
     # The admin's HSDS import: staff only, like the whole admin (tests/security/test_urls.py).
     "admin:services_directory_hsds_import": "tests/services_directory/test_admin.py",
+    # Asking for more access and for a consent need a share at each level and an NGO's client without consent: the
+    # who-may tables there (lead, its supervisor, partners at each level, the coordinator, the NGO, an outsider).
+    "access_request_create": "tests/cases/test_access_requests.py",
+    "access_request_approve": "tests/cases/test_access_requests.py",
+    "access_request_decline": "tests/cases/test_access_requests.py",
+    "consent_request_create": "tests/cases/test_access_requests.py",
+    "consent_requests": "tests/cases/test_access_requests.py",
+    "consent_request_declined": "tests/cases/test_access_requests.py",
 }
 MATRIX_APPS = ("cases", "referrals", "services_directory")
 
