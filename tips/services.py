@@ -392,7 +392,8 @@ def _tip_words(tip: Tip) -> dict[str, Any]:
 
 
 def _common_task_force(agency: Agency, other_id: int) -> TaskForce | None:
-    return agency.task_forces.filter(agencies=other_id).order_by("pk").first()
+    both = TaskForce.objects.filter(members__agency=agency.pk).filter(members__agency=other_id)
+    return both.order_by("pk").first()
 
 
 def tip_open_case(*, tip: Tip, actor: User, title: str = "", request: Any = None) -> Tip:
