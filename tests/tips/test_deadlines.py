@@ -75,10 +75,12 @@ def test_an_overdue_tip_tells_the_supervisors_and_coordinators_once(
         tip = receive(intake, imminent_danger=True)
     with time_machine.travel(NOW + timedelta(minutes=30), tick=False):
         assert services.tips_overdue_notify() == []
-    with time_machine.travel(NOW + timedelta(minutes=70), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert services.tips_overdue_notify() == [tip.pk]
-            assert services.tips_overdue_notify() == []  # once per tip
+    with (
+        time_machine.travel(NOW + timedelta(minutes=70), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.tips_overdue_notify() == [tip.pk]
+        assert services.tips_overdue_notify() == []  # once per tip
     told = set(TipNotice.objects.filter(tip=tip).values_list("user__email", flat=True))
     assert told == {supervisor.email, coordinator.email}
     assert sorted(message.to[0] for message in mail.outbox) == sorted(told)
@@ -100,9 +102,11 @@ def test_the_background_task_notifies_overdue_tips(intake, supervisor, django_ca
 
     with time_machine.travel(NOW, tick=False):
         tip = receive(intake, involves_minor=True)
-    with time_machine.travel(NOW + timedelta(hours=2), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert tasks.tips_overdue_notify.call() == 1
+    with (
+        time_machine.travel(NOW + timedelta(hours=2), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert tasks.tips_overdue_notify.call() == 1
     assert Tip.objects.get(pk=tip.pk).overdue_notified_at is not None
     assert TipNotice.objects.filter(tip=tip, user=supervisor, emailed_at__isnull=False).exists()
 

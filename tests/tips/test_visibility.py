@@ -13,7 +13,7 @@ from tips.models import Tip
 STATES = ["received", "assessed", "assigned", "case_opened", "closed"]
 
 # who -> what they get in each state: "content" (200 and the content), "oversight" (200, no content), 404.
-C, O, N = "content", "oversight", 404
+C, S, N = "content", "oversight", 404  # S: the state of the tip, not its content
 TABLE = {
     "intake": [C, C, C, C, C],  # the receiving agency's intake staff
     "intake_colleague": [C, C, C, C, C],
@@ -25,7 +25,7 @@ TABLE = {
     "partner_colleague": [N, N, N, N, N],  # the assigned agency's other caseworker
     "advocate": [N, N, N, N, N],
     "provider_staff": [N, N, N, N, N],
-    "coordinator": [O, O, O, O, O],  # the task force's coordinator: deadlines, not content
+    "coordinator": [S, S, S, S, S],  # the task force's coordinator: deadlines, not content
     "auditor": [N, N, N, N, N],
     "outsider": [N, N, N, N, N],
 }
