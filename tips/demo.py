@@ -314,7 +314,8 @@ def _tell(story: Story, duplicate_of: Case | None, linked_to: Case | None) -> Ti
             assert tip.owner is not None
             tip = services.tip_open_case(tip=tip, actor=tip.owner)
         elif verb == "link":
-            assert tip.owner is not None and linked_to is not None
+            assert tip.owner is not None
+            assert linked_to is not None
             tip = services.tip_link_case(tip=tip, actor=tip.owner, case_number=linked_to.number)
         elif verb == "close":
             number = duplicate_of.number if duplicate_of is not None else ""
