@@ -206,14 +206,3 @@ def supervisors_and_coordinators_of(tip: Tip) -> QuerySet[User]:
         | Q(_membership__agency__in=coordination, _membership__role__in=roles_with(OVERSEE)),
         is_active=True,
     ).order_by("pk")
-
-
-def unread_notices_for(user: User) -> QuerySet:
-    """``user``'s unread tip notices about tips they still see, newest first."""
-    from tips.models import TipNotice
-
-    return (
-        TipNotice.objects.filter(user=user.pk, read_at__isnull=True, tip__in=tip_list_visible_to(user).values("pk"))
-        .select_related("tip", "tip__receiving_agency")
-        .order_by("-created_at", "-id")
-    )
