@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import User
@@ -60,7 +61,9 @@ class TipForm(forms.ModelForm):
         }
         help_texts = {
             "received_at": _("When the report came in, if not now."),
-            "flight_scheduled_arrival": _("Local time at the arrival airport. The tip is due 45 minutes before it."),
+            "flight_scheduled_arrival": _(
+                "In the portal's time zone. The tip is due 45 minutes before it, when that is sooner."
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -69,6 +72,12 @@ class TipForm(forms.ModelForm):
         channel = self.fields["channel"]
         assert isinstance(channel, forms.ChoiceField)
         channel.choices = [("", _("Choose how it came in")), *Tip.Channel.choices]
+
+    def clean_received_at(self) -> Any:
+        received_at = self.cleaned_data.get("received_at")
+        if received_at is not None and received_at > timezone.now():
+            raise forms.ValidationError(_("A tip cannot come in later than now."))
+        return received_at
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -72,6 +72,7 @@ def test_the_same_form_posted_twice_enters_one_tip(client_as, intake):
         ({"narrative": ""}, "narrative"),
         ({"channel": ""}, "channel"),
         ({"flight_number": ""}, "flight_number"),  # an airline report needs its flight
+        ({"received_at": "2099-01-01T00:00"}, "received_at"),  # not later than now
         ({"subjects-1-name": "Someone", "subjects-1-role": ""}, None),  # a person described needs a role
     ],
 )
