@@ -121,3 +121,17 @@ def test_a_reopened_tip_gets_a_new_deadline_and_may_be_notified_again(intake, su
         reopened = services.tip_reopen(tip=closed, actor=supervisor, reason="The school called: it was real.")
     assert reopened.assess_by == NOW + timedelta(hours=4)
     assert reopened.overdue_notified_at is None
+
+
+def test_the_command_notifies_once(intake, supervisor):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with time_machine.travel(NOW, tick=False):
+        receive(intake, involves_minor=True)
+    with time_machine.travel(NOW + timedelta(hours=2), tick=False):
+        out = StringIO()
+        call_command("tips_overdue", stdout=out)
+        call_command("tips_overdue", stdout=out)
+    assert out.getvalue().splitlines() == ["1 overdue tip(s) notified.", "0 overdue tip(s) notified."]
