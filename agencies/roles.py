@@ -26,7 +26,8 @@ _CASE_WORK = frozenset(
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CASEWORKER: _EVERYONE | _CASE_WORK,
-    Role.SUPERVISOR: _EVERYONE | _CASE_WORK | {"cases.decide_case"},
+    # Tips (docs/decisions/0026-tips.md): which tips, the receiving or assigned agency's (tips/selectors.py).
+    Role.SUPERVISOR: _EVERYONE | _CASE_WORK | {"cases.decide_case", "tips.triage_tip", "tips.assign_tip"},
     Role.AGENCY_ADMIN: _EVERYONE
     | {
         "agencies.view_membership",
@@ -42,8 +43,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "cases.view_case_pii",  # PII only where granted
         "cases.prepare_meeting_packet",  # each case in it as the coordinator may see it
         "referrals.coordinate_referral",
+        "tips.oversee_tip",  # the task force's tips to their deadlines, not their content
     },
-    Role.INTAKE: _EVERYONE | {"cases.add_case", "cases.view_case"},
+    Role.INTAKE: _EVERYONE | {"cases.add_case", "cases.view_case", "tips.triage_tip"},
     # Their own agency's directory listings and capacity (services_directory/selectors.py), not case records.
     Role.PROVIDER_STAFF: _EVERYONE | {"services_directory.change_service", "referrals.respond_referral"},
     Role.AUDITOR: _EVERYONE | {"portal.view_auditevent"},

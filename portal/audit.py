@@ -169,6 +169,16 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "services_directory.api_token.revoked": _("revoked an API token"),
     "portal.audit.exported": _("exported the audit trail"),
     "portal.request.denied": _("was refused a page or an action"),
+    "tips.tip.received": _("entered a tip"),
+    "tips.tip.assessed": _("assessed a tip (reasonable suspicion)"),
+    "tips.tip.closed_no_predicate": _("closed a tip: no criminal predicate"),
+    "tips.tip.assigned": _("assigned a tip"),
+    "tips.tip.linked": _("linked a tip to a case"),
+    "tips.tip.case_opened": _("opened a case from a tip"),
+    "tips.tip.closed": _("closed a tip"),
+    "tips.tip.reopened": _("reopened a tip"),
+    "tips.tip.overdue": _("tip not assessed in time: supervisors and coordinators told"),
+    "tips.tip.viewed": _("read a tip"),
 }
 
 

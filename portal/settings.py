@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "services_directory",
     "cases",
     "referrals",
+    "tips",
     "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -118,6 +119,7 @@ FORM_RENDERER = "portal.forms.USWDSFormRenderer"
 PORTAL_NAVIGATION = [
     "cases.navigation.items",
     "referrals.navigation.items",
+    "tips.navigation.items",
     "services_directory.navigation.items",
     "agencies.navigation.items",
 ]
@@ -125,6 +127,7 @@ PORTAL_NAVIGATION = [
 PORTAL_WORK_QUEUE = [
     "cases.workqueue.sections",
     "referrals.workqueue.sections",
+    "tips.workqueue.sections",
     "agencies.workqueue.sections",
 ]
 # Where the directory's "Refer someone" leads (services_directory/templatetags/directory_links.py): the directory
@@ -254,6 +257,13 @@ PORTAL_REFERRAL_RESPONSE_HOURS = {
     "urgent": env_int("PORTAL_REFERRAL_URGENT_HOURS", 24),
     "routine": env_int("PORTAL_REFERRAL_ROUTINE_HOURS", 72),
 }
+# How long the receiving agency has to assess a tip (docs/decisions/0026): a minor or imminent danger is urgent; an
+# airline report is due this many minutes before the flight lands when that is sooner.
+PORTAL_TIP_ASSESS_HOURS = {
+    "urgent": env_int("PORTAL_TIP_URGENT_HOURS", 1),
+    "routine": env_int("PORTAL_TIP_ROUTINE_HOURS", 24),
+}
+PORTAL_TIP_FLIGHT_MARGIN = timedelta(minutes=env_int("PORTAL_TIP_FLIGHT_MARGIN_MINUTES", 45))
 # The portal's address, for links in e-mail (no request there to build it from).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

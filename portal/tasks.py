@@ -35,6 +35,9 @@ task                                           reclaimed   why
                                                periodic    twice is once
 ``portal.tasks.tasks_reap``                    run again,  this module: reclaiming twice finds nothing the second
                                                periodic    time
+``tips.tasks.email_tip_notices``              run again   each notice is claimed before its e-mail: none twice
+``tips.tasks.tips_overdue_notify``             run again,  notifies only tips not yet notified, each under lock
+                                               periodic
 =============================================  ==========  ========================================================
 """
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("directory/", include("services_directory.urls")),
     path("referrals/", include("referrals.urls")),
+    path("tips/", include("tips.urls")),
     path("api/hsds/", include("services_directory.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -25,6 +25,7 @@ CHAINS = {
     "referrals.tasks.referrals_expire",
     "referrals.tasks.notifications_sweep",
     "cases.tasks.meeting_packets_purge",
+    "tips.tasks.tips_overdue_notify",
 }
 
 
@@ -91,6 +92,8 @@ def test_the_registrations_are_the_ones_the_table_lists():
         "cases.tasks.build_meeting_packet": (False, None),
         "cases.tasks.meeting_packets_purge": (True, {"reschedule": True}),
         "portal.tasks.tasks_reap": (True, {"reschedule": True}),
+        "tips.tasks.email_tip_notices": (True, None),
+        "tips.tasks.tips_overdue_notify": (True, {"reschedule": True}),
     }
     table = portal_tasks.__doc__ or ""
     assert all(f"``{path}``" in table for path in portal_tasks.registered_tasks())
@@ -237,7 +240,11 @@ def test_a_chain_waiting_or_running_is_left_alone_and_a_one_off_run_is_not_a_cha
     case_tasks.meeting_packets_purge.enqueue()  # the purge at one packet's expiry
     running(referral_tasks.referrals_expire, reschedule=True, minutes=1)  # running now, will queue its next run
     referral_tasks.notifications_sweep.enqueue(reschedule=True)
-    assert set(portal_tasks.tasks_reclaim().chains) == {"cases.tasks.meeting_packets_purge", "portal.tasks.tasks_reap"}
+    assert set(portal_tasks.tasks_reclaim().chains) == {
+        "cases.tasks.meeting_packets_purge",
+        "portal.tasks.tasks_reap",
+        "tips.tasks.tips_overdue_notify",
+    }
 
 
 def test_a_chain_whose_run_died_goes_on_once():
@@ -260,7 +267,7 @@ def test_the_command_reports_what_it_did(capsys):
     running(referral_tasks.email_notifications, [1])
     call_command("tasks_reap")
     assert capsys.readouterr().out.strip() == (
-        "1 task(s) reclaimed, 1 of them queued again; 4 periodic task(s) started again."
+        "1 task(s) reclaimed, 1 of them queued again; 5 periodic task(s) started again."
     )
 
 

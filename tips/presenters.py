@@ -1,0 +1,40 @@
+"""The words of tips' pages: a deadline as a countdown, the flags as tags. Selectors give the data; this says it."""
+
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
+
+from tips.models import Tip
+
+
+def duration(span: timedelta) -> str:
+    """A span as a person reads it at a glance: "2 d 4 h", "3 h 05 min", "12 min"."""
+    minutes = max(int(span.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}
+
+
+def countdown(tip: Tip, now: datetime) -> str:
+    """How long is left to assess a received tip, or how late it is; empty once it is assessed."""
+    if not tip.awaiting_assessment:
+        return ""
+    if tip.assess_by < now:
+        return _("Overdue by %(time)s") % {"time": duration(now - tip.assess_by)}
+    return _("%(time)s left") % {"time": duration(tip.assess_by - now)}
+
+
+def tags(tip: Tip) -> list[str]:
+    """The flags a triager reads first."""
+    found = []
+    if tip.imminent_danger:
+        found.append(_("Imminent danger"))
+    if tip.involves_minor:
+        found.append(_("Minor"))
+    if tip.is_airline_report:
+        found.append(_("In flight"))
+    return found
