@@ -264,3 +264,44 @@ def test_searching_from_many_places_does_not_locate_a_confidential_shelter(clien
         (guess[0] * miles_per_degree, guess[1] * east), (secret[0] * miles_per_degree, secret[1] * east)
     )
     assert miles_off > 1, f"{miles_off:.3f} miles from the shelter"
+
+
+# --- Tips (issue 15): a tip in the holding bin, and its reporter who refused contact with law enforcement. ---------
+
+TIP_CONTENT = ["NARRATIVE-SENTINEL", "Xavra", "Sentinel-Subject", "555-0142-999", "WHERE-SENTINEL"]
+TIP_REPORTER = ["Rorik", "Sentinel-Reporter", "555-0111-222"]
+
+
+@pytest.fixture
+def tip_in_the_bin(lead_agency, task_force):
+    from agencies.models import Role
+    from tests.factories import UserFactory
+    from tests.tips.conftest import receive
+
+    intake = UserFactory(email="intake@ffo.example", full_name="Ines Intake", agency=lead_agency, role=Role.INTAKE)
+    return receive(intake)
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["investigator", "partner_investigator", "outsider", "advocate", "coordinator", "provider_staff", "auditor"],
+)
+def test_nothing_of_a_tip_in_the_holding_bin_reaches_anyone_but_its_triage(request, client_as, tip_in_the_bin, who):
+    """Received, a tip is its receiving agency's intake staff's and supervisors' alone: not its caseworkers', not
+    a partner's; a coordinator follows its deadline but never its content (decision 0026)."""
+    client = client_as(request.getfixturevalue(who))
+    urls = _every_get_url({"pk": tip_in_the_bin.pk})
+    assert reverse("tip_detail", args=[tip_in_the_bin.pk]) in urls
+    assert _scan(client, urls, TIP_CONTENT + TIP_REPORTER) == []
+
+
+def test_a_reporter_who_refused_is_never_named_to_the_investigator_who_works_the_tip(
+    client_as, tip_in_the_bin, supervisor, partner_investigator
+):
+    from tests.tips.conftest import assigned
+
+    assigned(tip_in_the_bin, supervisor, partner_investigator)
+    client = client_as(partner_investigator)
+    page = client.get(reverse("tip_detail", args=[tip_in_the_bin.pk])).content.decode()
+    assert "NARRATIVE-SENTINEL" in page  # the owner reads the tip itself
+    assert _scan(client, _every_get_url({"pk": tip_in_the_bin.pk}), TIP_REPORTER) == []
