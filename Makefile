@@ -75,6 +75,7 @@ demo: $(STAMP) messages
 	$(DEMO_ENV) $(PY) manage.py referrals_expire --schedule
 	$(DEMO_ENV) $(PY) manage.py meeting_packets_purge --schedule
 	$(DEMO_ENV) $(PY) manage.py notifications_sweep --schedule
+	$(DEMO_ENV) $(PY) manage.py tips_overdue --schedule
 	$(DEMO_ENV) $(PY) manage.py tasks_reap --schedule
 	@echo "Starting the background worker and the portal on http://127.0.0.1:$(PORT) (Ctrl-C stops both)."
 	@$(DEMO_ENV) $(PY) manage.py run_worker & worker=$$!; \
@@ -95,7 +96,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check . bin/chaos
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/mypy bin/chaos
-	$(VENV)/bin/djlint --lint portal agencies cases referrals services_directory --extension html
+	$(VENV)/bin/djlint --lint portal agencies cases referrals services_directory tips --extension html
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 # Search at 5,000 services, on SQLite and on PostgreSQL side by side, then the scale benchmark (bench/README.md says
