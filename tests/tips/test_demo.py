@@ -46,6 +46,7 @@ def test_fifteen_tips_from_every_channel_in_every_state():
 def test_the_stories_the_issue_asks_for():
     now = timezone.now()
     flight = Tip.objects.get(flight_number="GCA 418")
+    assert flight.flight_scheduled_arrival is not None
     assert timezone.timedelta(hours=2, minutes=50) < flight.flight_scheduled_arrival - now < timezone.timedelta(hours=3)
     assert flight.assess_by == flight.flight_scheduled_arrival - timezone.timedelta(minutes=45)
     refused = Tip.objects.get(external_reference="NHTH-2026-118204")

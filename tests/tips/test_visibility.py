@@ -14,7 +14,7 @@ STATES = ["received", "assessed", "assigned", "case_opened", "closed"]
 
 # who -> what they get in each state: "content" (200 and the content), "oversight" (200, no content), 404.
 C, S, N = "content", "oversight", 404  # S: the state of the tip, not its content
-TABLE = {
+TABLE: dict[str, list[str | int]] = {
     "intake": [C, C, C, C, C],  # the receiving agency's intake staff
     "intake_colleague": [C, C, C, C, C],
     "supervisor": [C, C, C, C, C],  # the receiving agency's supervisor
