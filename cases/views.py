@@ -427,7 +427,7 @@ def _consent_initial(request: AuthenticatedHttpRequest, people: QuerySet) -> dic
         initial["person"] = people.first()
     for name in ("person", "recipient_agency"):
         value = request.GET.get(name, "")
-        if value.isdigit():
+        if value.isascii() and value.isdigit():  # not "²", which isdigit() takes and int() refuses
             initial[name] = int(value)
     return initial or None
 
@@ -799,7 +799,9 @@ def consent_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     and the case only where the reader sees it."""
     if not selectors.can_record_consents(request.user):
         raise Http404
-    rows = list(selectors.consent_requests_for(request.user)[:CONSENT_REQUESTS_SHOWN])
+    rows = list(selectors.consent_requests_for(request.user)[: CONSENT_REQUESTS_SHOWN + 1])
+    more = len(rows) > CONSENT_REQUESTS_SHOWN
+    rows = rows[:CONSENT_REQUESTS_SHOWN]
     audit_records(
         [
             {
@@ -814,7 +816,7 @@ def consent_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/consent_requests.html",
-        {"rows": rows, "more": len(rows) == CONSENT_REQUESTS_SHOWN},
+        {"rows": rows, "more": more},
     )
 
 

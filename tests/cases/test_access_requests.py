@@ -473,3 +473,20 @@ def test_the_case_page_costs_the_same_for_the_asker_before_and_after_asking(
     with_request = _queries(lead, shared)
     AccessRequest.objects.all().delete()  # its notices go with it
     assert _queries(lead, shared) == with_request
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "x", "-1", ""])
+def test_the_consent_form_ignores_a_person_or_agency_it_cannot_read(client_as, ngo_case, advocate, value):
+    """``?person=`` from the consent requests page: a value that is not a plain number fills nothing in (Unicode
+    digits such as "²" pass ``str.isdigit`` and failed ``int``: the form answered 500)."""
+    url = reverse("consent_create", args=[ngo_case.pk])
+    response = client_as(advocate).get(url, {"person": value, "recipient_agency": value})
+    assert response.status_code == 200
+
+
+def test_the_consent_requests_page_says_more_only_when_there_are_more(client_as, advocate, monkeypatch):
+    from cases import views
+
+    monkeypatch.setattr(views, "CONSENT_REQUESTS_SHOWN", 0)
+    page = client_as(advocate).get(reverse("consent_requests"))
+    assert page.context["more"] is False  # none at all: nothing more either
