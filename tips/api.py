@@ -244,15 +244,15 @@ def _typed(value: Any, field: forms.Field, path: str, errors: Errors) -> Any:
     if value is None:
         return None
     if isinstance(field, forms.BooleanField):
-        wanted, ok = _("true or false"), isinstance(value, bool)
+        ok, wanted = isinstance(value, bool), _("Expected true or false.")
     elif isinstance(field, forms.IntegerField):
-        wanted, ok = _("a whole number"), isinstance(value, int) and not isinstance(value, bool)
+        ok, wanted = isinstance(value, int) and not isinstance(value, bool), _("Expected a whole number.")
     elif isinstance(field, forms.MultipleChoiceField):
-        wanted, ok = _("a list of codes"), isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ok, wanted = isinstance(value, list) and all(isinstance(v, str) for v in value), _("Expected a list of codes.")
     else:
-        wanted, ok = _("text"), isinstance(value, str)
+        ok, wanted = isinstance(value, str), _("Expected text.")
     if not ok:
-        errors.add(path, _("Expected %(type)s.") % {"type": wanted})
+        errors.add(path, wanted)
         return None
     if path in WITH_OFFSET:
         try:

@@ -494,3 +494,12 @@ def test_the_described_codes_are_the_portals():
     assert subject["role"]["enum"] == CaseParticipant.Role.values
     assert subject["sex"]["enum"] == Person.Sex.values
     assert schemas["TipReceipt"]["properties"]["status"]["enum"] == Tip.Status.values
+
+
+def test_the_tip_page_of_an_api_tip_withholds_the_reporter(client, client_as, tips_key, intake):
+    tip_id = post(client, tip_body(), tips_key).json()["id"]
+    page = client_as(intake).get(reverse("tip_detail", args=[tip_id]))
+    assert page.status_code == 200
+    assert NARRATIVE in page.text
+    for secret in (REPORTER_NAME, REPORTER_PHONE, REPORTER_EMAIL):
+        assert secret not in page.text
