@@ -26,7 +26,7 @@ URL = "/api/tips/"
 REPORTER_NAME = "Rosalind Reporter-Sentinel"
 REPORTER_PHONE = "555-0199-777"
 REPORTER_EMAIL = "rosalind.sentinel@example.com"
-NARRATIVE = "API-NARRATIVE-SENTINEL: two men sleeping in the restaurant's storeroom"
+NARRATIVE = "API-NARRATIVE-SENTINEL: two men sleeping in the storeroom of the restaurant"
 
 
 def openapi() -> dict:
