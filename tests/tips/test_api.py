@@ -503,3 +503,24 @@ def test_the_tip_page_of_an_api_tip_withholds_the_reporter(client, client_as, ti
     assert NARRATIVE in page.text
     for secret in (REPORTER_NAME, REPORTER_PHONE, REPORTER_EMAIL):
         assert secret not in page.text
+
+
+def test_two_posts_of_one_reference_at_once_make_one_tip(client, tips_key, monkeypatch):
+    """The second post missed the first's tip in its lookup: the unique constraint stops it, and it answers with the
+    first's tip."""
+    first = post(client, tip_body(), tips_key)
+    real = api._existing
+    missed = []
+
+    def miss_once(token, reference):
+        if not missed:
+            missed.append(reference)
+            return None
+        return real(token, reference)
+
+    monkeypatch.setattr(api, "_existing", miss_once)
+    second = post(client, tip_body(), tips_key)
+    assert missed == ["NHTH-2026-555001"]
+    assert (second.status_code, second.json()["id"]) == (200, first.json()["id"])
+    assert Tip.objects.count() == 1
+    assert AuditEvent.objects.filter(action="tips.tip.received").count() == 1
