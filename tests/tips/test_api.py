@@ -524,3 +524,21 @@ def test_two_posts_of_one_reference_at_once_make_one_tip(client, tips_key, monke
     assert (second.status_code, second.json()["id"]) == (200, first.json()["id"])
     assert Tip.objects.count() == 1
     assert AuditEvent.objects.filter(action="tips.tip.received").count() == 1
+
+
+def test_typing_in_a_reference_the_api_already_sent_is_a_form_error(client, client_as, tips_key, intake):
+    post(client, tip_body(), tips_key)
+    page = client_as(intake).post(
+        reverse("tip_new"),
+        {
+            "channel": "hotline",
+            "external_reference": "NHTH-2026-555001",
+            "narrative": "The same call, typed in.",
+            "reporter_permission": "not_asked",
+            "subjects-TOTAL_FORMS": "0",
+            "subjects-INITIAL_FORMS": "0",
+        },
+    )
+    assert page.status_code == 200
+    assert "Your agency already has a tip with this external reference." in page.text
+    assert Tip.objects.count() == 1
