@@ -233,8 +233,13 @@ class Errors(dict[str, list[str]]):
             messages.append(message)
 
     def add_form(self, form: forms.BaseForm, paths: dict[str, str], whole: str) -> None:
+        """The form's errors under the body's paths; a field already wrong in type (so not given to the form) keeps
+        that error alone."""
+        named = set(self)
         for name, errors in form.errors.items():
             path = whole if name == NON_FIELD_ERRORS else paths.get(name, name)
+            if path in named and path != whole:
+                continue
             for message in errors:
                 self.add(path, str(message))
 

@@ -289,6 +289,7 @@ def test_the_reference_is_required(client, tips_key):
         ({"narrative": "  "}, ["narrative"]),
         ({"indicators": ["not_an_indicator"]}, ["indicators"]),
         ({"indicators": "threats"}, ["indicators"]),
+        ({"channel": 5, "narrative": ["a", "list"]}, ["channel", "narrative"]),
         ({"involves_minor": "yes"}, ["involves_minor"]),
         ({"received_at": "2026-12-01T09:30:00"}, ["received_at"]),  # no offset
         ({"received_at": "2999-01-01T00:00:00Z"}, ["received_at"]),  # later than now
@@ -310,6 +311,7 @@ def test_a_wrong_field_is_named_and_nothing_is_written(client, tips_key, changes
     errors = response.json()["errors"]
     assert sorted(errors) == sorted(paths)
     assert all(isinstance(message, str) and message for messages in errors.values() for message in messages)
+    assert all(len(messages) == 1 for messages in errors.values())  # one clear message per field here
     assert not Tip.objects.exists()
     assert not TipSubject.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="tips.tip.").exists()
