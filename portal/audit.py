@@ -179,6 +179,8 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "tips.tip.reopened": _("reopened a tip"),
     "tips.tip.overdue": _("tip not assessed in time: supervisors and coordinators told"),
     "tips.tip.viewed": _("read a tip"),
+    "tips.api.refused": _("was refused by the tips API: a wrong key, or one that may not send tips"),
+    "tips.api.throttled": _("sent too many tips at once: the tips API slowed it down"),
 }
 
 

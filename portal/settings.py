@@ -264,6 +264,10 @@ PORTAL_TIP_ASSESS_HOURS = {
     "routine": env_int("PORTAL_TIP_ROUTINE_HOURS", 24),
 }
 PORTAL_TIP_FLIGHT_MARGIN = timedelta(minutes=env_int("PORTAL_TIP_FLIGHT_MARGIN_MINUTES", 45))
+# The tips API (docs/decisions/0027): so many tips per token in a window, and so many refused calls (a wrong or
+# revoked key, a key of another scope) per client address, before it answers 429 until the window ends.
+PORTAL_TIPS_API_RATE = (env_int("PORTAL_TIPS_API_PER_MINUTE", 60), timedelta(minutes=1))
+PORTAL_TIPS_API_REFUSED_RATE = (env_int("PORTAL_TIPS_API_REFUSED_PER_MINUTE", 20), timedelta(minutes=1))
 # The portal's address, for links in e-mail (no request there to build it from).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

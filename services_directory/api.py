@@ -1,8 +1,9 @@
 """The read-only HSDS 3.0 API (``hsds/schema/openapi.json``) for partner directories.
 
-It answers a signed-in member of the portal (session) or a partner with an agency's API token
-(``Authorization: Bearer hsds_...``); anyone else gets 401. Confidential locations' addresses and coordinates are
-never in it, whoever asks: what leaves the portal by machine is what the export would give.
+It answers a signed-in member of the portal (session) or a partner with an agency's API token of the directory's
+scope (``Authorization: Bearer hsds_...``); anyone else gets 401, a token of another scope (the tips API's) 403.
+Confidential locations' addresses and coordinates are never in it, whoever asks: what leaves the portal by machine is
+what the export would give.
 """
 
 import json
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET
 from services_directory import selectors
 from services_directory.hsds.exporting import service_documents, service_summary
 from services_directory.hsds.schemas import HSDS_PROFILE, HSDS_VERSION, SCHEMA_DIR
+from services_directory.models import ApiToken
 from services_directory.services import api_token_authenticate
 
 MAX_PER_PAGE = 100
@@ -32,6 +34,15 @@ def _error(status: int, message: str) -> JsonResponse:
     return response
 
 
+def bearer_token(request: HttpRequest) -> ApiToken | None:
+    """The active API token the request sends (``Authorization: Bearer <key>``), of any scope, or None. The one way
+    the portal's APIs read a token: each then asks ``token.allows(<its scope>)``."""
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return api_token_authenticate(key.strip())
+
+
 def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @login_not_required  # it authenticates by token as well as by session
     @require_GET
@@ -42,10 +53,11 @@ def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             if not selectors.can_read_directory(user):
                 return _error(403, "Your role may not read the directory.")
         else:
-            header = request.headers.get("Authorization", "")
-            scheme, _, key = header.partition(" ")
-            if scheme.lower() != "bearer" or api_token_authenticate(key.strip()) is None:
+            token = bearer_token(request)
+            if token is None:
                 return _error(401, "Sign in, or send an API token: Authorization: Bearer <token>.")
+            if not token.allows(ApiToken.Scope.DIRECTORY):
+                return _error(403, "This token may not read the directory.")
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"  # as every signed-in page: no proxy keeps the directory
         return response

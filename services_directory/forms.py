@@ -196,7 +196,9 @@ class LocationForm(forms.Form):
 class ApiTokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken
-        fields = ["name"]
+        fields = ["name", "scope"]
+        widgets = {"scope": forms.RadioSelect}
+        help_texts = {"scope": _("A key does one thing: issue one for each partner system and use.")}
 
 
 class HsdsUploadForm(forms.Form):

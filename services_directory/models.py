@@ -449,11 +449,21 @@ class HsdsRecord(models.Model):
 
 
 class ApiToken(TimeStampedModel):
-    """A key with which a partner directory reads the HSDS API for an agency. Only a hash is stored; the key is
-    shown once, when an agency admin issues it."""
+    """A key with which a partner system calls the portal for an agency: a partner directory reads the HSDS API, a
+    hotline's case system or an airline's reporting sends tips (docs/decisions/0027-tips-api.md). Each key does one
+    of these (its ``scope``), and each API refuses a key of the other. Only a hash is stored; the key is shown once,
+    when an agency admin issues it."""
+
+    class Scope(models.TextChoices):
+        DIRECTORY = "directory", _("Read the service directory (the HSDS API)")
+        TIPS = "tips", _("Send tips to the agency's holding bin (the tips API)")
+
+    # What a key starts with, by scope: a partner (and a secret scanner) tells the keys apart.
+    KEY_LABELS = {Scope.DIRECTORY: "hsds_", Scope.TIPS: "tips_"}
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, help_text=_("Who uses it, e.g. the 211 regional directory."))
+    scope = models.CharField(_("what it may do"), max_length=10, choices=Scope.choices, default=Scope.DIRECTORY)
     prefix = models.CharField(max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -471,3 +481,11 @@ class ApiToken(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def key_label(self) -> str:
+        return self.KEY_LABELS[self.Scope(self.scope)]
+
+    def allows(self, scope: str) -> bool:
+        """Whether this key may be used for ``scope`` (an active key of that scope)."""
+        return self.is_active and self.scope == scope

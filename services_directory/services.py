@@ -401,7 +401,7 @@ def taxonomy_term_map(
 
 # API tokens ----------------------------------------------------------------------------------------------------
 
-TOKEN_PREFIX = "hsds_"  # noqa: S105  (a label in front of the key, not a secret)
+TOKEN_PREFIXES = tuple(ApiToken.KEY_LABELS.values())  # the labels in front of keys, one per scope
 
 
 def _hash(key: str) -> str:
@@ -409,17 +409,34 @@ def _hash(key: str) -> str:
 
 
 def api_token_issue(
-    *, agency: Agency, name: str, actor: User, request: HttpRequest | None = None
+    *,
+    agency: Agency,
+    name: str,
+    actor: User,
+    scope: str = ApiToken.Scope.DIRECTORY,
+    request: HttpRequest | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token for a partner directory; the key is returned once and only its hash is kept."""
+    """A new token for a partner system, for one ``scope``; the key is returned once and only its hash is kept."""
     if not selectors.can_issue_api_tokens(actor, agency):
         raise PermissionDenied
-    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    label = ApiToken.KEY_LABELS[ApiToken.Scope(scope)]
+    key = label + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            agency=agency, name=name.strip(), prefix=key[len(TOKEN_PREFIX) :][:8], key_hash=_hash(key), created_by=actor
+            agency=agency,
+            name=name.strip(),
+            scope=scope,
+            prefix=key[len(label) :][:8],
+            key_hash=_hash(key),
+            created_by=actor,
         )
-        audit_record(action="services_directory.api_token.issued", actor=actor, request=request, target=token)
+        audit_record(
+            action="services_directory.api_token.issued",
+            actor=actor,
+            request=request,
+            target=token,
+            details={"scope": scope},
+        )
     return token, key
 
 
@@ -436,8 +453,9 @@ def api_token_revoke(*, token: ApiToken, actor: User, request: HttpRequest | Non
 
 
 def api_token_authenticate(key: str) -> ApiToken | None:
-    """The active token with this key, its use recorded (at most once a minute, to spare the database)."""
-    if not key.startswith(TOKEN_PREFIX):
+    """The active token with this key, whatever its scope (the API asks ``token.allows(scope)``), its use recorded
+    (at most once a minute, to spare the database)."""
+    if not key.startswith(TOKEN_PREFIXES):
         return None
     token = (
         ApiToken.objects.select_related("agency")

@@ -285,7 +285,11 @@ def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST" and form.is_valid():
         _token, new_key = services.api_token_issue(
-            agency=agency, name=form.cleaned_data["name"], actor=request.user, request=request
+            agency=agency,
+            name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"],
+            actor=request.user,
+            request=request,
         )
         form = ApiTokenForm()
     tokens = selectors.api_tokens_of(agency)

@@ -102,8 +102,14 @@ class Tip(FSMModelMixin, TimeStampedModel):
     receiving_agency = models.ForeignKey(
         Agency, verbose_name=_("receiving agency"), on_delete=models.PROTECT, related_name="tips_received"
     )
+    # Nobody for a tip a partner system sent by the API (its event and audit row name the token).
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # The reporter: all optional (anonymous tips are welcome). Their identity (name and contact) reaches law
     # enforcement only with ``reporter_permission`` yes (``selectors.TipAccess.may_read_reporter``).
@@ -204,6 +210,15 @@ class Tip(FSMModelMixin, TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(status="assigned") | Q(assigned_agency__isnull=False),
                 name="tip_assigned_has_agency",
+            ),
+            # A partner's reference names one tip of the agency: the API's idempotency (tips/api.py), and a tip
+            # typed in that a partner already sent.
+            models.UniqueConstraint(
+                fields=["receiving_agency", "external_reference"],
+                condition=~Q(external_reference=""),
+                name="tip_external_reference_once_per_agency",
+                violation_error_code="duplicate_external_reference",
+                violation_error_message=_("Your agency already has a tip with this external reference."),
             ),
         ]
 

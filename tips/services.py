@@ -27,6 +27,7 @@ from cases.models import Case
 from cases.services import case_create, person_add_to_case
 from portal.audit import audit_record
 from portal.idempotency import create_once
+from services_directory.models import ApiToken
 from tips import selectors
 from tips.models import Tip, TipEvent, TipNotice, TipSubject
 from tips.steps import STEPS
@@ -87,10 +88,13 @@ def assess_by_for(*, received_at: datetime, urgent: bool, flight_arrival: dateti
     return deadline
 
 
-def _audit(tip: Tip, *, past: str, actor: User | None, request: Any, details: dict[str, Any]) -> None:
+def _audit(
+    tip: Tip, *, past: str, actor: User | None, request: Any, details: dict[str, Any], actor_label: str = ""
+) -> None:
     audit_record(
         action=f"tips.tip.{past}",
         actor=actor,
+        actor_email=actor_label,
         request=request,
         target=tip,
         agency=getattr(actor, "agency", None) or tip.receiving_agency,
@@ -107,8 +111,10 @@ def _record(
     reason: str = "",
     request: Any = None,
     details: dict[str, Any] | None = None,
+    actor_label: str = "",
 ) -> TipEvent:
-    """The event and the audit row of one step (``actor`` None: the portal's own)."""
+    """The event and the audit row of one step (``actor`` None: the portal's own, or ``actor_label``'s: an API
+    token's)."""
     event = TipEvent.objects.create(
         tip=tip,
         verb=verb,
@@ -125,6 +131,7 @@ def _record(
         actor=actor,
         request=request,
         details={"from": from_status, "to": tip.status, **(details or {})},
+        actor_label=actor_label,
     )
     return event
 
@@ -143,21 +150,35 @@ def _check_subject(values: dict[str, Any]) -> dict[str, Any]:
 
 def tip_receive(
     *,
-    actor: User,
+    actor: User | None,
     channel: str,
     narrative: str,
     subjects: Iterable[dict[str, Any]] = (),
     received_at: datetime | None = None,
     submission_key: uuid.UUID | None = None,
     request: Any = None,
+    api_token: ApiToken | None = None,
     **fields: Any,
 ) -> Tip:
     """Enter a tip into the actor's agency's holding bin, with its subjects; its assessment deadline follows from
     the flags and, for an airline report, the flight (``assess_by_for``). The same ``submission_key`` twice (a
-    double-submitted form) gives the first tip back."""
-    if not selectors.can_receive_tips(actor):
-        raise PermissionDenied(_("You cannot enter tips."))
-    agency = actor.agency
+    double-submitted form) gives the first tip back.
+
+    A partner system's tip (``tips/api.py``) has no actor but the ``api_token`` it came with, of the tips scope: it
+    lands in the token's agency's bin, entered by nobody, its event and audit row naming the token."""
+    actor_label = ""
+    keyed_by: User | ApiToken  # whose submission keys these are
+    if api_token is not None:
+        if actor is not None or not api_token.allows(ApiToken.Scope.TIPS):
+            raise PermissionDenied(_("This token may not send tips."))
+        agency: Agency | None = api_token.agency
+        actor_label = f"API token {api_token.name} ({api_token.key_label}{api_token.prefix}...)"
+        keyed_by = api_token
+    else:
+        if actor is None or not selectors.can_receive_tips(actor):
+            raise PermissionDenied(_("You cannot enter tips."))
+        agency = actor.agency
+        keyed_by = actor
     assert agency is not None  # can_receive_tips
     if channel not in Tip.Channel.values:
         raise ValidationError({"channel": _("Choose how the tip came in.")})
@@ -195,17 +216,19 @@ def tip_receive(
                 subject = TipSubject(tip=tip, **values)
                 subject.full_clean(exclude=["tip"])
                 subject.save()
+            origin = {"api_token_id": api_token.pk} if api_token is not None else {}
             _record(
                 tip,
                 verb="receive",
                 actor=actor,
                 from_status="",
                 request=request,
-                details={"channel": channel, "subjects": len(subjects), "urgent": tip.is_urgent},
+                details={"channel": channel, "subjects": len(subjects), "urgent": tip.is_urgent, **origin},
+                actor_label=actor_label,
             )
         return tip
 
-    return create_once(Tip, actor=actor, key=submission_key, create=create)
+    return create_once(Tip, actor=keyed_by, key=submission_key, create=create)
 
 
 # Steps ----------------------------------------------------------------------------------------------------------

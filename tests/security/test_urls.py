@@ -36,6 +36,10 @@ PUBLIC_URL_NAMES = {
     "hsds_api_openapi",
     "hsds_api_services",
     "hsds_api_service",
+    # The tips API opens only to an agency's token of the tips scope (401 otherwise, tests/tips/test_api.py); its
+    # description holds no data.
+    "tips_api_receive",
+    "tips_api_openapi",
 }
 HSDS_API_URL_NAMES = {"hsds_api_meta", "hsds_api_openapi", "hsds_api_services", "hsds_api_service"}
 

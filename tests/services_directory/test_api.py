@@ -112,7 +112,7 @@ def test_the_list_pages_and_filters(client, token_key, clinic):
 
 def test_the_token_page_shows_a_new_key_once(client_as, agency_admin):
     client = client_as(agency_admin)
-    response = client.post(reverse("api_tokens"), {"name": "Regional 211"})
+    response = client.post(reverse("api_tokens"), {"name": "Regional 211", "scope": "directory"})
     key = response.context["new_key"]
     assert key.startswith("hsds_")
     assert key in response.content.decode()
