@@ -180,6 +180,8 @@ class StepForm(forms.Form):
         required=False,
         help_text=_("Leave empty for the tip's number and channel."),
     )
+    # The tip's version on the page: a step taken from a page opened before someone else's step is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(
         self, *args: Any, step: Step | None = None, owners: QuerySet[User] | None = None, **kwargs: Any
@@ -187,7 +189,7 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
         if step is not None:
             for name in list(self.fields):
-                if name not in step.fields:
+                if name not in step.fields and name != "version":
                     del self.fields[name]
             if "reason" in self.fields and step.reason_label:
                 self.fields["reason"].label = str(step.reason_label)

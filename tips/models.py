@@ -294,7 +294,7 @@ class Tip(FSMModelMixin, TimeStampedModel):
         field=status,
         source=Status.CLOSED,
         # Back to where its work stopped: a tip closed before any assessment needs one; an assessed tip needs an
-        # assignment (its last one is kept as the record of who had it).
+        # assignment anew (``tip_reopen`` takes it from whoever had it; the timeline keeps who that was).
         target=GET_STATE(
             lambda self: Tip.Status.ASSESSED if self.basis else Tip.Status.RECEIVED,
             states=[Status.RECEIVED, Status.ASSESSED],
@@ -374,9 +374,8 @@ class TipNotice(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="tipnotice_unread_idx")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "tip"], condition=Q(verb="overdue"), name="tipnotice_overdue_once_per_person"
-            )
+            # Once per person per overdue event: a tip reopened and overdue again is a new event, told anew.
+            models.UniqueConstraint(fields=["user", "event"], name="tipnotice_once_per_person_and_event")
         ]
 
     def __str__(self) -> str:

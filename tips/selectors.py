@@ -139,12 +139,13 @@ class TipAccess:
 def reporter_visible(user: User, tip: Tip, sides: frozenset[str]) -> bool:
     """Whether ``user`` may read who reported ``tip`` (name, phone, e-mail): with the reporter's permission, anyone
     who reads the tip's content; without it, nobody in law enforcement but the person who entered it (they took
-    the report). A receiving agency that is not law enforcement (an NGO's hotline) keeps its caller's details."""
+    the report). A victim service provider that receives tips (an NGO's hotline) keeps its caller's details; any
+    other agency (a labor department's investigators, a coordination office) is not trusted with them."""
     if not sides & CONTENT_SIDES:
         return False
     if tip.reporter_may_be_identified or tip.received_by_id == user.pk:
         return True
-    return RECEIVER in sides and not tip.receiving_agency.is_law_enforcement
+    return RECEIVER in sides and tip.receiving_agency.is_victim_service_provider
 
 
 def tip_access_for_user(user: User, pk: int) -> TipAccess:

@@ -6,6 +6,7 @@ saves, and writes a ``TipEvent`` and an ``AuditEvent`` in the same transaction. 
 hold ids and codes, never a tip's content.
 """
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
@@ -15,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,8 @@ from services_directory.models import ApiToken
 from tips import selectors
 from tips.models import Tip, TipEvent, TipNotice, TipSubject
 from tips.steps import STEPS
+
+logger = logging.getLogger(__name__)
 
 # The case's "came in through" for a tip's channel (a case knows fewer channels than a tip).
 CASE_CHANNEL = {
@@ -75,6 +78,18 @@ class TipConflict(ValidationError):
         else:
             message = _("This tip is %(status)s: this step is no longer possible.") % {"status": status}
         super().__init__(message, code="conflict")
+
+
+class TipChanged(ValidationError):
+    """The tip changed since the page the step came from was opened: the step is refused, not applied over it."""
+
+    def __init__(self, tip: Tip) -> None:
+        last = tip.events.select_related("actor").last()
+        who = last.actor.full_name if last is not None and last.actor is not None else _("the portal")
+        super().__init__(
+            _("This tip changed since you opened it (by %(who)s): read it again before this step.") % {"who": who},
+            code="stale",
+        )
 
 
 def assess_by_for(*, received_at: datetime, urgent: bool, flight_arrival: datetime | None = None) -> datetime:
@@ -243,9 +258,12 @@ def _step(
     request: Any = None,
     changes: dict[str, Any] | None = None,
     then: Callable[[Tip], dict[str, Any]] | None = None,
+    seen_version: int | None = None,
 ) -> Tip:
     """Take step ``verb``: the right by the step's sides, the state by its transition. ``then`` runs after the
-    transition, in the same transaction (a case opened), and returns details for the event and the audit."""
+    transition, in the same transaction (a case opened), and returns details for the event and the audit.
+    ``seen_version``: the tip's version on the page the step was taken from; a tip changed since is refused
+    (``TipChanged``), never silently overwritten (two supervisors assigning it from pages opened together)."""
     step = STEPS[verb]
     with transaction.atomic():
         current = selectors.tip_list_visible_to(actor).select_for_update(of=("self",)).filter(pk=tip.pk).first()
@@ -254,6 +272,8 @@ def _step(
         sides = selectors.sides_read(actor, current)
         if not sides & step.sides:
             raise PermissionDenied(_("You may not do this to this tip."))
+        if seen_version is not None and seen_version != current.version:
+            raise TipChanged(current)
         if not can_proceed(getattr(current, verb)):
             raise TipConflict(current, verb)
         if step.reason_required and not reason.strip():
@@ -277,7 +297,7 @@ def _step(
     return current
 
 
-def tip_assess(*, tip: Tip, actor: User, reason: str, request: Any = None) -> Tip:
+def tip_assess(*, tip: Tip, actor: User, reason: str, request: Any = None, seen_version: int | None = None) -> Tip:
     """Record the basis for reasonable suspicion: nothing leaves the holding bin without one."""
     return _step(
         tip=tip,
@@ -286,10 +306,13 @@ def tip_assess(*, tip: Tip, actor: User, reason: str, request: Any = None) -> Ti
         reason=reason,
         request=request,
         changes={"basis": reason.strip(), "assessed_at": timezone.now(), "assessed_by": actor},
+        seen_version=seen_version,
     )
 
 
-def tip_close_no_predicate(*, tip: Tip, actor: User, reason: str, request: Any = None) -> Tip:
+def tip_close_no_predicate(
+    *, tip: Tip, actor: User, reason: str, request: Any = None, seen_version: int | None = None
+) -> Tip:
     """No criminal predicate: the tip is closed as non-criminal information."""
     return _step(
         tip=tip,
@@ -298,11 +321,19 @@ def tip_close_no_predicate(*, tip: Tip, actor: User, reason: str, request: Any =
         reason=reason,
         request=request,
         changes={"close_reason": Tip.CloseReason.NO_CRIMINAL_PREDICATE},
+        seen_version=seen_version,
     )
 
 
 def tip_assign(
-    *, tip: Tip, actor: User, agency: Agency | None, owner: User | None, due_on: date | None, request: Any = None
+    *,
+    tip: Tip,
+    actor: User,
+    agency: Agency | None,
+    owner: User | None,
+    due_on: date | None,
+    request: Any = None,
+    seen_version: int | None = None,
 ) -> Tip:
     """Assign an assessed tip to an agency of the receiving agency's task forces (law enforcement), an owner there
     who works cases, and a due date. The owner and the agency's supervisors see it from then on."""
@@ -319,10 +350,13 @@ def tip_assign(
         request=request,
         changes={"assigned_agency": agency, "owner": owner, "due_on": due_on},
         then=lambda _tip: {"agency_id": agency.pk, "owner_id": owner.pk, "due_on": due_on.isoformat()},
+        seen_version=seen_version,
     )
 
 
-def tip_link_case(*, tip: Tip, actor: User, case_number: str, request: Any = None) -> Tip:
+def tip_link_case(
+    *, tip: Tip, actor: User, case_number: str, request: Any = None, seen_version: int | None = None
+) -> Tip:
     """Link an assigned tip to an existing case the actor may see, by its number."""
     case = case_selectors.case_list_visible_to(actor).filter(number=case_number.strip()).first()
     if case is None:
@@ -334,6 +368,7 @@ def tip_link_case(*, tip: Tip, actor: User, case_number: str, request: Any = Non
         request=request,
         changes={"case": case},
         then=lambda _tip: {"case_id": case.pk},
+        seen_version=seen_version,
     )
 
 
@@ -419,7 +454,9 @@ def _common_task_force(agency: Agency, other_id: int) -> TaskForce | None:
     return both.order_by("pk").first()
 
 
-def tip_open_case(*, tip: Tip, actor: User, title: str = "", request: Any = None) -> Tip:
+def tip_open_case(
+    *, tip: Tip, actor: User, title: str = "", request: Any = None, seen_version: int | None = None
+) -> Tip:
     """Open a new case led by the actor's agency from an assigned tip, through ``cases``' own services: its
     subjects become the case's people, its indicators and narrative are carried over, and the case came in through
     the tip's channel. Never the reporter's identity without their permission (``case_narrative_from``)."""
@@ -447,10 +484,12 @@ def tip_open_case(*, tip: Tip, actor: User, title: str = "", request: Any = None
         current.save(update_fields=["case", "updated_at"])
         return {"case_id": case.pk}
 
-    return _step(tip=tip, verb="open_case", actor=actor, request=request, then=open_case)
+    return _step(tip=tip, verb="open_case", actor=actor, request=request, then=open_case, seen_version=seen_version)
 
 
-def tip_close(*, tip: Tip, actor: User, close_reason: str, reason: str, request: Any = None) -> Tip:
+def tip_close(
+    *, tip: Tip, actor: User, close_reason: str, reason: str, request: Any = None, seen_version: int | None = None
+) -> Tip:
     if close_reason not in Tip.CLOSE_CHOICES:
         raise ValidationError({"close_reason": _("Choose why the tip is closed.")})
     return _step(
@@ -461,10 +500,11 @@ def tip_close(*, tip: Tip, actor: User, close_reason: str, reason: str, request:
         request=request,
         changes={"close_reason": close_reason},
         then=lambda _tip: {"close_reason": close_reason},
+        seen_version=seen_version,
     )
 
 
-def tip_reopen(*, tip: Tip, actor: User, reason: str, request: Any = None) -> Tip:
+def tip_reopen(*, tip: Tip, actor: User, reason: str, request: Any = None, seen_version: int | None = None) -> Tip:
     """A closed tip goes back to where its work stopped (``Tip.reopen``); its assessment deadline runs anew if it
     needs one."""
 
@@ -473,10 +513,28 @@ def tip_reopen(*, tip: Tip, actor: User, reason: str, request: Any = None) -> Ti
         if current.status == Tip.Status.RECEIVED:
             current.assess_by = assess_by_for(received_at=timezone.now(), urgent=current.is_urgent)
             current.overdue_notified_at = None
-        current.save(update_fields=["close_reason", "assess_by", "overdue_notified_at", "updated_at"])
-        return {}
+        # Back to be assigned again: whoever had it no longer does (the timeline keeps who had it and until when);
+        # their agency's supervisors and the owner would otherwise still read it, and could close it again.
+        had = {"owner_id": current.owner_id, "assigned_agency_id": current.assigned_agency_id}
+        current.owner = None
+        current.assigned_agency = None
+        current.due_on = None
+        current.save(
+            update_fields=[
+                "close_reason",
+                "assess_by",
+                "overdue_notified_at",
+                "owner",
+                "assigned_agency",
+                "due_on",
+                "updated_at",
+            ]
+        )
+        return {f"previous_{key}": value for key, value in had.items() if value is not None}
 
-    return _step(tip=tip, verb="reopen", actor=actor, reason=reason, request=request, then=restart)
+    return _step(
+        tip=tip, verb="reopen", actor=actor, reason=reason, request=request, then=restart, seen_version=seen_version
+    )
 
 
 # Reads that are records -----------------------------------------------------------------------------------------
@@ -505,36 +563,45 @@ def tips_overdue_notify(*, now: datetime | None = None) -> list[int]:
     due = Tip.objects.overdue(now).filter(overdue_notified_at__isnull=True)
     told = []
     for pk in list(due.order_by("assess_by").values_list("pk", flat=True)):
-        with transaction.atomic():
-            tip = (
-                Tip.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("receiving_agency")
-                .overdue(now)
-                .filter(pk=pk, overdue_notified_at__isnull=True)
-                .first()
-            )
-            if tip is None:
-                continue
-            tip.overdue_notified_at = now
-            tip.save(update_fields=["overdue_notified_at", "updated_at"])
-            people = list(selectors.supervisors_and_coordinators_of(tip))
-            event = _record(
-                tip,
-                verb="overdue",
-                actor=None,
-                from_status=tip.status,
-                details={"told": len(people), "assess_by": tip.assess_by.isoformat()},
-            )
-            notices = TipNotice.objects.bulk_create(
-                [TipNotice(user=user, tip=tip, event=event, verb="overdue", created_at=now) for user in people]
-            )
-            ids = [notice.pk for notice in notices]
-            if ids:
-                from tips.tasks import email_tip_notices
-
-                transaction.on_commit(partial(email_tip_notices.enqueue, ids))
-            told.append(pk)
+        try:
+            if _tell_overdue(pk, now):
+                told.append(pk)
+        except DatabaseError:  # one tip's failure must not keep the tips due after it from being told
+            logger.exception("Telling of overdue tip #%s failed; the next run tries again", pk)
     return told
+
+
+def _tell_overdue(pk: int, now: datetime) -> bool:
+    """``tips_overdue_notify`` for one tip, in a transaction of its own: whether it was told now."""
+    with transaction.atomic():
+        tip = (
+            Tip.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("receiving_agency")
+            .overdue(now)
+            .filter(pk=pk, overdue_notified_at__isnull=True)
+            .first()
+        )
+        if tip is None:
+            return False
+        tip.overdue_notified_at = now
+        tip.save(update_fields=["overdue_notified_at", "updated_at"])
+        people = list(selectors.supervisors_and_coordinators_of(tip))
+        event = _record(
+            tip,
+            verb="overdue",
+            actor=None,
+            from_status=tip.status,
+            details={"told": len(people), "assess_by": tip.assess_by.isoformat()},
+        )
+        notices = TipNotice.objects.bulk_create(
+            [TipNotice(user=user, tip=tip, event=event, verb="overdue", created_at=now) for user in people]
+        )
+        ids = [notice.pk for notice in notices]
+        if ids:
+            from tips.tasks import email_tip_notices
+
+            transaction.on_commit(partial(email_tip_notices.enqueue, ids))
+        return True
 
 
 def tip_notices_mark_read(*, user: User, tip: Tip | None = None) -> int:

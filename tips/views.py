@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
+from cases import selectors as case_selectors
+from portal.audit import audit_records
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
@@ -48,6 +50,15 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         for tip in page.object_list
     ]
+    # Where each tip happened is its content (decision 0026): shown to a content reader, it is a read, recorded.
+    audit_records(
+        [
+            {"action": "tips.tip.viewed", "target": row.tip, "details": {"via": "queue", "fields": ["where"]}}
+            for row in rows
+            if row.content and (row.tip.where_text or row.tip.where_airport or row.tip.where_zip)
+        ],
+        request=request,
+    )
     return render(
         request,
         "tips/queue.html",
@@ -101,7 +112,8 @@ def _offers(request: AuthenticatedHttpRequest, access: selectors.TipAccess) -> l
         if not access.may(step.verb) or not can_proceed(getattr(tip, step.verb)):
             continue
         owners = selectors.assignable_owners_for(tip) if "owner" in step.fields else None
-        offers.append(StepOffer(step, StepForm(step=step, owners=owners, prefix=step.url)))
+        form = StepForm(step=step, owners=owners, prefix=step.url, initial={"version": tip.version})
+        offers.append(StepOffer(step, form))
     return offers
 
 
@@ -112,11 +124,21 @@ def tip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subjects = list(tip.subjects.all()) if access.may_read_content else []
     if access.may_read_content:
         services.tip_viewed(tip=tip, actor=request.user, reporter_shown=access.may_read_reporter, request=request)
+    # The case the tip went to, only for a reader who may open it: another agency's case, linked by the tip's
+    # assignee, would tell the receiving agency that a case exists (what deconfliction must not tell).
+    case_shown = (
+        tip.case
+        if tip.case_id is not None
+        and access.may_read_content
+        and case_selectors.case_list_visible_to(request.user).filter(pk=tip.case_id).exists()
+        else None
+    )
     return render(
         request,
         "tips/tip_detail.html",
         {
             "tip": tip,
+            "case_shown": case_shown,
             "access": access,
             "subjects": subjects,
             "countdown": presenters.countdown(tip, timezone.now()),
@@ -146,7 +168,13 @@ def tip_step(request: AuthenticatedHttpRequest, pk: int, verb: str) -> HttpRespo
         if name in fields and fields[name] is None:
             fields[name] = ""
     try:
-        tip = STEP_SERVICES[step.verb](tip=access.tip, actor=request.user, request=request, **fields)
+        tip = STEP_SERVICES[step.verb](
+            tip=access.tip,
+            actor=request.user,
+            request=request,
+            seen_version=form.cleaned_data.get("version"),
+            **fields,
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except PermissionDenied:

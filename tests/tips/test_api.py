@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from portal.models import AuditEvent
@@ -423,7 +423,7 @@ def test_the_description_is_public_and_valid_openapi(client):
 
 def _validator(name: str) -> jsonschema.Draft202012Validator:
     """A validator for one schema of the document (its ``$ref`` resolved in the document), formats checked."""
-    document = Resource(contents=openapi(), specification=DRAFT202012)
+    document = DRAFT202012.create_resource(openapi())
     registry = Registry().with_resource("urn:tips-api", document)
     return jsonschema.Draft202012Validator(
         {"$ref": f"urn:tips-api#/components/schemas/{name}"},
@@ -512,7 +512,7 @@ def test_two_posts_of_one_reference_at_once_make_one_tip(client, tips_key, monke
     first's tip."""
     first = post(client, tip_body(), tips_key)
     real = api._existing
-    missed = []
+    missed: list[bool] = []
 
     def miss_once(token, reference):
         if not missed:
