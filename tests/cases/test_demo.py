@@ -11,7 +11,19 @@ from django.test import override_settings
 from django.utils import timezone
 
 from agencies.models import Agency, Role, User
-from cases.models import Case, CaseParticipant, CaseShare, Consent, Document, Need, Note, Person, Visibility
+from cases.models import (
+    AccessRequest,
+    Case,
+    CaseParticipant,
+    CaseShare,
+    Consent,
+    ConsentRequest,
+    Document,
+    Need,
+    Note,
+    Person,
+    Visibility,
+)
 from cases.selectors import WITHHELD, case_permissions, people_of_case_for
 from tests.helpers import kept_for_the_tests
 
@@ -108,8 +120,37 @@ def test_a_law_enforcement_partner_sees_an_ngo_client_only_with_their_active_con
 
 
 @override_settings(DEBUG=True)
+def test_the_demo_asks_for_more_access_and_for_a_consent_where_the_case_pages_offer_it(db, demo):
+    """One open request of each kind (decision 0025), asked by someone who could have asked on the case page."""
+    [access_request] = AccessRequest.objects.select_related("case", "from_share", "asked_by")
+    assert access_request.status == AccessRequest.Status.OPEN
+    assert (access_request.from_share.level, access_request.level) == (
+        CaseShare.Level.SUMMARY,
+        CaseShare.Level.PERSONAL,
+    )
+    assert access_request.agency != access_request.case.lead_agency
+    assert access_request.asked_by.email == "nia.brooks@bpd.example"
+
+    [consent_request] = ConsentRequest.objects.select_related("case", "person", "asked_by")
+    assert consent_request.status == ConsentRequest.Status.OPEN
+    asker, case = consent_request.asked_by, consent_request.case
+    assert (
+        consent_request.holder_agency.short_name == "Safe Harbor" == consent_request.person.entered_by_agency.short_name
+    )
+    assert consent_request.agency == asker.agency
+    assert asker.agency.is_law_enforcement
+    [view] = [
+        view
+        for _p, view in people_of_case_for(asker, case, case_permissions(asker, case))
+        if view.pk == consent_request.person_id
+    ]
+    assert view.given_name is WITHHELD
+    assert not consent_request.person.consents.filter(recipient_agency=asker.agency).exists()
+
+
+@override_settings(DEBUG=True)
 def test_seed_demo_run_twice_changes_no_case_data(db, demo):
-    models = (Case, Person, CaseParticipant, CaseShare, Consent, Need, Note, Document)
+    models = (Case, Person, CaseParticipant, CaseShare, Consent, Need, Note, Document, AccessRequest, ConsentRequest)
     counts = [model.objects.count() for model in models]
     assert "already there" in _seed()
     assert [model.objects.count() for model in models] == counts

@@ -42,12 +42,15 @@ def _person(email: str) -> User:
 # What waits on each demo person's home: the sections, most pressing first (README's people, one of each role).
 HOMES = [
     ("dana.reyes@fbi.example", ["needs", "share-decisions", "referrals-changed", "cases"]),
-    ("marcus.hale@fbi.example", ["needs", "shares", "referrals-changed", "cases"]),
+    ("marcus.hale@fbi.example", ["needs", "access", "shares", "referrals-changed", "cases"]),
     ("priya.nair@fbi.example", ["invitations"]),
     ("tom.becker@fbi.example", ["cases"]),
     ("nia.brooks@bpd.example", ["needs", "referrals-changed", "cases"]),
     ("erin.cole@gsp.example", ["needs", "to-answer", "referrals-changed", "cases"]),
-    ("maria.santos@safeharbor.example", ["needs", "consents", "to-answer", "referrals-changed", "cases"]),
+    (
+        "maria.santos@safeharbor.example",
+        ["needs", "consent-requests", "consents", "to-answer", "referrals-changed", "cases"],
+    ),
     ("jo.park@safeharbor.example", ["to-answer", "referrals-changed"]),
     ("helen.ward@safeharbor.example", []),
     ("ben.okafor@gclegalaid.example", ["referrals-changed"]),
@@ -113,6 +116,21 @@ def test_shares_to_decide_are_those_whose_case_page_offers_approval(demo):
             if case_selectors.DECIDE in case_selectors.case_permissions(user, share.case)
         }
         assert set(shares_awaiting_decision_by(user).values_list("pk", flat=True)) == deciding, user.email
+
+
+def test_the_requests_to_see_more_wait_on_those_who_answer_them(demo):
+    """The demo's request for more access waits on the lead's supervisor, its request for a consent on the shelter's
+    people who record consents (decision 0025), and on no one else's home."""
+    waiting: dict[str, set[str]] = {"access": set(), "consent-requests": set()}
+    for user in User.objects.filter(is_active=True):
+        for section in work_queue_for(user).waiting:
+            if section.key in waiting:
+                assert len(section.items) == 1, (user.email, section.key)
+                waiting[section.key].add(user.email)
+    assert waiting == {
+        "access": {"marcus.hale@fbi.example"},
+        "consent-requests": {"maria.santos@safeharbor.example", "grace.obi@safeharbor.example"},
+    }
 
 
 def test_expiring_consents_lead_to_a_case_page_that_lists_them(demo):
