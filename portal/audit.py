@@ -172,6 +172,13 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "tips.tip.reopened": _("reopened a tip"),
     "tips.tip.overdue": _("tip not assessed in time: supervisors and coordinators told"),
     "tips.tip.viewed": _("read a tip"),
+    "tips.tip.validated": _("validated a tip for five more years"),
+    "tips.tip.subject_corrected": _("corrected a subject's identifiers in a tip"),
+    "tips.tip.review_due": _("tip due for review: supervisors told"),
+    "tips.tip.purged": _("purged a tip (its content deleted)"),
+    "tips.tip.printed": _("printed a tip"),
+    "tips.tip.exported": _("downloaded a tip"),
+    "tips.dissemination.exported": _("exported the tip dissemination log"),
 }
 
 
