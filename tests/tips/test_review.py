@@ -332,3 +332,31 @@ def test_the_reminder_task_runs_the_service(kept):
     with at(DUE):
         result = tips_review_notify.enqueue()
     assert result.return_value == 1
+
+
+def test_the_review_queue_and_the_log_cost_the_same_queries_at_2_and_8_tips(
+    client_as, intake, supervisor, partner_investigator
+):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(url):
+        client = client_as(supervisor)
+        client.get(url)  # the session and its caches warmed
+        with CaptureQueriesContext(db) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    def add(count):
+        with time_machine.travel(NOW, tick=False):
+            for _ in range(count):
+                assigned(receive(intake), supervisor, partner_investigator)
+
+    add(2)
+    with at(DUE):
+        few = (cost(reverse("tip_review_queue")), cost(reverse("tip_dissemination_log")))
+    add(6)
+    with at(DUE):
+        many = (cost(reverse("tip_review_queue")), cost(reverse("tip_dissemination_log")))
+    assert TipDissemination.objects.count() == 8
+    assert few == many
