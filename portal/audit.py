@@ -181,6 +181,13 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "tips.tip.viewed": _("read a tip"),
     "tips.api.refused": _("was refused by the tips API: a wrong key, or one that may not send tips"),
     "tips.api.throttled": _("sent too many tips at once: the tips API slowed it down"),
+    "tips.tip.validated": _("validated a tip for five more years"),
+    "tips.tip.subject_corrected": _("corrected a subject's identifiers in a tip"),
+    "tips.tip.review_due": _("tip due for review: supervisors told"),
+    "tips.tip.purged": _("purged a tip (its content deleted)"),
+    "tips.tip.printed": _("printed a tip"),
+    "tips.tip.exported": _("downloaded a tip"),
+    "tips.dissemination.exported": _("exported the tip dissemination log"),
 }
 
 

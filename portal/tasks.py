@@ -38,6 +38,8 @@ task                                           reclaimed   why
 ``tips.tasks.email_tip_notices``              run again   each notice is claimed before its e-mail: none twice
 ``tips.tasks.tips_overdue_notify``             run again,  notifies only tips not yet notified, each under lock
                                                periodic
+``tips.tasks.tips_review_notify``              run again,  reminds only of reviews not yet told for this cycle, each
+                                               periodic    under lock
 =============================================  ==========  ========================================================
 """
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from agencies.models import User
 from cases.models import Case
 from tips import services
-from tips.models import Tip, TipSubject
+from tips.models import Tip, TipEvent, TipSubject
 
 TOM, ALEX, ROSA = "tom.becker@fbi.example", "alex.mendes@bpd.example", "rosa.vega@hsi.example"
 MARCUS, OMAR = "marcus.hale@fbi.example", "omar.haddad@bpd.example"
@@ -46,7 +46,8 @@ class Story:
     fields: dict[str, Any] = field(default_factory=dict)
     subjects: tuple[dict[str, Any], ...] = ()
     # What follows: ("assess", reason), ("no_predicate", reason), ("assign", owner e-mail), ("open_case", ""),
-    # ("link", ""), ("close", close reason code, reason), ("reopen", reason), ("overdue", "").
+    # ("link", ""), ("close", close reason code, reason), ("reopen", reason), ("overdue", ""), ("review_in", days):
+    # the tip was validated long ago and its five-year review falls in ``days`` days.
     steps: tuple[tuple[str, ...], ...] = ()
 
 
@@ -222,7 +223,8 @@ STORIES = [
         subjects=(
             {"role": S, "business": "Green Edge Landscaping", "vehicle_plate": "LND2201", "vehicle_state": "TX"},
         ),
-        steps=(("assess", "Wages collected by a third party, repeated sightings."),),
+        # Kept since its assessment almost five years ago: due for review in twelve days (28 CFR 23.54).
+        steps=(("assess", "Wages collected by a third party, repeated sightings."), ("review_in", "12")),
     ),
     Story(
         TOM,
@@ -326,6 +328,27 @@ def _tell(story: Story, duplicate_of: Case | None, linked_to: Case | None) -> Ti
             tip = services.tip_reopen(tip=tip, actor=supervisor, reason=args[0])
         elif verb == "overdue":
             services.tips_overdue_notify()
+        elif verb == "review_in":
+            tip = _validated_long_ago(tip, due_in=timedelta(days=int(args[0])))
+    return tip
+
+
+def _validated_long_ago(tip: Tip, *, due_in: timedelta) -> Tip:
+    """The demo's one backdating, of the review clock only (no service validates in the past): the tip was received,
+    assessed and validated five years before its review date, which falls ``due_in`` from today."""
+    today = timezone.localdate()
+    due = today + due_in
+    validated_on = due.replace(year=due.year - services.REVIEW_YEARS, day=min(due.day, 28))
+    validated = timezone.now() - (today - validated_on)
+    Tip.objects.filter(pk=tip.pk).update(
+        received_at=validated - timedelta(hours=3),
+        assess_by=validated + timedelta(hours=21),
+        assessed_at=validated,
+        validated_at=validated,
+        review_due=services.review_due_after(validated_on),
+    )
+    TipEvent.objects.filter(tip=tip).update(occurred_at=validated)
+    tip.refresh_from_db()
     return tip
 
 

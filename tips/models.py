@@ -178,6 +178,16 @@ class Tip(FSMModelMixin, TimeStampedModel):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # When the overdue notice went out (``services.tips_overdue_notify``): once per tip.
     overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # 28 CFR 23.54 (docs/decisions/0028): an assessed tip is kept five years from its last validation (the first is
+    # the assessment), then validated again or purged; a tip closed with no criminal predicate comes up for purging
+    # (``services.review_due_for``). ``review_notified_for``: the ``review_due`` its reminder went out for (once per
+    # tip per cycle).
+    review_due = models.DateField(_("review due"), null=True, blank=True, editable=False)
+    validated_at = models.DateTimeField(_("last validated"), null=True, blank=True, editable=False)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    review_notified_for = models.DateField(null=True, blank=True, editable=False)
     submission_key = submission_key_model_field()
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -195,6 +205,7 @@ class Tip(FSMModelMixin, TimeStampedModel):
         indexes = [
             models.Index(fields=["receiving_agency", "status", "assess_by"], name="tip_receiving_idx"),
             models.Index(fields=["assigned_agency", "status"], name="tip_assigned_idx"),
+            models.Index(fields=["receiving_agency", "review_due"], name="tip_review_idx"),
             # The overdue task's query: tips still awaiting assessment and not yet notified, by deadline.
             models.Index(
                 fields=["assess_by"],
@@ -362,8 +373,11 @@ class TipNotice(models.Model):
     """A notice about a tip for one person (today: it was not assessed in time), in the portal and by e-mail."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tip_notices")
-    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="notices")
-    event = models.ForeignKey(TipEvent, on_delete=models.CASCADE, related_name="+")
+    # None for a notice that a tip was purged (``verb`` "purge"): the tip and its events are gone; ``tip_number``
+    # keeps its number (and nothing else of it).
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="notices", null=True, blank=True)
+    event = models.ForeignKey(TipEvent, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
+    tip_number = models.PositiveIntegerField(null=True, blank=True)
     verb = models.CharField(max_length=30, choices=VERB_CHOICES)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -379,4 +393,60 @@ class TipNotice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.verb} of tip #{self.tip_id} for user #{self.user_id}"
+        return f"{self.verb} of tip #{self.tip_id or self.tip_number} for user #{self.user_id}"
+
+
+class PurgeReason(models.TextChoices):
+    """Why a tip was purged: a code, never words of the tip (the tombstone keeps nothing else)."""
+
+    REVIEW_NOT_VALIDATED = "review_not_validated", _("Not validated at review: no longer relevant or reliable")
+    NO_CRIMINAL_PREDICATE = "no_criminal_predicate", _("Non-criminal information (no criminal predicate)")
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
+    MISLEADING = "misleading", _("Found misleading, obsolete or unreliable")
+
+
+class TipDissemination(models.Model):
+    """One time a tip's content left its receiving agency (28 CFR 23.20(g), docs/decisions/0028): when, who sent
+    it, to whom, by which path, and why. Written by the services, in the transaction of the step that sent it.
+
+    The receiving agency is kept on the row: the log is that agency's record, and it outlives the tip. When a tip
+    is purged its rows stay, without content: ``tip`` becomes None, ``tip_number`` keeps its number, ``reason`` is
+    emptied and ``tombstone`` points at the purge's audit event."""
+
+    class Path(models.TextChoices):
+        ASSIGNMENT = "assignment", _("Assigned to another agency")
+        LINK = "link", _("Linked to a case")
+        CASE_OPENED = "case_opened", _("Opened as a case")
+        SHARE = "share", _("Referred or shared")
+        PRINT = "print", _("Printed")
+        EXPORT = "export", _("Exported")
+        API = "api", _("Read through the API")
+
+    tip = models.ForeignKey(Tip, on_delete=models.SET_NULL, null=True, blank=True, related_name="disseminations")
+    tip_number = models.PositiveIntegerField(_("tip"))
+    receiving_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    path = models.CharField(_("how"), max_length=20, choices=Path.choices)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    sent_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
+    recipient_agency = models.ForeignKey(
+        Agency, verbose_name=_("sent to"), on_delete=models.PROTECT, related_name="tip_disseminations_received"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("why"), max_length=200, blank=True)
+    tombstone = models.ForeignKey(
+        "portal.AuditEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("dissemination of a tip")
+        verbose_name_plural = _("disseminations of tips")
+        indexes = [models.Index(fields=["receiving_agency", "occurred_at"], name="tipdissemination_agency_idx")]
+
+    def __str__(self) -> str:
+        return f"Tip #{self.tip_number} {self.path} to agency #{self.recipient_agency_id}"

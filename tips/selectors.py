@@ -207,3 +207,76 @@ def supervisors_and_coordinators_of(tip: Tip) -> QuerySet[User]:
         | Q(_membership__agency__in=coordination, _membership__role__in=roles_with(OVERSEE)),
         is_active=True,
     ).order_by("pk")
+
+
+# 28 CFR Part 23: the dissemination log and the review queue (docs/decisions/0028-tips-intelligence-rules.md) ----
+
+AUDIT = "portal.view_auditevent"
+REVIEW_WINDOW_DAYS = 30
+
+
+def can_read_dissemination_log(user: User) -> bool:
+    """The receiving agency's record of where its tips went: its auditors and its supervisors."""
+    if getattr(user, "agency", None) is None or not user.is_active:
+        return False
+    return user.has_perm(AUDIT) or can_assign_tips(user)
+
+
+def dissemination_log_for(user: User) -> QuerySet[Any]:
+    """The log rows of the tips ``user``'s agency received (purged tips' rows too, without content)."""
+    from tips.models import TipDissemination
+
+    if not can_read_dissemination_log(user):
+        return TipDissemination.objects.none()
+    return TipDissemination.objects.filter(receiving_agency=getattr(user.agency, "pk", None)).select_related(
+        "sent_by", "sent_by_agency", "recipient_agency", "recipient"
+    )
+
+
+def can_review_tips(user: User) -> bool:
+    """Whether ``user`` sees their agency's review queue and validates its tips: its intake staff and supervisors
+    (the holding bin's keepers keep the file)."""
+    return can_receive_tips(user) or can_assign_tips(user)
+
+
+def can_purge_tips(user: User) -> bool:
+    """Purging is a supervisor's (the receiving agency's)."""
+    return can_assign_tips(user)
+
+
+def review_queue_for(user: User, today: Any = None) -> QuerySet[Tip]:
+    """The tips of ``user``'s agency due for review within ``REVIEW_WINDOW_DAYS`` days, overdue ones included,
+    soonest first (one query)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    if not can_review_tips(user):
+        return Tip.objects.none()
+    today = today or timezone.localdate()
+    return (
+        Tip.objects.filter(
+            receiving_agency=getattr(user.agency, "pk", None),
+            review_due__isnull=False,
+            review_due__lte=today + timedelta(days=REVIEW_WINDOW_DAYS),
+        )
+        .select_related("receiving_agency", "validated_by")
+        .order_by("review_due", "id")
+    )
+
+
+def review_tip_for(user: User, pk: int) -> Tip:
+    """A tip of the review queue's agency, for validating or purging: 404 for anyone who does not review it."""
+    if not can_review_tips(user):
+        raise Http404
+    tip = Tip.objects.filter(receiving_agency=getattr(user.agency, "pk", None), pk=pk, review_due__isnull=False).first()
+    if tip is None:
+        raise Http404
+    return tip
+
+
+def supervisors_of(agency_ids: Any) -> QuerySet[User]:
+    """The active supervisors (who assign tips) of the agencies ``agency_ids``."""
+    return User.objects.filter(
+        _membership__agency__in=agency_ids, _membership__role__in=roles_with(ASSIGN), is_active=True
+    ).order_by("pk")

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,13 +24,14 @@ from django_fsm import can_proceed
 
 from agencies.models import Agency, TaskForce, User
 from cases import selectors as case_selectors
-from cases.models import Case
+from cases.models import Case, Person
 from cases.services import case_create, person_add_to_case
 from portal.audit import audit_record
 from portal.idempotency import create_once
+from portal.models import AuditEvent
 from services_directory.models import ApiToken
 from tips import selectors
-from tips.models import Tip, TipEvent, TipNotice, TipSubject
+from tips.models import PurgeReason, Tip, TipDissemination, TipEvent, TipNotice, TipSubject
 from tips.steps import STEPS
 
 logger = logging.getLogger(__name__)
@@ -305,7 +306,16 @@ def tip_assess(*, tip: Tip, actor: User, reason: str, request: Any = None, seen_
         actor=actor,
         reason=reason,
         request=request,
-        changes={"basis": reason.strip(), "assessed_at": timezone.now(), "assessed_by": actor},
+        changes={
+            "basis": reason.strip(),
+            "assessed_at": timezone.now(),
+            "assessed_by": actor,
+            # The first validation (28 CFR 23.54): kept five years from now unless validated again.
+            "validated_at": timezone.now(),
+            "validated_by": actor,
+            "review_due": review_due_after(timezone.localdate()),
+            "review_notified_for": None,
+        },
         seen_version=seen_version,
     )
 
@@ -320,7 +330,13 @@ def tip_close_no_predicate(
         actor=actor,
         reason=reason,
         request=request,
-        changes={"close_reason": Tip.CloseReason.NO_CRIMINAL_PREDICATE},
+        changes={
+            "close_reason": Tip.CloseReason.NO_CRIMINAL_PREDICATE,
+            # Non-criminal information is not kept as intelligence: up for purging after a short window for a
+            # reopen (docs/decisions/0028).
+            "review_due": timezone.localdate() + NO_PREDICATE_RETENTION,
+            "review_notified_for": None,
+        },
         seen_version=seen_version,
     )
 
@@ -349,7 +365,15 @@ def tip_assign(
         actor=actor,
         request=request,
         changes={"assigned_agency": agency, "owner": owner, "due_on": due_on},
-        then=lambda _tip: {"agency_id": agency.pk, "owner_id": owner.pk, "due_on": due_on.isoformat()},
+        then=lambda current: _then_disseminated(
+            {"agency_id": agency.pk, "owner_id": owner.pk, "due_on": due_on.isoformat()},
+            tip=current,
+            path=TipDissemination.Path.ASSIGNMENT,
+            actor=actor,
+            recipient_agency=agency,
+            recipient=owner,
+            reason=_("Assigned to work it"),
+        ),
         seen_version=seen_version,
     )
 
@@ -367,7 +391,14 @@ def tip_link_case(
         actor=actor,
         request=request,
         changes={"case": case},
-        then=lambda _tip: {"case_id": case.pk},
+        then=lambda current: _then_disseminated(
+            {"case_id": case.pk},
+            tip=current,
+            path=TipDissemination.Path.LINK,
+            actor=actor,
+            recipient_agency=case.lead_agency,
+            reason=_("Linked to case %(number)s") % {"number": case.number},
+        ),
         seen_version=seen_version,
     )
 
@@ -391,8 +422,16 @@ def _subject_person_fields(subject: TipSubject) -> dict[str, Any]:
     return fields
 
 
+def _victim_held_by_reporter(tip: Tip, subject: TipSubject) -> bool:
+    """A victim named in a tip a victim service provider received: their details follow that provider's consent
+    rules."""
+    return subject.role == TipSubject.Role.VICTIM and tip.receiving_agency.is_victim_service_provider
+
+
 def _subject_extras(subject: TipSubject) -> str:
     """What a case's person has no field for: the approximate age, an online handle, a vehicle, a business."""
+    if _victim_held_by_reporter(subject.tip, subject):
+        return ""  # the case's narrative is not a way around the provider's consent
     parts = []
     if subject.approximate_age is not None and subject.date_of_birth is None:
         parts.append(_("about %(age)s years old") % {"age": subject.approximate_age})
@@ -477,12 +516,25 @@ def tip_open_case(
             request=request,
         )
         for subject in current.subjects.all():
-            person_add_to_case(
+            participant = person_add_to_case(
                 case=case, role=subject.role, actor=actor, request=request, **_subject_person_fields(subject)
             )
+            if _victim_held_by_reporter(current, subject):
+                # A victim an NGO reported is that NGO's client: the case's other agencies read their details
+                # only through the victim's consent, as for any client the NGO enters (docs/decisions/0028).
+                Person.objects.filter(pk=participant.person_id).update(
+                    entered_by_agency=current.receiving_agency_id, entered_by=current.received_by_id
+                )
         current.case = case
         current.save(update_fields=["case", "updated_at"])
-        return {"case_id": case.pk}
+        return _then_disseminated(
+            {"case_id": case.pk},
+            tip=current,
+            path=TipDissemination.Path.CASE_OPENED,
+            actor=actor,
+            recipient_agency=agency,
+            reason=_("Opened as case %(number)s") % {"number": case.number},
+        )
 
     return _step(tip=tip, verb="open_case", actor=actor, request=request, then=open_case, seen_version=seen_version)
 
@@ -513,6 +565,9 @@ def tip_reopen(*, tip: Tip, actor: User, reason: str, request: Any = None, seen_
         if current.status == Tip.Status.RECEIVED:
             current.assess_by = assess_by_for(received_at=timezone.now(), urgent=current.is_urgent)
             current.overdue_notified_at = None
+            # Never assessed: nothing to review until it is (a no-predicate tip's purge date goes with its close).
+            current.review_due = None
+            current.review_notified_for = None
         # Back to be assigned again: whoever had it no longer does (the timeline keeps who had it and until when);
         # their agency's supervisors and the owner would otherwise still read it, and could close it again.
         had = {"owner_id": current.owner_id, "assigned_agency_id": current.assigned_agency_id}
@@ -524,6 +579,8 @@ def tip_reopen(*, tip: Tip, actor: User, reason: str, request: Any = None, seen_
                 "close_reason",
                 "assess_by",
                 "overdue_notified_at",
+                "review_due",
+                "review_notified_for",
                 "owner",
                 "assigned_agency",
                 "due_on",
@@ -535,6 +592,289 @@ def tip_reopen(*, tip: Tip, actor: User, reason: str, request: Any = None, seen_
     return _step(
         tip=tip, verb="reopen", actor=actor, reason=reason, request=request, then=restart, seen_version=seen_version
     )
+
+
+# 28 CFR Part 23: the dissemination log (docs/decisions/0028-tips-intelligence-rules.md) -------------------------
+
+# How long an assessed tip is kept from its last validation, and a tip closed with no criminal predicate from its
+# close (a window for a reopen), before it is validated again or purged.
+REVIEW_YEARS = 5
+NO_PREDICATE_RETENTION = timedelta(days=90)
+
+
+def review_due_after(day: date) -> date:
+    """``REVIEW_YEARS`` after ``day`` (29 February gives 28 February)."""
+    try:
+        return day.replace(year=day.year + REVIEW_YEARS)
+    except ValueError:
+        return day.replace(year=day.year + REVIEW_YEARS, day=28)
+
+
+def tip_disseminated(
+    *,
+    tip: Tip,
+    path: str,
+    actor: User | None,
+    recipient_agency: Agency,
+    recipient: User | None = None,
+    reason: str = "",
+) -> TipDissemination | None:
+    """Log that ``tip``'s content left its receiving agency by ``path``: one row, in the caller's transaction.
+    An assignment to the receiving agency itself sends nothing out (None); a link, a case, a print, an export or an
+    API read is always logged (a case has an audience of its own; paper and files leave the portal)."""
+    if path == TipDissemination.Path.ASSIGNMENT and recipient_agency.pk == tip.receiving_agency_id:
+        return None
+    return TipDissemination.objects.create(
+        tip=tip,
+        tip_number=tip.pk,
+        receiving_agency_id=tip.receiving_agency_id,
+        path=path,
+        sent_by=actor,
+        sent_by_agency=getattr(actor, "agency", None),
+        recipient_agency=recipient_agency,
+        recipient=recipient,
+        reason=str(reason)[:200],
+    )
+
+
+def _agency_of(actor: User) -> Agency:
+    agency = actor.agency
+    if agency is None:  # nobody without an agency reads a tip's content (selectors)
+        raise PermissionDenied
+    return agency
+
+
+def _then_disseminated(details: dict[str, Any], **dissemination: Any) -> dict[str, Any]:
+    """A step's ``then``: log the dissemination, in the step's transaction, and hand its details back unchanged
+    (the log row is the record of where the content went)."""
+    tip_disseminated(**dissemination)
+    return details
+
+
+def tip_printed(*, access: selectors.TipAccess, actor: User, request: Any = None) -> TipDissemination:
+    """The printable page was made: its paper leaves the portal. An audit event and a log row (to the printer)."""
+    tip = access.tip
+    with transaction.atomic():
+        row = tip_disseminated(
+            tip=tip,
+            path=TipDissemination.Path.PRINT,
+            actor=actor,
+            recipient_agency=_agency_of(actor),
+            recipient=actor,
+            reason=_("Printed"),
+        )
+        assert row is not None
+        audit_record(
+            action="tips.tip.printed",
+            actor=actor,
+            request=request,
+            target=tip,
+            details={"reporter_shown": access.may_read_reporter, "dissemination_id": row.pk},
+        )
+    return row
+
+
+def tip_exported(*, access: selectors.TipAccess, actor: User, request: Any = None) -> TipDissemination:
+    """The tip was downloaded as a file: an audit event and a log row (to the person who downloaded it)."""
+    tip = access.tip
+    with transaction.atomic():
+        row = tip_disseminated(
+            tip=tip,
+            path=TipDissemination.Path.EXPORT,
+            actor=actor,
+            recipient_agency=_agency_of(actor),
+            recipient=actor,
+            reason=_("Downloaded as CSV"),
+        )
+        assert row is not None
+        audit_record(
+            action="tips.tip.exported",
+            actor=actor,
+            request=request,
+            target=tip,
+            details={"reporter_shown": access.may_read_reporter, "dissemination_id": row.pk},
+        )
+    return row
+
+
+def dissemination_log_exported(*, actor: User, rows: int, filters: dict[str, Any], request: Any = None) -> None:
+    """The log was downloaded: who, how many rows, with which filters (ids and dates only)."""
+    audit_record(
+        action="tips.dissemination.exported",
+        actor=actor,
+        request=request,
+        details={"rows": rows, **{name: str(value) for name, value in filters.items() if value}},
+    )
+
+
+# Review and purge (28 CFR 23.54) ---------------------------------------------------------------------------------
+
+
+def _lock_for_review(tip: Tip, actor: User) -> Tip:
+    current = (
+        Tip.objects.select_for_update(of=("self",))
+        .filter(pk=tip.pk, receiving_agency=getattr(actor.agency, "pk", None))
+        .first()
+    )
+    if current is None:
+        raise Http404
+    return current
+
+
+def tip_validate(*, tip: Tip, actor: User, reason: str, request: Any = None) -> Tip:
+    """The tip still meets the reasonable-suspicion standard: who says so, and why, and its five years start again.
+    A tip with no criminal predicate has nothing to validate (it can be reopened, or purged)."""
+    if not selectors.can_review_tips(actor):
+        raise PermissionDenied(_("You may not do this to this tip."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why.")})
+    with transaction.atomic():
+        current = _lock_for_review(tip, actor)
+        if not current.basis or current.close_reason == Tip.CloseReason.NO_CRIMINAL_PREDICATE:
+            raise ValidationError(_("Only an assessed tip can be validated."))
+        now = timezone.now()
+        current.validated_at = now
+        current.validated_by = actor
+        current.review_due = review_due_after(timezone.localdate())
+        current.review_notified_for = None
+        current.version += 1
+        current.save(
+            update_fields=["validated_at", "validated_by", "review_due", "review_notified_for", "version", "updated_at"]
+        )
+        _record(
+            current,
+            verb="validate",
+            actor=actor,
+            from_status=current.status,
+            reason=reason,
+            request=request,
+            details={"review_due": current.review_due.isoformat()},
+        )
+    return current
+
+
+def tip_subject_correct(*, tip: Tip, subject: TipSubject, actor: User, request: Any = None, **changes: Any) -> Tip:
+    """Correct a subject's identifiers (a phone, a plate) by the receiving agency's staff: an event naming the
+    fields changed, never their values. Not a validation: the review date stays."""
+    unknown = set(changes) - (set(SUBJECT_FIELDS) - {"role"})
+    if unknown:
+        raise ValidationError(_("Unknown subject fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        current = selectors.tip_list_visible_to(actor).select_for_update(of=("self",)).filter(pk=tip.pk).first()
+        if current is None:
+            raise Http404
+        if selectors.RECEIVER not in selectors.sides_read(actor, current):
+            raise PermissionDenied(_("You may not do this to this tip."))
+        row = TipSubject.objects.select_for_update().get(pk=subject.pk, tip=current)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        row.full_clean(exclude=["tip"])
+        row.save()
+        current.version += 1
+        current.save(update_fields=["version", "updated_at"])
+        _record(
+            current,
+            verb="correct_subject",
+            actor=actor,
+            from_status=current.status,
+            request=request,
+            details={"subject_id": row.pk, "fields": sorted(changes)},
+        )
+    return current
+
+
+def _enqueue_emails(notices: list[TipNotice]) -> None:
+    ids = [notice.pk for notice in notices]
+    if ids:
+        from tips.tasks import email_tip_notices
+
+        transaction.on_commit(partial(email_tip_notices.enqueue, ids))
+
+
+def tip_purge(*, tip: Tip, actor: User, reason_code: str, request: Any = None) -> AuditEvent:
+    """Purge a tip (a supervisor of its receiving agency): first tell the people of every agency the log says it
+    went to that tip #N was purged (its supervisors, and the person it was sent to), then delete the tip with its
+    subjects, events and notices. What stays: the audit tombstone (returned: the tip's number, the agency, who,
+    when, the reason code) and the log's rows, emptied of their words and pointing at the tombstone."""
+    if not selectors.can_purge_tips(actor):
+        raise PermissionDenied(_("You may not do this to this tip."))
+    if reason_code not in PurgeReason.values:
+        raise ValidationError({"reason_code": _("Choose why the tip is purged.")})
+    with transaction.atomic():
+        current = _lock_for_review(tip, actor)
+        number, agency = current.pk, current.receiving_agency
+        rows = TipDissemination.objects.filter(tip=current)
+        recipient_agencies = set(rows.exclude(recipient_agency=agency).values_list("recipient_agency_id", flat=True))
+        recipients = set(
+            rows.exclude(recipient_agency=agency).exclude(recipient__isnull=True).values_list("recipient_id", flat=True)
+        )
+        told = {user.pk: user for user in selectors.supervisors_of(recipient_agencies)}
+        told.update({user.pk: user for user in User.objects.filter(pk__in=recipients, is_active=True)})
+        tombstone = audit_record(
+            action="tips.tip.purged",
+            actor=actor,
+            request=request,
+            target=current,
+            agency=agency,
+            details={
+                "tip": number,
+                "agency_id": agency.pk,
+                "reason": reason_code,
+                "disseminations": rows.count(),
+                "agencies_told": len(recipient_agencies),
+                "people_told": len(told),
+            },
+        )
+        now = timezone.now()
+        notices = TipNotice.objects.bulk_create(
+            [TipNotice(user=user, tip=None, tip_number=number, verb="purge", created_at=now) for user in told.values()]
+        )
+        rows.update(tip=None, reason="", tombstone=tombstone)
+        current.notices.all().delete()
+        current.subjects.all().delete()
+        current.events.all().delete()
+        current.delete()
+        _enqueue_emails(notices)
+    return tombstone
+
+
+def tips_review_notify(*, now: datetime | None = None) -> list[int]:
+    """Remind the receiving agency's supervisors of each tip due for review within ``REVIEW_WINDOW_DAYS`` days, once
+    per tip per cycle (``review_notified_for`` is the review date told; a validation starts a new cycle). Safe to
+    run from several workers at once."""
+    now = now or timezone.now()
+    horizon = timezone.localdate(now) + timedelta(days=selectors.REVIEW_WINDOW_DAYS)
+    due = Tip.objects.filter(review_due__isnull=False, review_due__lte=horizon).exclude(
+        review_notified_for=models.F("review_due")
+    )
+    told = []
+    for pk in list(due.order_by("review_due", "pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            tip = (
+                Tip.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=pk, review_due__isnull=False, review_due__lte=horizon)
+                .exclude(review_notified_for=models.F("review_due"))
+                .first()
+            )
+            if tip is None:
+                continue
+            tip.review_notified_for = tip.review_due
+            tip.save(update_fields=["review_notified_for", "updated_at"])
+            people = list(selectors.supervisors_of([tip.receiving_agency_id]))
+            assert tip.review_due is not None
+            event = _record(
+                tip,
+                verb="review_due",
+                actor=None,
+                from_status=tip.status,
+                details={"told": len(people), "review_due": tip.review_due.isoformat()},
+            )
+            notices = TipNotice.objects.bulk_create(
+                [TipNotice(user=user, tip=tip, event=event, verb="review_due", created_at=now) for user in people]
+            )
+            _enqueue_emails(notices)
+            told.append(pk)
+    return told
 
 
 # Reads that are records -----------------------------------------------------------------------------------------

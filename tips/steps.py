@@ -136,6 +136,18 @@ STEPS: dict[str, Step] = {
         ),
         # The portal's own: the assessment deadline passed (``services.tips_overdue_notify``).
         Step("overdue", "overdue", _("not assessed in time: supervisors and coordinators told")),
+        # Review and purge (28 CFR 23.54, docs/decisions/0028): from the review queue, not this list of forms.
+        Step(
+            "validate",
+            "validated",
+            _("validated: kept five more years"),
+            sides=frozenset({RECEIVER, DECIDER}),
+            reason_required=True,
+        ),
+        Step("correct_subject", "subject_corrected", _("a subject's identifiers corrected"), sides=_RECEIVERS),
+        Step("review_due", "review_due", _("due for review: supervisors told")),
+        # A purged tip has no timeline left: this verb names the notice sent to the agencies that received it.
+        Step("purge", "purged", _("purged"), sides=_DECIDERS, reason_required=True),
     )
 }
 

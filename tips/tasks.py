@@ -24,6 +24,7 @@ from tips.models import TipNotice
 logger = logging.getLogger(__name__)
 
 OVERDUE_INTERVAL = timedelta(minutes=5)
+REVIEW_INTERVAL = timedelta(hours=6)
 EMAIL_CLAIM_LEASE = timedelta(minutes=10)
 
 
@@ -36,15 +37,23 @@ def _email(notice: TipNotice) -> None:
     """In its reader's language; never the tip's content: its number, channel, receiving agency and deadline, and
     a link (the reader signs in to see what they may)."""
     user = notice.user
+    if notice.verb == "purge":  # the tip is gone: its number, nothing else, and no link to it
+        link = settings.PORTAL_BASE_URL + reverse("home")
+    elif notice.verb == "review_due":
+        link = settings.PORTAL_BASE_URL + reverse("tip_review_queue")
+    else:
+        link = settings.PORTAL_BASE_URL + reverse("tip_detail", args=[notice.tip_id])
     context = {
         "notice": notice,
         "tip": notice.tip,
+        "number": notice.tip_id or notice.tip_number,
         "name": user.full_name,
-        "link": settings.PORTAL_BASE_URL + reverse("tip_detail", args=[notice.tip_id]),
+        "link": link,
     }
+    kind = notice.verb if notice.verb in ("purge", "review_due") else "overdue"
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        subject = render_to_string("tips/email/overdue_subject.txt", context).strip()
-        body = render_to_string("tips/email/overdue_message.txt", context)
+        subject = render_to_string(f"tips/email/{kind}_subject.txt", context).strip()
+        body = render_to_string(f"tips/email/{kind}_message.txt", context)
     send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
 
 
@@ -77,3 +86,14 @@ def tips_overdue_notify(reschedule: bool = False) -> int:
     finally:  # an error in one run must not stop the cycle
         if reschedule:
             tips_overdue_notify.using(run_after=timezone.now() + OVERDUE_INTERVAL).enqueue(reschedule=True)
+
+
+@task()
+def tips_review_notify(reschedule: bool = False) -> int:
+    """``services.tips_review_notify`` in the background (reviews due within 30 days, once per tip per cycle); with
+    ``reschedule``, run again in ``REVIEW_INTERVAL``, as ``tips_overdue_notify``. The number of tips notified."""
+    try:
+        return len(services.tips_review_notify())
+    finally:
+        if reschedule:
+            tips_review_notify.using(run_after=timezone.now() + REVIEW_INTERVAL).enqueue(reschedule=True)

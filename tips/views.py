@@ -1,8 +1,10 @@
 """Tip pages: the triage queue, the tip form, a tip with its timeline and the steps its reader may take. Every step
 is a POST form that works without JavaScript; reads go through ``selectors``, writes through ``services``."""
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.contrib import messages
@@ -21,9 +23,11 @@ from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 from tips import presenters, selectors, services
 from tips.forms import StepForm, SubjectFormSet, TipForm
+from tips.intelligence_forms import DisseminationFilter, PurgeForm, ValidateForm
 from tips.models import Tip
 from tips.steps import FORMS, Step
 
+LOG_EXPORT_LIMIT = 50_000
 STEP_SERVICES: dict[str, Callable[..., Tip]] = {step.verb: getattr(services, step.service) for step in FORMS.values()}
 
 
@@ -62,7 +66,13 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "tips/queue.html",
-        {"page": page, "rows": rows, "may_receive": selectors.can_receive_tips(request.user)},
+        {
+            "page": page,
+            "rows": rows,
+            "may_receive": selectors.can_receive_tips(request.user),
+            "may_review": selectors.can_review_tips(request.user),
+            "may_read_log": selectors.can_read_dissemination_log(request.user),
+        },
     )
 
 
@@ -145,6 +155,10 @@ def tip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "tags": presenters.tags(tip),
             "events": tip.events.select_related("actor", "actor_agency"),
             "offers": _offers(request, access),
+            # The receiving agency's own record of the tip (28 CFR Part 23): its log and its review.
+            "own_agency": tip.receiving_agency_id == request.user.agency.pk if request.user.agency else False,
+            "may_read_log": selectors.can_read_dissemination_log(request.user),
+            "may_review": selectors.can_review_tips(request.user),
         },
     )
 
@@ -184,3 +198,195 @@ def tip_step(request: AuthenticatedHttpRequest, pk: int, verb: str) -> HttpRespo
         if step.verb == "open_case" and tip.case_id is not None:
             return redirect("case_detail", pk=tip.case_id)
     return redirect("tip_detail", pk=pk)
+
+
+# 28 CFR Part 23: print, export, the dissemination log, the review queue (docs/decisions/0028) -------------------
+
+
+def _spreadsheet_safe(value: object) -> str:
+    """Text a spreadsheet will not run as a formula (a tip's words are anyone's)."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def _csv_response(rows: list[list[object]], filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    for row in rows:
+        writer.writerow([_spreadsheet_safe(cell) for cell in row])
+    return response
+
+
+def _content_access(request: AuthenticatedHttpRequest, pk: int) -> selectors.TipAccess:
+    access = selectors.tip_access_for_user(request.user, pk)
+    if not access.may_read_content:  # a coordinator follows deadlines; nothing of the tip to print
+        raise Http404
+    return access
+
+
+def tip_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The tip on paper: what its reader may read (the reporter only as on its page), logged as a dissemination."""
+    access = _content_access(request, pk)
+    services.tip_printed(access=access, actor=request.user, request=request)
+    return render(
+        request,
+        "tips/tip_print.html",
+        {"tip": access.tip, "access": access, "subjects": list(access.tip.subjects.all()), "now": timezone.now()},
+    )
+
+
+def tip_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The tip as CSV (field, value), logged as a dissemination. The reporter's identity only as on its page."""
+    access = _content_access(request, pk)
+    tip = access.tip
+    services.tip_exported(access=access, actor=request.user, request=request)
+    rows: list[list[object]] = [
+        [_("Field"), _("Value")],
+        [_("Tip"), tip.pk],
+        [_("Came in through"), tip.get_channel_display()],
+        [_("Received"), timezone.localtime(tip.received_at).isoformat()],
+        [_("Received by"), tip.receiving_agency.name],
+        [_("Status"), tip.get_status_display()],
+        [_("What was reported"), tip.narrative],
+        [_("Where"), " ".join(part for part in (tip.where_text, tip.where_zip, tip.where_airport) if part)],
+        [_("Trafficking indicators"), "; ".join(tip.indicator_labels)],
+        [_("Reporter's role"), tip.reporter_role],
+    ]
+    if access.may_read_reporter:
+        rows += [
+            [_("Reporter's name"), tip.reporter_name],
+            [_("Reporter's phone"), tip.reporter_phone],
+            [_("Reporter's e-mail"), tip.reporter_email],
+        ]
+    else:
+        rows.append([_("Reporter's identity"), _("Withheld")])
+    for subject in tip.subjects.all():
+        described = [
+            subject.label,
+            subject.get_role_display(),
+            subject.date_of_birth.isoformat() if subject.date_of_birth else subject.approximate_age or "",
+            subject.phone,
+            subject.email_or_handle,
+            f"{subject.vehicle_plate} {subject.vehicle_state}".strip(),
+            subject.business,
+        ]
+        rows.append([_("Subject"), "; ".join(str(part) for part in described if part)])
+    return _csv_response(rows, f"tip-{tip.pk}.csv")
+
+
+def _log_rows(request: AuthenticatedHttpRequest) -> tuple[DisseminationFilter, Any]:
+    if not selectors.can_read_dissemination_log(request.user):
+        raise Http404
+    log_filter = DisseminationFilter(request.GET or None)
+    rows = selectors.dissemination_log_for(request.user)
+    return log_filter, (log_filter.filter(rows) if log_filter.is_bound else rows)
+
+
+def dissemination_log(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where the agency's tips went: who sent them, to whom, how, why and when; filtered by tip and dates."""
+    log_filter, rows = _log_rows(request)
+    page = paginate(request, rows, per_page=50)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "tips/dissemination_log.html", {"filter": log_filter, "page": page, "query": query.urlencode()}
+    )
+
+
+def dissemination_log_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The filtered log as CSV; the export is audited before it is sent."""
+    log_filter, rows = _log_rows(request)
+    rows = list(rows[:LOG_EXPORT_LIMIT])
+    filters = log_filter.cleaned_data if log_filter.is_bound and log_filter.is_valid() else {}
+    services.dissemination_log_exported(actor=request.user, rows=len(rows), filters=filters, request=request)
+    table: list[list[object]] = [
+        ["occurred_at", "tip", "purged", "path", "sent_by", "sent_by_agency", "recipient_agency", "recipient", "reason"]
+    ]
+    for row in rows:
+        table.append(
+            [
+                row.occurred_at.astimezone(UTC).isoformat(),
+                row.tip_number,
+                row.tombstone_id or "",
+                row.path,
+                row.sent_by.full_name if row.sent_by else "",
+                row.sent_by_agency.name if row.sent_by_agency else "",
+                row.recipient_agency.name,
+                row.recipient.full_name if row.recipient else "",
+                row.reason,
+            ]
+        )
+    return _csv_response(table, f"tip-dissemination-log-{timezone.now():%Y%m%dT%H%M%SZ}.csv")
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    tip: Tip
+    overdue: bool
+    no_predicate: bool
+
+
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The agency's tips due for review within 30 days (overdue ones first), with the forms to validate or purge
+    them for those who may."""
+    if not selectors.can_review_tips(request.user):
+        raise Http404
+    today = timezone.localdate()
+    page = paginate(request, selectors.review_queue_for(request.user, today), per_page=50)
+    rows = [
+        ReviewRow(
+            tip=tip,
+            overdue=bool(tip.review_due and tip.review_due < today),
+            no_predicate=tip.close_reason == Tip.CloseReason.NO_CRIMINAL_PREDICATE,
+        )
+        for tip in page.object_list
+    ]
+    return render(
+        request,
+        "tips/review_queue.html",
+        {
+            "page": page,
+            "rows": rows,
+            "validate_form": ValidateForm(),
+            "purge_form": PurgeForm(),
+            "may_purge": selectors.can_purge_tips(request.user),
+        },
+    )
+
+
+@require_POST
+def tip_validate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    tip = selectors.review_tip_for(request.user, pk)
+    form = ValidateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+        return redirect("tip_review_queue")
+    try:
+        tip = services.tip_validate(tip=tip, actor=request.user, reason=form.cleaned_data["reason"], request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Tip #%(number)s is validated: next review by %(when)s.")
+            % {"number": tip.pk, "when": f"{tip.review_due:%Y-%m-%d}"},
+        )
+    return redirect("tip_review_queue")
+
+
+@require_POST
+def tip_purge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    tip = selectors.review_tip_for(request.user, pk)
+    if not selectors.can_purge_tips(request.user):
+        raise Http404
+    form = PurgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+        return redirect("tip_review_queue")
+    services.tip_purge(tip=tip, actor=request.user, reason_code=form.cleaned_data["reason_code"], request=request)
+    messages.success(
+        request,
+        _("Tip #%(number)s is purged; the agencies it was shared with are told.") % {"number": pk},
+    )
+    return redirect("tip_review_queue")

@@ -26,6 +26,7 @@ CHAINS = {
     "referrals.tasks.notifications_sweep",
     "cases.tasks.meeting_packets_purge",
     "tips.tasks.tips_overdue_notify",
+    "tips.tasks.tips_review_notify",
 }
 
 
@@ -94,6 +95,7 @@ def test_the_registrations_are_the_ones_the_table_lists():
         "portal.tasks.tasks_reap": (True, {"reschedule": True}),
         "tips.tasks.email_tip_notices": (True, None),
         "tips.tasks.tips_overdue_notify": (True, {"reschedule": True}),
+        "tips.tasks.tips_review_notify": (True, {"reschedule": True}),
     }
     table = portal_tasks.__doc__ or ""
     assert all(f"``{path}``" in table for path in portal_tasks.registered_tasks())
@@ -244,6 +246,7 @@ def test_a_chain_waiting_or_running_is_left_alone_and_a_one_off_run_is_not_a_cha
         "cases.tasks.meeting_packets_purge",
         "portal.tasks.tasks_reap",
         "tips.tasks.tips_overdue_notify",
+        "tips.tasks.tips_review_notify",
     }
 
 
@@ -267,7 +270,7 @@ def test_the_command_reports_what_it_did(capsys):
     running(referral_tasks.email_notifications, [1])
     call_command("tasks_reap")
     assert capsys.readouterr().out.strip() == (
-        "1 task(s) reclaimed, 1 of them queued again; 5 periodic task(s) started again."
+        "1 task(s) reclaimed, 1 of them queued again; 6 periodic task(s) started again."
     )
 
 

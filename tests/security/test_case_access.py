@@ -471,6 +471,14 @@ EXEMPT_URL_NAMES = {
     "tip_new": "tests/tips/test_pages.py",
     "tip_detail": "tests/tips/test_visibility.py",
     "tip_step": "tests/tips/test_lifecycle.py",
+    # 28 CFR Part 23: who prints, exports, reads the dissemination log, validates and purges, by tables there.
+    "tip_print": "tests/tips/test_dissemination.py",
+    "tip_export": "tests/tips/test_dissemination.py",
+    "tip_dissemination_log": "tests/tips/test_dissemination.py",
+    "tip_dissemination_log_export": "tests/tips/test_dissemination.py",
+    "tip_review_queue": "tests/tips/test_review.py",
+    "tip_validate": "tests/tips/test_review.py",
+    "tip_purge": "tests/tips/test_review.py",
     # The tips API authenticates by itself (an agency's token of the tips scope, never a session): its scope table.
     "tips_api_receive": "tests/tips/test_api.py",
     "tips_api_openapi": "tests/tips/test_api.py",
