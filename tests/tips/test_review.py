@@ -168,7 +168,7 @@ def test_a_purge_form_without_a_reason_code_changes_nothing(client_as, kept, sup
 
 def _text_of_every_table() -> str:
     """Every row of every table, as text: where a tip's words could hide."""
-    chunks = []
+    chunks: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608  # the schema's names
