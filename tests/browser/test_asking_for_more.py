@@ -162,3 +162,45 @@ def test_an_investigator_asks_the_shelter_for_a_consent_and_sees_the_client_once
     expect(access.get_by_role("link", name="Ask Safe Harbor Shelter to record a consent")).to_have_count(0)
     _step(page, "c8-investigator-sees-the-name")
     check_axe(page, "asking-c8-investigator-case-recorded")
+
+
+def test_the_pages_of_asking_in_spanish_have_no_accessibility_violation(
+    browser, live_server, partner_investigator, supervisor, investigator, advocate, le_case, ngo_case, ngo_client
+):
+    """The same pages for people who chose Spanish (translated labels can break what English passed): the ask
+    forms, the lead's box with a request to decide, the shelter's consent requests, each in Spanish and axe-clean."""
+    from django.urls import reverse
+
+    from cases.services import access_request_create, consent_request_create
+
+    for person in (partner_investigator, supervisor, investigator, advocate):
+        person.preferred_language = "es"
+        person.save(update_fields=["preferred_language"])
+    access_request_create(case=le_case, level=CaseShare.Level.PERSONAL, reason=REASON, actor=partner_investigator)
+    consent_request_create(case=ngo_case, person=ngo_client, reason=CONSENT_REASON, actor=investigator)
+    visits = [
+        (partner_investigator, f"/cases/{le_case.pk}/", "es-partner-case"),
+        (supervisor, f"/cases/{le_case.pk}/", "es-supervisor-case"),
+        (supervisor, "/", "es-supervisor-home"),
+        (investigator, reverse("consent_request_create", args=[ngo_case.pk, ngo_client.pk]), "es-consent-ask"),
+        (advocate, reverse("consent_requests"), "es-consent-requests"),
+        (advocate, "/", "es-advocate-home"),
+    ]
+    signed_in: dict[int, Page] = {}
+    for person, path, name in visits:
+        if person.pk not in signed_in:
+            context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+            signed_in[person.pk] = context.new_page()
+            sign_in(signed_in[person.pk], person)
+        page = signed_in[person.pk]
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        check_axe(page, f"asking-{name}")
+    partner = signed_in[partner_investigator.pk]
+    AccessRequest.objects.all().delete()  # the ask form itself, with its errors: asked again, with nothing chosen
+    partner.goto(reverse("access_request_create", args=[le_case.pk]))
+    partner.locator("form button[type=submit]").last.click()
+    expect(partner.locator(".usa-error-message").first).to_be_visible()
+    check_axe(partner, "asking-es-ask-form-errors")
+    for page in signed_in.values():
+        page.context.close()
