@@ -653,42 +653,35 @@ def _then_disseminated(details: dict[str, Any], **dissemination: Any) -> dict[st
 
 def tip_printed(*, access: selectors.TipAccess, actor: User, request: Any = None) -> TipDissemination:
     """The printable page was made: its paper leaves the portal. An audit event and a log row (to the printer)."""
-    tip = access.tip
-    with transaction.atomic():
-        row = tip_disseminated(
-            tip=tip,
-            path=TipDissemination.Path.PRINT,
-            actor=actor,
-            recipient_agency=_agency_of(actor),
-            recipient=actor,
-            reason=_("Printed"),
-        )
-        assert row is not None
-        audit_record(
-            action="tips.tip.printed",
-            actor=actor,
-            request=request,
-            target=tip,
-            details={"reporter_shown": access.may_read_reporter, "dissemination_id": row.pk},
-        )
-    return row
+    return _tip_taken_out(
+        access, actor, path=TipDissemination.Path.PRINT, reason=_("Printed"), action="tips.tip.printed", request=request
+    )
 
 
 def tip_exported(*, access: selectors.TipAccess, actor: User, request: Any = None) -> TipDissemination:
     """The tip was downloaded as a file: an audit event and a log row (to the person who downloaded it)."""
+    return _tip_taken_out(
+        access,
+        actor,
+        path=TipDissemination.Path.EXPORT,
+        reason=_("Downloaded as CSV"),
+        action="tips.tip.exported",
+        request=request,
+    )
+
+
+def _tip_taken_out(
+    access: selectors.TipAccess, actor: User, *, path: str, reason: str, action: str, request: Any
+) -> TipDissemination:
+    """A copy of the tip leaves the portal with ``actor``: one log row and one audit event, together."""
     tip = access.tip
     with transaction.atomic():
         row = tip_disseminated(
-            tip=tip,
-            path=TipDissemination.Path.EXPORT,
-            actor=actor,
-            recipient_agency=_agency_of(actor),
-            recipient=actor,
-            reason=_("Downloaded as CSV"),
+            tip=tip, path=path, actor=actor, recipient_agency=_agency_of(actor), recipient=actor, reason=reason
         )
         assert row is not None
         audit_record(
-            action="tips.tip.exported",
+            action=action,
             actor=actor,
             request=request,
             target=tip,
