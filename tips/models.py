@@ -417,10 +417,8 @@ class TipDissemination(models.Model):
         ASSIGNMENT = "assignment", _("Assigned to another agency")
         LINK = "link", _("Linked to a case")
         CASE_OPENED = "case_opened", _("Opened as a case")
-        SHARE = "share", _("Referred or shared")
         PRINT = "print", _("Printed")
         EXPORT = "export", _("Exported")
-        API = "api", _("Read through the API")
 
     tip = models.ForeignKey(Tip, on_delete=models.SET_NULL, null=True, blank=True, related_name="disseminations")
     tip_number = models.PositiveIntegerField(_("tip"))
