@@ -16,7 +16,7 @@ CASES = reverse("case_list")
 
 def _choices(client, query: str = "") -> set[str]:
     field = client.get(CASES + query).context["filter"].form.fields["lead_agency"]
-    return {agency.name for agency in field.queryset}
+    return {name for value, name in field.choices if value}  # the first is "Any agency"
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_the_filter_costs_the_same_however_many_agencies_the_deployment_holds(cl
         client.get(CASES)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(CASES)
-        return len(captured), len(response.context["filter"].form.fields["lead_agency"].queryset)
+        return len(captured), len(response.context["filter"].form.fields["lead_agency"].choices)
 
     few = queries_and_options()
     for number in range(40):
