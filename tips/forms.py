@@ -114,7 +114,7 @@ class TipForm(forms.ModelForm):
 class SubjectForm(forms.ModelForm):
     class Meta:
         model = TipSubject
-        fields = (
+        fields: tuple[str, ...] = (
             "role",
             "name",
             "alias",
@@ -148,6 +148,30 @@ class SubjectForm(forms.ModelForm):
         return not self.has_changed() or not any(
             self.cleaned_data.get(name) for name in self.Meta.fields if name not in ("role", "sex")
         )
+
+
+class SubjectCorrectionForm(SubjectForm):
+    """A subject's identifiers, corrected by the receiving agency (``services.tip_subject_correct``): who the person
+    is in the tip stays as received. ``version`` is the tip's, as the page showed it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta(SubjectForm.Meta):
+        fields: tuple[str, ...] = tuple(name for name in SubjectForm.Meta.fields if name != "role")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        forms.ModelForm.__init__(self, *args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = forms.ModelForm.clean(self) or {}
+        if not any(data.get(name) for name in self.Meta.fields if name != "sex"):
+            raise forms.ValidationError(_("Keep at least one thing that tells who this person is."))
+        return data
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        """The identifiers as typed, each as the model stores it (an empty text as "", not None)."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 SubjectFormSet = forms.formset_factory(SubjectForm, extra=3, max_num=10, absolute_max=10)

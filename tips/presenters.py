@@ -1,10 +1,13 @@
 """The words of tips' pages: a deadline as a countdown, the flags as tags. Selectors give the data; this says it."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 
-from tips.models import Tip
+from services_directory.models import ApiToken
+from tips.models import Tip, TipEvent
 
 
 def duration(span: timedelta) -> str:
@@ -38,3 +41,35 @@ def tags(tip: Tip) -> list[str]:
     if tip.is_airline_report:
         found.append(_("In flight"))
     return found
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: TipEvent
+    who: str
+
+
+def timeline(events: Iterable[TipEvent]) -> list[TimelineEntry]:
+    """Each event with who took it: a person and their agency; a partner system, by the name its agency gave the API
+    token it sent the tip with (one query for all of them, only when the timeline has such an event); or the
+    portal itself (a deadline passed, a review fell due)."""
+    events = list(events)
+    token_ids = {event.details.get("api_token_id") for event in events} - {None}
+    tokens = dict(ApiToken.objects.filter(pk__in=token_ids).values_list("pk", "name")) if token_ids else {}
+    entries = []
+    for event in events:
+        if event.actor is not None:
+            who = event.actor.full_name
+            if event.actor_agency is not None:
+                who = f"{who} ({event.actor_agency.name})"
+        elif "api_token_id" in event.details:
+            name = tokens.get(event.details["api_token_id"])
+            who = (
+                _("a partner system, through the API (key: %(name)s)") % {"name": name}
+                if name
+                else _("a partner system, through the API")
+            )
+        else:
+            who = _("the portal")
+        entries.append(TimelineEntry(event, who))
+    return entries

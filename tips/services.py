@@ -746,9 +746,19 @@ def tip_validate(*, tip: Tip, actor: User, reason: str, request: Any = None) -> 
     return current
 
 
-def tip_subject_correct(*, tip: Tip, subject: TipSubject, actor: User, request: Any = None, **changes: Any) -> Tip:
+def tip_subject_correct(
+    *,
+    tip: Tip,
+    subject: TipSubject,
+    actor: User,
+    request: Any = None,
+    seen_version: int | None = None,
+    **changes: Any,
+) -> Tip:
     """Correct a subject's identifiers (a phone, a plate) by the receiving agency's staff: an event naming the
-    fields changed, never their values. Not a validation: the review date stays."""
+    fields changed, never their values. Not a validation: the review date stays. ``seen_version``: as for a step, a
+    tip changed since the form was opened is refused (``TipChanged``), never overwritten. Fields given with the
+    value they already hold are not changes; with no change left, nothing is written."""
     unknown = set(changes) - (set(SUBJECT_FIELDS) - {"role"})
     if unknown:
         raise ValidationError(_("Unknown subject fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
@@ -758,7 +768,12 @@ def tip_subject_correct(*, tip: Tip, subject: TipSubject, actor: User, request: 
             raise Http404
         if selectors.RECEIVER not in selectors.sides_read(actor, current):
             raise PermissionDenied(_("You may not do this to this tip."))
+        if seen_version is not None and seen_version != current.version:
+            raise TipChanged(current)
         row = TipSubject.objects.select_for_update().get(pk=subject.pk, tip=current)
+        changes = {name: value for name, value in changes.items() if getattr(row, name) != value}
+        if not changes:
+            return current
         for name, value in changes.items():
             setattr(row, name, value)
         row.full_clean(exclude=["tip"])

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/export/", views.tip_export, name="tip_export"),
     path("<int:pk>/validate/", views.tip_validate, name="tip_validate"),
     path("<int:pk>/purge/", views.tip_purge, name="tip_purge"),
+    path("<int:pk>/subjects/<int:subject_pk>/", views.tip_subject_edit, name="tip_subject_edit"),
     path("<int:pk>/<slug:verb>/", views.tip_step, name="tip_step"),
 ]

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +22,7 @@ from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 from tips import presenters, selectors, services
-from tips.forms import StepForm, SubjectFormSet, TipForm
+from tips.forms import StepForm, SubjectCorrectionForm, SubjectFormSet, TipForm
 from tips.intelligence_forms import DisseminationFilter, PurgeForm, ValidateForm
 from tips.models import Tip
 from tips.steps import FORMS, Step
@@ -153,12 +153,13 @@ def tip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "subjects": subjects,
             "countdown": presenters.countdown(tip, timezone.now()),
             "tags": presenters.tags(tip),
-            "events": tip.events.select_related("actor", "actor_agency"),
+            "timeline": presenters.timeline(tip.events.select_related("actor", "actor_agency")),
             "offers": _offers(request, access),
             # The receiving agency's own record of the tip (28 CFR Part 23): its log and its review.
             "own_agency": tip.receiving_agency_id == request.user.agency.pk if request.user.agency else False,
             "may_read_log": selectors.can_read_dissemination_log(request.user),
             "may_review": selectors.can_review_tips(request.user),
+            "may_correct_subjects": access.may("correct_subject"),
         },
     )
 
@@ -198,6 +199,34 @@ def tip_step(request: AuthenticatedHttpRequest, pk: int, verb: str) -> HttpRespo
         if step.verb == "open_case" and tip.case_id is not None:
             return redirect("case_detail", pk=tip.case_id)
     return redirect("tip_detail", pk=pk)
+
+
+def tip_subject_edit(request: AuthenticatedHttpRequest, pk: int, subject_pk: int) -> HttpResponse:
+    """Correct a subject's identifiers: the receiving agency's intake staff and supervisors (the step's sides), on a
+    tip they hold. A reader who sees the tip but may not correct it is refused (403); anyone else finds nothing."""
+    access = selectors.tip_access_for_user(request.user, pk)
+    if not access.may("correct_subject"):
+        raise PermissionDenied
+    tip = access.tip
+    subject = get_object_or_404(tip.subjects, pk=subject_pk)
+    form = SubjectCorrectionForm(request.POST or None, instance=subject, initial={"version": tip.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tip_subject_correct(
+                tip=tip,
+                subject=subject,
+                actor=request.user,
+                request=request,
+                seen_version=form.cleaned_data["version"],
+                **form.changes,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The subject's identifiers are corrected."))
+            return redirect("tip_detail", pk=tip.pk)
+    services.tip_viewed(tip=tip, actor=request.user, reporter_shown=False, request=request)
+    return render(request, "tips/subject_form.html", {"tip": tip, "subject": subject, "form": form})
 
 
 # 28 CFR Part 23: print, export, the dissemination log, the review queue (docs/decisions/0028) -------------------

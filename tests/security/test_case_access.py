@@ -471,6 +471,7 @@ EXEMPT_URL_NAMES = {
     "tip_new": "tests/tips/test_pages.py",
     "tip_detail": "tests/tips/test_visibility.py",
     "tip_step": "tests/tips/test_lifecycle.py",
+    "tip_subject_edit": "tests/tips/test_subject_correction.py",
     # 28 CFR Part 23: who prints, exports, reads the dissemination log, validates and purges, by tables there.
     "tip_print": "tests/tips/test_dissemination.py",
     "tip_export": "tests/tips/test_dissemination.py",

@@ -290,8 +290,9 @@ def test_nothing_of_a_tip_in_the_holding_bin_reaches_anyone_but_its_triage(reque
     """Received, a tip is its receiving agency's intake staff's and supervisors' alone: not its caseworkers', not
     a partner's; a coordinator follows its deadline but never its content (decision 0026)."""
     client = client_as(request.getfixturevalue(who))
-    urls = _every_get_url({"pk": tip_in_the_bin.pk})
+    urls = _every_get_url({"pk": tip_in_the_bin.pk, "subject_pk": tip_in_the_bin.subjects.first().pk})
     assert reverse("tip_detail", args=[tip_in_the_bin.pk]) in urls
+    assert reverse("tip_subject_edit", args=[tip_in_the_bin.pk, tip_in_the_bin.subjects.first().pk]) in urls
     assert _scan(client, urls, TIP_CONTENT + TIP_REPORTER) == []
 
 
@@ -304,4 +305,5 @@ def test_a_reporter_who_refused_is_never_named_to_the_investigator_who_works_the
     client = client_as(partner_investigator)
     page = client.get(reverse("tip_detail", args=[tip_in_the_bin.pk])).content.decode()
     assert "NARRATIVE-SENTINEL" in page  # the owner reads the tip itself
-    assert _scan(client, _every_get_url({"pk": tip_in_the_bin.pk}), TIP_REPORTER) == []
+    urls = _every_get_url({"pk": tip_in_the_bin.pk, "subject_pk": tip_in_the_bin.subjects.first().pk})
+    assert _scan(client, urls, TIP_REPORTER) == []

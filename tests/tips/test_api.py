@@ -193,6 +193,18 @@ def test_a_tip_lands_in_the_holding_bin(client, tips_token, lead_agency, intake,
     assert audit.details["api_token_id"] == token.pk
 
 
+def test_the_tips_timeline_names_the_partner_system_not_the_portal(client, client_as, tips_token, intake):
+    token, key = tips_token
+    tip_id = post(client, tip_body(), key).json()["id"]
+    page = client_as(intake).get(reverse("tip_detail", args=[tip_id]))
+    who = [entry.who for entry in page.context["timeline"]]
+    assert who == ["a partner system, through the API (key: Hotline CMS)"]
+    # A key revoked or deleted since still says a partner system sent it, not the portal.
+    ApiToken.objects.filter(pk=token.pk).delete()
+    page = client_as(intake).get(reverse("tip_detail", args=[tip_id]))
+    assert [entry.who for entry in page.context["timeline"]] == ["a partner system, through the API"]
+
+
 def test_the_reporter_without_permission_is_never_identified(client, tips_key, intake, supervisor):
     """Not in the answer, and not to the agency's triage staff: nobody in the portal took the report."""
     response = post(client, tip_body(), tips_key)

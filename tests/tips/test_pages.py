@@ -135,6 +135,29 @@ def test_the_queue_costs_the_same_for_5_and_50_tips(request, client_as, intake, 
     assert len(fifty) == len(five), "\n".join(query["sql"] for query in fifty)
 
 
+@pytest.mark.parametrize("who", ["intake", "coordinator"])
+def test_the_queue_costs_the_same_for_5_and_500_tips(request, client_as, intake, who):
+    """At the size of a busy hotline's backlog: the queue reads one page of 50, in the same queries as for 5."""
+    client = client_as(request.getfixturevalue(who))
+    for number in range(5):
+        receive(intake, involves_minor=bool(number % 2), subjects=[])
+    client.get(reverse("tip_queue"))  # the session's first page
+    with CaptureQueriesContext(connection) as five:
+        assert len(client.get(reverse("tip_queue")).context["rows"]) == 5
+    model = Tip.objects.first()
+    assert model is not None
+    copies = []
+    for _number in range(495):
+        copy = Tip.objects.get(pk=model.pk)
+        copy.pk = copy.submission_key = None
+        copies.append(copy)
+    Tip.objects.bulk_create(copies)
+    with CaptureQueriesContext(connection) as five_hundred:
+        page = client.get(reverse("tip_queue"))
+    assert (len(page.context["rows"]), page.context["page"].paginator.count) == (50, 500)
+    assert len(five_hundred) == len(five), "\n".join(query["sql"] for query in five_hundred)
+
+
 def test_the_page_offers_only_the_steps_allowed_to_its_reader(client_as, tip, intake, supervisor, coordinator):
     def offered(person, pk):
         return {offer.step.verb for offer in client_as(person).get(reverse("tip_detail", args=[pk])).context["offers"]}
