@@ -4,9 +4,10 @@ Fifteen tips across every channel, received by the FBI's intake analyst (Tom Bec
 officer (Alex Mendes) and HSI's group supervisor (Rosa Vega), in every state of the triage: an airline report for a
 flight landing in three hours, a hotline tip whose caller refused contact with law enforcement, a minor in imminent
 danger, a duplicate of an open case, one overdue (its supervisors and the coordinator are told), others assigned,
-linked to a case, opened as a case, closed, reopened. Seeded after the referrals and without the shared random
-generator, so that no other app's data changes. Nothing here sets a status; ``received_at`` is passed to the
-service (a tip may be entered after the call), so deadlines fall where each story needs them.
+linked to a case, opened as a case, referred to legal aid for services, closed, reopened. Seeded after the
+referrals and without the shared random generator, so that no other app's data changes. Nothing here sets a status;
+``received_at`` is passed to the service (a tip may be entered after the call), so deadlines fall where each story
+needs them.
 """
 
 import random
@@ -18,7 +19,7 @@ from typing import Any
 from django.core.management.base import OutputWrapper
 from django.utils import timezone
 
-from agencies.models import User
+from agencies.models import Agency, User
 from cases.models import Case
 from tips import services
 from tips.models import Tip, TipEvent, TipSubject
@@ -46,7 +47,8 @@ class Story:
     fields: dict[str, Any] = field(default_factory=dict)
     subjects: tuple[dict[str, Any], ...] = ()
     # What follows: ("assess", reason), ("no_predicate", reason), ("assign", owner e-mail), ("open_case", ""),
-    # ("link", ""), ("close", close reason code, reason), ("reopen", reason), ("overdue", ""), ("review_in", days):
+    # ("link", ""), ("refer", provider's short name, what is asked, what is passed on: codes separated by commas),
+    # ("close", close reason code, reason), ("reopen", reason), ("overdue", ""), ("review_in", days):
     # the tip was validated long ago and its five-year review falls in ``days`` days.
     steps: tuple[tuple[str, ...], ...] = ()
 
@@ -171,8 +173,19 @@ STORIES = [
         subjects=(
             {"role": S, "name": "Ramon Quintero", "business": "Quintero Staffing", "phone": "555-0191"},
             {"role": W, "alias": "CBP officer on duty"},
+            {"role": V, "alias": "the workers' spokesman", "sex": "male", "approximate_age": 34},
         ),
-        steps=(("assess", "Recruitment debt and withheld tickets, six workers, one recruiter."), ("assign", LUIS)),
+        steps=(
+            ("assess", "Recruitment debt and withheld tickets, six workers, one recruiter."),
+            ("assign", LUIS),
+            # The workers need a lawyer before anything else: legal aid reads the account and who speaks for them.
+            (
+                "refer",
+                "GC Legal Aid",
+                "Legal advice for six workers on their visas and withheld return tickets; a Spanish interpreter.",
+                "narrative,victim_identity",
+            ),
+        ),
     ),
     Story(
         TOM,
@@ -323,6 +336,15 @@ def _tell(story: Story, duplicate_of: Case | None, linked_to: Case | None) -> Ti
             number = duplicate_of.number if duplicate_of is not None else ""
             tip = services.tip_close(
                 tip=tip, actor=tip.owner or receiver, close_reason=args[0], reason=args[1].format(case=number)
+            )
+        elif verb == "refer":
+            assert tip.owner is not None
+            tip = services.tip_refer(
+                tip=tip,
+                actor=tip.owner,
+                provider=Agency.objects.get(short_name=args[0]),
+                asked=args[1],
+                passed_on=args[2].split(","),
             )
         elif verb == "reopen":
             tip = services.tip_reopen(tip=tip, actor=supervisor, reason=args[0])

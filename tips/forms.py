@@ -5,10 +5,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import User
+from agencies.models import Agency, User
 from cases.models import Case
 from portal.idempotency import SubmissionKeyField
-from tips.models import Tip, TipSubject
+from tips import selectors
+from tips.models import Tip, TipReferral, TipSubject
 from tips.steps import Step
 
 FLIGHT_FIELDS = (
@@ -204,13 +205,41 @@ class StepForm(forms.Form):
         required=False,
         help_text=_("Leave empty for the tip's number and channel."),
     )
+    provider = forms.ModelChoiceField(
+        label=_("Victim service provider"), queryset=Agency.objects.none(), required=False
+    )
+    asked = forms.CharField(
+        label=_("What is asked of them"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("e.g. shelter tonight, an interpreter, legal advice. The provider reads this."),
+    )
+    passed_on = forms.MultipleChoiceField(
+        label=_("What they may read of the tip"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Only what the reporter's permission and the victim's consent allow is offered."),
+    )
+    consent = forms.MultipleChoiceField(
+        label=_("The victim consented to release to this provider"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Your client's written consent, as your agency records it. Without one, no victim detail goes."),
+    )
     # The tip's version on the page: a step taken from a page opened before someone else's step is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(
-        self, *args: Any, step: Step | None = None, owners: QuerySet[User] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        step: Step | None = None,
+        owners: QuerySet[User] | None = None,
+        referral: "ReferralChoices | None" = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if referral is not None:
+            self._offer_referral(referral)
         if step is not None:
             for name in list(self.fields):
                 if name not in step.fields and name != "version":
@@ -221,3 +250,43 @@ class StepForm(forms.Form):
             field = self.fields["owner"]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = owners if owners is not None else User.objects.none()
+
+    @property
+    def has_choices(self) -> bool:
+        """A referral with no provider to choose is no step to offer (decision 0024)."""
+        provider = self.fields.get("provider")
+        if not isinstance(provider, forms.ModelChoiceField):
+            return True
+        return provider.queryset is not None and provider.queryset.exists()
+
+    def _offer_referral(self, referral: "ReferralChoices") -> None:
+        provider = self.fields["provider"]
+        assert isinstance(provider, forms.ModelChoiceField)
+        provider.queryset = referral.providers
+        for name in ("passed_on", "consent"):
+            choices = getattr(referral, name)
+            field = self.fields[name]
+            assert isinstance(field, forms.MultipleChoiceField)
+            if choices:
+                field.choices = choices
+            else:  # nothing to choose: no empty group of boxes
+                del self.fields[name]
+
+
+class ReferralChoices:
+    """What the referral form offers its reader for a tip: the providers, what they may pass on (offered is
+    allowed: with a consent they may state, what that consent would allow), the consent categories they may state."""
+
+    def __init__(self, user: User, tip: Tip) -> None:
+        self.providers = selectors.referral_agencies(tip)
+        self.consent = selectors.referral_consent_choices(user, tip)
+        allowed = selectors.referable_content(user, tip, [code for code, _label in self.consent])
+        self.passed_on = [(code, label) for code, label in TipReferral.Content.choices if code in allowed]
+
+
+def step_form_kwargs(step: Step, user: User, tip: Tip) -> dict[str, Any]:
+    """The choices a step's form needs for this reader and tip (the owners of an assignment, a referral's)."""
+    return {
+        "owners": selectors.assignable_owners_for(tip) if "owner" in step.fields else None,
+        "referral": ReferralChoices(user, tip) if "provider" in step.fields else None,
+    }

@@ -76,6 +76,7 @@ class Tip(FSMModelMixin, TimeStampedModel):
         ASSIGNED = "assigned", _("Assigned")
         LINKED = "linked", _("Linked to a case")
         CASE_OPENED = "case_opened", _("Opened as a case")
+        REFERRED = "referred", _("Referred to a victim service provider")
         CLOSED = "closed", _("Closed")
 
     class CloseReason(models.TextChoices):
@@ -297,13 +298,19 @@ class Tip(FSMModelMixin, TimeStampedModel):
     def open_case(self) -> None:
         pass
 
+    @transition(field=status, source=Status.ASSIGNED, target=Status.REFERRED)
+    def refer(self) -> None:
+        pass
+
     @transition(field=status, source=OPEN, target=Status.CLOSED)
     def close(self) -> None:
         pass
 
     @transition(
         field=status,
-        source=Status.CLOSED,
+        # A referral ends the triage as a link does, and is reopened as a close is (the referral itself stands: what
+        # was passed on was passed on, and the provider keeps reading it).
+        source=(Status.CLOSED, Status.REFERRED),
         # Back to where its work stopped: a tip closed before any assessment needs one; an assessed tip needs an
         # assignment anew (``tip_reopen`` takes it from whoever had it; the timeline keeps who that was).
         target=GET_STATE(
@@ -417,6 +424,7 @@ class TipDissemination(models.Model):
         ASSIGNMENT = "assignment", _("Assigned to another agency")
         LINK = "link", _("Linked to a case")
         CASE_OPENED = "case_opened", _("Opened as a case")
+        REFERRAL = "referral", _("Referred to a victim service provider")
         PRINT = "print", _("Printed")
         EXPORT = "export", _("Exported")
 
@@ -448,3 +456,44 @@ class TipDissemination(models.Model):
 
     def __str__(self) -> str:
         return f"Tip #{self.tip_number} {self.path} to agency #{self.recipient_agency_id}"
+
+
+class TipReferral(models.Model):
+    """A tip referred to a victim service provider for services (docs/decisions/0026-tips.md): what is asked, and
+    what of the tip was passed on (``passed_on``, ``Content`` codes, bounded by ``selectors.referable_content``).
+    The provider reads the tip through this row and only what it lists. Not a ``referrals.Referral``: that one
+    refers a person of a case, and a tip has neither until it is triaged.
+
+    ``consent``: for a tip an NGO received, the ``cases.Consent`` categories its victim agreed to release to this
+    provider, as stated by that NGO's own staff who record its clients' consents (empty: no consent, and then no
+    victim detail goes)."""
+
+    class Content(models.TextChoices):
+        NARRATIVE = "narrative", _("What was reported (the narrative)")
+        VICTIM_IDENTITY = "victim_identity", _("The victims' identity (name, alias, age, sex)")
+        VICTIM_CONTACT = "victim_contact", _("The victims' contact (phone, e-mail or online handle)")
+        REPORTER = "reporter", _("The reporter's name and contact")
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="referrals")
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("referred to"), on_delete=models.PROTECT, related_name="tip_referrals_received"
+    )
+    asked = models.TextField(_("what is asked"))
+    passed_on = models.JSONField(_("what was passed on"), default=list, blank=True)
+    consent = models.JSONField(_("the victim's consent"), default=list, blank=True)
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    referred_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    referred_at = models.DateTimeField(_("referred"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-referred_at", "-id"]
+        verbose_name = _("referral of a tip")
+        verbose_name_plural = _("referrals of tips")
+        indexes = [models.Index(fields=["agency", "tip"], name="tipreferral_agency_idx")]
+
+    def __str__(self) -> str:
+        return f"Referral #{self.pk} of tip #{self.tip_id} to agency #{self.agency_id}"  # never content
+
+    @property
+    def passed_on_labels(self) -> list[str]:
+        return [str(self.Content(code).label) for code in self.passed_on if code in self.Content.values]

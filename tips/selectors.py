@@ -7,7 +7,9 @@ A person stands on a tip's sides (``steps``) through their agency and role:
 - **assignee**: once assigned, the assigned agency's owner of the tip and its supervisors;
 - **coordinator**: coordinators (``tips.oversee_tip``) of a task force the receiving agency belongs to. They are told
   of overdue tips and follow deadlines: they see a tip's channel, flags, deadline and status, never its content
-  (the reporter, the subjects, the narrative, where, the reasons given).
+  (the reporter, the subjects, the narrative, where, the reasons given);
+- **provider**: a victim service provider the tip was referred to (its intake staff and supervisors): the referral
+  and what was passed on with it (``referred_content``), nothing else.
 Anyone else gets a 404. No guardian rows: a tip has two agencies, and the rule is simpler written once.
 """
 
@@ -21,8 +23,9 @@ from django.http import Http404
 
 from agencies.models import Agency, TaskForceMember, User
 from agencies.roles import roles_with
-from tips.models import Tip, TipQuerySet
-from tips.steps import ASSIGNEE, CONTENT_SIDES, COORDINATOR, DECIDER, RECEIVER, STEPS
+from cases.models import Consent
+from tips.models import Tip, TipQuerySet, TipReferral, TipSubject
+from tips.steps import ASSIGNEE, CONTENT_SIDES, COORDINATOR, DECIDER, PROVIDER, RECEIVER, STEPS
 
 TRIAGE = "tips.triage_tip"
 ASSIGN = "tips.assign_tip"
@@ -76,6 +79,9 @@ def _side_rules(user: User) -> dict[str, Q]:
         rules[ASSIGNEE] = Q(assigned_agency=agency.pk, owner=user.pk)
     if can_oversee_tips(user):
         rules[COORDINATOR] = Q(receiving_agency__in=overseen_agency_ids(user))
+    if agency.is_victim_service_provider and (can_receive_tips(user) or can_assign_tips(user)):
+        # A semi-join on the referrals (decision 0021): a tip referred twice to the provider is one row.
+        rules[PROVIDER] = Q(pk__in=TipReferral.objects.filter(agency=agency.pk).values("tip_id"))
     return rules
 
 
@@ -129,7 +135,12 @@ class TipAccess:
 
     @property
     def oversight_only(self) -> bool:
-        return not self.may_read_content
+        return not self.may_read_content and not self.referral_only
+
+    @property
+    def referral_only(self) -> bool:
+        """A provider the tip was referred to, on no other side: it reads what was passed on, nothing else."""
+        return PROVIDER in self.sides and not self.may_read_content
 
     def may(self, verb: str) -> bool:
         """Whether the reader's sides allow step ``verb`` (a right, not the state: the transition checks that)."""
@@ -195,6 +206,124 @@ def assignable_owners_for(tip: Tip) -> QuerySet[User]:
         .select_related("_membership__agency")
         .order_by("_membership__agency__name", "full_name")
     )
+
+
+# Referral to a victim service provider (docs/decisions/0026-tips.md) ---------------------------------------------
+
+RECORD_CONSENT = "cases.record_consent"
+Content = TipReferral.Content
+
+
+def referral_agencies(tip: Tip) -> QuerySet[Agency]:
+    """Where a tip may be referred for services: the active victim service providers of the task forces of its
+    receiving and assigned agencies (as ``assignable_agencies``), other than those two."""
+    ours = [pk for pk in (tip.receiving_agency_id, tip.assigned_agency_id) if pk is not None]
+    task_forces = TaskForceMember.objects.filter(agency__in=ours).values("task_force_id")
+    members = TaskForceMember.objects.filter(task_force__in=task_forces).values("agency_id")
+    return (
+        Agency.objects.filter(pk__in=members, is_active=True, kind=Agency.Kind.VICTIM_SERVICES)
+        .exclude(pk__in=ours)
+        .order_by("name")
+    )
+
+
+def reported_by_provider(tip: Tip) -> bool:
+    """A tip an NGO received (as ``reporter_visible`` reads it): its victims are that NGO's clients."""
+    return tip.receiving_agency.is_victim_service_provider
+
+
+def may_state_consent(user: User, tip: Tip) -> bool:
+    """Who may say what a victim of an NGO's tip consented to release: that NGO's own people who record its clients'
+    consents (as for any client, ``cases.record_consent``). Nobody else knows it."""
+    agency = getattr(user, "agency", None)
+    return (
+        reported_by_provider(tip)
+        and agency is not None
+        and agency.pk == tip.receiving_agency_id
+        and user.has_perm(RECORD_CONSENT)
+    )
+
+
+def content_allowed(tip: Tip, consent: Any = ()) -> frozenset[str]:
+    """The rule, once: what of ``tip`` may go to a victim service provider, with a victim's ``consent`` (``Consent``
+    categories). Only the narrative and the victims (never a suspect or a witness: ``referred_subjects``); the
+    reporter's identity only with their permission; for a tip an NGO received, its client's details (their account
+    of events, identity, contact) only as far as their consent goes, and without one nothing but that a referral is
+    asked."""
+    allowed = {Content.NARRATIVE, Content.VICTIM_IDENTITY, Content.VICTIM_CONTACT}
+    if reported_by_provider(tip):
+        given = set(consent or ())
+        by_category = {
+            Consent.Category.NARRATIVE: Content.NARRATIVE,
+            Consent.Category.IDENTITY: Content.VICTIM_IDENTITY,
+            Consent.Category.CONTACT: Content.VICTIM_CONTACT,
+        }
+        allowed = {content for category, content in by_category.items() if category in given}
+    if tip.reporter_may_be_identified:
+        allowed.add(Content.REPORTER)
+    return frozenset(str(content) for content in allowed)
+
+
+def referable_content(user: User, tip: Tip, consent: Any = ()) -> frozenset[str]:
+    """What ``user`` may pass on when referring ``tip``: ``content_allowed``, with the ``consent`` they state
+    counted only when they may state it (``may_state_consent``)."""
+    return content_allowed(tip, consent if may_state_consent(user, tip) else ())
+
+
+def referral_consent_choices(user: User, tip: Tip) -> list[tuple[str, Any]]:
+    """The consent categories ``user`` may state when referring ``tip`` (none but for the NGO that received it)."""
+    if not may_state_consent(user, tip):
+        return []
+    return [
+        (category, Consent.Category(category).label)
+        for category in (Consent.Category.IDENTITY, Consent.Category.CONTACT, Consent.Category.NARRATIVE)
+    ]
+
+
+def referred_subjects(tip: Tip) -> QuerySet[TipSubject]:
+    """The subjects a referral may describe: the victims only."""
+    return tip.subjects.filter(role=TipSubject.Role.VICTIM)
+
+
+@dataclass(frozen=True)
+class ReferredContent:
+    """What a provider reads of a tip referred to it: the referral, and of the tip only what was passed on and is
+    still allowed (``content_allowed`` read again: a reporter's permission withdrawn is honoured)."""
+
+    referral: TipReferral
+    shown: frozenset[str]
+    victims: list[TipSubject]
+
+    @property
+    def narrative(self) -> bool:
+        return Content.NARRATIVE in self.shown
+
+    @property
+    def victim_identity(self) -> bool:
+        return Content.VICTIM_IDENTITY in self.shown
+
+    @property
+    def victim_contact(self) -> bool:
+        return Content.VICTIM_CONTACT in self.shown
+
+    @property
+    def reporter(self) -> bool:
+        return Content.REPORTER in self.shown
+
+
+def referred_content(user: User, access: TipAccess) -> ReferredContent:
+    """The referral to ``user``'s agency and what of the tip it passed on (404 for an agency it was not referred
+    to). Referred twice (reopened, referred again): the latest."""
+    tip = access.tip
+    agency = getattr(user, "agency", None)
+    referral = (
+        tip.referrals.filter(agency=getattr(agency, "pk", None)).select_related("referred_by", "referred_by_agency")
+    ).first()
+    if PROVIDER not in access.sides or referral is None:
+        raise Http404
+    shown = frozenset(referral.passed_on) & content_allowed(tip, referral.consent)
+    victims = list(referred_subjects(tip)) if shown & {Content.VICTIM_IDENTITY, Content.VICTIM_CONTACT} else []
+    return ReferredContent(referral=referral, shown=shown, victims=victims)
 
 
 def supervisors_and_coordinators_of(tip: Tip) -> QuerySet[User]:

@@ -31,7 +31,7 @@ from portal.idempotency import create_once
 from portal.models import AuditEvent
 from services_directory.models import ApiToken
 from tips import selectors
-from tips.models import PurgeReason, Tip, TipDissemination, TipEvent, TipNotice, TipSubject
+from tips.models import PurgeReason, Tip, TipDissemination, TipEvent, TipNotice, TipReferral, TipSubject
 from tips.steps import STEPS
 
 logger = logging.getLogger(__name__)
@@ -556,6 +556,79 @@ def tip_close(
     )
 
 
+def tip_refer(
+    *,
+    tip: Tip,
+    actor: User,
+    provider: Agency | None,
+    asked: str | None,
+    passed_on: Iterable[str] | None = (),
+    consent: Iterable[str] | None = (),
+    request: Any = None,
+    seen_version: int | None = None,
+) -> Tip:
+    """Refer an assigned tip to a victim service provider for services: what is asked, and what of the tip goes with
+    it, no more than ``selectors.referable_content`` allows. In one transaction: the referral, the step's event and
+    audit row, the dissemination log's row, and a notice to the provider's supervisors. The provider reads the tip
+    through the referral from then on (``selectors.referred_content``)."""
+    passed = sorted(set(passed_on or ()))
+    stated = sorted(set(consent or ()))
+    asked = (asked or "").strip()
+
+    def refer(current: Tip) -> dict[str, Any]:
+        # Checked on the locked row, after the side and the state: a refused person learns nothing of the rule.
+        if provider is None or not selectors.referral_agencies(current).filter(pk=provider.pk).exists():
+            raise ValidationError({"provider": _("Choose a victim service provider of the task force.")})
+        if not asked:
+            raise ValidationError({"asked": _("Say what is asked of the provider.")})
+        if set(stated) - set(selectors.Consent.Category.values):
+            raise ValidationError({"consent": _("Unknown consent categories.")})
+        if stated and not selectors.may_state_consent(actor, current):
+            raise ValidationError({"consent": _("Only the agency that holds the victim's consent may state it.")})
+        refused = set(passed) - selectors.referable_content(actor, current, stated)
+        if refused:
+            content = dict(TipReferral.Content.choices)
+            labels = [str(content.get(code, code)) for code in sorted(refused)]
+            raise ValidationError(
+                {"passed_on": _("This may not be passed on: %(what)s.") % {"what": "; ".join(labels)}}
+            )
+        referral = TipReferral.objects.create(
+            tip=current,
+            agency=provider,
+            asked=asked,
+            passed_on=passed,
+            consent=stated,
+            referred_by=actor,
+            referred_by_agency=_agency_of(actor),
+        )
+        tip_disseminated(
+            tip=current,
+            path=TipDissemination.Path.REFERRAL,
+            actor=actor,
+            recipient_agency=provider,
+            reason=_("Referred for services"),
+        )
+        return {"agency_id": provider.pk, "referral_id": referral.pk, "passed_on": passed, "consent": stated}
+
+    with transaction.atomic():
+        done = _step(tip=tip, verb="refer", actor=actor, request=request, then=refer, seen_version=seen_version)
+        _tell_provider(done)
+    return done
+
+
+def _tell_provider(tip: Tip) -> list[TipNotice]:
+    """The provider's supervisors are told in the portal, once per referral event (the home's "Tips referred to
+    your agency"), in the referral's transaction."""
+    event = tip.events.filter(verb="refer").order_by("pk").last()
+    referral = tip.referrals.order_by("pk").last()
+    if event is None or referral is None:
+        return []
+    people = list(selectors.supervisors_of([referral.agency_id]))
+    return TipNotice.objects.bulk_create(
+        [TipNotice(user=user, tip=tip, event=event, verb="refer", created_at=event.occurred_at) for user in people]
+    )
+
+
 def tip_reopen(*, tip: Tip, actor: User, reason: str, request: Any = None, seen_version: int | None = None) -> Tip:
     """A closed tip goes back to where its work stopped (``Tip.reopen``); its assessment deadline runs anew if it
     needs one."""
@@ -897,6 +970,23 @@ def tip_viewed(*, tip: Tip, actor: User, reporter_shown: bool, request: Any = No
         request=request,
         target=tip,
         details={"reporter_shown": reporter_shown, "subjects": len(tip.subjects.all())},
+    )
+
+
+def tip_referral_viewed(*, referred: selectors.ReferredContent, actor: User, request: Any = None) -> None:
+    """The provider read what a referral passed on (possibly a victim's details): an audit event naming what."""
+    audit_record(
+        action="tips.tip.viewed",
+        actor=actor,
+        request=request,
+        target=referred.referral.tip,
+        details={
+            "via": "referral",
+            "referral_id": referred.referral.pk,
+            "shown": sorted(referred.shown),
+            "reporter_shown": referred.reporter,
+            "subjects": len(referred.victims),
+        },
     )
 
 

@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy as _
 # - RECEIVER: the receiving agency's intake staff and supervisors (the holding bin's keepers);
 # - DECIDER: the receiving agency's supervisors (they assign, and reopen);
 # - ASSIGNEE: the assigned agency's owner of the tip and that agency's supervisors;
-# - COORDINATOR: coordinators of a task force the receiving agency belongs to: the tip's triage, not its content.
-RECEIVER, DECIDER, ASSIGNEE, COORDINATOR = "receiver", "decider", "assignee", "coordinator"
+# - COORDINATOR: coordinators of a task force the receiving agency belongs to: the tip's triage, not its content;
+# - PROVIDER: a victim service provider the tip was referred to (its intake staff and supervisors): what was passed
+#   on to it, nothing else of the tip (``selectors.referred_content``).
+RECEIVER, DECIDER, ASSIGNEE, COORDINATOR, PROVIDER = "receiver", "decider", "assignee", "coordinator", "provider"
 # The sides that read a tip's content (the narrative, the subjects, where); a coordinator alone does not.
 CONTENT_SIDES = frozenset({RECEIVER, DECIDER, ASSIGNEE})
 
@@ -109,6 +111,17 @@ STEPS: dict[str, Step] = {
             fields=("title",),
             service="tip_open_case",
             slug="open-case",
+        ),
+        # Referred to an NGO for services: what is passed on is chosen, and bounded by ``selectors.referable_content``.
+        Step(
+            "refer",
+            "referred",
+            _("referred to a victim service provider"),
+            sides=frozenset({RECEIVER, ASSIGNEE}),
+            label=_("Refer to a victim service provider"),
+            fields=("provider", "asked", "passed_on", "consent"),
+            service="tip_refer",
+            secondary=True,
         ),
         Step(
             "close",

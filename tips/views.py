@@ -22,7 +22,7 @@ from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 from tips import presenters, selectors, services
-from tips.forms import StepForm, SubjectCorrectionForm, SubjectFormSet, TipForm
+from tips.forms import StepForm, SubjectCorrectionForm, SubjectFormSet, TipForm, step_form_kwargs
 from tips.intelligence_forms import DisseminationFilter, PurgeForm, ValidateForm
 from tips.models import Tip
 from tips.steps import FORMS, Step
@@ -121,9 +121,10 @@ def _offers(request: AuthenticatedHttpRequest, access: selectors.TipAccess) -> l
     for step in FORMS.values():
         if not access.may(step.verb) or not can_proceed(getattr(tip, step.verb)):
             continue
-        owners = selectors.assignable_owners_for(tip) if "owner" in step.fields else None
-        form = StepForm(step=step, owners=owners, prefix=step.url, initial={"version": tip.version})
-        offers.append(StepOffer(step, form))
+        choices = step_form_kwargs(step, request.user, tip)
+        form = StepForm(step=step, prefix=step.url, initial={"version": tip.version}, **choices)
+        if form.has_choices:
+            offers.append(StepOffer(step, form))
     return offers
 
 
@@ -131,6 +132,8 @@ def tip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = selectors.tip_access_for_user(request.user, pk)
     tip = access.tip
     services.tip_notices_mark_read(user=request.user, tip=tip)
+    if access.referral_only:
+        return _tip_referred(request, access)
     subjects = list(tip.subjects.all()) if access.may_read_content else []
     if access.may_read_content:
         services.tip_viewed(tip=tip, actor=request.user, reporter_shown=access.may_read_reporter, request=request)
@@ -164,6 +167,13 @@ def tip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _tip_referred(request: AuthenticatedHttpRequest, access: selectors.TipAccess) -> HttpResponse:
+    """A tip as the victim service provider it was referred to reads it: the referral and what was passed on."""
+    referred = selectors.referred_content(request.user, access)
+    services.tip_referral_viewed(referred=referred, actor=request.user, request=request)
+    return render(request, "tips/tip_referred.html", {"tip": access.tip, "referred": referred})
+
+
 @require_POST
 def tip_step(request: AuthenticatedHttpRequest, pk: int, verb: str) -> HttpResponse:
     """Take the step whose form posts to ``verb`` (its URL segment), with that form's fields."""
@@ -171,8 +181,7 @@ def tip_step(request: AuthenticatedHttpRequest, pk: int, verb: str) -> HttpRespo
     if step is None:
         raise Http404
     access = selectors.tip_access_for_user(request.user, pk)
-    owners = selectors.assignable_owners_for(access.tip) if "owner" in step.fields else None
-    form = StepForm(request.POST, step=step, owners=owners, prefix=step.url)
+    form = StepForm(request.POST, step=step, prefix=step.url, **step_form_kwargs(step, request.user, access.tip))
     if not form.is_valid():
         messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
         return redirect("tip_detail", pk=pk)

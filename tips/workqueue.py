@@ -1,5 +1,6 @@
 """The tips' part of a person's home (``portal.workqueue``): the tips waiting for their assessment, overdue first
-(what the queue shows first), and the tips assigned to them. Each list is the queue's own read, capped."""
+(what the queue shows first), the tips assigned to them, and the tips referred to their agency that they have not
+opened yet. Each list is the queue's own read, capped."""
 
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import User
 from portal.workqueue import ACTION, URGENT, WorkItem, WorkSection, capped
 from tips import presenters, selectors
-from tips.models import Tip
+from tips.models import Tip, TipNotice
 
 
 def _item(tip: Tip, now: datetime) -> WorkItem:
@@ -79,5 +80,35 @@ def assigned_to_me(user: User) -> list[WorkSection]:
     ]
 
 
+def referred_to_us(user: User) -> list[WorkSection]:
+    """The tips referred to ``user``'s agency for services that they were told of and have not opened (a victim
+    service provider's supervisors; ``services.tip_refer``). Opening the tip marks its notice read."""
+    if getattr(user, "agency", None) is None:
+        return []
+    unread = TipNotice.objects.filter(user=user, verb="refer", read_at__isnull=True, tip__isnull=False).order_by(
+        "-created_at", "-id"
+    )
+    notices, more = capped(unread)
+    return [
+        WorkSection(
+            "tips-referred",
+            _("Tips referred to your agency"),
+            ACTION,
+            [
+                WorkItem(
+                    label=_("Tip #%(number)s") % {"number": notice.tip_id},
+                    url=reverse("tip_detail", args=[notice.tip_id]),
+                    detail=_("Services asked"),
+                    when=notice.created_at,
+                    when_label=_("Referred"),
+                    tag=_("New"),
+                )
+                for notice in notices
+            ],
+            more=more,
+        )
+    ]
+
+
 def sections(user: User) -> list[WorkSection]:
-    return [*to_assess(user), *assigned_to_me(user)]
+    return [*to_assess(user), *assigned_to_me(user), *referred_to_us(user)]

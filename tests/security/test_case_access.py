@@ -465,8 +465,9 @@ EXEMPT_URL_NAMES = {
     "consent_request_create": "tests/cases/test_access_requests.py",
     "consent_requests": "tests/cases/test_access_requests.py",
     "consent_request_declined": "tests/cases/test_access_requests.py",
-    # A tip's pages need a tip in each state of triage: the who-sees-which-tip table (13 people, 5 states) and the
-    # lifecycle table of who may take which step; the leak scan walks them too (test_leaks.py).
+    # A tip's pages need a tip in each state of triage: the who-sees-which-tip table (15 people, 6 states, the
+    # provider a tip was referred to among them) and the lifecycle tables of who may take which step (the referral's
+    # in tests/tips/test_refer.py, through the same tip_step URL); the leak scan walks them too (test_leaks.py).
     "tip_queue": "tests/tips/test_visibility.py",
     "tip_new": "tests/tips/test_pages.py",
     "tip_detail": "tests/tips/test_visibility.py",

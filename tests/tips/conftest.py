@@ -42,6 +42,16 @@ def partner_colleague(task_force, partner_agency):
     return UserFactory(email="detective2@bpd.example", full_name="Pia Partner", agency=partner_agency)
 
 
+@pytest.fixture
+def ngo_intake(task_force, ngo):
+    return UserFactory(email="hotline@safeharbor.example", full_name="Hana Hotline", agency=ngo, role=Role.INTAKE)
+
+
+@pytest.fixture
+def ngo_supervisor(task_force, ngo):
+    return UserFactory(email="boss@safeharbor.example", full_name="Nora Boss", agency=ngo, role=Role.SUPERVISOR)
+
+
 def receive(by, *, permission=Tip.ReporterPermission.NO, channel=Tip.Channel.HOTLINE, **fields):
     values = {
         "channel": channel,
@@ -77,6 +87,19 @@ def tip(intake):
 
 def assessed(tip, by):
     return services.tip_assess(tip=tip, actor=by, reason="Two independent indicators, a named venue.")
+
+
+def referred(tip, by, owner, provider, *, passed_on=("narrative", "victim_identity"), **more):
+    """``tip`` assigned to ``owner``, who refers it to ``provider`` passing on ``passed_on``."""
+    tip = assigned(tip, by, owner) if tip.status != Tip.Status.ASSIGNED else tip
+    return services.tip_refer(
+        tip=tip,
+        actor=owner,
+        provider=provider,
+        asked="Shelter tonight and an interpreter.",
+        passed_on=passed_on,
+        **more,
+    )
 
 
 def assigned(tip, by, owner):

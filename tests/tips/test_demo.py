@@ -81,6 +81,8 @@ SEES = [
     ("erin.cole@gsp.example", 1, 1),
     ("frank.moss@gsp.example", 1, 1),
     ("maria.santos@safeharbor.example", 0, 0),
+    ("tomas.ruiz@gclegalaid.example", 1, 0),  # legal aid's supervisor: the port's tip referred to it, as passed on
+    ("ana.lopez@gclegalaid.example", 0, 0),  # its attorney: neither intake nor a supervisor
     ("carla.diaz@gctf.example", 15, 0),  # the coordinator: every deadline, no content
     ("owen.price@gctf.example", 0, 0),
 ]

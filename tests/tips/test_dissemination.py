@@ -180,16 +180,6 @@ def test_the_log_never_holds_a_tips_content(client_as, intake, supervisor, partn
 # A victim an NGO reported ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def ngo_intake(task_force, ngo):
-    return UserFactory(email="hotline@safeharbor.example", full_name="Hana Hotline", agency=ngo, role=Role.INTAKE)
-
-
-@pytest.fixture
-def ngo_supervisor(task_force, ngo):
-    return UserFactory(email="boss@safeharbor.example", full_name="Nora Boss", agency=ngo, role=Role.SUPERVISOR)
-
-
 def test_a_victim_an_ngo_reported_is_the_ngos_client_in_the_case(
     ngo_intake, ngo_supervisor, partner_investigator, ngo, partner_agency
 ):
