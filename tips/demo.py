@@ -54,14 +54,14 @@ class Story:
 
 
 def _flight(landing_in: timedelta, number: str, **more: Any) -> dict[str, Any]:
-    arrival = timezone.now() + landing_in
+    """An airline report's flight, landing ``landing_in`` after the tip is told (``_tell`` sets the time then: the
+    stories are written when the module loads, which may be long before the demo is seeded)."""
     return {
         "flight_carrier": "Gulf Coast Airways",
         "flight_number": number,
-        "flight_date": timezone.localdate(arrival),
+        "landing_in": landing_in,
         "flight_departure_airport": "MIA",
         "flight_arrival_airport": "BPT",
-        "flight_scheduled_arrival": arrival,
         "reporter_crew_role": Tip.CrewRole.FLIGHT_ATTENDANT,
         "reporter_role": "flight attendant",
         "where_airport": "BPT",
@@ -302,6 +302,9 @@ def _tell(story: Story, duplicate_of: Case | None, linked_to: Case | None) -> Ti
     receiver = _user(story.by)
     fields = dict(story.fields)
     fields.setdefault("reporter_permission", Tip.ReporterPermission.NOT_ASKED)
+    if "landing_in" in fields:
+        arrival = timezone.now() + fields.pop("landing_in")
+        fields.update(flight_scheduled_arrival=arrival, flight_date=timezone.localdate(arrival))
     tip = services.tip_receive(
         actor=receiver,
         channel=story.channel,
