@@ -197,3 +197,10 @@ class StepForm(forms.Form):
             field = self.fields["owner"]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = owners if owners is not None else User.objects.none()
+
+
+class AttachmentForm(forms.Form):
+    """A file for a tip, under the document rules of cases (``portal.uploads.document_checked``)."""
+
+    file = forms.FileField(label=_("File"), help_text=_("PDF, PNG, JPEG, Word or plain text; at most 20 MB."))
+    submission_key = SubmissionKeyField()

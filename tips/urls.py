@@ -13,5 +13,7 @@ urlpatterns = [
     path("<int:pk>/export/", views.tip_export, name="tip_export"),
     path("<int:pk>/validate/", views.tip_validate, name="tip_validate"),
     path("<int:pk>/purge/", views.tip_purge, name="tip_purge"),
+    path("<int:pk>/attachments/", views.tip_attachment_upload, name="tip_attachment_upload"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.tip_attachment_download, name="tip_attachment_download"),
     path("<int:pk>/<slug:verb>/", views.tip_step, name="tip_step"),
 ]
