@@ -45,6 +45,7 @@ from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.lists import render_filtered_page
 from portal.search import posted_text
+from portal.uploads import document_response
 
 
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -513,14 +514,7 @@ def document_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def document_download(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> FileResponse:
     case, document = selectors.document_get_for_user(request.user, pk, document_pk)
     audit_record(action="cases.document.downloaded", request=request, target=case, details={"document_id": document.pk})
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_response(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -368,6 +368,7 @@ STORAGES = {
 # (the form's other fields) is refused before its body is read; the file's bytes are counted as they stream in.
 PORTAL_UPLOAD_LIMITS: dict[str, tuple[int | str, str | None]] = {
     "document_upload": ("cases.services.MAX_DOCUMENT_BYTES", "case_detail"),
+    "tip_attachment_upload": ("tips.services.MAX_ATTACHMENT_BYTES", "tip_detail"),
     "admin:services_directory_hsds_import": ("services_directory.admin.MAX_UPLOAD_BYTES", None),
 }
 PORTAL_UPLOAD_FORM_MARGIN = 64 * 1024

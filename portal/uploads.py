@@ -13,6 +13,8 @@ A refused upload sends the person back to the form with the message below; nothi
 audited. The views (and their services) keep their own size checks behind this one.
 
 What a stored file is, is read from its content (``sniff_content_type``), never from its name or the browser's word.
+``document_checked`` is the rule every kept document follows (a case's documents, a tip's attachments): at most
+``MAX_DOCUMENT_BYTES``, and one of the types of ``DOCUMENT_SIGNATURES``.
 """
 
 import zipfile
@@ -21,9 +23,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect
 from django.urls import Resolver404, ResolverMatch, resolve
@@ -32,6 +36,8 @@ from django.utils.translation import gettext as _
 
 TOO_LARGE_ATTR = "portal_upload_too_large"
 MB = 1024 * 1024
+# The most a kept document may weigh: a case's file, a tip's attachment (its form's message says 20 MB).
+MAX_DOCUMENT_BYTES = 20 * MB
 
 WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Content types recognised from the file's first bytes, not from its name or the browser's word.
@@ -124,6 +130,18 @@ def _refuse(request: HttpRequest, match: ResolverMatch, limit: int, back: str | 
     return redirect(back, *match.args, **match.kwargs) if back else redirect(request.path)
 
 
+def document_checked(uploaded_file: UploadedFile) -> tuple[int, str]:
+    """The size and the type (read from the content) of a file kept as a document, or a ``ValidationError`` on
+    ``file`` saying what is wrong with it: too large, or not a type the portal keeps. Nothing is stored here."""
+    size = uploaded_file.size or 0
+    if size > MAX_DOCUMENT_BYTES:
+        raise ValidationError({"file": _("Files are limited to 20 MB.")})
+    content_type = sniff_content_type(uploaded_file)
+    if content_type is None:
+        raise ValidationError({"file": _("Upload a PDF, an image (PNG or JPEG), a Word document or plain text.")})
+    return size, content_type
+
+
 def sniff_content_type(uploaded_file: UploadedFile) -> str | None:
     """The type of ``uploaded_file`` read from its content, one of ``DOCUMENT_SIGNATURES``, or ``None`` for any
     other. The file is left at its start."""
@@ -156,3 +174,11 @@ def _is_word_document(uploaded_file: UploadedFile) -> bool:
     finally:
         uploaded_file.seek(0)
     return {"[Content_Types].xml", "word/document.xml"} <= names
+
+
+def document_response(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
+    """A kept document sent to a reader its view has checked (and audited): always as a download under its original
+    name, with the type read at upload, which the browser may not second-guess. Never a link to the storage."""
+    response = FileResponse(file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

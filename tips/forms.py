@@ -290,3 +290,10 @@ def step_form_kwargs(step: Step, user: User, tip: Tip) -> dict[str, Any]:
         "owners": selectors.assignable_owners_for(tip) if "owner" in step.fields else None,
         "referral": ReferralChoices(user, tip) if "provider" in step.fields else None,
     }
+
+
+class AttachmentForm(forms.Form):
+    """A file for a tip, under the document rules of cases (``portal.uploads.document_checked``)."""
+
+    file = forms.FileField(label=_("File"), help_text=_("PDF, PNG, JPEG, Word or plain text; at most 20 MB."))
+    submission_key = SubmissionKeyField()

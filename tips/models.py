@@ -10,6 +10,7 @@ which tip is decided in ``selectors.py``.
 ``tips`` sits above ``cases``: a tip points at the case it became, a case never knows its tips.
 """
 
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from agencies.models import Agency
-from cases.models import Case, CaseParticipant, Person
+from cases.models import Case, CaseParticipant, Person, private_storage
 from portal.idempotency import submission_key_model_field
 from portal.models import TimeStampedModel
 from tips.steps import VERB_CHOICES
@@ -403,6 +404,37 @@ class TipNotice(models.Model):
         return f"{self.verb} of tip #{self.tip_id or self.tip_number} for user #{self.user_id}"
 
 
+def attachment_path(attachment: "TipAttachment", filename: str) -> str:
+    """Stored under a random name, as a case's documents are: the original name (which may name a victim) stays in
+    the database."""
+    return f"tips/{attachment.tip_id}/{uuid.uuid4().hex}"
+
+
+class TipAttachment(models.Model):
+    """A file that came with a tip (a photo, a screenshot, a statement), kept under the document rules of cases
+    (``portal.uploads.document_checked``: a type read from its content, 20 MB at most) in private storage, never
+    served but through the tip's download view, which checks who reads the tip's content and audits each download.
+    Purging the tip deletes its files with it."""
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), storage=private_storage, upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    submission_key = submission_key_model_field()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment of a tip")
+        verbose_name_plural = _("attachments of tips")
+
+    def __str__(self) -> str:
+        return f"Attachment #{self.pk} of tip #{self.tip_id}"  # never its name
+
+
 class PurgeReason(models.TextChoices):
     """Why a tip was purged: a code, never words of the tip (the tombstone keeps nothing else)."""
 
@@ -427,6 +459,7 @@ class TipDissemination(models.Model):
         REFERRAL = "referral", _("Referred to a victim service provider")
         PRINT = "print", _("Printed")
         EXPORT = "export", _("Exported")
+        ATTACHMENT = "attachment", _("Attachment downloaded")
 
     tip = models.ForeignKey(Tip, on_delete=models.SET_NULL, null=True, blank=True, related_name="disseminations")
     tip_number = models.PositiveIntegerField(_("tip"))

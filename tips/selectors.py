@@ -172,6 +172,29 @@ def tip_get_for_user(user: User, pk: int) -> Tip:
     return tip_access_for_user(user, pk).tip
 
 
+def attachments_shown(access: TipAccess) -> list[Any]:
+    """A tip's attachments as its page lists them: to a reader of its content only (a file is content)."""
+    if not access.may_read_content:
+        return []
+    return list(access.tip.attachments.select_related("uploaded_by", "uploaded_by_agency"))
+
+
+def may_attach(access: TipAccess) -> bool:
+    """Whether the reader may add a file to the tip now: the ``attach`` step's sides (the holding bin's keepers),
+    on an open tip (``services.tip_attach`` checks both again)."""
+    return access.may("attach") and access.tip.is_open
+
+
+def tip_attachment_for_user(user: User, pk: int, attachment_pk: int) -> tuple[TipAccess, Any]:
+    """An attachment of a tip whose content ``user`` reads, and their access: 404 for anyone else (a coordinator
+    follows the tip's deadline, not its files), as if it did not exist."""
+    access = tip_access_for_user(user, pk)
+    attachment = access.tip.attachments.filter(pk=attachment_pk).first() if access.may_read_content else None
+    if attachment is None:
+        raise Http404
+    return access, attachment
+
+
 def assignable_agencies(tip: Tip) -> QuerySet[Agency]:
     """Where a tip may be assigned: active law-enforcement agencies (investigators and prosecutors) of the
     receiving agency's task forces, and the receiving agency itself."""

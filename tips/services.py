@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import DatabaseError, models, transaction
 from django.http import Http404
@@ -24,14 +25,24 @@ from django_fsm import can_proceed
 
 from agencies.models import Agency, TaskForce, User
 from cases import selectors as case_selectors
-from cases.models import Case, Person
-from cases.services import case_create, person_add_to_case
+from cases.models import Case, Person, Visibility
+from cases.services import case_create, document_upload, person_add_to_case
 from portal.audit import audit_record
 from portal.idempotency import create_once
 from portal.models import AuditEvent
+from portal.uploads import MAX_DOCUMENT_BYTES, document_checked
 from services_directory.models import ApiToken
 from tips import selectors
-from tips.models import PurgeReason, Tip, TipDissemination, TipEvent, TipNotice, TipReferral, TipSubject
+from tips.models import (
+    PurgeReason,
+    Tip,
+    TipAttachment,
+    TipDissemination,
+    TipEvent,
+    TipNotice,
+    TipReferral,
+    TipSubject,
+)
 from tips.steps import STEPS
 
 logger = logging.getLogger(__name__)
@@ -525,10 +536,11 @@ def tip_open_case(
                 Person.objects.filter(pk=participant.person_id).update(
                     entered_by_agency=current.receiving_agency_id, entered_by=current.received_by_id
                 )
+        documents = _attachments_to_case(current, case, actor, request)
         current.case = case
         current.save(update_fields=["case", "updated_at"])
         return _then_disseminated(
-            {"case_id": case.pk},
+            {"case_id": case.pk, **({"documents": documents} if documents else {})},
             tip=current,
             path=TipDissemination.Path.CASE_OPENED,
             actor=actor,
@@ -537,6 +549,27 @@ def tip_open_case(
         )
 
     return _step(tip=tip, verb="open_case", actor=actor, request=request, then=open_case, seen_version=seen_version)
+
+
+def _attachments_to_case(tip: Tip, case: Case, actor: User, request: Any) -> int:
+    """Each attachment of ``tip`` becomes a document of ``case`` through ``cases``' own upload (its checks, its
+    audit row, a copy of the file under the case's name), law-enforcement-sensitive like the narrative the case
+    gets from the tip. How many were copied."""
+    copied = 0
+    for attachment in tip.attachments.all():
+        with attachment.file.open("rb") as stored:
+            document_upload(
+                case=case,
+                uploaded_file=UploadedFile(
+                    stored, name=attachment.original_name, content_type=attachment.content_type, size=attachment.size
+                ),
+                actor=actor,
+                description=_("From tip #%(number)s") % {"number": tip.pk},
+                visibility=Visibility.LAW_ENFORCEMENT,
+                request=request,
+            )
+        copied += 1
+    return copied
 
 
 def tip_close(
@@ -875,8 +908,9 @@ def _enqueue_emails(notices: list[TipNotice]) -> None:
 def tip_purge(*, tip: Tip, actor: User, reason_code: str, request: Any = None) -> AuditEvent:
     """Purge a tip (a supervisor of its receiving agency): first tell the people of every agency the log says it
     went to that tip #N was purged (its supervisors, and the person it was sent to), then delete the tip with its
-    subjects, events and notices. What stays: the audit tombstone (returned: the tip's number, the agency, who,
-    when, the reason code) and the log's rows, emptied of their words and pointing at the tombstone."""
+    subjects, events, notices and attachments (their files leave private storage once the purge is committed).
+    What stays: the audit tombstone (returned: the tip's number, the agency, who, when, the reason code) and the
+    log's rows, emptied of their words and pointing at the tombstone."""
     if not selectors.can_purge_tips(actor):
         raise PermissionDenied(_("You may not do this to this tip."))
     if reason_code not in PurgeReason.values:
@@ -904,6 +938,7 @@ def tip_purge(*, tip: Tip, actor: User, reason_code: str, request: Any = None) -
                 "disseminations": rows.count(),
                 "agencies_told": len(recipient_agencies),
                 "people_told": len(told),
+                "attachments": current.attachments.count(),
             },
         )
         now = timezone.now()
@@ -911,6 +946,9 @@ def tip_purge(*, tip: Tip, actor: User, reason_code: str, request: Any = None) -
             [TipNotice(user=user, tip=None, tip_number=number, verb="purge", created_at=now) for user in told.values()]
         )
         rows.update(tip=None, reason="", tombstone=tombstone)
+        files = [name for name in current.attachments.values_list("file", flat=True) if name]
+        current.attachments.all().delete()
+        transaction.on_commit(partial(_files_deleted, files))
         current.notices.all().delete()
         current.subjects.all().delete()
         current.events.all().delete()
@@ -956,6 +994,111 @@ def tips_review_notify(*, now: datetime | None = None) -> list[int]:
             _enqueue_emails(notices)
             told.append(pk)
     return told
+
+
+# Attachments (under the document rules of cases: ``portal.uploads``) -------------------------------------------
+
+MAX_ATTACHMENT_BYTES = MAX_DOCUMENT_BYTES  # the upload limit middleware reads it (settings.PORTAL_UPLOAD_LIMITS)
+
+
+def tip_attach(
+    *,
+    tip: Tip,
+    actor: User,
+    uploaded_file: UploadedFile,
+    submission_key: uuid.UUID | None = None,
+    request: Any = None,
+) -> TipAttachment:
+    """Keep a file with an open tip, for its holding bin's keepers (the ``attach`` step's sides): checked as a
+    case's document is (``document_checked``: its type read from its content, 20 MB at most), stored in private
+    storage under a random name, with a ``TipEvent`` and an audit row (ids, type and size: never the file's name,
+    which may name someone). A closed tip, or one that went on to a case, takes no more files. The same
+    ``submission_key`` again gives the first attachment back and stores no second file."""
+    size, content_type = document_checked(uploaded_file)
+
+    def create(key: uuid.UUID | None) -> TipAttachment:
+        attachment = TipAttachment(
+            original_name=(uploaded_file.name or "")[:255],
+            content_type=content_type,
+            size=size,
+            uploaded_by=actor,
+            uploaded_by_agency=_agency_of(actor),
+            submission_key=key,
+        )
+        try:
+            with transaction.atomic():
+                current = selectors.tip_list_visible_to(actor).select_for_update(of=("self",)).filter(pk=tip.pk).first()
+                if current is None:
+                    raise Http404
+                if not selectors.sides_read(actor, current) & STEPS["attach"].sides:
+                    raise PermissionDenied(_("You may not do this to this tip."))
+                if not current.is_open:
+                    raise ValidationError(
+                        {
+                            "file": _("This tip is %(status)s: it takes no more files.")
+                            % {"status": str(current.get_status_display()).lower()}
+                        }
+                    )
+                attachment.tip = current
+                attachment.file.save("upload", uploaded_file, save=False)
+                attachment.save()
+                _record(
+                    current,
+                    verb="attach",
+                    actor=actor,
+                    from_status=current.status,
+                    request=request,
+                    details={"attachment_id": attachment.pk, "content_type": content_type, "size": size},
+                )
+        except BaseException:
+            if attachment.file:  # stored before the transaction failed: keep no file without its row
+                attachment.file.delete(save=False)
+            raise
+        return attachment
+
+    return create_once(TipAttachment, actor=actor, key=submission_key, create=create)
+
+
+def tip_attachment_downloaded(
+    *, access: selectors.TipAccess, attachment: TipAttachment, actor: User, request: Any = None
+) -> TipDissemination:
+    """An attachment was downloaded by a reader of the tip's content: a row of the dissemination log (path
+    ``attachment``, to the reader) and an audit event, together in one transaction (docs/decisions/0028). As for a
+    print or an export, also inside the receiving agency: the file leaves the portal's access rules."""
+    tip = access.tip
+    with transaction.atomic():
+        row = tip_disseminated(
+            tip=tip,
+            path=TipDissemination.Path.ATTACHMENT,
+            actor=actor,
+            recipient_agency=_agency_of(actor),
+            recipient=actor,
+            reason=_("Attachment #%(id)s downloaded") % {"id": attachment.pk},
+        )
+        audit_record(
+            action="tips.tip.attachment_downloaded",
+            actor=actor,
+            request=request,
+            target=tip,
+            details={
+                "attachment_id": attachment.pk,
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+                "dissemination_id": row.pk,
+            },
+        )
+    return row
+
+
+def _files_deleted(names: list[str]) -> None:
+    """Delete purged attachments' files from private storage (after the purge committed: a purge rolled back keeps
+    its files). A file that will not go is logged by its storage name (random, no content) for an operator."""
+    storage = TipAttachment._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("A purged tip's attachment file %s was not deleted from private storage", name)
 
 
 # Reads that are records -----------------------------------------------------------------------------------------

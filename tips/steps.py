@@ -158,6 +158,8 @@ STEPS: dict[str, Step] = {
             reason_required=True,
         ),
         Step("correct_subject", "subject_corrected", _("a subject's identifiers corrected"), sides=_RECEIVERS),
+        # A file added to an open tip by its holding bin's keepers (``services.tip_attach``): from the tip's page.
+        Step("attach", "attached", _("a file attached"), sides=_RECEIVERS),
         Step("review_due", "review_due", _("due for review: supervisors told")),
         # A purged tip has no timeline left: this verb names the notice sent to the agencies that received it.
         Step("purge", "purged", _("purged"), sides=_DECIDERS, reason_required=True),

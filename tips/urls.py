@@ -14,5 +14,7 @@ urlpatterns = [
     path("<int:pk>/validate/", views.tip_validate, name="tip_validate"),
     path("<int:pk>/purge/", views.tip_purge, name="tip_purge"),
     path("<int:pk>/subjects/<int:subject_pk>/", views.tip_subject_edit, name="tip_subject_edit"),
+    path("<int:pk>/attachments/", views.tip_attachment_upload, name="tip_attachment_upload"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.tip_attachment_download, name="tip_attachment_download"),
     path("<int:pk>/<slug:verb>/", views.tip_step, name="tip_step"),
 ]

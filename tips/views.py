@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +21,9 @@ from portal.audit import audit_records
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
+from portal.uploads import document_response
 from tips import presenters, selectors, services
-from tips.forms import StepForm, SubjectCorrectionForm, SubjectFormSet, TipForm, step_form_kwargs
+from tips.forms import AttachmentForm, StepForm, SubjectCorrectionForm, SubjectFormSet, TipForm, step_form_kwargs
 from tips.intelligence_forms import DisseminationFilter, PurgeForm, ValidateForm
 from tips.models import Tip
 from tips.steps import FORMS, Step
@@ -163,6 +164,8 @@ def tip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "may_read_log": selectors.can_read_dissemination_log(request.user),
             "may_review": selectors.can_review_tips(request.user),
             "may_correct_subjects": access.may("correct_subject"),
+            "attachments": selectors.attachments_shown(access),
+            "attachment_form": AttachmentForm() if selectors.may_attach(access) else None,
         },
     )
 
@@ -428,3 +431,40 @@ def tip_purge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         _("Tip #%(number)s is purged; the agencies it was shared with are told.") % {"number": pk},
     )
     return redirect("tip_review_queue")
+
+
+# Attachments: kept under the document rules of cases, read through the tip's access (docs/decisions/0028) --------
+
+
+@require_POST
+def tip_attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Add a file to a tip: its holding bin's keepers, while it is open. What is wrong with a file is said on the
+    tip's page, and nothing is stored (the upload limit middleware refuses an oversized body first, the same way)."""
+    access = selectors.tip_access_for_user(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+        return redirect("tip_detail", pk=pk)
+    try:
+        attachment = services.tip_attach(
+            tip=access.tip,
+            actor=request.user,
+            uploaded_file=form.cleaned_data["file"],
+            submission_key=form.cleaned_data["submission_key"],
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        messages.error(request, _("You may not do this to this tip."))
+    else:
+        messages.success(request, _("%(name)s is attached to the tip.") % {"name": attachment.original_name})
+    return redirect("tip_detail", pk=pk)
+
+
+def tip_attachment_download(request: AuthenticatedHttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """A tip's file, to a reader of its content (404 for anyone else): audited, and logged as a dissemination when
+    the reader's agency is not the receiving agency."""
+    access, attachment = selectors.tip_attachment_for_user(request.user, pk, attachment_pk)
+    services.tip_attachment_downloaded(access=access, attachment=attachment, actor=request.user, request=request)
+    return document_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)

@@ -14,7 +14,8 @@ from cases import selectors
 from cases.models import Case, Document, Need, Note, Person, Visibility
 from portal.audit import audit_record
 from portal.idempotency import create_once
-from portal.uploads import sniff_content_type
+from portal.uploads import MAX_DOCUMENT_BYTES as MAX_DOCUMENT_BYTES  # the portal's rule for kept documents
+from portal.uploads import document_checked
 
 
 def need_add(
@@ -113,9 +114,6 @@ def note_add(
     return create_once(Note, actor=actor, key=submission_key, create=create)
 
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-
-
 def document_upload(
     *,
     case: Case,
@@ -132,12 +130,7 @@ def document_upload(
     case = access.case
     if visibility == Visibility.LAW_ENFORCEMENT and not access.may_see_le:
         raise PermissionDenied
-    size = uploaded_file.size or 0
-    if size > MAX_DOCUMENT_BYTES:
-        raise ValidationError({"file": _("Files are limited to 20 MB.")})
-    content_type = sniff_content_type(uploaded_file)
-    if content_type is None:
-        raise ValidationError({"file": _("Upload a PDF, an image (PNG or JPEG), a Word document or plain text.")})
+    size, content_type = document_checked(uploaded_file)
 
     def create(key: uuid.UUID | None) -> Document:
         with transaction.atomic():

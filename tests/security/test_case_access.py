@@ -481,6 +481,9 @@ EXEMPT_URL_NAMES = {
     "tip_review_queue": "tests/tips/test_review.py",
     "tip_validate": "tests/tips/test_review.py",
     "tip_purge": "tests/tips/test_review.py",
+    # A tip's files: who uploads and downloads in which state of the tip (the visibility table's people), there.
+    "tip_attachment_upload": "tests/tips/test_attachments.py",
+    "tip_attachment_download": "tests/tips/test_attachments.py",
     # The tips API authenticates by itself (an agency's token of the tips scope, never a session): its scope table.
     "tips_api_receive": "tests/tips/test_api.py",
     "tips_api_openapi": "tests/tips/test_api.py",

@@ -274,12 +274,28 @@ TIP_REPORTER = ["Rorik", "Sentinel-Reporter", "555-0111-222"]
 
 @pytest.fixture
 def tip_in_the_bin(lead_agency, task_force):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from agencies.models import Role
     from tests.factories import UserFactory
     from tests.tips.conftest import receive
+    from tips.services import tip_attach
 
     intake = UserFactory(email="intake@ffo.example", full_name="Ines Intake", agency=lead_agency, role=Role.INTAKE)
-    return receive(intake)
+    tip = receive(intake)
+    # A file whose name and content carry the tip's content too: its download is walked like every page.
+    tip_attach(
+        tip=tip,
+        actor=intake,
+        uploaded_file=SimpleUploadedFile("Xavra Sentinel-Subject.txt", b"NARRATIVE-SENTINEL WHERE-SENTINEL"),
+    )
+    return tip
+
+
+def _tip_urls(tip) -> list[str]:
+    return _every_get_url(
+        {"pk": tip.pk, "attachment_pk": tip.attachments.get().pk, "subject_pk": tip.subjects.first().pk}
+    )
 
 
 @pytest.mark.parametrize(
@@ -290,9 +306,10 @@ def test_nothing_of_a_tip_in_the_holding_bin_reaches_anyone_but_its_triage(reque
     """Received, a tip is its receiving agency's intake staff's and supervisors' alone: not its caseworkers', not
     a partner's; a coordinator follows its deadline but never its content (decision 0026)."""
     client = client_as(request.getfixturevalue(who))
-    urls = _every_get_url({"pk": tip_in_the_bin.pk, "subject_pk": tip_in_the_bin.subjects.first().pk})
+    urls = _tip_urls(tip_in_the_bin)
     assert reverse("tip_detail", args=[tip_in_the_bin.pk]) in urls
     assert reverse("tip_subject_edit", args=[tip_in_the_bin.pk, tip_in_the_bin.subjects.first().pk]) in urls
+    assert reverse("tip_attachment_download", args=[tip_in_the_bin.pk, tip_in_the_bin.attachments.get().pk]) in urls
     assert _scan(client, urls, TIP_CONTENT + TIP_REPORTER) == []
 
 
@@ -305,5 +322,4 @@ def test_a_reporter_who_refused_is_never_named_to_the_investigator_who_works_the
     client = client_as(partner_investigator)
     page = client.get(reverse("tip_detail", args=[tip_in_the_bin.pk])).content.decode()
     assert "NARRATIVE-SENTINEL" in page  # the owner reads the tip itself
-    urls = _every_get_url({"pk": tip_in_the_bin.pk, "subject_pk": tip_in_the_bin.subjects.first().pk})
-    assert _scan(client, urls, TIP_REPORTER) == []
+    assert _scan(client, _tip_urls(tip_in_the_bin), TIP_REPORTER) == []

@@ -223,6 +223,7 @@ def test_the_tombstone_and_the_logs_rows(disseminated, supervisor, partner_super
         "disseminations": 2,
         "agencies_told": 1,
         "people_told": 2,
+        "attachments": 0,  # files deleted with it (tests/tips/test_attachments.py)
     }
     rows = TipDissemination.objects.filter(tip_number=number)
     assert {(row.path, row.recipient_agency_id) for row in rows} == {
