@@ -727,7 +727,8 @@ def tip_disseminated(
 ) -> TipDissemination | None:
     """Log that ``tip``'s content left its receiving agency by ``path``: one row, in the caller's transaction.
     An assignment to the receiving agency itself sends nothing out (None); a link, a case, a print, an export or an
-    API read is always logged (a case has an audience of its own; paper and files leave the portal)."""
+    API read, an attachment downloaded, is always logged (a case has an audience of its own; paper and files leave
+    the portal)."""
     if path == TipDissemination.Path.ASSIGNMENT and recipient_agency.pk == tip.receiving_agency_id:
         return None
     return TipDissemination.objects.create(
@@ -1075,6 +1076,7 @@ def tip_attachment_downloaded(
             recipient=actor,
             reason=_("Attachment #%(id)s downloaded") % {"id": attachment.pk},
         )
+        assert row is not None  # only an assignment at home is no dissemination
         audit_record(
             action="tips.tip.attachment_downloaded",
             actor=actor,
