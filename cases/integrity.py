@@ -15,8 +15,10 @@ from functools import reduce
 from itertools import islice
 from operator import or_
 
+from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.core.files.storage import Storage
+from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -173,6 +175,18 @@ def _chunks(names: Iterable[str], size: int = CHUNK) -> Iterator[list[str]]:
         yield chunk
 
 
+def _private_file_fields() -> list[tuple[type[models.Model], str]]:
+    """Every file field of every installed model that writes to private storage (a case's documents, a meeting
+    packet, and those of apps above cases, a tip's attachments, found without importing them)."""
+    private = Document._meta.get_field("file").storage
+    return [
+        (model, file_field.name)
+        for model in apps.get_models()
+        for file_field in model._meta.get_fields()
+        if isinstance(file_field, models.FileField) and file_field.storage is private
+    ]
+
+
 def check_documents(*, limit: int = 100, storage: Storage | None = None) -> CheckResult:
     """Every document row's file is in private storage. As information, not a fault: files in private storage that
     no document or meeting packet names (an upload whose transaction rolled back, or files copied after the dump a
@@ -198,8 +212,9 @@ def check_documents(*, limit: int = 100, storage: Storage | None = None) -> Chec
     files = unreferenced = 0
     for chunk in _chunks(_walk(storage)):
         files += len(chunk)
-        named = set(Document.objects.filter(file__in=chunk).values_list("file", flat=True))
-        named |= set(MeetingPacket.objects.filter(file__in=chunk).values_list("file", flat=True))
+        named: set[str] = set()
+        for model, name in _private_file_fields():
+            named |= set(model._default_manager.filter(**{f"{name}__in": chunk}).values_list(name, flat=True))
         unreferenced += sum(1 for name in chunk if name not in named)
     result.checked = {"documents": documents, "meeting packet files": packets, "files in storage": files}
     result.info.append(f"{unreferenced} file(s) in private storage that no row names (harmless)")

@@ -336,3 +336,17 @@ def test_a_case_opened_from_a_tip_without_files_has_no_documents(tip, supervisor
     tip = services.tip_open_case(tip=assigned(tip, supervisor, partner_investigator), actor=partner_investigator)
     assert not Document.objects.filter(case_id=tip.case_id).exists()
     assert "documents" not in TipEvent.objects.get(tip=tip, verb="open_case").details
+
+
+def test_the_integrity_check_knows_an_attachments_file(tip, intake):
+    """``manage.py check_integrity`` (in cases, which never imports tips) names a tip's file among those a row
+    names, as it does a case's documents: attaching one adds a file and no unreferenced one."""
+    from cases.integrity import check_documents
+
+    before = check_documents()
+    attach(tip, intake)
+    after = check_documents()
+
+    assert after.checked["files in storage"] == before.checked["files in storage"] + 1
+    assert after.info[0] == before.info[0]
+    assert after.info[0].endswith("file(s) in private storage that no row names (harmless)")
