@@ -107,6 +107,15 @@ def tip_list_visible_to(user: User) -> TipQuerySet:
     return visible.select_related(*_LIST_RELATED)  # type: ignore[return-value]  # annotate keeps the class
 
 
+def tip_list_readable_by(user: User) -> QuerySet[Tip]:
+    """The tips whose content ``user`` reads: those they stand on a content side of (receiver, decider, assignee),
+    not those a coordinator follows. Another tip's possible matches look through these (``tips.matching``)."""
+    rules = [rule for side, rule in _side_rules(user).items() if side in CONTENT_SIDES]
+    if not rules:
+        return Tip.objects.none()
+    return Tip.objects.filter(reduce(operator.or_, rules))
+
+
 def tip_queue_for(user: User) -> TipQuerySet:
     """The triage queue: the open tips ``user`` sees, overdue first, then by deadline (one query, whatever the
     number of tips)."""

@@ -22,7 +22,7 @@ from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 from portal.uploads import document_response
-from tips import presenters, selectors, services
+from tips import matching, presenters, selectors, services
 from tips.forms import AttachmentForm, StepForm, SubjectCorrectionForm, SubjectFormSet, TipForm, step_form_kwargs
 from tips.intelligence_forms import DisseminationFilter, PurgeForm, ValidateForm
 from tips.models import Tip
@@ -129,6 +129,39 @@ def _offers(request: AuthenticatedHttpRequest, access: selectors.TipAccess) -> l
     return offers
 
 
+@dataclass(frozen=True)
+class MatchRow:
+    match: matching.Match
+    link_form: StepForm | None  # the link step's form, filled in with the case, where the reader may link the tip
+
+
+def _matches_shown(
+    request: AuthenticatedHttpRequest, access: selectors.TipAccess, subjects: list, offers: list[StepOffer]
+) -> list[MatchRow]:
+    """The tip's possible matches with the cases its reader may open (decision 0029), recorded in the audit trail
+    as the person search records what it finds (one INSERT)."""
+    if not access.may_read_content:
+        return []
+    tip = access.tip
+    matches = matching.possible_matches(request.user, tip, subjects)
+    audit_records(matching.match_read_events(tip, matches), request=request)
+    link = next((offer.step for offer in offers if offer.step.verb == "link"), None)
+    return [
+        MatchRow(
+            match,
+            StepForm(
+                step=link,
+                prefix=link.url,
+                auto_id=False,  # one form per match: no repeated ids
+                initial={"case_number": match.case.number, "version": tip.version},
+            )
+            if link is not None
+            else None,
+        )
+        for match in matches
+    ]
+
+
 def tip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = selectors.tip_access_for_user(request.user, pk)
     tip = access.tip
@@ -147,6 +180,7 @@ def tip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         and case_selectors.case_list_visible_to(request.user).filter(pk=tip.case_id).exists()
         else None
     )
+    offers = _offers(request, access)
     return render(
         request,
         "tips/tip_detail.html",
@@ -158,7 +192,8 @@ def tip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "countdown": presenters.countdown(tip, timezone.now()),
             "tags": presenters.tags(tip),
             "timeline": presenters.timeline(tip.events.select_related("actor", "actor_agency")),
-            "offers": _offers(request, access),
+            "offers": offers,
+            "matches": _matches_shown(request, access, subjects, offers),
             # The receiving agency's own record of the tip (28 CFR Part 23): its log and its review.
             "own_agency": tip.receiving_agency_id == request.user.agency.pk if request.user.agency else False,
             "may_read_log": selectors.can_read_dissemination_log(request.user),

@@ -287,9 +287,7 @@ def _people_findable_by(user: User) -> QuerySet[Person]:
     that provider. The one rule of the person search and of adding a found person to another case."""
     if user.agency is None or not can_find_people(user):
         return Person.objects.none()
-    in_visible_case = CaseParticipant.objects.filter(_held(user, VIEW_PII, "case_id")).filter(
-        ~Q(role=CaseParticipant.Role.SUSPECT) | _held_here(user, VIEW_LE, "case_id")
-    )
+    in_visible_case = _participations_showing_people(user)
     if connection.vendor == "postgresql":
         # Each person the trigram index finds is checked through their own participations (a few rows by
         # person_id) against the reader's cases, hashed once; the set of all people of the reader's cases would be
@@ -300,6 +298,24 @@ def _people_findable_by(user: User) -> QuerySet[Person]:
         # 11,000 cases); the people of those cases as one set costs 30 ms.
         people = Person.objects.filter(pk__in=in_visible_case.values("person_id"))
     return people.filter(_name_readable(user))
+
+
+def _participations_showing_people(user: User) -> QuerySet[CaseParticipant]:
+    """Participations in cases where ``user`` sees personal information (a suspect's only where they also see
+    law-enforcement-sensitive information)."""
+    return CaseParticipant.objects.filter(_held(user, VIEW_PII, "case_id")).filter(
+        ~Q(role=CaseParticipant.Role.SUSPECT) | _held_here(user, VIEW_LE, "case_id")
+    )
+
+
+def participations_findable_by(user: User) -> QuerySet[CaseParticipant]:
+    """``_people_findable_by`` case by case: each participation in which ``user`` may find its person (they see the
+    person's personal information in that case; a victim service provider's client only by that provider). What
+    a tip's possible matches compare its subjects with (``tips.matching``): a match is a search the portal runs for
+    its reader, so it finds no one the person search would not."""
+    if user.agency is None or not can_find_people(user):
+        return CaseParticipant.objects.none()
+    return _participations_showing_people(user).filter(_name_readable(user, "person__"))
 
 
 def person_findable_get(user: User, pk: int) -> Person:
