@@ -20,7 +20,7 @@ from django.core.management.base import OutputWrapper
 from django.utils import timezone
 
 from agencies.models import Agency, User
-from cases.models import Case
+from cases.models import Case, CaseParticipant
 from tips import services
 from tips.models import Tip, TipEvent, TipSubject
 
@@ -35,6 +35,7 @@ DANA, NIA, LUIS, ERIN = (
 SUPERVISOR_OF = {TOM: MARCUS, ALEX: OMAR, ROSA: ROSA}
 
 V, S, W = TipSubject.Role.VICTIM, TipSubject.Role.SUSPECT, TipSubject.Role.WITNESS
+PHONE_OF_THE_CASE = "<a phone of the case it duplicates>"  # filled in by ``_tell``
 C = Case.Indicator
 
 
@@ -143,6 +144,9 @@ STORIES = [
         "Workers at the massage parlor on Dock Road are never seen leaving; men come and go late at night.",
         ago=timedelta(hours=5),
         fields={"where_text": "Dock Road, Bayport", "indicators": [C.RESTRICTED_MOVEMENT]},
+        # The caller read out the number on the parlor's sign: a person's of the open case (its page lists the
+        # case among the tip's possible matches, for those who may open it).
+        subjects=({"role": S, "business": "Dock Road massage parlor", "phone": PHONE_OF_THE_CASE},),
         steps=(
             ("assess", "Matches a venue already under investigation."),
             ("close", Tip.CloseReason.DUPLICATE, "Same venue as case {case}, open at the FBI."),
@@ -298,6 +302,18 @@ def _user(email: str) -> User:
     return User.objects.get(email=email)
 
 
+def _phone_in(case: Case | None) -> str:
+    """A phone of a person of ``case`` (a suspect's first), for the subject of the tip that duplicates it."""
+    if case is None:
+        return ""
+    participants = CaseParticipant.objects.filter(case=case).exclude(person__phone="").select_related("person")
+    participant = (
+        participants.filter(role=CaseParticipant.Role.SUSPECT).order_by("pk").first()
+        or participants.order_by("pk").first()
+    )
+    return participant.person.phone if participant is not None else ""
+
+
 def _tell(story: Story, duplicate_of: Case | None, linked_to: Case | None) -> Tip:
     receiver = _user(story.by)
     fields = dict(story.fields)
@@ -309,7 +325,10 @@ def _tell(story: Story, duplicate_of: Case | None, linked_to: Case | None) -> Ti
         actor=receiver,
         channel=story.channel,
         narrative=story.narrative,
-        subjects=[dict(subject) for subject in story.subjects],
+        subjects=[
+            {name: _phone_in(duplicate_of) if value == PHONE_OF_THE_CASE else value for name, value in subject.items()}
+            for subject in story.subjects
+        ],
         received_at=timezone.now() - story.ago,
         **fields,
     )

@@ -117,11 +117,16 @@ def tip_list_readable_by(user: User) -> QuerySet[Tip]:
 
 
 def tip_queue_for(user: User) -> TipQuerySet:
-    """The triage queue: the open tips ``user`` sees, overdue first, then by deadline (one query, whatever the
-    number of tips)."""
+    """The triage queue: the open tips ``user`` triages or follows, overdue first, then by deadline (one query,
+    whatever the number of tips). Not those they stand on only as the provider a tip was referred to: the provider
+    reads its referral, never the tip's state after it (a tip reopened since would show its flags and deadline);
+    its tips come through "Tips referred to your agency" and the tip's page."""
     from django.utils import timezone
 
-    return tip_list_visible_to(user).open().by_deadline(timezone.now())
+    rules = {side: rule for side, rule in _side_rules(user).items() if side != PROVIDER}
+    if not rules:
+        return Tip.objects.none()
+    return tip_list_visible_to(user).filter(reduce(operator.or_, rules.values())).open().by_deadline(timezone.now())
 
 
 def sides_read(user: User, tip: Tip) -> frozenset[str]:

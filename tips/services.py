@@ -25,7 +25,7 @@ from django_fsm import can_proceed
 
 from agencies.models import Agency, TaskForce, User
 from cases import selectors as case_selectors
-from cases.models import Case, Person, Visibility
+from cases.models import Case, Document, Person, Visibility
 from cases.services import case_create, document_upload, person_add_to_case
 from portal.audit import audit_record
 from portal.idempotency import create_once
@@ -554,22 +554,39 @@ def tip_open_case(
 def _attachments_to_case(tip: Tip, case: Case, actor: User, request: Any) -> int:
     """Each attachment of ``tip`` becomes a document of ``case`` through ``cases``' own upload (its checks, its
     audit row, a copy of the file under the case's name), law-enforcement-sensitive like the narrative the case
-    gets from the tip. How many were copied."""
-    copied = 0
-    for attachment in tip.attachments.all():
-        with attachment.file.open("rb") as stored:
-            document_upload(
-                case=case,
-                uploaded_file=UploadedFile(
-                    stored, name=attachment.original_name, content_type=attachment.content_type, size=attachment.size
-                ),
-                actor=actor,
-                description=_("From tip #%(number)s") % {"number": tip.pk},
-                visibility=Visibility.LAW_ENFORCEMENT,
-                request=request,
-            )
-        copied += 1
-    return copied
+    gets from the tip. How many were copied.
+
+    Not a tip a victim service provider received: its files may be its client's (a photo of their papers), which
+    the case's other agencies read only through the client's consent, as they read the client's details
+    (``_victim_held_by_reporter``); they stay with the tip, for the provider to add to the case as its own. A copy
+    stored before a failure is deleted again: the rows roll back, and a file no row names would outlive a purge."""
+    if tip.receiving_agency.is_victim_service_provider:
+        return 0
+    stored: list[Document] = []
+    try:
+        for attachment in tip.attachments.all():
+            with attachment.file.open("rb") as original:
+                stored.append(
+                    document_upload(
+                        case=case,
+                        uploaded_file=UploadedFile(
+                            original,
+                            name=attachment.original_name,
+                            content_type=attachment.content_type,
+                            size=attachment.size,
+                        ),
+                        actor=actor,
+                        description=_("From tip #%(number)s") % {"number": tip.pk},
+                        visibility=Visibility.LAW_ENFORCEMENT,
+                        request=request,
+                    )
+                )
+    except BaseException:
+        for document in stored:
+            if document.file.name:
+                document.file.storage.delete(document.file.name)
+        raise
+    return len(stored)
 
 
 def tip_close(

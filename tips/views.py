@@ -199,6 +199,7 @@ def tip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "may_read_log": selectors.can_read_dissemination_log(request.user),
             "may_review": selectors.can_review_tips(request.user),
             "may_correct_subjects": access.may("correct_subject"),
+            "referrals": tip.referrals.select_related("agency") if access.may_read_content else [],
             "attachments": selectors.attachments_shown(access),
             "attachment_form": AttachmentForm() if selectors.may_attach(access) else None,
         },
@@ -258,6 +259,9 @@ def tip_subject_edit(request: AuthenticatedHttpRequest, pk: int, subject_pk: int
     subject = get_object_or_404(tip.subjects, pk=subject_pk)
     form = SubjectCorrectionForm(request.POST or None, instance=subject, initial={"version": tip.version})
     if request.method == "POST" and form.is_valid():
+        if not set(form.changed_data) - {"version"}:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("tip_detail", pk=tip.pk)
         try:
             services.tip_subject_correct(
                 tip=tip,
@@ -267,6 +271,12 @@ def tip_subject_edit(request: AuthenticatedHttpRequest, pk: int, subject_pk: int
                 seen_version=form.cleaned_data["version"],
                 **form.changes,
             )
+        except services.TipChanged as error:
+            # Someone changed the tip meanwhile: the form again as it stands now, to be corrected on what is there.
+            current = selectors.tip_access_for_user(request.user, pk).tip
+            subject = get_object_or_404(current.subjects, pk=subject_pk)
+            form = SubjectCorrectionForm(instance=subject, initial={"version": current.version})
+            add_errors(form, error)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -498,8 +508,15 @@ def tip_attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 
 
 def tip_attachment_download(request: AuthenticatedHttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    """A tip's file, to a reader of its content (404 for anyone else): audited, and logged as a dissemination when
-    the reader's agency is not the receiving agency."""
+    """A tip's file, to a reader of its content (404 for anyone else): audited and logged as a dissemination, as a
+    print is (decision 0028). The file is opened first: a file missing from storage is a 404, not a download the
+    log records that never happened."""
     access, attachment = selectors.tip_attachment_for_user(request.user, pk, attachment_pk)
+    try:
+        response = document_response(
+            attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+        )
+    except FileNotFoundError:
+        raise Http404 from None
     services.tip_attachment_downloaded(access=access, attachment=attachment, actor=request.user, request=request)
-    return document_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
+    return response

@@ -254,13 +254,9 @@ def case_ids_named(user: User, text: str) -> QuerySet[Any]:
     The matching participants as a set, so that PostgreSQL can find the names through the trigram indexes on
     ``UPPER(name)`` (the SQL Django writes for ``icontains``; cases migration 0012) or from the cases the person
     may read, whichever is smaller, rather than testing every visible case's people."""
-    if user.agency is None or not can_find_people(user):
-        return CaseParticipant.objects.none().values("case_id")
     return (
-        CaseParticipant.objects.filter(Q(person__given_name__icontains=text) | Q(person__family_name__icontains=text))
-        .filter(_name_readable(user, "person__"))
-        .filter(_held(user, VIEW_PII, "case_id"))
-        .filter(~Q(role=CaseParticipant.Role.SUSPECT) | _held_here(user, VIEW_LE, "case_id"))
+        participations_findable_by(user)
+        .filter(Q(person__given_name__icontains=text) | Q(person__family_name__icontains=text))
         .order_by()
         .values("case_id")
     )

@@ -350,3 +350,36 @@ def test_the_integrity_check_knows_an_attachments_file(tip, intake):
     assert after.checked["files in storage"] == before.checked["files in storage"] + 1
     assert after.info[0] == before.info[0]
     assert after.info[0].endswith("file(s) in private storage that no row names (harmless)")
+
+
+def test_a_providers_tip_keeps_its_files_when_it_becomes_a_case(ngo_intake, le_case, investigator):
+    """A tip a victim service provider received may hold its client's papers: the case's agencies read those only
+    through the client's consent, so its files stay with the tip rather than become the case's documents."""
+    from tests.tips.conftest import receive
+
+    tip = receive(ngo_intake)
+    attach(tip, ngo_intake)
+    assert services._attachments_to_case(tip, le_case, investigator, None) == 0
+    assert not Document.objects.filter(case=le_case, description=f"From tip #{tip.pk}").exists()
+
+
+def test_copies_stored_before_a_failure_are_deleted(monkeypatch, tip, intake, le_case, investigator):
+    from cases import services as case_services
+
+    attach(tip, intake)
+    attach(tip, intake, pdf("second.pdf"))
+    stored: list[str] = []
+    real_upload = case_services.document_upload
+
+    def upload_then_fail(**kwargs):
+        if stored:
+            raise OSError("the storage went away")
+        document = real_upload(**kwargs)
+        stored.append(document.file.name)
+        return document
+
+    monkeypatch.setattr(services, "document_upload", upload_then_fail)
+    with pytest.raises(OSError, match="went away"):
+        services._attachments_to_case(tip, le_case, investigator, None)
+    assert len(stored) == 1
+    assert not storages["private"].exists(stored[0])

@@ -155,6 +155,9 @@ def test_a_referred_tip_is_reopened_to_be_assigned_again_and_the_provider_keeps_
     reopened = services.tip_reopen(tip=tip, actor=supervisor, reason="The provider could not reach her.")
     assert (reopened.status, reopened.owner, reopened.assigned_agency) == (Tip.Status.ASSESSED, None, None)
     assert selectors.tip_list_visible_to(ngo_supervisor).filter(pk=tip.pk).exists()
+    # Reopened, the tip is open again, but not in the provider's queue: it reads its referral, not the tip's state.
+    assert not selectors.tip_queue_for(ngo_supervisor).filter(pk=tip.pk).exists()
+    assert selectors.tip_queue_for(supervisor).filter(pk=tip.pk).exists()
     again = _refer(assigned(reopened, supervisor, partner_investigator), partner_investigator, ngo, passed_on=(N_,))
     assert again.status == Tip.Status.REFERRED
     access = selectors.tip_access_for_user(ngo_supervisor, tip.pk)

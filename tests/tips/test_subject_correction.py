@@ -98,6 +98,21 @@ def test_a_form_opened_before_another_change_is_refused(client_as, tip, intake, 
     assert response.status_code == 200
     assert "changed since you opened it" in response.text
     assert _victim(tip).phone == SUBJECT_PHONE
+    # The form again as the tip stands now (the colleague's alias in it, the current version): saved, it applies.
+    form = response.context["form"]
+    assert (form["alias"].value(), form["version"].value()) == ("Xa", 2)
+    again = client_as(intake).post(_url(tip), _form(Tip.objects.get(pk=tip.pk), phone="713-555-0100"))
+    assert again.status_code == 302
+    assert (_victim(tip).phone, _victim(tip).alias) == ("713-555-0100", "Xa")
+
+
+def test_a_form_without_its_version_says_it_is_out_of_date(client_as, tip, intake):
+    data = _form(tip, phone="713-555-0100")
+    del data["version"]
+    response = client_as(intake).post(_url(tip), data)
+    assert response.status_code == 200
+    assert "This form is out of date" in response.text
+    assert _victim(tip).phone == SUBJECT_PHONE
 
 
 @pytest.mark.parametrize(
@@ -122,9 +137,9 @@ def test_bad_input_rerenders_with_the_error_and_changes_nothing(client_as, tip, 
 
 
 def test_saving_without_a_change_writes_nothing(client_as, tip, intake):
-    response = client_as(intake).post(_url(tip), _form(tip))
+    response = client_as(intake).post(_url(tip), _form(tip), follow=True)
 
-    assert response.status_code == 302
+    assert "Nothing was changed." in response.text
     assert not TipEvent.objects.filter(tip=tip, verb="correct_subject").exists()
 
 
