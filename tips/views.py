@@ -258,6 +258,7 @@ def tip_subject_edit(request: AuthenticatedHttpRequest, pk: int, subject_pk: int
     tip = access.tip
     subject = get_object_or_404(tip.subjects, pk=subject_pk)
     form = SubjectCorrectionForm(request.POST or None, instance=subject, initial={"version": tip.version})
+    stale: list[str] = []
     if request.method == "POST" and form.is_valid():
         if not set(form.changed_data) - {"version"}:
             messages.info(request, _("Nothing was changed."))
@@ -276,14 +277,14 @@ def tip_subject_edit(request: AuthenticatedHttpRequest, pk: int, subject_pk: int
             current = selectors.tip_access_for_user(request.user, pk).tip
             subject = get_object_or_404(current.subjects, pk=subject_pk)
             form = SubjectCorrectionForm(instance=subject, initial={"version": current.version})
-            add_errors(form, error)
+            stale = error.messages
         except ValidationError as error:
             add_errors(form, error)
         else:
             messages.success(request, _("The subject's identifiers are corrected."))
             return redirect("tip_detail", pk=tip.pk)
     services.tip_viewed(tip=tip, actor=request.user, reporter_shown=False, request=request)
-    return render(request, "tips/subject_form.html", {"tip": tip, "subject": subject, "form": form})
+    return render(request, "tips/subject_form.html", {"tip": tip, "subject": subject, "form": form, "stale": stale})
 
 
 # 28 CFR Part 23: print, export, the dissemination log, the review queue (docs/decisions/0028) -------------------
