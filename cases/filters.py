@@ -35,7 +35,7 @@ def lead_agency_choices(user: User) -> list[tuple[str, str]]:
         return []
     partners = TaskForceMember.objects.filter(task_force__members__agency=agency).values("agency_id")
     agencies = Agency.objects.filter(Q(pk=agency.pk) | Q(pk__in=partners), is_active=True).order_by("name", "pk")
-    return [(str(pk), name) for pk, name in agencies.values_list("pk", "name")]
+    return [(str(agency.pk), str(agency)) for agency in agencies.only("pk", "name", "short_name")]
 
 
 class CaseFilter(django_filters.FilterSet):

@@ -16,7 +16,7 @@ CASES = reverse("case_list")
 
 def _choices(client, query: str = "") -> set[str]:
     field = client.get(CASES + query).context["filter"].form.fields["lead_agency"]
-    return {name for value, name in field.choices if value}  # the first is "Any agency"
+    return {Agency.objects.get(pk=value).name for value, _label in field.choices if value}  # the first: "Any agency"
 
 
 @pytest.fixture
