@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "tips",
+    "deconfliction",
     "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -120,6 +121,7 @@ PORTAL_NAVIGATION = [
     "cases.navigation.items",
     "referrals.navigation.items",
     "tips.navigation.items",
+    "deconfliction.navigation.items",
     "services_directory.navigation.items",
     "agencies.navigation.items",
 ]

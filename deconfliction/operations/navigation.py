@@ -1,0 +1,6 @@
+from agencies.models import User
+from portal.navigation import NavItem
+
+
+def items(user: User) -> list[NavItem]:
+    return []

@@ -1,0 +1,1 @@
+"""Signal receivers that keep this half current from cases and tips."""
