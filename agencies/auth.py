@@ -1,5 +1,6 @@
 """allauth adapters: accounts come only from invitations, and nobody removes their last second factor."""
 
+from collections.abc import Hashable
 from datetime import timedelta
 from typing import Any, NoReturn
 
@@ -140,3 +141,19 @@ class MFAAdapter(DefaultMFAAdapter):
         if authenticator.type == Authenticator.Type.RECOVERY_CODES:
             return False
         return second_factors.exists()
+
+
+def viewer_key(user: User) -> tuple[Hashable, ...]:
+    """Everything the visibility selectors read of ``user``: who they are and whether they may sign in, their agency
+    and its group, the permissions their role holds with each one's id (read as ``user.has_perm`` reads them, one
+    query a request), and the day (a share expires at its end)."""
+    user.get_all_permissions()  # fills permission_ids, as the first has_perm would
+    agency = user.agency
+    return (
+        user.pk,
+        user.is_active,
+        user.is_superuser,
+        None if agency is None else (agency.pk, agency.group_id, agency.kind, agency.is_active),
+        frozenset(permission_ids(user).items()),
+        timezone.localdate(),
+    )

@@ -4,6 +4,10 @@ Counting every row of a permission-filtered list costs far more than fetching on
 measured 110 ms
 against 0.4 ms at two million rows). ``CappedPaginator`` counts at most ``cap + 1`` rows; past the cap the page
 says "1,000+" and the reader narrows the filters instead of paging further.
+
+It fetches the page asked for first: a page with fewer rows than a full one is the last, and the rows before it
+and on it are the count, so a short list (most people's, most filters') costs one query, not a count and then a
+page. Only a full page needs the count.
 """
 
 from functools import cached_property
@@ -27,6 +31,25 @@ class CappedPaginator[M: Model](Paginator[M]):
     @property
     def is_capped(self) -> bool:
         return self.count > self.cap
+
+    def get_page(self, number: int | float | str | None) -> Page[M]:
+        """The page ``number`` (the first when it is not a number, the last when it is past the end), fetched
+        before anything is counted; ``count`` is then known without a query when the page is short."""
+        try:
+            asked = int(number)  # type: ignore[arg-type]  # None and "x" raise, and mean the first page
+        except (TypeError, ValueError):
+            asked = 1
+        bottom = (asked - 1) * self.per_page
+        if asked < 1 or bottom > self.cap:  # Paginator's answer (the last page), which needs the count
+            return super().get_page(number)
+        queryset = cast(QuerySet[M], self.object_list)
+        rows = list(queryset[bottom : bottom + self.per_page])
+        if not rows and asked > 1:  # past the end: the last page, as Paginator.get_page gives it
+            return super().get_page(number)
+        if len(rows) < self.per_page:
+            # The last page: the rows before it and on it are the count (capped as ``count`` would be).
+            self.__dict__["count"] = min(bottom + len(rows), self.cap + 1)
+        return Page(rows, asked, self)
 
 
 def paginate[M: Model](

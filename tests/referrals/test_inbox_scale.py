@@ -81,7 +81,8 @@ def test_inbox_and_board_queries_do_not_grow_with_the_history(client_as, provide
     _closed(send(45))
     _expired(send(45), weeks_ago=1)
     _expired(send(20), weeks_ago=EXPIRED_SHOWN_WEEKS + 2)
-    assert counts() == few
+    # The history's page is full now: it is counted (a short page is its own count, portal/pagination.py).
+    assert counts() == (few[0], few[1] + 1, few[2])
 
 
 def test_the_inbox_shows_open_referrals_most_urgent_first(client_as, provider_staff, send):

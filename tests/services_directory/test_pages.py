@@ -223,7 +223,7 @@ def test_the_search_page_costs_the_same_queries_for_few_and_many_services(
     with CaptureQueriesContext(connection) as many:
         response = client.get(url, query)
     assert response.context["page"].paginator.count == 27
-    assert len(many) == len(few)
+    assert len(many) == len(few) + 1  # the full page is counted; a short page is its own count (portal/pagination.py)
 
 
 def test_text_that_a_spreadsheet_would_run_is_refused(client_as, provider_staff, shelter):

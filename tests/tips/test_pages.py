@@ -132,7 +132,8 @@ def test_the_queue_costs_the_same_for_5_and_50_tips(request, client_as, intake, 
     add(45)
     with CaptureQueriesContext(connection) as fifty:
         assert len(client.get(reverse("tip_queue")).context["rows"]) == 50
-    assert len(fifty) == len(five), "\n".join(query["sql"] for query in fifty)
+    # A full page is counted; a short page is its own count (portal/pagination.py).
+    assert len(fifty) == len(five) + 1, "\n".join(query["sql"] for query in fifty)
 
 
 @pytest.mark.parametrize("who", ["intake", "coordinator"])
@@ -155,7 +156,8 @@ def test_the_queue_costs_the_same_for_5_and_500_tips(request, client_as, intake,
     with CaptureQueriesContext(connection) as five_hundred:
         page = client.get(reverse("tip_queue"))
     assert (len(page.context["rows"]), page.context["page"].paginator.count) == (50, 500)
-    assert len(five_hundred) == len(five), "\n".join(query["sql"] for query in five_hundred)
+    # A full page is counted; a short page is its own count (portal/pagination.py).
+    assert len(five_hundred) == len(five) + 1, "\n".join(query["sql"] for query in five_hundred)
 
 
 def test_the_page_offers_only_the_steps_allowed_to_its_reader(client_as, tip, intake, supervisor, coordinator):
