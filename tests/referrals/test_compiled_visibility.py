@@ -132,17 +132,20 @@ def test_a_new_day_compiles_afresh(people, le_case):
         _assert_kept_is_fresh(people)
 
 
-def test_a_person_asking_twice_is_compiled_once(investigator, le_case, django_assert_num_queries):
-    user = _fresh(investigator)
-    case_selectors._held(user, case_selectors.VIEW)
+def test_a_person_asking_twice_is_compiled_once(investigator, le_case, monkeypatch):
+    case_selectors._held(_fresh(investigator), case_selectors.VIEW)
     compiled = []
     original = case_selectors._held_case_ids
-    case_selectors._held_case_ids = lambda *args: compiled.append(args) or original(*args)  # type: ignore[assignment]
-    try:
-        case_selectors._held(_fresh(investigator), case_selectors.VIEW)
-    finally:
-        case_selectors._held_case_ids = original  # type: ignore[assignment]
+
+    def counted(user, codename):
+        compiled.append(codename)
+        return original(user, codename)
+
+    monkeypatch.setattr(case_selectors, "_held_case_ids", counted)
+    case_selectors._held(_fresh(investigator), case_selectors.VIEW)
     assert compiled == []
+    case_selectors._held(_fresh(investigator), case_selectors.CHANGE)  # another question: compiled
+    assert compiled == [case_selectors.CHANGE]
 
 
 def test_the_memo_is_bounded_and_keeps_the_recently_used():
