@@ -40,14 +40,21 @@ def can_resolve_conflicts(user: User) -> bool:
     return user.is_active and getattr(user, "agency", None) is not None and user.has_perm(RESOLVE)
 
 
-def may_change(user: User, operation: Operation) -> bool:
-    """Whether ``user`` (a planner of its agency) edits, cancels or closes ``operation``."""
+def may_edit(user: User, operation: Operation) -> bool:
+    """Whether ``user`` holds the right to change ``operation``, whatever its status: a planner of its agency who
+    created it or is its case agent, or a supervisor of that agency."""
+    agency = getattr(user, "agency", None)
     return (
-        operation.status == Operation.Status.PLANNED
-        and can_plan_operations(user)
-        and operation.agency_id == user.agency.pk  # type: ignore[union-attr]
+        can_plan_operations(user)
+        and agency is not None
+        and operation.agency_id == agency.pk
         and (user.pk in (operation.created_by_id, operation.case_agent_id) or user.has_perm(DECIDE))
     )
+
+
+def may_change(user: User, operation: Operation) -> bool:
+    """Whether ``user`` may edit, cancel or close ``operation`` now: it is still planned and ``may_edit``."""
+    return operation.status == Operation.Status.PLANNED and may_edit(user, operation)
 
 
 # --- Operations: one's own agency's only ----------------------------------------------------------------------------

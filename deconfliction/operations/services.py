@@ -191,7 +191,7 @@ def operation_update(
     """Save an edit made on ``version`` of the operation (a stale one is refused: ``StaleOperationEdit``), then look
     for conflicts again: new ones are told, those no longer overlapping are withdrawn."""
     operation = selectors.operation_get_for_user(actor, operation.pk)
-    if not selectors.may_change(actor, operation):
+    if not selectors.may_edit(actor, operation):
         raise PermissionDenied
     fields = _cleaned(actor, {name: entered.get(name) for name in EDITABLE_FIELDS}, now=timezone.now())
     with transaction.atomic():
@@ -225,7 +225,7 @@ def operation_close(*, operation: Operation, status: str, actor: User, request: 
     if status not in (Operation.Status.CANCELLED, Operation.Status.DONE):
         raise ValidationError(_("An operation is cancelled or done."))
     operation = selectors.operation_get_for_user(actor, operation.pk)
-    if not selectors.may_change(actor, operation):
+    if not selectors.may_edit(actor, operation):
         raise PermissionDenied
     with transaction.atomic():
         current = Operation.objects.select_for_update().get(pk=operation.pk)

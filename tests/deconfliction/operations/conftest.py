@@ -59,9 +59,7 @@ def partner_supervisor(task_force, partner_agency):
 @pytest.fixture
 def secret_operation(investigator, le_case):
     """The field office's operation, with sentinels in everything that stays in the field office."""
-    return plan(
-        investigator, kind=KIND, address=ADDRESS, notes=NOTES, case_number=le_case.number, zip_code="77002"
-    )
+    return plan(investigator, kind=KIND, address=ADDRESS, notes=NOTES, case_number=le_case.number, zip_code="77002")
 
 
 @pytest.fixture
