@@ -48,7 +48,9 @@ def test_the_other_agencys_pages_show_whom_to_call_and_nothing_else(
     assert pages[f"/deconfliction/operations/{secret_operation.pk}/"].status_code == 404
     assert pages[f"/deconfliction/operations/{secret_operation.pk}/edit/"].status_code == 404
     conflicts = pages["/deconfliction/operations/conflicts/"].content.decode()
-    assert investigator.full_name in conflicts and PHONE in conflicts and "FFO" in conflicts
+    assert investigator.full_name in conflicts
+    assert PHONE in conflicts
+    assert "FFO" in conflicts
     for url, response in pages.items():
         for sentinel in sentinels:
             assert sentinel not in response.content.decode(), (url, sentinel)
@@ -58,8 +60,9 @@ def test_the_coordinators_board_shows_both_contacts_and_nothing_else(
     client_as, coordinator, investigator, partner_investigator, conflict, sentinels
 ):
     board = client_as(coordinator).get("/deconfliction/operations/conflicts/board/").content.decode()
-    assert investigator.full_name in board and partner_investigator.full_name in board
-    for sentinel in sentinels + ["Warrant service"]:  # nor the partner's kind
+    assert investigator.full_name in board
+    assert partner_investigator.full_name in board
+    for sentinel in [*sentinels, "Warrant service"]:  # nor the partner's kind
         assert sentinel not in board
 
 
@@ -72,12 +75,14 @@ def test_the_e_mails_and_notices_say_nothing_of_either_operation(
         plan(partner_investigator, latitude=north(100), notes="PARTNER-NOTES", address="PARTNER-ADDRESS")
     assert len(mail.outbox) == 3
     for message in mail.outbox:
-        text = message.subject + message.body + "".join(str(part[0]) for part in getattr(message, "alternatives", []))
-        for sentinel in sentinels + ["PARTNER-NOTES", "PARTNER-ADDRESS", "Warrant service"]:
+        parts = [str(message.subject), str(message.body)]
+        parts += [str(part[0]) for part in getattr(message, "alternatives", [])]
+        text = "".join(parts)
+        for sentinel in [*sentinels, "PARTNER-NOTES", "PARTNER-ADDRESS", "Warrant service"]:
             assert sentinel not in text, (message.to, sentinel)
 
 
 def test_the_audit_details_hold_ids_and_codes_only(secret_operation, partner_operation, conflict, sentinels):
     for event in AuditEvent.objects.filter(action__startswith="deconfliction."):
-        for sentinel in sentinels + [PHONE]:
+        for sentinel in [*sentinels, PHONE]:
             assert sentinel not in str(event.details)

@@ -96,11 +96,13 @@ def _form(**changes):
 def test_planning_through_the_form(client_as, investigator):
     response = client_as(investigator).post(NEW, _form(case_agent=investigator.pk))
     operation = Operation.objects.get()
-    assert response.status_code == 302 and response.url == f"{LIST}{operation.pk}/"
+    assert response.status_code == 302
+    assert response.url == f"{LIST}{operation.pk}/"
     assert operation.starts_at == tomorrow_at(10)
     assert operation.located_by == Operation.Located.ZIP
     page = client_as(investigator).get(response.url).content.decode()
-    assert "ZIP code 77002" in page and "2 km" in page
+    assert "ZIP code 77002" in page
+    assert "2 km" in page
 
 
 def test_bad_input_comes_back_with_its_errors_and_plans_nothing(client_as, investigator):
@@ -143,8 +145,10 @@ def test_a_stale_edit_through_the_form_is_refused_and_the_form_shows_the_operati
     operation.refresh_from_db()
     assert operation.radius_m == 500
     page = response.content.decode()
-    assert "changed this operation" in page and supervisor.email in page
-    assert 'value="500"' in page and f'name="version" value="{operation.version}"' in page
+    assert "changed this operation" in page
+    assert supervisor.email in page
+    assert 'value="500"' in page
+    assert f'name="version" value="{operation.version}"' in page
 
 
 def test_the_lists_show_upcoming_and_past(client_as, investigator):
@@ -167,11 +171,13 @@ def test_the_conflicts_page_reads_the_notices_and_the_board_settles(
     plan(partner_investigator, latitude=north(250))
     conflict = OperationConflict.objects.get()
     page = client_as(investigator).get(CONFLICTS).content.decode()
-    assert partner_investigator.full_name in page and "New" in page
+    assert partner_investigator.full_name in page
+    assert "New" in page
     assert not OperationNotice.objects.filter(user=investigator, read_at__isnull=True).exists()
     assert OperationNotice.objects.filter(user=partner_investigator, read_at__isnull=True).exists()
     board = client_as(coordinator).get(BOARD).content.decode()
-    assert investigator.full_name in board and partner_investigator.full_name in board
+    assert investigator.full_name in board
+    assert partner_investigator.full_name in board
     response = client_as(coordinator).post(
         f"{CONFLICTS}{conflict.pk}/resolve/", {"resolution": "separately", "version": conflict.version}
     )

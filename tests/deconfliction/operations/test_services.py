@@ -132,7 +132,8 @@ def test_a_conflict_tells_both_case_agents_and_the_coordinator_once_with_the_oth
     assert PARTNER_PHONE in by_recipient[investigator.email]
     assert investigator.full_name in by_recipient[partner_investigator.email]
     assert PHONE in by_recipient[partner_investigator.email]
-    assert PHONE in by_recipient[coordinator.email] and PARTNER_PHONE in by_recipient[coordinator.email]
+    assert PHONE in by_recipient[coordinator.email]
+    assert PARTNER_PHONE in by_recipient[coordinator.email]
     assert OperationNotice.objects.filter(emailed_at__isnull=True).count() == 0
     disclosed = AuditEvent.objects.get(action="deconfliction.conflict.disclosed")
     assert disclosed.object_id == str(conflict.pk)
