@@ -231,6 +231,8 @@ def operation_close(*, operation: Operation, status: str, actor: User, request: 
         current = Operation.objects.select_for_update().get(pk=operation.pk)
         if current.status != Operation.Status.PLANNED:
             raise ValidationError(_("This operation is no longer planned."))
+        if status == Operation.Status.DONE and current.starts_at > timezone.now():
+            raise ValidationError(_("An operation is recorded done once it has started: cancel it instead."))
         current.status = status
         current.version += 1
         current.save(update_fields=["status", "version", "updated_at"])

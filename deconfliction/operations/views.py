@@ -66,7 +66,7 @@ def operation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "operation": operation,
             "conflicts": conflicts,
             "may_change": selectors.may_change(request.user, operation),
-            "over": operation.ends_at <= timezone.now(),
+            "started": operation.starts_at <= timezone.now(),
         },
     )
 

@@ -287,3 +287,14 @@ def test_only_a_coordinator_of_both_agencies_task_force_settles(request, who, in
         services.conflict_resolve(
             conflict=conflict, resolution="jointly", version=conflict.version, actor=request.getfixturevalue(who)
         )
+
+
+def test_an_operation_is_recorded_done_only_once_it_has_started(investigator):
+    mine = plan(investigator)
+    with pytest.raises(ValidationError):
+        services.operation_close(operation=mine, status=Operation.Status.DONE, actor=investigator)
+    Operation.objects.filter(pk=mine.pk).update(starts_at=timezone.now() - timedelta(hours=1))
+    services.operation_close(operation=mine, status=Operation.Status.DONE, actor=investigator)
+    mine.refresh_from_db()
+    assert mine.status == Operation.Status.DONE
+    assert AuditEvent.objects.filter(action="deconfliction.operation.done", object_id=str(mine.pk)).count() == 1
