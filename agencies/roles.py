@@ -24,10 +24,17 @@ _CASE_WORK = frozenset(
     }
 )
 
+# Event deconfliction (docs/decisions/0031): planning operations, for law-enforcement agencies only
+# (deconfliction/operations/selectors.py); settling their conflicts, for the task force's coordinators.
+_PLAN_OPERATIONS = frozenset({"deconfliction.plan_operation"})
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.CASEWORKER: _EVERYONE | _CASE_WORK,
+    Role.CASEWORKER: _EVERYONE | _CASE_WORK | _PLAN_OPERATIONS,
     # Tips (docs/decisions/0026-tips.md): which tips, the receiving or assigned agency's (tips/selectors.py).
-    Role.SUPERVISOR: _EVERYONE | _CASE_WORK | {"cases.decide_case", "tips.triage_tip", "tips.assign_tip"},
+    Role.SUPERVISOR: _EVERYONE
+    | _CASE_WORK
+    | _PLAN_OPERATIONS
+    | {"cases.decide_case", "tips.triage_tip", "tips.assign_tip"},
     Role.AGENCY_ADMIN: _EVERYONE
     | {
         "agencies.view_membership",
@@ -44,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "cases.prepare_meeting_packet",  # each case in it as the coordinator may see it
         "referrals.coordinate_referral",
         "tips.oversee_tip",  # the task force's tips to their deadlines, not their content
+        "deconfliction.resolve_operationconflict",  # both sides' contacts, never the operations
     },
     Role.INTAKE: _EVERYONE | {"cases.add_case", "cases.view_case", "tips.triage_tip"},
     # Their own agency's directory listings and capacity (services_directory/selectors.py), not case records.

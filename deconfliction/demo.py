@@ -1,0 +1,11 @@
+"""Demo data of both halves for ``manage.py seed_demo`` (each half's own ``demo.py``)."""
+
+import random
+
+from django.core.management.base import OutputWrapper
+
+from deconfliction.operations import demo as operations_demo
+
+
+def seed(*, rng: random.Random, stdout: OutputWrapper) -> None:
+    operations_demo.seed(rng=rng, stdout=stdout)

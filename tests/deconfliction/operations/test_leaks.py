@@ -1,0 +1,88 @@
+"""Nothing of an operation but whom to call and when it overlaps ever reaches another agency or the coordinator:
+not its address, notes, kind or case number (sentinels), on any page, in any e-mail or notice, nor in the audit
+trail's details."""
+
+import pytest
+from django.core import mail
+
+from deconfliction.operations.models import OperationConflict
+from portal.models import AuditEvent
+from tests.deconfliction.operations.conftest import ADDRESS, KIND_LABEL, NOTES, PHONE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def conflict(secret_operation, partner_operation, django_capture_on_commit_callbacks):
+    # The e-mails of the disclosure: the partner's plan found the secret operation.
+    return OperationConflict.objects.get()
+
+
+@pytest.fixture
+def sentinels(le_case):
+    return [ADDRESS, NOTES, KIND_LABEL, le_case.number, "Massage parlor network"]
+
+
+def test_the_planning_agency_sees_its_operation_in_full(client_as, investigator, secret_operation, sentinels):
+    page = client_as(investigator).get(f"/deconfliction/operations/{secret_operation.pk}/").content.decode()
+    for sentinel in sentinels[:4]:
+        assert sentinel in page  # so that the tests below can fail
+
+
+def test_the_other_agencys_pages_show_whom_to_call_and_nothing_else(
+    client_as, investigator, partner_investigator, conflict, secret_operation, partner_operation, sentinels
+):
+    client = client_as(partner_investigator)
+    pages = {
+        url: client.get(url)
+        for url in (
+            "/deconfliction/operations/",
+            "/deconfliction/operations/?when=past",
+            "/deconfliction/operations/conflicts/",
+            f"/deconfliction/operations/{partner_operation.pk}/",
+            f"/deconfliction/operations/{secret_operation.pk}/",
+            f"/deconfliction/operations/{secret_operation.pk}/edit/",
+            "/",
+        )
+    }
+    assert pages[f"/deconfliction/operations/{secret_operation.pk}/"].status_code == 404
+    assert pages[f"/deconfliction/operations/{secret_operation.pk}/edit/"].status_code == 404
+    conflicts = pages["/deconfliction/operations/conflicts/"].content.decode()
+    assert investigator.full_name in conflicts
+    assert PHONE in conflicts
+    assert "FFO" in conflicts
+    for url, response in pages.items():
+        for sentinel in sentinels:
+            assert sentinel not in response.content.decode(), (url, sentinel)
+
+
+def test_the_coordinators_board_shows_both_contacts_and_nothing_else(
+    client_as, coordinator, investigator, partner_investigator, conflict, sentinels
+):
+    board = client_as(coordinator).get("/deconfliction/operations/conflicts/board/").content.decode()
+    assert investigator.full_name in board
+    assert partner_investigator.full_name in board
+    for sentinel in [*sentinels, "Warrant service"]:  # nor the partner's kind
+        assert sentinel not in board
+
+
+def test_the_e_mails_and_notices_say_nothing_of_either_operation(
+    secret_operation, partner_investigator, coordinator, sentinels, django_capture_on_commit_callbacks
+):
+    from tests.deconfliction.operations.conftest import north, plan
+
+    with django_capture_on_commit_callbacks(execute=True):
+        plan(partner_investigator, latitude=north(100), notes="PARTNER-NOTES", address="PARTNER-ADDRESS")
+    assert len(mail.outbox) == 3
+    for message in mail.outbox:
+        parts = [str(message.subject), str(message.body)]
+        parts += [str(part[0]) for part in getattr(message, "alternatives", [])]
+        text = "".join(parts)
+        for sentinel in [*sentinels, "PARTNER-NOTES", "PARTNER-ADDRESS", "Warrant service"]:
+            assert sentinel not in text, (message.to, sentinel)
+
+
+def test_the_audit_details_hold_ids_and_codes_only(secret_operation, partner_operation, conflict, sentinels):
+    for event in AuditEvent.objects.filter(action__startswith="deconfliction."):
+        for sentinel in [*sentinels, PHONE]:
+            assert sentinel not in str(event.details)
