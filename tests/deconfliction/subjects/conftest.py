@@ -34,11 +34,6 @@ def committed(django_capture_on_commit_callbacks) -> Committed:
 
 
 @pytest.fixture
-def shelter_supervisor(ngo, task_force):
-    return UserFactory(email="supervisor@safeharbor.example", full_name="Sam Shelter", agency=ngo, role=Role.SUPERVISOR)
-
-
-@pytest.fixture
 def second_ngo(task_force):
     from agencies.models import Agency, TaskForceMember
     from tests.factories import AgencyFactory
@@ -54,6 +49,9 @@ def second_advocate(second_ngo):
 
 
 def open_case(actor, people: Iterable[tuple[str, dict[str, Any]]], *, task_force, title: str = CASE_TITLE) -> Case:
+    """A case of ``actor``'s agency (in ``task_force`` if the agency is a member) with ``people`` (role, fields)."""
+    if task_force is not None and not task_force.agencies.filter(pk=actor.agency.pk).exists():
+        task_force = None
     case = case_create(
         actor=actor,
         title=title,
@@ -74,3 +72,26 @@ def open_case(actor, people: Iterable[tuple[str, dict[str, Any]]], *, task_force
 def consent_to_deconfliction(case: Case, *, by, recipient, days: int = 90) -> Consent:
     person = case.participants.get(role=CaseParticipant.Role.VICTIM).person
     return given_consent(person, recipient, categories=[Consent.Category.DECONFLICTION], by=by, days=days)
+
+
+def receive_tip(by, subjects: list[dict[str, Any]]):
+    """A tip entered by ``by`` into their agency's holding bin, with ``subjects``."""
+    from tips.models import Tip
+    from tips.services import tip_receive
+
+    return tip_receive(actor=by, channel=Tip.Channel.HOTLINE, narrative="TIP-NARRATIVE-SENTINEL", subjects=subjects)
+
+
+@pytest.fixture
+def intake(task_force, lead_agency):
+    return UserFactory(email="intake@ffo.example", full_name="Ines Intake", agency=lead_agency, role=Role.INTAKE)
+
+
+@pytest.fixture
+def partner_intake(task_force, partner_agency):
+    return UserFactory(email="intake@bpd.example", full_name="Pia Intake", agency=partner_agency, role=Role.INTAKE)
+
+
+@pytest.fixture
+def ngo_intake(task_force, ngo):
+    return UserFactory(email="hotline@safeharbor.example", full_name="Hana Hotline", agency=ngo, role=Role.INTAKE)
