@@ -191,11 +191,12 @@ def _audit_removed(held: list[SubjectEntry], stale: list[int], *, reason: str) -
     for entry in held:
         if entry.pk in stale:
             counts[(entry.agency_id, entry.source, entry.source_id)] += 1
+    agencies = Agency.objects.in_bulk({agency_id for agency_id, _source, _source_id in counts})
     audit_records(
         [
             {
                 "action": "deconfliction.entries.removed",
-                "agency": Agency(pk=agency_id),
+                "agency": agencies[agency_id],
                 "details": {"source": source, "source_id": source_id, "count": count, "reason": reason},
             }
             for (agency_id, source, source_id), count in counts.items()
