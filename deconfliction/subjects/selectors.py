@@ -106,7 +106,7 @@ def participants_of(*, case_ids: Iterable[int] = (), person_ids: Iterable[int] =
     condition = Q(case_id__in=list(case_ids)) | Q(person_id__in=list(person_ids))
     return (
         CaseParticipant.objects.filter(condition)
-        .select_related("case", "person__entered_by_agency", "added_by")
+        .select_related("case", "person__entered_by_agency", "person__entered_by")
         .prefetch_related("person__consents")
     )
 

@@ -98,7 +98,7 @@ def _wanted_for_participants(participants: Iterable[CaseParticipant]) -> list[Wa
                         kind=kind,
                         normalised=value,
                         agency=agency,
-                        contact=participant.added_by,
+                        contact=person.entered_by,  # of the agency holding the person, who entered them
                         source=SubjectEntry.Source.PARTICIPANT,
                         source_id=participant.pk,
                         case_id=participant.case_id,
