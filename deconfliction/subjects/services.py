@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -161,6 +161,7 @@ def _sync(existing: Any, wanted: list[Wanted], *, reason: str) -> list[SubjectEn
                 _audit_removed(held, stale, reason=reason)
         if changed:
             SubjectEntry.objects.bulk_update(changed, ["agency", "contact"])
+        _lock_digests([digest for (_tf, digest, _source, _source_id) in by_identity])
         created = SubjectEntry.objects.bulk_create(
             [
                 SubjectEntry(
@@ -179,11 +180,23 @@ def _sync(existing: Any, wanted: list[Wanted], *, reason: str) -> list[SubjectEn
                     person_id=item.person_id,
                 )
                 for (_tf, digest, _source, _source_id), item in by_identity.items()
-            ]
+            ],
+            ignore_conflicts=True,  # a concurrent reindex of the same case wrote it first
         )
         if by_identity:
             _match(list(by_identity.values()), one_sided=False)
     return created
+
+
+def _lock_digests(digests: list[str]) -> None:
+    """On PostgreSQL, serialise the writers of the same digests until commit (transaction-level advisory locks, taken
+    in order): two agencies entering the same phone at the same moment would otherwise each miss the other's
+    uncommitted entry, and neither would be told. The second waits for the first and then sees its entry."""
+    if not digests or connection.vendor != "postgresql":
+        return
+    locks = sorted({int(digest[:15], 16) for digest in digests})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [locks])
 
 
 def _audit_removed(held: list[SubjectEntry], stale: list[int], *, reason: str) -> None:
@@ -309,18 +322,28 @@ def _tell(conflict: SubjectConflict, *, request: HttpRequest | None = None) -> N
     if not conflict.one_sided:
         told += selectors.recipients_for(conflict.a_agency, conflict.a_contact)
     notices = SubjectNotice.objects.bulk_create([SubjectNotice(user=user, conflict=conflict) for user in told])
-    audit_record(
-        action="deconfliction.conflict.found",
+    details = {
+        "kinds": conflict.kinds,
+        "a_agency_id": conflict.a_agency_id,
+        "b_agency_id": conflict.b_agency_id,
+        "one_sided": conflict.one_sided,
+        "told_user_ids": [user.pk for user in told],
+    }
+    # One row in the trail of each agency told, so each side's auditors see what was disclosed to and of it.
+    sides = [conflict.b_agency] if conflict.one_sided else [conflict.b_agency, conflict.a_agency]
+    actor = getattr(request, "user", None) if request is not None else None
+    audit_records(
+        [
+            {
+                "action": "deconfliction.conflict.found",
+                "actor": actor,
+                "target": conflict,
+                "agency": agency,
+                "details": details,
+            }
+            for agency in sides
+        ],
         request=request,
-        target=conflict,
-        agency=conflict.b_agency,
-        details={
-            "kinds": conflict.kinds,
-            "a_agency_id": conflict.a_agency_id,
-            "b_agency_id": conflict.b_agency_id,
-            "one_sided": conflict.one_sided,
-            "told_user_ids": [user.pk for user in told],
-        },
     )
     notice_ids = [notice.pk for notice in notices]
     if notice_ids:
