@@ -217,7 +217,10 @@ def recipients_for(agency: Agency, contact: User | None) -> list[User]:
 
 
 def contact_view(agency: Agency, contact: User | None) -> dict[str, Any]:
-    """What a side is told of the other: whom to call. Name, agency, work phone (else the agency's), e-mail."""
+    """What a side is told of the other: whom to call. Name, agency, work phone (else the agency's), e-mail; the
+    agency's own phone and e-mail once the contact's account is closed."""
+    if contact is not None and not contact.is_active:
+        contact = None
     membership = getattr(contact, "membership", None) if contact is not None else None
     return {
         "name": contact.full_name if contact is not None else "",
