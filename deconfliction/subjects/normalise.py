@@ -66,14 +66,16 @@ def name_identifiers(
 
 
 def phone(raw: str, region: str = DEFAULT_REGION) -> str:
-    """E.164 ("+17135550142") for a number as people write it, or "" when it is no possible phone number."""
+    """E.164 ("+17135550142") for a number as people write it, or "" when it is no possible phone number or lacks
+    its area code."""
     if not raw or not raw.strip():
         return ""
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         return ""
-    if not phonenumbers.is_possible_number(number):
+    # A local number without its area code ("555-0191") could be anyone's in any area: not an identifier.
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
         return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

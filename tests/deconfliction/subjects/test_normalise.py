@@ -13,7 +13,7 @@ def test_a_phone_in_four_formats_is_one_e164_number(written):
     assert normalise.phone(written) == "+17135550142"
 
 
-@pytest.mark.parametrize("written", ["", "   ", "12", "not a phone", "+44 20"])
+@pytest.mark.parametrize("written", ["", "   ", "12", "not a phone", "+44 20", "555-0191"])
 def test_what_is_no_phone_number_gives_nothing(written):
     assert normalise.phone(written) == ""
 
