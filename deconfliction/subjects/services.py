@@ -386,12 +386,15 @@ def check_subject(
     ]
     with transaction.atomic():
         conflicts = _match(items, one_sided=one_sided, request=request) if items else []
+        # In the agency's trail, not the case's activity (which a partner with a share may read): the context is
+        # named in the details.
         audit_record(
             action="deconfliction.subject.checked",
             actor=user,
             request=request,
-            target=context,
             details={
+                "context": context_kind,
+                "context_id": context.pk,
                 "kinds": sorted({kind for kind, _value in identifiers}),
                 "matches": len(conflicts),
                 "conflict_ids": [conflict.pk for conflict in conflicts],
@@ -405,9 +408,12 @@ def check_refused(*, user: User, context: Case | Tip, request: HttpRequest | Non
         action="deconfliction.subject.check_refused",
         actor=user,
         request=request,
-        target=context,
         outcome="denied",
-        details={"reason": "rate_limit"},
+        details={
+            "reason": "rate_limit",
+            "context": "case" if isinstance(context, Case) else "tip",
+            "context_id": context.pk,
+        },
     )
 
 

@@ -120,7 +120,13 @@ def test_a_check_answers_with_whom_to_call_and_is_audited(client_as, conflict, p
     assert "Ivy Investigator" in page
     assert "713-555-0142" not in page  # nothing typed stays on the page
     event = AuditEvent.objects.get(action="deconfliction.subject.checked")
-    assert (event.actor, event.object_id, event.details["kinds"]) == (partner_investigator, str(context.pk), ["phone"])
+    assert (event.actor, event.details["context"], event.details["context_id"], event.details["kinds"]) == (
+        partner_investigator,
+        "case",
+        context.pk,
+        ["phone"],
+    )
+    assert event.object_id == ""  # not in the case's activity, which a partner with a share may read
 
 
 def test_a_check_with_nothing_that_can_match_changes_nothing(client_as, investigator, task_force):
@@ -209,3 +215,25 @@ def test_navigation(client_as, investigator, coordinator, auditor):
     assert reverse("deconfliction_conflicts") in client_as(investigator).get(reverse("home")).content.decode()
     assert reverse("deconfliction_watch") in client_as(coordinator).get(reverse("home")).content.decode()
     assert reverse("deconfliction_conflicts") not in client_as(auditor).get(reverse("home")).content.decode()
+
+
+def test_the_watch_costs_the_same_for_one_conflict_or_several(
+    client_as, coordinator, investigator, partner_investigator, task_force, committed
+):
+    def add(phone: str) -> None:
+        with committed():
+            person = {**SUSPECT, "phone": phone}
+            open_case(investigator, [(CaseParticipant.Role.SUSPECT, person)], task_force=task_force)
+            open_case(partner_investigator, [(CaseParticipant.Role.SUSPECT, person)], task_force=task_force)
+
+    client = client_as(coordinator)
+    add("713 555 0101")
+    client.get(reverse("deconfliction_watch"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("deconfliction_watch"))
+    for phone in ("713 555 0102", "713 555 0103"):
+        add(phone)
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(reverse("deconfliction_watch"))
+    assert page.content.decode().count("Record the resolution") == 3
+    assert len(three) == len(one)
