@@ -23,7 +23,7 @@ from deconfliction.subjects.models import SubjectConflict, SubjectEntry
 
 MARKER = "Cash-only spa on Gulf Road"
 # Outside the (251) numbers the cases demo draws from, so the story is the only match on them.
-SUSPECT_PHONE = ("(228) 555-0187", "+1 228.555.0187")
+SUSPECT_PHONE = ("(228) 555-0187", "+1 228 555-0187")
 
 
 def _user(email: str) -> User:
