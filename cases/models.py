@@ -354,6 +354,9 @@ class Consent(TimeStampedModel):
         MEDICAL = "medical", _("Medical information")
         IMMIGRATION = "immigration", _("Immigration information")
         NARRATIVE = "narrative", _("Their account of events")
+        # Not a release of information: the client's identifiers may join the task force's deconfliction index as
+        # keyed digests, so that agencies working the same person learn of each other (docs/decisions/0030).
+        DECONFLICTION = "deconfliction", _("Subject deconfliction (matching without disclosure)")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
     holder_agency = models.ForeignKey(

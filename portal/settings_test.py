@@ -8,6 +8,7 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DECONFLICTION_KEYS", "test:test-only-deconfliction-secret-0123456789abcdef")
 
 from portal.settings import *  # noqa: F403
 

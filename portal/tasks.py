@@ -41,6 +41,15 @@ task                                           reclaimed   why
 ``tips.tasks.tips_review_notify``              run again,  reminds only of reviews not yet told for this cycle, each
                                                periodic    under lock
 =============================================  ==========  ========================================================
+
+The deconfliction app's tasks (their paths are longer):
+
+=========================================================  ==========  ============================================
+``deconfliction.subjects.tasks.email_subject_notices``     run again   each notice is claimed before its e-mail
+``deconfliction.subjects.tasks.subject_entries_expire``    run again,  deletes only entries past their renewal
+                                                           periodic    date: twice is once
+``deconfliction.operations.tasks.email_operation_notices`` run again   each notice is claimed before its e-mail
+=========================================================  ==========  ============================================
 """
 
 import logging

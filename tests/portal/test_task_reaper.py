@@ -27,6 +27,7 @@ CHAINS = {
     "cases.tasks.meeting_packets_purge",
     "tips.tasks.tips_overdue_notify",
     "tips.tasks.tips_review_notify",
+    "deconfliction.subjects.tasks.subject_entries_expire",
 }
 
 
@@ -96,6 +97,9 @@ def test_the_registrations_are_the_ones_the_table_lists():
         "tips.tasks.email_tip_notices": (True, None),
         "tips.tasks.tips_overdue_notify": (True, {"reschedule": True}),
         "tips.tasks.tips_review_notify": (True, {"reschedule": True}),
+        "deconfliction.subjects.tasks.email_subject_notices": (True, None),
+        "deconfliction.subjects.tasks.subject_entries_expire": (True, {"reschedule": True}),
+        "deconfliction.operations.tasks.email_operation_notices": (True, None),
     }
     table = portal_tasks.__doc__ or ""
     assert all(f"``{path}``" in table for path in portal_tasks.registered_tasks())

@@ -1,0 +1,85 @@
+"""Background work of subject deconfliction (``django.tasks``, run by ``manage.py run_worker``): the e-mails of its
+notices, claimed before sending as tips' are (``tips.tasks``), and the daily expiry of the index."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from deconfliction.subjects import selectors
+from deconfliction.subjects.models import SubjectNotice
+
+logger = logging.getLogger(__name__)
+
+EXPIRY_INTERVAL = timedelta(hours=24)
+EMAIL_CLAIM_LEASE = timedelta(minutes=10)
+
+
+def _claim(notice_id: int, now: datetime) -> bool:
+    free = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_CLAIM_LEASE)
+    return bool(SubjectNotice.objects.filter(free, pk=notice_id, emailed_at__isnull=True).update(email_claimed_at=now))
+
+
+def _email(notice: SubjectNotice) -> None:
+    """In the reader's language: whom to call on the other side and on what kinds of identifier, never a case,
+    a role or a value (the same words as the conflicts page)."""
+    user, conflict = notice.user, notice.conflict
+    mine_a = conflict.a_agency_id == getattr(user.agency, "pk", None) and not conflict.one_sided
+    other = (
+        selectors.contact_view(conflict.b_agency, conflict.b_contact)
+        if mine_a
+        else selectors.contact_view(conflict.a_agency, conflict.a_contact)
+    )
+    context = {
+        "name": user.full_name,
+        "other": other,
+        "kinds": conflict.kind_labels,
+        "link": settings.PORTAL_BASE_URL + reverse("deconfliction_conflicts"),
+    }
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        context["kinds"] = [str(label) for label in conflict.kind_labels]
+        subject = render_to_string("deconfliction/subjects/email/conflict_subject.txt", context).strip()
+        body = render_to_string("deconfliction/subjects/email/conflict_message.txt", context)
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
+
+
+@task()
+def email_subject_notices(notice_ids: list[int]) -> int:
+    """E-mail each of ``notice_ids`` that this task claims; the number sent."""
+    sent = 0
+    notices = SubjectNotice.objects.filter(pk__in=notice_ids, emailed_at__isnull=True).select_related(
+        "user___membership__agency",
+        "conflict__a_agency",
+        "conflict__b_agency",
+        "conflict__a_contact___membership",
+        "conflict__b_contact___membership",
+    )
+    for notice in notices.order_by("created_at", "id"):
+        if not notice.user.is_active or not _claim(notice.pk, timezone.now()):
+            continue
+        try:
+            _email(notice)
+        except Exception:
+            logger.exception("Subject notice %s could not be e-mailed", notice.pk)
+            continue
+        SubjectNotice.objects.filter(pk=notice.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+@task()
+def subject_entries_expire(reschedule: bool = False) -> int:
+    """``services.entries_expire`` in the background, daily with ``reschedule``. The number of entries deleted."""
+    from deconfliction.subjects import services
+
+    try:
+        return services.entries_expire()[1]
+    finally:
+        if reschedule:
+            subject_entries_expire.using(run_after=timezone.now() + EXPIRY_INTERVAL).enqueue(reschedule=True)

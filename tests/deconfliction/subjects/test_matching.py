@@ -1,0 +1,167 @@
+"""Who is told what: both sides of a match, except a provider's check of a client outside the index, which only the
+provider learns (decision 0030). Tables of who holds or checks the subject, and who is told."""
+
+import pytest
+
+from cases.models import CaseParticipant
+from deconfliction.subjects import normalise, services
+from deconfliction.subjects.models import SubjectConflict, SubjectNotice
+from tests.deconfliction.subjects.conftest import CLIENT, consent_to_deconfliction, open_case
+
+SAME_PERSON = {**CLIENT, "given_name": "Quillá", "family_name": "SENTINEL-CLIENT", "phone": "+1 (713) 555-0177"}
+
+
+def _hold(request, name: str, *, consent: bool, task_force, fields=CLIENT):
+    """The subject in a case of ``name`` (a fixture of the cast); a provider's client, with a consent naming
+    deconfliction if ``consent``."""
+    user = request.getfixturevalue(name)
+    case = open_case(user, [(CaseParticipant.Role.VICTIM, fields)], task_force=task_force)
+    if consent:
+        consent_to_deconfliction(case, by=user, recipient=request.getfixturevalue("coordination_office"))
+    return user, case
+
+
+def _told() -> set[str]:
+    return {notice.user.email for notice in SubjectNotice.objects.select_related("user")}
+
+
+EMAIL = {
+    "investigator": "investigator@ffo.example",
+    "colleague": "colleague@ffo.example",
+    "partner_investigator": "detective@bpd.example",
+    "advocate": "advocate@safeharbor.example",
+    "second_advocate": "advocate@opendoor.example",
+    "outsider": "outsider@faraway.example",
+}
+
+
+@pytest.mark.parametrize(
+    ("first", "first_consents", "second", "second_consents", "told"),
+    [
+        # law enforcement and law enforcement: both told
+        ("investigator", False, "partner_investigator", False, {"investigator", "partner_investigator"}),
+        # law enforcement and a provider whose client consents, in either order: both told
+        ("investigator", False, "advocate", True, {"investigator", "advocate"}),
+        ("advocate", True, "investigator", False, {"investigator", "advocate"}),
+        # ... whose client does not consent: nobody (the client is not in the index)
+        ("investigator", False, "advocate", False, set()),
+        ("advocate", False, "investigator", False, set()),
+        # two providers: both told only if both clients consent
+        ("advocate", True, "second_advocate", True, {"advocate", "second_advocate"}),
+        ("advocate", True, "second_advocate", False, set()),
+        ("advocate", False, "second_advocate", False, set()),
+        # one agency twice, or agencies of different task forces: no conflict
+        ("investigator", False, "colleague", False, set()),
+        ("investigator", False, "outsider", False, set()),
+    ],
+)
+def test_who_is_told_when_two_hold_the_same_subject(
+    request, task_force, second_ngo, committed, mailoutbox, first, first_consents, second, second_consents, told
+):
+    with committed():
+        _hold(request, first, consent=first_consents, task_force=task_force)
+    with committed():
+        _hold(request, second, consent=second_consents, task_force=task_force, fields=SAME_PERSON)
+    assert _told() == {EMAIL[name] for name in told}
+    assert {address for mail in mailoutbox for address in mail.to} == {EMAIL[name] for name in told}
+    assert SubjectConflict.objects.count() == (1 if told else 0)
+    if told:
+        conflict = SubjectConflict.objects.get()
+        assert conflict.kinds == ["name_dob", "name_year", "phone"]
+        assert not conflict.one_sided
+
+
+CHECKED = normalise.of_subject(
+    name="Sentinel-Client, Quilla",
+    alias="",
+    date_of_birth=None,
+    birth_year=None,
+    phone_number="713.555.0177",
+    email_or_handle_text="",
+    vehicle_plate="",
+    vehicle_state="",
+    business_name="",
+)
+
+
+@pytest.mark.parametrize(
+    ("checker", "holder", "holder_consents", "told", "one_sided"),
+    [
+        # law enforcement checks what law enforcement holds: both told, on the watch
+        ("partner_investigator", "investigator", False, {"partner_investigator", "investigator"}, False),
+        # a provider checks its client against law enforcement: only the provider is told
+        ("advocate", "investigator", False, {"advocate"}, True),
+        # a provider's check never reaches another provider's clients, consenting or not
+        ("advocate", "second_advocate", True, set(), False),
+        # law enforcement finds a provider's client only if the client consents; then both are told
+        ("investigator", "advocate", True, {"investigator", "advocate"}, False),
+        ("investigator", "advocate", False, set(), False),
+        # one's own agency is no conflict
+        ("investigator", "colleague", False, set(), False),
+    ],
+)
+def test_who_is_told_of_a_check(
+    request, task_force, second_ngo, committed, mailoutbox, checker, holder, holder_consents, told, one_sided
+):
+    with committed():
+        _hold(request, holder, consent=holder_consents, task_force=task_force)
+        user = request.getfixturevalue(checker)
+        context = open_case(user, [], task_force=task_force, title="Checking")
+    SubjectNotice.objects.all().delete()
+    mailoutbox.clear()
+    with committed():
+        result = services.check_subject(user=user, context=context, identifiers=CHECKED)
+    assert _told() == {EMAIL[name] for name in told}
+    assert {address for mail in mailoutbox for address in mail.to} == {EMAIL[name] for name in told}
+    assert len(result.conflicts) == (1 if told else 0)
+    if told:
+        assert result.conflicts[0].one_sided is one_sided
+        assert result.conflicts[0].kinds == ["phone"]  # the name has no birth date: it matches nothing
+
+
+def test_the_same_check_again_is_the_same_conflict_told_once(investigator, partner_investigator, task_force, committed):
+    with committed():
+        _hold_case = open_case(investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
+        context = open_case(partner_investigator, [], task_force=task_force, title="Checking")
+    with committed():
+        services.check_subject(user=partner_investigator, context=context, identifiers=CHECKED)
+        services.check_subject(user=partner_investigator, context=context, identifiers=CHECKED)
+    assert SubjectConflict.objects.count() == 1
+    assert SubjectNotice.objects.count() == 2
+
+
+def test_a_name_alone_never_matches_and_a_name_with_its_birth_date_does(
+    investigator, partner_investigator, task_force, committed
+):
+    name_only = {"given_name": "Quilla", "family_name": "Sentinel-Client"}
+    with committed():
+        open_case(investigator, [(CaseParticipant.Role.SUSPECT, name_only)], task_force=task_force)
+        open_case(partner_investigator, [(CaseParticipant.Role.SUSPECT, name_only)], task_force=task_force)
+    assert SubjectConflict.objects.count() == 0
+    born = {**name_only, "date_of_birth": "1999-04-02"}
+    transposed = {"given_name": "Sentinel Client", "family_name": "Quillá", "date_of_birth": "1999-04-02"}
+    with committed():
+        open_case(investigator, [(CaseParticipant.Role.SUSPECT, born)], task_force=task_force)
+        open_case(partner_investigator, [(CaseParticipant.Role.WITNESS, transposed)], task_force=task_force)
+    assert SubjectConflict.objects.get().kinds == ["name_dob", "name_year"]
+
+
+def test_a_later_match_on_more_kinds_adds_them_without_telling_again(
+    investigator, partner_investigator, task_force, committed
+):
+    with committed():
+        case = open_case(investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
+        open_case(
+            partner_investigator,
+            [(CaseParticipant.Role.SUSPECT, {"given_name": "X", "phone": CLIENT["phone"]})],
+            task_force=task_force,
+        )
+    assert SubjectConflict.objects.get().kinds == ["phone"]
+    from cases.services import person_update
+
+    other = SubjectConflict.objects.get()
+    person = case.participants.get().person
+    with committed():
+        person_update(case=case, person=person, version=person.version, actor=investigator, email="q@example.org")
+    assert SubjectConflict.objects.get(pk=other.pk).kinds == ["phone"]
+    assert SubjectNotice.objects.count() == 2
