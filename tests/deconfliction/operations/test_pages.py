@@ -158,10 +158,14 @@ def test_the_lists_show_upcoming_and_past(client_as, investigator):
         starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=2) + timedelta(hours=1)
     )
     client = client_as(investigator)
-    assert "UPCOMING-PLACE" in client.get(LIST).content.decode()
-    assert "PAST-PLACE" not in client.get(LIST).content.decode()
-    assert "PAST-PLACE" in client.get(LIST + "?when=past").content.decode()
-    assert upcoming.pk
+    upcoming_page, past_page = client.get(LIST).content.decode(), client.get(LIST + "?when=past").content.decode()
+    assert "UPCOMING-PLACE" in upcoming_page
+    assert "PAST-PLACE" not in upcoming_page
+    assert "PAST-PLACE" in past_page
+    assert "UPCOMING-PLACE" not in past_page
+    assert f'href="{LIST}{upcoming.pk}/"' in upcoming_page
+    assert f'href="{LIST}{upcoming.pk}/"' not in past_page
+    assert f'href="{LIST}{past.pk}/"' in past_page
 
 
 def test_the_conflicts_page_reads_the_notices_and_the_board_settles(
