@@ -2,9 +2,11 @@
 (docs/decisions/0031-event-deconfliction.md).
 
 Each is one transaction with its audit event. Creating or editing an operation looks for conflicts in that same
-transaction (``_detect``): the other agencies' planned operations of the same task forces whose time windows
-intersect and whose places are within the sum of their radii. A conflict found opens (or reopens) a row per pair
-and notices for both case agents and the task forces' coordinators, e-mailed after the commit.
+transaction (``_detect``): the other active agencies' operations of the same task forces (planned, or done and not
+yet ended) whose time windows intersect and whose places are within the sum of their radii. A conflict found opens a
+row per pair (or reopens it, when a settled pair meets at another time) and notices for both sides and the task
+forces' coordinators, e-mailed after the commit. An edit never withdraws or changes a conflict otherwise: that would
+tell its editor where the other operation is not.
 """
 
 import re

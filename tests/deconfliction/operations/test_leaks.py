@@ -43,6 +43,7 @@ def test_the_planning_agency_sees_its_operation_in_full(client_as, investigator,
     for sentinel in [ADDRESS, NOTES, KIND_LABEL, le_case.number, *PLACE]:
         assert sentinel in page, sentinel
     assert str(SECRET_RADIUS_M) in client.get(url + "edit/").content.decode()
+    assert KIND_LABEL_ES in client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()  # needs the catalogue
 
 
 def test_the_other_agencys_pages_show_whom_to_call_and_nothing_else(

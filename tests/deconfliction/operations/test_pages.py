@@ -233,3 +233,11 @@ def test_the_conflict_pages_cost_the_same_for_one_or_five(
     assert OperationConflict.objects.count() == 5
     for url, user in ((CONFLICTS, investigator), (BOARD, coordinator), (f"{LIST}{mine.pk}/", investigator)):
         assert _queries(client_as(user), url, django_assert_max_num_queries) == counts[url], url
+
+
+@pytest.mark.parametrize("zip_code", ["77002abcde", "7700", "77002-"])
+def test_a_malformed_zip_code_comes_back_as_a_form_error_and_plans_nothing(client_as, investigator, zip_code):
+    response = client_as(investigator).post(NEW, _form(case_agent=investigator.pk, zip_code=zip_code))
+    assert response.status_code == 200
+    assert not Operation.objects.exists()
+    assert "Enter a ZIP code of five digits, or five and four" in response.content.decode()
