@@ -250,10 +250,11 @@ def reachable(users: QuerySet[User]) -> QuerySet[User]:
 
 
 def operation_recipients(operation: Operation) -> list[User]:
-    """Who of the planning agency is told of ``operation``'s conflict: its case agent; if they may no longer be told,
-    whoever planned it; else the agency's supervisors (nobody when the agency itself is deactivated)."""
+    """Who of the planning agency is told of ``operation``'s conflict: its case agent; if they may no longer be told
+    (deactivated, or now of another agency), whoever planned it; else the agency's supervisors (nobody when the agency
+    itself is deactivated)."""
     for candidate in (operation.case_agent_id, operation.created_by_id):
-        user = reachable(User.objects.filter(pk=candidate)).first()
+        user = reachable(User.objects.filter(pk=candidate, _membership__agency=operation.agency_id)).first()
         if user is not None:
             return [user]
     return list(

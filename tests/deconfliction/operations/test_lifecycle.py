@@ -309,3 +309,13 @@ def test_a_deactivated_case_agents_notice_goes_to_the_planner_or_the_supervisors
 )
 def test_each_action_reads_in_words(code, words):
     assert str(action_label(code)) == words
+
+
+def test_a_case_agent_now_of_another_agency_is_not_told_the_planner_is(
+    investigator, colleague, partner_agency, partner_investigator
+):
+    mine = plan(investigator, case_agent=colleague)
+    colleague.membership.agency = partner_agency
+    colleague.membership.save()
+    plan(partner_investigator, latitude=north(250))
+    assert list(OperationNotice.objects.filter(operation=mine).values_list("user", flat=True)) == [investigator.pk]
