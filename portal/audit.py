@@ -188,6 +188,14 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "tips.tip.printed": _("printed a tip"),
     "tips.tip.exported": _("downloaded a tip"),
     "tips.dissemination.exported": _("exported the tip dissemination log"),
+    "deconfliction.operation.created": _("planned an operation"),
+    "deconfliction.operation.updated": _("edited an operation"),
+    "deconfliction.operation.cancelled": _("cancelled an operation"),
+    "deconfliction.operation.done": _("recorded an operation done"),
+    "deconfliction.conflict.disclosed": _("told both sides of an operation conflict whom to call"),
+    "deconfliction.conflict.reopened": _("reopened a settled operation conflict: the operations meet again"),
+    "deconfliction.conflict.withdrawn": _("withdrew an operation conflict: an operation was cancelled or ended"),
+    "deconfliction.conflict.resolved": _("recorded how an operation conflict was settled"),
 }
 
 

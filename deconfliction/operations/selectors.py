@@ -239,8 +239,29 @@ def partner_agency_ids(agency: Agency | int) -> QuerySet[Any]:
     with."""
     agency_id = agency if isinstance(agency, int) else agency.pk
     return TaskForceMember.objects.filter(
-        task_force__in=TaskForceMember.objects.filter(agency=agency_id).values("task_force_id")
+        task_force__in=TaskForceMember.objects.filter(agency=agency_id).values("task_force_id"),
+        agency__is_active=True,  # a deactivated agency's operations conflict with no one's
     ).values("agency_id")
+
+
+def reachable(users: QuerySet[User]) -> QuerySet[User]:
+    """Those of ``users`` who may still be told: active people of active agencies."""
+    return users.filter(is_active=True, _membership__agency__is_active=True)
+
+
+def operation_recipients(operation: Operation) -> list[User]:
+    """Who of the planning agency is told of ``operation``'s conflict: its case agent; if they may no longer be told
+    (deactivated, or now of another agency), whoever planned it; else the agency's supervisors (nobody when the agency
+    itself is deactivated)."""
+    for candidate in (operation.case_agent_id, operation.created_by_id):
+        user = reachable(User.objects.filter(pk=candidate, _membership__agency=operation.agency_id)).first()
+        if user is not None:
+            return [user]
+    return list(
+        reachable(
+            User.objects.filter(_membership__agency=operation.agency_id, _membership__role__in=roles_with(DECIDE))
+        ).order_by("pk")
+    )
 
 
 def coordinators_of(conflict: OperationConflict) -> QuerySet[User]:
@@ -248,10 +269,11 @@ def coordinators_of(conflict: OperationConflict) -> QuerySet[User]:
     read the other way)."""
     shared = shared_task_force_ids(conflict.first.agency_id, conflict.second.agency_id)
     return (
-        User.objects.filter(
-            is_active=True,
-            _membership__role__in=roles_with(RESOLVE),
-            _membership__agency__task_force_memberships__task_force__in=shared,
+        reachable(
+            User.objects.filter(
+                _membership__role__in=roles_with(RESOLVE),
+                _membership__agency__task_force_memberships__task_force__in=shared,
+            )
         )
         .distinct()
         .order_by("pk")

@@ -2,11 +2,14 @@
 (docs/decisions/0031-event-deconfliction.md).
 
 Each is one transaction with its audit event. Creating or editing an operation looks for conflicts in that same
-transaction (``_detect``): the other agencies' planned operations of the same task forces whose time windows
-intersect and whose places are within the sum of their radii. A conflict found opens (or reopens) a row per pair
-and notices for both case agents and the task forces' coordinators, e-mailed after the commit.
+transaction (``_detect``): the other active agencies' operations of the same task forces (planned, or done and not
+yet ended) whose time windows intersect and whose places are within the sum of their radii. A conflict found opens a
+row per pair (or reopens it, when a settled pair meets at another time) and notices for both sides and the task
+forces' coordinators, e-mailed after the commit. An edit never withdraws or changes a conflict otherwise: that would
+tell its editor where the other operation is not.
 """
 
+import re
 import uuid
 from datetime import datetime, timedelta
 from functools import partial
@@ -28,6 +31,7 @@ from portal.audit import audit_record
 from portal.idempotency import create_once
 
 MAX_WINDOW = timedelta(hours=72)
+ZIP_CODE = re.compile(r"\d{5}(-\d{4})?", re.ASCII)
 EDITABLE_FIELDS = (
     "kind",
     "starts_at",
@@ -80,6 +84,10 @@ def _located(fields: dict[str, Any]) -> None:
     latitude, longitude = fields.get("latitude"), fields.get("longitude")
     zip_code = (fields.get("zip_code") or "").strip()
     fields["zip_code"] = zip_code
+    if zip_code and not ZIP_CODE.fullmatch(zip_code):
+        raise ValidationError(
+            {"zip_code": _("Enter a ZIP code of five digits, or five and four: 77002 or 77002-1234.")}
+        )
     if (latitude is None) != (longitude is None):
         raise ValidationError({"longitude": _("Give both the latitude and the longitude, or neither.")})
     if latitude is not None and longitude is not None:
@@ -97,7 +105,7 @@ def _located(fields: dict[str, Any]) -> None:
                 )
             }
         )
-    found = zipcodes.matching(zip_code[:5]) if zip_code[:5].isdigit() and len(zip_code) in (5, 10) else []
+    found = zipcodes.matching(zip_code[:5])
     found = [place for place in found if place.get("lat") and place.get("long")]
     if not found:
         raise ValidationError({"zip_code": _("%(zip)s is not a known U.S. ZIP code.") % {"zip": zip_code}})
@@ -189,7 +197,8 @@ def operation_update(
     *, operation: Operation, version: int, actor: User, request: HttpRequest | None = None, **entered: Any
 ) -> Operation:
     """Save an edit made on ``version`` of the operation (a stale one is refused: ``StaleOperationEdit``), then look
-    for conflicts again: new ones are told, those no longer overlapping are withdrawn."""
+    for conflicts again: new ones are told; those no longer overlapping are kept as they are (``_detect``). A new
+    case agent or 24-hour phone is told to both sides and the coordinators of its open and settled conflicts."""
     operation = selectors.operation_get_for_user(actor, operation.pk)
     if not selectors.may_edit(actor, operation):
         raise PermissionDenied
@@ -216,12 +225,21 @@ def operation_update(
             target=current,
             details={"fields": changed},
         )
-        _detect(current, actor=actor, request=request)
+        told = _detect(current, actor=actor, request=request)
+        if {"case_agent", "phone_24h"} & set(changed):
+            # Whom to call changed: both sides and the coordinators of its conflicts still open or settled learn it.
+            for conflict in selectors.conflicts_of(current).filter(
+                status__in=(OperationConflict.Status.OPEN, OperationConflict.Status.RESOLVED)
+            ):
+                if conflict not in told:
+                    _disclose(conflict, actor=actor, request=request, reason="contact_changed")
     return current
 
 
 def operation_close(*, operation: Operation, status: str, actor: User, request: HttpRequest | None = None) -> Operation:
-    """Cancel a planned operation, or record it done; its open conflicts are withdrawn."""
+    """Cancel a planned operation (its open conflicts are withdrawn), or record it done once it has started: it ends
+    now if it was to end later, keeps conflicting until then, and only its open conflicts whose overlap had not yet
+    begun are withdrawn."""
     if status not in (Operation.Status.CANCELLED, Operation.Status.DONE):
         raise ValidationError(_("An operation is cancelled or done."))
     operation = selectors.operation_get_for_user(actor, operation.pk)
@@ -231,11 +249,14 @@ def operation_close(*, operation: Operation, status: str, actor: User, request: 
         current = Operation.objects.select_for_update().get(pk=operation.pk)
         if current.status != Operation.Status.PLANNED:
             raise ValidationError(_("This operation is no longer planned."))
-        if status == Operation.Status.DONE and current.starts_at > timezone.now():
-            raise ValidationError(_("An operation is recorded done once it has started: cancel it instead."))
+        now = timezone.now()
+        if status == Operation.Status.DONE:
+            if current.starts_at >= now:
+                raise ValidationError(_("An operation is recorded done once it has started: cancel it instead."))
+            current.ends_at = min(current.ends_at, now)
         current.status = status
         current.version += 1
-        current.save(update_fields=["status", "version", "updated_at"])
+        current.save(update_fields=["status", "ends_at", "version", "updated_at"])
         audit_record(
             action=f"deconfliction.operation.{'cancelled' if status == Operation.Status.CANCELLED else 'done'}",
             actor=actor,
@@ -258,8 +279,46 @@ def _place(operation: Operation) -> geometry.Place:
     )
 
 
+def _intersect(first: tuple[datetime, datetime], second: tuple[datetime, datetime]) -> bool:
+    return first[0] < second[1] and second[0] < first[1]
+
+
+def _overlapping(operation: Operation) -> dict[int, tuple[Operation, tuple[datetime, datetime], float]]:
+    """The operations of the other active agencies of ``operation``'s task forces that meet it now, by id: planned
+    ones, and those recorded done whose (shortened) window is not over, each with the overlap's window and distance."""
+    if operation.status == Operation.Status.CANCELLED or not operation.agency.is_active:
+        return {}
+    place = _place(operation)
+    min_lat, max_lat, min_lon, max_lon = geometry.bounding_box(place, place.reach_m + geometry.WIDEST_RADIUS_M)
+    candidates = (
+        Operation.objects.filter(
+            status__in=(Operation.Status.PLANNED, Operation.Status.DONE),
+            latitude__range=(min_lat, max_lat),
+            longitude__range=(min_lon, max_lon),
+            starts_at__lt=operation.ends_at,
+            ends_at__gt=operation.starts_at,
+            agency__in=selectors.partner_agency_ids(operation.agency_id),
+        )
+        .exclude(agency=operation.agency_id)
+        .select_related("agency", "case_agent")
+    )
+    found: dict[int, tuple[Operation, tuple[datetime, datetime], float]] = {}
+    for other in candidates:
+        window = geometry.overlap_window(operation.starts_at, operation.ends_at, other.starts_at, other.ends_at)
+        if window is None or not geometry.places_overlap(place, _place(other)):
+            continue
+        found[other.pk] = (other, window, geometry.distance_m(place, _place(other)))
+    return found
+
+
 def _detect(operation: Operation, *, actor: User, request: HttpRequest | None) -> list[OperationConflict]:
-    """Open, reopen, update or withdraw ``operation``'s conflicts; the conflicts newly opened (told to their people).
+    """Open ``operation``'s new conflicts, disclose again those that meet at a new time, withdraw those a
+    cancellation (or an early end) settles; the conflicts disclosed (told to their people).
+
+    An edit of the place, the radius or the window never withdraws a conflict nor changes it while the two still
+    meet in the window disclosed: whether it did would tell the editor where and when the other operation is not
+    (docs/decisions/0031). A conflict leaves "open" only by the coordinator's settling, or when one of its operations
+    is cancelled or recorded done before the overlap began.
 
     Two operations planned at the same moment in two transactions must not both miss each other: the agency's task
     forces are locked first (in id order), so the detections of agencies sharing a task force run one after the
@@ -271,28 +330,9 @@ def _detect(operation: Operation, *, actor: User, request: HttpRequest | None) -
             Q(first=operation.pk) | Q(second=operation.pk)
         )
     }
-    found: dict[int, tuple[Operation, tuple[datetime, datetime], float]] = {}
-    if operation.status == Operation.Status.PLANNED:
-        place = _place(operation)
-        min_lat, max_lat, min_lon, max_lon = geometry.bounding_box(place, place.reach_m + geometry.WIDEST_RADIUS_M)
-        candidates = (
-            Operation.objects.filter(
-                status=Operation.Status.PLANNED,
-                latitude__range=(min_lat, max_lat),
-                longitude__range=(min_lon, max_lon),
-                starts_at__lt=operation.ends_at,
-                ends_at__gt=operation.starts_at,
-                agency__in=selectors.partner_agency_ids(operation.agency_id),
-            )
-            .exclude(agency=operation.agency_id)
-            .select_related("agency", "case_agent")
-        )
-        for other in candidates:
-            window = geometry.overlap_window(operation.starts_at, operation.ends_at, other.starts_at, other.ends_at)
-            if window is None or not geometry.places_overlap(place, _place(other)):
-                continue
-            found[other.pk] = (other, window, geometry.distance_m(place, _place(other)))
-    opened: list[OperationConflict] = []
+    found = _overlapping(operation)
+    told: list[tuple[OperationConflict, str]] = []
+    now = timezone.now()
     for other_pk, (other, window, distance) in found.items():
         conflict = existing.get(other_pk)
         if conflict is None:
@@ -304,58 +344,92 @@ def _detect(operation: Operation, *, actor: User, request: HttpRequest | None) -
                 overlap_ends=window[1],
                 distance_m=round(distance),
             )
-            opened.append(conflict)
+            told.append((conflict, "opened"))
             continue
+        if operation.status != Operation.Status.PLANNED:
+            continue  # recorded done: its window only shrank, nothing new to tell
+        disclosed = (conflict.overlap_starts, conflict.overlap_ends)
+        if conflict.status != OperationConflict.Status.WITHDRAWN and _intersect(window, disclosed):
+            continue  # the same meeting: kept as first disclosed, its version unchanged (a coordinator's form holds)
+        if conflict.status == OperationConflict.Status.RESOLVED:
+            # They meet again at another time: the settling was for the other meeting. The trail keeps it.
+            audit_record(
+                action="deconfliction.conflict.reopened",
+                actor=actor,
+                request=request,
+                target=conflict,
+                details={
+                    "operations": [conflict.first_id, conflict.second_id],
+                    "earlier_resolution": conflict.resolution,
+                    "earlier_resolved_by": conflict.resolved_by_id,
+                },
+            )
+            conflict.resolution, conflict.resolved_by, conflict.resolved_at = "", None, None
+        reason = "met_again" if conflict.status == OperationConflict.Status.OPEN else "reopened"
+        conflict.status = OperationConflict.Status.OPEN
         conflict.overlap_starts, conflict.overlap_ends, conflict.distance_m = window[0], window[1], round(distance)
-        if conflict.status == OperationConflict.Status.WITHDRAWN:
-            conflict.status = OperationConflict.Status.OPEN
-            conflict.detected_at = timezone.now()
-            opened.append(conflict)
+        conflict.detected_at = now
         conflict.version += 1
         conflict.save()
-    withdrawn = [
-        conflict
-        for other_pk, conflict in existing.items()
-        if other_pk not in found and conflict.status == OperationConflict.Status.OPEN
-    ]
-    for conflict in withdrawn:
-        conflict.status = OperationConflict.Status.WITHDRAWN
-        conflict.version += 1
-        conflict.save(update_fields=["status", "version"])
-        audit_record(
-            action="deconfliction.conflict.withdrawn",
-            actor=actor,
-            request=request,
-            target=conflict,
-            details={"operations": [conflict.first_id, conflict.second_id]},
-        )
-    for conflict in opened:
-        _disclose(conflict, actor=actor, request=request)
-    return opened
+        told.append((conflict, reason))
+    for conflict in existing.values():
+        if conflict.status != OperationConflict.Status.OPEN:
+            continue
+        cancelled = operation.status == Operation.Status.CANCELLED
+        ended_before = operation.status == Operation.Status.DONE and conflict.overlap_starts >= operation.ends_at
+        if cancelled or ended_before:
+            _withdraw(conflict, actor=actor, request=request)
+    for conflict, reason in told:
+        _disclose(conflict, actor=actor, request=request, reason=reason)
+    return [conflict for conflict, _reason in told]
 
 
-def _disclose(conflict: OperationConflict, *, actor: User, request: HttpRequest | None) -> None:
-    """Tell both case agents (each the other's contact) and the coordinators of the task forces both agencies
-    belong to (both contacts): a notice each, e-mailed after the commit, and one audit event of the disclosure."""
-    first = Operation.objects.select_related("case_agent").get(pk=conflict.first_id)
-    second = Operation.objects.select_related("case_agent").get(pk=conflict.second_id)
-    notices = [
-        OperationNotice(user=first.case_agent, conflict=conflict, operation=first),
-        OperationNotice(user=second.case_agent, conflict=conflict, operation=second),
-    ]
-    notices += [OperationNotice(user=user, conflict=conflict) for user in selectors.coordinators_of(conflict)]
-    notices = OperationNotice.objects.bulk_create([notice for notice in notices if notice.user.is_active])
+def _withdraw(conflict: OperationConflict, *, actor: User, request: HttpRequest | None) -> None:
+    conflict.status = OperationConflict.Status.WITHDRAWN
+    conflict.version += 1
+    conflict.save(update_fields=["status", "version"])
     audit_record(
-        action="deconfliction.conflict.disclosed",
+        action="deconfliction.conflict.withdrawn",
         actor=actor,
         request=request,
         target=conflict,
-        details={
-            "operations": [conflict.first_id, conflict.second_id],
-            "agencies": [first.agency_id, second.agency_id],
-            "recipients": sorted(notice.user_id for notice in notices),
-        },
+        details={"operations": [conflict.first_id, conflict.second_id]},
     )
+
+
+def _disclose(conflict: OperationConflict, *, actor: User, request: HttpRequest | None, reason: str) -> None:
+    """Tell both sides (each the other's contact: the case agent, else who planned it, else the agency's
+    supervisors) and the coordinators of the task forces both agencies belong to (both contacts): a notice each,
+    e-mailed after the commit, and an audit event of the disclosure in each side's agency's trail.
+
+    ``reason``: ``opened``, ``reopened`` (a settled or withdrawn conflict meets again), ``met_again`` (an open one
+    meets at another time) or ``contact_changed``."""
+    first = Operation.objects.select_related("agency").get(pk=conflict.first_id)
+    second = Operation.objects.select_related("agency").get(pk=conflict.second_id)
+    notices = [
+        OperationNotice(user=user, conflict=conflict, operation=first) for user in selectors.operation_recipients(first)
+    ]
+    notices += [
+        OperationNotice(user=user, conflict=conflict, operation=second)
+        for user in selectors.operation_recipients(second)
+    ]
+    notices += [OperationNotice(user=user, conflict=conflict) for user in selectors.coordinators_of(conflict)]
+    notices = OperationNotice.objects.bulk_create(notices)
+    details = {
+        "operations": [conflict.first_id, conflict.second_id],
+        "agencies": [first.agency_id, second.agency_id],
+        "recipients": sorted(notice.user_id for notice in notices),
+        "reason": reason,
+    }
+    for agency in (first.agency, second.agency):
+        audit_record(
+            action="deconfliction.conflict.disclosed",
+            actor=actor,
+            request=request,
+            target=conflict,
+            agency=agency,
+            details=details,
+        )
     ids = [notice.pk for notice in notices]
     if ids:
         from deconfliction.operations.tasks import email_operation_notices

@@ -60,14 +60,17 @@ def email_operation_notices(notice_ids: list[int]) -> int:
     """E-mail each of ``notice_ids`` that this task claims; the number sent."""
     sent = 0
     notices = OperationNotice.objects.filter(pk__in=notice_ids, emailed_at__isnull=True).select_related(
-        "user",
+        "user___membership__agency",
         "conflict__first__agency",
         "conflict__first__case_agent",
         "conflict__second__agency",
         "conflict__second__case_agent",
     )
     for notice in notices.order_by("created_at", "id"):
-        if not notice.user.is_active or not _claim(notice.pk, timezone.now()):
+        agency = notice.user.agency
+        # Nobody deactivated, nor of a deactivated agency, is e-mailed (they may have been when the notice was made).
+        reachable = notice.user.is_active and agency is not None and agency.is_active
+        if not reachable or not _claim(notice.pk, timezone.now()):
             continue
         try:
             _email(notice)

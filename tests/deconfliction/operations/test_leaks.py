@@ -1,13 +1,21 @@
 """Nothing of an operation but whom to call and when it overlaps ever reaches another agency or the coordinator:
-not its address, notes, kind or case number (sentinels), on any page, in any e-mail or notice, nor in the audit
-trail's details."""
+not its address, ZIP code, coordinates, radius, notes, kind (in English or Spanish) or case number (sentinels), on
+any page, in any e-mail or notice, nor in the audit trail's details."""
 
 import pytest
 from django.core import mail
 
 from deconfliction.operations.models import OperationConflict
 from portal.models import AuditEvent
-from tests.deconfliction.operations.conftest import ADDRESS, KIND_LABEL, NOTES, PHONE
+from tests.deconfliction.operations.conftest import (
+    ADDRESS,
+    KIND_LABEL,
+    KIND_LABEL_ES,
+    NOTES,
+    PHONE,
+    SECRET_RADIUS_M,
+    SECRET_ZIP,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +26,24 @@ def conflict(secret_operation, partner_operation, django_capture_on_commit_callb
     return OperationConflict.objects.get()
 
 
+# As its own pages show them: the point (``floatformat:5``), the radius and the ZIP code.
+PLACE = ["29.75600", "-95.36290", f"{SECRET_RADIUS_M} m", SECRET_ZIP]
+
+
 @pytest.fixture
 def sentinels(le_case):
-    return [ADDRESS, NOTES, KIND_LABEL, le_case.number, "Massage parlor network"]
+    return [ADDRESS, NOTES, KIND_LABEL, KIND_LABEL_ES, le_case.number, *PLACE, "Massage parlor network"]
 
 
-def test_the_planning_agency_sees_its_operation_in_full(client_as, investigator, secret_operation, sentinels):
-    page = client_as(investigator).get(f"/deconfliction/operations/{secret_operation.pk}/").content.decode()
-    for sentinel in sentinels[:4]:
-        assert sentinel in page  # so that the tests below can fail
+def test_the_planning_agency_sees_its_operation_in_full(client_as, investigator, secret_operation, le_case):
+    """So that the tests below can fail: each sentinel is on the operation's own pages, in English or Spanish."""
+    client = client_as(investigator)
+    url = f"/deconfliction/operations/{secret_operation.pk}/"
+    page = client.get(url).content.decode() + client.get(url + "edit/").content.decode()
+    for sentinel in [ADDRESS, NOTES, KIND_LABEL, le_case.number, *PLACE]:
+        assert sentinel in page, sentinel
+    assert str(SECRET_RADIUS_M) in client.get(url + "edit/").content.decode()
+    assert KIND_LABEL_ES in client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()  # needs the catalogue
 
 
 def test_the_other_agencys_pages_show_whom_to_call_and_nothing_else(
@@ -34,7 +51,8 @@ def test_the_other_agencys_pages_show_whom_to_call_and_nothing_else(
 ):
     client = client_as(partner_investigator)
     pages = {
-        url: client.get(url)
+        (url, language): client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        for language in ("en", "es")
         for url in (
             "/deconfliction/operations/",
             "/deconfliction/operations/?when=past",
@@ -45,9 +63,9 @@ def test_the_other_agencys_pages_show_whom_to_call_and_nothing_else(
             "/",
         )
     }
-    assert pages[f"/deconfliction/operations/{secret_operation.pk}/"].status_code == 404
-    assert pages[f"/deconfliction/operations/{secret_operation.pk}/edit/"].status_code == 404
-    conflicts = pages["/deconfliction/operations/conflicts/"].content.decode()
+    assert pages[(f"/deconfliction/operations/{secret_operation.pk}/", "en")].status_code == 404
+    assert pages[(f"/deconfliction/operations/{secret_operation.pk}/edit/", "en")].status_code == 404
+    conflicts = pages[("/deconfliction/operations/conflicts/", "en")].content.decode()
     assert investigator.full_name in conflicts
     assert PHONE in conflicts
     assert "FFO" in conflicts
@@ -59,7 +77,11 @@ def test_the_other_agencys_pages_show_whom_to_call_and_nothing_else(
 def test_the_coordinators_board_shows_both_contacts_and_nothing_else(
     client_as, coordinator, investigator, partner_investigator, conflict, sentinels
 ):
-    board = client_as(coordinator).get("/deconfliction/operations/conflicts/board/").content.decode()
+    client = client_as(coordinator)
+    board = "".join(
+        client.get("/deconfliction/operations/conflicts/board/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        for language in ("en", "es")
+    )
     assert investigator.full_name in board
     assert partner_investigator.full_name in board
     for sentinel in [*sentinels, "Warrant service"]:  # nor the partner's kind
@@ -71,6 +93,8 @@ def test_the_e_mails_and_notices_say_nothing_of_either_operation(
 ):
     from tests.deconfliction.operations.conftest import north, plan
 
+    coordinator.preferred_language = "es"  # one e-mail in Spanish, where the kind would read "Reunión encubierta"
+    coordinator.save()
     with django_capture_on_commit_callbacks(execute=True):
         plan(partner_investigator, latitude=north(100), notes="PARTNER-NOTES", address="PARTNER-ADDRESS")
     assert len(mail.outbox) == 3

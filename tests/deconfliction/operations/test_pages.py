@@ -158,10 +158,14 @@ def test_the_lists_show_upcoming_and_past(client_as, investigator):
         starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=2) + timedelta(hours=1)
     )
     client = client_as(investigator)
-    assert "UPCOMING-PLACE" in client.get(LIST).content.decode()
-    assert "PAST-PLACE" not in client.get(LIST).content.decode()
-    assert "PAST-PLACE" in client.get(LIST + "?when=past").content.decode()
-    assert upcoming.pk
+    upcoming_page, past_page = client.get(LIST).content.decode(), client.get(LIST + "?when=past").content.decode()
+    assert "UPCOMING-PLACE" in upcoming_page
+    assert "PAST-PLACE" not in upcoming_page
+    assert "PAST-PLACE" in past_page
+    assert "UPCOMING-PLACE" not in past_page
+    assert f'href="{LIST}{upcoming.pk}/"' in upcoming_page
+    assert f'href="{LIST}{upcoming.pk}/"' not in past_page
+    assert f'href="{LIST}{past.pk}/"' in past_page
 
 
 def test_the_conflicts_page_reads_the_notices_and_the_board_settles(
@@ -229,3 +233,11 @@ def test_the_conflict_pages_cost_the_same_for_one_or_five(
     assert OperationConflict.objects.count() == 5
     for url, user in ((CONFLICTS, investigator), (BOARD, coordinator), (f"{LIST}{mine.pk}/", investigator)):
         assert _queries(client_as(user), url, django_assert_max_num_queries) == counts[url], url
+
+
+@pytest.mark.parametrize("zip_code", ["77002abcde", "7700", "77002-"])
+def test_a_malformed_zip_code_comes_back_as_a_form_error_and_plans_nothing(client_as, investigator, zip_code):
+    response = client_as(investigator).post(NEW, _form(case_agent=investigator.pk, zip_code=zip_code))
+    assert response.status_code == 200
+    assert not Operation.objects.exists()
+    assert "Enter a ZIP code of five digits, or five and four" in response.content.decode()

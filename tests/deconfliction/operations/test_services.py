@@ -12,28 +12,12 @@ from django.utils import timezone
 from deconfliction.operations import services
 from deconfliction.operations.models import Operation, OperationConflict, OperationNotice
 from portal.models import AuditEvent
-from tests.deconfliction.operations.conftest import PARTNER_PHONE, PHONE, north, plan, tomorrow_at
+from tests.deconfliction.operations.conftest import PARTNER_PHONE, PHONE, fields_of, north, plan, tomorrow_at
 
 pytestmark = pytest.mark.django_db
 
 
-def _fields(operation: Operation, **changes):
-    values = {
-        "kind": operation.kind,
-        "starts_at": operation.starts_at,
-        "ends_at": operation.ends_at,
-        "address": operation.address,
-        "zip_code": operation.zip_code,
-        "latitude": operation.latitude,
-        "longitude": operation.longitude,
-        "radius_m": operation.radius_m,
-        "case_agent": operation.case_agent,
-        "phone_24h": operation.phone_24h,
-        "notes": operation.notes,
-        "case_number": operation.case.number if operation.case else "",
-    }
-    values.update(changes)
-    return values
+_fields = fields_of
 
 
 @pytest.mark.parametrize(
@@ -50,6 +34,10 @@ def _fields(operation: Operation, **changes):
         pytest.param({"radius_m": 5_001}, "radius_m", id="radius over 5 km"),
         pytest.param({"latitude": None, "longitude": None}, "zip_code", id="no ZIP and no point"),
         pytest.param({"latitude": None, "longitude": None, "zip_code": "00000"}, "zip_code", id="unknown ZIP"),
+        pytest.param({"latitude": None, "longitude": None, "zip_code": "77002abcde"}, "zip_code", id="ZIP and letters"),
+        pytest.param({"latitude": None, "longitude": None, "zip_code": "77002-12"}, "zip_code", id="ZIP+2"),
+        pytest.param({"latitude": None, "longitude": None, "zip_code": "770021234"}, "zip_code", id="ZIP+4 no dash"),
+        pytest.param({"zip_code": "77002abcde"}, "zip_code", id="a bad ZIP beside a point"),
         pytest.param({"longitude": None}, "longitude", id="latitude without longitude"),
         pytest.param({"latitude": 91.0}, "latitude", id="latitude out of range"),
         pytest.param({"phone_24h": "12345"}, "phone_24h", id="not a phone"),
@@ -135,9 +123,12 @@ def test_a_conflict_tells_both_case_agents_and_the_coordinator_once_with_the_oth
     assert PHONE in by_recipient[coordinator.email]
     assert PARTNER_PHONE in by_recipient[coordinator.email]
     assert OperationNotice.objects.filter(emailed_at__isnull=True).count() == 0
-    disclosed = AuditEvent.objects.get(action="deconfliction.conflict.disclosed")
-    assert disclosed.object_id == str(conflict.pk)
-    assert disclosed.details["recipients"] == sorted([investigator.pk, partner_investigator.pk, coordinator.pk])
+    disclosed = AuditEvent.objects.filter(action="deconfliction.conflict.disclosed")
+    # One event in each side's trail, so that each agency's auditors see whom its contact was told to.
+    assert sorted(event.agency_id or 0 for event in disclosed) == sorted([mine.agency_id, theirs.agency_id])
+    for event in disclosed:
+        assert event.object_id == str(conflict.pk)
+        assert event.details["recipients"] == sorted([investigator.pk, partner_investigator.pk, coordinator.pk])
 
 
 def test_the_e_mail_is_in_the_readers_language(investigator, partner_investigator, django_capture_on_commit_callbacks):
@@ -162,38 +153,18 @@ def test_the_task_sends_each_notice_once(investigator, partner_investigator, dja
     assert len(mail.outbox) == sent
 
 
-def test_an_edit_away_withdraws_the_conflict_and_an_edit_back_reopens_and_tells_again(
+def test_an_edit_within_the_overlap_keeps_the_window_first_disclosed_and_tells_no_one_again(
     investigator, partner_investigator, coordinator
 ):
     mine = plan(investigator)
     plan(partner_investigator)
-    conflict = OperationConflict.objects.get()
-    moved = services.operation_update(
-        operation=mine, version=mine.version, actor=investigator, **_fields(mine, latitude=north(5_000))
-    )
-    conflict.refresh_from_db()
-    assert conflict.status == OperationConflict.Status.WITHDRAWN
-    assert AuditEvent.objects.filter(action="deconfliction.conflict.withdrawn").count() == 1
-    assert OperationNotice.objects.count() == 3
-    services.operation_update(
-        operation=moved, version=moved.version, actor=investigator, **_fields(moved, latitude=north(100))
-    )
-    conflict.refresh_from_db()
-    assert conflict.status == OperationConflict.Status.OPEN
-    assert OperationNotice.objects.count() == 6
-    assert AuditEvent.objects.filter(action="deconfliction.conflict.disclosed").count() == 2
-
-
-def test_an_edit_within_the_overlap_updates_its_window_without_telling_again(
-    investigator, partner_investigator, coordinator
-):
-    mine = plan(investigator)
-    plan(partner_investigator)
+    before = OperationConflict.objects.get()
     services.operation_update(
         operation=mine, version=mine.version, actor=investigator, **_fields(mine, starts_at=tomorrow_at(11))
     )
     conflict = OperationConflict.objects.get()
-    assert conflict.overlap_starts == tomorrow_at(11)
+    assert (conflict.overlap_starts, conflict.overlap_ends) == (tomorrow_at(10), tomorrow_at(12))
+    assert conflict.version == before.version
     assert OperationNotice.objects.count() == 3
     event = AuditEvent.objects.get(action="deconfliction.operation.updated")
     assert event.details == {"fields": ["starts_at"]}  # names, never values
@@ -294,7 +265,9 @@ def test_an_operation_is_recorded_done_only_once_it_has_started(investigator):
     with pytest.raises(ValidationError):
         services.operation_close(operation=mine, status=Operation.Status.DONE, actor=investigator)
     Operation.objects.filter(pk=mine.pk).update(starts_at=timezone.now() - timedelta(hours=1))
+    before = timezone.now()
     services.operation_close(operation=mine, status=Operation.Status.DONE, actor=investigator)
     mine.refresh_from_db()
     assert mine.status == Operation.Status.DONE
+    assert before <= mine.ends_at <= timezone.now()  # it ended when it was recorded done
     assert AuditEvent.objects.filter(action="deconfliction.operation.done", object_id=str(mine.pk)).count() == 1
