@@ -1,6 +1,7 @@
 """How cases are put into words for pages and PDFs. The selectors decide what a reader may see; this module only
 says it (docs/architecture.md §13: presentation apart from reads)."""
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.utils import formats
@@ -100,7 +101,7 @@ def identification_lines(identification: VictimIdentification) -> list[tuple[str
     """A victim's identification in words, one (label, value) pair per line, for the case page and the packet
     alike. Dates are ISO (they read the same in both languages); who identified and confirmed, with their agency."""
 
-    def by(day: object, user: object, agency: object) -> str:
+    def by(day: date, user: object, agency: object) -> str:
         return _("%(day)s, by %(who)s (%(agency)s)") % {
             "day": formats.date_format(day, "Y-m-d"),
             "who": getattr(user, "full_name", "") or "—",

@@ -77,7 +77,7 @@ def victim_identification_save(
         before = {name: getattr(current, name) for name in _COMPARED}
         for name, value in fields.items():
             setattr(current, name, value)
-        _settle(current, actor, person)
+        _settle(current, actor, participant.person)  # as read now, not as the caller last saw it
         current.full_clean(exclude=["participant"])
         changed = [name.removesuffix("_id") for name in _COMPARED if getattr(current, name) != before[name]]
         if not changed and not is_new:
