@@ -464,10 +464,12 @@ class VictimIdentification(TimeStampedModel):
                 condition=(Q(status="confirmed") & Q(confirmed_on__isnull=False) & Q(confirmed_by__isnull=False))
                 | (Q(status="potential") & Q(confirmed_on__isnull=True) & Q(confirmed_by__isnull=True)),
                 name="victim_id_confirmed_with_date_and_by",
+                violation_error_message=_("A confirmed victim has the date they were confirmed, and only they do."),
             ),
             models.CheckConstraint(
                 condition=Q(confirmed_on__isnull=True) | Q(confirmed_on__gte=models.F("identified_on")),
                 name="victim_id_confirmed_after_identified",
+                violation_error_message=_("A victim is confirmed on or after the day they were identified."),
             ),
         ]
 

@@ -255,6 +255,9 @@ def test_the_form_records_it_and_re_renders_errors_without_saving(le_case, inves
     assert bad.status_code == 200
     assert "Say when the victim was confirmed." in bad.content.decode()
     assert not VictimIdentification.objects.exists()
+    early = form_data(status="confirmed", confirmed_on=(TODAY() - timedelta(days=5)).isoformat())
+    assert "A victim is confirmed on or after the day they were identified." in client.post(url, early).content.decode()
+    assert not VictimIdentification.objects.exists()
     good = client.post(url, form_data())
     assert good.status_code == 302
     saved = VictimIdentification.objects.get()
