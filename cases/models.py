@@ -363,8 +363,6 @@ class VictimIdentification(TimeStampedModel):
     ``age_at_identification`` is derived from the person's date of birth and ``identified_on`` (``age_on``), stored
     only so that reports can filter on it with an index; the services keep it in step with both."""
 
-    NOT_REPORTED = "not_reported"
-
     class Status(models.TextChoices):
         POTENTIAL = "potential", _("Potential victim")
         CONFIRMED = "confirmed", _("Confirmed victim")
