@@ -15,7 +15,7 @@ from django.utils import timezone
 from agencies.demo import PEOPLE, TASK_FORCE
 from agencies.models import Agency, Role, TaskForce, User
 from cases import selectors, services
-from cases.models import Case, CaseParticipant, CaseShare, Need, Person, Visibility
+from cases.models import Case, CaseParticipant, CaseShare, Need, Person, VictimIdentification, Visibility
 
 S, P, LE, CO = CaseShare.Level  # summary, personal, law_enforcement, collaborate
 VICTIM, SUSPECT, WITNESS = CaseParticipant.Role.VICTIM, CaseParticipant.Role.SUSPECT, CaseParticipant.Role.WITNESS
@@ -285,6 +285,62 @@ def _add_people(rng: random.Random, case: Case, lead: User, *, victim_count: int
     return [participant.person for participant in added if participant.role == VICTIM]
 
 
+# Victims' identifications (issue 17). Drawn from a generator of their own, seeded by the case's title, so that
+# recording them changes nothing else the demo draws.
+IDENTIFIED_YESTERDAY = "Teens recruited at the bus station"  # its first victim: a foreign-national minor, potential
+RACES = {
+    "Mexico": ["hispanic_latino"],
+    "Guatemala": ["hispanic_latino", "american_indian_alaska_native"],
+    "Honduras": ["hispanic_latino"],
+    "Haiti": ["black_african_american"],
+    "Nigeria": ["black_african_american"],
+    "Ukraine": ["white"],
+    "United States": ["white", "black_african_american", "american_indian_alaska_native"],
+}
+REFERRED = {"hotline": "hotline", "law_enforcement": "law_enforcement", "ngo": "ngo", "public": "self"}
+
+
+def _identify_victims(case: Case, lead: User, victims: list[Person], *, status: str) -> None:
+    """Each victim's identification, through the service: confirmed in cases taken further, often still potential
+    in open ones; citizenship, race and ethnicity from where they come from, now and then "not reported"."""
+    rng = random.Random(f"identification:{case.title}")  # noqa: S311 (fictional demo data, not a secret)
+    today = timezone.localdate()
+    ID = VictimIdentification
+    for number, victim in enumerate(victims):
+        identified_on = min(today, case.opened_on + timedelta(days=rng.randint(0, 10)))
+        confirmed = status in {"prosecution", "closed:adjudicated"} or (
+            status == "investigation" and rng.random() < 0.6
+        )
+        citizenship = (
+            ID.Citizenship.US_CITIZEN if victim.nationality == "United States" else ID.Citizenship.FOREIGN_NATIONAL
+        )
+        if rng.random() < 0.1:
+            citizenship = rng.choice([ID.Citizenship.PERMANENT_RESIDENT, ID.Citizenship.NOT_REPORTED])
+        kind = case.case_type if case.case_type in ID.TraffickingType.values else ID.TraffickingType.UNKNOWN
+        if kind == ID.TraffickingType.LABOR and rng.random() < 0.15:
+            kind = ID.TraffickingType.BOTH
+        if case.title == IDENTIFIED_YESTERDAY and number == 0:
+            identified_on, confirmed = today - timedelta(days=1), False
+            citizenship = ID.Citizenship.FOREIGN_NATIONAL
+        races = RACES.get(victim.nationality, ["asian"])
+        gender = victim.sex if rng.random() < 0.9 else ID.Gender.NOT_REPORTED
+        services.victim_identification_save(
+            case=case,
+            person=victim,
+            version=0,
+            actor=lead,
+            status=ID.Status.CONFIRMED if confirmed else ID.Status.POTENTIAL,
+            identified_on=identified_on,
+            confirmed_on=min(today, identified_on + timedelta(days=rng.randint(3, 60))) if confirmed else None,
+            trafficking_type=kind,
+            citizenship=citizenship,
+            gender=gender,
+            race_ethnicity=[ID.RaceEthnicity.NOT_REPORTED] if rng.random() < 0.15 else races[: rng.randint(1, 2)],
+            disability=rng.choice([ID.Disability.NO] * 6 + [ID.Disability.YES, ID.Disability.NOT_REPORTED]),
+            referral_source=REFERRED.get(case.intake_channel, ID.ReferralSource.LAW_ENFORCEMENT),
+        )
+
+
 def _add_needs(rng: random.Random, case: Case, lead: User, victim: Person, *, closed: bool) -> None:
     """One to three needs, and an interpreter for those who prefer another language; most are met in closed cases."""
     needs = [(category, rng.choice(Need.Urgency.values)) for category in rng.sample(list(NEEDS), rng.randint(1, 3))]
@@ -365,6 +421,7 @@ def seed(*, rng: random.Random, stdout: TextIOBase) -> None:
         victims = _add_people(rng, case, lead, victim_count=victim_count, taken=taken)
         for victim in victims:
             _add_needs(rng, case, lead, victim, closed=status.startswith("closed"))
+        _identify_victims(case, lead, victims, status=status)
 
         recipient = next((agencies[name] for name, level in shares.items() if level == P), None)
         for victim, state in zip(victims, CONSENTS.get(title, []), strict=False):

@@ -7,9 +7,20 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, TaskForce, User
 from cases import selectors
-from cases.models import Case, CaseParticipant, CaseShare, Consent, MeetingPacket, Need, Person, Visibility
+from cases.models import (
+    Case,
+    CaseParticipant,
+    CaseShare,
+    Consent,
+    MeetingPacket,
+    Need,
+    Person,
+    VictimIdentification,
+    Visibility,
+)
 from cases.presenters import client_choice_label
 from cases.services.people import EDITABLE_PERSON_FIELDS
+from cases.services.victims import IDENTIFICATION_FIELDS
 from portal import languages as language_codes
 from portal.idempotency import SubmissionKeyField
 
@@ -100,6 +111,36 @@ class ParticipantForm(PersonForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["version"]
+
+
+class VictimIdentificationForm(forms.ModelForm):
+    """How a victim was identified and what the grant reports count: ``version`` refuses a stale edit (0 when none
+    was recorded), and ``services.victim_identification_save`` checks the dates."""
+
+    race_ethnicity = forms.MultipleChoiceField(
+        label=_("Race and ethnicity"),
+        choices=VictimIdentification.RaceEthnicity.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("As many as the person gives; none ticked is recorded as “Not reported”."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = VictimIdentification
+        fields = IDENTIFICATION_FIELDS
+        widgets = {"identified_on": DateInput, "confirmed_on": DateInput}
+        help_texts = {
+            "confirmed_on": _("Only for a confirmed victim."),
+            "gender_description": _("Only when the gender is self-described."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+
+    def identification_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in IDENTIFICATION_FIELDS if name in self.cleaned_data}
 
 
 class LinkPersonForm(forms.Form):

@@ -307,15 +307,8 @@ class Person(TimeStampedModel):
 
     @property
     def is_minor(self) -> bool | None:
-        if self.date_of_birth is None:
-            return None
-        today = timezone.localdate()
-        age = (
-            today.year
-            - self.date_of_birth.year
-            - ((today.month, today.day) < (self.date_of_birth.month, self.date_of_birth.day))
-        )
-        return age < 18
+        age = age_on(self.date_of_birth, timezone.localdate())
+        return None if age is None else age < 18
 
 
 class CaseParticipant(TimeStampedModel):
@@ -342,6 +335,163 @@ class CaseParticipant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.case.number}: {self.get_role_display()} #{self.person_id}"
+
+
+def age_on(date_of_birth: date | None, day: date) -> int | None:
+    """Whole years from ``date_of_birth`` to ``day`` (a birthday counts on the day itself); None without a date of
+    birth. Someone born on 29 February turns a year older on 1 March in a common year."""
+    if date_of_birth is None:
+        return None
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+class VictimIdentificationQuerySet(models.QuerySet["VictimIdentification"]):
+    def minors_at_identification(self) -> "VictimIdentificationQuerySet":
+        return self.filter(age_at_identification__lt=18)
+
+    def foreign_national_minors(self) -> "VictimIdentificationQuerySet":
+        """Those the HHS must hear of within 24 hours when identified as potential victims (22 U.S.C. 7105(b)(1)(G)):
+        foreign nationals under 18 when identified. Walks ``victim_id_citizenship_age_idx``."""
+        return self.filter(citizenship=VictimIdentification.Citizenship.FOREIGN_NATIONAL).minors_at_identification()
+
+
+class VictimIdentification(TimeStampedModel):
+    """How a victim in one case was identified, and the facts the grant reports count (issue 17): one per victim
+    participation. These are the person's information, released as their identity is (decision 0032): written only
+    through ``cases.services.victim_identification_save``, read only through ``cases.selectors``.
+
+    ``age_at_identification`` is derived from the person's date of birth and ``identified_on`` (``age_on``), stored
+    only so that reports can filter on it with an index; the services keep it in step with both."""
+
+    class Status(models.TextChoices):
+        POTENTIAL = "potential", _("Potential victim")
+        CONFIRMED = "confirmed", _("Confirmed victim")
+
+    class TraffickingType(models.TextChoices):
+        SEX = "sex", _("Sex trafficking")
+        LABOR = "labor", _("Labor trafficking")
+        BOTH = "both", _("Sex and labor trafficking")
+        UNKNOWN = "unknown", _("Not known yet")
+
+    class Citizenship(models.TextChoices):
+        US_CITIZEN = "us_citizen", _("U.S. citizen")
+        PERMANENT_RESIDENT = "permanent_resident", _("Lawful permanent resident")
+        FOREIGN_NATIONAL = "foreign_national", _("Foreign national")
+        NOT_REPORTED = "not_reported", _("Not reported")
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        SELF_DESCRIBED = "self_described", _("Self-described")
+        NOT_REPORTED = "not_reported", _("Not reported")
+
+    class RaceEthnicity(models.TextChoices):
+        """The minimum categories of OMB SPD 15 (2024), several allowed."""
+
+        AMERICAN_INDIAN = "american_indian_alaska_native", _("American Indian or Alaska Native")
+        ASIAN = "asian", _("Asian")
+        BLACK = "black_african_american", _("Black or African American")
+        HISPANIC = "hispanic_latino", _("Hispanic or Latino")
+        MIDDLE_EASTERN = "middle_eastern_north_african", _("Middle Eastern or North African")
+        PACIFIC_ISLANDER = "native_hawaiian_pacific_islander", _("Native Hawaiian or Pacific Islander")
+        WHITE = "white", _("White")
+        NOT_REPORTED = "not_reported", _("Not reported")
+
+    class Disability(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        NOT_REPORTED = "not_reported", _("Not reported")
+
+    class ReferralSource(models.TextChoices):
+        HOTLINE = "hotline", _("Hotline")
+        LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+        NGO = "ngo", _("Nongovernmental organization")
+        SELF = "self", _("Self-referred")
+        FAMILY = "family", _("Family or friend")
+        HEALTH_CARE = "health_care", _("Health care")
+        SCHOOL = "school", _("School")
+        OTHER = "other", _("Other")
+        NOT_REPORTED = "not_reported", _("Not reported")
+
+    participant = models.OneToOneField(CaseParticipant, on_delete=models.CASCADE, related_name="identification")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.POTENTIAL)
+    identified_on = models.DateField(_("identified on"))
+    identified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("identified by"), on_delete=models.PROTECT, related_name="+"
+    )
+    identified_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    confirmed_on = models.DateField(_("confirmed on"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    trafficking_type = models.CharField(
+        _("type of trafficking"), max_length=10, choices=TraffickingType.choices, default=TraffickingType.UNKNOWN
+    )
+    age_at_identification = models.PositiveSmallIntegerField(_("age when identified"), null=True, editable=False)
+    citizenship = models.CharField(
+        _("citizenship"), max_length=20, choices=Citizenship.choices, default=Citizenship.NOT_REPORTED
+    )
+    gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, default=Gender.NOT_REPORTED)
+    gender_description = models.CharField(_("gender, in their words"), max_length=60, blank=True)
+    race_ethnicity = models.JSONField(_("race and ethnicity"), default=list)
+    disability = models.CharField(
+        _("disability"), max_length=15, choices=Disability.choices, default=Disability.NOT_REPORTED
+    )
+    referral_source = models.CharField(
+        _("referred by"), max_length=20, choices=ReferralSource.choices, default=ReferralSource.NOT_REPORTED
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = VictimIdentificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("victim identification")
+        verbose_name_plural = _("victim identifications")
+        indexes = [
+            models.Index(fields=["identified_on", "status"], name="victim_id_identified_idx"),
+            models.Index(fields=["citizenship", "age_at_identification"], name="victim_id_citizenship_age_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="confirmed") & Q(confirmed_on__isnull=False) & Q(confirmed_by__isnull=False))
+                | (Q(status="potential") & Q(confirmed_on__isnull=True) & Q(confirmed_by__isnull=True)),
+                name="victim_id_confirmed_with_date_and_by",
+                violation_error_message=_("A confirmed victim has the date they were confirmed, and only they do."),
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_on__isnull=True) | Q(confirmed_on__gte=models.F("identified_on")),
+                name="victim_id_confirmed_after_identified",
+                violation_error_message=_("A victim is confirmed on or after the day they were identified."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Identification of participant #{self.participant_id}"  # never a value: it ends up in logs
+
+    @property
+    def is_foreign_national_minor(self) -> bool:
+        return (
+            self.citizenship == self.Citizenship.FOREIGN_NATIONAL
+            and self.age_at_identification is not None
+            and self.age_at_identification < 18
+        )
+
+    @property
+    def race_ethnicity_labels(self) -> list[str]:
+        known = self.RaceEthnicity.values
+        return [str(self.RaceEthnicity(code).label) if code in known else code for code in self.race_ethnicity]
+
+    @property
+    def gender_text(self) -> str:
+        if self.gender == self.Gender.SELF_DESCRIBED and self.gender_description:
+            return self.gender_description
+        return str(self.get_gender_display())
 
 
 class Consent(TimeStampedModel):

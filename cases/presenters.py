@@ -1,12 +1,13 @@
 """How cases are put into words for pages and PDFs. The selectors decide what a reader may see; this module only
 says it (docs/architecture.md §13: presentation apart from reads)."""
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseParticipant, CaseShare, Consent, Person
+from cases.models import Case, CaseParticipant, CaseShare, Consent, Person, VictimIdentification
 from cases.selectors.people import WithheldBecause
 
 if TYPE_CHECKING:
@@ -94,3 +95,41 @@ def access_text(*, is_lead: bool, share: CaseShare | None, may_see_pii: bool, ma
 def indicator_labels(case: Case) -> list[str]:
     """The case's trafficking indicators in words (a code no longer offered is left out)."""
     return [str(Case.Indicator(code).label) for code in case.indicators if code in Case.Indicator.values]
+
+
+def identification_lines(identification: VictimIdentification) -> list[tuple[str, str]]:
+    """A victim's identification in words, one (label, value) pair per line, for the case page and the packet
+    alike. Dates are ISO (they read the same in both languages); who identified and confirmed, with their agency."""
+
+    def by(day: date, user: object, agency: object) -> str:
+        return _("%(day)s, by %(who)s (%(agency)s)") % {
+            "day": formats.date_format(day, "Y-m-d"),
+            "who": getattr(user, "full_name", "") or "—",
+            "agency": getattr(agency, "name", "") or "—",
+        }
+
+    age = identification.age_at_identification
+    lines = [
+        (_("Status"), str(identification.get_status_display())),
+        (
+            _("Identified"),
+            by(identification.identified_on, identification.identified_by, identification.identified_by_agency),
+        ),
+    ]
+    if identification.confirmed_on is not None:
+        lines.append(
+            (
+                _("Confirmed"),
+                by(identification.confirmed_on, identification.confirmed_by, identification.confirmed_by_agency),
+            )
+        )
+    lines += [
+        (_("Type of trafficking"), str(identification.get_trafficking_type_display())),
+        (_("Age when identified"), str(age) if age is not None else _("Not known (no date of birth)")),
+        (_("Citizenship"), str(identification.get_citizenship_display())),
+        (_("Gender"), identification.gender_text),
+        (_("Race and ethnicity"), ", ".join(identification.race_ethnicity_labels)),
+        (_("Disability"), str(identification.get_disability_display())),
+        (_("Referred by"), str(identification.get_referral_source_display())),
+    ]
+    return lines

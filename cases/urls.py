@@ -24,6 +24,11 @@ urlpatterns = [
     path("<int:pk>/people/find/", views.participant_find, name="participant_find"),
     path("<int:pk>/people/link/", views.participant_link, name="participant_link"),
     path("<int:pk>/people/<int:person_pk>/edit/", views.person_edit, name="person_edit"),
+    path(
+        "<int:pk>/people/<int:person_pk>/identification/",
+        views.victim_identification_edit,
+        name="victim_identification_edit",
+    ),
     path("<int:pk>/share/", views.case_share, name="case_share"),
     path("<int:pk>/shares/<int:share_pk>/revoke/", views.share_revoke, name="share_revoke"),
     path(

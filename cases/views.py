@@ -36,8 +36,9 @@ from cases.forms import (
     ShareEndForm,
     ShareForm,
     StatusForm,
+    VictimIdentificationForm,
 )
-from cases.models import Case, CaseParticipant, ConsentRequest, Visibility
+from cases.models import Case, CaseParticipant, ConsentRequest, VictimIdentification, Visibility
 from cases.packets import render_case_packet
 from cases.presenters import access_text, person_choice_label, withheld_text
 from portal.audit import audit_record, audit_records
@@ -141,6 +142,12 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "people": people,
             "editable": {
                 view.pk for participant, view in people if selectors.may_edit_person(user, access, participant)
+            },
+            "victims": dossier.victims,
+            "identification_editable": {
+                view.pk
+                for participant, view in dossier.victims
+                if selectors.may_edit_identification(user, access, participant)
             },
             "access_text": access_text(
                 is_lead=dossier.is_lead,
@@ -515,6 +522,51 @@ def document_download(request: AuthenticatedHttpRequest, pk: int, document_pk: i
     case, document = selectors.document_get_for_user(request.user, pk, document_pk)
     audit_record(action="cases.document.downloaded", request=request, target=case, details={"document_id": document.pk})
     return document_response(document.file, filename=document.original_name, content_type=document.content_type)
+
+
+def victim_identification_edit(request: AuthenticatedHttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    """Record or correct how a victim was identified (``selectors.identification_edit_access`` says who may; 404
+    for someone who is not a victim in the case); a stale edit is refused. The form shows the identification, a
+    read of the person's information: audited."""
+    try:
+        access, participant = selectors.identification_edit_access(request.user, pk, person_pk)
+    except ValidationError:
+        raise Http404 from None
+    case, person = access.case, participant.person
+    try:
+        identification = participant.identification
+    except VictimIdentification.DoesNotExist:
+        identification = VictimIdentification(identified_on=timezone.localdate())
+    form = VictimIdentificationForm(request.POST or None, instance=identification)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.victim_identification_save(
+                case=case,
+                person=person,
+                version=form.cleaned_data.get("version") or 0,
+                actor=request.user,
+                request=request,
+                **form.identification_fields(),
+            )
+        except services.StaleIdentificationEdit as stale:
+            messages.error(request, stale.messages[0])
+            return redirect("victim_identification_edit", pk=case.pk, person_pk=person.pk)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The identification is saved."))
+            return redirect(reverse("case_detail", args=[case.pk]) + "#victims-heading")
+    audit_record(
+        action="cases.pii.viewed",
+        request=request,
+        target=case,
+        details={"person_id": person.pk, "categories": [selectors.IDENTIFICATION_CATEGORY], "via": "identification"},
+    )
+    return render(
+        request,
+        "cases/victim_identification_form.html",
+        {"form": form, "case": case, "participant": participant, "is_new": identification.pk is None},
+    )
 
 
 def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -120,6 +120,8 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "cases.pii.viewed": _("viewed personal information"),
     "cases.participant.added": _("added a person to the case"),
     "cases.person.updated": _("corrected a person's record"),
+    "cases.victim_identification.recorded": _("recorded how a victim was identified"),
+    "cases.victim_identification.updated": _("changed how a victim was identified"),
     "cases.share.requested": _("asked to share the case"),
     "cases.share.granted": _("shared the case"),
     "cases.share.declined": _("declined sharing the case"),

@@ -7,8 +7,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from agencies.models import User
-from cases.models import Case, CaseParticipant, CaseShare, Consent, Visibility
-from cases.presenters import ask_for_more_text, indicator_labels, person_label, withheld_text
+from cases.models import Case, CaseParticipant, CaseShare, Consent, VictimIdentification, Visibility
+from cases.presenters import (
+    ask_for_more_text,
+    identification_lines,
+    indicator_labels,
+    person_label,
+    withheld_text,
+)
 from cases.selectors.cases import CHANGE, MANAGE, VIEW_LE, CaseAccess, shares_of
 from cases.selectors.people import PersonView, consents_held_by, people_of_case_for
 from cases.selectors.records import NeedView, documents_visible, needs_visible, notes_visible
@@ -33,6 +39,13 @@ class CaseDossier:
     assigned: list[str]  # who works the case, for the lead agency's people (MANAGE)
     is_lead: bool = False  # the reader's agency leads the case
     reader_share: CaseShare | None = None  # else the active share through which the reader's agency sees it
+
+    @property
+    def victims(self) -> list[tuple[Any, PersonView]]:
+        """The victims, each with their identification as the reader may see it (``PersonView.identification``)."""
+        return [
+            (participant, view) for participant, view in self.people if participant.role == CaseParticipant.Role.VICTIM
+        ]
 
     @property
     def le_narrative(self) -> str:
@@ -98,6 +111,8 @@ def case_dossier_for(user: User, access: CaseAccess) -> CaseDossier:
         if view.withheld_because is not None:
             view.withheld_text = withheld_text(view.withheld_because)
             view.ask_text = ask_for_more_text(view.withheld_because)
+        if isinstance(view.identification, VictimIdentification):
+            view.identification_lines = identification_lines(view.identification)
     names = {view.pk: view.label for _participant, view in people}
     needs = needs_visible(user, case, people, names)
     referrals = (

@@ -7,14 +7,15 @@ from datetime import date
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
-from cases.models import Case, CaseParticipant, Consent, Person
+from cases.models import Case, CaseParticipant, Consent, Person, VictimIdentification
 from cases.selectors.cases import (
     CHANGE,
     VIEW_LE,
@@ -41,6 +42,10 @@ PII_FIELDS: dict[str, tuple[str, ...]] = {
     Consent.Category.CONTACT: ("phone", "email", "address"),
 }
 ALL_CATEGORIES = frozenset(Consent.Category.values)
+# The category that releases a victim's identification (status, type, age, citizenship, gender, race and ethnicity,
+# disability, referral source): together they identify someone as their date of birth and nationality do
+# (decision 0032).
+IDENTIFICATION_CATEGORY = Consent.Category.IDENTITY
 
 
 def pii_categories_for(
@@ -145,6 +150,8 @@ class PersonView:
     label: str = ""
     withheld_text: str = ""
     ask_text: str = ""
+    identification: Any = None
+    identification_lines: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def of(cls, person: Person, categories: frozenset[str]) -> "PersonView":
@@ -182,7 +189,13 @@ class PersonView:
 def people_of_case_for(user: User, case: Case, case_permissions: frozenset[str]) -> list[tuple[Any, PersonView]]:
     """The case's participants with each person as ``user`` may see them (two queries whatever their number).
     Without ``view_le_sensitive`` suspects do not exist: not listed, not counted, not in a timeline (issue 11)."""
-    participants = case.participants.select_related("person__entered_by_agency").prefetch_related("person__consents")
+    participants = case.participants.select_related(
+        "person__entered_by_agency",
+        "identification__identified_by",
+        "identification__identified_by_agency",
+        "identification__confirmed_by",
+        "identification__confirmed_by_agency",
+    ).prefetch_related("person__consents")
     if VIEW_LE not in case_permissions:
         participants = participants.exclude(role=CaseParticipant.Role.SUSPECT)
     day = timezone.localdate()
@@ -191,6 +204,7 @@ def people_of_case_for(user: User, case: Case, case_permissions: frozenset[str])
         person = participant.person
         categories = pii_categories_for(user, person, case_permissions=case_permissions, role=participant.role, on=day)
         view = PersonView.of(person, categories)
+        view.identification = identification_shown(participant, categories)
         view.withheld_because = withheld_because(
             user, person, case=case, case_permissions=case_permissions, categories=categories, on=day
         )
@@ -233,6 +247,60 @@ def may_edit_person(user: User, access: CaseAccess, participant: CaseParticipant
         return False
     categories = pii_categories_for(user, person, case_permissions=access.permissions, role=participant.role)
     return set(PII_FIELDS) <= categories
+
+
+def identification_shown(participant: CaseParticipant, categories: frozenset[str]) -> Any:
+    """A victim's identification as a reader who sees ``categories`` of the person may see it: the record, None
+    when none is recorded, ``WITHHELD`` when their identity is withheld (the identification is released with it);
+    None for anyone but a victim. Reads the identification selected with ``participant``."""
+    if participant.role != CaseParticipant.Role.VICTIM:
+        return None
+    if IDENTIFICATION_CATEGORY not in categories:
+        return WITHHELD
+    try:
+        return participant.identification
+    except VictimIdentification.DoesNotExist:
+        return None
+
+
+def may_edit_identification(user: User, access: CaseAccess, participant: CaseParticipant) -> bool:
+    """Whether ``user`` records or changes the identification of ``participant``, a victim of ``access.case``: they
+    may change the case and see the person's identity, and a victim service provider's client is the provider's
+    alone (a consent releases it to read, never to rewrite). Unlike a person's record, the identification is this
+    case's: any agency that changes the case and sees the person keeps it, not only the one that entered them."""
+    if CHANGE not in access.permissions or participant.role != CaseParticipant.Role.VICTIM:
+        return False
+    holder = participant.person.entered_by_agency
+    if holder.is_victim_service_provider and holder.pk != getattr(user.agency, "pk", None):
+        return False
+    categories = pii_categories_for(
+        user, participant.person, case_permissions=access.permissions, role=participant.role
+    )
+    return IDENTIFICATION_CATEGORY in categories
+
+
+def identification_edit_access(user: User, case_pk: int, person_pk: int) -> tuple[CaseAccess, CaseParticipant]:
+    """``user``'s access to ``case_pk`` and the victim participation of ``person_pk`` in it, if ``user`` may record
+    its identification (``may_edit_identification``). 404 outside the case or for a person the reader does not see
+    in it; a ``ValidationError`` for someone in the case who is not a victim in it; 403 for a victim whose
+    identification the reader may not change."""
+    access = case_access_for_user(user, case_pk)
+    participants = (
+        access.case.participants.filter(person_id=person_pk)
+        .select_related("person__entered_by_agency", "identification")
+        .prefetch_related("person__consents")
+    )
+    if VIEW_LE not in access.permissions:
+        participants = participants.exclude(role=CaseParticipant.Role.SUSPECT)
+    found = list(participants)
+    if not found:
+        raise Http404
+    victim = next((participant for participant in found if participant.role == CaseParticipant.Role.VICTIM), None)
+    if victim is None:
+        raise ValidationError(_("Only a victim in the case has an identification."), code="not_a_victim")
+    if not may_edit_identification(user, access, victim):
+        raise PermissionDenied
+    return access, victim
 
 
 def consents_held_by(user: User, case: Case) -> QuerySet[Consent]:

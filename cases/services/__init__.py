@@ -47,16 +47,24 @@ from cases.services.shares import (
     share_level_allowed,
     share_level_check,
 )
+from cases.services.victims import (
+    IDENTIFICATION_FIELDS,
+    StaleIdentificationEdit,
+    identifications_follow_date_of_birth,
+    victim_identification_save,
+)
 
 __all__ = [
     "EDITABLE_CASE_FIELDS",
     "EDITABLE_PERSON_FIELDS",
+    "IDENTIFICATION_FIELDS",
     "LAW_ENFORCEMENT_LEVELS",
     "MAX_DOCUMENT_BYTES",
     "SHARE_LEVEL_PERMISSIONS",
     "STATUS_CHANGES",
     "AccessAsk",
     "StaleEdit",
+    "StaleIdentificationEdit",
     "StalePersonEdit",
     "access_ask_for",
     "access_levels_to_ask",
@@ -79,6 +87,7 @@ __all__ = [
     "consent_requests_fulfil",
     "consent_revoke",
     "document_upload",
+    "identifications_follow_date_of_birth",
     "meeting_packet_open",
     "meeting_packet_request",
     "meeting_packets_purge",
@@ -90,4 +99,5 @@ __all__ = [
     "person_update",
     "share_level_allowed",
     "share_level_check",
+    "victim_identification_save",
 ]

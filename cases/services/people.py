@@ -15,6 +15,7 @@ from agencies.models import Agency, User
 from cases import selectors
 from cases.models import Case, CaseParticipant, Consent, Person
 from cases.services.requests import consent_requests_fulfil
+from cases.services.victims import identifications_follow_date_of_birth
 from portal.audit import audit_record
 from portal.idempotency import create_once
 from portal.models import AuditEvent
@@ -126,6 +127,8 @@ def person_update(
             return current
         current.version += 1
         current.save()
+        if "date_of_birth" in changed:
+            identifications_follow_date_of_birth(current)
         audit_record(
             action="cases.person.updated",
             actor=actor,

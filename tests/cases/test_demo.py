@@ -154,3 +154,34 @@ def test_seed_demo_run_twice_changes_no_case_data(db, demo):
     counts = [model.objects.count() for model in models]
     assert "already there" in _seed()
     assert [model.objects.count() for model in models] == counts
+
+
+@override_settings(DEBUG=True)
+def test_every_demo_victim_is_identified_with_varied_values_and_a_foreign_national_minor_yesterday(db, demo):
+    from datetime import timedelta
+
+    from cases.models import VictimIdentification as ID
+
+    victims = CaseParticipant.objects.filter(role=CaseParticipant.Role.VICTIM)
+    assert ID.objects.count() == victims.count()
+    assert set(ID.objects.values_list("status", flat=True)) == set(ID.Status.values)
+    assert {"sex", "labor"} <= set(ID.objects.values_list("trafficking_type", flat=True))
+    assert {"us_citizen", "foreign_national"} <= set(ID.objects.values_list("citizenship", flat=True))
+    races = [code for codes in ID.objects.values_list("race_ethnicity", flat=True) for code in codes]
+    assert {"not_reported", "hispanic_latino", "asian"} <= set(races)
+    assert ID.objects.filter(gender=ID.Gender.NOT_REPORTED).exists()
+    yesterday = timezone.localdate() - timedelta(days=1)
+    newly = ID.objects.foreign_national_minors().filter(status=ID.Status.POTENTIAL, identified_on=yesterday)
+    assert newly.exists()
+    for identification in ID.objects.select_related("participant__person"):
+        person = identification.participant.person
+        assert identification.age_at_identification == (
+            None
+            if person.date_of_birth is None
+            else identification.identified_on.year
+            - person.date_of_birth.year
+            - (
+                (identification.identified_on.month, identification.identified_on.day)
+                < (person.date_of_birth.month, person.date_of_birth.day)
+            )
+        )

@@ -10,8 +10,35 @@ from cases.services import need_add
 from tests.cases.fixtures import CLIENT_NAME, CLIENT_PHONE, LE_SECRET, VICTIM_NAME, VICTIM_PHONE
 from tests.services_directory.factories import listed_service
 
-LE_SENTINELS = [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET, "Massage parlor network"]
-CLIENT_SENTINELS = [*CLIENT_NAME.split(), CLIENT_PHONE]
+# A victim's identification (issue 17) is the person's information: its free-text gender is the sentinel.
+VICTIM_GENDER = "Sentinelgender-Victim"
+CLIENT_GENDER = "Sentinelgender-Client"
+LE_SENTINELS = [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET, "Massage parlor network", VICTIM_GENDER]
+CLIENT_SENTINELS = [*CLIENT_NAME.split(), CLIENT_PHONE, CLIENT_GENDER]
+
+
+def _identified(case, actor, gender: str) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.services import victim_identification_save
+
+    victim_identification_save(
+        case=case,
+        person=case.participants.get(role="victim").person,
+        version=0,
+        actor=actor,
+        status="potential",
+        identified_on=timezone.localdate() - timedelta(days=1),
+        trafficking_type="sex",
+        citizenship="foreign_national",
+        gender="self_described",
+        gender_description=gender,
+        race_ethnicity=["asian"],
+        disability="no",
+        referral_source="hotline",
+    )
 
 
 def _patterns(patterns, prefix=""):
@@ -61,6 +88,7 @@ def ids(le_case, ngo_case, investigator):
     share = le_case.shares.first()
     victim = le_case.participants.get(role="victim").person
     need = need_add(case=le_case, person=victim, category="food", actor=investigator)
+    _identified(le_case, investigator, VICTIM_GENDER)
     return {
         "pk": le_case.pk,
         "case_pk": le_case.pk,  # the referrals' "ask an agency to join"
@@ -113,6 +141,7 @@ def test_nothing_of_an_unshared_case_reaches_those_outside_it(request, client_as
     assert len(urls) > 10  # the scan really walks the portal
     for page in [
         "person_edit",
+        "victim_identification_edit",
         "participant_find",
         "refer_choose",
         "service_hours",
@@ -126,6 +155,7 @@ def test_nothing_of_an_unshared_case_reaches_those_outside_it(request, client_as
 def _kwargs(page: str, ids, uuids) -> dict:
     return {
         "person_edit": {"pk": ids["pk"], "person_pk": ids["person_pk"]},
+        "victim_identification_edit": {"pk": ids["pk"], "person_pk": ids["person_pk"]},
         "participant_find": {"pk": ids["pk"]},
         "refer_choose": {"service_pk": uuids["service_pk"]},
         "service_hours": {"pk": uuids["pk"]},
@@ -136,7 +166,7 @@ def _kwargs(page: str, ids, uuids) -> dict:
 
 def test_a_summary_share_shows_no_names_or_phones(client_as, ids, uuids, partner_investigator):
     urls = _with_case_chosen(_every_get_url(ids, uuids), ids["pk"])
-    leaks = _scan(client_as(partner_investigator), urls, [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET])
+    leaks = _scan(client_as(partner_investigator), urls, [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET, VICTIM_GENDER])
     assert leaks == []
 
 
@@ -179,8 +209,9 @@ def test_a_case_notice_shows_while_its_reader_sees_the_case_and_never_its_conten
 
 
 def test_a_shelters_client_without_consent_reaches_no_other_agency(
-    client_as, ngo_case, investigator, partner_investigator
+    client_as, ngo_case, investigator, partner_investigator, advocate
 ):
+    _identified(ngo_case, advocate, CLIENT_GENDER)
     client_pk = ngo_case.participants.get(role="victim").person_id
     ids = {"pk": ngo_case.pk, "case_pk": ngo_case.pk, "document_pk": 0, "share_pk": 0, "consent_pk": 0}
     ids["person_pk"] = client_pk
