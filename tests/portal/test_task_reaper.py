@@ -251,6 +251,7 @@ def test_a_chain_waiting_or_running_is_left_alone_and_a_one_off_run_is_not_a_cha
         "portal.tasks.tasks_reap",
         "tips.tasks.tips_overdue_notify",
         "tips.tasks.tips_review_notify",
+        "deconfliction.subjects.tasks.subject_entries_expire",
     }
 
 
@@ -274,7 +275,7 @@ def test_the_command_reports_what_it_did(capsys):
     running(referral_tasks.email_notifications, [1])
     call_command("tasks_reap")
     assert capsys.readouterr().out.strip() == (
-        "1 task(s) reclaimed, 1 of them queued again; 6 periodic task(s) started again."
+        "1 task(s) reclaimed, 1 of them queued again; 7 periodic task(s) started again."
     )
 
 

@@ -91,6 +91,7 @@ def _url(name: str, world) -> str:
         "case_create": [],
         "person_edit": [le.pk, victim.pk],
         "person_edit_post": [le.pk, victim.pk],
+        "victim_identification_edit": [le.pk, victim.pk],
         "participant_find": [le.pk],
         "participant_find_post": [le.pk],
         "participant_link": [le.pk],
@@ -137,6 +138,7 @@ MATRIX = {
     "case_create": ("GET", {LEAD: 200, SUMMARY: 200, FULL: 200, SHELTER: 200, COORD: 403, OUT: 200}),
     # Correcting a person: who changes the case and sees all of the person (decision 0022); the form is a PII read.
     "person_edit": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
+    "victim_identification_edit": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "person_edit_post": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     # Finding someone recorded elsewhere to add them here: who changes the case; the name in a POST body only.
     "participant_find": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
