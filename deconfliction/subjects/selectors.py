@@ -28,7 +28,7 @@ from cases.models import Case, CaseParticipant, Consent, Person
 from cases.selectors.cases import case_list_visible_to
 from deconfliction.subjects.models import SubjectConflict, SubjectNotice
 from tips.models import Tip, TipSubject
-from tips.selectors import tip_list_readable_by
+from tips.selectors import reported_by_provider, tip_list_readable_by
 
 INDEXED_ROLES = (CaseParticipant.Role.SUSPECT, CaseParticipant.Role.WITNESS, CaseParticipant.Role.VICTIM)
 LAW_ENFORCEMENT_KINDS = (
@@ -119,8 +119,13 @@ def tip_holder(tip: Tip) -> tuple[Agency, User | None]:
 
 
 def tip_subject_indexed(subject: TipSubject) -> bool:
+    """An open tip's subject held by law enforcement; never the victim of a tip a victim service provider received,
+    who is that provider's client even once the tip is passed to the police (decision 0028,
+    ``tips.selectors.reported_by_provider``) and has no consent path here."""
     tip = subject.tip
     if subject.role not in INDEXED_ROLES or tip.status not in Tip.OPEN:
+        return False
+    if subject.role == TipSubject.Role.VICTIM and reported_by_provider(tip):
         return False
     agency, _contact = tip_holder(tip)
     return agency.is_law_enforcement
