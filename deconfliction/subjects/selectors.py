@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -71,7 +71,10 @@ def watched_task_forces(user: User) -> QuerySet[TaskForce]:
 
 
 def task_force_ids_of(agency_id: int) -> list[int]:
-    return list(TaskForceMember.objects.filter(agency=agency_id).values_list("task_force_id", flat=True))
+    """The task forces an agency writes and checks under: none once it is deactivated."""
+    return list(
+        TaskForceMember.objects.filter(agency=agency_id, agency__is_active=True).values_list("task_force_id", flat=True)
+    )
 
 
 # What the index holds ----------------------------------------------------------------------------------------
@@ -210,8 +213,19 @@ def unread_notices_of(user: User) -> QuerySet[SubjectNotice]:
     return SubjectNotice.objects.filter(user=user.pk, read_at__isnull=True)
 
 
-def recipients_for(agency: Agency, contact: User | None) -> list[User]:
-    """Whom to tell on one side: its contact if still an active member of the agency, else its supervisors."""
+def in_task_force() -> Q:
+    """Entries (or anything with ``agency`` and ``task_force``) of an active agency still a member of the task
+    force: an agency deactivated or gone from the task force is neither matched nor told, even before a reindex."""
+    member = TaskForceMember.objects.filter(task_force=OuterRef("task_force_id"), agency=OuterRef("agency_id"))
+    return Q(Exists(member), agency__is_active=True)
+
+
+def recipients_for(agency: Agency, contact: User | None, task_force_id: int) -> list[User]:
+    """Whom to tell on one side: its contact if still an active member of the agency, else its supervisors; nobody
+    once the agency is deactivated or no longer a member of the task force."""
+    current = Agency.objects.filter(pk=agency.pk, is_active=True, task_force_memberships__task_force=task_force_id)
+    if not current.exists():
+        return []
     if contact is not None and contact.is_active and getattr(contact.agency, "pk", None) == agency.pk:
         return [contact]
     return list(
@@ -223,10 +237,10 @@ def recipients_for(agency: Agency, contact: User | None) -> list[User]:
 
 def contact_view(agency: Agency, contact: User | None) -> dict[str, Any]:
     """What a side is told of the other: whom to call. Name, agency, work phone (else the agency's), e-mail; the
-    agency's own phone and e-mail once the contact's account is closed."""
-    if contact is not None and not contact.is_active:
-        contact = None
+    agency's own phone and e-mail once the contact's account is closed or they moved to another agency."""
     membership = getattr(contact, "membership", None) if contact is not None else None
+    if contact is not None and (not contact.is_active or getattr(membership, "agency_id", None) != agency.pk):
+        contact = membership = None  # gone, or moved to another agency: the agency's own desk
     return {
         "name": contact.full_name if contact is not None else "",
         "agency": agency.name,

@@ -147,12 +147,15 @@ def _sync(existing: Any, wanted: list[Wanted], *, reason: str) -> list[SubjectEn
         held = list(existing.select_for_update())
         stale: list[int] = []
         changed: list[SubjectEntry] = []
+        moved: list[Wanted] = []  # entries now held by another agency (a tip assigned on): matched as new ones
         for entry in held:
             identity = (entry.task_force_id, entry.digest, entry.source, entry.source_id)
             kept = by_identity.pop(identity, None) if entry.key_id == key.key_id else None
             if kept is None:
                 stale.append(entry.pk)
             elif entry.agency_id != kept.agency.pk or entry.contact_id != getattr(kept.contact, "pk", None):
+                if entry.agency_id != kept.agency.pk:
+                    moved.append(kept)
                 entry.agency, entry.contact = kept.agency, kept.contact
                 changed.append(entry)
         if stale:
@@ -183,8 +186,8 @@ def _sync(existing: Any, wanted: list[Wanted], *, reason: str) -> list[SubjectEn
             ],
             ignore_conflicts=True,  # a concurrent reindex of the same case wrote it first
         )
-        if by_identity:
-            _match(list(by_identity.values()), one_sided=False)
+        if by_identity or moved:
+            _match([*by_identity.values(), *moved], one_sided=False)
     return created
 
 
@@ -268,7 +271,8 @@ def _candidates(items: list[Wanted], *, law_enforcement_only: bool) -> list[tupl
     found = SubjectEntry.objects.filter(
         task_force_id__in={task_force_id for task_force_id, _key_id, _digest in digests},
         digest__in=sorted({digest for _tf, _key_id, digest in digests}),
-    ).select_related("agency", "contact")
+    ).filter(selectors.in_task_force())
+    found = found.select_related("agency", "contact")
     if law_enforcement_only:
         found = found.filter(agency__kind__in=selectors.LAW_ENFORCEMENT_KINDS)
     pairs = []
@@ -318,9 +322,9 @@ def _match(items: list[Wanted], *, one_sided: bool, request: HttpRequest | None 
 def _tell(conflict: SubjectConflict, *, request: HttpRequest | None = None) -> None:
     """A notice to each side told (one side for a provider's check), its e-mail after the commit, and the
     disclosure in the audit trail (which agencies learnt of each other, on what kinds; never a case)."""
-    told = selectors.recipients_for(conflict.b_agency, conflict.b_contact)
+    told = selectors.recipients_for(conflict.b_agency, conflict.b_contact, conflict.task_force_id)
     if not conflict.one_sided:
-        told += selectors.recipients_for(conflict.a_agency, conflict.a_contact)
+        told += selectors.recipients_for(conflict.a_agency, conflict.a_contact, conflict.task_force_id)
     notices = SubjectNotice.objects.bulk_create([SubjectNotice(user=user, conflict=conflict) for user in told])
     details = {
         "kinds": conflict.kinds,
