@@ -16,7 +16,7 @@ law enforcement.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -90,6 +90,20 @@ def has_deconfliction_consent(person: Person, consents: Iterable[Consent], *, on
         and consent.is_active_on(day)
         for consent in consents
     )
+
+
+def consent_valid_until(person: Person, consents: Iterable[Consent], *, on: date | None = None) -> date | None:
+    """The last day the provider holding ``person`` holds an active consent naming deconfliction (``consents``: the
+    person's, prefetched); None without one."""
+    day = on or timezone.localdate()
+    ends = [
+        consent.expires_on - timedelta(days=1)  # active while the day is before expires_on
+        for consent in consents
+        if consent.holder_agency_id == person.entered_by_agency_id
+        and Consent.Category.DECONFLICTION in consent.categories
+        and consent.is_active_on(day)
+    ]
+    return max(ends, default=None)
 
 
 def participant_indexed(participant: CaseParticipant, *, on: date | None = None) -> bool:
@@ -218,6 +232,11 @@ def in_task_force() -> Q:
     force: an agency deactivated or gone from the task force is neither matched nor told, even before a reindex."""
     member = TaskForceMember.objects.filter(task_force=OuterRef("task_force_id"), agency=OuterRef("agency_id"))
     return Q(Exists(member), agency__is_active=True)
+
+
+def still_valid(on: date | None = None) -> Q:
+    """Entries whose provider client's consent is still active (law enforcement's have no end)."""
+    return Q(valid_until__isnull=True) | Q(valid_until__gte=on or timezone.localdate())
 
 
 def recipients_for(agency: Agency, contact: User | None, task_force_id: int) -> list[User]:

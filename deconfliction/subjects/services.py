@@ -47,6 +47,7 @@ class Wanted:
     tip_id: int | None = None
     person_id: int | None = None
     side_key: str = ""  # a check's side: its context and agency ("check:case:12:3"); else the source's
+    valid_until: date | None = None  # a provider's client: the last day of their consent
 
     @property
     def source_key(self) -> str:
@@ -88,6 +89,9 @@ def _wanted_for_participants(participants: Iterable[CaseParticipant]) -> list[Wa
             continue
         person = participant.person
         agency = person.entered_by_agency
+        valid_until = (
+            selectors.consent_valid_until(person, person.consents.all()) if agency.is_victim_service_provider else None
+        )
         if agency.pk not in task_forces:
             task_forces[agency.pk] = selectors.task_force_ids_of(agency.pk)
         for kind, value in _participant_identifiers(person):
@@ -103,6 +107,7 @@ def _wanted_for_participants(participants: Iterable[CaseParticipant]) -> list[Wa
                         source_id=participant.pk,
                         case_id=participant.case_id,
                         person_id=person.pk,
+                        valid_until=valid_until,
                     )
                 )
     return wanted
@@ -153,17 +158,21 @@ def _sync(existing: Any, wanted: list[Wanted], *, reason: str) -> list[SubjectEn
             kept = by_identity.pop(identity, None) if entry.key_id == key.key_id else None
             if kept is None:
                 stale.append(entry.pk)
-            elif entry.agency_id != kept.agency.pk or entry.contact_id != getattr(kept.contact, "pk", None):
+            elif (
+                entry.agency_id != kept.agency.pk
+                or entry.contact_id != getattr(kept.contact, "pk", None)
+                or entry.valid_until != kept.valid_until
+            ):
                 if entry.agency_id != kept.agency.pk:
                     moved.append(kept)
-                entry.agency, entry.contact = kept.agency, kept.contact
+                entry.agency, entry.contact, entry.valid_until = kept.agency, kept.contact, kept.valid_until
                 changed.append(entry)
         if stale:
             SubjectEntry.objects.filter(pk__in=stale).delete()
             if reason != "rotated":  # a rotation rewrites entries, it removes no subject
                 _audit_removed(held, stale, reason=reason)
         if changed:
-            SubjectEntry.objects.bulk_update(changed, ["agency", "contact"])
+            SubjectEntry.objects.bulk_update(changed, ["agency", "contact", "valid_until"])
         _lock_digests([digest for (_tf, digest, _source, _source_id) in by_identity])
         created = SubjectEntry.objects.bulk_create(
             [
@@ -176,6 +185,7 @@ def _sync(existing: Any, wanted: list[Wanted], *, reason: str) -> list[SubjectEn
                     contact=item.contact,
                     entered_on=today,
                     renew_on=today + LIFETIME,
+                    valid_until=item.valid_until,
                     source=item.source,
                     source_id=item.source_id,
                     case_id=item.case_id,
@@ -271,7 +281,7 @@ def _candidates(items: list[Wanted], *, law_enforcement_only: bool) -> list[tupl
     found = SubjectEntry.objects.filter(
         task_force_id__in={task_force_id for task_force_id, _key_id, _digest in digests},
         digest__in=sorted({digest for _tf, _key_id, digest in digests}),
-    ).filter(selectors.in_task_force())
+    ).filter(selectors.in_task_force(), selectors.still_valid())
     found = found.select_related("agency", "contact")
     if law_enforcement_only:
         found = found.filter(agency__kind__in=selectors.LAW_ENFORCEMENT_KINDS)

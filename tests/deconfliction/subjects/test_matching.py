@@ -240,3 +240,24 @@ def test_a_tip_that_changes_holder_is_matched_for_its_new_holder(
     conflict = SubjectConflict.objects.get()
     assert {conflict.a_agency_id, conflict.b_agency_id} == {investigator.agency.pk, partner_agency.pk}
     assert _told() == {"investigator@ffo.example", "detective@bpd.example"}
+
+
+def test_an_expired_consent_matches_nothing_even_before_the_daily_run(
+    advocate, investigator, coordination_office, task_force, committed
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from deconfliction.subjects.models import SubjectEntry
+
+    with committed():
+        case = open_case(advocate, [(CaseParticipant.Role.VICTIM, CLIENT)], task_force=task_force)
+        consent = consent_to_deconfliction(case, by=advocate, recipient=coordination_office, days=2)
+    assert set(SubjectEntry.objects.values_list("valid_until", flat=True)) == {consent.expires_on - timedelta(days=1)}
+    with time_machine.travel(timezone.now() + timedelta(days=3)), committed():
+        other = open_case(investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
+        services.check_subject(user=investigator, context=other, identifiers=CHECKED)
+    assert SubjectConflict.objects.count() == 0
+    assert SubjectNotice.objects.count() == 0
