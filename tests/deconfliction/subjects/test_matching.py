@@ -261,3 +261,26 @@ def test_an_expired_consent_matches_nothing_even_before_the_daily_run(
         services.check_subject(user=investigator, context=other, identifiers=CHECKED)
     assert SubjectConflict.objects.count() == 0
     assert SubjectNotice.objects.count() == 0
+
+
+def test_a_failed_email_is_sent_again_by_the_periodic_run(
+    investigator, partner_investigator, task_force, committed, mailoutbox, monkeypatch
+):
+    from deconfliction.subjects import tasks
+
+    def broken(**kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(tasks, "send_mail", broken)
+    with committed():
+        open_case(investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
+        open_case(partner_investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
+    assert SubjectNotice.objects.count() == 2
+    assert not SubjectNotice.objects.filter(email_claimed_at__isnull=False).exists()  # the claims are let go
+    assert mailoutbox == []
+    monkeypatch.undo()
+    tasks.subject_entries_expire.call()
+    assert sorted(mail.to[0] for mail in mailoutbox) == ["detective@bpd.example", "investigator@ffo.example"]
+    assert not SubjectNotice.objects.filter(emailed_at__isnull=True).exists()
+    tasks.subject_entries_expire.call()
+    assert len(mailoutbox) == 2  # sent once
