@@ -345,20 +345,17 @@ def _tell(conflict: SubjectConflict, *, request: HttpRequest | None = None) -> N
     }
     # One row in the trail of each agency told, so each side's auditors see what was disclosed to and of it.
     sides = [conflict.b_agency] if conflict.one_sided else [conflict.b_agency, conflict.a_agency]
+    # The request (its address and browser) is the side ``b`` checker's: only in its own agency's row.
     actor = getattr(request, "user", None) if request is not None else None
-    audit_records(
-        [
-            {
-                "action": "deconfliction.conflict.found",
-                "actor": actor,
-                "target": conflict,
-                "agency": agency,
-                "details": details,
-            }
-            for agency in sides
-        ],
-        request=request,
-    )
+    for agency in sides:
+        audit_record(
+            action="deconfliction.conflict.found",
+            actor=actor,
+            target=conflict,
+            agency=agency,
+            details=details,
+            request=request if agency.pk == conflict.b_agency_id else None,
+        )
     notice_ids = [notice.pk for notice in notices]
     if notice_ids:
         transaction.on_commit(lambda: email_subject_notices.enqueue(notice_ids), robust=True)
