@@ -13,7 +13,7 @@ With ``DJANGO_DEBUG`` on (the demo) and no keys, a fixed development key is used
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from django.conf import settings
@@ -29,7 +29,7 @@ MIN_SECRET_LENGTH = 32
 @dataclass(frozen=True)
 class Key:
     key_id: str
-    secret: bytes
+    secret: bytes = field(repr=False)  # never in a log line, a traceback's locals or an error page
 
     def for_task_force(self, task_force_id: int) -> bytes:
         return hmac.new(self.secret, f"task-force:{task_force_id}".encode(), hashlib.sha256).digest()

@@ -39,6 +39,9 @@ class SubjectEntry(models.Model):
     )
     entered_on = models.DateField(default=timezone.localdate)
     renew_on = models.DateField()
+    # A provider's client: the last day their consent naming deconfliction is active. Past it the entry matches
+    # nothing, even before the daily run deletes it. Empty for law enforcement's entries.
+    valid_until = models.DateField(null=True, blank=True)
     # Internal: what the entry stands for, to rebuild and delete it. Never shown, never compared across agencies.
     source = models.CharField(max_length=12, choices=[c for c in Source.choices if c[0] != Source.CHECK])
     source_id = models.PositiveBigIntegerField()

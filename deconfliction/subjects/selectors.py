@@ -16,10 +16,10 @@ law enforcement.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from cases.models import Case, CaseParticipant, Consent, Person
 from cases.selectors.cases import case_list_visible_to
 from deconfliction.subjects.models import SubjectConflict, SubjectNotice
 from tips.models import Tip, TipSubject
-from tips.selectors import tip_list_readable_by
+from tips.selectors import reported_by_provider, tip_list_readable_by
 
 INDEXED_ROLES = (CaseParticipant.Role.SUSPECT, CaseParticipant.Role.WITNESS, CaseParticipant.Role.VICTIM)
 LAW_ENFORCEMENT_KINDS = (
@@ -71,7 +71,10 @@ def watched_task_forces(user: User) -> QuerySet[TaskForce]:
 
 
 def task_force_ids_of(agency_id: int) -> list[int]:
-    return list(TaskForceMember.objects.filter(agency=agency_id).values_list("task_force_id", flat=True))
+    """The task forces an agency writes and checks under: none once it is deactivated."""
+    return list(
+        TaskForceMember.objects.filter(agency=agency_id, agency__is_active=True).values_list("task_force_id", flat=True)
+    )
 
 
 # What the index holds ----------------------------------------------------------------------------------------
@@ -87,6 +90,20 @@ def has_deconfliction_consent(person: Person, consents: Iterable[Consent], *, on
         and consent.is_active_on(day)
         for consent in consents
     )
+
+
+def consent_valid_until(person: Person, consents: Iterable[Consent], *, on: date | None = None) -> date | None:
+    """The last day the provider holding ``person`` holds an active consent naming deconfliction (``consents``: the
+    person's, prefetched); None without one."""
+    day = on or timezone.localdate()
+    ends = [
+        consent.expires_on - timedelta(days=1)  # active while the day is before expires_on
+        for consent in consents
+        if consent.holder_agency_id == person.entered_by_agency_id
+        and Consent.Category.DECONFLICTION in consent.categories
+        and consent.is_active_on(day)
+    ]
+    return max(ends, default=None)
 
 
 def participant_indexed(participant: CaseParticipant, *, on: date | None = None) -> bool:
@@ -119,8 +136,13 @@ def tip_holder(tip: Tip) -> tuple[Agency, User | None]:
 
 
 def tip_subject_indexed(subject: TipSubject) -> bool:
+    """An open tip's subject held by law enforcement; never the victim of a tip a victim service provider received,
+    who is that provider's client even once the tip is passed to the police (decision 0028,
+    ``tips.selectors.reported_by_provider``) and has no consent path here."""
     tip = subject.tip
     if subject.role not in INDEXED_ROLES or tip.status not in Tip.OPEN:
+        return False
+    if subject.role == TipSubject.Role.VICTIM and reported_by_provider(tip):
         return False
     agency, _contact = tip_holder(tip)
     return agency.is_law_enforcement
@@ -205,8 +227,24 @@ def unread_notices_of(user: User) -> QuerySet[SubjectNotice]:
     return SubjectNotice.objects.filter(user=user.pk, read_at__isnull=True)
 
 
-def recipients_for(agency: Agency, contact: User | None) -> list[User]:
-    """Whom to tell on one side: its contact if still an active member of the agency, else its supervisors."""
+def in_task_force() -> Q:
+    """Entries (or anything with ``agency`` and ``task_force``) of an active agency still a member of the task
+    force: an agency deactivated or gone from the task force is neither matched nor told, even before a reindex."""
+    member = TaskForceMember.objects.filter(task_force=OuterRef("task_force_id"), agency=OuterRef("agency_id"))
+    return Q(Exists(member), agency__is_active=True)
+
+
+def still_valid(on: date | None = None) -> Q:
+    """Entries whose provider client's consent is still active (law enforcement's have no end)."""
+    return Q(valid_until__isnull=True) | Q(valid_until__gte=on or timezone.localdate())
+
+
+def recipients_for(agency: Agency, contact: User | None, task_force_id: int) -> list[User]:
+    """Whom to tell on one side: its contact if still an active member of the agency, else its supervisors; nobody
+    once the agency is deactivated or no longer a member of the task force."""
+    current = Agency.objects.filter(pk=agency.pk, is_active=True, task_force_memberships__task_force=task_force_id)
+    if not current.exists():
+        return []
     if contact is not None and contact.is_active and getattr(contact.agency, "pk", None) == agency.pk:
         return [contact]
     return list(
@@ -218,10 +256,10 @@ def recipients_for(agency: Agency, contact: User | None) -> list[User]:
 
 def contact_view(agency: Agency, contact: User | None) -> dict[str, Any]:
     """What a side is told of the other: whom to call. Name, agency, work phone (else the agency's), e-mail; the
-    agency's own phone and e-mail once the contact's account is closed."""
-    if contact is not None and not contact.is_active:
-        contact = None
+    agency's own phone and e-mail once the contact's account is closed or they moved to another agency."""
     membership = getattr(contact, "membership", None) if contact is not None else None
+    if contact is not None and (not contact.is_active or getattr(membership, "agency_id", None) != agency.pk):
+        contact = membership = None  # gone, or moved to another agency: the agency's own desk
     return {
         "name": contact.full_name if contact is not None else "",
         "agency": agency.name,

@@ -47,6 +47,7 @@ class Wanted:
     tip_id: int | None = None
     person_id: int | None = None
     side_key: str = ""  # a check's side: its context and agency ("check:case:12:3"); else the source's
+    valid_until: date | None = None  # a provider's client: the last day of their consent
 
     @property
     def source_key(self) -> str:
@@ -88,6 +89,9 @@ def _wanted_for_participants(participants: Iterable[CaseParticipant]) -> list[Wa
             continue
         person = participant.person
         agency = person.entered_by_agency
+        valid_until = (
+            selectors.consent_valid_until(person, person.consents.all()) if agency.is_victim_service_provider else None
+        )
         if agency.pk not in task_forces:
             task_forces[agency.pk] = selectors.task_force_ids_of(agency.pk)
         for kind, value in _participant_identifiers(person):
@@ -103,6 +107,7 @@ def _wanted_for_participants(participants: Iterable[CaseParticipant]) -> list[Wa
                         source_id=participant.pk,
                         case_id=participant.case_id,
                         person_id=person.pk,
+                        valid_until=valid_until,
                     )
                 )
     return wanted
@@ -147,20 +152,27 @@ def _sync(existing: Any, wanted: list[Wanted], *, reason: str) -> list[SubjectEn
         held = list(existing.select_for_update())
         stale: list[int] = []
         changed: list[SubjectEntry] = []
+        moved: list[Wanted] = []  # entries now held by another agency (a tip assigned on): matched as new ones
         for entry in held:
             identity = (entry.task_force_id, entry.digest, entry.source, entry.source_id)
             kept = by_identity.pop(identity, None) if entry.key_id == key.key_id else None
             if kept is None:
                 stale.append(entry.pk)
-            elif entry.agency_id != kept.agency.pk or entry.contact_id != getattr(kept.contact, "pk", None):
-                entry.agency, entry.contact = kept.agency, kept.contact
+            elif (
+                entry.agency_id != kept.agency.pk
+                or entry.contact_id != getattr(kept.contact, "pk", None)
+                or entry.valid_until != kept.valid_until
+            ):
+                if entry.agency_id != kept.agency.pk:
+                    moved.append(kept)
+                entry.agency, entry.contact, entry.valid_until = kept.agency, kept.contact, kept.valid_until
                 changed.append(entry)
         if stale:
             SubjectEntry.objects.filter(pk__in=stale).delete()
             if reason != "rotated":  # a rotation rewrites entries, it removes no subject
                 _audit_removed(held, stale, reason=reason)
         if changed:
-            SubjectEntry.objects.bulk_update(changed, ["agency", "contact"])
+            SubjectEntry.objects.bulk_update(changed, ["agency", "contact", "valid_until"])
         _lock_digests([digest for (_tf, digest, _source, _source_id) in by_identity])
         created = SubjectEntry.objects.bulk_create(
             [
@@ -173,6 +185,7 @@ def _sync(existing: Any, wanted: list[Wanted], *, reason: str) -> list[SubjectEn
                     contact=item.contact,
                     entered_on=today,
                     renew_on=today + LIFETIME,
+                    valid_until=item.valid_until,
                     source=item.source,
                     source_id=item.source_id,
                     case_id=item.case_id,
@@ -183,8 +196,8 @@ def _sync(existing: Any, wanted: list[Wanted], *, reason: str) -> list[SubjectEn
             ],
             ignore_conflicts=True,  # a concurrent reindex of the same case wrote it first
         )
-        if by_identity:
-            _match(list(by_identity.values()), one_sided=False)
+        if by_identity or moved:
+            _match([*by_identity.values(), *moved], one_sided=False)
     return created
 
 
@@ -268,7 +281,8 @@ def _candidates(items: list[Wanted], *, law_enforcement_only: bool) -> list[tupl
     found = SubjectEntry.objects.filter(
         task_force_id__in={task_force_id for task_force_id, _key_id, _digest in digests},
         digest__in=sorted({digest for _tf, _key_id, digest in digests}),
-    ).select_related("agency", "contact")
+    ).filter(selectors.in_task_force(), selectors.still_valid())
+    found = found.select_related("agency", "contact")
     if law_enforcement_only:
         found = found.filter(agency__kind__in=selectors.LAW_ENFORCEMENT_KINDS)
     pairs = []
@@ -318,9 +332,9 @@ def _match(items: list[Wanted], *, one_sided: bool, request: HttpRequest | None 
 def _tell(conflict: SubjectConflict, *, request: HttpRequest | None = None) -> None:
     """A notice to each side told (one side for a provider's check), its e-mail after the commit, and the
     disclosure in the audit trail (which agencies learnt of each other, on what kinds; never a case)."""
-    told = selectors.recipients_for(conflict.b_agency, conflict.b_contact)
+    told = selectors.recipients_for(conflict.b_agency, conflict.b_contact, conflict.task_force_id)
     if not conflict.one_sided:
-        told += selectors.recipients_for(conflict.a_agency, conflict.a_contact)
+        told += selectors.recipients_for(conflict.a_agency, conflict.a_contact, conflict.task_force_id)
     notices = SubjectNotice.objects.bulk_create([SubjectNotice(user=user, conflict=conflict) for user in told])
     details = {
         "kinds": conflict.kinds,
@@ -331,20 +345,17 @@ def _tell(conflict: SubjectConflict, *, request: HttpRequest | None = None) -> N
     }
     # One row in the trail of each agency told, so each side's auditors see what was disclosed to and of it.
     sides = [conflict.b_agency] if conflict.one_sided else [conflict.b_agency, conflict.a_agency]
+    # The request (its address and browser) is the side ``b`` checker's: only in its own agency's row.
     actor = getattr(request, "user", None) if request is not None else None
-    audit_records(
-        [
-            {
-                "action": "deconfliction.conflict.found",
-                "actor": actor,
-                "target": conflict,
-                "agency": agency,
-                "details": details,
-            }
-            for agency in sides
-        ],
-        request=request,
-    )
+    for agency in sides:
+        audit_record(
+            action="deconfliction.conflict.found",
+            actor=actor,
+            target=conflict,
+            agency=agency,
+            details=details,
+            request=request if agency.pk == conflict.b_agency_id else None,
+        )
     notice_ids = [notice.pk for notice in notices]
     if notice_ids:
         transaction.on_commit(lambda: email_subject_notices.enqueue(notice_ids), robust=True)

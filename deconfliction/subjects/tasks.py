@@ -1,5 +1,6 @@
 """Background work of subject deconfliction (``django.tasks``, run by ``manage.py run_worker``): the e-mails of its
-notices, claimed before sending as tips' are (``tips.tasks``), and the daily expiry of the index."""
+notices, claimed before sending as tips' are (``tips.tasks``), and the daily expiry of the index, which also sends
+again the e-mails that failed."""
 
 import logging
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 EXPIRY_INTERVAL = timedelta(hours=24)
 EMAIL_CLAIM_LEASE = timedelta(minutes=10)
+EMAIL_RETRY_WINDOW = timedelta(days=7)  # a failed e-mail is retried by the daily run for a week
 
 
 def _claim(notice_id: int, now: datetime) -> bool:
@@ -49,9 +51,9 @@ def _email(notice: SubjectNotice) -> None:
     send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
 
 
-@task()
-def email_subject_notices(notice_ids: list[int]) -> int:
-    """E-mail each of ``notice_ids`` that this task claims; the number sent."""
+def send_notices(notice_ids: list[int]) -> int:
+    """E-mail each of ``notice_ids`` this run claims; the number sent. A failed e-mail lets its claim go, so the
+    periodic run (``unsent_notice_ids``) sends it again."""
     sent = 0
     notices = SubjectNotice.objects.filter(pk__in=notice_ids, emailed_at__isnull=True).select_related(
         "user___membership__agency",
@@ -67,10 +69,30 @@ def email_subject_notices(notice_ids: list[int]) -> int:
             _email(notice)
         except Exception:
             logger.exception("Subject notice %s could not be e-mailed", notice.pk)
+            SubjectNotice.objects.filter(pk=notice.pk, emailed_at__isnull=True).update(email_claimed_at=None)
             continue
         SubjectNotice.objects.filter(pk=notice.pk).update(emailed_at=timezone.now())
         sent += 1
     return sent
+
+
+def unsent_notice_ids(now: datetime | None = None) -> list[int]:
+    """Notices of the last ``EMAIL_RETRY_WINDOW`` not yet e-mailed to an active reader, their claim free."""
+    now = now or timezone.now()
+    free = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_CLAIM_LEASE)
+    return list(
+        SubjectNotice.objects.filter(
+            free, emailed_at__isnull=True, user__is_active=True, created_at__gte=now - EMAIL_RETRY_WINDOW
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@task()
+def email_subject_notices(notice_ids: list[int]) -> int:
+    """E-mail each of ``notice_ids`` that this task claims; the number sent."""
+    return send_notices(notice_ids)
 
 
 @task()
@@ -79,6 +101,10 @@ def subject_entries_expire(reschedule: bool = False) -> int:
     from deconfliction.subjects import services
 
     try:
+        try:
+            send_notices(unsent_notice_ids())  # the e-mails that failed since the last run
+        except Exception:
+            logger.exception("Unsent subject notices could not be swept")
         return services.entries_expire()[1]
     finally:
         if reschedule:

@@ -62,6 +62,13 @@ def check_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "deconfliction/subjects/check_start.html", {"form": form})
 
 
+def _emptied(form: CheckForm) -> CheckForm:
+    """An empty check form carrying ``form``'s errors: a re-rendered page never shows back what was typed."""
+    empty = CheckForm()
+    empty._errors = form.errors  # type: ignore[attr-defined]  # (Form._errors: not in django-stubs)
+    return empty
+
+
 def _check(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     context = selectors.check_context_for(request.user, kind, pk)
     form = CheckForm(request.POST or None)
@@ -82,6 +89,8 @@ def _check(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpRespons
                 user=request.user, context=context, identifiers=form.identifiers, request=request
             )
             form = CheckForm()  # nothing typed stays on the page
+    if form.is_bound:
+        form = _emptied(form)  # a refusal or an error: the errors, never what was typed
     agency_id = getattr(request.user.agency, "pk", None)
     return render(
         request,

@@ -69,3 +69,10 @@ def test_digests_differ_per_task_force_key_and_kind():
     assert base != keys.digest(other, 1, "phone", "+17135550142")
     assert base != keys.digest(key, 1, "handle", "+17135550142")
     assert "7135550142" not in base
+
+
+def test_a_keys_repr_never_shows_its_secret():
+    key = keys.Key("k1", b"s" * 40)
+    assert "s" * 40 not in repr(key)
+    assert "s" * 40 not in str(key)
+    assert "k1" in repr(key)

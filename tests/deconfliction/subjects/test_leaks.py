@@ -140,3 +140,21 @@ def test_no_email_log_line_or_audit_row_carries_identifiers_or_case_data(world, 
         if value in text
     ]
     assert leaks == []
+
+
+def test_a_providers_tip_passed_to_police_never_indexes_its_victim(ngo_intake, intake, lead_agency, committed):
+    """The victim of a tip a provider received is the provider's client (decision 0028): passing the tip to law
+    enforcement indexes its suspect, never its victim, for whom no consent path exists."""
+    from tests.deconfliction.subjects.conftest import receive_tip
+    from tips.models import Tip
+
+    victim = {"role": "victim", "name": "Ylva Clientsentinel", "phone": "832-555-0166", "approximate_age": 24}
+    suspect = {"role": "suspect", "name": "Big Mike", "phone": "713-555-0142"}
+    with committed():
+        tip = receive_tip(ngo_intake, [victim, suspect])
+    with committed():  # held by the field office from now on
+        Tip.objects.filter(pk=tip.pk).update(assigned_agency=lead_agency, owner=intake)
+        services.reindex_tips([tip.pk])
+    entries = SubjectEntry.objects.filter(tip_id=tip.pk)
+    assert sorted(entries.values_list("kind", flat=True)) == ["phone"]
+    assert services.check_subject(user=intake, context=tip, identifiers={("phone", "+18325550166")}).conflicts == []

@@ -165,3 +165,122 @@ def test_a_later_match_on_more_kinds_adds_them_without_telling_again(
         person_update(case=case, person=person, version=person.version, actor=investigator, email="q@example.org")
     assert SubjectConflict.objects.get(pk=other.pk).kinds == ["phone"]
     assert SubjectNotice.objects.count() == 2
+
+
+@pytest.mark.parametrize("gone", ["deactivated", "left_the_task_force"])
+def test_an_agency_deactivated_or_out_of_the_task_force_is_neither_matched_nor_told(
+    investigator, partner_investigator, partner_agency, task_force, committed, gone
+):
+    from agencies.models import Agency, TaskForceMember
+
+    with committed():
+        open_case(partner_investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
+    # Without a save the index hears of: its entries are still there.
+    if gone == "deactivated":
+        Agency.objects.filter(pk=partner_agency.pk).update(is_active=False)
+    else:
+        TaskForceMember.objects.filter(agency=partner_agency).delete()
+    with committed():
+        case = open_case(investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
+        services.check_subject(user=investigator, context=case, identifiers=CHECKED)
+    assert SubjectConflict.objects.count() == 0
+    assert SubjectNotice.objects.count() == 0
+
+
+def test_whom_to_tell_is_nobody_of_an_agency_deactivated_or_out_of_the_task_force(
+    partner_investigator, partner_agency, task_force
+):
+    from agencies.models import TaskForceMember
+    from deconfliction.subjects import selectors
+
+    assert selectors.recipients_for(partner_agency, partner_investigator, task_force.pk) == [partner_investigator]
+    TaskForceMember.objects.filter(agency=partner_agency).delete()
+    assert selectors.recipients_for(partner_agency, partner_investigator, task_force.pk) == []
+    TaskForceMember.objects.create(task_force=task_force, agency=partner_agency)
+    partner_agency.is_active = False
+    partner_agency.save()
+    assert selectors.recipients_for(partner_agency, partner_investigator, task_force.pk) == []
+
+
+def test_a_contact_who_moved_to_another_agency_is_shown_as_their_former_agency(
+    partner_investigator, partner_agency, lead_agency, task_force
+):
+    from agencies.models import Agency
+    from deconfliction.subjects import selectors
+
+    partner_agency.phone, partner_agency.email = "713-555-0900", "desk@bpd.example"
+    partner_agency.save()
+    assert selectors.contact_view(partner_agency, partner_investigator)["name"] == "Pat Partner"
+    membership = partner_investigator.membership
+    membership.agency = lead_agency
+    membership.save()
+    moved = type(partner_investigator).objects.get(pk=partner_investigator.pk)
+    shown = selectors.contact_view(Agency.objects.get(pk=partner_agency.pk), moved)
+    assert shown == {
+        "name": "",
+        "agency": "Bayport Police Department",
+        "phone": "713-555-0900",
+        "email": "desk@bpd.example",
+    }
+
+
+def test_a_tip_that_changes_holder_is_matched_for_its_new_holder(
+    investigator, intake, partner_investigator, partner_agency, task_force, committed
+):
+    from tests.deconfliction.subjects.conftest import receive_tip
+    from tips.models import Tip
+
+    with committed():
+        open_case(investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
+        tip = receive_tip(intake, [{"role": "suspect", "name": "Big Mike", "phone": CLIENT["phone"]}])
+    assert SubjectConflict.objects.count() == 0  # one agency holds both
+    with committed():
+        Tip.objects.filter(pk=tip.pk).update(assigned_agency=partner_agency, owner=partner_investigator)
+        services.reindex_tips([tip.pk])
+    conflict = SubjectConflict.objects.get()
+    assert {conflict.a_agency_id, conflict.b_agency_id} == {investigator.agency.pk, partner_agency.pk}
+    assert _told() == {"investigator@ffo.example", "detective@bpd.example"}
+
+
+def test_an_expired_consent_matches_nothing_even_before_the_daily_run(
+    advocate, investigator, coordination_office, task_force, committed
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from deconfliction.subjects.models import SubjectEntry
+
+    with committed():
+        case = open_case(advocate, [(CaseParticipant.Role.VICTIM, CLIENT)], task_force=task_force)
+        consent = consent_to_deconfliction(case, by=advocate, recipient=coordination_office, days=2)
+    assert set(SubjectEntry.objects.values_list("valid_until", flat=True)) == {consent.expires_on - timedelta(days=1)}
+    with time_machine.travel(timezone.now() + timedelta(days=3)), committed():
+        other = open_case(investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
+        services.check_subject(user=investigator, context=other, identifiers=CHECKED)
+    assert SubjectConflict.objects.count() == 0
+    assert SubjectNotice.objects.count() == 0
+
+
+def test_a_failed_email_is_sent_again_by_the_periodic_run(
+    investigator, partner_investigator, task_force, committed, mailoutbox, monkeypatch
+):
+    from deconfliction.subjects import tasks
+
+    def broken(**kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(tasks, "send_mail", broken)
+    with committed():
+        open_case(investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
+        open_case(partner_investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
+    assert SubjectNotice.objects.count() == 2
+    assert not SubjectNotice.objects.filter(email_claimed_at__isnull=False).exists()  # the claims are let go
+    assert mailoutbox == []
+    monkeypatch.undo()
+    tasks.subject_entries_expire.call()
+    assert sorted(mail.to[0] for mail in mailoutbox) == ["detective@bpd.example", "investigator@ffo.example"]
+    assert not SubjectNotice.objects.filter(emailed_at__isnull=True).exists()
+    tasks.subject_entries_expire.call()
+    assert len(mailoutbox) == 2  # sent once

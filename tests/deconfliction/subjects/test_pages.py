@@ -136,6 +136,7 @@ def test_a_check_with_nothing_that_can_match_changes_nothing(client_as, investig
     )
     assert response.status_code == 200
     assert "a name alone never matches" in response.content.decode()
+    assert "Jose Garcia" not in response.content.decode()  # what was typed is not shown back
     assert not AuditEvent.objects.filter(action__startswith="deconfliction.").exists()
 
 
@@ -148,6 +149,7 @@ def test_checks_are_limited_per_person(client_as, investigator, colleague, task_
     refused = client.post(url, {"phone": "713 555 0199"})
     assert refused.status_code == 429
     assert "too many checks" in refused.content.decode()
+    assert "0199" not in refused.content.decode()  # what was typed is not shown back
     assert AuditEvent.objects.filter(action="deconfliction.subject.checked").count() == 2
     assert AuditEvent.objects.filter(action="deconfliction.subject.check_refused", outcome="denied").count() == 2
     other = open_case(colleague, [], task_force=task_force)  # the limit is the person's, not the agency's
@@ -237,3 +239,23 @@ def test_the_watch_costs_the_same_for_one_conflict_or_several(
         page = client.get(reverse("deconfliction_watch"))
     assert page.content.decode().count("Record the resolution") == 3
     assert len(three) == len(one)
+
+
+def test_the_other_agencys_audit_row_of_a_check_carries_nothing_of_the_checkers_request(
+    client_as, investigator, partner_investigator, lead_agency, partner_agency, task_force, committed
+):
+    with committed():
+        open_case(investigator, [(CaseParticipant.Role.SUSPECT, SUSPECT)], task_force=task_force)
+        context = open_case(partner_investigator, [], task_force=task_force)
+    with committed():
+        response = client_as(partner_investigator).post(
+            reverse("deconfliction_check_case", args=[context.pk]),
+            {"phone": SUSPECT["phone"]},
+            HTTP_USER_AGENT="Checker-Browser/1.0",
+            REMOTE_ADDR="198.51.100.7",
+        )
+    assert response.status_code == 200
+    rows = {row.agency_id: row for row in AuditEvent.objects.filter(action="deconfliction.conflict.found")}
+    assert rows.keys() == {lead_agency.pk, partner_agency.pk}
+    assert rows[partner_agency.pk].user_agent == "Checker-Browser/1.0"  # the checker's own trail keeps it
+    assert (rows[lead_agency.pk].user_agent, rows[lead_agency.pk].ip_address) == ("", None)
