@@ -349,7 +349,7 @@ def _tell(conflict: SubjectConflict, *, request: HttpRequest | None = None) -> N
     actor = getattr(request, "user", None) if request is not None else None
     for agency in sides:
         audit_record(
-            action="deconfliction.conflict.found",
+            action="deconfliction.subject.conflict_found",
             actor=actor,
             target=conflict,
             agency=agency,
@@ -447,7 +447,7 @@ def conflict_resolve(
         conflict.resolved_at = timezone.now()
         conflict.save(update_fields=["status", "resolution", "resolution_note", "resolved_by", "resolved_at"])
         audit_record(
-            action="deconfliction.conflict.resolved",
+            action="deconfliction.subject.conflict_resolved",
             actor=actor,
             request=request,
             target=conflict,

@@ -174,7 +174,7 @@ def test_the_coordinator_records_a_resolution(client_as, conflict, coordinator, 
     client.post(url, {"resolution": "joint", "note": "FFO leads"})
     resolved = SubjectConflict.objects.get()
     assert (resolved.status, resolved.resolution, resolved.resolved_by) == ("resolved", "joint", coordinator)
-    assert AuditEvent.objects.filter(action="deconfliction.conflict.resolved", actor=coordinator).exists()
+    assert AuditEvent.objects.filter(action="deconfliction.subject.conflict_resolved", actor=coordinator).exists()
     assert "FFO leads" not in client.get(reverse("deconfliction_watch")).content.decode()  # no longer open
 
 
@@ -255,7 +255,27 @@ def test_the_other_agencys_audit_row_of_a_check_carries_nothing_of_the_checkers_
             REMOTE_ADDR="198.51.100.7",
         )
     assert response.status_code == 200
-    rows = {row.agency_id: row for row in AuditEvent.objects.filter(action="deconfliction.conflict.found")}
+    rows = {row.agency_id: row for row in AuditEvent.objects.filter(action="deconfliction.subject.conflict_found")}
     assert rows.keys() == {lead_agency.pk, partner_agency.pk}
     assert rows[partner_agency.pk].user_agent == "Checker-Browser/1.0"  # the checker's own trail keeps it
     assert (rows[lead_agency.pk].user_agent, rows[lead_agency.pk].ip_address) == ("", None)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("deconfliction.subject.conflict_found", "told an agency of a subject another agency also holds"),
+        ("deconfliction.subject.conflict_resolved", "recorded how a subject conflict was settled"),
+        ("deconfliction.subject.checked", "checked a subject against the deconfliction index"),
+        ("deconfliction.subject.check_refused", "was refused a subject check: too many in the hour"),
+        ("deconfliction.entries.removed", "removed a subject's identifiers from the deconfliction index"),
+    ],
+)
+def test_each_subject_action_reads_in_words_apart_from_the_operations(code, words):
+    from django.utils import translation
+
+    from portal.audit import action_label
+
+    with translation.override("en"):  # whatever language an earlier test on this worker left active
+        assert str(action_label(code)) == words
+        assert str(action_label(code)) != str(action_label("deconfliction.conflict.resolved"))
