@@ -158,8 +158,15 @@ def packet_audit_events(
     viewer: User, case: Case, dossier: selectors.CaseDossier, handling: Handling, **details: Any
 ) -> list[dict[str, Any]]:
     """The disclosure (``cases.packet.generated``: the handling mark, whose information it carried, ids and
-    categories only) and the same read events the case page writes for the people shown."""
-    reads = selectors.person_read_events(viewer, case, dossier.people, via="packet", **details)
+    categories only) and the same read events the case page writes for the people and the sections shown."""
+    reads = [
+        *selectors.person_read_events(viewer, case, dossier.people, via="packet", **details),
+        *(
+            {**event, "details": {**event.get("details", {}), "via": "packet", **details}}
+            for section in dossier.sections
+            for event in section.reads
+        ),
+    ]
     return [
         {
             "action": "cases.packet.generated",

@@ -41,6 +41,7 @@ from cases.forms import (
 from cases.models import Case, CaseParticipant, ConsentRequest, VictimIdentification, Visibility
 from cases.packets import render_case_packet
 from cases.presenters import access_text, person_choice_label, withheld_text
+from cases.sections import CaseSection
 from portal.audit import audit_record, audit_records
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
@@ -119,7 +120,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = access.case
     dossier = selectors.case_dossier_for(user, access)
     people = dossier.people
-    _audit_reads(request, case, people)
+    _audit_reads(request, case, people, dossier.sections)
     may_change, may_see_le = access.may_change, access.may_see_le
     may_manage, may_decide = access.manages, access.decides
     status_changes = services.case_status_changes_for(access)
@@ -160,6 +161,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "consent_asks": consent_asks,
             "access_requests": list(selectors.access_requests_open_in(case)) if may_manage else [],
             "needs": dossier.needs,
+            "sections": dossier.sections,
             "notes": dossier.notes,
             "documents": dossier.documents,
             "shares": dossier.shares,
@@ -204,13 +206,17 @@ def _consent_asks(
 
 
 def _audit_reads(
-    request: AuthenticatedHttpRequest, case: Case, people: list[tuple[CaseParticipant, selectors.PersonView]]
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    people: list[tuple[CaseParticipant, selectors.PersonView]],
+    sections: list[CaseSection],
 ) -> None:
     """Every view of a case and every showing of a person's PII is an audit event (ids and categories only), written
-    in one INSERT whatever the number of people."""
+    in one INSERT whatever the number of people; so are the reads the sections of the apps above cases declare."""
     events = [
         {"action": "cases.case.viewed", "target": case},
         *selectors.person_read_events(request.user, case, people),
+        *(event for section in sections for event in section.reads),
     ]
     audit_records(events, request=request)
 

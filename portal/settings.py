@@ -132,6 +132,8 @@ PORTAL_WORK_QUEUE = [
     "tips.workqueue.sections",
     "agencies.workqueue.sections",
 ]
+# What the apps above cases add to the case page and packet (cases/sections.py), in this order.
+CASE_SECTIONS: list[str] = []
 # Where the directory's "Refer someone" leads (services_directory/templatetags/directory_links.py): the directory
 # sits below the referrals and does not import them.
 DIRECTORY_REFER_SOMEONE = "referrals.links.refer_someone_url"

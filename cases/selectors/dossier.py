@@ -1,7 +1,7 @@
 """Everything about one case that one reader may see, gathered once: the case page and the case packet both show
 this and only this (docs/architecture.md §7)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -15,6 +15,7 @@ from cases.presenters import (
     person_label,
     withheld_text,
 )
+from cases.sections import CaseSection, case_sections_for
 from cases.selectors.cases import CHANGE, MANAGE, VIEW_LE, CaseAccess, shares_of
 from cases.selectors.people import PersonView, consents_held_by, people_of_case_for
 from cases.selectors.records import NeedView, documents_visible, needs_visible, notes_visible
@@ -39,6 +40,8 @@ class CaseDossier:
     assigned: list[str]  # who works the case, for the lead agency's people (MANAGE)
     is_lead: bool = False  # the reader's agency leads the case
     reader_share: CaseShare | None = None  # else the active share through which the reader's agency sees it
+    # What the apps above cases add (setting CASE_SECTIONS), each by its own app's rule.
+    sections: list[CaseSection] = field(default_factory=list)
 
     @property
     def victims(self) -> list[tuple[Any, PersonView]]:
@@ -56,7 +59,11 @@ class CaseDossier:
         """Personal information is in view: any category of someone's information a consent or a share releases
         (identity and contact, but also their medical or immigration needs and their account), or files (read as
         personal information)."""
-        return any(view.categories for _participant, view in self.people) or bool(self.documents)
+        return (
+            any(view.categories for _participant, view in self.people)
+            or bool(self.documents)
+            or any(section.shows_pii for section in self.sections)
+        )
 
     @property
     def shows_le_sensitive(self) -> bool:
@@ -68,6 +75,7 @@ class CaseDossier:
             or any(
                 participant.role == CaseParticipant.Role.SUSPECT and view.shows_pii for participant, view in self.people
             )
+            or any(section.shows_le_sensitive for section in self.sections)
         )
 
     @property
@@ -124,7 +132,7 @@ def case_dossier_for(user: User, access: CaseAccess) -> CaseDossier:
         if CHANGE in permissions
         else []
     )
-    return CaseDossier(
+    dossier = CaseDossier(
         case=case,
         permissions=permissions,
         people=people,
@@ -140,6 +148,8 @@ def case_dossier_for(user: User, access: CaseAccess) -> CaseDossier:
         is_lead=is_lead,
         reader_share=None if is_lead else _reader_share(user, case),
     )
+    dossier.sections = case_sections_for(user, access, dossier)
+    return dossier
 
 
 def _reader_share(user: User, case: Case) -> CaseShare | None:
