@@ -200,6 +200,7 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "deconfliction.conflict.resolved": _("recorded how an operation conflict was settled"),
     "deconfliction.subject.conflict_found": _("told an agency of a subject another agency also holds"),
     "deconfliction.subject.conflict_resolved": _("recorded how a subject conflict was settled"),
+    "deconfliction.subject.conflict_reopened": _("reopened a settled subject conflict: it now matches on more"),
     "deconfliction.subject.checked": _("checked a subject against the deconfliction index"),
     "deconfliction.subject.check_refused": _("was refused a subject check: too many in the hour"),
     "deconfliction.entries.removed": _("removed a subject's identifiers from the deconfliction index"),

@@ -48,6 +48,7 @@ The deconfliction app's tasks (their paths are longer):
 ``deconfliction.subjects.tasks.email_subject_notices``     run again   each notice is claimed before its e-mail
 ``deconfliction.subjects.tasks.subject_entries_expire``    run again,  deletes only entries past their renewal
                                                            periodic    date: twice is once
+``deconfliction.subjects.tasks.reindex_agency``            run again   writes the difference: twice is once
 ``deconfliction.operations.tasks.email_operation_notices`` run again   each notice is claimed before its e-mail
 =========================================================  ==========  ============================================
 """

@@ -82,9 +82,10 @@ def seed(*, rng: random.Random, stdout: OutputWrapper) -> None:
     today = timezone.localdate()
     consent_record(
         person=consenting.participants.get().person,
-        recipient_agency=Agency.objects.get(short_name="GCTF Coordination"),
+        # The consent names the agency that may learn Safe Harbor holds her (VAWA: a named recipient): the FBI.
+        recipient_agency=Agency.objects.get(short_name="FBI Bayport"),
         categories=[Consent.Category.DECONFLICTION],
-        purpose="Let task-force agencies working the same case learn of Safe Harbor (deconfliction only).",
+        purpose="Let the FBI learn that Safe Harbor works with her if it holds her too (deconfliction only).",
         signed_on=today,
         expires_on=today + timedelta(days=180),
         actor=maria,

@@ -42,6 +42,11 @@ class SubjectEntry(models.Model):
     # A provider's client: the last day their consent naming deconfliction is active. Past it the entry matches
     # nothing, even before the daily run deletes it. Empty for law enforcement's entries.
     valid_until = models.DateField(null=True, blank=True)
+    # A provider's client: to whom their consents naming deconfliction release a match, {agency id: last day}. Only
+    # those agencies are told that the provider holds a matching client (VAWA: a named recipient); the provider is
+    # told of any law-enforcement match. Null for law enforcement's entries, whose matches anyone in the task force
+    # may learn of.
+    released_to = models.JSONField(null=True, blank=True)
     # Internal: what the entry stands for, to rebuild and delete it. Never shown, never compared across agencies.
     source = models.CharField(max_length=12, choices=[c for c in Source.choices if c[0] != Source.CHECK])
     source_id = models.PositiveBigIntegerField()
@@ -73,9 +78,11 @@ class SubjectEntry(models.Model):
 class SubjectConflict(models.Model):
     """Two sides hold a subject with the same identifiers: each is told whom to call on the other, nothing more.
 
-    Side ``a`` held the entry first; side ``b`` wrote the matching entry or checked. ``one_sided``: a victim service
-    provider checked a client who is not in the index (no consent): only side ``b``, the provider, is told, and the
-    conflict is theirs alone (no coordinator sees it)."""
+    Side ``b`` is told; side ``a`` too unless ``one_sided``. Usually ``a`` held the entry first and ``b`` wrote the
+    matching entry or checked. A conflict is ``one_sided`` when one side may not learn of the other: a victim service
+    provider checked a client who is not in the index (no consent), or a provider's client matched an agency their
+    consents do not name. Only the provider, side ``b``, is told, and the conflict is theirs alone (no coordinator
+    sees it) until a consent names the other side, which is then told and the conflict becomes two-sided."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from agencies.models import TaskForceMember
 from cases.models import Case, CaseParticipant, Consent, Person
 from deconfliction.subjects import services, tasks
 from portal.tasks import register_task
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 # What the reaper (portal.tasks) does with a task whose worker died (this module is imported by the app's ready()).
 register_task(tasks.email_subject_notices, rerun=True)  # each notice claimed before its e-mail
 register_task(tasks.subject_entries_expire, rerun=True, periodic={"reschedule": True})  # twice is once
+register_task(tasks.reindex_agency, rerun=True)  # a reindex writes the difference: twice is once
 
 
 def _after_commit(work: Callable[[], Any]) -> None:
@@ -72,3 +74,12 @@ def tip_changed(sender: type[Tip], instance: Tip, **kwargs: Any) -> None:
 def tip_subject_changed(sender: type[TipSubject], instance: TipSubject, **kwargs: Any) -> None:
     tip_id = instance.tip_id
     _after_commit(lambda: services.reindex_tips([tip_id]))
+
+
+@receiver(post_save, sender=TaskForceMember, dispatch_uid="deconfliction_subjects_member_saved")
+@receiver(post_delete, sender=TaskForceMember, dispatch_uid="deconfliction_subjects_member_deleted")
+def task_force_membership_changed(sender: type[TaskForceMember], instance: TaskForceMember, **kwargs: Any) -> None:
+    """An agency joined or left a task force: its cases and tips are reindexed in the background (an agency may hold
+    thousands of subjects; matching stops at once on leaving, by the query's own filter)."""
+    agency_id = instance.agency_id
+    _after_commit(lambda: tasks.reindex_agency.enqueue(agency_id))

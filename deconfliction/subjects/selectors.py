@@ -106,6 +106,33 @@ def consent_valid_until(person: Person, consents: Iterable[Consent], *, on: date
     return max(ends, default=None)
 
 
+def consent_released_to(person: Person, consents: Iterable[Consent], *, on: date | None = None) -> dict[str, str]:
+    """To whom the active consents naming deconfliction of the provider holding ``person`` release a match:
+    ``{recipient agency id: last day}`` (the latest, where several name the same agency)."""
+    day = on or timezone.localdate()
+    released: dict[str, str] = {}
+    for consent in consents:
+        if (
+            consent.holder_agency_id == person.entered_by_agency_id
+            and Consent.Category.DECONFLICTION in consent.categories
+            and consent.is_active_on(day)
+        ):
+            last = (consent.expires_on - timedelta(days=1)).isoformat()
+            recipient = str(consent.recipient_agency_id)
+            released[recipient] = max(released.get(recipient, last), last)
+    return released
+
+
+def may_learn_of(released_to: dict[str, str] | None, agency_id: int, *, on: date | None = None) -> bool:
+    """Whether ``agency_id`` may be told of a side whose release is ``released_to``: anyone of a law-enforcement side
+    (None), only an agency a provider's client's consent names, on or before its last day ({} for nobody: a
+    provider's check)."""
+    if released_to is None:
+        return True
+    last = released_to.get(str(agency_id))
+    return last is not None and last >= (on or timezone.localdate()).isoformat()
+
+
 def participant_indexed(participant: CaseParticipant, *, on: date | None = None) -> bool:
     """The one rule for a case participant (its case, person, agency and consents loaded)."""
     if participant.role not in INDEXED_ROLES or participant.case.status == Case.Status.CLOSED:

@@ -6,6 +6,7 @@ one transaction. A new entry is matched at once against the other agencies' entr
 is a ``SubjectConflict`` told to both contacts. A check (``check_subject``) is a match without an entry.
 """
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -48,10 +49,17 @@ class Wanted:
     person_id: int | None = None
     side_key: str = ""  # a check's side: its context and agency ("check:case:12:3"); else the source's
     valid_until: date | None = None  # a provider's client: the last day of their consent
+    # Whom a match may be told to of this side (``selectors.may_learn_of``): None for law enforcement (anyone), the
+    # recipients of a provider's client's consents with their last days, nobody (()) for a provider's check.
+    released_to: tuple[tuple[str, str], ...] | None = None
 
     @property
     def source_key(self) -> str:
         return self.side_key or f"{self.source}:{self.source_id}"
+
+    @property
+    def release(self) -> dict[str, str] | None:
+        return None if self.released_to is None else dict(self.released_to)
 
 
 def _participant_identifiers(person: Person) -> set[normalise.Identifier]:
@@ -67,18 +75,24 @@ def _participant_identifiers(person: Person) -> set[normalise.Identifier]:
 
 
 def _subject_identifiers(subject: TipSubject, received_on: date) -> set[normalise.Identifier]:
-    birth_year = received_on.year - subject.approximate_age if subject.approximate_age else None
-    return normalise.of_subject(
-        name=subject.name,
-        alias=subject.alias,
-        date_of_birth=subject.date_of_birth,
-        birth_year=birth_year,
-        phone_number=subject.phone,
-        email_or_handle_text=subject.email_or_handle,
-        vehicle_plate=subject.vehicle_plate,
-        vehicle_state=subject.vehicle_state,
-        business_name=subject.business,
-    )
+    # Someone 30 on the day the tip came was born that year less 30, or the year before (their birthday still to
+    # come): both years are indexed, or half of them would never meet their date of birth.
+    age = subject.approximate_age
+    years = [received_on.year - age, received_on.year - age - 1] if age else [None]
+    found: set[normalise.Identifier] = set()
+    for birth_year in years:
+        found |= normalise.of_subject(
+            name=subject.name,
+            alias=subject.alias,
+            date_of_birth=subject.date_of_birth,
+            birth_year=birth_year,
+            phone_number=subject.phone,
+            email_or_handle_text=subject.email_or_handle,
+            vehicle_plate=subject.vehicle_plate,
+            vehicle_state=subject.vehicle_state,
+            business_name=subject.business,
+        )
+    return found
 
 
 def _wanted_for_participants(participants: Iterable[CaseParticipant]) -> list[Wanted]:
@@ -89,9 +103,11 @@ def _wanted_for_participants(participants: Iterable[CaseParticipant]) -> list[Wa
             continue
         person = participant.person
         agency = person.entered_by_agency
-        valid_until = (
-            selectors.consent_valid_until(person, person.consents.all()) if agency.is_victim_service_provider else None
-        )
+        valid_until, released_to = None, None
+        if agency.is_victim_service_provider:
+            consents = person.consents.all()
+            valid_until = selectors.consent_valid_until(person, consents)
+            released_to = tuple(sorted(selectors.consent_released_to(person, consents).items()))
         if agency.pk not in task_forces:
             task_forces[agency.pk] = selectors.task_force_ids_of(agency.pk)
         for kind, value in _participant_identifiers(person):
@@ -108,6 +124,7 @@ def _wanted_for_participants(participants: Iterable[CaseParticipant]) -> list[Wa
                         case_id=participant.case_id,
                         person_id=person.pk,
                         valid_until=valid_until,
+                        released_to=released_to,
                     )
                 )
     return wanted
@@ -162,17 +179,19 @@ def _sync(existing: Any, wanted: list[Wanted], *, reason: str) -> list[SubjectEn
                 entry.agency_id != kept.agency.pk
                 or entry.contact_id != getattr(kept.contact, "pk", None)
                 or entry.valid_until != kept.valid_until
+                or entry.released_to != kept.release
             ):
-                if entry.agency_id != kept.agency.pk:
-                    moved.append(kept)
+                if entry.agency_id != kept.agency.pk or _releases_more(entry.released_to, kept.release):
+                    moved.append(kept)  # matched again: someone may now be told who could not be before
                 entry.agency, entry.contact, entry.valid_until = kept.agency, kept.contact, kept.valid_until
+                entry.released_to = kept.release
                 changed.append(entry)
         if stale:
             SubjectEntry.objects.filter(pk__in=stale).delete()
             if reason != "rotated":  # a rotation rewrites entries, it removes no subject
                 _audit_removed(held, stale, reason=reason)
         if changed:
-            SubjectEntry.objects.bulk_update(changed, ["agency", "contact", "valid_until"])
+            SubjectEntry.objects.bulk_update(changed, ["agency", "contact", "valid_until", "released_to"])
         _lock_digests([digest for (_tf, digest, _source, _source_id) in by_identity])
         created = SubjectEntry.objects.bulk_create(
             [
@@ -186,6 +205,7 @@ def _sync(existing: Any, wanted: list[Wanted], *, reason: str) -> list[SubjectEn
                     entered_on=today,
                     renew_on=today + LIFETIME,
                     valid_until=item.valid_until,
+                    released_to=item.release,
                     source=item.source,
                     source_id=item.source_id,
                     case_id=item.case_id,
@@ -199,6 +219,14 @@ def _sync(existing: Any, wanted: list[Wanted], *, reason: str) -> list[SubjectEn
         if by_identity or moved:
             _match([*by_identity.values(), *moved], one_sided=False)
     return created
+
+
+def _releases_more(before: dict[str, str] | None, after: dict[str, str] | None) -> bool:
+    """Whether a provider's client's consents now release a match to an agency, or for longer, than before (a new
+    consent naming deconfliction): the entry is matched again, and whoever may now learn of it is told."""
+    if after is None or before is None:
+        return before is not None and after is None
+    return any(last > before.get(agency_id, "") for agency_id, last in after.items())
 
 
 def _lock_digests(digests: list[str]) -> None:
@@ -245,6 +273,23 @@ def reindex_person(person_id: int, *, reason: str = "changed") -> list[SubjectEn
     case_ids: set[int | None] = set(selectors.case_ids_of_person(person_id))
     case_ids |= set(SubjectEntry.objects.filter(person_id=person_id).values_list("case_id", flat=True))
     return reindex_cases(case_ids, reason=reason)
+
+
+def reindex_agency(agency_id: int) -> list[SubjectEntry]:
+    """Every case and tip whose subjects ``agency`` holds (it joined a task force: its entries are written there too;
+    one that left matches nothing from that moment, ``selectors.in_task_force``, and its entries go here)."""
+    case_ids: set[int | None] = set(
+        CaseParticipant.objects.filter(person__entered_by_agency=agency_id).values_list("case_id", flat=True)
+    )
+    tip_ids: set[int | None] = set(
+        Tip.objects.filter(Q(assigned_agency=agency_id) | Q(assigned_agency__isnull=True, receiving_agency=agency_id))
+        .filter(status__in=Tip.OPEN)
+        .values_list("pk", flat=True)
+    )
+    held = SubjectEntry.objects.filter(agency=agency_id)
+    case_ids |= set(held.exclude(case_id=None).values_list("case_id", flat=True))
+    tip_ids |= set(held.exclude(tip_id=None).values_list("tip_id", flat=True))
+    return [*reindex_cases(case_ids, reason="task_force"), *reindex_tips(tip_ids, reason="task_force")]
 
 
 def reindex_tips(tip_ids: Iterable[int | None], *, reason: str = "changed") -> list[SubjectEntry]:
@@ -294,59 +339,139 @@ def _candidates(items: list[Wanted], *, law_enforcement_only: bool) -> list[tupl
 
 
 def _match(items: list[Wanted], *, one_sided: bool, request: HttpRequest | None = None) -> list[SubjectConflict]:
-    """Record and tell the conflicts between ``items`` (one side, ``b``) and the entries they match (``a``)."""
+    """Record and tell the conflicts between ``items`` (new entries, or a check's identifiers) and the entries they
+    match; return those told to the ``items``' side (a check's answer).
+
+    Each side is told of the other only where the other's release allows it (``selectors.may_learn_of``): a
+    law-enforcement side anyone, a provider's client only the agencies its consents name, a provider's check nobody
+    (``one_sided``: it matches law enforcement only). The side told is ``b``; both told, the conflict is two-sided.
+    A pair met again adds its new kinds, tells whoever may now learn of it who could not before, tells both again of
+    a new kind, and reopens a settled conflict on a new kind."""
     groups: dict[tuple[str, str], list[tuple[Wanted, SubjectEntry]]] = defaultdict(list)
     for item, entry in _candidates(items, law_enforcement_only=one_sided):
         groups[(f"{entry.source}:{entry.source_id}", item.source_key)].append((item, entry))
-    conflicts: list[SubjectConflict] = []
-    for (a_key, b_key), pairs in sorted(groups.items()):
+    _lock_pairs(list(groups))
+    told_items: list[SubjectConflict] = []
+    for (entry_key, item_key), pairs in sorted(groups.items()):
         item, entry = pairs[0]
         kinds = sorted({entry.kind for _item, entry in pairs})
-        conflict = (
-            SubjectConflict.objects.select_for_update()
-            .filter(Q(a_key=a_key, b_key=b_key) | Q(a_key=b_key, b_key=a_key))
-            .first()
-        )
-        if conflict is not None:
-            if set(kinds) - set(conflict.kinds):
-                conflict.kinds = sorted(set(conflict.kinds) | set(kinds))
-                conflict.save(update_fields=["kinds"])
-            conflicts.append(conflict)
+        item_told = selectors.may_learn_of(entry.released_to, item.agency.pk)
+        entry_told = selectors.may_learn_of(item.release, entry.agency_id)
+        if not (item_told or entry_told):
             continue
-        conflict = SubjectConflict.objects.create(
-            task_force_id=entry.task_force_id,
-            kinds=kinds,
-            a_agency=entry.agency,
-            a_contact=entry.contact,
-            a_key=a_key,
-            b_agency=item.agency,
-            b_contact=item.contact,
-            b_key=b_key,
-            one_sided=one_sided,
+        told = {item.agency.pk} if item_told else set()
+        told |= {entry.agency_id} if entry_told else set()
+        conflict = _pair(entry_key, item_key)
+        if conflict is None:
+            entry_side = (entry.agency, entry.contact, entry_key)
+            item_side = (item.agency, item.contact, item_key)
+            (a_agency, a_contact, a_key), (b_agency, b_contact, b_key) = (
+                (entry_side, item_side) if item_told else (item_side, entry_side)
+            )
+            try:
+                with transaction.atomic():
+                    conflict = SubjectConflict.objects.create(
+                        task_force_id=entry.task_force_id,
+                        kinds=kinds,
+                        a_agency=a_agency,
+                        a_contact=a_contact,
+                        a_key=a_key,
+                        b_agency=b_agency,
+                        b_contact=b_contact,
+                        b_key=b_key,
+                        one_sided=not (item_told and entry_told),
+                    )
+            except IntegrityError:  # recorded by a concurrent match a moment ago (PostgreSQL waits on the pair lock)
+                conflict = _pair(entry_key, item_key)
+                assert conflict is not None
+                _met_again(conflict, kinds, told, request=request)
+            else:
+                _tell(conflict, [b_agency] if conflict.one_sided else [b_agency, a_agency], request=request)
+        else:
+            _met_again(conflict, kinds, told, request=request)
+        if item_told:
+            told_items.append(conflict)
+    return told_items
+
+
+def _pair(one_key: str, other_key: str) -> SubjectConflict | None:
+    return (
+        SubjectConflict.objects.select_for_update()
+        .filter(Q(a_key=one_key, b_key=other_key) | Q(a_key=other_key, b_key=one_key))
+        .select_related("a_agency", "b_agency")
+        .first()
+    )
+
+
+def _lock_pairs(pairs: list[tuple[str, str]]) -> None:
+    """On PostgreSQL, serialise the matches of the same pair until commit, as ``_lock_digests`` serialises writers
+    of the same digest: two identical checks at the same moment are then one conflict and one answer, not a
+    unique-constraint error. (On SQLite, writers are serialised by the database lock, and a pair recorded first by
+    another is caught as an ``IntegrityError``.)"""
+    if not pairs or connection.vendor != "postgresql":
+        return
+    locks = sorted({int(hashlib.sha256("\x1f".join(sorted(pair)).encode()).hexdigest()[:15], 16) for pair in pairs})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [locks])
+
+
+def _met_again(
+    conflict: SubjectConflict, kinds: list[str], told: set[int], *, request: HttpRequest | None = None
+) -> None:
+    """A pair already recorded matched again: on a new kind both sides told so far hear of it again (and a settled
+    conflict is open again: "not the same person" was judged on less); a side that may now learn of the other (a
+    consent naming it) is told for the first time."""
+    before = {conflict.b_agency_id} if conflict.one_sided else {conflict.a_agency_id, conflict.b_agency_id}
+    new_kinds = sorted(set(kinds) - set(conflict.kinds))
+    newly = told - before
+    if not new_kinds and not newly:
+        return
+    fields: list[str] = []
+    if new_kinds:
+        conflict.kinds = sorted(set(conflict.kinds) | set(kinds))
+        fields.append("kinds")
+    if newly and conflict.one_sided:
+        conflict.one_sided = False  # b was told from the first; a is told now
+        fields.append("one_sided")
+    reopened = bool(new_kinds) and conflict.status == SubjectConflict.Status.RESOLVED
+    if reopened:
+        conflict.status = SubjectConflict.Status.OPEN
+        fields.append("status")
+    conflict.save(update_fields=fields)
+    if reopened:
+        audit_record(
+            action="deconfliction.subject.conflict_reopened",
+            target=conflict,
+            agency=conflict.b_agency,
+            details={"kinds": new_kinds, "resolution": conflict.resolution},
         )
-        _tell(conflict, request=request)
-        conflicts.append(conflict)
-    return conflicts
+    to_tell = (before | newly) if new_kinds else newly
+    sides = [agency for agency in (conflict.b_agency, conflict.a_agency) if agency.pk in to_tell]
+    _tell(conflict, sides, request=request)
 
 
-def _tell(conflict: SubjectConflict, *, request: HttpRequest | None = None) -> None:
-    """A notice to each side told (one side for a provider's check), its e-mail after the commit, and the
+def _tell(conflict: SubjectConflict, sides: list[Agency], *, request: HttpRequest | None = None) -> None:
+    """A notice to each side's contact (``sides``: the agencies told), its e-mail after the commit, and the
     disclosure in the audit trail (which agencies learnt of each other, on what kinds; never a case)."""
-    told = selectors.recipients_for(conflict.b_agency, conflict.b_contact, conflict.task_force_id)
-    if not conflict.one_sided:
-        told += selectors.recipients_for(conflict.a_agency, conflict.a_contact, conflict.task_force_id)
+    contacts = {conflict.a_agency_id: conflict.a_contact, conflict.b_agency_id: conflict.b_contact}
+    told = [
+        user
+        for agency in sides
+        for user in selectors.recipients_for(agency, contacts[agency.pk], conflict.task_force_id)
+    ]
     notices = SubjectNotice.objects.bulk_create([SubjectNotice(user=user, conflict=conflict) for user in told])
     details = {
         "kinds": conflict.kinds,
         "a_agency_id": conflict.a_agency_id,
         "b_agency_id": conflict.b_agency_id,
         "one_sided": conflict.one_sided,
+        "told_agency_ids": [agency.pk for agency in sides],
         "told_user_ids": [user.pk for user in told],
     }
-    # One row in the trail of each agency told, so each side's auditors see what was disclosed to and of it.
-    sides = [conflict.b_agency] if conflict.one_sided else [conflict.b_agency, conflict.a_agency]
-    # The request (its address and browser) is the side ``b`` checker's: only in its own agency's row.
+    # One row in the trail of each agency told, so each side's auditors see what was disclosed to and of it. The
+    # request (its address and browser) is the checker's: only in their own agency's row.
     actor = getattr(request, "user", None) if request is not None else None
+    checker_agency = getattr(getattr(actor, "agency", None), "pk", None)
     for agency in sides:
         audit_record(
             action="deconfliction.subject.conflict_found",
@@ -354,7 +479,7 @@ def _tell(conflict: SubjectConflict, *, request: HttpRequest | None = None) -> N
             target=conflict,
             agency=agency,
             details=details,
-            request=request if agency.pk == conflict.b_agency_id else None,
+            request=request if agency.pk == checker_agency else None,
         )
     notice_ids = [notice.pk for notice in notices]
     if notice_ids:
@@ -391,6 +516,8 @@ def check_subject(
             source_id=context.pk,
             # The same check again from the same case or tip is the same conflict, not a new notice.
             side_key=f"check:{context_kind}:{context.pk}:{agency.pk}",
+            # A provider's check tells nobody but the provider (law enforcement's, anyone it matches).
+            released_to=() if one_sided else None,
         )
         for task_force_id in selectors.task_force_ids_of(agency.pk)
         for kind, value in sorted(identifiers)

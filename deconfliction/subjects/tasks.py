@@ -109,3 +109,11 @@ def subject_entries_expire(reschedule: bool = False) -> int:
     finally:
         if reschedule:
             subject_entries_expire.using(run_after=timezone.now() + EXPIRY_INTERVAL).enqueue(reschedule=True)
+
+
+@task()
+def reindex_agency(agency_id: int) -> int:
+    """``services.reindex_agency`` in the background (an agency joined a task force): the entries written."""
+    from deconfliction.subjects import services
+
+    return len(services.reindex_agency(agency_id))

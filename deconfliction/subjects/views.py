@@ -75,7 +75,7 @@ def _check(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpRespons
     result = None
     status = 200
     if request.method == "POST" and form.is_valid():
-        wait = ratelimit.take(request.user.pk)
+        wait = ratelimit.take(request.user.pk, getattr(request.user.agency, "pk", None))
         if wait is not None:
             services.check_refused(user=request.user, context=context, request=request)
             form.add_error(

@@ -99,6 +99,7 @@ def test_the_registrations_are_the_ones_the_table_lists():
         "tips.tasks.tips_review_notify": (True, {"reschedule": True}),
         "deconfliction.subjects.tasks.email_subject_notices": (True, None),
         "deconfliction.subjects.tasks.subject_entries_expire": (True, {"reschedule": True}),
+        "deconfliction.subjects.tasks.reindex_agency": (True, None),
         "deconfliction.operations.tasks.email_operation_notices": (True, None),
     }
     table = portal_tasks.__doc__ or ""

@@ -1,6 +1,6 @@
 """What the index holds: who is indexed, only digests, kept current from cases and tips, expired and rotated."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ from agencies.models import TaskForceMember
 from cases.models import Case, CaseParticipant
 from cases.services import case_transition, consent_revoke, person_update
 from deconfliction.subjects import keys, services
-from deconfliction.subjects.models import SubjectEntry
+from deconfliction.subjects.models import SubjectConflict, SubjectEntry
 from tests.deconfliction.subjects.conftest import (
     CLIENT,
     SUSPECT,
@@ -140,7 +140,8 @@ def test_law_enforcement_tip_subjects_are_indexed_while_the_tip_is_open(intake, 
     ]
     with committed():
         tip = receive_tip(intake, subjects)
-    assert _kinds(tip_id=tip.pk) == ["business", "name_year", "phone", "plate"]
+    # "about 19": born this year less 19, or the year before: two name-and-year entries
+    assert _kinds(tip_id=tip.pk) == ["business", "name_year", "name_year", "phone", "plate"]
     assert set(SubjectEntry.objects.filter(tip_id=tip.pk).values_list("contact", flat=True)) == {intake.pk}
     with committed():
         tip_close(tip=Tip.objects.get(pk=tip.pk), actor=supervisor, close_reason="duplicate", reason="Same as #1")
@@ -216,3 +217,39 @@ def test_cases_and_tips_never_import_deconfliction():
             text = path.read_text()
             assert "import deconfliction" not in text, path
             assert "from deconfliction" not in text, path
+
+
+def test_an_approximate_age_meets_a_date_of_birth_whose_birthday_is_still_to_come(
+    investigator, partner_intake, task_force, committed
+):
+    """30 today, birthday tomorrow: born in this year less 31, which ``year - age`` alone would miss."""
+    today = timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+    leap_day = (tomorrow.month, tomorrow.day) == (2, 29)
+    born = date(tomorrow.year - 31, 3, 1) if leap_day else tomorrow.replace(year=tomorrow.year - 31)
+    with committed():
+        open_case(
+            investigator,
+            [(CaseParticipant.Role.SUSPECT, {"given_name": "Ana", "family_name": "Lopez", "date_of_birth": born})],
+            task_force=task_force,
+        )
+    with committed():
+        receive_tip(partner_intake, [{"role": "suspect", "name": "Ana Lopez", "approximate_age": 30}])
+    assert [conflict.kinds for conflict in SubjectConflict.objects.all()] == [["name_year"]]
+
+
+def test_an_agency_that_joins_a_task_force_brings_its_subjects_and_is_told_there(
+    investigator, partner_investigator, task_force, committed
+):
+    """Its subjects are written under the new task force at once (a background reindex), and matched there."""
+    other = TaskForceFactory(name="Other task force")
+    TaskForceMember.objects.create(task_force=other, agency=partner_investigator.agency)
+    with committed():
+        open_case(investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
+        open_case(partner_investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=other)
+    SubjectConflict.objects.all().delete()
+    assert not SubjectEntry.objects.filter(task_force=other, agency=investigator.agency).exists()
+    with committed():
+        TaskForceMember.objects.create(task_force=other, agency=investigator.agency)
+    assert SubjectEntry.objects.filter(task_force=other, agency=investigator.agency).exists()
+    assert SubjectConflict.objects.filter(task_force=other).count() == 1

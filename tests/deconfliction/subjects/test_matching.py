@@ -1,5 +1,7 @@
-"""Who is told what: both sides of a match, except a provider's check of a client outside the index, which only the
-provider learns (decision 0030). Tables of who holds or checks the subject, and who is told."""
+"""Who is told what: both sides of a match, except where one side may not learn of the other: a provider's check of
+a client outside the index, or a provider's client whose consents do not name the other agency; then only the
+provider learns (decision 0030). Tables of who holds or checks the subject, whom their consent names, and who is
+told."""
 
 import pytest
 
@@ -11,13 +13,13 @@ from tests.deconfliction.subjects.conftest import CLIENT, consent_to_deconflicti
 SAME_PERSON = {**CLIENT, "given_name": "Quillá", "family_name": "SENTINEL-CLIENT", "phone": "+1 (713) 555-0177"}
 
 
-def _hold(request, name: str, *, consent: bool, task_force, fields=CLIENT):
+def _hold(request, name: str, *, consent: str | None, task_force, fields=CLIENT):
     """The subject in a case of ``name`` (a fixture of the cast); a provider's client, with a consent naming
-    deconfliction if ``consent``."""
+    deconfliction and released to the agency fixture ``consent`` if given."""
     user = request.getfixturevalue(name)
     case = open_case(user, [(CaseParticipant.Role.VICTIM, fields)], task_force=task_force)
     if consent:
-        consent_to_deconfliction(case, by=user, recipient=request.getfixturevalue("coordination_office"))
+        consent_to_deconfliction(case, by=user, recipient=request.getfixturevalue(consent))
     return user, case
 
 
@@ -39,20 +41,24 @@ EMAIL = {
     ("first", "first_consents", "second", "second_consents", "told"),
     [
         # law enforcement and law enforcement: both told
-        ("investigator", False, "partner_investigator", False, {"investigator", "partner_investigator"}),
-        # law enforcement and a provider whose client consents, in either order: both told
-        ("investigator", False, "advocate", True, {"investigator", "advocate"}),
-        ("advocate", True, "investigator", False, {"investigator", "advocate"}),
+        ("investigator", None, "partner_investigator", None, {"investigator", "partner_investigator"}),
+        # law enforcement and a provider whose client's consent names that agency, in either order: both told
+        ("investigator", None, "advocate", "lead_agency", {"investigator", "advocate"}),
+        ("advocate", "lead_agency", "investigator", None, {"investigator", "advocate"}),
+        # ... whose consent names another agency (the coordination office): only the provider is told
+        ("investigator", None, "advocate", "coordination_office", {"advocate"}),
+        ("advocate", "coordination_office", "investigator", None, {"advocate"}),
         # ... whose client does not consent: nobody (the client is not in the index)
-        ("investigator", False, "advocate", False, set()),
-        ("advocate", False, "investigator", False, set()),
-        # two providers: both told only if both clients consent
-        ("advocate", True, "second_advocate", True, {"advocate", "second_advocate"}),
-        ("advocate", True, "second_advocate", False, set()),
-        ("advocate", False, "second_advocate", False, set()),
+        ("investigator", None, "advocate", None, set()),
+        ("advocate", None, "investigator", None, set()),
+        # two providers: each told of the other's client only if that client's consent names it
+        ("advocate", "second_ngo", "second_advocate", "ngo", {"advocate", "second_advocate"}),
+        ("advocate", "second_ngo", "second_advocate", "coordination_office", {"second_advocate"}),
+        ("advocate", "coordination_office", "second_advocate", "coordination_office", set()),
+        ("advocate", "second_ngo", "second_advocate", None, set()),
         # one agency twice, or agencies of different task forces: no conflict
-        ("investigator", False, "colleague", False, set()),
-        ("investigator", False, "outsider", False, set()),
+        ("investigator", None, "colleague", None, set()),
+        ("investigator", None, "outsider", None, set()),
     ],
 )
 def test_who_is_told_when_two_hold_the_same_subject(
@@ -68,7 +74,7 @@ def test_who_is_told_when_two_hold_the_same_subject(
     if told:
         conflict = SubjectConflict.objects.get()
         assert conflict.kinds == ["name_dob", "name_year", "phone"]
-        assert not conflict.one_sided
+        assert conflict.one_sided is (len(told) == 1)
 
 
 CHECKED = normalise.of_subject(
@@ -88,16 +94,18 @@ CHECKED = normalise.of_subject(
     ("checker", "holder", "holder_consents", "told", "one_sided"),
     [
         # law enforcement checks what law enforcement holds: both told, on the watch
-        ("partner_investigator", "investigator", False, {"partner_investigator", "investigator"}, False),
+        ("partner_investigator", "investigator", None, {"partner_investigator", "investigator"}, False),
         # a provider checks its client against law enforcement: only the provider is told
-        ("advocate", "investigator", False, {"advocate"}, True),
+        ("advocate", "investigator", None, {"advocate"}, True),
         # a provider's check never reaches another provider's clients, consenting or not
-        ("advocate", "second_advocate", True, set(), False),
-        # law enforcement finds a provider's client only if the client consents; then both are told
-        ("investigator", "advocate", True, {"investigator", "advocate"}, False),
-        ("investigator", "advocate", False, set(), False),
+        ("advocate", "second_advocate", "ngo", set(), False),
+        # law enforcement learns of a provider's client only if the client's consent names its agency; the
+        # provider learns of the check either way (law enforcement's side is open to the task force)
+        ("investigator", "advocate", "lead_agency", {"investigator", "advocate"}, False),
+        ("investigator", "advocate", "coordination_office", {"advocate"}, True),
+        ("investigator", "advocate", None, set(), False),
         # one's own agency is no conflict
-        ("investigator", "colleague", False, set(), False),
+        ("investigator", "colleague", None, set(), False),
     ],
 )
 def test_who_is_told_of_a_check(
@@ -113,9 +121,11 @@ def test_who_is_told_of_a_check(
         result = services.check_subject(user=user, context=context, identifiers=CHECKED)
     assert _told() == {EMAIL[name] for name in told}
     assert {address for mail in mailoutbox for address in mail.to} == {EMAIL[name] for name in told}
-    assert len(result.conflicts) == (1 if told else 0)
+    # The checker's answer holds only what they are told.
+    assert len(result.conflicts) == (1 if checker in told else 0)
     if told:
-        assert result.conflicts[0].one_sided is one_sided
+        assert SubjectConflict.objects.get().one_sided is one_sided
+    if checker in told:
         assert result.conflicts[0].kinds == ["phone"]  # the name has no birth date: it matches nothing
 
 

@@ -161,6 +161,24 @@ def test_checks_are_limited_per_person(client_as, investigator, colleague, task_
     )
 
 
+def test_checks_are_limited_per_agency_too(client_as, investigator, colleague, task_force, settings):
+    """Many accounts of one agency cannot walk the index together: the agency's window refuses them all."""
+    settings.DECONFLICTION_CHECK_AGENCY_RATE = (3, timedelta(hours=1))
+    context = open_case(investigator, [], task_force=task_force)
+    first = client_as(investigator)
+    second = client_as(colleague)
+    url = reverse("deconfliction_check_case", args=[context.pk])
+    other = reverse("deconfliction_check_case", args=[open_case(colleague, [], task_force=task_force).pk])
+    statuses = [
+        first.post(url, {"phone": "713 555 0101"}).status_code,
+        second.post(other, {"phone": "713 555 0102"}).status_code,
+        first.post(url, {"phone": "713 555 0103"}).status_code,
+        second.post(other, {"phone": "713 555 0104"}).status_code,
+    ]
+    assert statuses == [200, 200, 200, 429]
+    assert AuditEvent.objects.filter(action="deconfliction.subject.checked").count() == 3
+
+
 def test_the_coordinator_records_a_resolution(client_as, conflict, coordinator, investigator):
     client = client_as(coordinator)
     page = client.get(reverse("deconfliction_watch")).content.decode()
