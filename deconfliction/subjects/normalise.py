@@ -40,10 +40,14 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", bare).replace("_", " ").split())
 
 
+# Apostrophes join what they separate ("O'Neil" is "Oneil", "D’Angelo" is "Dangelo"), as people also write them.
+_APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
+
+
 def name_key(name: str) -> str:
     """A name's phonetic key, whatever the order of its parts: each part's Metaphone, sorted ("García, José" and
     "Jose Garcia" are both "JS KRS"). Initials (one letter) are dropped; fewer than two parts is no key."""
-    parts = [part for part in fold(name).split() if len(part) > 1]
+    parts = [part for part in fold(_APOSTROPHES.sub("", name)).split() if len(part) > 1]
     if len(parts) < 2:
         return ""
     return " ".join(sorted(jellyfish.metaphone(part) or part.upper() for part in parts))
@@ -110,8 +114,9 @@ _LEGAL_FORMS = {"llc", "inc", "corp", "corporation", "co", "ltd", "lp", "llp", "
 
 
 def business(raw: str) -> str:
-    """The name folded, without its legal form and a leading "the" ("The Golden Spa, LLC" is "golden spa")."""
-    words = fold(raw).split()
+    """The name folded, without its legal form and a leading "the" ("The Golden Spa, L.L.C." is "golden spa"), its
+    dots and apostrophes joined ("L.L.C." is "llc") and "and" or "&" left out ("Lee & Sons" is "Lee and Sons")."""
+    words = [word for word in fold(_APOSTROPHES.sub("", raw.replace(".", ""))).split() if word != "and"]
     while words and words[-1] in _LEGAL_FORMS:
         words.pop()
     if words and words[0] == "the":
@@ -140,10 +145,32 @@ _ADDRESS_WORDS = {
 }
 
 
+_UNIT_WORDS = ("apt", "apartment", "unit", "suite", "ste", "#", "no", "room", "rm")
+
+
+def street_line(raw: str) -> str:
+    """The street and unit of an address as people write it: its first line, and of that the part before the city
+    ("12 Main St, Apt 4, Houston, TX 77002" and "12 Main St\nApt 4\nHouston TX" are "12 Main St Apt 4"): a unit is
+    kept (a building of many flats is not one subject), a city, state or ZIP code is not (one side seldom writes
+    them as the other does)."""
+    lines = [line.strip() for line in raw.replace("\r", "\n").split("\n") if line.strip()]
+    if not lines:
+        return ""
+    kept = [lines[0]]
+    # A unit on its own line ("Apt 4") follows the street's.
+    if len(lines) > 1 and lines[1].casefold().startswith(_UNIT_WORDS):
+        kept.append(lines[1])
+    segments = [segment.strip() for segment in " ".join(kept).split(",")]
+    street = [segments[0], *(s for s in segments[1:] if s.casefold().startswith(_UNIT_WORDS))]
+    # "#4" is "apt 4", whether written "# 4", "#4" or "No. 4" after the street.
+    return re.sub(r"#\s*(?=\w)|\bno\.?\s*(?=\d)", "apt ", " ".join(street), flags=re.IGNORECASE)
+
+
 def address(raw: str) -> str:
-    """A street address folded, its common words abbreviated ("12 North Main Street" is "12 n main st"). One
-    without a number is too vague to be a match."""
-    words = [_ADDRESS_WORDS.get(word, word) for word in fold(raw).split()]
+    """A street address folded, its common words abbreviated ("12 North Main Street" is "12 n main st"), without its
+    city, state and ZIP code (``street_line``). One without a number is too vague to be a match."""
+    words = [_ADDRESS_WORDS.get(word, word) for word in fold(street_line(raw)).split()]
+    words = [word for n, word in enumerate(words) if not (word == "apt" and n and words[n - 1] == "apt")]
     if not any(char.isdigit() for char in "".join(words)) or len(words) < 2:
         return ""
     return " ".join(words)

@@ -99,3 +99,35 @@ def test_businesses_lose_their_legal_form_and_addresses_their_long_words():
     assert normalise.business("Spa Ñandú Inc.") == "spa nandu"
     assert normalise.address("12 North Main Street") == normalise.address("12 n. main st") == "12 n main st"
     assert normalise.address("Main Street") == ""  # no number: too vague
+
+
+@pytest.mark.parametrize(("one", "other"), [("Sean O'Neil", "Sean Oneil"), ("Ana D’Angelo", "Ana Dangelo")])
+def test_apostrophes_join_the_parts_of_a_name(one, other):
+    assert normalise.name_key(one) == normalise.name_key(other) != ""
+
+
+@pytest.mark.parametrize(
+    "written", ["Lee & Sons, L.L.C.", "Lee and Sons LLC", "LEE AND SONS, INC.", "The Lee & Sons Co."]
+)
+def test_business_legal_forms_with_dots_and_ampersands_are_one_name(written):
+    assert normalise.business(written) == "lee sons"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "12 Main Street Apt 4",
+        "12 Main St., Apt. #4",
+        "12 Main St #4, Houston, TX 77002",
+        "12 Main Street\nApt 4\nHouston TX 77002",
+        "12 MAIN ST, UNIT 4, Houston",
+        "12 Main St No. 4",
+    ],
+)
+def test_an_address_with_its_unit_is_one_address_whatever_its_city_line(written):
+    assert normalise.address(written) == "12 main st apt 4"
+
+
+def test_a_unit_is_kept_and_the_city_is_not():
+    assert normalise.address("12 Main St, Houston, TX 77002") == normalise.address("12 Main St") == "12 main st"
+    assert normalise.address("12 Main St Apt 4") != normalise.address("12 Main St Apt 5")
