@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from deconfliction.operations import selectors, services
 from deconfliction.operations.forms import OperationForm, ResolveForm
 from deconfliction.operations.models import Operation, OperationConflict
+from deconfliction.watch import watch_tabs
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
@@ -133,7 +134,12 @@ def conflict_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "deconfliction/operations/conflict_board.html",
-        {"page": page, "rows": rows, "resolutions": OperationConflict.Resolution.choices},
+        {
+            "page": page,
+            "rows": rows,
+            "resolutions": OperationConflict.Resolution.choices,
+            "watch_tabs": watch_tabs(request.user, "operations"),
+        },
     )
 
 

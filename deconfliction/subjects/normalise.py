@@ -40,7 +40,8 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", bare).replace("_", " ").split())
 
 
-# Apostrophes join what they separate ("O'Neil" is "Oneil", "D’Angelo" is "Dangelo"), as people also write them.
+# Apostrophes (straight, typographic, modifier) join what they separate ("O'Neil" is "Oneil"), as people also write
+# them.
 _APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
 
 

@@ -13,6 +13,7 @@ from cases.models import Case
 from deconfliction.subjects import ratelimit, selectors, services
 from deconfliction.subjects.forms import CheckForm, ContextForm, ResolveForm
 from deconfliction.subjects.models import SubjectConflict
+from deconfliction.watch import watch_tabs
 from portal.http import AuthenticatedHttpRequest
 
 LIST_LIMIT = 200
@@ -122,7 +123,11 @@ def watch(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not selectors.can_watch(request.user):
         raise Http404
     rows = list(selectors.watch_for(request.user).order_by("found_at", "id")[:LIST_LIMIT])
-    return render(request, "deconfliction/subjects/watch.html", {"rows": rows, "form": ResolveForm()})
+    return render(
+        request,
+        "deconfliction/subjects/watch.html",
+        {"rows": rows, "form": ResolveForm(), "watch_tabs": watch_tabs(request.user, "subjects")},
+    )
 
 
 @require_POST

@@ -4,6 +4,7 @@ what the lists cost."""
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from deconfliction.operations.models import Operation, OperationConflict, OperationNotice
@@ -68,11 +69,22 @@ def test_an_operation_is_its_agencys_alone(request, client_as, investigator, who
     assert operation.status == ("cancelled" if edit == 200 else "planned")
 
 
-def test_navigation_offers_operations_to_planners_and_the_board_to_coordinators(client_as, investigator, coordinator):
+def test_navigation_offers_operations_to_planners_and_one_watch_of_both_halves_to_coordinators(
+    client_as, investigator, coordinator
+):
     assert LIST in client_as(investigator).get("/").content.decode()
     assert BOARD not in client_as(investigator).get("/").content.decode()
-    assert BOARD in client_as(coordinator).get("/").content.decode()
-    assert f'href="{LIST}"' not in client_as(coordinator).get("/").content.decode()
+    home = client_as(coordinator).get("/").content.decode()
+    watch = reverse("deconfliction_watch")
+    assert f'href="{watch}"' in home
+    assert f'href="{BOARD}"' not in home  # one entry for the watch: the board is one of its two pages
+    assert f'href="{LIST}"' not in home
+    on_watch = client_as(coordinator).get(watch).content.decode()
+    on_board = client_as(coordinator).get(BOARD).content.decode()
+    assert f'href="{BOARD}"' in on_watch
+    assert "Operations: 0 open" in on_watch
+    assert f'href="{watch}"' in on_board
+    assert "Subjects: 0 open" in on_board
 
 
 def _form(**changes):
