@@ -110,9 +110,9 @@ def service_event_record(
     provider_name, program = provider_name.strip(), program.strip()
     if kind == ServiceEvent.Kind.REFERRED and not provider_name:
         errors["provider_name"] = _("Say to whom the person was referred.")
-    if errors:
+    if errors or on is None:
         raise ValidationError(errors)
-    delivered = kind == ServiceEvent.Kind.DELIVERED
+    delivered, day = kind == ServiceEvent.Kind.DELIVERED, on
 
     def create(key: uuid.UUID | None) -> ServiceEvent:
         with transaction.atomic():
@@ -120,7 +120,7 @@ def service_event_record(
                 participant=participant,
                 category=category,
                 kind=kind,
-                provided_on=on,
+                provided_on=day,
                 provider=agency if delivered else None,
                 provider_name="" if delivered else provider_name,
                 program=program,
