@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, User
 from cases.models import Case, CaseParticipant, Consent, Document, Need, Person, ServiceEvent, Visibility
 from cases.selectors.cases import (
-    CHANGE,
     VIEW,
     VIEW_LE,
     VIEW_PII,
@@ -22,12 +21,11 @@ from cases.selectors.cases import (
     case_permissions,
 )
 from cases.selectors.people import (
-    IDENTIFICATION_CATEGORY,
     WITHHELD,
     PersonView,
+    may_edit_identification,
     people_held_by,
     people_of_case_for,
-    pii_categories_for,
 )
 
 
@@ -239,17 +237,10 @@ def may_record_service(user: User, access: CaseAccess, participant: CaseParticip
     """Whether ``user`` records a service delivered to (or a referral made for) ``participant``, a victim of
     ``access.case``, directly (a completed service referral records its own, by the referral's rule): they may
     change the case and see the person's identity (so every category of them), and a victim service provider's
-    client is the provider's alone (a consent releases the services to read, never to write). The rule of a
-    victim's identification (``may_edit_identification``): a service, too, is this case's record of the victim."""
-    if CHANGE not in access.permissions or participant.role != CaseParticipant.Role.VICTIM:
-        return False
-    holder = participant.person.entered_by_agency
-    if holder.is_victim_service_provider and holder.pk != getattr(user.agency, "pk", None):
-        return False
-    categories = pii_categories_for(
-        user, participant.person, case_permissions=access.permissions, role=participant.role
-    )
-    return IDENTIFICATION_CATEGORY in categories
+    client is the provider's alone (a consent releases the services to read, never to write). It is the rule of a
+    victim's identification (``may_edit_identification``), asked under its own name: a service, too, is this case's
+    record of the victim, and the two change together or not at all (decision 0035)."""
+    return may_edit_identification(user, access, participant)
 
 
 def service_record_access(user: User, case_pk: int, person_pk: int) -> tuple[CaseAccess, CaseParticipant]:
