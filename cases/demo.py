@@ -15,7 +15,7 @@ from django.utils import timezone
 from agencies.demo import PEOPLE, TASK_FORCE
 from agencies.models import Agency, Role, TaskForce, User
 from cases import selectors, services
-from cases.models import Case, CaseParticipant, CaseShare, Need, Person, VictimIdentification, Visibility
+from cases.models import Case, CaseParticipant, CaseShare, Need, Person, ServiceEvent, VictimIdentification, Visibility
 
 S, P, LE, CO = CaseShare.Level  # summary, personal, law_enforcement, collaborate
 VICTIM, SUSPECT, WITNESS = CaseParticipant.Role.VICTIM, CaseParticipant.Role.SUSPECT, CaseParticipant.Role.WITNESS
@@ -341,6 +341,41 @@ def _identify_victims(case: Case, lead: User, victims: list[Person], *, status: 
         )
 
 
+# Services a shelter gives its own clients (issue 17, decision 0035), recorded directly. Drawn from a generator of
+# their own, seeded by the case's title, so that recording them changes nothing else the demo draws; the services
+# of completed referrals are recorded by the referrals' demo, through their completion.
+DIRECT_SERVICES = [
+    (Need.Category.CASE_MANAGEMENT, "Intake, safety planning and a case plan"),
+    (Need.Category.EMERGENCY_SHELTER, "Emergency shelter, up to 30 nights"),
+    (Need.Category.FOOD, "Groceries and meals at the shelter"),
+    (Need.Category.CLOTHING, "Clothing closet"),
+    (Need.Category.MENTAL_HEALTH, "Crisis counseling, two sessions"),
+]
+
+
+def _record_direct_services(case: Case, lead: User, victims: list[Person]) -> None:
+    """A victim service provider's clients receive one to three of its own services, on days since the case
+    opened; now and then it referred one elsewhere, outside the portal."""
+    if not case.lead_agency.is_victim_service_provider:
+        return
+    rng = random.Random(f"services:{case.title}")  # noqa: S311 (fictional demo data, not a secret)
+    today = timezone.localdate()
+    for participant in case.participants.filter(person__in=victims, role=CaseParticipant.Role.VICTIM):
+        for category, program in rng.sample(DIRECT_SERVICES, rng.randint(1, 3)):
+            days = max(0, (today - case.opened_on).days)
+            on = today - timedelta(days=rng.randint(0, days))
+            referred = rng.random() < 0.2
+            services.service_event_record(
+                actor=lead,
+                participant=participant,
+                category=category,
+                on=on,
+                kind=ServiceEvent.Kind.REFERRED if referred else ServiceEvent.Kind.DELIVERED,
+                provider_name="Bayport Community Services (outside the portal)" if referred else "",
+                program=program,
+            )
+
+
 def _add_needs(rng: random.Random, case: Case, lead: User, victim: Person, *, closed: bool) -> None:
     """One to three needs, and an interpreter for those who prefer another language; most are met in closed cases."""
     needs = [(category, rng.choice(Need.Urgency.values)) for category in rng.sample(list(NEEDS), rng.randint(1, 3))]
@@ -422,6 +457,7 @@ def seed(*, rng: random.Random, stdout: TextIOBase) -> None:
         for victim in victims:
             _add_needs(rng, case, lead, victim, closed=status.startswith("closed"))
         _identify_victims(case, lead, victims, status=status)
+        _record_direct_services(case, lead, victims)
 
         recipient = next((agencies[name] for name, level in shares.items() if level == P), None)
         for victim, state in zip(victims, CONSENTS.get(title, []), strict=False):

@@ -15,6 +15,7 @@ from cases.models import (
     MeetingPacket,
     Need,
     Person,
+    ServiceEvent,
     VictimIdentification,
     Visibility,
 )
@@ -288,6 +289,44 @@ class NeedForm(forms.Form):
     category = forms.ChoiceField(label=_("Need"), choices=Need.Category.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Need.Urgency.choices, initial=Need.Urgency.ROUTINE)
     details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    submission_key = SubmissionKeyField()
+
+    def __init__(self, *args: Any, victims: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        person = self.fields["person"]
+        assert isinstance(person, forms.ChoiceField)
+        person.choices = victims
+
+
+class ServiceEventForm(forms.Form):
+    """A service a victim received from the reader's agency, or a referral it made for them outside the portal
+    (``services.service_event_record``). ``victims``: those the reader may record one for
+    (``selectors.may_record_service``), as (person id, label)."""
+
+    person = forms.ChoiceField(label=_("For"))
+    category = forms.ChoiceField(label=_("Service"), choices=ServiceEvent.Category.choices)
+    kind = forms.ChoiceField(
+        label=_("Delivered or referred"),
+        choices=[
+            (ServiceEvent.Kind.DELIVERED, _("Your agency delivered it")),
+            (ServiceEvent.Kind.REFERRED, _("Your agency referred the person elsewhere, outside the portal")),
+        ],
+        initial=ServiceEvent.Kind.DELIVERED,
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(label=_("Date"), widget=DateInput)
+    provider_name = forms.CharField(
+        label=_("Referred to"),
+        max_length=200,
+        required=False,
+        help_text=_("The organization the person was referred to, when referred elsewhere."),
+    )
+    program = forms.CharField(
+        label=_("Program"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown with the person's account of events: only where it is released."),
+    )
     submission_key = SubmissionKeyField()
 
     def __init__(self, *args: Any, victims: list[tuple[str, str]], **kwargs: Any) -> None:

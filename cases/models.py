@@ -586,6 +586,87 @@ class Need(FSMModelMixin, TimeStampedModel):
         pass
 
 
+class ServiceEventQuerySet(models.QuerySet["ServiceEvent"]):
+    def delivered_between(self, start: date, end: date) -> "ServiceEventQuerySet":
+        """Services delivered from ``start`` to ``end`` (both included): what the grant reports count per category
+        per quarter (``.values("category").annotate(...)``), walking ``service_event_report_idx``."""
+        return self.filter(kind=ServiceEvent.Kind.DELIVERED, provided_on__range=(start, end))
+
+
+class ServiceEvent(TimeStampedModel):
+    """A service a victim in one case received, or was referred to, on one day (issue 17, decision 0035): one row
+    per service and category, by the directory's categories (the same words as ``Need``). Written only through
+    ``cases.services`` (a direct record, or a completed service referral), read only through ``cases.selectors``
+    (``services_visible``: shown where a need of the same category of the person would be).
+
+    ``referral_id`` is the referral it came from, as a number and not a foreign key: ``referrals`` sits above
+    ``cases`` (docs/architecture.md §3), and a foreign key would make this app's migrations depend on that app's.
+    Referrals are never deleted (``on_delete=PROTECT`` from their case; a mistake is "entered in error"), so the
+    number stays good; the unique constraint makes a completion record each category once, however often it is
+    retried."""
+
+    Category = NeedCategory
+
+    class Kind(models.TextChoices):
+        DELIVERED = "delivered", _("Delivered")
+        REFERRED = "referred", _("Referred elsewhere")
+
+    participant = models.ForeignKey(CaseParticipant, on_delete=models.CASCADE, related_name="service_events")
+    category = models.CharField(_("service"), max_length=25, choices=Category.choices)
+    kind = models.CharField(_("delivered or referred"), max_length=10, choices=Kind.choices, default=Kind.DELIVERED)
+    provided_on = models.DateField(_("date"))
+    provider = models.ForeignKey(
+        Agency,
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_events",
+        help_text=_("The agency in the portal that delivered it or was referred to."),
+    )
+    provider_name = models.CharField(
+        _("provider outside the portal"),
+        max_length=200,
+        blank=True,
+        help_text=_("The organization's name, when it does not work in the portal."),
+    )
+    program = models.CharField(_("program"), max_length=200, blank=True)
+    referral_id = models.BigIntegerField(_("referral"), null=True, blank=True, editable=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    submission_key = submission_key_model_field()
+
+    objects = ServiceEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provided_on", "id"]
+        verbose_name = _("service delivered")
+        verbose_name_plural = _("services delivered")
+        indexes = [
+            models.Index(fields=["kind", "provided_on", "category"], name="service_event_report_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral_id", "category"],
+                condition=Q(referral_id__isnull=False),
+                name="service_event_once_per_referral",
+                violation_error_message=_("This referral's service is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(provider__isnull=False) | ~Q(provider_name=""),
+                name="service_event_has_provider",
+                violation_error_message=_("Say who provided the service."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Service event #{self.pk} of participant #{self.participant_id}"  # never a value: it ends up in logs
+
+    @property
+    def provider_label(self) -> str:
+        return self.provider.name if self.provider is not None else self.provider_name
+
+
 class Visibility(models.TextChoices):
     """Who among those who see a case may read a note or a document."""
 

@@ -90,6 +90,19 @@ def timeline_of(dossier: selectors.CaseDossier) -> list[TimelineEntry]:
                 % {"category": item.need.get_category_display(), "person": item.person_label},
             )
         )
+    for service in dossier.services:
+        event = service.event
+        text = (
+            _("Service delivered: %(category)s for %(person)s")
+            if event.kind == event.Kind.DELIVERED
+            else _("Referred for a service: %(category)s for %(person)s")
+        )
+        entries.append(
+            TimelineEntry(
+                _at_start_of(event.provided_on),
+                text % {"category": event.get_category_display(), "person": service.person_label},
+            )
+        )
     for note in dossier.notes:
         entries.append(
             TimelineEntry(note.created_at, _("Note by %(author)s, %(agency)s") % _by(note.author, note.author_agency))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import TransitionNotAllowed
 
-from agencies.models import Agency, TaskForce
+from agencies.models import Agency, TaskForce, User
 from cases import selectors, services
 from cases.activity import activity_lines
 from cases.filters import CaseFilter
@@ -33,6 +33,7 @@ from cases.forms import (
     NoteForm,
     ParticipantForm,
     PersonForm,
+    ServiceEventForm,
     ShareEndForm,
     ShareForm,
     StatusForm,
@@ -172,6 +173,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else None,
             "document_form": DocumentForm(may_see_le=may_see_le) if may_change else None,
             "need_form": NeedForm(victims=victims) if may_change and victims else None,
+            "services": dossier.services,
+            "service_form": _service_form(user, access, dossier.victims),
             "status_form": StatusForm(changes=status_changes) if status_changes else None,
             "assign_form": AssignForm(
                 people=selectors.case_assignable_people(case), initial={"assigned_to": list(case.assigned_to.all())}
@@ -191,6 +194,22 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "assigned": dossier.assigned,
         },
     )
+
+
+def _service_victims(
+    user: User, access: selectors.CaseAccess, victims: list[tuple[CaseParticipant, selectors.PersonView]]
+) -> list[tuple[CaseParticipant, selectors.PersonView]]:
+    """The victims ``user`` may record a service for (``selectors.may_record_service``), as read for the page."""
+    return [
+        (participant, view) for participant, view in victims if selectors.may_record_service(user, access, participant)
+    ]
+
+
+def _service_form(
+    user: User, access: selectors.CaseAccess, victims: list[tuple[CaseParticipant, selectors.PersonView]]
+) -> ServiceEventForm | None:
+    choices = [(str(view.pk), person_choice_label(p, view)) for p, view in _service_victims(user, access, victims)]
+    return ServiceEventForm(victims=choices, initial={"on": timezone.localdate()}) if choices else None
 
 
 def _consent_asks(
@@ -497,6 +516,62 @@ def need_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose the person and the need."))
     return redirect("case_detail", pk=case.pk)
+
+
+def service_event_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Record a service a victim received from the reader's agency, or a referral it made for them outside the
+    portal (``selectors.may_record_service`` says for whom; nobody: 403). Bad input re-renders the form with its
+    errors and records nothing. Listing the victims by name is a read of their identity: audited."""
+    user = request.user
+    access = selectors.case_access_for_user(user, pk, selectors.CHANGE)
+    case = access.case
+    victims = _service_victims(
+        user,
+        access,
+        [
+            (participant, view)
+            for participant, view in selectors.people_of_case_for(user, case, access.permissions)
+            if participant.role == CaseParticipant.Role.VICTIM
+        ],
+    )
+    if not victims:
+        raise PermissionDenied
+    for participant, view in victims:
+        view.label = person_choice_label(participant, view)
+    choices = [(str(view.pk), view.label) for _participant, view in victims]
+    form = ServiceEventForm(request.POST or None, victims=choices, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        participant = next(p for p, view in victims if str(view.pk) == data["person"])
+        try:
+            services.service_event_record(
+                actor=user,
+                participant=participant,
+                category=data["category"],
+                on=data["on"],
+                kind=data["kind"],
+                provider_name=data["provider_name"],
+                program=data["program"],
+                submission_key=data["submission_key"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The service is recorded."))
+            return redirect(reverse("case_detail", args=[case.pk]) + "#services-heading")
+    audit_records(
+        [
+            {
+                "action": "cases.pii.viewed",
+                "target": case,
+                "details": {"person_id": view.pk, "categories": [selectors.IDENTIFICATION_CATEGORY], "via": "service"},
+            }
+            for _participant, view in victims
+        ],
+        request=request,
+    )
+    return render(request, "cases/service_event_form.html", {"form": form, "case": case})
 
 
 @require_POST

@@ -23,13 +23,14 @@ from agencies.models import Agency, User
 from agencies.roles import roles_with
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, CaseShare, Need, Person
-from cases.services import case_share_grant, case_share_withdraw, share_level_check
+from cases.services import case_share_grant, case_share_withdraw, service_events_from_referral, share_level_check
 from portal.audit import audit_record
 from portal.idempotency import create_once, owned_key
 from referrals import selectors
 from referrals.models import Notification, Referral, ReferralEvent, ReferralMessage
 from referrals.steps import STEPS
 from services_directory.models import Service
+from services_directory.selectors import service_categories
 
 SHARE_LEVELS = list(CaseShare.Level.values)  # from the least to the most an agency sees
 # An accepted interagency referral, still standing, holds the access its agency was asked in with.
@@ -361,6 +362,8 @@ def _step(
             on_behalf=on_behalf,
             request=request,
         )
+        if verb == "complete" and current.outcome == Referral.Outcome.SERVICE_DELIVERED:
+            _record_services_delivered(current, actor=actor, request=request)
         if current.kind == Referral.Kind.INTERAGENCY:
             if verb == "accept":
                 current.share = _share_case(current, accepted_by=actor)
@@ -368,6 +371,43 @@ def _step(
             elif verb == "mark_entered_in_error":
                 _withdraw_share(current, actor=actor, request=request)
     return current
+
+
+def _record_services_delivered(referral: Referral, *, actor: User, request: Any) -> None:
+    """A service referral completed with "service delivered" records, in the victim's case, one service delivered per
+    category of the needs it carried (decision 0035), by its recipient (the agency, or the directory's organization
+    outside the portal), today; without needs, the service's own category if it offers only one (else nothing: the
+    provider records what it did). Inside the step's transaction: once per referral and category, however often
+    it is retried (``cases.services.service_events_from_referral``)."""
+    if referral.kind != Referral.Kind.SERVICE or referral.person_id is None:
+        return
+    participant = (
+        CaseParticipant.objects.filter(
+            case_id=referral.case_id, person_id=referral.person_id, role=CaseParticipant.Role.VICTIM
+        )
+        .select_related("case")
+        .first()
+    )
+    if participant is None:
+        return  # no longer a victim in the case: nothing to count
+    categories = {need.category for need in referral.needs.all()}
+    service = referral.recipient_service
+    if not categories and service is not None:
+        offered = service_categories(service)
+        categories = set(offered) if len(offered) == 1 else set()
+    if not categories:
+        return
+    service_events_from_referral(
+        referral_id=referral.pk,
+        participant=participant,
+        categories=categories,
+        on=timezone.localdate(),
+        provider=referral.recipient_agency,
+        provider_name=service.organization.name if service is not None else "",
+        actor=actor,
+        actor_agency=actor.agency or referral.sender_agency,
+        request=request,
+    )
 
 
 def _mark_closed(referral: Referral) -> None:

@@ -18,7 +18,14 @@ from cases.presenters import (
 from cases.sections import CaseSection, case_sections_for
 from cases.selectors.cases import CHANGE, MANAGE, VIEW_LE, CaseAccess, shares_of
 from cases.selectors.people import PersonView, consents_held_by, people_of_case_for
-from cases.selectors.records import NeedView, documents_visible, needs_visible, notes_visible
+from cases.selectors.records import (
+    NeedView,
+    ServiceView,
+    documents_visible,
+    needs_visible,
+    notes_visible,
+    services_visible,
+)
 
 
 @dataclass
@@ -31,6 +38,7 @@ class CaseDossier:
     people: list[tuple[Any, PersonView]]
     names: dict[int, str]
     needs: list[NeedView]
+    services: list[ServiceView]  # delivered to the victims or referred, as the reader may see them (decision 0035)
     notes: list[Any]
     documents: list[Any]
     referrals: list[Any]
@@ -138,6 +146,7 @@ def case_dossier_for(user: User, access: CaseAccess) -> CaseDossier:
         people=people,
         names=names,
         needs=needs,
+        services=services_visible(user, case, people, names),
         notes=list(notes_visible(user, case, permissions)),
         documents=list(documents_visible(user, case, permissions)),
         referrals=referrals,

@@ -4,14 +4,29 @@ clients' consents (docs/architecture.md §4.6), law-enforcement-sensitive ones t
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
-from cases.models import Case, Consent, Document, Need, Person, Visibility
-from cases.selectors.cases import VIEW, VIEW_LE, VIEW_PII, CaseAccess, case_access_for_user, case_permissions
-from cases.selectors.people import WITHHELD, PersonView, people_held_by, people_of_case_for
+from cases.models import Case, CaseParticipant, Consent, Document, Need, Person, ServiceEvent, Visibility
+from cases.selectors.cases import (
+    VIEW,
+    VIEW_LE,
+    VIEW_PII,
+    CaseAccess,
+    case_access_for_user,
+    case_permissions,
+)
+from cases.selectors.people import (
+    WITHHELD,
+    PersonView,
+    may_edit_identification,
+    people_held_by,
+    people_of_case_for,
+)
 
 
 def _people_releasing(user: User, case: Case, category: str) -> set[int]:
@@ -133,12 +148,18 @@ def needs_visible(
         if need.person_id not in released:
             continue  # someone the viewer may not see at all (a suspect, without law-enforcement access)
         categories = released[need.person_id]
-        required = SENSITIVE_NEEDS.get(need.category)
-        if required and required not in categories:
+        if not _category_shown(need.category, categories):
             continue
         details = need.details if Consent.Category.NARRATIVE in categories else WITHHELD
         shown.append(NeedView(need=need, person_label=labels.get(need.person_id, ""), details=details))
     return shown
+
+
+def _category_shown(category: str, released: frozenset[str]) -> bool:
+    """Whether a need or a service of ``category`` of a person shows to a reader released ``released`` of them: a
+    medical, mental health or immigration one only through the consent category that releases it."""
+    required = SENSITIVE_NEEDS.get(category)
+    return not required or required in released
 
 
 def needs_visible_to(user: User, case: Case, permissions: frozenset[str] | None = None) -> QuerySet[Need]:
@@ -175,3 +196,72 @@ def need_get_for_user(user: User, need_pk: int) -> tuple[CaseAccess, NeedView, P
         raise Http404
     person = next(view for _participant, view in people if view.pk == shown.need.person_id)
     return access, shown, person
+
+
+@dataclass
+class ServiceView:
+    """A service a victim received or was referred to, as one reader may see it (``services_visible``)."""
+
+    event: ServiceEvent
+    person_label: str
+    program: Any  # the text, or WITHHELD
+
+
+def services_visible(
+    user: User, case: Case, people: list[tuple[Any, PersonView]], labels: dict[int, str]
+) -> list[ServiceView]:
+    """A case's services delivered and referred, as ``user`` may see them (decision 0035): a service shows where a
+    need of the same category of the same person would (``needs_visible``), since it tells as much: a victim the
+    reader does not see (a suspect without law-enforcement access; no service is anyone else's anyway) has none
+    shown, and for a person a victim service provider holds, a medical, mental health or immigration service only
+    through a consent releasing that category; its program (the words of what was done) only through
+    ``narrative``, as a need's details. The category, the date, delivered or referred and the provider are not
+    identifying (a referral carries them without consent). One query, whatever their number."""
+    released = {participant.pk: (view, view.categories) for participant, view in people}
+    events = (
+        ServiceEvent.objects.filter(participant__case=case).select_related("provider").order_by("provided_on", "id")
+    )
+    shown = []
+    for event in events:
+        if event.participant_id not in released:
+            continue
+        view, categories = released[event.participant_id]
+        if not _category_shown(event.category, categories):
+            continue
+        program = event.program if Consent.Category.NARRATIVE in categories else WITHHELD
+        shown.append(ServiceView(event=event, person_label=labels.get(view.pk, ""), program=program))
+    return shown
+
+
+def may_record_service(user: User, access: CaseAccess, participant: CaseParticipant) -> bool:
+    """Whether ``user`` records a service delivered to (or a referral made for) ``participant``, a victim of
+    ``access.case``, directly (a completed service referral records its own, by the referral's rule): they may
+    change the case and see the person's identity (so every category of them), and a victim service provider's
+    client is the provider's alone (a consent releases the services to read, never to write). It is the rule of a
+    victim's identification (``may_edit_identification``), asked under its own name: a service, too, is this case's
+    record of the victim, and the two change together or not at all (decision 0035)."""
+    return may_edit_identification(user, access, participant)
+
+
+def service_record_access(user: User, case_pk: int, person_pk: int) -> tuple[CaseAccess, CaseParticipant]:
+    """``user``'s access to ``case_pk`` and the victim participation of ``person_pk`` in it, if ``user`` may record
+    a service for them (``may_record_service``). 404 outside the case or for a person the reader does not see in it;
+    a ``ValidationError`` for someone in the case who is not a victim in it; 403 for a victim whose services the
+    reader may not record."""
+    access = case_access_for_user(user, case_pk)
+    participants = (
+        access.case.participants.filter(person_id=person_pk)
+        .select_related("person__entered_by_agency")
+        .prefetch_related("person__consents")
+    )
+    if VIEW_LE not in access.permissions:
+        participants = participants.exclude(role=CaseParticipant.Role.SUSPECT)
+    found = list(participants)
+    if not found:
+        raise Http404
+    victim = next((participant for participant in found if participant.role == CaseParticipant.Role.VICTIM), None)
+    if victim is None:
+        raise ValidationError(_("Services are recorded for a victim in the case."), code="not_a_victim")
+    if not may_record_service(user, access, victim):
+        raise PermissionDenied
+    return access, victim

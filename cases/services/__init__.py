@@ -24,7 +24,15 @@ from cases.services.people import (
     person_link_to_case,
     person_update,
 )
-from cases.services.records import MAX_DOCUMENT_BYTES, document_upload, need_add, need_mark_met, note_add
+from cases.services.records import (
+    MAX_DOCUMENT_BYTES,
+    document_upload,
+    need_add,
+    need_mark_met,
+    note_add,
+    service_event_record,
+    service_events_from_referral,
+)
 from cases.services.requests import (
     AccessAsk,
     access_ask_for,
@@ -97,6 +105,8 @@ __all__ = [
     "person_add_to_case",
     "person_link_to_case",
     "person_update",
+    "service_event_record",
+    "service_events_from_referral",
     "share_level_allowed",
     "share_level_check",
     "victim_identification_save",

@@ -1,17 +1,19 @@
-"""A case's needs, notes and files."""
+"""A case's needs, the services its victims received, its notes and files."""
 
 import uuid
 from collections.abc import Iterable
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import User
+from agencies.models import Agency, User
 from cases import selectors
-from cases.models import Case, Document, Need, Note, Person, Visibility
+from cases.models import Case, CaseParticipant, Document, Need, Note, Person, ServiceEvent, Visibility
 from portal.audit import audit_record
 from portal.idempotency import create_once
 from portal.uploads import MAX_DOCUMENT_BYTES as MAX_DOCUMENT_BYTES  # the portal's rule for kept documents
@@ -67,6 +69,133 @@ def need_mark_met(*, need: Need, actor: User, request: HttpRequest | None = None
         audit_record(
             action="cases.need.met", actor=actor, request=request, target=need.case, details={"need_id": need.pk}
         )
+
+
+def _service_checked(*, category: str, on: date | None, kind: str) -> dict[str, str]:
+    """The errors of a service's category, date and kind, by field (none when they are good)."""
+    errors: dict[str, str] = {}
+    if category not in ServiceEvent.Category.values:
+        errors["category"] = _("Choose the service from the list.")
+    if kind not in ServiceEvent.Kind.values:
+        errors["kind"] = _("Say whether the service was delivered or the person referred.")
+    if on is None:
+        errors["on"] = _("Say when.")
+    elif on > timezone.localdate():
+        errors["on"] = _("The date of a service cannot be in the future.")
+    return errors
+
+
+def service_event_record(
+    *,
+    actor: User,
+    participant: CaseParticipant,
+    category: str,
+    on: date | None,
+    kind: str = ServiceEvent.Kind.DELIVERED,
+    provider_name: str = "",
+    program: str = "",
+    submission_key: uuid.UUID | None = None,
+    request: HttpRequest | None = None,
+) -> ServiceEvent:
+    """Record a service ``participant``, a victim, received from the actor's agency (``delivered``: the provider is
+    that agency) or a referral the agency made for them outside the portal (``referred``: to ``provider_name``).
+    Who may is ``selectors.may_record_service`` (404 / 403 / a ``ValidationError`` for someone who is not a victim,
+    as ``selectors.service_record_access``). The date is never in the future. The audit event names ids and the
+    kind, never the category or the program. The same ``submission_key`` again gives the first record back."""
+    _access, participant = selectors.service_record_access(actor, participant.case_id, participant.person_id)
+    agency = actor.agency
+    if agency is None:
+        raise PermissionDenied
+    errors = _service_checked(category=category, on=on, kind=kind)
+    provider_name, program = provider_name.strip(), program.strip()
+    if kind == ServiceEvent.Kind.REFERRED and not provider_name:
+        errors["provider_name"] = _("Say to whom the person was referred.")
+    if errors or on is None:
+        raise ValidationError(errors)
+    delivered, day = kind == ServiceEvent.Kind.DELIVERED, on
+
+    def create(key: uuid.UUID | None) -> ServiceEvent:
+        with transaction.atomic():
+            event = ServiceEvent(
+                participant=participant,
+                category=category,
+                kind=kind,
+                provided_on=day,
+                provider=agency if delivered else None,
+                provider_name="" if delivered else provider_name,
+                program=program,
+                recorded_by=actor,
+                recorded_by_agency=agency,
+                submission_key=key,
+            )
+            event.full_clean(exclude=["participant", "recorded_by", "recorded_by_agency", "provider"])
+            event.save()
+            audit_record(
+                action="cases.service_event.recorded",
+                actor=actor,
+                request=request,
+                target=participant.case,
+                details={"service_event_ids": [event.pk], "person_id": participant.person_id, "kind": kind},
+            )
+        return event
+
+    return create_once(ServiceEvent, actor=actor, key=submission_key, create=create)
+
+
+def service_events_from_referral(
+    *,
+    referral_id: int,
+    participant: CaseParticipant,
+    categories: Iterable[str],
+    on: date,
+    provider: Agency | None,
+    provider_name: str,
+    actor: User,
+    actor_agency: Agency,
+    request: HttpRequest | None = None,
+) -> list[ServiceEvent]:
+    """The services a completed service referral delivered to ``participant``: one per category, each once however
+    often this runs for the referral (a retry, a second completion): the categories it already recorded are
+    skipped, and the unique constraint ``service_event_once_per_referral`` refuses a copy. Called by ``referrals``
+    inside its step's transaction, with the referral's row locked: the step's own rule (the recipient's side, or
+    the sender on behalf of a recipient outside the portal) is the right, since the recipient of a service referral
+    does not see the case. One audit event for them all (ids, never categories)."""
+    if participant.role != CaseParticipant.Role.VICTIM:
+        raise ValidationError(_("Services are recorded for a victim in the case."), code="not_a_victim")
+    wanted = sorted({category for category in categories if category in ServiceEvent.Category.values})
+    with transaction.atomic():
+        done = set(
+            ServiceEvent.objects.filter(referral_id=referral_id, category__in=wanted).values_list("category", flat=True)
+        )
+        events = [
+            ServiceEvent.objects.create(
+                participant=participant,
+                category=category,
+                kind=ServiceEvent.Kind.DELIVERED,
+                provided_on=on,
+                provider=provider,
+                provider_name="" if provider is not None else provider_name[:200],
+                referral_id=referral_id,
+                recorded_by=actor,
+                recorded_by_agency=actor_agency,
+            )
+            for category in wanted
+            if category not in done
+        ]
+        if events:
+            audit_record(
+                action="cases.service_event.recorded",
+                actor=actor,
+                request=request,
+                target=participant.case,
+                details={
+                    "service_event_ids": [event.pk for event in events],
+                    "person_id": participant.person_id,
+                    "kind": ServiceEvent.Kind.DELIVERED,
+                    "referral_id": referral_id,
+                },
+            )
+    return events
 
 
 def note_add(

@@ -22,6 +22,7 @@ from cases.models import (
     Need,
     Note,
     Person,
+    ServiceEvent,
     Visibility,
 )
 from cases.selectors import WITHHELD, case_permissions, people_of_case_for
@@ -150,7 +151,19 @@ def test_the_demo_asks_for_more_access_and_for_a_consent_where_the_case_pages_of
 
 @override_settings(DEBUG=True)
 def test_seed_demo_run_twice_changes_no_case_data(db, demo):
-    models = (Case, Person, CaseParticipant, CaseShare, Consent, Need, Note, Document, AccessRequest, ConsentRequest)
+    models = (
+        Case,
+        Person,
+        CaseParticipant,
+        CaseShare,
+        Consent,
+        Need,
+        Note,
+        Document,
+        AccessRequest,
+        ConsentRequest,
+        ServiceEvent,
+    )
     counts = [model.objects.count() for model in models]
     assert "already there" in _seed()
     assert [model.objects.count() for model in models] == counts
@@ -191,3 +204,17 @@ def test_every_demo_victim_is_identified_with_varied_values_and_a_foreign_nation
                 < (person.date_of_birth.month, person.date_of_birth.day)
             )
         )
+
+
+@override_settings(DEBUG=True)
+def test_the_shelters_record_the_services_they_give_their_clients(db, demo):
+    direct = ServiceEvent.objects.filter(referral_id__isnull=True).select_related(
+        "participant__person__entered_by_agency"
+    )
+    assert direct.count() >= 5
+    assert {event.kind for event in direct} == set(ServiceEvent.Kind.values)
+    for event in direct:
+        assert event.participant.role == CaseParticipant.Role.VICTIM
+        assert event.recorded_by_agency == event.participant.person.entered_by_agency  # a provider, its own client
+        assert event.recorded_by_agency.kind == Agency.Kind.VICTIM_SERVICES
+        assert event.provided_on <= timezone.localdate()

@@ -13,7 +13,7 @@ from agencies import demo as agencies_demo
 from agencies.models import User
 from cases import demo as cases_demo
 from cases import selectors as case_selectors
-from cases.models import CaseShare, Consent
+from cases.models import CaseShare, Consent, ServiceEvent
 from portal.management.commands.seed_demo import DEMO_SEED
 from referrals import demo
 from referrals.models import Referral, ReferralEvent, ReferralMessage
@@ -168,9 +168,21 @@ def test_every_referral_has_a_timeline_that_begins_with_its_sending_and_some_hav
 
 
 def test_seeding_the_referrals_again_adds_nothing(seeded):
-    models = (Referral, ReferralEvent, ReferralMessage, Consent, CaseShare)
+    models = (Referral, ReferralEvent, ReferralMessage, Consent, CaseShare, ServiceEvent)
     counts = [model.objects.count() for model in models]
     output = StringIO()
     demo.seed(rng=random.Random(DEMO_SEED), stdout=output)
     assert output.getvalue() == "Demo referrals are already there: nothing added."
     assert [model.objects.count() for model in models] == counts
+
+
+def test_completed_service_referrals_recorded_the_services_they_delivered(seeded):
+    delivered = Referral.objects.filter(
+        kind=Referral.Kind.SERVICE, status=Referral.Status.COMPLETED, outcome=Referral.Outcome.SERVICE_DELIVERED
+    ).prefetch_related("needs")
+    assert delivered.exists()
+    for referral in delivered:
+        recorded = set(ServiceEvent.objects.filter(referral_id=referral.pk).values_list("category", flat=True))
+        assert recorded >= {need.category for need in referral.needs.all()}
+    others = Referral.objects.exclude(outcome=Referral.Outcome.SERVICE_DELIVERED).values("pk")
+    assert not ServiceEvent.objects.filter(referral_id__in=others).exists()
