@@ -92,6 +92,7 @@ def _url(name: str, world) -> str:
         "person_edit": [le.pk, victim.pk],
         "person_edit_post": [le.pk, victim.pk],
         "victim_identification_edit": [le.pk, victim.pk],
+        "service_event_add": [le.pk],
         "participant_find": [le.pk],
         "participant_find_post": [le.pk],
         "participant_link": [le.pk],
@@ -139,6 +140,8 @@ MATRIX = {
     # Correcting a person: who changes the case and sees all of the person (decision 0022); the form is a PII read.
     "person_edit": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "victim_identification_edit": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
+    # Recording a service given (decision 0035): the identification's rule (changes the case, sees the person).
+    "service_event_add": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "person_edit_post": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     # Finding someone recorded elsewhere to add them here: who changes the case; the name in a POST body only.
     "participant_find": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
