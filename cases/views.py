@@ -181,7 +181,14 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             if may_decide
             else None,
-            "activity": activity_lines(selectors.case_activity(case, access.permissions, limit=ACTIVITY_EVENTS_READ))
+            "activity": activity_lines(
+                selectors.case_activity(
+                    case,
+                    access.permissions,
+                    limit=ACTIVITY_EVENTS_READ,
+                    withheld_referrals=dossier.withheld_referrals,
+                )
+            )
             if may_manage
             else [],
             "shares_you_may_end": {share.pk for share in dossier.shares if access.may_end_share(share)},

@@ -139,6 +139,7 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "cases.note.added": _("added a note"),
     "cases.need.added": _("recorded a need"),
     "cases.need.met": _("marked a need as met"),
+    "cases.service_event.withdrawn": _("withdrew the services a referral entered in error had recorded"),
     "cases.service_event.recorded": _("recorded a service delivered or a referral made"),
     "cases.document.uploaded": _("uploaded a file"),
     "cases.document.downloaded": _("downloaded a file"),

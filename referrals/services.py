@@ -23,7 +23,13 @@ from agencies.models import Agency, User
 from agencies.roles import roles_with
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, CaseShare, Need, Person
-from cases.services import case_share_grant, case_share_withdraw, service_events_from_referral, share_level_check
+from cases.services import (
+    case_share_grant,
+    case_share_withdraw,
+    service_events_from_referral,
+    service_events_withdraw_for_referral,
+    share_level_check,
+)
 from portal.audit import audit_record
 from portal.idempotency import create_once, owned_key
 from referrals import selectors
@@ -364,6 +370,9 @@ def _step(
         )
         if verb == "complete" and current.outcome == Referral.Outcome.SERVICE_DELIVERED:
             _record_services_delivered(current, actor=actor, request=request)
+        elif verb == "mark_entered_in_error" and current.kind == Referral.Kind.SERVICE:
+            # Entered in error: it delivered nothing, so the services its completion recorded go too.
+            service_events_withdraw_for_referral(referral_id=current.pk, actor=actor, request=request)
         if current.kind == Referral.Kind.INTERAGENCY:
             if verb == "accept":
                 current.share = _share_case(current, accepted_by=actor)

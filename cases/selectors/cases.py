@@ -303,10 +303,19 @@ def shares_of(case: Case) -> QuerySet[CaseShare]:
     )
 
 
-def case_activity(case: Case, permissions: frozenset[str], limit: int = 25) -> QuerySet[AuditEvent]:
+def case_activity(
+    case: Case, permissions: frozenset[str], limit: int = 25, *, withheld_referrals: frozenset[int] = frozenset()
+) -> QuerySet[AuditEvent]:
     """The newest events about the case (views, changes, shares, downloads), for those who may change it. Without
-    ``view_le_sensitive``, nothing about a suspect: not their being added, not a read of their details."""
+    ``view_le_sensitive``, nothing about a suspect: not their being added, not a read of their details. Nothing
+    left by a referral withheld from the reader (``CaseDossier.withheld_referrals``): the services it recorded."""
     events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
+    if withheld_referrals:
+        events = events.exclude(
+            pk__in=events.filter(
+                action__startswith="cases.service_event.", details__referral_id__in=sorted(withheld_referrals)
+            ).values("pk")
+        )
     if VIEW_LE not in permissions:
         suspects = list(case.participants.filter(role=CaseParticipant.Role.SUSPECT).values_list("person_id", flat=True))
         about_suspects = events.filter(

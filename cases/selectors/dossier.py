@@ -49,6 +49,9 @@ class CaseDossier:
     is_lead: bool = False  # the reader's agency leads the case
     reader_share: CaseShare | None = None  # else the active share through which the reader's agency sees it
     # What the apps above cases add (setting CASE_SECTIONS), each by its own app's rule.
+    # The referrals that carry a need hidden from the reader (``_referrals_withheld``): whatever they left behind
+    # (a service recorded, an event in the case's activity) is not shown either.
+    withheld_referrals: frozenset[int] = frozenset()
     sections: list[CaseSection] = field(default_factory=list)
 
     @property
@@ -104,15 +107,22 @@ class CaseDossier:
         ]
 
 
-def _referrals_shown(user: User, case: Case, needs: list[NeedView]) -> QuerySet:
-    """The case's referrals a reader who works the case sees: not one that carries a need hidden from them (its
-    recipient, a clinic, would tell the need), unless their own agency sent it. One query, whatever their number."""
+def _referrals_withheld(user: User, case: Case, needs: list[NeedView]) -> QuerySet:
+    """The case's referrals that carry a need hidden from ``user`` (their recipient, a clinic, would tell the need),
+    unless the reader's own agency sent them: neither they nor anything they left behind (a service they recorded,
+    an event in the case's activity) is shown."""
     hidden = case.needs.exclude(pk__in=[shown.need.pk for shown in needs])
     own = getattr(user.agency, "pk", None)
-    withheld = case.referrals.filter(needs__in=hidden).exclude(sender_agency_id=own)
+    return case.referrals.filter(needs__in=hidden).exclude(sender_agency_id=own)
+
+
+def _referrals_shown(user: User, case: Case, withheld: frozenset[int]) -> QuerySet:
+    """The case's referrals a reader who works the case sees: not one withheld (``_referrals_withheld``). One query,
+    whatever their number."""
+    own = getattr(user.agency, "pk", None)
     # A draft (a coordinator's proposal) is the lead agency's to send: nobody else hears of it here. ("draft" is
     # Referral.Status.DRAFT, written out: cases never imports referrals.)
-    return case.referrals.exclude(pk__in=withheld.values("pk")).exclude(Q(status="draft") & ~Q(sender_agency_id=own))
+    return case.referrals.exclude(pk__in=sorted(withheld)).exclude(Q(status="draft") & ~Q(sender_agency_id=own))
 
 
 def case_dossier_for(user: User, access: CaseAccess) -> CaseDossier:
@@ -131,9 +141,10 @@ def case_dossier_for(user: User, access: CaseAccess) -> CaseDossier:
             view.identification_lines = identification_lines(view.identification)
     names = {view.pk: view.label for _participant, view in people}
     needs = needs_visible(user, case, people, names)
+    withheld_referrals = frozenset(_referrals_withheld(user, case, needs).values_list("pk", flat=True))
     referrals = (
         list(
-            _referrals_shown(user, case, needs)
+            _referrals_shown(user, case, withheld_referrals)
             .select_related("sender_agency", "recipient_agency", "recipient_service")
             .order_by("-created_at")[:50]
         )
@@ -146,7 +157,8 @@ def case_dossier_for(user: User, access: CaseAccess) -> CaseDossier:
         people=people,
         names=names,
         needs=needs,
-        services=services_visible(user, case, people, names),
+        services=services_visible(user, case, people, names, withheld_referrals=withheld_referrals),
+        withheld_referrals=withheld_referrals,
         notes=list(notes_visible(user, case, permissions)),
         documents=list(documents_visible(user, case, permissions)),
         referrals=referrals,

@@ -208,7 +208,12 @@ class ServiceView:
 
 
 def services_visible(
-    user: User, case: Case, people: list[tuple[Any, PersonView]], labels: dict[int, str]
+    user: User,
+    case: Case,
+    people: list[tuple[Any, PersonView]],
+    labels: dict[int, str],
+    *,
+    withheld_referrals: frozenset[int] = frozenset(),
 ) -> list[ServiceView]:
     """A case's services delivered and referred, as ``user`` may see them (decision 0035): a service shows where a
     need of the same category of the same person would (``needs_visible``), since it tells as much: a victim the
@@ -216,14 +221,16 @@ def services_visible(
     shown, and for a person a victim service provider holds, a medical, mental health or immigration service only
     through a consent releasing that category; its program (the words of what was done) only through
     ``narrative``, as a need's details. The category, the date, delivered or referred and the provider are not
-    identifying (a referral carries them without consent). One query, whatever their number."""
+    identifying (a referral carries them without consent). A service recorded by a referral withheld from the reader
+    (``withheld_referrals``: one carrying a need hidden from them, whose recipient would tell it) is not shown
+    either, whatever its own category. One query, whatever their number."""
     released = {participant.pk: (view, view.categories) for participant, view in people}
     events = (
         ServiceEvent.objects.filter(participant__case=case).select_related("provider").order_by("provided_on", "id")
     )
     shown = []
     for event in events:
-        if event.participant_id not in released:
+        if event.participant_id not in released or event.referral_id in withheld_referrals:
             continue
         view, categories = released[event.participant_id]
         if not _category_shown(event.category, categories):

@@ -32,6 +32,7 @@ from cases.services.records import (
     note_add,
     service_event_record,
     service_events_from_referral,
+    service_events_withdraw_for_referral,
 )
 from cases.services.requests import (
     AccessAsk,
@@ -107,6 +108,7 @@ __all__ = [
     "person_update",
     "service_event_record",
     "service_events_from_referral",
+    "service_events_withdraw_for_referral",
     "share_level_allowed",
     "share_level_check",
     "victim_identification_save",

@@ -128,7 +128,8 @@ def service_event_record(
                 recorded_by_agency=agency,
                 submission_key=key,
             )
-            event.full_clean(exclude=["participant", "recorded_by", "recorded_by_agency", "provider"])
+            # The key is ``create_once``'s to check (a race ends in its IntegrityError, answered with the first).
+            event.full_clean(exclude=["participant", "recorded_by", "recorded_by_agency", "provider", "submission_key"])
             event.save()
             audit_record(
                 action="cases.service_event.recorded",
@@ -140,6 +141,33 @@ def service_event_record(
         return event
 
     return create_once(ServiceEvent, actor=actor, key=submission_key, create=create)
+
+
+def service_events_withdraw_for_referral(
+    *, referral_id: int, actor: User, request: HttpRequest | None = None
+) -> int:
+    """A referral marked entered in error delivered nothing: the services its completion recorded go (the grant
+    reports would count them), in the step's transaction, with one audit event naming ids only. The number removed."""
+    with transaction.atomic():
+        events = list(
+            ServiceEvent.objects.filter(referral_id=referral_id).select_related("participant__case").order_by("pk")
+        )
+        if not events:
+            return 0
+        ServiceEvent.objects.filter(pk__in=[event.pk for event in events]).delete()
+        participant = events[0].participant
+        audit_record(
+            action="cases.service_event.withdrawn",
+            actor=actor,
+            request=request,
+            target=participant.case,
+            details={
+                "service_event_ids": [event.pk for event in events],
+                "person_id": participant.person_id,
+                "referral_id": referral_id,
+            },
+        )
+    return len(events)
 
 
 def service_events_from_referral(
