@@ -143,9 +143,7 @@ def service_event_record(
     return create_once(ServiceEvent, actor=actor, key=submission_key, create=create)
 
 
-def service_events_withdraw_for_referral(
-    *, referral_id: int, actor: User, request: HttpRequest | None = None
-) -> int:
+def service_events_withdraw_for_referral(*, referral_id: int, actor: User, request: HttpRequest | None = None) -> int:
     """A referral marked entered in error delivered nothing: the services its completion recorded go (the grant
     reports would count them), in the step's transaction, with one audit event naming ids only. The number removed."""
     with transaction.atomic():
