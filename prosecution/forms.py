@@ -19,6 +19,12 @@ class AgencyChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+def _agencies_of(form: forms.Form, name: str, agencies: QuerySet[Agency]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = agencies
+
+
 class ChargeFieldsMixin(forms.Form):
     statute = forms.CharField(
         label=_("Statute"),
@@ -55,8 +61,10 @@ class ArrestForm(ChargeFieldsMixin):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.suspects = {participant.pk: participant for participant, _label in suspects}
-        self.fields["participant"].choices = [(participant.pk, label) for participant, label in suspects]
-        self.fields["arresting_agency"].queryset = agencies
+        participant, agency = self.fields["participant"], self.fields["arresting_agency"]
+        assert isinstance(participant, forms.TypedChoiceField) and isinstance(agency, forms.ModelChoiceField)
+        participant.choices = [(suspect.pk, label) for suspect, label in suspects]
+        agency.queryset = agencies
 
     def suspect(self) -> CaseParticipant:
         return self.suspects[self.cleaned_data["participant"]]
@@ -69,7 +77,7 @@ class ArrestEditForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["arresting_agency"].queryset = agencies
+        _agencies_of(self, "arresting_agency", agencies)
 
 
 class ChargeForm(ChargeFieldsMixin):
@@ -97,7 +105,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["prosecuting_agency"].queryset = agencies
+        _agencies_of(self, "prosecuting_agency", agencies)
 
 
 class DispositionForm(forms.Form):

@@ -1,12 +1,14 @@
 """The words of the prosecution section on the case page and in the packet."""
 
+from datetime import date
+
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from prosecution.models import Charge
 
 
-def _day(day: object) -> str:
+def _day(day: date | None) -> str:
     return date_format(day, "DATE_FORMAT") if day else ""
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from cases.models import CaseParticipant
 from cases.sections import CaseSection
 from prosecution import selectors
-from prosecution.models import Arrest
+from prosecution.models import Arrest, Charge
 from prosecution.presenters import decision_text, disposition_text
 
 if TYPE_CHECKING:
@@ -22,12 +22,27 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class ChargeView:
+    """A charge with its decision and disposition in words."""
+
+    charge: Charge
+    decision_text: str
+    disposition_text: str
+
+
+@dataclass
+class ArrestView:
+    arrest: Arrest
+    charges: list[ChargeView]
+
+
+@dataclass
 class SuspectRecord:
     """One suspect of the case as the reader sees them, with their arrests (each with its charges)."""
 
     participant: CaseParticipant
     label: str
-    arrests: list[Arrest] = field(default_factory=list)
+    arrests: list[ArrestView] = field(default_factory=list)
 
 
 def prosecution_section(user: "User", access: "CaseAccess", dossier: "CaseDossier") -> CaseSection | None:
@@ -45,10 +60,10 @@ def prosecution_section(user: "User", access: "CaseAccess", dossier: "CaseDossie
     for arrest in selectors.arrests_of(access.case):
         record = suspects.get(arrest.participant_id)
         if record is not None:
-            for charge in arrest.charges.all():
-                charge.decision_text = decision_text(charge)
-                charge.disposition_text = disposition_text(charge)
-            record.arrests.append(arrest)
+            charges = [
+                ChargeView(charge, decision_text(charge), disposition_text(charge)) for charge in arrest.charges.all()
+            ]
+            record.arrests.append(ArrestView(arrest, charges))
     return CaseSection(
         key="prosecution",
         title=_("Arrests and prosecution"),
