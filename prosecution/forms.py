@@ -61,10 +61,10 @@ class ArrestForm(ChargeFieldsMixin):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.suspects = {participant.pk: participant for participant, _label in suspects}
-        participant, agency = self.fields["participant"], self.fields["arresting_agency"]
-        assert isinstance(participant, forms.TypedChoiceField) and isinstance(agency, forms.ModelChoiceField)
+        participant = self.fields["participant"]
+        assert isinstance(participant, forms.TypedChoiceField)
         participant.choices = [(suspect.pk, label) for suspect, label in suspects]
-        agency.queryset = agencies
+        _agencies_of(self, "arresting_agency", agencies)
 
     def suspect(self) -> CaseParticipant:
         return self.suspects[self.cleaned_data["participant"]]
