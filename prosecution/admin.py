@@ -3,16 +3,35 @@ already recorded are marked again and the trail has the event."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from portal.admin import AuditedModelAdmin
 from prosecution import services
 from prosecution.models import TraffickingStatute
+from prosecution.statutes import citation_key
+
+
+class TraffickingStatuteAdminForm(forms.ModelForm):
+    class Meta:
+        model = TraffickingStatute
+        fields = ["task_force", "citation", "title"]
+
+    def clean(self) -> dict[str, Any] | None:
+        """A statute already listed (in any spelling) is an error on the form, not a failed save."""
+        data = super().clean() or self.cleaned_data
+        task_force, citation = data.get("task_force"), data.get("citation")
+        listed = TraffickingStatute.objects.filter(task_force=task_force, citation_key=citation_key(citation or ""))
+        if self.instance.pk is None and task_force is not None and citation and listed.exists():
+            self.add_error("citation", _("This statute is already listed."))
+        return data
 
 
 @admin.register(TraffickingStatute)
 class TraffickingStatuteAdmin(AuditedModelAdmin):
+    form = TraffickingStatuteAdminForm
     list_display = ["citation", "title", "task_force"]
     list_filter = ["task_force"]
     search_fields = ["citation", "title"]

@@ -124,3 +124,20 @@ def test_a_coordinator_cannot_edit_another_task_forces_list(client_as, coordinat
     posted = {"task_force": other.pk, f"tf{other.pk}-citation": "X 1", f"tf{other.pk}-title": "Y"}
     assert client.post(reverse("trafficking_statutes"), posted).status_code == 404
     assert TraffickingStatute.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_a_statute_through_the_service_and_refuses_it_twice(
+    client_as, superuser, task_force, arrest, investigator
+):
+    charge = services.charge_add(arrest=arrest, version=arrest.version, statute=STATE, actor=investigator)
+    client = client_as(superuser)
+    url = reverse("admin:prosecution_traffickingstatute_add")
+    posted = {"task_force": task_force.pk, "citation": STATE, "title": "Human trafficking"}
+    assert client.post(url, posted).status_code == 302
+    assert Charge.objects.get(pk=charge.pk).is_trafficking
+    assert AuditEvent.objects.filter(action="prosecution.statute.added", actor=superuser).count() == 1
+    again = client.post(url, {**posted, "citation": "GULF STATE REV. STAT. 14:46.2"})
+    assert again.status_code == 200
+    assert "already listed" in again.content.decode()
+    assert TraffickingStatute.objects.count() == 1
