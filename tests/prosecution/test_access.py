@@ -63,6 +63,9 @@ def test_recording_an_arrest_is_for_who_changes_the_case_and_sees_its_law_enforc
     client = client_as(reader)
     url = reverse("arrest_create", args=[le_case.pk])
     assert client.get(url).status_code == arrests
+    arrest = Arrest.objects.get()
+    assert client.get(reverse("arrest_edit", args=[arrest.pk])).status_code == arrests
+    assert client.get(reverse("charge_add", args=[arrest.pk])).status_code == arrests
     posted = {
         "participant": suspect.pk,
         "arrested_on": le_case.opened_on.isoformat(),
