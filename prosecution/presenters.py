@@ -16,7 +16,8 @@ def decision_text(charge: Charge) -> str:
     """The charging decision in a sentence: pending, or charged or declined, when, by which prosecutor (and why)."""
     if charge.decision == Charge.Decision.PENDING:
         return _("Charging decision pending.")
-    words = {"day": _day(charge.decided_on), "agency": str(charge.prosecuting_agency)}
+    agency = charge.prosecuting_agency
+    words = {"day": _day(charge.decided_on), "agency": agency.name if agency is not None else ""}
     if charge.decision == Charge.Decision.CHARGED:
         return _("Charged on %(day)s by %(agency)s.") % words
     return _("Declined on %(day)s by %(agency)s: %(reason)s") % {**words, "reason": charge.decline_reason}
