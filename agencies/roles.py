@@ -52,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "referrals.coordinate_referral",
         "tips.oversee_tip",  # the task force's tips to their deadlines, not their content
         "deconfliction.resolve_operationconflict",  # both sides' contacts, never the operations
+        "prosecution.change_traffickingstatute",  # the state statutes the task force counts (decision 0034)
     },
     Role.INTAKE: _EVERYONE | {"cases.add_case", "cases.view_case", "tips.triage_tip"},
     # Their own agency's directory listings and capacity (services_directory/selectors.py), not case records.

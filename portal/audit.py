@@ -206,6 +206,14 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "deconfliction.subject.checked": _("checked a subject against the deconfliction index"),
     "deconfliction.subject.check_refused": _("was refused a subject check: too many in the hour"),
     "deconfliction.entries.removed": _("removed a subject's identifiers from the deconfliction index"),
+    "prosecution.record.viewed": _("read the arrests and charges of a case's suspects"),
+    "prosecution.arrest.recorded": _("recorded an arrest"),
+    "prosecution.arrest.updated": _("corrected an arrest"),
+    "prosecution.charge.added": _("added a charge to an arrest"),
+    "prosecution.charge.decided": _("recorded a charging decision"),
+    "prosecution.charge.disposed": _("recorded the disposition of a charge"),
+    "prosecution.statute.added": _("listed a state trafficking statute"),
+    "prosecution.statute.removed": _("took a state trafficking statute off the list"),
 }
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "referrals",
     "tips",
     "deconfliction",
+    "prosecution",
     "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -122,6 +123,7 @@ PORTAL_NAVIGATION = [
     "referrals.navigation.items",
     "tips.navigation.items",
     "deconfliction.navigation.items",
+    "prosecution.navigation.items",
     "services_directory.navigation.items",
     "agencies.navigation.items",
 ]
@@ -133,7 +135,9 @@ PORTAL_WORK_QUEUE = [
     "agencies.workqueue.sections",
 ]
 # What the apps above cases add to the case page and packet (cases/sections.py), in this order.
-CASE_SECTIONS: list[str] = []
+CASE_SECTIONS: list[str] = [
+    "prosecution.sections.prosecution_section",
+]
 # Where the directory's "Refer someone" leads (services_directory/templatetags/directory_links.py): the directory
 # sits below the referrals and does not import them.
 DIRECTORY_REFER_SOMEONE = "referrals.links.refer_someone_url"
