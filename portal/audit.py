@@ -203,6 +203,18 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "deconfliction.subject.checked": _("checked a subject against the deconfliction index"),
     "deconfliction.subject.check_refused": _("was refused a subject check: too many in the hour"),
     "deconfliction.entries.removed": _("removed a subject's identifiers from the deconfliction index"),
+    "protection.relief.recorded": _("recorded a victim's immigration relief"),
+    "protection.relief.updated": _("corrected a victim's immigration relief"),
+    "protection.relief.submit": _("marked immigration relief submitted"),
+    "protection.relief.grant": _("marked immigration relief granted"),
+    "protection.relief.deny": _("marked immigration relief declined or denied, saying why"),
+    "protection.relief.withdraw": _("withdrew immigration relief"),
+    "protection.relief.extend": _("extended interim assistance by 30 days"),
+    "protection.relief.viewed": _("read a victim's immigration relief"),
+    "protection.relief.listed": _("read the immigration relief queue"),
+    "protection.relief.document_downloaded": _("downloaded an immigration relief document"),
+    "protection.relief.expiry_reminded": _("immigration relief expiring: the case's agents and advocates told"),
+    "protection.hhs_notice.overdue": _("HHS notification of a minor overdue: supervisors and coordinators told"),
 }
 
 
