@@ -6,6 +6,7 @@
   advocates (it counts from when the identification was recorded);
 - Continued Presence, requested by the FBI for the foreign adult in "Live-in domestic worker, Harbor Heights",
   expiring in 45 days;
+- every other foreign-national minor of the demo has their HHS notification sent, the day they were identified;
 - in "Crab processing plant, seasonal visas" (HSI), a U visa certification asked of the U.S. Attorney's Office and
   declined with its reason, and a T visa declaration asked of HSI twelve days ago, awaiting its decision.
 
@@ -13,15 +14,16 @@ Running it again changes nothing.
 """
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from io import TextIOBase
 
 from django.utils import timezone
 
 from agencies.models import Agency, User
 from cases import services as case_services
+from cases.demo import IDENTIFIED_YESTERDAY
 from cases.models import Case, CaseParticipant
-from protection import services
+from protection import selectors, services
 from protection.models import ReliefAction
 
 CP_CASE = "Live-in domestic worker, Harbor Heights"
@@ -52,6 +54,28 @@ def _foreign_adult(case: Case, actor: User) -> CaseParticipant:
         languages=["tl", "en"],
         preferred_language="tl",
     )
+
+
+def _notify_hhs_of_the_others(today: date) -> None:
+    """Every other foreign-national minor of the demo was identified long ago, and HHS was told the same day: an
+    HHS notification submitted, recorded by who identified them. Only the bus-station minor's is still to send."""
+    for identification in selectors.hhs_tasks_open().select_related("participant__case", "identified_by"):
+        case = identification.participant.case
+        if case.title == IDENTIFIED_YESTERDAY and identification.identified_on == today - timedelta(days=1):
+            continue
+        actor = identification.identified_by
+        notice = services.relief_action_record(
+            case=case,
+            person=identification.participant.person,
+            kind=K.HHS_NOTIFICATION,
+            actor=actor,
+            requested_on=identification.identified_on,
+            requesting_agency=identification.identified_by_agency,
+            external_reference=f"HHS-RFA-{identification.identified_on:%Y}-{identification.pk:05d}",
+        )
+        services.relief_action_step(
+            action=notice, verb="submit", version=notice.version, actor=actor, on=identification.identified_on
+        )
 
 
 def seed(*, rng: random.Random, stdout: TextIOBase) -> None:
@@ -121,6 +145,7 @@ def seed(*, rng: random.Random, stdout: TextIOBase) -> None:
         requesting_agency=agencies["HSI Bayport"],
         notes="Asked for by the client's attorney at Gulf Coast Immigrant Legal Aid.",
     )
+    _notify_hhs_of_the_others(today)
     stdout.write(
         "Demo: immigration relief (Continued Presence expiring in 45 days, a declined certification, a "
         "declaration awaiting its decision; the HHS notice of the bus-station minor not yet sent)."
