@@ -46,11 +46,14 @@ def test_the_stories_the_issue_asks_for():
     assert selectors.hhs_due(open_tasks[0]) > timezone.now()  # due within the day: counted from its recording
     cp = ReliefAction.objects.get(kind=ReliefAction.Kind.CONTINUED_PRESENCE)
     assert (cp.status, cp.expires_on, cp.case.lead_agency.kind) == ("granted", today + timedelta(days=45), "federal_le")
-    assert cp.participant.person.nationality != "United States" and cp.participant.person.is_minor is False
+    assert cp.participant.person.nationality != "United States"
+    assert cp.participant.person.is_minor is False
     declined = ReliefAction.objects.get(kind=ReliefAction.Kind.U_CERTIFICATION)
-    assert declined.status == ReliefAction.Status.DENIED and declined.decline_reason
+    assert declined.status == ReliefAction.Status.DENIED
+    assert declined.decline_reason
     pending = ReliefAction.objects.get(kind=ReliefAction.Kind.T_DECLARATION)
-    assert pending.status == ReliefAction.Status.REQUESTED and pending.requesting_agency.short_name == "HSI Bayport"
+    assert pending.status == ReliefAction.Status.REQUESTED
+    assert pending.requesting_agency.short_name == "HSI Bayport"
 
 
 def test_a_second_seed_adds_nothing():
