@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 def relief_section(user: "User", access: "CaseAccess", dossier: "CaseDossier") -> CaseSection | None:
     """The victims whose relief ``user`` sees, each with their actions and their HHS notice; None when there are
-    none. Reading it is an audit event per victim shown (their id and how many actions, never what they are). One
+    none. Reading it is an audit event per victim shown (their id and how many actions, never what they are), on
+    the victim's participation rather than the case, so that the case's activity, which its managers read, does
+    not tell of relief they may not see. One
     query, whatever the number of victims and actions: the people are the dossier's."""
     victims = selectors.relief_of_case(user, access, dossier.people)
     if not victims:
@@ -44,8 +46,12 @@ def relief_section(user: "User", access: "CaseAccess", dossier: "CaseDossier") -
         reads=[
             {
                 "action": "protection.relief.viewed",
-                "target": access.case,
-                "details": {"person_id": victim.view.pk, "relief_actions": len(victim.actions)},
+                "target": victim.participant,
+                "details": {
+                    "case_id": access.case.pk,
+                    "person_id": victim.view.pk,
+                    "relief_actions": len(victim.actions),
+                },
             }
             for victim in victims
         ],

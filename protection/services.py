@@ -137,8 +137,8 @@ def relief_action_record(
             action="protection.relief.recorded",
             actor=actor,
             request=request,
-            target=relief.case,
-            details={"person_id": person.pk, "relief_id": action.pk},
+            target=relief.participant,
+            details={"case_id": relief.case.pk, "person_id": person.pk, "relief_id": action.pk},
         )
     return action
 
@@ -185,8 +185,13 @@ def relief_action_update(
             action="protection.relief.updated",
             actor=actor,
             request=request,
-            target=relief.case,
-            details={"person_id": relief.participant.person_id, "relief_id": current.pk, "fields": changed},
+            target=relief.participant,
+            details={
+                "case_id": relief.case.pk,
+                "person_id": relief.participant.person_id,
+                "relief_id": current.pk,
+                "fields": changed,
+            },
         )
     return current
 
@@ -237,8 +242,8 @@ def relief_action_step(
             action=f"protection.relief.{verb}",
             actor=actor,
             request=request,
-            target=relief.case,
-            details={"person_id": relief.participant.person_id, "relief_id": current.pk},
+            target=relief.participant,
+            details={"case_id": relief.case.pk, "person_id": relief.participant.person_id, "relief_id": current.pk},
         )
     return current
 
@@ -247,8 +252,8 @@ def _last_editor(action: ReliefAction) -> str:
     last = (
         AuditEvent.objects.filter(
             action__startswith="protection.relief.",
-            object_type="cases.case",
-            object_id=str(action.case_id),
+            object_type="cases.caseparticipant",
+            object_id=str(action.participant_id),
             details__relief_id=action.pk,
         )
         .order_by("-occurred_at", "-id")
@@ -341,8 +346,8 @@ def _escalate_hhs(identification: VictimIdentification, now: datetime) -> Relief
     audit_record(
         action="protection.hhs_notice.overdue",
         actor=None,
-        target=case,
-        details={"person_id": identification.participant.person_id, "told": len(people)},
+        target=identification.participant,
+        details={"case_id": case.pk, "person_id": identification.participant.person_id, "told": len(people)},
     )
     return reminder
 
@@ -358,8 +363,13 @@ def _remind_expiry(action: ReliefAction, kind: str, now: datetime) -> ReliefRemi
     audit_record(
         action="protection.relief.expiry_reminded",
         actor=None,
-        target=action.case,
-        details={"person_id": action.participant.person_id, "relief_id": action.pk, "told": len(people)},
+        target=action.participant,
+        details={
+            "case_id": action.case_id,
+            "person_id": action.participant.person_id,
+            "relief_id": action.pk,
+            "told": len(people),
+        },
     )
     return reminder
 

@@ -86,8 +86,8 @@ def relief_action(request: AuthenticatedHttpRequest, pk: int, action_pk: int) ->
     audit_record(
         action="protection.relief.viewed",
         request=request,
-        target=relief.case,
-        details={"person_id": person_pk, "relief_id": action.pk, "via": "action"},
+        target=relief.participant,
+        details={"case_id": pk, "person_id": person_pk, "relief_id": action.pk, "via": "action"},
     )
     return render(
         request,
@@ -140,8 +140,8 @@ def relief_document(request: AuthenticatedHttpRequest, pk: int, action_pk: int) 
     audit_record(
         action="protection.relief.document_downloaded",
         request=request,
-        target=relief.case,
-        details={"person_id": relief.participant.person_id, "relief_id": action.pk},
+        target=relief.participant,
+        details={"case_id": pk, "person_id": relief.participant.person_id, "relief_id": action.pk},
     )
     return document_response(action.document, filename=action.document_name, content_type=action.document_type)
 

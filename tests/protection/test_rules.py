@@ -147,7 +147,8 @@ def test_the_record_page_records_and_audits_without_values(client_as, relief_cas
     assert response.status_code == 302
     action = ReliefAction.objects.get()
     event = AuditEvent.objects.get(action="protection.relief.recorded")
-    assert event.details == {"person_id": person.pk, "relief_id": action.pk}
+    assert event.details == {"case_id": relief_case.pk, "person_id": person.pk, "relief_id": action.pk}
+    assert (event.object_type, event.object_id) == ("cases.caseparticipant", str(action.participant_id))
 
 
 def test_interim_assistance_runs_ninety_days_and_once_thirty_more(relief_case, investigator):

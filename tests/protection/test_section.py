@@ -33,7 +33,7 @@ def test_a_packet_shows_relief_only_to_who_may_see_it(request, relief_case, cont
     if shown:
         person = victim_of(relief_case).person
         assert [event.details for event in reads] == [
-            {"person_id": person.pk, "relief_actions": 1, "via": "packet", "packet": "case"}
+            {"case_id": relief_case.pk, "person_id": person.pk, "relief_actions": 1, "via": "packet", "packet": "case"}
         ]
     else:
         assert not reads.exists()
@@ -43,8 +43,9 @@ def test_the_case_page_audits_each_read_with_ids_never_values(client_as, relief_
     client_as(investigator).get(reverse("case_detail", args=[relief_case.pk]))
     event = AuditEvent.objects.get(action="protection.relief.viewed", actor=investigator)
     person = victim_of(relief_case).person
-    assert event.details == {"person_id": person.pk, "relief_actions": 1}
-    assert (event.object_type, event.object_id) == ("cases.case", str(relief_case.pk))
+    assert event.details == {"case_id": relief_case.pk, "person_id": person.pk, "relief_actions": 1}
+    # On the participation, not the case: the case's activity (read by its managers) does not tell of relief.
+    assert (event.object_type, event.object_id) == ("cases.caseparticipant", str(victim_of(relief_case).pk))
     assert CP_REFERENCE not in str(event.details)
 
 
@@ -64,6 +65,15 @@ def test_opening_an_action_and_its_document_are_audited(client_as, relief_case, 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"Continued Presence letter"
     assert AuditEvent.objects.filter(action="protection.relief.document_downloaded").count() == 1
+
+
+def test_the_case_activity_does_not_tell_of_relief(client_as, client_case, t_visa, investigator, shelter_supervisor):
+    """The shelter's supervisor manages its case: its activity lists the reads and steps of cases, not those of the
+    client's relief (which the field office, sharing at personal level, may not see either)."""
+    client_as(investigator).get(reverse("case_detail", args=[client_case.pk]))
+    page = client_as(shelter_supervisor).get(reverse("case_detail", args=[client_case.pk])).content.decode()
+    activity = page[page.index('id="activity-heading"') :]
+    assert "immigration relief" not in activity
 
 
 def test_no_victim_whose_relief_is_seen_means_no_section(relief_case, partner_investigator):
