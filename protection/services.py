@@ -144,7 +144,7 @@ def relief_action_record(
 
 
 def _locked(action: ReliefAction, version: int) -> ReliefAction:
-    current = ReliefAction.objects.select_for_update().select_related("requesting_agency").get(pk=action.pk)
+    current = ReliefAction.objects.select_for_update(of=("self",)).select_related("requesting_agency").get(pk=action.pk)
     if current.version != version:
         raise StaleReliefEdit(changed_by=_last_editor(current))
     return current
