@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "referrals",
     "tips",
     "deconfliction",
+    "protection",
     "prosecution",
     "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
@@ -123,6 +124,7 @@ PORTAL_NAVIGATION = [
     "referrals.navigation.items",
     "tips.navigation.items",
     "deconfliction.navigation.items",
+    "protection.navigation.items",
     "prosecution.navigation.items",
     "services_directory.navigation.items",
     "agencies.navigation.items",
@@ -132,10 +134,12 @@ PORTAL_WORK_QUEUE = [
     "cases.workqueue.sections",
     "referrals.workqueue.sections",
     "tips.workqueue.sections",
+    "protection.workqueue.sections",
     "agencies.workqueue.sections",
 ]
 # What the apps above cases add to the case page and packet (cases/sections.py), in this order.
 CASE_SECTIONS: list[str] = [
+    "protection.sections.relief_section",
     "prosecution.sections.prosecution_section",
 ]
 # Where the directory's "Refer someone" leads (services_directory/templatetags/directory_links.py): the directory
@@ -377,6 +381,8 @@ STORAGES = {
 PORTAL_UPLOAD_LIMITS: dict[str, tuple[int | str, str | None]] = {
     "document_upload": ("cases.services.MAX_DOCUMENT_BYTES", "case_detail"),
     "tip_attachment_upload": ("tips.services.MAX_ATTACHMENT_BYTES", "tip_detail"),
+    "relief_new": ("portal.uploads.MAX_DOCUMENT_BYTES", None),
+    "relief_action": ("portal.uploads.MAX_DOCUMENT_BYTES", None),
     "admin:services_directory_hsds_import": ("services_directory.admin.MAX_UPLOAD_BYTES", None),
 }
 PORTAL_UPLOAD_FORM_MARGIN = 64 * 1024

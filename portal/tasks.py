@@ -40,6 +40,9 @@ task                                           reclaimed   why
                                                periodic
 ``tips.tasks.tips_review_notify``              run again,  reminds only of reviews not yet told for this cycle, each
                                                periodic    under lock
+``protection.tasks.email_relief_notices``      run again   each notice is claimed before its e-mail: none twice
+``protection.tasks.relief_reminders_notify``   run again,  each reminder is one row under a unique constraint:
+                                               periodic    a second run finds it sent
 =============================================  ==========  ========================================================
 
 The deconfliction app's tasks (their paths are longer):

@@ -20,6 +20,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("tips/", include("tips.urls")),
     path("deconfliction/", include("deconfliction.urls")),
+    path("protection/", include("protection.urls")),
     path("prosecution/", include("prosecution.urls")),
     path("api/hsds/", include("services_directory.api_urls")),
     path("api/tips/", include("tips.api_urls")),

@@ -67,7 +67,8 @@ def test_without_a_section_the_packet_mark_is_the_cases_own(le_case, investigato
     le_case.le_narrative = ""
     le_case.save(update_fields=["le_narrative"])
     access = selectors.case_access_for_user(investigator, le_case.pk)
-    plain = selectors.case_dossier_for(investigator, access)
+    with override_settings(CASE_SECTIONS=[]):  # the apps' own sections (settings) left out
+        plain = selectors.case_dossier_for(investigator, access)
     with with_section:
         with_it = selectors.case_dossier_for(investigator, access)
     assert plain.sections == []
