@@ -204,6 +204,9 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "deconfliction.subject.checked": _("checked a subject against the deconfliction index"),
     "deconfliction.subject.check_refused": _("was refused a subject check: too many in the hour"),
     "deconfliction.entries.removed": _("removed a subject's identifiers from the deconfliction index"),
+    "reports.dashboard.viewed": _("viewed the dashboard"),
+    "reports.chart.downloaded": _("downloaded a dashboard table as CSV"),
+    "reports.outreach_event.recorded": _("recorded an outreach event"),
 }
 
 

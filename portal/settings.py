@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "referrals",
     "tips",
     "deconfliction",
+    "reports",
     "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -122,6 +123,7 @@ PORTAL_NAVIGATION = [
     "referrals.navigation.items",
     "tips.navigation.items",
     "deconfliction.navigation.items",
+    "reports.navigation.items",
     "services_directory.navigation.items",
     "agencies.navigation.items",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("tips/", include("tips.urls")),
     path("deconfliction/", include("deconfliction.urls")),
+    path("reports/", include("reports.urls")),
     path("api/hsds/", include("services_directory.api_urls")),
     path("api/tips/", include("tips.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
