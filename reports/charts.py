@@ -13,6 +13,7 @@ attributes only.
 
 import csv
 import io
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -79,15 +80,17 @@ class Bar:
     short: str = ""  # the value where room is scarce (a month's column): "<5" for a suppressed cell
 
 
-BARS_WIDTH = 640
-BARS_LABEL_WIDTH = 220
-BARS_VALUE_ROOM = 110  # "fewer than 5" fits
+BARS_WIDTH = 560
+BARS_LABEL_WIDTH = 210
+BARS_VALUE_ROOM = 100  # "fewer than 5" fits
 BARS_ROW = 30
 
+TREND_WIDTH = 640
 TREND_HEIGHT = 240
 TREND_TOP = 24  # room for the value above the tallest column
 TREND_BOTTOM = 40  # room for the month under the axis
-TREND_MIN_SLOT = 52
+TREND_MAX_SLOT = 80  # a quarter's three columns stay columns, not walls
+TREND_LABELS = 18  # at most this many months named under the axis
 
 
 def _scale(rows: list[Row]) -> int:
@@ -122,10 +125,13 @@ def bars_geometry(chart: Chart) -> tuple[int, int, list[Bar]]:
 
 
 def trend_geometry(chart: Chart) -> tuple[int, int, float, list[Bar]]:
-    """Columns, one per month, oldest on the left: the value above each, the month under the axis."""
+    """Columns, one per month, oldest on the left, in a picture of fixed width (a quarter's three months are not
+    drawn three times as large as a year's twelve): the value above each column and the month under the axis,
+    every month's up to a year and a half, every other one's or fewer beyond (the table beside has them all)."""
     top = max(_scale(chart.rows), 1)
-    slot = TREND_MIN_SLOT
-    width = max(len(chart.rows), 1) * slot + 8
+    count = max(len(chart.rows), 1)
+    slot = min(TREND_MAX_SLOT, (TREND_WIDTH - 8) / count)
+    every = math.ceil(count / TREND_LABELS)
     axis_y = TREND_HEIGHT - TREND_BOTTOM
     room = axis_y - TREND_TOP
     bars = []
@@ -133,22 +139,23 @@ def trend_geometry(chart: Chart) -> tuple[int, int, float, list[Bar]]:
         cell = row.cells[0]
         height = room * cell.plotted / top
         x = 4 + index * slot
+        shown = index % every == 0
         bars.append(
             Bar(
-                label=row.label,
+                label=row.label if shown else "",
                 text=cell.text,
-                short="<5" if cell.suppressed else cell.text,
-                x=x + 8,
+                x=round(x + slot * 0.2, 1),
                 y=round(axis_y - height, 1),
-                width=slot - 16,
+                width=round(slot * 0.6, 1),
                 height=round(height, 1),
-                label_x=x + slot / 2,
-                label_y=axis_y + 16,
-                text_x=x + slot / 2,
+                label_x=round(x + slot / 2, 1),
+                label_y=axis_y + 18,
+                text_x=round(x + slot / 2, 1),
                 text_y=round(axis_y - height - 6, 1),
+                short=("<5" if cell.suppressed else cell.text) if shown else "",
             )
         )
-    return width, TREND_HEIGHT, axis_y, bars
+    return TREND_WIDTH, TREND_HEIGHT, axis_y, bars
 
 
 def render_svg(chart: Chart) -> SafeString:

@@ -19,6 +19,7 @@ Every measure:
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
@@ -51,6 +52,12 @@ class Scope:
     now: datetime
     agency: Agency | None = None
     task_force: TaskForce | None = None
+
+    @cached_property
+    def referrals(self) -> QuerySet[Referral]:
+        """The referrals the viewer stands on a side of, asked once per page (a coordinator's task forces are read
+        in building it)."""
+        return referral_selectors.referral_list_visible_to(self.user)
 
     @property
     def own(self) -> int | None:
@@ -87,6 +94,7 @@ class Section:
     key: str
     title: str | Promise
     charts: tuple[ChartSpec, ...]
+    link: tuple[str, str | Promise] | None = None  # (URL name, words): where the section's records are kept
 
 
 @dataclass
@@ -94,6 +102,7 @@ class BuiltSection:
     key: str
     title: str | Promise
     charts: list[Chart]
+    link: tuple[str, str | Promise] | None = None
 
 
 # --- Helpers: one grouped query, its rows in the order of the choices (a category with nothing shows 0).
@@ -379,9 +388,7 @@ _EVER_ACCEPTED = (
 
 
 def _service_referrals(scope: Scope) -> QuerySet[Referral]:
-    referrals = referral_selectors.referral_list_visible_to(scope.user).filter(
-        kind=Referral.Kind.SERVICE, created_at__date__range=(scope.start, scope.end)
-    )
+    referrals = scope.referrals.filter(kind=Referral.Kind.SERVICE, created_at__date__range=(scope.start, scope.end))
     referrals = referrals.exclude(status__in=[Referral.Status.DRAFT, Referral.Status.ENTERED_IN_ERROR])
     return scope.filter_case(referrals, "case")
 
@@ -518,8 +525,7 @@ def overdue_now(scope: Scope) -> Chart:
         (_("Overdue"),),
     )
     tips = _counted(_tips(scope).filter(Tip.objects.overdue_q(scope.now)), None, Q(receiving_agency=scope.own))
-    referrals: QuerySet[Referral] = referral_selectors.referral_list_visible_to(scope.user)
-    referrals = scope.filter_case(referrals.filter(Referral.objects.overdue_q(scope.now)), "case")
+    referrals = scope.filter_case(scope.referrals.filter(Referral.objects.overdue_q(scope.now)), "case")
     own = scope.own
     late = _counted(referrals, None, Q(sender_agency=own) | Q(recipient_agency=own))
     chart.rows = [
@@ -577,6 +583,7 @@ SECTIONS: list[Section] = [
             ChartSpec("prevention.outreach_by_audience", outreach_by_audience),
             ChartSpec("prevention.outreach_by_month", outreach_by_month),
         ),
+        link=("outreach_list", _("Your agency's outreach events, and recording one")),
     ),
     Section(
         "protection",
@@ -615,4 +622,4 @@ def chart_spec(key: str) -> ChartSpec | None:
 
 def build(scope: Scope) -> list[BuiltSection]:
     """Every section's charts for ``scope``: a constant number of queries (one or two per chart)."""
-    return [BuiltSection(s.key, s.title, [spec.build(scope) for spec in s.charts]) for s in SECTIONS]
+    return [BuiltSection(s.key, s.title, [spec.build(scope) for spec in s.charts], s.link) for s in SECTIONS]
