@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -240,6 +240,24 @@ def victims_by_status(scope: Scope) -> Chart:
     return chart
 
 
+def victims_by_month(scope: Scope) -> Chart:
+    chart = _chart(
+        "protection.victims_by_month",
+        _("Victims identified by month"),
+        _("Victims identified each month of the period."),
+        "trend",
+        _("Month"),
+        (_("Victims"),),
+    )
+    identified = (
+        _identifications(scope)
+        .filter(identified_on__range=(scope.start, scope.end))
+        .annotate(month=TruncMonth("identified_on"))
+    )
+    chart.rows = _month_rows(_counted(identified, "month", _owned_person(scope.own, *_OWNED_VICTIM)), scope, 1)
+    return chart
+
+
 def victims_by_type(scope: Scope) -> Chart:
     chart = _chart(
         "protection.victims_by_type",
@@ -393,6 +411,15 @@ def _service_referrals(scope: Scope) -> QuerySet[Referral]:
     return scope.filter_case(referrals, "case")
 
 
+def _provider_name(prefix: str = "") -> Coalesce:
+    """Whom a service referral went to: the portal agency, else the directory organization it reached by e-mail or
+    phone. One row per agency however many of its listings were chosen."""
+    return Coalesce(f"{prefix}recipient_agency__name", f"{prefix}recipient_service__organization__name")
+
+
+_PROVIDER_NAME = _provider_name()
+
+
 def referral_outcomes(scope: Scope) -> Chart:
     """Per provider: referrals sent in the period, accepted, declined, service delivered, the acceptance rate
     (accepted of those answered) and the mean days from sending to acceptance. Two queries: the counts, and the
@@ -422,7 +449,7 @@ def referral_outcomes(scope: Scope) -> Chart:
     rows = (
         _service_referrals(scope)
         .order_by()
-        .values("recipient_agency", "recipient_agency__name", "recipient_service__organization__name")
+        .values(a=F("recipient_agency"), name=_PROVIDER_NAME)
         .annotate(
             n=Count("pk"),
             n_own=Count("pk", filter=owned),
@@ -438,7 +465,7 @@ def referral_outcomes(scope: Scope) -> Chart:
     waits = _days_to_accept(scope)
     built = []
     for row in found:
-        label = row["recipient_agency__name"] or row["recipient_service__organization__name"] or _("Outside the portal")
+        label = row["name"] or _("Outside the portal")
         sent, acc, dec, deliv = (
             cell(row["n"], row["n_own"]),
             cell(row["acc"], row["acc_own"]),
@@ -446,10 +473,27 @@ def referral_outcomes(scope: Scope) -> Chart:
             cell(row["deliv"], row["deliv_own"]),
         )
         built.append(
-            Row(str(label), (sent, acc, dec, deliv, _rate(acc, dec), _wait(waits.get(row["recipient_agency"]))))
+            Row(str(label), (sent, acc, dec, deliv, _rate(acc, dec), _wait(waits.get((row["a"], row["name"])))))
         )
     built.sort(key=lambda r: (-r.cells[0].plotted, r.label))
     chart.rows = built
+    return chart
+
+
+def referral_outcome_kinds(scope: Scope) -> Chart:
+    """How the service referrals sent in the period ended, by the outcome recorded (those with none yet apart)."""
+    chart = _chart(
+        "protection.referral_outcome_kinds",
+        _("Service referrals by outcome"),
+        _("Service referrals sent in the period, by the outcome recorded so far."),
+        "bars",
+        _("Outcome"),
+        (_("Referrals"),),
+    )
+    own = scope.own
+    found = _counted(_service_referrals(scope), "outcome", Q(sender_agency=own) | Q(recipient_agency=own))
+    outcomes = [(v, label) for v, label in Referral.Outcome.choices if v != Referral.Outcome.JOINED_CASE]
+    chart.rows = _rows(found, [*outcomes, ("", _("No outcome yet"))], 1)
     return chart
 
 
@@ -463,9 +507,10 @@ def _rate(accepted: Cell, declined: Cell) -> Cell:
     return figure(number_format(round(100 * accepted.value / answered)) + "%")
 
 
-def _days_to_accept(scope: Scope) -> dict[int | None, tuple[timedelta | None, int, int]]:
-    """Per recipient agency: (mean time from sending to acceptance, acceptances, of them the viewer's agency's).
-    One query over the acceptance events of the referrals the chart counts."""
+def _days_to_accept(scope: Scope) -> dict[tuple[int | None, str | None], tuple[timedelta | None, int, int]]:
+    """Per provider (as ``referral_outcomes`` groups them): the mean time from sending to acceptance, the
+    acceptances, and how many of them are the viewer's agency's. One query over the acceptance events of the
+    referrals the chart counts."""
     own = scope.own
     owned = Q(referral__sender_agency=own) | Q(referral__recipient_agency=own)
     waited = ExpressionWrapper(F("occurred_at") - F("referral__created_at"), output_field=DurationField())
@@ -474,10 +519,10 @@ def _days_to_accept(scope: Scope) -> dict[int | None, tuple[timedelta | None, in
             referral__in=_service_referrals(scope).values("pk"), to_status=Referral.Status.ACCEPTED
         )
         .order_by()
-        .values(g=F("referral__recipient_agency"))
+        .values(a=F("referral__recipient_agency"), name=_provider_name("referral__"))
         .annotate(mean=Avg(waited), n=Count("pk"), n_own=Count("pk", filter=owned))
     )
-    return {row["g"]: (row["mean"], row["n"], row["n_own"]) for row in found}
+    return {(row["a"], row["name"]): (row["mean"], row["n"], row["n_own"]) for row in found}
 
 
 def _wait(value: tuple[timedelta | None, int, int] | None) -> Cell:
@@ -590,11 +635,13 @@ SECTIONS: list[Section] = [
         _("Protection"),
         (
             ChartSpec("protection.victims_by_status", victims_by_status),
+            ChartSpec("protection.victims_by_month", victims_by_month),
             ChartSpec("protection.victims_by_type", victims_by_type),
             ChartSpec("protection.victims_by_age", victims_by_age),
             ChartSpec("protection.victims_new_and_continuing", victims_new_and_continuing),
             ChartSpec("protection.unmet_needs", unmet_needs),
             ChartSpec("protection.referral_outcomes", referral_outcomes),
+            ChartSpec("protection.referral_outcome_kinds", referral_outcome_kinds),
         ),
     ),
     Section(

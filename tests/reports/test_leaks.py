@@ -68,6 +68,10 @@ def test_a_referral_the_viewer_stands_on_no_side_of_is_not_counted(world, invest
     inside = table(sections.referral_outcomes(scope_for(provider)))
     assert inside == seen  # the recipient reads it whole too
     assert table(sections.referral_outcomes(scope_for(partner_investigator))) == {}  # on no side of it
+    outcomes = table(sections.referral_outcome_kinds(scope_for(investigator)))
+    assert outcomes["No outcome yet"] == ("1",)
+    assert set(outcomes.values()) == {("1",), ("0",)}
+    assert set(table(sections.referral_outcome_kinds(scope_for(partner_investigator))).values()) == {("0",)}
 
 
 def test_overdue_tips_count_for_those_who_see_them(world, supervisor, coordinator, investigator):

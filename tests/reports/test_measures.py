@@ -24,6 +24,15 @@ def test_victims_by_status_per_reader(world, investigator, partner_investigator,
     }
 
 
+def test_victims_by_month(world, investigator, advocate):
+    assert column(sections.victims_by_month(scope_for(investigator))) == {
+        "2026-10": "2",  # v1, v2: its own
+        "2026-11": F5,  # v3 and the shelter's c1
+        "2026-12": "0",
+    }
+    assert column(sections.victims_by_month(scope_for(advocate))) == {"2026-10": "0", "2026-11": "1", "2026-12": "0"}
+
+
 def test_victims_by_type_and_age(world, investigator):
     assert column(sections.victims_by_type(scope_for(investigator))) == {
         "Sex trafficking": "2",

@@ -71,7 +71,7 @@ def test_the_dashboard_draws_each_chart_with_its_table_and_csv_link(world, clien
     assert response.status_code == 200
     for heading in ("Prevention", "Protection", "Pipeline", "Investigations"):
         assert f">{heading}</h2>" in page
-    assert page.count('class="reports-chart"') == page.count("<caption>") == 13
+    assert page.count('class="reports-chart"') == page.count("<caption>") == 15
     assert "?quarter=FY2027-Q1&amp;format=csv&amp;chart=protection.victims_by_status" in page
     assert "fewer than 5" in page
     event = AuditEvent.objects.get(action="reports.dashboard.viewed")
