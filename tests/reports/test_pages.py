@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal.models import AuditEvent
+from reports import sections
 from reports.models import OutreachEvent
 from tests.tips.conftest import intake  # noqa: F401  (fixture)
 
@@ -133,6 +134,10 @@ def test_the_query_count_does_not_grow_with_the_data(client_as, investigator, su
         return len(queries)
 
     before = count()
+    charts = sum(len(section.charts) for section in sections.SECTIONS)
+    # One query a chart (two for the referrals' times and for "overdue now"), and the page's own eight: session,
+    # person, authenticator, permissions, the audit event, unread notices, the two filters' choices.
+    assert before == charts + 2 + 8
     for n in range(18):
         case = open_case(investigator, f"More {n}", "sex", date(2026, 10, 1 + n), task_force)
         victim(case, investigator, age=20 + n, identified_on=date(2026, 10, 2 + n), status=POTENTIAL, kind=SEX)
