@@ -37,6 +37,12 @@ class Row:
     cells: tuple[Cell, ...]
 
 
+@dataclass(frozen=True)
+class TableRow:
+    label: str
+    cells: list[tuple[str | Promise, Cell]]
+
+
 @dataclass
 class Chart:
     key: str  # section.chart, unique on the page: the CSV's ``chart=`` and the elements' ids
@@ -50,6 +56,11 @@ class Chart:
     @property
     def dom_id(self) -> str:
         return "chart-" + self.key.replace(".", "-").replace("_", "-")
+
+    @property
+    def table_rows(self) -> list["TableRow"]:
+        """The rows with each cell beside its column's heading: a stacked table (on a phone) names each value."""
+        return [TableRow(row.label, list(zip(self.columns, row.cells, strict=True))) for row in self.rows]
 
     @property
     def has_suppressed(self) -> bool:
