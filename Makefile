@@ -97,7 +97,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check . bin/chaos
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/mypy bin/chaos
-	$(VENV)/bin/djlint --lint portal agencies cases referrals services_directory tips deconfliction protection prosecution --extension html
+	$(VENV)/bin/djlint --lint portal agencies cases referrals services_directory tips deconfliction protection prosecution reports --extension html
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 # Search at 5,000 services, on SQLite and on PostgreSQL side by side, then the scale benchmark (bench/README.md says

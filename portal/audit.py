@@ -226,6 +226,9 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "prosecution.charge.disposed": _("recorded the disposition of a charge"),
     "prosecution.statute.added": _("listed a state trafficking statute"),
     "prosecution.statute.removed": _("took a state trafficking statute off the list"),
+    "reports.dashboard.viewed": _("viewed the dashboard"),
+    "reports.chart.downloaded": _("downloaded a dashboard table as CSV"),
+    "reports.outreach_event.recorded": _("recorded an outreach event"),
 }
 
 

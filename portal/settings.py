@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "deconfliction",
     "protection",
     "prosecution",
+    "reports",
     "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -126,6 +127,7 @@ PORTAL_NAVIGATION = [
     "deconfliction.navigation.items",
     "protection.navigation.items",
     "prosecution.navigation.items",
+    "reports.navigation.items",
     "services_directory.navigation.items",
     "agencies.navigation.items",
 ]

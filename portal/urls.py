@@ -22,6 +22,7 @@ urlpatterns = [
     path("deconfliction/", include("deconfliction.urls")),
     path("protection/", include("protection.urls")),
     path("prosecution/", include("prosecution.urls")),
+    path("reports/", include("reports.urls")),
     path("api/hsds/", include("services_directory.api_urls")),
     path("api/tips/", include("tips.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,672 @@
+"""The dashboard's sections: a registry of measures, each one aggregate query over what the viewer may see.
+
+``SECTIONS`` lists the sections in page order; a section is a title and its charts, and a chart is built by one
+function of a ``Scope`` (who looks, the period, the agency and task force chosen). Adding a section (services
+delivered, relief pending and expiring, prosecution: issue 17's apps, once merged) is one more ``Section`` in the
+list, its charts written the same way.
+
+Every measure:
+- starts from the selector of its domain (``case_ids_visible_to``, ``referral_list_visible_to``,
+  ``tip_list_visible_to``, ``outreach_events_visible_to``), so a record the viewer could not open is never
+  counted (architecture §11);
+- is one GROUP BY with conditional counts, run in the database: the number of queries does not depend on the
+  number of rows, and nothing loops over records in Python (the loops here are over the groups found);
+- counts beside each number how many of the records are the viewer's agency's own, which ``suppression.cell``
+  needs: a cell of another agency's records under 5 shows as "fewer than 5". A victim service provider's client
+  (a person it entered) is the provider's, wherever the case is led; any other person is the lead agency's.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.formats import date_format, number_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, TaskForce, TaskForceMember, User
+from cases import selectors as case_selectors
+from cases.models import Case, Need, VictimIdentification
+from referrals import selectors as referral_selectors
+from referrals.models import Referral, ReferralEvent
+from reports import selectors
+from reports.charts import Chart, Kind, Row
+from reports.fiscal import month_starts
+from reports.models import OutreachEvent
+from reports.suppression import NOTHING, Cell, cell, figure
+from tips import selectors as tip_selectors
+from tips.models import Tip
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the dashboard is asked: who looks, the period (inclusive days), and the filters chosen."""
+
+    user: User
+    start: date
+    end: date
+    now: datetime
+    agency: Agency | None = None
+    task_force: TaskForce | None = None
+
+    @cached_property
+    def referrals(self) -> QuerySet[Referral]:
+        """The referrals the viewer stands on a side of, asked once per page (a coordinator's task forces are read
+        in building it)."""
+        return referral_selectors.referral_list_visible_to(self.user)
+
+    @property
+    def own(self) -> int | None:
+        return getattr(self.user.agency, "pk", None)
+
+    def filter_case(self, queryset: QuerySet[Any], case: str = "") -> QuerySet[Any]:
+        """The agency (the case's lead) and task force (the case's) chosen, on rows reached through ``case``."""
+        prefix = f"{case}__" if case else ""
+        if self.agency is not None:
+            queryset = queryset.filter(**{f"{prefix}lead_agency": self.agency.pk})
+        if self.task_force is not None:
+            queryset = queryset.filter(**{f"{prefix}task_force": self.task_force.pk})
+        return queryset
+
+    def filter_agency(self, queryset: QuerySet[Any], field: str) -> QuerySet[Any]:
+        """The agency and task force chosen, on rows that belong to an agency (``field``): a tip's receiving agency,
+        an event's agency."""
+        if self.agency is not None:
+            queryset = queryset.filter(**{field: self.agency.pk})
+        if self.task_force is not None:
+            members = TaskForceMember.objects.filter(task_force=self.task_force.pk).values("agency_id")
+            queryset = queryset.filter(**{f"{field}__in": members})
+        return queryset
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    key: str
+    build: Callable[[Scope], Chart]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str | Promise
+    charts: tuple[ChartSpec, ...]
+    link: tuple[str, str | Promise] | None = None  # (URL name, words): where the section's records are kept
+
+
+@dataclass
+class BuiltSection:
+    key: str
+    title: str | Promise
+    charts: list[Chart]
+    link: tuple[str, str | Promise] | None = None
+
+
+# --- Helpers: one grouped query, its rows in the order of the choices (a category with nothing shows 0).
+
+
+def _owned_person(own: int | None, person: str, case: str) -> Q:
+    """Records about a person that ``own`` owns: a provider's client is the provider's, anyone else the lead's."""
+    client = Q(**{f"{person}__entered_by_agency__kind": Agency.Kind.VICTIM_SERVICES})
+    return (client & Q(**{f"{person}__entered_by_agency": own})) | (~client & Q(**{f"{case}__lead_agency": own}))
+
+
+def _counted(
+    queryset: QuerySet[Any], group: str | None, owned: Q, total_sum: str | None = None
+) -> dict[Any, list[Cell]]:
+    """``{group value: [count cell] (+ [sum cell] when total_sum)}``: one query."""
+    measures: dict[str, Any] = {"n": Count("pk"), "n_own": Count("pk", filter=owned)}
+    if total_sum is not None:
+        measures |= {"s": Sum(total_sum), "s_own": Sum(total_sum, filter=owned)}
+    if group is None:
+        found = [queryset.aggregate(**measures) | {"g": None}]
+    else:
+        found = list(queryset.order_by().values(g=F(group)).annotate(**measures))
+    result: dict[Any, list[Cell]] = {}
+    for row in found:
+        cells = [cell(row["n"], row["n_own"])]
+        if total_sum is not None:
+            cells.append(cell(row["s"], row["s_own"]))
+        result[row["g"]] = cells
+    return result
+
+
+def _rows(found: dict[Any, list[Cell]], order: Iterable[tuple[Any, Any]], width: int) -> list[Row]:
+    zero = [cell(0)] * width
+    return [Row(str(label), tuple(found.get(value, zero))) for value, label in order]
+
+
+def _month_rows(found: dict[Any, list[Cell]], scope: Scope, width: int) -> list[Row]:
+    by_month = {_month_key(key): cells for key, cells in found.items() if key is not None}
+    zero = [cell(0)] * width
+    return [
+        Row(date_format(month, "Y-m"), tuple(by_month.get(month, zero)))
+        for month in month_starts(scope.start, scope.end)
+    ]
+
+
+def _month_key(value: date | datetime) -> date:
+    return date(value.year, value.month, 1)
+
+
+def _chart(
+    key: str, title: Promise, description: Promise, kind: Kind, label_heading: Promise, columns: tuple[Promise, ...]
+) -> Chart:
+    return Chart(key=key, title=title, description=description, kind=kind, label_heading=label_heading, columns=columns)
+
+
+# --- Prevention: outreach and training events.
+
+
+def _outreach(scope: Scope) -> QuerySet[OutreachEvent]:
+    events = selectors.outreach_events_visible_to(scope.user).filter(held_on__range=(scope.start, scope.end))
+    return scope.filter_agency(events, "agency")
+
+
+def outreach_by_kind(scope: Scope) -> Chart:
+    chart = _chart(
+        "prevention.outreach_by_kind",
+        _("Outreach and training events by kind"),
+        _("Events held in the period and the people they reached, by kind of event."),
+        "bars",
+        _("Kind"),
+        (_("Events"), _("People reached")),
+    )
+    found = _counted(_outreach(scope), "kind", Q(agency=scope.own), "people_reached")
+    chart.rows = _rows(found, OutreachEvent.Kind.choices, 2)
+    return chart
+
+
+def outreach_by_audience(scope: Scope) -> Chart:
+    chart = _chart(
+        "prevention.outreach_by_audience",
+        _("Outreach and training events by audience"),
+        _("Events held in the period and the people they reached, by audience."),
+        "bars",
+        _("Audience"),
+        (_("Events"), _("People reached")),
+    )
+    found = _counted(_outreach(scope), "audience", Q(agency=scope.own), "people_reached")
+    chart.rows = _rows(found, OutreachEvent.Audience.choices, 2)
+    return chart
+
+
+def outreach_by_month(scope: Scope) -> Chart:
+    chart = _chart(
+        "prevention.outreach_by_month",
+        _("Outreach and training events by month"),
+        _("Events held each month of the period and the people they reached."),
+        "trend",
+        _("Month"),
+        (_("Events"), _("People reached")),
+    )
+    events = _outreach(scope).annotate(month=TruncMonth("held_on"))
+    found = _counted(events, "month", Q(agency=scope.own), "people_reached")
+    chart.rows = _month_rows(found, scope, 2)
+    return chart
+
+
+# --- Protection: victims identified, their needs, their referrals.
+
+
+def _identifications(scope: Scope) -> QuerySet[VictimIdentification]:
+    visible = VictimIdentification.objects.filter(
+        participant__case_id__in=case_selectors.case_ids_visible_to(scope.user)
+    )
+    return scope.filter_case(visible, "participant__case")
+
+
+_OWNED_VICTIM = ("participant__person", "participant__case")
+
+
+def victims_by_status(scope: Scope) -> Chart:
+    chart = _chart(
+        "protection.victims_by_status",
+        _("Victims identified, potential and confirmed"),
+        _("Victims identified in the period, by whether they are potential or confirmed victims today."),
+        "bars",
+        _("Status"),
+        (_("Victims"),),
+    )
+    found = _counted(
+        _identifications(scope).filter(identified_on__range=(scope.start, scope.end)),
+        "status",
+        _owned_person(scope.own, *_OWNED_VICTIM),
+    )
+    chart.rows = _rows(found, VictimIdentification.Status.choices, 1)
+    return chart
+
+
+def victims_by_month(scope: Scope) -> Chart:
+    chart = _chart(
+        "protection.victims_by_month",
+        _("Victims identified by month"),
+        _("Victims identified each month of the period."),
+        "trend",
+        _("Month"),
+        (_("Victims"),),
+    )
+    identified = (
+        _identifications(scope)
+        .filter(identified_on__range=(scope.start, scope.end))
+        .annotate(month=TruncMonth("identified_on"))
+    )
+    chart.rows = _month_rows(_counted(identified, "month", _owned_person(scope.own, *_OWNED_VICTIM)), scope, 1)
+    return chart
+
+
+def victims_by_type(scope: Scope) -> Chart:
+    chart = _chart(
+        "protection.victims_by_type",
+        _("Victims identified by type of trafficking"),
+        _("Victims identified in the period, by the type of trafficking recorded."),
+        "bars",
+        _("Type of trafficking"),
+        (_("Victims"),),
+    )
+    found = _counted(
+        _identifications(scope).filter(identified_on__range=(scope.start, scope.end)),
+        "trafficking_type",
+        _owned_person(scope.own, *_OWNED_VICTIM),
+    )
+    chart.rows = _rows(found, VictimIdentification.TraffickingType.choices, 1)
+    return chart
+
+
+# Age bands: the federal reports' split (minors under 18, adults), and a finer one within it. ``None``: no date of
+# birth recorded, so no age.
+AGE_BANDS: tuple[tuple[str, int | None, int | None, Promise], ...] = (
+    ("under_12", 0, 11, _("Under 12")),
+    ("12_17", 12, 17, _("12 to 17")),
+    ("18_24", 18, 24, _("18 to 24")),
+    ("25_59", 25, 59, _("25 to 59")),
+    ("60_up", 60, None, _("60 and over")),
+)
+
+
+def _band_q(low: int | None, high: int | None) -> Q:
+    q = Q(age_at_identification__gte=low)
+    return q & Q(age_at_identification__lte=high) if high is not None else q
+
+
+def victims_by_age(scope: Scope) -> Chart:
+    """Minors and adults, then the finer bands, as rows of one table: one query of conditional counts."""
+    chart = _chart(
+        "protection.victims_by_age",
+        _("Victims identified by age when identified"),
+        _("Victims identified in the period, by their age on the day they were identified."),
+        "bars",
+        _("Age when identified"),
+        (_("Victims"),),
+    )
+    owned = _owned_person(scope.own, *_OWNED_VICTIM)
+    groups: list[tuple[str, Q, Promise]] = [
+        ("minor", Q(age_at_identification__lt=18), _("Minors (under 18)")),
+        ("adult", Q(age_at_identification__gte=18), _("Adults (18 and over)")),
+        *((key, _band_q(low, high), label) for key, low, high, label in AGE_BANDS),
+        ("unknown", Q(age_at_identification__isnull=True), _("Age not known")),
+    ]
+    measures: dict[str, Any] = {}
+    for key, condition, _label in groups:
+        measures[f"{key}_n"] = Count("pk", filter=condition)
+        measures[f"{key}_own"] = Count("pk", filter=condition & owned)
+    found = _identifications(scope).filter(identified_on__range=(scope.start, scope.end)).aggregate(**measures)
+    chart.rows = [Row(str(label), (cell(found[f"{key}_n"], found[f"{key}_own"]),)) for key, _c, label in groups]
+    return chart
+
+
+def victims_new_and_continuing(scope: Scope) -> Chart:
+    """New: identified in the period. Continuing: identified before it, in a case still open at its start."""
+    chart = _chart(
+        "protection.victims_new_and_continuing",
+        _("Victims served: new and continuing"),
+        _(
+            "New: identified in the period. Continuing: identified before it, in a case that was not closed before "
+            "the period began."
+        ),
+        "bars",
+        _("Victims"),
+        (_("Victims"),),
+    )
+    owned = _owned_person(scope.own, *_OWNED_VICTIM)
+    new = Q(identified_on__gte=scope.start)
+    continuing = Q(identified_on__lt=scope.start) & (
+        Q(participant__case__closed_on__isnull=True) | Q(participant__case__closed_on__gte=scope.start)
+    )
+    found = (
+        _identifications(scope)
+        .filter(identified_on__lte=scope.end)
+        .aggregate(
+            new_n=Count("pk", filter=new),
+            new_own=Count("pk", filter=new & owned),
+            cont_n=Count("pk", filter=continuing),
+            cont_own=Count("pk", filter=continuing & owned),
+        )
+    )
+    chart.rows = [
+        Row(str(_("New")), (cell(found["new_n"], found["new_own"]),)),
+        Row(str(_("Continuing")), (cell(found["cont_n"], found["cont_own"]),)),
+    ]
+    return chart
+
+
+def unmet_needs(scope: Scope) -> Chart:
+    """Needs still unmet today among those recorded by the period's end, by category, one column per urgency. A
+    medical or immigration need of a provider's client says something about their health or status that the
+    case page shows another agency only under a consent (``cases.selectors.SENSITIVE_NEEDS``): such needs are
+    counted only inside the provider."""
+    chart = _chart(
+        "protection.unmet_needs",
+        _("Unmet needs by category and urgency"),
+        _("Needs recorded by the end of the period and still unmet today, by category and urgency."),
+        "bars",
+        _("Category"),
+        (_("All"), *(label for _value, label in Need.Urgency.choices)),
+    )
+    needs = Need.objects.filter(
+        case_id__in=case_selectors.case_ids_visible_to(scope.user),
+        status=Need.Status.UNMET,
+        created_at__date__lte=scope.end,
+    ).exclude(
+        Q(
+            category__in=list(case_selectors.SENSITIVE_NEEDS),
+            person__entered_by_agency__kind=Agency.Kind.VICTIM_SERVICES,
+        )
+        & ~Q(person__entered_by_agency=scope.own)
+    )
+    needs = scope.filter_case(needs, "case")
+    owned = _owned_person(scope.own, "person", "case")
+    measures: dict[str, Any] = {"n": Count("pk"), "n_own": Count("pk", filter=owned)}
+    for value, _label in Need.Urgency.choices:
+        measures[f"{value}_n"] = Count("pk", filter=Q(urgency=value))
+        measures[f"{value}_own"] = Count("pk", filter=Q(urgency=value) & owned)
+    found: dict[str, dict[str, Any]] = {
+        row["category"]: dict(row) for row in needs.order_by().values("category").annotate(**measures)
+    }
+    rows = []
+    for value, label in Need.Category.choices:
+        got = found.get(value, {})
+        cells = [cell(got.get("n"), got.get("n_own"))]
+        cells += [cell(got.get(f"{u}_n"), got.get(f"{u}_own")) for u, _l in Need.Urgency.choices]
+        rows.append(Row(str(label), tuple(cells)))
+    chart.rows = rows
+    return chart
+
+
+_EVER_ACCEPTED = (
+    Referral.Status.ACCEPTED,
+    Referral.Status.IN_PROGRESS,
+    Referral.Status.ON_HOLD,
+    Referral.Status.COMPLETED,
+    Referral.Status.FAILED,
+)
+
+
+def _service_referrals(scope: Scope) -> QuerySet[Referral]:
+    referrals = scope.referrals.filter(kind=Referral.Kind.SERVICE, created_at__date__range=(scope.start, scope.end))
+    referrals = referrals.exclude(status__in=[Referral.Status.DRAFT, Referral.Status.ENTERED_IN_ERROR])
+    return scope.filter_case(referrals, "case")
+
+
+def _provider_name(prefix: str = "") -> Coalesce:
+    """Whom a service referral went to: the portal agency, else the directory organization it reached by e-mail or
+    phone. One row per agency however many of its listings were chosen."""
+    return Coalesce(f"{prefix}recipient_agency__name", f"{prefix}recipient_service__organization__name")
+
+
+_PROVIDER_NAME = _provider_name()
+
+
+def referral_outcomes(scope: Scope) -> Chart:
+    """Per provider: referrals sent in the period, accepted, declined, service delivered, the acceptance rate
+    (accepted of those answered) and the mean days from sending to acceptance. Two queries: the counts, and the
+    times from the acceptance events. A referral is its sender's and its recipient's: either reads it whole."""
+    chart = _chart(
+        "protection.referral_outcomes",
+        _("Service referrals by provider"),
+        _(
+            "Service referrals sent in the period, by the provider they went to: how many were accepted, declined "
+            "and delivered, the share accepted of those answered, and the mean days to accept."
+        ),
+        "bars",
+        _("Provider"),
+        (
+            _("Sent"),
+            _("Accepted"),
+            _("Declined"),
+            _("Service delivered"),
+            _("Accepted of answered"),
+            _("Mean days to accept"),
+        ),
+    )
+    own = scope.own
+    owned = Q(sender_agency=own) | Q(recipient_agency=own)
+    accepted, declined = Q(status__in=_EVER_ACCEPTED), Q(status=Referral.Status.REJECTED)
+    delivered = Q(outcome=Referral.Outcome.SERVICE_DELIVERED)
+    rows = (
+        _service_referrals(scope)
+        .order_by()
+        .values(a=F("recipient_agency"), name=_PROVIDER_NAME)
+        .annotate(
+            n=Count("pk"),
+            n_own=Count("pk", filter=owned),
+            acc=Count("pk", filter=accepted),
+            acc_own=Count("pk", filter=accepted & owned),
+            dec=Count("pk", filter=declined),
+            dec_own=Count("pk", filter=declined & owned),
+            deliv=Count("pk", filter=delivered),
+            deliv_own=Count("pk", filter=delivered & owned),
+        )
+    )
+    found = list(rows)
+    waits = _days_to_accept(scope)
+    built = []
+    for row in found:
+        label = row["name"] or _("Outside the portal")
+        sent, acc, dec, deliv = (
+            cell(row["n"], row["n_own"]),
+            cell(row["acc"], row["acc_own"]),
+            cell(row["dec"], row["dec_own"]),
+            cell(row["deliv"], row["deliv_own"]),
+        )
+        built.append(
+            Row(str(label), (sent, acc, dec, deliv, _rate(acc, dec), _wait(waits.get((row["a"], row["name"])))))
+        )
+    built.sort(key=lambda r: (-r.cells[0].plotted, r.label))
+    chart.rows = built
+    return chart
+
+
+def referral_outcome_kinds(scope: Scope) -> Chart:
+    """How the service referrals sent in the period ended, by the outcome recorded (those with none yet apart)."""
+    chart = _chart(
+        "protection.referral_outcome_kinds",
+        _("Service referrals by outcome"),
+        _("Service referrals sent in the period, by the outcome recorded so far."),
+        "bars",
+        _("Outcome"),
+        (_("Referrals"),),
+    )
+    own = scope.own
+    found = _counted(_service_referrals(scope), "outcome", Q(sender_agency=own) | Q(recipient_agency=own))
+    outcomes = [(v, label) for v, label in Referral.Outcome.choices if v != Referral.Outcome.JOINED_CASE]
+    chart.rows = _rows(found, [*outcomes, ("", _("No outcome yet"))], 1)
+    return chart
+
+
+def _rate(accepted: Cell, declined: Cell) -> Cell:
+    """Accepted of answered, in percent: shown only when both counts are (a rate of suppressed counts tells them)."""
+    if accepted.value is None or declined.value is None:
+        return Cell(None)
+    answered = accepted.value + declined.value
+    if not answered:
+        return figure(NOTHING)
+    return figure(number_format(round(100 * accepted.value / answered)) + "%")
+
+
+def _days_to_accept(scope: Scope) -> dict[tuple[int | None, str | None], tuple[timedelta | None, int, int]]:
+    """Per provider (as ``referral_outcomes`` groups them): the mean time from sending to acceptance, the
+    acceptances, and how many of them are the viewer's agency's. One query over the acceptance events of the
+    referrals the chart counts."""
+    own = scope.own
+    owned = Q(referral__sender_agency=own) | Q(referral__recipient_agency=own)
+    waited = ExpressionWrapper(F("occurred_at") - F("referral__created_at"), output_field=DurationField())
+    found = (
+        ReferralEvent.objects.filter(
+            referral__in=_service_referrals(scope).values("pk"), to_status=Referral.Status.ACCEPTED
+        )
+        .order_by()
+        .values(a=F("referral__recipient_agency"), name=_provider_name("referral__"))
+        .annotate(mean=Avg(waited), n=Count("pk"), n_own=Count("pk", filter=owned))
+    )
+    return {(row["a"], row["name"]): (row["mean"], row["n"], row["n_own"]) for row in found}
+
+
+def _wait(value: tuple[timedelta | None, int, int] | None) -> Cell:
+    """The mean days to accept, shown when the number of acceptances behind it is (a mean of one is its value)."""
+    if value is None or value[0] is None:
+        return figure(NOTHING)
+    mean, n, n_own = value
+    assert mean is not None
+    if cell(n, n_own).suppressed:
+        return Cell(None)
+    return figure(number_format(mean.total_seconds() / 86400, decimal_pos=1))
+
+
+# --- Pipeline: tips and referrals waiting.
+
+
+def _tips(scope: Scope) -> QuerySet[Tip]:
+    return scope.filter_agency(tip_selectors.tip_list_visible_to(scope.user), "receiving_agency")
+
+
+def tips_by_status(scope: Scope) -> Chart:
+    chart = _chart(
+        "pipeline.tips_by_status",
+        _("Tips by status"),
+        _("Tips received in the period, by where they stand today."),
+        "bars",
+        _("Status"),
+        (_("Tips"),),
+    )
+    tips = _tips(scope).filter(received_at__date__range=(scope.start, scope.end))
+    found = _counted(tips, "status", Q(receiving_agency=scope.own))
+    chart.rows = _rows(found, Tip.Status.choices, 1)
+    return chart
+
+
+def overdue_now(scope: Scope) -> Chart:
+    """Today's backlog, whatever the period: tips awaiting assessment and referrals awaiting an answer past their
+    deadlines. Two queries."""
+    chart = _chart(
+        "pipeline.overdue",
+        _("Overdue now"),
+        _("Tips awaiting assessment and referrals awaiting an answer past their deadlines, today."),
+        "bars",
+        _("Waiting"),
+        (_("Overdue"),),
+    )
+    tips = _counted(_tips(scope).filter(Tip.objects.overdue_q(scope.now)), None, Q(receiving_agency=scope.own))
+    referrals = scope.filter_case(scope.referrals.filter(Referral.objects.overdue_q(scope.now)), "case")
+    own = scope.own
+    late = _counted(referrals, None, Q(sender_agency=own) | Q(recipient_agency=own))
+    chart.rows = [
+        Row(str(_("Tips awaiting assessment")), tuple(tips[None])),
+        Row(str(_("Referrals awaiting an answer")), tuple(late[None])),
+    ]
+    return chart
+
+
+# --- Investigations: cases opened.
+
+
+def _cases(scope: Scope) -> QuerySet[Case]:
+    cases = case_selectors.case_list_visible_to(scope.user).filter(opened_on__range=(scope.start, scope.end))
+    return scope.filter_case(cases)
+
+
+def cases_by_month(scope: Scope) -> Chart:
+    chart = _chart(
+        "investigations.cases_by_month",
+        _("Cases opened by month"),
+        _("Cases opened each month of the period."),
+        "trend",
+        _("Month"),
+        (_("Cases"),),
+    )
+    found = _counted(_cases(scope).annotate(month=TruncMonth("opened_on")), "month", Q(lead_agency=scope.own))
+    chart.rows = _month_rows(found, scope, 1)
+    return chart
+
+
+def cases_by_type(scope: Scope) -> Chart:
+    chart = _chart(
+        "investigations.cases_by_type",
+        _("Cases opened by type of trafficking"),
+        _("Cases opened in the period, by type of trafficking."),
+        "bars",
+        _("Type"),
+        (_("Cases"),),
+    )
+    found = _counted(_cases(scope), "case_type", Q(lead_agency=scope.own))
+    chart.rows = _rows(found, Case.Type.choices, 1)
+    return chart
+
+
+# --- The registry, in page order. The lead adds "Services delivered", "Relief pending and expiring" and
+# "Prosecution" here once issue 17's apps are merged.
+
+SECTIONS: list[Section] = [
+    Section(
+        "prevention",
+        _("Prevention"),
+        (
+            ChartSpec("prevention.outreach_by_kind", outreach_by_kind),
+            ChartSpec("prevention.outreach_by_audience", outreach_by_audience),
+            ChartSpec("prevention.outreach_by_month", outreach_by_month),
+        ),
+        link=("outreach_list", _("Your agency's outreach events, and recording one")),
+    ),
+    Section(
+        "protection",
+        _("Protection"),
+        (
+            ChartSpec("protection.victims_by_status", victims_by_status),
+            ChartSpec("protection.victims_by_month", victims_by_month),
+            ChartSpec("protection.victims_by_type", victims_by_type),
+            ChartSpec("protection.victims_by_age", victims_by_age),
+            ChartSpec("protection.victims_new_and_continuing", victims_new_and_continuing),
+            ChartSpec("protection.unmet_needs", unmet_needs),
+            ChartSpec("protection.referral_outcomes", referral_outcomes),
+            ChartSpec("protection.referral_outcome_kinds", referral_outcome_kinds),
+        ),
+    ),
+    Section(
+        "pipeline",
+        _("Pipeline"),
+        (
+            ChartSpec("pipeline.tips_by_status", tips_by_status),
+            ChartSpec("pipeline.overdue", overdue_now),
+        ),
+    ),
+    Section(
+        "investigations",
+        _("Investigations"),
+        (
+            ChartSpec("investigations.cases_by_month", cases_by_month),
+            ChartSpec("investigations.cases_by_type", cases_by_type),
+        ),
+    ),
+]
+
+
+def chart_spec(key: str) -> ChartSpec | None:
+    return next((spec for section in SECTIONS for spec in section.charts if spec.key == key), None)
+
+
+def build(scope: Scope) -> list[BuiltSection]:
+    """Every section's charts for ``scope``: a constant number of queries (one or two per chart)."""
+    return [BuiltSection(s.key, s.title, [spec.build(scope) for spec in s.charts], s.link) for s in SECTIONS]
