@@ -16,6 +16,7 @@ from cases.models import Case, CaseShare, Need
 from cases.selectors.work import consents_expiring_for, shares_awaiting_decision_by, urgent_needs_for
 from portal.management.commands.seed_demo import DEMO_SEED
 from portal.workqueue import work_queue_for
+from protection import demo as protection_demo
 from referrals import demo as referrals_demo
 from referrals import selectors as referral_selectors
 from services_directory import demo as directory_demo
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def _seed() -> None:
     out, rng = StringIO(), random.Random(DEMO_SEED)
-    for module in (agencies_demo, directory_demo, cases_demo, referrals_demo):
+    for module in (agencies_demo, directory_demo, cases_demo, referrals_demo, protection_demo):
         module.seed(rng=rng, stdout=out)
 
 
@@ -41,11 +42,11 @@ def _person(email: str) -> User:
 
 # What waits on each demo person's home: the sections, most pressing first (README's people, one of each role).
 HOMES = [
-    ("dana.reyes@fbi.example", ["needs", "share-decisions", "referrals-changed", "cases"]),
-    ("marcus.hale@fbi.example", ["needs", "access", "shares", "referrals-changed", "cases"]),
+    ("dana.reyes@fbi.example", ["needs", "relief-deadlines", "share-decisions", "referrals-changed", "cases"]),
+    ("marcus.hale@fbi.example", ["needs", "access", "shares", "relief-deadlines", "referrals-changed", "cases"]),
     ("priya.nair@fbi.example", ["invitations"]),
     ("tom.becker@fbi.example", ["cases"]),
-    ("nia.brooks@bpd.example", ["needs", "referrals-changed", "cases"]),
+    ("nia.brooks@bpd.example", ["needs", "relief-deadlines", "referrals-changed", "cases"]),
     ("erin.cole@gsp.example", ["needs", "to-answer", "referrals-changed", "cases"]),
     (
         "maria.santos@safeharbor.example",

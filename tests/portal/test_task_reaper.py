@@ -28,6 +28,7 @@ CHAINS = {
     "tips.tasks.tips_overdue_notify",
     "tips.tasks.tips_review_notify",
     "deconfliction.subjects.tasks.subject_entries_expire",
+    "protection.tasks.relief_reminders_notify",
 }
 
 
@@ -101,6 +102,8 @@ def test_the_registrations_are_the_ones_the_table_lists():
         "deconfliction.subjects.tasks.subject_entries_expire": (True, {"reschedule": True}),
         "deconfliction.subjects.tasks.reindex_agency": (True, None),
         "deconfliction.operations.tasks.email_operation_notices": (True, None),
+        "protection.tasks.email_relief_notices": (True, None),
+        "protection.tasks.relief_reminders_notify": (True, {"reschedule": True}),
     }
     table = portal_tasks.__doc__ or ""
     assert all(f"``{path}``" in table for path in portal_tasks.registered_tasks())
@@ -253,6 +256,7 @@ def test_a_chain_waiting_or_running_is_left_alone_and_a_one_off_run_is_not_a_cha
         "tips.tasks.tips_overdue_notify",
         "tips.tasks.tips_review_notify",
         "deconfliction.subjects.tasks.subject_entries_expire",
+        "protection.tasks.relief_reminders_notify",
     }
 
 

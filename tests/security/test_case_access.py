@@ -93,6 +93,7 @@ def _url(name: str, world) -> str:
         "person_edit_post": [le.pk, victim.pk],
         "victim_identification_edit": [le.pk, victim.pk],
         "service_event_add": [le.pk],
+        "relief_new": [le.pk, victim.pk],
         "participant_find": [le.pk],
         "participant_find_post": [le.pk],
         "participant_link": [le.pk],
@@ -142,6 +143,9 @@ MATRIX = {
     "victim_identification_edit": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     # Recording a service given (decision 0035): the identification's rule (changes the case, sees the person).
     "service_event_add": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
+    # Recording a victim's immigration relief (decision 0033): only its audience knows there is any (404 else); the
+    # law-enforcement partner sees it but does not change the case (403).
+    "relief_new": ("GET", {LEAD: 200, SUMMARY: 404, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     "person_edit_post": ("POST", {LEAD: 302, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
     # Finding someone recorded elsewhere to add them here: who changes the case; the name in a POST body only.
     "participant_find": ("GET", {LEAD: 200, SUMMARY: 403, FULL: 403, SHELTER: 404, COORD: 404, OUT: 404}),
@@ -441,6 +445,25 @@ def test_the_directory_and_referrals_matrix(request, client_as, listings, who, u
 # URL names of the cases, referrals and directory apps that have no row above, each with where its who-may table
 # is. A new URL needs a row in a matrix or a line here (test_every_url_has_a_row_or_a_reason).
 EXEMPT_URL_NAMES = {
+    # Immigration relief (decision 0033): its pages need a relief action and a victim service provider's client; its
+    # own tables hold who opens, records, steps and downloads what.
+    "relief_queue": "tests/protection/test_queue.py",
+    "relief_notices": "tests/protection/test_reminders.py",
+    "relief_action": "tests/protection/test_permissions.py",
+    "relief_document": "tests/protection/test_section.py",
+    "relief_step": "tests/protection/test_rules.py",
+    # Prosecution (decision 0034): per-arrest and per-charge pages, and the coordinator's statutes.
+    "arrest_create": "tests/prosecution/test_access.py",
+    "arrest_edit": "tests/prosecution/test_access.py",
+    "charge_add": "tests/prosecution/test_access.py",
+    "charge_decide": "tests/prosecution/test_access.py",
+    "charge_dispose": "tests/prosecution/test_access.py",
+    "trafficking_statutes": "tests/prosecution/test_statutes.py",
+    "trafficking_statute_remove": "tests/prosecution/test_statutes.py",
+    # The dashboard and outreach (decision 0036): no case in them; who reaches which is tests/reports/test_pages.py.
+    "reports_dashboard": "tests/reports/test_pages.py",
+    "outreach_list": "tests/reports/test_pages.py",
+    "outreach_new": "tests/reports/test_pages.py",
     # PDFs whose rendering is slow for a row per person: tests/cases/test_packets.py (who prints which case) and
     # tests/cases/test_meeting_packets.py (who prepares, follows and downloads a meeting packet: the preparer only).
     "case_packet": "tests/cases/test_packets.py",
@@ -493,7 +516,7 @@ EXEMPT_URL_NAMES = {
     "tips_api_receive": "tests/tips/test_api.py",
     "tips_api_openapi": "tests/tips/test_api.py",
 }
-MATRIX_APPS = ("cases", "referrals", "services_directory", "tips")
+MATRIX_APPS = ("cases", "referrals", "services_directory", "tips", "protection", "prosecution", "reports")
 
 
 def _app_url_names() -> set[str]:

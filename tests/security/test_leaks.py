@@ -13,7 +13,15 @@ from tests.services_directory.factories import listed_service
 # A victim's identification (issue 17) is the person's information: its free-text gender is the sentinel.
 VICTIM_GENDER = "Sentinelgender-Victim"
 CLIENT_GENDER = "Sentinelgender-Client"
-LE_SENTINELS = [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET, "Massage parlor network", VICTIM_GENDER]
+# Issue 17's records of the victim and a suspect: immigration relief (decision 0033), a service's program (0035), an
+# arrest's charge (0034). Each in words no page writes by itself.
+RELIEF_NOTE = "Sentinelrelief-Note"
+RELIEF_REFERENCE = "SENTINELRECEIPT0001"
+SERVICE_PROGRAM = "Sentinelprogram-Housing"
+CHARGE_WORDS = "Sentinelcharge-Harboring"
+SUSPECT_NAME = "Sentinelsuspect Quarrington"
+ISSUE_17 = [RELIEF_NOTE, RELIEF_REFERENCE, SERVICE_PROGRAM, CHARGE_WORDS, *SUSPECT_NAME.split()]
+LE_SENTINELS = [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET, "Massage parlor network", VICTIM_GENDER, *ISSUE_17]
 CLIENT_SENTINELS = [*CLIENT_NAME.split(), CLIENT_PHONE, CLIENT_GENDER]
 
 
@@ -89,7 +97,10 @@ def ids(le_case, ngo_case, investigator):
     victim = le_case.participants.get(role="victim").person
     need = need_add(case=le_case, person=victim, category="food", actor=investigator)
     _identified(le_case, investigator, VICTIM_GENDER)
+    action, arrest = _issue_17_records(le_case, victim, investigator)
     return {
+        "action_pk": action.pk,  # the relief action's pages
+        "arrest_pk": arrest.pk,
         "pk": le_case.pk,
         "case_pk": le_case.pk,  # the referrals' "ask an agency to join"
         "document_pk": document.pk,
@@ -98,6 +109,52 @@ def ids(le_case, ngo_case, investigator):
         "person_pk": victim.pk,  # the correction form
         "need_pk": need.pk,  # "Find services" and referring the need
     }
+
+
+def _issue_17_records(case, victim, investigator):
+    """A relief action with its note and receipt number, a service with its program, a suspect arrested on a
+    charge: everything issue 17 records, in words the scan looks for."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import CaseParticipant
+    from cases.services import person_add_to_case, service_event_record
+    from prosecution.services import arrest_record
+    from protection.services import relief_action_record
+
+    today = timezone.localdate()
+    action = relief_action_record(
+        case=case,
+        person=victim,
+        kind="continued_presence",
+        actor=investigator,
+        requested_on=today - timedelta(days=3),
+        requesting_agency=investigator.agency,
+        notes=RELIEF_NOTE,
+        external_reference=RELIEF_REFERENCE,
+    )
+    service_event_record(
+        actor=investigator,
+        participant=case.participants.get(role=CaseParticipant.Role.VICTIM),
+        category="transitional_housing",
+        on=today,
+        kind="delivered",
+        program=SERVICE_PROGRAM,
+    )
+    given, family = SUSPECT_NAME.split()
+    participant = person_add_to_case(
+        case=case, role=CaseParticipant.Role.SUSPECT, actor=investigator, given_name=given, family_name=family
+    )
+    arrest = arrest_record(
+        case=case,
+        participant=participant,
+        arrested_on=today,
+        arresting_agency=investigator.agency,
+        charges=[{"statute": "18 U.S.C. 1591", "description": CHARGE_WORDS}],
+        actor=investigator,
+    )
+    return action, arrest
 
 
 @pytest.fixture
@@ -166,7 +223,11 @@ def _kwargs(page: str, ids, uuids) -> dict:
 
 def test_a_summary_share_shows_no_names_or_phones(client_as, ids, uuids, partner_investigator):
     urls = _with_case_chosen(_every_get_url(ids, uuids), ids["pk"])
-    leaks = _scan(client_as(partner_investigator), urls, [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET, VICTIM_GENDER])
+    leaks = _scan(
+        client_as(partner_investigator),
+        urls,
+        [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET, VICTIM_GENDER, *ISSUE_17],
+    )
     assert leaks == []
 
 
