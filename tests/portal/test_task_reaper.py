@@ -280,7 +280,7 @@ def test_the_command_reports_what_it_did(capsys):
     running(referral_tasks.email_notifications, [1])
     call_command("tasks_reap")
     assert capsys.readouterr().out.strip() == (
-        "1 task(s) reclaimed, 1 of them queued again; 7 periodic task(s) started again."
+        "1 task(s) reclaimed, 1 of them queued again; 8 periodic task(s) started again."
     )
 
 
