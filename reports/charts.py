@@ -20,6 +20,7 @@ from typing import Literal
 from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from reports.suppression import Cell
 
@@ -29,6 +30,8 @@ TEXT_COLOUR = "#1b1b1b"
 AXIS_COLOUR = "#565c65"  # base-dark: 6.9:1 on white
 
 Kind = Literal["bars", "trend"]
+
+WITHHELD_NOTE = _("Not shown: a rate or mean of counts shown as fewer than 5 would tell them.")
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,15 @@ class Chart:
     def has_suppressed(self) -> bool:
         return any(cell.suppressed for row in self.rows for cell in row.cells)
 
+    @property
+    def has_withheld(self) -> bool:
+        """A rate or mean reads "not shown": the table says why beneath it."""
+        return any(cell.withheld for row in self.rows for cell in row.cells)
+
+    @property
+    def withheld_note(self) -> str | Promise:
+        return WITHHELD_NOTE
+
     def svg(self) -> SafeString:
         return render_svg(self)
 
@@ -89,6 +101,7 @@ class Bar:
     text_x: float
     text_y: float
     short: str = ""  # the value where room is scarce (a month's column): "<5" for a suppressed cell
+    axis_label: str = ""  # the month named under the axis: every one up to a year and a half, fewer beyond
 
 
 BARS_WIDTH = 560
@@ -153,7 +166,8 @@ def trend_geometry(chart: Chart) -> tuple[int, int, float, list[Bar]]:
         shown = index % every == 0
         bars.append(
             Bar(
-                label=row.label if shown else "",
+                label=row.label,  # the <desc> names every month
+                axis_label=row.label if shown else "",
                 text=cell.text,
                 x=round(x + slot * 0.2, 1),
                 y=round(axis_y - height, 1),
@@ -187,6 +201,8 @@ def render_csv(chart: Chart) -> str:
     writer.writerow([str(chart.label_heading), *(str(column) for column in chart.columns)])
     for row in chart.rows:
         writer.writerow([_csv_safe(row.label), *(cell.text for cell in row.cells)])
+    if chart.has_withheld:
+        writer.writerow([str(WITHHELD_NOTE)])
     return out.getvalue()
 
 

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -20,15 +20,17 @@ class OutreachEventForm(forms.ModelForm):
 
 
 class DashboardFilter(forms.Form):
-    """The dashboard's question: a fiscal quarter, or a range of days (which wins when given), an agency among
-    those in the viewer's view, a task force of theirs. Unbound or empty: the current quarter, everything seen."""
+    """The dashboard's question: a fiscal quarter, or a range of whole months (which wins when given), an agency
+    among those in the viewer's view, a task force of theirs. Unbound or empty: the current quarter, everything
+    seen. A range runs from a month's first day to a month's last: counting 1 October to 9 and then to 10 would
+    tell one victim apart by differencing, so the finest step between two questions is a month (decision 0036)."""
 
     quarter = forms.ChoiceField(label=_("Fiscal quarter"), required=False)
     start = forms.DateField(
         label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Or a range of days"),
+        help_text=_("Or a range of whole months: from a month's first day to a month's last day"),
     )
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)
@@ -63,6 +65,10 @@ class DashboardFilter(forms.Form):
                 self.add_error("end", _("The range ends before it starts."))
             elif (end - start).days > self.MAX_DAYS:
                 self.add_error("end", _("Choose a range of three years at most."))
+            if start.day != 1:
+                self.add_error("start", _("Start the range on the first day of a month."))
+            if (end + timedelta(days=1)).day != 1:
+                self.add_error("end", _("End the range on the last day of a month."))
         return data
 
     def period(self) -> tuple[date, date, str]:

@@ -18,12 +18,13 @@ Every measure:
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -31,13 +32,14 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, TaskForce, TaskForceMember, User
 from cases import selectors as case_selectors
 from cases.models import Case, Need, VictimIdentification
+from cases.selectors.cases import _held  # the one statement of "holds a permission on a case" (see _pii_cases)
 from referrals import selectors as referral_selectors
 from referrals.models import Referral, ReferralEvent
 from reports import selectors
 from reports.charts import Chart, Kind, Row
 from reports.fiscal import month_starts
 from reports.models import OutreachEvent
-from reports.suppression import NOTHING, Cell, cell, figure
+from reports.suppression import NOTHING, Cell, Summed, cell, complement, figure, not_shown
 from tips import selectors as tip_selectors
 from tips.models import Tip
 
@@ -62,6 +64,21 @@ class Scope:
     @property
     def own(self) -> int | None:
         return getattr(self.user.agency, "pk", None)
+
+    @property
+    def since(self) -> datetime:
+        """The period's first instant (local midnight): a bound on a timestamp's index, where ``__date`` would
+        compile to ``(col AT TIME ZONE tz)::date`` and read every row."""
+        return _start_of(self.start)
+
+    @property
+    def until(self) -> datetime:
+        """The instant after the period's last day (exclusive)."""
+        return _start_of(self.end + timedelta(days=1))
+
+    def during(self, field: str) -> Q:
+        """Rows whose timestamp ``field`` falls in the period, as index-friendly bounds."""
+        return Q(**{f"{field}__gte": self.since, f"{field}__lt": self.until})
 
     def filter_case(self, queryset: QuerySet[Any], case: str = "") -> QuerySet[Any]:
         """The agency (the case's lead) and task force (the case's) chosen, on rows reached through ``case``."""
@@ -103,6 +120,10 @@ class BuiltSection:
     title: str | Promise
     charts: list[Chart]
     link: tuple[str, str | Promise] | None = None
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 # --- Helpers: one grouped query, its rows in the order of the choices (a category with nothing shows 0).
@@ -148,6 +169,23 @@ def _month_rows(found: dict[Any, list[Cell]], scope: Scope, width: int) -> list[
     ]
 
 
+def _complemented(rows: list[Row], sums: Iterable[Summed], columns: Iterable[int] = (0,)) -> list[Row]:
+    """``rows`` with ``suppression.complement`` applied to each of ``columns`` (``sums`` index the rows)."""
+    sums = list(sums)
+    grid = [list(row.cells) for row in rows]
+    for index in columns:
+        protected = complement([cells[index] for cells in grid], sums)
+        for cells, value in zip(grid, protected, strict=True):
+            cells[index] = value
+    return [Row(row.label, tuple(cells)) for row, cells in zip(rows, grid, strict=True)]
+
+
+def _parts_of_known_total(rows: list[Row]) -> list[Summed]:
+    """The rows as the parts of a total published elsewhere (the victims identified: "New"; cases opened: by
+    month and by type both sum to it): a lone suppressed row is the total minus the others."""
+    return [(None, tuple(range(len(rows))))]
+
+
 def _month_key(value: date | datetime) -> date:
     return date(value.year, value.month, 1)
 
@@ -176,7 +214,8 @@ def outreach_by_kind(scope: Scope) -> Chart:
         (_("Events"), _("People reached")),
     )
     found = _counted(_outreach(scope), "kind", Q(agency=scope.own), "people_reached")
-    chart.rows = _rows(found, OutreachEvent.Kind.choices, 2)
+    rows = _rows(found, OutreachEvent.Kind.choices, 2)
+    chart.rows = _complemented(rows, _parts_of_known_total(rows), (0, 1))
     return chart
 
 
@@ -190,7 +229,8 @@ def outreach_by_audience(scope: Scope) -> Chart:
         (_("Events"), _("People reached")),
     )
     found = _counted(_outreach(scope), "audience", Q(agency=scope.own), "people_reached")
-    chart.rows = _rows(found, OutreachEvent.Audience.choices, 2)
+    rows = _rows(found, OutreachEvent.Audience.choices, 2)
+    chart.rows = _complemented(rows, _parts_of_known_total(rows), (0, 1))
     return chart
 
 
@@ -205,17 +245,28 @@ def outreach_by_month(scope: Scope) -> Chart:
     )
     events = _outreach(scope).annotate(month=TruncMonth("held_on"))
     found = _counted(events, "month", Q(agency=scope.own), "people_reached")
-    chart.rows = _month_rows(found, scope, 2)
+    rows = _month_rows(found, scope, 2)
+    chart.rows = _complemented(rows, _parts_of_known_total(rows), (0, 1))
     return chart
 
 
 # --- Protection: victims identified, their needs, their referrals.
 
 
+def _pii_cases(user: User, case_ref: str) -> Q:
+    """Rows whose case (``case_ref``) ``user`` may open and see its people's identities in (``view_case_pii``):
+    a victim's identification is released only with their identity (decision 0032; ``cases.selectors.people``), so
+    a summary share, or a role without personal information, counts none. The cases app has no public "case ids
+    held with a permission" yet; ``_held`` is the rule ``case_ids_visible_to`` itself reads."""
+    if not (case_selectors.can_read_cases(user) and case_selectors.can_find_people(user)):
+        return Q(pk__in=[])
+    return _held(user, case_selectors.VIEW, case_ref) & _held(user, case_selectors.VIEW_PII, case_ref)
+
+
 def _identifications(scope: Scope) -> QuerySet[VictimIdentification]:
-    visible = VictimIdentification.objects.filter(
-        participant__case_id__in=case_selectors.case_ids_visible_to(scope.user)
-    )
+    """The identifications the viewer's case pages show: in cases where they see personal information. A provider's
+    client's shows there only under a consent, but counts here as an aggregate, suppressed outside the provider."""
+    visible = VictimIdentification.objects.filter(_pii_cases(scope.user, "participant__case_id"))
     return scope.filter_case(visible, "participant__case")
 
 
@@ -236,7 +287,8 @@ def victims_by_status(scope: Scope) -> Chart:
         "status",
         _owned_person(scope.own, *_OWNED_VICTIM),
     )
-    chart.rows = _rows(found, VictimIdentification.Status.choices, 1)
+    rows = _rows(found, VictimIdentification.Status.choices, 1)
+    chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
 
 
@@ -254,7 +306,8 @@ def victims_by_month(scope: Scope) -> Chart:
         .filter(identified_on__range=(scope.start, scope.end))
         .annotate(month=TruncMonth("identified_on"))
     )
-    chart.rows = _month_rows(_counted(identified, "month", _owned_person(scope.own, *_OWNED_VICTIM)), scope, 1)
+    rows = _month_rows(_counted(identified, "month", _owned_person(scope.own, *_OWNED_VICTIM)), scope, 1)
+    chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
 
 
@@ -272,7 +325,8 @@ def victims_by_type(scope: Scope) -> Chart:
         "trafficking_type",
         _owned_person(scope.own, *_OWNED_VICTIM),
     )
-    chart.rows = _rows(found, VictimIdentification.TraffickingType.choices, 1)
+    rows = _rows(found, VictimIdentification.TraffickingType.choices, 1)
+    chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
 
 
@@ -314,7 +368,11 @@ def victims_by_age(scope: Scope) -> Chart:
         measures[f"{key}_n"] = Count("pk", filter=condition)
         measures[f"{key}_own"] = Count("pk", filter=condition & owned)
     found = _identifications(scope).filter(identified_on__range=(scope.start, scope.end)).aggregate(**measures)
-    chart.rows = [Row(str(label), (cell(found[f"{key}_n"], found[f"{key}_own"]),)) for key, _c, label in groups]
+    rows = [Row(str(label), (cell(found[f"{key}_n"], found[f"{key}_own"]),)) for key, _c, label in groups]
+    # Rows: 0 minors, 1 adults, 2-3 the minors' bands, 4-6 the adults', 7 not known. The bands and "not known", and
+    # minors, adults and "not known", each sum to the victims identified ("New"); minors and adults to their bands.
+    sums: list[Summed] = [(None, (2, 3, 4, 5, 6, 7)), (None, (0, 1, 7)), (0, (2, 3)), (1, (4, 5, 6))]
+    chart.rows = _complemented(rows, sums)
     return chart
 
 
@@ -355,9 +413,11 @@ def victims_new_and_continuing(scope: Scope) -> Chart:
 
 def unmet_needs(scope: Scope) -> Chart:
     """Needs still unmet today among those recorded by the period's end, by category, one column per urgency. A
-    medical or immigration need of a provider's client says something about their health or status that the
-    case page shows another agency only under a consent (``cases.selectors.SENSITIVE_NEEDS``): such needs are
-    counted only inside the provider."""
+    medical, mental health or immigration need says something about a person's health or status that the case
+    page shows only with their identity (``view_case_pii``), and a provider's client's only under a consent
+    (``cases.selectors.SENSITIVE_NEEDS``): such needs are counted only in cases where the viewer sees personal
+    information, and a provider's client's only inside the provider. "All" is the sum of the urgencies: a lone
+    suppressed cell of a row takes a second with it (``suppression.complement``)."""
     chart = _chart(
         "protection.unmet_needs",
         _("Unmet needs by category and urgency"),
@@ -366,17 +426,15 @@ def unmet_needs(scope: Scope) -> Chart:
         _("Category"),
         (_("All"), *(label for _value, label in Need.Urgency.choices)),
     )
+    others_client = Q(person__entered_by_agency__kind=Agency.Kind.VICTIM_SERVICES) & ~Q(
+        person__entered_by_agency=scope.own
+    )
+    sensitive_shown = _pii_cases(scope.user, "case_id") & ~others_client
     needs = Need.objects.filter(
         case_id__in=case_selectors.case_ids_visible_to(scope.user),
         status=Need.Status.UNMET,
-        created_at__date__lte=scope.end,
-    ).exclude(
-        Q(
-            category__in=list(case_selectors.SENSITIVE_NEEDS),
-            person__entered_by_agency__kind=Agency.Kind.VICTIM_SERVICES,
-        )
-        & ~Q(person__entered_by_agency=scope.own)
-    )
+        created_at__lt=scope.until,
+    ).filter(~Q(category__in=list(case_selectors.SENSITIVE_NEEDS)) | sensitive_shown)
     needs = scope.filter_case(needs, "case")
     owned = _owned_person(scope.own, "person", "case")
     measures: dict[str, Any] = {"n": Count("pk"), "n_own": Count("pk", filter=owned)}
@@ -392,7 +450,8 @@ def unmet_needs(scope: Scope) -> Chart:
         cells = [cell(got.get("n"), got.get("n_own"))]
         cells += [cell(got.get(f"{u}_n"), got.get(f"{u}_own")) for u, _l in Need.Urgency.choices]
         rows.append(Row(str(label), tuple(cells)))
-    chart.rows = rows
+    urgencies = tuple(range(1, len(Need.Urgency.choices) + 1))
+    chart.rows = [Row(row.label, tuple(complement(row.cells, [(0, urgencies)]))) for row in rows]
     return chart
 
 
@@ -406,7 +465,7 @@ _EVER_ACCEPTED = (
 
 
 def _service_referrals(scope: Scope) -> QuerySet[Referral]:
-    referrals = scope.referrals.filter(kind=Referral.Kind.SERVICE, created_at__date__range=(scope.start, scope.end))
+    referrals = scope.referrals.filter(scope.during("created_at"), kind=Referral.Kind.SERVICE)
     referrals = referrals.exclude(status__in=[Referral.Status.DRAFT, Referral.Status.ENTERED_IN_ERROR])
     return scope.filter_case(referrals, "case")
 
@@ -472,9 +531,13 @@ def referral_outcomes(scope: Scope) -> Chart:
             cell(row["dec"], row["dec_own"]),
             cell(row["deliv"], row["deliv_own"]),
         )
-        built.append(
-            Row(str(label), (sent, acc, dec, deliv, _rate(acc, dec), _wait(waits.get((row["a"], row["name"])))))
-        )
+        built.append(Row(str(label), (sent, acc, dec, deliv)))
+    # Sent and delivered, summed over the providers, are the outcomes chart's total and its "Service delivered".
+    built = _complemented(built, _parts_of_known_total(built), (0, 3))
+    built = [
+        Row(done.label, (*done.cells, _rate(done.cells[1], done.cells[2]), _wait(waits.get((row["a"], row["name"])))))
+        for done, row in zip(built, found, strict=True)
+    ]
     built.sort(key=lambda r: (-r.cells[0].plotted, r.label))
     chart.rows = built
     return chart
@@ -493,14 +556,15 @@ def referral_outcome_kinds(scope: Scope) -> Chart:
     own = scope.own
     found = _counted(_service_referrals(scope), "outcome", Q(sender_agency=own) | Q(recipient_agency=own))
     outcomes = [(v, label) for v, label in Referral.Outcome.choices if v != Referral.Outcome.JOINED_CASE]
-    chart.rows = _rows(found, [*outcomes, ("", _("No outcome yet"))], 1)
+    rows = _rows(found, [*outcomes, ("", _("No outcome yet"))], 1)
+    chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
 
 
 def _rate(accepted: Cell, declined: Cell) -> Cell:
     """Accepted of answered, in percent: shown only when both counts are (a rate of suppressed counts tells them)."""
     if accepted.value is None or declined.value is None:
-        return Cell(None)
+        return not_shown()
     answered = accepted.value + declined.value
     if not answered:
         return figure(NOTHING)
@@ -508,31 +572,39 @@ def _rate(accepted: Cell, declined: Cell) -> Cell:
 
 
 def _days_to_accept(scope: Scope) -> dict[tuple[int | None, str | None], tuple[timedelta | None, int, int]]:
-    """Per provider (as ``referral_outcomes`` groups them): the mean time from sending to acceptance, the
-    acceptances, and how many of them are the viewer's agency's. One query over the acceptance events of the
-    referrals the chart counts."""
+    """Per provider (as ``referral_outcomes`` groups them): the mean time from sending to first acceptance, the
+    referrals accepted, and how many of them are the viewer's agency's. One query over the first acceptance event of
+    each referral the chart counts (one accepted, put on hold and accepted again waited once)."""
     own = scope.own
     owned = Q(referral__sender_agency=own) | Q(referral__recipient_agency=own)
     waited = ExpressionWrapper(F("occurred_at") - F("referral__created_at"), output_field=DurationField())
+    accepted = ReferralEvent.objects.filter(to_status=Referral.Status.ACCEPTED)
+    earlier = accepted.filter(referral=OuterRef("referral")).filter(
+        Q(occurred_at__lt=OuterRef("occurred_at")) | Q(occurred_at=OuterRef("occurred_at"), pk__lt=OuterRef("pk"))
+    )
     found = (
-        ReferralEvent.objects.filter(
-            referral__in=_service_referrals(scope).values("pk"), to_status=Referral.Status.ACCEPTED
-        )
+        accepted.filter(referral__in=_service_referrals(scope).values("pk"))
+        .filter(~Exists(earlier))
         .order_by()
         .values(a=F("referral__recipient_agency"), name=_provider_name("referral__"))
-        .annotate(mean=Avg(waited), n=Count("pk"), n_own=Count("pk", filter=owned))
+        .annotate(
+            mean=Avg(waited),
+            n=Count("referral", distinct=True),
+            n_own=Count("referral", distinct=True, filter=owned),
+        )
     )
     return {(row["a"], row["name"]): (row["mean"], row["n"], row["n_own"]) for row in found}
 
 
 def _wait(value: tuple[timedelta | None, int, int] | None) -> Cell:
-    """The mean days to accept, shown when the number of acceptances behind it is (a mean of one is its value)."""
+    """The mean days to accept, shown when the number of referrals behind it is (a mean of one is its value);
+    "not shown" otherwise."""
     if value is None or value[0] is None:
         return figure(NOTHING)
     mean, n, n_own = value
     assert mean is not None
     if cell(n, n_own).suppressed:
-        return Cell(None)
+        return not_shown()
     return figure(number_format(mean.total_seconds() / 86400, decimal_pos=1))
 
 
@@ -552,7 +624,7 @@ def tips_by_status(scope: Scope) -> Chart:
         _("Status"),
         (_("Tips"),),
     )
-    tips = _tips(scope).filter(received_at__date__range=(scope.start, scope.end))
+    tips = _tips(scope).filter(scope.during("received_at"))
     found = _counted(tips, "status", Q(receiving_agency=scope.own))
     chart.rows = _rows(found, Tip.Status.choices, 1)
     return chart
@@ -598,7 +670,8 @@ def cases_by_month(scope: Scope) -> Chart:
         (_("Cases"),),
     )
     found = _counted(_cases(scope).annotate(month=TruncMonth("opened_on")), "month", Q(lead_agency=scope.own))
-    chart.rows = _month_rows(found, scope, 1)
+    rows = _month_rows(found, scope, 1)
+    chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
 
 
@@ -612,7 +685,8 @@ def cases_by_type(scope: Scope) -> Chart:
         (_("Cases"),),
     )
     found = _counted(_cases(scope), "case_type", Q(lead_agency=scope.own))
-    chart.rows = _rows(found, Case.Type.choices, 1)
+    rows = _rows(found, Case.Type.choices, 1)
+    chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
 
 

@@ -28,13 +28,13 @@ def test_cases_nobody_shared_change_no_number(request, world, who, other_agency,
     assert everything(viewer) == before
 
 
-def test_a_revoked_share_takes_its_case_out_of_the_counts(world, partner_investigator, supervisor):
-    with_share = table(sections.victims_by_status(scope_for(partner_investigator)))
-    share = world.a.shares.get(status=CaseShare.Status.ACTIVE)
-    case_share_revoke(share=share, actor=supervisor, reason="Done")
-    without = table(sections.victims_by_status(scope_for(partner_investigator)))
+def test_a_revoked_share_takes_its_case_out_of_the_counts(world, investigator, shelter_supervisor):
+    with_share = table(sections.victims_by_status(scope_for(investigator)))
+    share = world.c.shares.get(status=CaseShare.Status.ACTIVE)  # the shelter's C, personal, to the Field Office
+    case_share_revoke(share=share, actor=shelter_supervisor, reason="Done")
+    without = table(sections.victims_by_status(scope_for(investigator)))
     assert with_share == {"Potential victim": ("fewer than 5",), "Confirmed victim": ("fewer than 5",)}
-    assert without == {"Potential victim": ("1",), "Confirmed victim": ("0",)}  # D alone, its own
+    assert without == {"Potential victim": ("2",), "Confirmed victim": ("1",)}  # A and B alone, its own
 
 
 def test_a_providers_clients_count_exactly_at_five_and_inside_the_provider(
@@ -44,7 +44,9 @@ def test_a_providers_clients_count_exactly_at_five_and_inside_the_provider(
     for n in range(4):
         victim(case, advocate, age=30 + n, identified_on=date(2026, 11, 2), status=POTENTIAL, kind=LABOR)
     shown_before_share = table(sections.victims_by_type(scope_for(investigator)))["Labor trafficking"]
-    case_share_grant(case=case, agency=lead_agency, level=CaseShare.Level.SUMMARY, reason="J", actor=shelter_supervisor)
+    case_share_grant(
+        case=case, agency=lead_agency, level=CaseShare.Level.PERSONAL, reason="J", actor=shelter_supervisor
+    )
     # The Field Office now sees B's v3 (its own) and five of the shelter's clients: 6, at least 5, shown.
     assert shown_before_share == ("fewer than 5",)
     assert table(sections.victims_by_type(scope_for(investigator)))["Labor trafficking"] == ("6",)
