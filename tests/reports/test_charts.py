@@ -68,3 +68,32 @@ def test_the_csv_has_the_tables_cells_and_defuses_formulas():
         ["Training", "fewer than 5", "40"],
         ['\'=HYPERLINK("x")', "0", "0"],
     ]
+
+
+def test_a_long_trends_desc_names_every_month_though_the_axis_names_fewer():
+    months = [f"{2025 + (m // 12)}-{m % 12 + 1:02d}" for m in range(24)]
+    chart = Chart(
+        "t.trend", "T", "D", "trend", "Month", ("Events",), [Row(m, (cell(n + 10),)) for n, m in enumerate(months)]
+    )
+    root = ET.fromstring(  # noqa: S314
+        str(chart.svg())
+    )
+    desc = root.find(f"{SVG}desc")
+    assert desc is not None
+    for n, month in enumerate(months):
+        assert f"{month}: {n + 10}." in (desc.text or "")
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "2025-01" in texts
+    assert "2025-02" not in texts  # every other month under the axis
+
+
+def test_a_withheld_figure_is_explained_under_its_table():
+    from django.template.loader import render_to_string
+
+    from reports.suppression import not_shown
+
+    chart = Chart("t.rates", "T", "D", "bars", "Provider", ("Sent", "Mean days"), [Row("P", (cell(9), not_shown()))])
+    html = render_to_string("reports/chart.html", {"chart": chart})
+    assert ">not shown</td>" in html
+    assert "Not shown: a rate or mean" in html
+    assert "Not shown:" not in render_to_string("reports/chart.html", {"chart": _chart()})

@@ -105,7 +105,11 @@ def test_an_unknown_chart_is_not_found(client_as, investigator):
         ({"start": "2026-12-01", "end": "2026-11-01"}, "The range ends before it starts."),
         ({"start": "2026-12-01"}, "Give both days of the range, or neither."),
         ({"quarter": "FY1999-Q1"}, "Select a valid choice."),
-        ({"start": "2020-01-01", "end": "2026-01-01"}, "Choose a range of three years at most."),
+        ({"start": "2020-01-01", "end": "2026-01-31"}, "Choose a range of three years at most."),
+        # Whole months only: a day more or less between two questions would tell one victim apart.
+        ({"start": "2026-10-02", "end": "2026-10-31"}, "Start the range on the first day of a month."),
+        ({"start": "2026-10-01", "end": "2026-10-30"}, "End the range on the last day of a month."),
+        ({"start": "2026-10-01", "end": "2026-11-29"}, "End the range on the last day of a month."),
     ],
 )
 def test_a_bad_filter_is_shown_with_its_error_and_counts_nothing(client_as, investigator, asked, error):
@@ -115,6 +119,13 @@ def test_a_bad_filter_is_shown_with_its_error_and_counts_nothing(client_as, inve
     assert error in page
     assert 'class="reports-chart"' not in page
     assert not AuditEvent.objects.filter(action="reports.dashboard.viewed").exists()
+
+
+@pytest.mark.parametrize(("start", "end"), [("2026-10-01", "2026-10-31"), ("2026-11-01", "2027-02-28")])
+def test_a_range_of_whole_months_is_counted(world, client_as, investigator, start, end):
+    page = client_as(investigator).get(DASHBOARD, {"start": start, "end": end}).content.decode()
+    assert page.count('class="reports-chart"') == 15
+    assert f"Counts for {start} to {end}." in page
 
 
 def test_an_agency_outside_the_viewers_view_cannot_be_chosen(client_as, investigator, other_agency):
