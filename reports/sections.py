@@ -8,12 +8,15 @@ list, its charts written the same way.
 Every measure:
 - starts from the selector of its domain (``case_ids_visible_to``, ``referral_list_visible_to``,
   ``tip_list_visible_to``, ``outreach_events_visible_to``), so a record the viewer could not open is never
-  counted (architecture §11);
+  counted (architecture §11); a victim's identification, and a sensitive need, only where the case page would show
+  it (the viewer holds ``view_case_pii``);
 - is one GROUP BY with conditional counts, run in the database: the number of queries does not depend on the
   number of rows, and nothing loops over records in Python (the loops here are over the groups found);
 - counts beside each number how many of the records are the viewer's agency's own, which ``suppression.cell``
   needs: a cell of another agency's records under 5 shows as "fewer than 5". A victim service provider's client
-  (a person it entered) is the provider's, wherever the case is led; any other person is the lead agency's.
+  (a person it entered) is the provider's, wherever the case is led; any other person is the lead agency's;
+- passes its cells through ``suppression.complement`` for every sum among them, or with a total another chart
+  publishes, so that no suppressed cell is a total minus the shown ones (decision 0036).
 """
 
 from collections.abc import Callable, Iterable
