@@ -36,11 +36,9 @@ class ReliefActionQuerySet(models.QuerySet["ReliefAction"]):
         return self.filter(status__in=ReliefAction.OPEN)
 
     def hhs_sent(self) -> "ReliefActionQuerySet":
-        """HHS notifications sent (submitted, or answered by HHS): what closes the 24-hour task."""
-        return self.filter(
-            kind=ReliefAction.Kind.HHS_NOTIFICATION,
-            status__in=[ReliefAction.Status.SUBMITTED, ReliefAction.Status.GRANTED],
-        )
+        """HHS notifications sent (submitted, or answered by HHS, granted or denied): what closes the 24-hour task.
+        A denial answers a notice that was sent; it does not reopen the task."""
+        return self.filter(kind=ReliefAction.Kind.HHS_NOTIFICATION, status__in=ReliefAction.SENT)
 
 
 class ReliefAction(FSMModelMixin, TimeStampedModel):
@@ -68,6 +66,7 @@ class ReliefAction(FSMModelMixin, TimeStampedModel):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     OPEN = (Status.REQUESTED, Status.SUBMITTED)
+    SENT = (Status.SUBMITTED, Status.GRANTED, Status.DENIED)  # an HHS notification that reached HHS
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="relief_actions")
     participant = models.ForeignKey(CaseParticipant, on_delete=models.CASCADE, related_name="relief_actions")

@@ -184,8 +184,7 @@ def hhs_task_of(identification: Any, actions: list[ReliefAction]) -> HhsTask | N
         (
             action
             for action in actions
-            if action.kind == ReliefAction.Kind.HHS_NOTIFICATION
-            and action.status in (ReliefAction.Status.SUBMITTED, ReliefAction.Status.GRANTED)
+            if action.kind == ReliefAction.Kind.HHS_NOTIFICATION and action.status in ReliefAction.SENT
         ),
         None,
     )
@@ -256,25 +255,35 @@ def _case_permissions_of(user: User, case_ids: set[int]) -> dict[int, frozenset[
     return {row["pk"]: frozenset(codename for codename in allowed if row[codename]) for row in rows}
 
 
-def _shown_participants(user: User, participant_ids: set[int], permissions: dict[int, frozenset[str]]) -> set[int]:
-    """Of ``participant_ids``, those whose relief ``user`` sees (two queries: the victims, their consents)."""
+def _shown_participants(
+    user: User, participant_ids: set[int], permissions: dict[int, frozenset[str]]
+) -> dict[int, frozenset[str]]:
+    """Of ``participant_ids``, those whose relief ``user`` sees, with the categories of the person released to them
+    (two queries: the victims, their consents)."""
     if not participant_ids:
-        return set()
+        return {}
     participants = (
         CaseParticipant.objects.filter(pk__in=participant_ids, role=CaseParticipant.Role.VICTIM)
         .select_related("person__entered_by_agency")
         .prefetch_related("person__consents")
     )
     day = timezone.localdate()
-    shown = set()
+    shown: dict[int, frozenset[str]] = {}
     for participant in participants:
         held = permissions.get(participant.case_id, frozenset())
         categories = case_selectors.pii_categories_for(
             user, participant.person, case_permissions=held, role=participant.role, on=day
         )
         if relief_shown_to(user, held, categories):
-            shown.add(participant.pk)
+            shown[participant.pk] = categories
     return shown
+
+
+def _identification_shown(categories: frozenset[str] | None) -> bool:
+    """Whether the identification (citizenship, age: what an HHS line tells) is released with these categories: it
+    goes with the person's identity (decision 0032, ``cases.selectors.identification_shown``), not with the
+    immigration category alone."""
+    return categories is not None and case_selectors.IDENTIFICATION_CATEGORY in categories
 
 
 def relief_queue_for(user: User, *, now: datetime | None = None) -> list[QueueItem]:
@@ -337,7 +346,7 @@ def relief_queue_for(user: User, *, now: datetime | None = None) -> list[QueueIt
             identification=identification,
         )
         for identification in hhs
-        if identification.participant_id in shown
+        if _identification_shown(shown.get(identification.participant_id))
     ]
     items += [
         QueueItem("expiry", action.case, action.participant.person_id, action.expires_on, action=action)
@@ -384,7 +393,8 @@ def escalation_recipients(case: Case) -> list[User]:
 
 def expiry_recipients(action: ReliefAction) -> list[User]:
     """Who is reminded of an expiring grant: the case's agents (the people assigned to it, else those of the lead
-    agency who work cases) and the victim's advocates (people of victim service providers who work cases), each
+    agency who work cases), who recorded it and the requesting agency's people who work cases, and the victim's
+    advocates (people of victim service providers who work cases), each
     only if they see the victim's relief."""
     case = action.case
     agents = list(case.assigned_to.filter(is_active=True)) or list(case_selectors.case_assignable_people(case))
@@ -398,7 +408,17 @@ def expiry_recipients(action: ReliefAction) -> list[User]:
         | Q(_membership__agency__consents_received__person_id=person.pk)
         | Q(_membership__agency__case_shares__case_id=case.pk)
     )
-    candidates = {user.pk: user for user in [*agents, *advocates.distinct()]}
+    # The agency that must renew it: who recorded it, and the requesting agency's people who work cases (the FBI's
+    # Continued Presence on a local police case is the FBI's to renew, whoever is assigned to the case).
+    requesters = User.objects.none()
+    if action.requesting_agency_id is not None:
+        requesters = User.objects.filter(
+            is_active=True,
+            _membership__agency_id=action.requesting_agency_id,
+            _membership__role__in=[Role.CASEWORKER, Role.SUPERVISOR],
+        )
+    recorder = [action.recorded_by] if action.recorded_by.is_active else []
+    candidates = {user.pk: user for user in [*agents, *recorder, *requesters.order_by("pk"), *advocates.distinct()]}
     return [user for user in candidates.values() if sees_relief_of(user, action.participant)]
 
 

@@ -41,6 +41,29 @@ EDITABLE_FIELDS = (
     "notes",
 )
 
+# What records a decision: once an action is decided (granted, denied, withdrawn) a correction leaves them as the
+# step set them. For a signed kind (a declaration, a certification) the dates it is valid are the signer's too.
+DECIDED_FIELDS = ("decided_on", "signing_official", "signing_official_title")
+SIGNER_FIELDS = (*DECIDED_FIELDS, "valid_from", "expires_on")
+
+
+def _check_correction(before: dict[str, Any], current: ReliefAction) -> None:
+    """A correction never takes a signer's decision: a signed kind's signing agency is not re-pointed (withdraw it
+    and ask the other agency again), and a decided action's decision fields stay as decided (errors by field)."""
+    errors: dict[str, str] = {}
+    signed = KINDS[current.kind].signed
+    if signed and current.requesting_agency_id != getattr(before["requesting_agency"], "pk", None):
+        errors["requesting_agency"] = str(
+            _("The agency asked to sign cannot be changed: withdraw this request and ask the other agency anew.")
+        )
+    if not current.is_open:
+        frozen = SIGNER_FIELDS if signed else DECIDED_FIELDS
+        for name in frozen:
+            if getattr(current, name) != before[name]:
+                errors[name] = str(_("It is decided: this is the decision's record and cannot be changed."))
+    if errors:
+        raise ValidationError(errors)
+
 
 class StaleReliefEdit(ValidationError):
     """Someone changed the action since the form was opened: nothing is overwritten."""
@@ -172,6 +195,7 @@ def relief_action_update(
         before = {name: getattr(current, name) for name in EDITABLE_FIELDS}
         for name, value in fields.items():
             setattr(current, name, value)
+        _check_correction(before, current)
         _check(current, actor)
         changed = [name for name in EDITABLE_FIELDS if getattr(current, name) != before[name]]
         if uploaded_file is not None:
