@@ -147,8 +147,9 @@ def may_take_step(user: User, relief: ReliefAccess, action: ReliefAction, verb: 
 @dataclass(frozen=True)
 class HhsTask:
     """The notice HHS must have within 24 hours of the portal learning of a foreign-national minor identified as a
-    potential victim (22 U.S.C. 7105(b)(1)(G)): counted from the identification's ``created_at``, done when an HHS
-    notification of that victim is submitted (or answered)."""
+    potential victim (22 U.S.C. 7105(b)(1)(G)): counted from when the record became a foreign-national minor's
+    (``foreign_national_minor_since``: a later correction is news, not overdue), done when an HHS notification of
+    that victim is submitted (or answered, granted or denied)."""
 
     identification: VictimIdentification
     sent: ReliefAction | None
@@ -166,7 +167,8 @@ class HhsTask:
 
 
 def hhs_due(identification: VictimIdentification) -> datetime:
-    return identification.created_at + timedelta(hours=HHS_NOTICE_HOURS)
+    since = identification.foreign_national_minor_since or identification.created_at
+    return since + timedelta(hours=HHS_NOTICE_HOURS)
 
 
 def hhs_tasks_open() -> QuerySet[VictimIdentification]:
@@ -303,7 +305,7 @@ def relief_queue_for(user: User, *, now: datetime | None = None) -> list[QueueIt
         hhs_tasks_open()
         .filter(participant__case_id__in=visible)
         .select_related("participant__case")
-        .order_by("created_at", "id")[:QUEUE_READ]
+        .order_by("foreign_national_minor_since", "id")[:QUEUE_READ]
     )
     expiring = list(
         ReliefAction.objects.filter(

@@ -301,10 +301,10 @@ def relief_reminders_notify(*, now: datetime | None = None) -> list[int]:
     told_already = ReliefReminder.objects.filter(identification_id=OuterRef("pk"), kind=ReliefReminder.Kind.HHS_OVERDUE)
     overdue = (
         selectors.hhs_tasks_open()
-        .filter(created_at__lt=now - timedelta(hours=selectors.HHS_NOTICE_HOURS))
+        .filter(foreign_national_minor_since__lt=now - timedelta(hours=selectors.HHS_NOTICE_HOURS))
         .filter(~Exists(told_already))
         .select_related("participant__case")
-        .order_by("created_at", "id")
+        .order_by("foreign_national_minor_since", "id")
     )
     for identification in list(overdue):
         _send_logged(sent, partial(_escalate_hhs, identification, now))

@@ -155,3 +155,30 @@ def test_expiry_reminders_reach_who_recorded_it_and_the_requesting_agency(
     action = granted(action, investigator, valid_from=today - timedelta(days=2), expires_on=today + timedelta(days=50))
     people = {user.pk for user in selectors.expiry_recipients(action)}
     assert {colleague.pk, investigator.pk, supervisor.pk, advocate.pk} <= people
+
+
+def test_a_correction_days_later_starts_the_hhs_24_hours_then(relief_case, investigator):
+    """The record was made as an adult's; corrected four days later into a minor's, its HHS task is due 24 hours
+    after the correction, not overdue at once (nor escalated)."""
+    import time_machine
+
+    start = timezone.now()
+    identification = identify_minor(relief_case, investigator, years=30)
+    assert not list(selectors.hhs_tasks_open())
+    later = start + timedelta(days=4)
+    with time_machine.travel(later, tick=False):
+        person = victim_of(relief_case).person
+        person.refresh_from_db()
+        from cases.services import person_update
+
+        person_update(
+            case=relief_case,
+            person=person,
+            version=person.version,
+            actor=investigator,
+            date_of_birth=identification.identified_on - timedelta(days=365 * 15 + 30),
+        )
+        [task] = [item for item in selectors.relief_queue_for(investigator) if item.what == "hhs"]
+        assert task.due == later + timedelta(hours=24)
+        assert not task.overdue
+        assert services.relief_reminders_notify() == []
