@@ -177,8 +177,8 @@ class ReliefAction(FSMModelMixin, TimeStampedModel):
 class ReliefReminder(models.Model):
     """That a reminder was sent, once: an HHS notification overdue (``identification``, escalated to the
     supervisors and coordinators), or a grant of Continued Presence or employment authorization reaching 90, 60
-    or 30 days before it expires (``action``). The unique constraints are what make each one once, whatever the
-    number of workers."""
+    or 30 days before it expires (``action``, once per threshold of each expiry: ``due``, so a corrected expiry is
+    reminded anew). The unique constraints are what make each one once, whatever the number of workers."""
 
     class Kind(models.TextChoices):
         HHS_OVERDUE = "hhs_overdue", _("HHS notification overdue")
@@ -203,8 +203,11 @@ class ReliefReminder(models.Model):
                 condition=Q(identification__isnull=False),
                 name="reliefreminder_once_per_identification",
             ),
+            # Once per threshold of one expiry: a corrected expiry or a renewal's new one is reminded again.
             models.UniqueConstraint(
-                fields=["action", "kind"], condition=Q(action__isnull=False), name="reliefreminder_once_per_action"
+                fields=["action", "kind", "due"],
+                condition=Q(action__isnull=False),
+                name="reliefreminder_once_per_expiry",
             ),
             models.CheckConstraint(
                 condition=Q(identification__isnull=False, action__isnull=True)

@@ -22,7 +22,10 @@ from django.utils import timezone
 from agencies.models import Agency, Role, TaskForceMember, User
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, Consent, VictimIdentification
-from cases.selectors.cases import _exists  # the one statement of "holds X on a case", for many cases at once
+from cases.selectors.cases import (  # the one statement of "holds X on a case", for many cases at once
+    _exists,
+    _held_case_ids,
+)
 from cases.selectors.work import share_deciders_of
 from protection.models import ReliefAction
 from protection.rules import EXPIRY_REMINDED, SIGNED
@@ -173,8 +176,9 @@ def hhs_due(identification: VictimIdentification) -> datetime:
 
 def hhs_tasks_open() -> QuerySet[VictimIdentification]:
     """The identifications whose HHS notice is not sent: foreign-national minors (``foreign_national_minors``,
-    through its index) with no HHS notification of theirs submitted."""
-    sent = ReliefAction.objects.hhs_sent().filter(participant_id=OuterRef("participant_id"))
+    through its index) with no HHS notification of theirs submitted. Matched by person, not participation: a child
+    in two linked cases is notified once, from either."""
+    sent = ReliefAction.objects.hhs_sent().filter(participant__person_id=OuterRef("participant__person_id"))
     return VictimIdentification.objects.foreign_national_minors().filter(~Exists(sent))
 
 
@@ -226,7 +230,27 @@ def relief_of_case(user: User, access: case_selectors.CaseAccess, people: list[t
         by_participant[action.participant_id].actions.append(action)
     for victim in shown:
         victim.hhs = hhs_task_of(victim.view.identification, victim.actions)
+    _hhs_sent_elsewhere([victim for victim in shown if victim.hhs is not None and not victim.hhs.is_done])
     return shown
+
+
+def _hhs_sent_elsewhere(waiting: list[VictimRelief]) -> None:
+    """A child in two linked cases is notified to HHS once: an HHS task still open here is done when a notification
+    of the same person was sent from another case (as ``hhs_tasks_open`` matches, by person). One query, and only
+    when a task is open."""
+    if not waiting:
+        return
+    sent = {
+        action.participant.person_id: action
+        for action in ReliefAction.objects.hhs_sent()
+        .filter(participant__person_id__in={victim.participant.person_id for victim in waiting})
+        .select_related("participant")
+        .order_by("-submitted_on", "-id")
+    }
+    for victim in waiting:
+        action = sent.get(victim.participant.person_id)
+        if action is not None and victim.hhs is not None:
+            victim.hhs = HhsTask(victim.hhs.identification, action)
 
 
 # --- The queue -----------------------------------------------------------------------------------------------------
@@ -288,11 +312,25 @@ def _identification_shown(categories: frozenset[str] | None) -> bool:
     return categories is not None and case_selectors.IDENTIFICATION_CATEGORY in categories
 
 
+def _relief_cases_q(user: User, case_field: str) -> Q:
+    """The cases whose relief ``user`` may see at all, in SQL (before a queue's read is capped): those they open
+    and whose personal information they read, and for law enforcement whose law-enforcement information too. A
+    summary share's case, whose rows would only be dropped after the cap, is never read."""
+    held = Q(**{f"{case_field}__in": case_selectors.case_ids_visible_to(user)}) & Q(
+        **{f"{case_field}__in": _held_case_ids(user, VIEW_PII)}
+    )
+    agency = user.agency
+    if agency is not None and agency.is_law_enforcement:
+        held &= Q(**{f"{case_field}__in": _held_case_ids(user, VIEW_LE)})
+    return held
+
+
 def relief_queue_for(user: User, *, now: datetime | None = None) -> list[QueueItem]:
     """What waits on relief for ``user``'s agency, deadlines first: HHS notices overdue or due, grants of
     Continued Presence and employment authorization expiring within 90 days, declarations and certifications asked
     of their agency (or, for an advocate, asked by it) with their age, and interim assistance running. Each kind is
-    read capped (``QUEUE_READ``) in the cases they may open, then kept only where they see the victim's relief:
+    read capped (``QUEUE_READ``) in the cases whose relief they may see (``_relief_cases_q``, in SQL before the cap),
+    then kept only where they see the victim's relief (consents, the identification for an HHS line):
     a fixed number of queries whatever the agency's history."""
     if not can_read_relief(user):
         return []
@@ -300,36 +338,36 @@ def relief_queue_for(user: User, *, now: datetime | None = None) -> list[QueueIt
     assert agency is not None
     now = now or timezone.now()
     today = timezone.localdate(now)
-    visible = case_selectors.case_ids_visible_to(user)
+    in_reach = _relief_cases_q(user, "participant__case_id")
     hhs = list(
         hhs_tasks_open()
-        .filter(participant__case_id__in=visible)
+        .filter(in_reach)
         .select_related("participant__case")
         .order_by("foreign_national_minor_since", "id")[:QUEUE_READ]
     )
     expiring = list(
         ReliefAction.objects.filter(
+            _relief_cases_q(user, "case_id"),
             kind__in=EXPIRY_REMINDED,
             status=ReliefAction.Status.GRANTED,
             expires_on__gte=today,
             expires_on__lte=today + timedelta(days=EXPIRY_WARNING_DAYS[0]),
-            case_id__in=visible,
         )
         .select_related("case", "participant")
         .order_by("expires_on", "id")[:QUEUE_READ]
     )
     signatures = list(
-        ReliefAction.objects.filter(kind__in=SIGNED, status__in=ReliefAction.OPEN, case_id__in=visible)
+        ReliefAction.objects.filter(_relief_cases_q(user, "case_id"), kind__in=SIGNED, status__in=ReliefAction.OPEN)
         .filter(Q(requesting_agency_id=agency.pk) | Q(recorded_by_agency_id=agency.pk))
         .select_related("case", "participant", "requesting_agency")
         .order_by("requested_on", "id")[:QUEUE_READ]
     )
     interim = list(
         ReliefAction.objects.filter(
+            _relief_cases_q(user, "case_id"),
             kind=ReliefAction.Kind.INTERIM_ASSISTANCE,
             status=ReliefAction.Status.GRANTED,
             expires_on__gte=today,
-            case_id__in=visible,
         )
         .select_related("case", "participant")
         .order_by("expires_on", "id")[:QUEUE_READ]

@@ -323,8 +323,8 @@ def relief_reminders_notify(*, now: datetime | None = None) -> list[int]:
         days_left = (action.expires_on - today).days
         threshold = min(days for days in selectors.EXPIRY_WARNING_DAYS if days_left <= days)
         kind = f"expires_{threshold}"
-        if ReliefReminder.objects.filter(action=action, kind=kind).exists():
-            continue
+        if ReliefReminder.objects.filter(action=action, kind=kind, due=_expiry_due(action.expires_on)).exists():
+            continue  # this threshold of this expiry was reminded (a changed expiry is reminded anew)
         _send_logged(sent, partial(_remind_expiry, action, kind, now))
     return sent
 
@@ -379,7 +379,7 @@ def _escalate_hhs(identification: VictimIdentification, now: datetime) -> Relief
 def _remind_expiry(action: ReliefAction, kind: str, now: datetime) -> ReliefReminder:
     assert action.expires_on is not None
     people = selectors.expiry_recipients(action)
-    due = timezone.make_aware(datetime.combine(action.expires_on, datetime.min.time()))
+    due = _expiry_due(action.expires_on)
     reminder = ReliefReminder.objects.create(
         kind=kind, case=action.case, action=action, due=due, sent_at=now, told=len(people)
     )
@@ -396,6 +396,11 @@ def _remind_expiry(action: ReliefAction, kind: str, now: datetime) -> ReliefRemi
         },
     )
     return reminder
+
+
+def _expiry_due(expires_on: date) -> datetime:
+    """The moment an expiry is reminded about: what keys its reminders with the action and the threshold."""
+    return timezone.make_aware(datetime.combine(expires_on, datetime.min.time()))
 
 
 def relief_notices_mark_read(*, user: User) -> int:

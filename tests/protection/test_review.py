@@ -182,3 +182,112 @@ def test_a_correction_days_later_starts_the_hhs_24_hours_then(relief_case, inves
         assert task.due == later + timedelta(hours=24)
         assert not task.overdue
         assert services.relief_reminders_notify() == []
+
+
+def test_a_child_in_two_cases_is_notified_to_hhs_once(client_as, relief_case, investigator, task_force):
+    """The same child, a victim in a linked case too: the notification sent from the first closes both tasks."""
+    from cases.models import Case, CaseParticipant
+    from cases.services import case_create, victim_identification_save
+
+    identification = identify_minor(relief_case, investigator)
+    person = identification.participant.person
+    linked = case_create(actor=investigator, title="Linked", intake_channel=Case.Channel.HOTLINE, task_force=task_force)
+    CaseParticipant.objects.create(case=linked, person=person, role=CaseParticipant.Role.VICTIM, added_by=investigator)
+    victim_identification_save(
+        case=linked,
+        person=person,
+        version=0,
+        actor=investigator,
+        identified_on=timezone.localdate(),
+        citizenship=identification.citizenship,
+    )
+    assert len(selectors.hhs_tasks_open()) == 2
+    notice = record(relief_case, investigator, K.HHS_NOTIFICATION, requested_on=timezone.localdate())
+    services.relief_action_step(action=notice, verb="submit", version=notice.version, actor=investigator)
+    assert list(selectors.hhs_tasks_open()) == []
+    assert not [item for item in selectors.relief_queue_for(investigator) if item.what == "hhs"]
+    page = client_as(investigator).get(reverse("case_detail", args=[linked.pk])).content.decode()
+    assert "HHS was notified on" in page
+
+
+def test_the_overdue_e_mail_tells_nothing_of_the_victim(relief_case, investigator, supervisor, coordinator):
+    """Supervisors and coordinators learn that a notice is late in a case: not that it is a foreign-national minor,
+    nor a "potential" victim (it may be confirmed)."""
+    import time_machine
+    from django.core import mail
+
+    from protection.tasks import email_relief_notices
+
+    start = timezone.now()
+    identify_minor(relief_case, investigator)
+    with time_machine.travel(start + timedelta(hours=25), tick=False):
+        services.relief_reminders_notify()
+    from protection.models import ReliefNotice
+
+    email_relief_notices.enqueue(list(ReliefNotice.objects.values_list("pk", flat=True)))
+    assert mail.outbox
+    for message in mail.outbox:
+        assert f"The HHS notification for a victim in case {relief_case.number} is overdue" in message.body
+        assert "minor" not in message.body
+        assert "potential" not in message.body
+
+
+def test_a_bad_step_re_renders_its_form_with_the_typed_reason(
+    client_as, relief_case, investigator, state_investigator, state_agency
+):
+    declaration = record(relief_case, investigator, K.T_DECLARATION, requesting_agency=state_agency)
+    url = reverse("relief_step", args=[relief_case.pk, declaration.pk, "deny"])
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = client_as(state_investigator).post(
+        url, {"version": declaration.version, "reason": "Typed-reason-sentinel", "on": tomorrow.isoformat()}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This date cannot be in the future." in page
+    assert "Typed-reason-sentinel" in page
+    response = client_as(state_investigator).post(url, {"version": "", "reason": "Kept-sentinel", "on": "not a date"})
+    assert response.status_code == 400
+    assert "Kept-sentinel" in response.content.decode()
+    declaration.refresh_from_db()
+    assert (declaration.status, declaration.version) == (ReliefAction.Status.REQUESTED, 1)
+
+
+def test_a_corrected_expiry_is_reminded_anew(relief_case, investigator, lead_agency):
+    from protection.models import ReliefReminder
+
+    today = timezone.localdate()
+    action = record(relief_case, investigator, K.CONTINUED_PRESENCE, requesting_agency=lead_agency)
+    action = granted(action, investigator, valid_from=today - timedelta(days=2), expires_on=today + timedelta(days=50))
+    assert len(services.relief_reminders_notify()) == 1
+    assert services.relief_reminders_notify() == []  # once
+    action = services.relief_action_update(
+        action=action, version=action.version, actor=investigator, expires_on=today + timedelta(days=55)
+    )
+    assert len(services.relief_reminders_notify()) == 1
+    assert services.relief_reminders_notify() == []
+    reminders = ReliefReminder.objects.filter(action=action).order_by("id")
+    assert [(r.kind, timezone.localtime(r.due).date()) for r in reminders] == [
+        (ReliefReminder.Kind.EXPIRES_60, today + timedelta(days=50)),
+        (ReliefReminder.Kind.EXPIRES_60, today + timedelta(days=55)),
+    ]
+
+
+def test_the_queue_narrows_to_relief_cases_before_its_cap(monkeypatch, relief_case, investigator, partner_investigator):
+    """The partner police open the federal case at summary level only: its grant expiring first must not take the
+    one row read (the cap, made 1 here) from the police's own case."""
+    from cases.models import Case, CaseParticipant
+    from cases.services import case_create, person_add_to_case
+
+    today = timezone.localdate()
+    federal = record(relief_case, investigator, K.CONTINUED_PRESENCE, requesting_agency=investigator.agency)
+    granted(federal, investigator, valid_from=today - timedelta(days=2), expires_on=today + timedelta(days=10))
+    own = case_create(actor=partner_investigator, title="Own", intake_channel=Case.Channel.HOTLINE)
+    person_add_to_case(
+        case=own, role=CaseParticipant.Role.VICTIM, actor=partner_investigator, given_name="Ana", family_name="Own"
+    )
+    work = record(own, partner_investigator, K.EMPLOYMENT_AUTHORIZATION)
+    work = granted(
+        work, partner_investigator, valid_from=today - timedelta(days=2), expires_on=today + timedelta(days=30)
+    )
+    monkeypatch.setattr(selectors, "QUEUE_READ", 1)
+    assert [item.action for item in selectors.relief_queue_for(partner_investigator)] == [work]
