@@ -434,6 +434,10 @@ class VictimIdentification(TimeStampedModel):
         _("type of trafficking"), max_length=10, choices=TraffickingType.choices, default=TraffickingType.UNKNOWN
     )
     age_at_identification = models.PositiveSmallIntegerField(_("age when identified"), null=True, editable=False)
+    # When the portal learned this record is a foreign-national minor's (the HHS 24 hours count from it): set by the
+    # services when a recording or a correction (citizenship, date of birth, day identified) makes it one, kept while
+    # it stays one, cleared when it no longer is. Not ``created_at``: a correction days later is news, not overdue.
+    foreign_national_minor_since = models.DateTimeField(null=True, blank=True, editable=False)
     citizenship = models.CharField(
         _("citizenship"), max_length=20, choices=Citizenship.choices, default=Citizenship.NOT_REPORTED
     )

@@ -36,11 +36,9 @@ class ReliefActionQuerySet(models.QuerySet["ReliefAction"]):
         return self.filter(status__in=ReliefAction.OPEN)
 
     def hhs_sent(self) -> "ReliefActionQuerySet":
-        """HHS notifications sent (submitted, or answered by HHS): what closes the 24-hour task."""
-        return self.filter(
-            kind=ReliefAction.Kind.HHS_NOTIFICATION,
-            status__in=[ReliefAction.Status.SUBMITTED, ReliefAction.Status.GRANTED],
-        )
+        """HHS notifications sent (submitted, or answered by HHS, granted or denied): what closes the 24-hour task.
+        A denial answers a notice that was sent; it does not reopen the task."""
+        return self.filter(kind=ReliefAction.Kind.HHS_NOTIFICATION, status__in=ReliefAction.SENT)
 
 
 class ReliefAction(FSMModelMixin, TimeStampedModel):
@@ -68,6 +66,7 @@ class ReliefAction(FSMModelMixin, TimeStampedModel):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     OPEN = (Status.REQUESTED, Status.SUBMITTED)
+    SENT = (Status.SUBMITTED, Status.GRANTED, Status.DENIED)  # an HHS notification that reached HHS
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="relief_actions")
     participant = models.ForeignKey(CaseParticipant, on_delete=models.CASCADE, related_name="relief_actions")
@@ -178,8 +177,8 @@ class ReliefAction(FSMModelMixin, TimeStampedModel):
 class ReliefReminder(models.Model):
     """That a reminder was sent, once: an HHS notification overdue (``identification``, escalated to the
     supervisors and coordinators), or a grant of Continued Presence or employment authorization reaching 90, 60
-    or 30 days before it expires (``action``). The unique constraints are what make each one once, whatever the
-    number of workers."""
+    or 30 days before it expires (``action``, once per threshold of each expiry: ``due``, so a corrected expiry is
+    reminded anew). The unique constraints are what make each one once, whatever the number of workers."""
 
     class Kind(models.TextChoices):
         HHS_OVERDUE = "hhs_overdue", _("HHS notification overdue")
@@ -204,8 +203,11 @@ class ReliefReminder(models.Model):
                 condition=Q(identification__isnull=False),
                 name="reliefreminder_once_per_identification",
             ),
+            # Once per threshold of one expiry: a corrected expiry or a renewal's new one is reminded again.
             models.UniqueConstraint(
-                fields=["action", "kind"], condition=Q(action__isnull=False), name="reliefreminder_once_per_action"
+                fields=["action", "kind", "due"],
+                condition=Q(action__isnull=False),
+                name="reliefreminder_once_per_expiry",
             ),
             models.CheckConstraint(
                 condition=Q(identification__isnull=False, action__isnull=True)

@@ -12,9 +12,10 @@ from protection.models import ReliefAction
 K = ReliefAction.Kind
 A = Agency.Kind
 LAW_ENFORCEMENT = frozenset({A.FEDERAL_LE, A.STATE_LE, A.LOCAL_LE, A.PROSECUTOR})
-# Certifying agencies of a U visa (8 CFR 214.14(a)(2)): law enforcement, prosecutors, judges, and agencies such as
-# the Department of Labor or child protective services; the portal's nearest kind is "other government".
-CERTIFYING = LAW_ENFORCEMENT | {A.OTHER_GOVERNMENT}
+# Certifying agencies of a U visa (8 CFR 214.14(a)(2)) include judges and agencies such as the Department of Labor,
+# but the portal asks only law enforcement and prosecutors: "other government" never sees relief (1367, decision
+# 0033), so it could neither read nor decide a certification asked of it. Another certifier signs outside the portal.
+CERTIFYING = LAW_ENFORCEMENT
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,8 @@ KINDS: dict[str, KindRule] = {
     K.U_CERTIFICATION: KindRule(
         CERTIFYING,
         _(
-            "A certifying agency signs it (law enforcement, a prosecutor, or an agency such as the Department of "
-            "Labor); the agency asked grants or declines, and a decline says why."
+            "A law-enforcement agency or a prosecutor signs it (another certifying agency, such as the Department "
+            "of Labor, signs outside the portal); the agency asked grants or declines, and a decline says why."
         ),
         signed=True,
         needs_agency=True,

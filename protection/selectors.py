@@ -22,7 +22,10 @@ from django.utils import timezone
 from agencies.models import Agency, Role, TaskForceMember, User
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, Consent, VictimIdentification
-from cases.selectors.cases import _exists  # the one statement of "holds X on a case", for many cases at once
+from cases.selectors.cases import (  # the one statement of "holds X on a case", for many cases at once
+    _exists,
+    _held_case_ids,
+)
 from cases.selectors.work import share_deciders_of
 from protection.models import ReliefAction
 from protection.rules import EXPIRY_REMINDED, SIGNED
@@ -147,8 +150,9 @@ def may_take_step(user: User, relief: ReliefAccess, action: ReliefAction, verb: 
 @dataclass(frozen=True)
 class HhsTask:
     """The notice HHS must have within 24 hours of the portal learning of a foreign-national minor identified as a
-    potential victim (22 U.S.C. 7105(b)(1)(G)): counted from the identification's ``created_at``, done when an HHS
-    notification of that victim is submitted (or answered)."""
+    potential victim (22 U.S.C. 7105(b)(1)(G)): counted from when the record became a foreign-national minor's
+    (``foreign_national_minor_since``: a later correction is news, not overdue), done when an HHS notification of
+    that victim is submitted (or answered, granted or denied)."""
 
     identification: VictimIdentification
     sent: ReliefAction | None
@@ -166,13 +170,15 @@ class HhsTask:
 
 
 def hhs_due(identification: VictimIdentification) -> datetime:
-    return identification.created_at + timedelta(hours=HHS_NOTICE_HOURS)
+    since = identification.foreign_national_minor_since or identification.created_at
+    return since + timedelta(hours=HHS_NOTICE_HOURS)
 
 
 def hhs_tasks_open() -> QuerySet[VictimIdentification]:
     """The identifications whose HHS notice is not sent: foreign-national minors (``foreign_national_minors``,
-    through its index) with no HHS notification of theirs submitted."""
-    sent = ReliefAction.objects.hhs_sent().filter(participant_id=OuterRef("participant_id"))
+    through its index) with no HHS notification of theirs submitted. Matched by person, not participation: a child
+    in two linked cases is notified once, from either."""
+    sent = ReliefAction.objects.hhs_sent().filter(participant__person_id=OuterRef("participant__person_id"))
     return VictimIdentification.objects.foreign_national_minors().filter(~Exists(sent))
 
 
@@ -184,8 +190,7 @@ def hhs_task_of(identification: Any, actions: list[ReliefAction]) -> HhsTask | N
         (
             action
             for action in actions
-            if action.kind == ReliefAction.Kind.HHS_NOTIFICATION
-            and action.status in (ReliefAction.Status.SUBMITTED, ReliefAction.Status.GRANTED)
+            if action.kind == ReliefAction.Kind.HHS_NOTIFICATION and action.status in ReliefAction.SENT
         ),
         None,
     )
@@ -225,7 +230,27 @@ def relief_of_case(user: User, access: case_selectors.CaseAccess, people: list[t
         by_participant[action.participant_id].actions.append(action)
     for victim in shown:
         victim.hhs = hhs_task_of(victim.view.identification, victim.actions)
+    _hhs_sent_elsewhere([victim for victim in shown if victim.hhs is not None and not victim.hhs.is_done])
     return shown
+
+
+def _hhs_sent_elsewhere(waiting: list[VictimRelief]) -> None:
+    """A child in two linked cases is notified to HHS once: an HHS task still open here is done when a notification
+    of the same person was sent from another case (as ``hhs_tasks_open`` matches, by person). One query, and only
+    when a task is open."""
+    if not waiting:
+        return
+    sent = {
+        action.participant.person_id: action
+        for action in ReliefAction.objects.hhs_sent()
+        .filter(participant__person_id__in={victim.participant.person_id for victim in waiting})
+        .select_related("participant")
+        .order_by("-submitted_on", "-id")
+    }
+    for victim in waiting:
+        action = sent.get(victim.participant.person_id)
+        if action is not None and victim.hhs is not None:
+            victim.hhs = HhsTask(victim.hhs.identification, action)
 
 
 # --- The queue -----------------------------------------------------------------------------------------------------
@@ -256,32 +281,56 @@ def _case_permissions_of(user: User, case_ids: set[int]) -> dict[int, frozenset[
     return {row["pk"]: frozenset(codename for codename in allowed if row[codename]) for row in rows}
 
 
-def _shown_participants(user: User, participant_ids: set[int], permissions: dict[int, frozenset[str]]) -> set[int]:
-    """Of ``participant_ids``, those whose relief ``user`` sees (two queries: the victims, their consents)."""
+def _shown_participants(
+    user: User, participant_ids: set[int], permissions: dict[int, frozenset[str]]
+) -> dict[int, frozenset[str]]:
+    """Of ``participant_ids``, those whose relief ``user`` sees, with the categories of the person released to them
+    (two queries: the victims, their consents)."""
     if not participant_ids:
-        return set()
+        return {}
     participants = (
         CaseParticipant.objects.filter(pk__in=participant_ids, role=CaseParticipant.Role.VICTIM)
         .select_related("person__entered_by_agency")
         .prefetch_related("person__consents")
     )
     day = timezone.localdate()
-    shown = set()
+    shown: dict[int, frozenset[str]] = {}
     for participant in participants:
         held = permissions.get(participant.case_id, frozenset())
         categories = case_selectors.pii_categories_for(
             user, participant.person, case_permissions=held, role=participant.role, on=day
         )
         if relief_shown_to(user, held, categories):
-            shown.add(participant.pk)
+            shown[participant.pk] = categories
     return shown
+
+
+def _identification_shown(categories: frozenset[str] | None) -> bool:
+    """Whether the identification (citizenship, age: what an HHS line tells) is released with these categories: it
+    goes with the person's identity (decision 0032, ``cases.selectors.identification_shown``), not with the
+    immigration category alone."""
+    return categories is not None and case_selectors.IDENTIFICATION_CATEGORY in categories
+
+
+def _relief_cases_q(user: User, case_field: str) -> Q:
+    """The cases whose relief ``user`` may see at all, in SQL (before a queue's read is capped): those they open
+    and whose personal information they read, and for law enforcement whose law-enforcement information too. A
+    summary share's case, whose rows would only be dropped after the cap, is never read."""
+    held = Q(**{f"{case_field}__in": case_selectors.case_ids_visible_to(user)}) & Q(
+        **{f"{case_field}__in": _held_case_ids(user, VIEW_PII)}
+    )
+    agency = user.agency
+    if agency is not None and agency.is_law_enforcement:
+        held &= Q(**{f"{case_field}__in": _held_case_ids(user, VIEW_LE)})
+    return held
 
 
 def relief_queue_for(user: User, *, now: datetime | None = None) -> list[QueueItem]:
     """What waits on relief for ``user``'s agency, deadlines first: HHS notices overdue or due, grants of
     Continued Presence and employment authorization expiring within 90 days, declarations and certifications asked
     of their agency (or, for an advocate, asked by it) with their age, and interim assistance running. Each kind is
-    read capped (``QUEUE_READ``) in the cases they may open, then kept only where they see the victim's relief:
+    read capped (``QUEUE_READ``) in the cases whose relief they may see (``_relief_cases_q``, in SQL before the cap),
+    then kept only where they see the victim's relief (consents, the identification for an HHS line):
     a fixed number of queries whatever the agency's history."""
     if not can_read_relief(user):
         return []
@@ -289,36 +338,36 @@ def relief_queue_for(user: User, *, now: datetime | None = None) -> list[QueueIt
     assert agency is not None
     now = now or timezone.now()
     today = timezone.localdate(now)
-    visible = case_selectors.case_ids_visible_to(user)
+    in_reach = _relief_cases_q(user, "participant__case_id")
     hhs = list(
         hhs_tasks_open()
-        .filter(participant__case_id__in=visible)
+        .filter(in_reach)
         .select_related("participant__case")
-        .order_by("created_at", "id")[:QUEUE_READ]
+        .order_by("foreign_national_minor_since", "id")[:QUEUE_READ]
     )
     expiring = list(
         ReliefAction.objects.filter(
+            _relief_cases_q(user, "case_id"),
             kind__in=EXPIRY_REMINDED,
             status=ReliefAction.Status.GRANTED,
             expires_on__gte=today,
             expires_on__lte=today + timedelta(days=EXPIRY_WARNING_DAYS[0]),
-            case_id__in=visible,
         )
         .select_related("case", "participant")
         .order_by("expires_on", "id")[:QUEUE_READ]
     )
     signatures = list(
-        ReliefAction.objects.filter(kind__in=SIGNED, status__in=ReliefAction.OPEN, case_id__in=visible)
+        ReliefAction.objects.filter(_relief_cases_q(user, "case_id"), kind__in=SIGNED, status__in=ReliefAction.OPEN)
         .filter(Q(requesting_agency_id=agency.pk) | Q(recorded_by_agency_id=agency.pk))
         .select_related("case", "participant", "requesting_agency")
         .order_by("requested_on", "id")[:QUEUE_READ]
     )
     interim = list(
         ReliefAction.objects.filter(
+            _relief_cases_q(user, "case_id"),
             kind=ReliefAction.Kind.INTERIM_ASSISTANCE,
             status=ReliefAction.Status.GRANTED,
             expires_on__gte=today,
-            case_id__in=visible,
         )
         .select_related("case", "participant")
         .order_by("expires_on", "id")[:QUEUE_READ]
@@ -337,7 +386,7 @@ def relief_queue_for(user: User, *, now: datetime | None = None) -> list[QueueIt
             identification=identification,
         )
         for identification in hhs
-        if identification.participant_id in shown
+        if _identification_shown(shown.get(identification.participant_id))
     ]
     items += [
         QueueItem("expiry", action.case, action.participant.person_id, action.expires_on, action=action)
@@ -384,7 +433,8 @@ def escalation_recipients(case: Case) -> list[User]:
 
 def expiry_recipients(action: ReliefAction) -> list[User]:
     """Who is reminded of an expiring grant: the case's agents (the people assigned to it, else those of the lead
-    agency who work cases) and the victim's advocates (people of victim service providers who work cases), each
+    agency who work cases), who recorded it and the requesting agency's people who work cases, and the victim's
+    advocates (people of victim service providers who work cases), each
     only if they see the victim's relief."""
     case = action.case
     agents = list(case.assigned_to.filter(is_active=True)) or list(case_selectors.case_assignable_people(case))
@@ -398,7 +448,17 @@ def expiry_recipients(action: ReliefAction) -> list[User]:
         | Q(_membership__agency__consents_received__person_id=person.pk)
         | Q(_membership__agency__case_shares__case_id=case.pk)
     )
-    candidates = {user.pk: user for user in [*agents, *advocates.distinct()]}
+    # The agency that must renew it: who recorded it, and the requesting agency's people who work cases (the FBI's
+    # Continued Presence on a local police case is the FBI's to renew, whoever is assigned to the case).
+    requesters = User.objects.none()
+    if action.requesting_agency_id is not None:
+        requesters = User.objects.filter(
+            is_active=True,
+            _membership__agency_id=action.requesting_agency_id,
+            _membership__role__in=[Role.CASEWORKER, Role.SUPERVISOR],
+        )
+    recorder = [action.recorded_by] if action.recorded_by.is_active else []
+    candidates = {user.pk: user for user in [*agents, *recorder, *requesters.order_by("pk"), *advocates.distinct()]}
     return [user for user in candidates.values() if sees_relief_of(user, action.participant)]
 
 

@@ -41,6 +41,29 @@ EDITABLE_FIELDS = (
     "notes",
 )
 
+# What records a decision: once an action is decided (granted, denied, withdrawn) a correction leaves them as the
+# step set them. For a signed kind (a declaration, a certification) the dates it is valid are the signer's too.
+DECIDED_FIELDS = ("decided_on", "signing_official", "signing_official_title")
+SIGNER_FIELDS = (*DECIDED_FIELDS, "valid_from", "expires_on")
+
+
+def _check_correction(before: dict[str, Any], current: ReliefAction) -> None:
+    """A correction never takes a signer's decision: a signed kind's signing agency is not re-pointed (withdraw it
+    and ask the other agency again), and a decided action's decision fields stay as decided (errors by field)."""
+    errors: dict[str, str] = {}
+    signed = KINDS[current.kind].signed
+    if signed and current.requesting_agency_id != getattr(before["requesting_agency"], "pk", None):
+        errors["requesting_agency"] = str(
+            _("The agency asked to sign cannot be changed: withdraw this request and ask the other agency anew.")
+        )
+    if not current.is_open:
+        frozen = SIGNER_FIELDS if signed else DECIDED_FIELDS
+        for name in frozen:
+            if getattr(current, name) != before[name]:
+                errors[name] = str(_("It is decided: this is the decision's record and cannot be changed."))
+    if errors:
+        raise ValidationError(errors)
+
 
 class StaleReliefEdit(ValidationError):
     """Someone changed the action since the form was opened: nothing is overwritten."""
@@ -172,6 +195,7 @@ def relief_action_update(
         before = {name: getattr(current, name) for name in EDITABLE_FIELDS}
         for name, value in fields.items():
             setattr(current, name, value)
+        _check_correction(before, current)
         _check(current, actor)
         changed = [name for name in EDITABLE_FIELDS if getattr(current, name) != before[name]]
         if uploaded_file is not None:
@@ -277,10 +301,10 @@ def relief_reminders_notify(*, now: datetime | None = None) -> list[int]:
     told_already = ReliefReminder.objects.filter(identification_id=OuterRef("pk"), kind=ReliefReminder.Kind.HHS_OVERDUE)
     overdue = (
         selectors.hhs_tasks_open()
-        .filter(created_at__lt=now - timedelta(hours=selectors.HHS_NOTICE_HOURS))
+        .filter(foreign_national_minor_since__lt=now - timedelta(hours=selectors.HHS_NOTICE_HOURS))
         .filter(~Exists(told_already))
         .select_related("participant__case")
-        .order_by("created_at", "id")
+        .order_by("foreign_national_minor_since", "id")
     )
     for identification in list(overdue):
         _send_logged(sent, partial(_escalate_hhs, identification, now))
@@ -299,8 +323,8 @@ def relief_reminders_notify(*, now: datetime | None = None) -> list[int]:
         days_left = (action.expires_on - today).days
         threshold = min(days for days in selectors.EXPIRY_WARNING_DAYS if days_left <= days)
         kind = f"expires_{threshold}"
-        if ReliefReminder.objects.filter(action=action, kind=kind).exists():
-            continue
+        if ReliefReminder.objects.filter(action=action, kind=kind, due=_expiry_due(action.expires_on)).exists():
+            continue  # this threshold of this expiry was reminded (a changed expiry is reminded anew)
         _send_logged(sent, partial(_remind_expiry, action, kind, now))
     return sent
 
@@ -355,7 +379,7 @@ def _escalate_hhs(identification: VictimIdentification, now: datetime) -> Relief
 def _remind_expiry(action: ReliefAction, kind: str, now: datetime) -> ReliefReminder:
     assert action.expires_on is not None
     people = selectors.expiry_recipients(action)
-    due = timezone.make_aware(datetime.combine(action.expires_on, datetime.min.time()))
+    due = _expiry_due(action.expires_on)
     reminder = ReliefReminder.objects.create(
         kind=kind, case=action.case, action=action, due=due, sent_at=now, told=len(people)
     )
@@ -372,6 +396,11 @@ def _remind_expiry(action: ReliefAction, kind: str, now: datetime) -> ReliefRemi
         },
     )
     return reminder
+
+
+def _expiry_due(expires_on: date) -> datetime:
+    """The moment an expiry is reminded about: what keys its reminders with the action and the threshold."""
+    return timezone.make_aware(datetime.combine(expires_on, datetime.min.time()))
 
 
 def relief_notices_mark_read(*, user: User) -> int:

@@ -17,7 +17,7 @@ from portal.http import AuthenticatedHttpRequest
 from portal.uploads import document_response
 from protection import presenters, selectors, services
 from protection.forms import ReliefActionForm, StepForm
-from protection.models import ReliefNotice
+from protection.models import ReliefAction, ReliefNotice
 from protection.rules import KINDS, STEPS
 
 
@@ -82,12 +82,27 @@ def relief_action(request: AuthenticatedHttpRequest, pk: int, action_pk: int) ->
                 return redirect(_back_to_case(pk, person_pk))
     elif request.method == "POST":
         raise PermissionDenied
+    return _action_page(request, relief, action, form=form)
+
+
+def _action_page(
+    request: AuthenticatedHttpRequest,
+    relief: selectors.ReliefAccess,
+    action: ReliefAction,
+    *,
+    form: ReliefActionForm | None,
+    step_form: StepForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """An action's page (each showing audited): its lines, its correction, the steps open to the reader; with
+    ``step_form``, a step's form as it was sent, with its errors (what was typed, a reason, is not lost)."""
+    person_pk = relief.participant.person_id
     steps = [step for verb, step in STEPS.items() if selectors.may_take_step(request.user, relief, action, verb)]
     audit_record(
         action="protection.relief.viewed",
         request=request,
         target=relief.participant,
-        details={"case_id": pk, "person_id": person_pk, "relief_id": action.pk, "via": "action"},
+        details={"case_id": relief.case.pk, "person_id": person_pk, "relief_id": action.pk, "via": "action"},
     )
     return render(
         request,
@@ -99,8 +114,9 @@ def relief_action(request: AuthenticatedHttpRequest, pk: int, action_pk: int) ->
             "who": KINDS[action.kind].who,
             "form": form,
             "steps": steps,
-            "step_form": StepForm(initial={"version": action.version, "on": timezone.localdate()}),
+            "step_form": step_form or StepForm(initial={"version": action.version, "on": timezone.localdate()}),
         },
+        status=status,
     )
 
 
@@ -111,8 +127,7 @@ def relief_step(request: AuthenticatedHttpRequest, pk: int, action_pk: int, verb
         raise Http404
     form = StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Check the dates and try again."))
-        return redirect("relief_action", pk=pk, action_pk=action_pk)
+        return _step_refused(request, relief, action, form)
     try:
         services.relief_action_step(
             action=action,
@@ -125,11 +140,22 @@ def relief_step(request: AuthenticatedHttpRequest, pk: int, action_pk: int, verb
             expires_on=form.cleaned_data.get("expires_on"),
             request=request,
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except services.StaleReliefEdit as stale:  # the page again, as it is now (its version)
+        messages.error(request, stale.messages[0])
         return redirect("relief_action", pk=pk, action_pk=action_pk)
+    except ValidationError as error:
+        add_errors(form, error)
+        return _step_refused(request, relief, action, form)
     messages.success(request, _("Done: %(step)s.") % {"step": STEPS[verb].label})
     return redirect(_back_to_case(pk, relief.participant.person_id))
+
+
+def _step_refused(
+    request: AuthenticatedHttpRequest, relief: selectors.ReliefAccess, action: ReliefAction, step_form: StepForm
+) -> HttpResponse:
+    """Bad input to a step: the action's page again with the step's form and its errors, nothing written (400)."""
+    form = ReliefActionForm(instance=action) if relief.may_record else None
+    return _action_page(request, relief, action, form=form, step_form=step_form, status=400)
 
 
 def relief_document(request: AuthenticatedHttpRequest, pk: int, action_pk: int) -> FileResponse:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import User
+from portal.audit import audit_record
 from portal.workqueue import ACTION, NEWS, SHOWN, URGENT, WorkItem, WorkSection, capped
 from protection import presenters, selectors
 from protection.models import ReliefNotice
@@ -13,7 +14,8 @@ from protection.models import ReliefNotice
 
 def deadlines(user: User) -> list[WorkSection]:
     """The relief queue's first lines (``relief_queue_for``), most pressing first; urgent while an HHS notice is
-    overdue. Names no one: a case number, what is due, a person's number."""
+    overdue. Names no one: a case number, what is due, a person's number; the showing is audited as the queue's is
+    (``protection.relief.listed``, ``via: home``, the people shown)."""
     if not selectors.can_read_relief(user):
         return []
     now = timezone.now()
@@ -30,6 +32,11 @@ def deadlines(user: User) -> list[WorkSection]:
         )
         for line in lines[:SHOWN]
     ]
+    audit_record(
+        action="protection.relief.listed",
+        actor=user,
+        details={"person_ids": sorted({line.item.person_id for line in lines[:SHOWN]}), "via": "home"},
+    )
     return [
         WorkSection(
             "relief-deadlines",

@@ -133,6 +133,21 @@ def _settle(identification: VictimIdentification, actor: User, person: Person) -
     identification.age_at_identification = (
         age_on(person.date_of_birth, identified_on) if identified_on is not None else None
     )
+    _stamp_foreign_national_minor(identification)
+
+
+def _stamp_foreign_national_minor(identification: VictimIdentification) -> bool:
+    """Keep ``foreign_national_minor_since`` in step: stamped now when the record becomes a foreign-national
+    minor's, left alone while it stays one, cleared when it no longer is. Whether it changed."""
+    if identification.is_foreign_national_minor:
+        if identification.foreign_national_minor_since is None:
+            identification.foreign_national_minor_since = timezone.now()
+            return True
+        return False
+    if identification.foreign_national_minor_since is not None:
+        identification.foreign_national_minor_since = None
+        return True
+    return False
 
 
 def identifications_follow_date_of_birth(person: Person) -> None:
@@ -142,7 +157,8 @@ def identifications_follow_date_of_birth(person: Person) -> None:
         age = age_on(person.date_of_birth, identification.identified_on)
         if age != identification.age_at_identification:
             identification.age_at_identification = age
-            identification.save(update_fields=["age_at_identification", "updated_at"])
+            _stamp_foreign_national_minor(identification)
+            identification.save(update_fields=["age_at_identification", "foreign_national_minor_since", "updated_at"])
 
 
 def _last_editor(case: Case, person: Person) -> str:

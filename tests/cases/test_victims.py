@@ -335,3 +335,55 @@ def test_a_share_at_personal_level_reads_the_identification_in_the_packet(
 ):
     _share(le_identified, partner_agency, CaseShare.Level.PERSONAL, supervisor)
     assert GENDER_SENTINEL in _pdf_text(le_identified, partner_investigator)
+
+
+def test_the_record_stamps_when_it_became_a_foreign_national_minor_s(le_case, investigator):
+    """The HHS 24 hours count from when the portal learned of a foreign-national minor: a correction days after the
+    record was made (here, the citizenship) stamps then, not the record's creation; it is kept while the record
+    stays one, and cleared when it no longer is."""
+    import time_machine
+
+    person = victim_of(le_case)
+    start = timezone.now()
+    identified_on = TODAY() - timedelta(days=3)
+    person_update(
+        case=le_case,
+        person=person,
+        version=person.version,
+        actor=investigator,
+        date_of_birth=identified_on.replace(year=identified_on.year - 15),
+    )
+    identification = identify(le_case, person, investigator, identified_on=identified_on, citizenship="us_citizen")
+    assert identification.foreign_national_minor_since is None
+    with time_machine.travel(start + timedelta(days=4), tick=False):
+        identification = identify(
+            le_case,
+            person,
+            investigator,
+            version=identification.version,
+            identified_on=identified_on,
+            citizenship="foreign_national",
+        )
+        assert identification.foreign_national_minor_since == start + timedelta(days=4)
+    assert identification.created_at < start + timedelta(days=1)
+    with time_machine.travel(start + timedelta(days=5), tick=False):  # another correction leaves the stamp alone
+        identification = identify(
+            le_case,
+            person,
+            investigator,
+            version=identification.version,
+            identified_on=identified_on,
+            trafficking_type=ID.TraffickingType.LABOR,
+        )
+    identification.refresh_from_db()
+    assert identification.foreign_national_minor_since == start + timedelta(days=4)
+    person.refresh_from_db()
+    person_update(
+        case=le_case,
+        person=person,
+        version=person.version,
+        actor=investigator,
+        date_of_birth=identified_on.replace(year=identified_on.year - 30),
+    )
+    identification.refresh_from_db()
+    assert identification.foreign_national_minor_since is None

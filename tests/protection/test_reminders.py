@@ -130,7 +130,11 @@ def test_an_expiring_grant_reminds_at_90_60_and_30_days_each_once(
     assert len(mail.outbox) == ReliefNotice.objects.count()  # each notice e-mailed once
 
 
-def test_the_assigned_agent_is_reminded_rather_than_everyone(relief_case, investigator, colleague, lead_agency):
+def test_the_assigned_agent_and_the_requesting_agency_are_reminded(
+    relief_case, investigator, colleague, supervisor, lead_agency
+):
+    """Not every agent of the lead: the one assigned, and the requesting agency's people who must renew it (who
+    recorded it, its caseworkers and supervisors)."""
     relief_case.assigned_to.set([colleague])
     with time_machine.travel(NOW, tick=False):
         action = services.relief_action_record(
@@ -145,7 +149,11 @@ def test_the_assigned_agent_is_reminded_rather_than_everyone(relief_case, invest
         services.relief_reminders_notify()
     reminder = ReliefReminder.objects.get()
     assert reminder.kind == ReliefReminder.Kind.EXPIRES_60  # recorded 45 days before: the nearest threshold only
-    assert set(reminder.notices.values_list("user__email", flat=True)) == {colleague.email}
+    assert set(reminder.notices.values_list("user__email", flat=True)) == {
+        colleague.email,
+        investigator.email,
+        supervisor.email,
+    }
 
 
 def test_the_periodic_task_sends_and_each_notice_is_e_mailed_once(
