@@ -2,7 +2,8 @@
 
 Shown only to readers who see the case's law-enforcement-sensitive part (``selectors.may_see_prosecution``); for
 anyone else the provider answers ``None`` and the section is not even announced. Its read is one audit event,
-``prosecution.record.viewed``, on the case, naming the suspects' participations shown.
+``prosecution.record.viewed``, per suspect shown, on their participation (the case in its details): the case's
+activity, which lists events on the case, never shows it to a reader without law-enforcement access.
 """
 
 from dataclasses import dataclass, field
@@ -77,9 +78,14 @@ def prosecution_section(user: "User", access: "CaseAccess", dossier: "CaseDossie
         reads=[
             {
                 "action": "prosecution.record.viewed",
-                "target": access.case,
-                "details": {"participant_ids": sorted(suspects)},
+                "target": record.participant,
+                "details": {
+                    "case_id": access.case.pk,
+                    "person_id": record.participant.person_id,
+                    "arrests": len(record.arrests),
+                },
             }
+            for record in suspects.values()
         ],
         shows_le_sensitive=True,
     )
