@@ -29,6 +29,7 @@ class ChargeView:
     charge: Charge
     decision_text: str
     disposition_text: str
+    may_decide: bool = False  # the reader records its decision and disposition (``selectors.may_decide_charge``)
 
 
 @dataclass
@@ -62,7 +63,13 @@ def prosecution_section(user: "User", access: "CaseAccess", dossier: "CaseDossie
         record = suspects.get(arrest.participant_id)
         if record is not None:
             charges = [
-                ChargeView(charge, decision_text(charge), disposition_text(charge)) for charge in arrest.charges.all()
+                ChargeView(
+                    charge,
+                    decision_text(charge),
+                    disposition_text(charge),
+                    selectors.may_decide_charge(user, access, charge),
+                )
+                for charge in arrest.charges.all()
             ]
             record.arrests.append(ArrestView(arrest, charges))
     return CaseSection(

@@ -199,8 +199,10 @@ def test_a_prosecutor_does_not_override_another_offices_decision(
         actor=investigator,
     )
     client = client_as(prosecutor)
+    page = client.get(reverse("case_detail", args=[le_case.pk])).content.decode()
     for name in ("charge_decide", "charge_dispose"):
         assert client.get(reverse(name, args=[charge.pk])).status_code == (200 if allowed else 403)
+        assert (reverse(name, args=[charge.pk]) in page) is allowed
 
     def dispose():
         return services.charge_dispose(
