@@ -7,3 +7,6 @@ class ProsecutionConfig(AppConfig):
 
     name = "prosecution"
     verbose_name = _("Prosecution")
+
+    def ready(self) -> None:
+        from prosecution import receivers  # noqa: F401  (a case's move marks its charges again)

@@ -2,7 +2,8 @@
 
 Shown only to readers who see the case's law-enforcement-sensitive part (``selectors.may_see_prosecution``); for
 anyone else the provider answers ``None`` and the section is not even announced. Its read is one audit event,
-``prosecution.record.viewed``, on the case, naming the suspects' participations shown.
+``prosecution.record.viewed``, per suspect shown, on their participation (the case in its details): the case's
+activity, which lists events on the case, never shows it to a reader without law-enforcement access.
 """
 
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ class ChargeView:
     charge: Charge
     decision_text: str
     disposition_text: str
+    may_decide: bool = False  # the reader records its decision and disposition (``selectors.may_decide_charge``)
 
 
 @dataclass
@@ -61,7 +63,13 @@ def prosecution_section(user: "User", access: "CaseAccess", dossier: "CaseDossie
         record = suspects.get(arrest.participant_id)
         if record is not None:
             charges = [
-                ChargeView(charge, decision_text(charge), disposition_text(charge)) for charge in arrest.charges.all()
+                ChargeView(
+                    charge,
+                    decision_text(charge),
+                    disposition_text(charge),
+                    selectors.may_decide_charge(user, access, charge),
+                )
+                for charge in arrest.charges.all()
             ]
             record.arrests.append(ArrestView(arrest, charges))
     return CaseSection(
@@ -77,9 +85,14 @@ def prosecution_section(user: "User", access: "CaseAccess", dossier: "CaseDossie
         reads=[
             {
                 "action": "prosecution.record.viewed",
-                "target": access.case,
-                "details": {"participant_ids": sorted(suspects)},
+                "target": record.participant,
+                "details": {
+                    "case_id": access.case.pk,
+                    "person_id": record.participant.person_id,
+                    "arrests": len(record.arrests),
+                },
             }
+            for record in suspects.values()
         ],
         shows_le_sensitive=True,
     )

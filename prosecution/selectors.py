@@ -45,6 +45,25 @@ def may_record_decisions(user: User, access: CaseAccess) -> bool:
     return VIEW_LE in access.permissions and is_prosecutor(user) and case_selectors.can_work_cases(user)
 
 
+def acts_as_prosecutor(user: User, access: CaseAccess) -> bool:
+    """Whether ``user`` records decisions only as a prosecutor's people (they do not record arrests): then only in
+    their own office's name, and only on a charge no other office has decided."""
+    return not may_record_arrests(access) and may_record_decisions(user, access)
+
+
+def may_decide_charge(user: User, access: CaseAccess, charge: Charge) -> bool:
+    """Whether ``user`` records (or corrects) the charging decision or the disposition of ``charge``: who records
+    arrests, any; a prosecutor acting as such, one still undecided (a decision) or decided by their own office."""
+    if not may_record_decisions(user, access):
+        return False
+    if not acts_as_prosecutor(user, access):
+        return True
+    own = user.agency.pk if user.agency is not None else None
+    return charge.prosecuting_agency_id == own or (
+        charge.decision == Charge.Decision.PENDING and charge.prosecuting_agency_id is None
+    )
+
+
 def prosecution_access(user: User, case_pk: int) -> CaseAccess:
     """``user``'s access to the case, if they see its prosecution: 404 outside it, 403 without LE access."""
     access = case_selectors.case_access_for_user(user, case_pk)
@@ -106,6 +125,15 @@ def arresting_agencies_for(case: Case) -> QuerySet[Agency]:
 def prosecuting_agencies_for(case: Case) -> QuerySet[Agency]:
     """The prosecutors a charging decision in ``case`` may name: those of the case's task force (or any)."""
     return _task_force_agencies(case, (Agency.Kind.PROSECUTOR,))
+
+
+def decision_agencies_for(user: User, access: CaseAccess) -> QuerySet[Agency]:
+    """The prosecutors ``user`` may name on a charging decision: those of the case's task force, or only their own
+    office when they act as a prosecutor (``acts_as_prosecutor``)."""
+    agencies = prosecuting_agencies_for(access.case)
+    if acts_as_prosecutor(user, access):
+        return agencies.filter(pk=user.agency.pk) if user.agency is not None else agencies.none()
+    return agencies
 
 
 def statute_keys_for(case: Case) -> list[str]:

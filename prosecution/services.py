@@ -2,8 +2,15 @@
 
 Who may is ``prosecution.selectors``; each service asks it again for the actor, so a view that forgot cannot
 write. Arrests and charges carry a ``version``: an edit made on an older one is refused, never overwritten. The
-audit events are on the case, with the suspect's participation and person (so a reader of the case's activity
-without law-enforcement access does not see them: ``cases.selectors.case_activity``), never the charge's words.
+audit events are on the suspect's participation, with the case and the person in their details: the case's activity
+(``cases.selectors.case_activity``, which lists events on the case) never shows them, so a reader of it without
+law-enforcement access cannot learn of an arrest; the actor's agency's auditors find them in its trail. Never the
+charge's words.
+
+Which charges are trafficking charges depends on the case's task force and its list of statutes; the writers that
+read or change either take the task force's row lock first (``_locked_statute_keys``, the statute services), so a
+charge recorded while a statute is listed or removed, or while the case moves, is marked against the list that
+commits.
 """
 
 import uuid
@@ -11,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +50,21 @@ def _not_in_future(day: date | None, field: str, errors: dict[str, list[str]]) -
 
 
 def _details(participant: CaseParticipant, **more: Any) -> dict[str, Any]:
-    return {"participant_id": participant.pk, "person_id": participant.person_id, **more}
+    return {"case_id": participant.case_id, "person_id": participant.person_id, **more}
+
+
+def _locked_statute_keys(case_pk: int) -> list[str]:
+    """Inside a transaction: lock the case's row, then its task force's, and read the task force's statute keys.
+
+    The case's row first, as ``cases.services.case_update`` does when it moves the case (whose receiver,
+    ``case_task_force_saved``, marks the case's charges again), so a charge recorded during a move is marked against
+    the task force the case ends in; the task force's row, as the statute services do before they change the list
+    and scan its charges, so a charge recorded while a statute is listed or removed is not missed by both."""
+    task_force_id = Case.objects.select_for_update().filter(pk=case_pk).values_list("task_force_id", flat=True).get()
+    if task_force_id is None:
+        return []
+    TaskForce.objects.select_for_update().filter(pk=task_force_id).first()
+    return list(TraffickingStatute.objects.filter(task_force_id=task_force_id).values_list("citation_key", flat=True))
 
 
 def _charge(
@@ -96,10 +117,10 @@ def arrest_record(
     _check_arrest(case, participant, arrested_on, arresting_agency)
     if not charges:
         raise ValidationError({"statute": _("An arrest is recorded with at least one charge.")})
-    keys = selectors.statute_keys_for(case)
 
     def create(key: uuid.UUID | None) -> Arrest:
         with transaction.atomic():
+            keys = _locked_statute_keys(case.pk)
             arrest = Arrest.objects.create(
                 case=case,
                 participant=participant,
@@ -114,7 +135,7 @@ def arrest_record(
                 action="prosecution.arrest.recorded",
                 actor=actor,
                 request=request,
-                target=case,
+                target=participant,
                 details=_details(participant, arrest_id=arrest.pk, charges=len(made)),
             )
         return arrest
@@ -137,7 +158,7 @@ def arrest_update(
         raise PermissionDenied
     case = access.case
     with transaction.atomic():
-        current = Arrest.objects.select_for_update().select_related("participant").get(pk=arrest.pk)
+        current = Arrest.objects.select_for_update(of=("self",)).select_related("participant").get(pk=arrest.pk)
         if current.version != version:
             raise StaleProsecutionEdit
         _check_arrest(case, current.participant, arrested_on, arresting_agency)
@@ -155,7 +176,7 @@ def arrest_update(
             action="prosecution.arrest.updated",
             actor=actor,
             request=request,
-            target=case,
+            target=current.participant,
             details=_details(current.participant, arrest_id=current.pk, fields=changed),
         )
     return current
@@ -175,9 +196,9 @@ def charge_add(
     access = selectors.prosecution_access(actor, arrest.case_id)
     if not selectors.may_record_arrests(access):
         raise PermissionDenied
-    keys = selectors.statute_keys_for(access.case)
     with transaction.atomic():
-        current = Arrest.objects.select_for_update().select_related("participant").get(pk=arrest.pk)
+        keys = _locked_statute_keys(access.case.pk)
+        current = Arrest.objects.select_for_update(of=("self",)).select_related("participant").get(pk=arrest.pk)
         if current.version != version:
             raise StaleProsecutionEdit
         charge = _charge(current, actor, keys, statute, description, level)
@@ -188,7 +209,7 @@ def charge_add(
             action="prosecution.charge.added",
             actor=actor,
             request=request,
-            target=access.case,
+            target=current.participant,
             details=_details(current.participant, arrest_id=current.pk, charge_id=charge.pk),
         )
     return charge
@@ -207,7 +228,8 @@ def charge_decide(
 ) -> Charge:
     """Record the prosecutor's charging decision on ``charge``: charged, or declined with a reason (required), on a
     day, by a prosecutor of the case's task force. A charge already disposed of keeps its decision. Who may:
-    ``selectors.may_record_decisions``."""
+    ``selectors.may_record_decisions``; a prosecutor acting as such only in their own office's name and not over
+    another office's decision (``selectors.may_decide_charge``)."""
     access = selectors.prosecution_access(actor, charge.arrest.case_id)
     if not selectors.may_record_decisions(actor, access):
         raise PermissionDenied
@@ -222,13 +244,17 @@ def charge_decide(
         or not selectors.prosecuting_agencies_for(access.case).filter(pk=prosecuting_agency.pk).exists()
     ):
         errors["prosecuting_agency"] = [_("Choose a prosecutor of the case's task force.")]
+    elif selectors.acts_as_prosecutor(actor, access) and prosecuting_agency != actor.agency:
+        errors["prosecuting_agency"] = [_("Record the decision in your own office's name.")]
     decline_reason = decline_reason.strip() if decision == Charge.Decision.DECLINED else ""
     if decision == Charge.Decision.DECLINED and not decline_reason:
         errors["decline_reason"] = [_("Say why the charge was declined.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        current = Charge.objects.select_for_update().select_related("arrest__participant").get(pk=charge.pk)
+        current = Charge.objects.select_for_update(of=("self",)).select_related("arrest__participant").get(pk=charge.pk)
+        if not selectors.may_decide_charge(actor, access, current):
+            raise PermissionDenied  # another prosecutor office's decision
         if current.version != version:
             raise StaleProsecutionEdit
         if current.disposition != Charge.Disposition.PENDING and decision != Charge.Decision.CHARGED:
@@ -242,7 +268,7 @@ def charge_decide(
             action="prosecution.charge.decided",
             actor=actor,
             request=request,
-            target=access.case,
+            target=current.arrest.participant,
             details=_details(current.arrest.participant, charge_id=current.pk, decision=decision),
         )
     return current
@@ -278,7 +304,9 @@ def charge_dispose(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        current = Charge.objects.select_for_update().select_related("arrest__participant").get(pk=charge.pk)
+        current = Charge.objects.select_for_update(of=("self",)).select_related("arrest__participant").get(pk=charge.pk)
+        if not selectors.may_decide_charge(actor, access, current):
+            raise PermissionDenied  # a charge another prosecutor office decided
         if current.version != version:
             raise StaleProsecutionEdit
         if not pending and current.decision != Charge.Decision.CHARGED:
@@ -291,25 +319,54 @@ def charge_dispose(
             action="prosecution.charge.disposed",
             actor=actor,
             request=request,
-            target=access.case,
+            target=current.arrest.participant,
             details=_details(current.arrest.participant, charge_id=current.pk, disposition=disposition),
         )
     return current
 
 
+def _mark(charges: list[tuple[int, str, bool]], keys: list[str]) -> int:
+    """Mark ``charges`` (pk, citation key, marked now) against the task force's statute ``keys``: two UPDATEs at
+    most, whatever their number (those to mark, those to unmark). Returns how many changed."""
+    marked: list[int] = []
+    unmarked: list[int] = []
+    for pk, key, was in charges:
+        now = is_trafficking(key, keys)
+        if now != was:
+            (marked if now else unmarked).append(pk)
+    for pks, value in ((marked, True), (unmarked, False)):
+        if pks:
+            Charge.objects.filter(pk__in=pks).update(is_trafficking=value)
+    return len(marked) + len(unmarked)
+
+
 def _reclassify(task_force: TaskForce, key: str) -> int:
-    """Mark again the task force's charges under ``key`` (or its subsections) after its list changed."""
+    """Mark again the task force's charges under ``key`` (or its subsections) after its list changed (the caller
+    holds the task force's row lock)."""
     keys = list(TraffickingStatute.objects.filter(task_force=task_force).values_list("citation_key", flat=True))
     touched = Charge.objects.filter(arrest__case__task_force=task_force, citation_key__startswith=key)
-    count = 0
-    for charge in touched.only("pk", "citation_key", "is_trafficking"):
-        if not falls_under(charge.citation_key, key):
-            continue
-        marked = is_trafficking(charge.citation_key, keys)
-        if marked != charge.is_trafficking:
-            Charge.objects.filter(pk=charge.pk).update(is_trafficking=marked)
-            count += 1
-    return count
+    rows = touched.values_list("pk", "citation_key", "is_trafficking")
+    return _mark([row for row in rows if falls_under(row[1], key)], keys)
+
+
+def case_charges_remark(*, case: Case) -> int:
+    """Mark a case's charges again against its task force's list, after the case was saved (its task force may have
+    been set, changed or cleared: ``prosecution.receivers``). One query for a case without arrests. Runs in the
+    caller's transaction (the case's save), under the new task force's row lock as the statute services take it."""
+    charges = list(Charge.objects.filter(arrest__case=case).values_list("pk", "citation_key", "is_trafficking"))
+    if not charges:
+        return 0
+    with transaction.atomic():
+        keys: list[str] = []
+        if case.task_force_id is not None:
+            TaskForce.objects.select_for_update().filter(pk=case.task_force_id).first()
+            keys = selectors.statute_keys_for(case)
+        return _mark(charges, keys)
+
+
+def _lock_task_force(task_force: TaskForce) -> None:
+    """The task force's row lock, taken before its statute list changes (see ``_locked_statute_keys``)."""
+    TaskForce.objects.select_for_update().filter(pk=task_force.pk).first()
 
 
 def trafficking_statute_add(
@@ -329,9 +386,18 @@ def trafficking_statute_add(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        statute = TraffickingStatute.objects.create(
-            task_force=task_force, citation=citation.strip(), citation_key=key, title=title.strip(), added_by=actor
-        )
+        _lock_task_force(task_force)
+        try:
+            with transaction.atomic():
+                statute = TraffickingStatute.objects.create(
+                    task_force=task_force,
+                    citation=citation.strip(),
+                    citation_key=key,
+                    title=title.strip(),
+                    added_by=actor,
+                )
+        except IntegrityError:  # listed by someone else since the check above
+            raise ValidationError({"citation": [_("This statute is already listed.")]}) from None
         marked = _reclassify(task_force, key)
         audit_record(
             action="prosecution.statute.added",
@@ -351,6 +417,7 @@ def trafficking_statute_remove(
     if actor is not None and not selectors.statute_task_forces_of(actor).filter(pk=task_force.pk).exists():
         raise PermissionDenied
     with transaction.atomic():
+        _lock_task_force(task_force)
         key, pk = statute.citation_key, statute.pk
         statute.delete()
         changed = _reclassify(task_force, key)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import TaskForce
 from cases import selectors as case_selectors
-from cases.models import Case
+from cases.selectors import CaseAccess
 from portal.audit import audit_records
 from portal.forms import add_errors
 from portal.http import AuthenticatedHttpRequest
@@ -133,17 +133,18 @@ def charge_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "prosecution/charge_form.html", {"form": form, "case": case, "arrest": arrest})
 
 
-def _charge_page(request: AuthenticatedHttpRequest, pk: int) -> tuple[Charge, Case]:
+def _charge_page(request: AuthenticatedHttpRequest, pk: int) -> tuple[Charge, CaseAccess]:
     access, charge = selectors.charge_for_user(request.user, pk)
-    if not selectors.may_record_decisions(request.user, access):
+    if not selectors.may_decide_charge(request.user, access, charge):
         raise PermissionDenied
-    return charge, access.case
+    return charge, access
 
 
 def charge_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record the prosecutor's charging decision: charged, or declined with a reason."""
-    charge, case = _charge_page(request, pk)
-    agencies = selectors.prosecuting_agencies_for(case)
+    charge, access = _charge_page(request, pk)
+    case = access.case
+    agencies = selectors.decision_agencies_for(request.user, access)
     own = request.user.agency if selectors.is_prosecutor(request.user) else None
     initial = {
         "decision": charge.decision if charge.decision != Charge.Decision.PENDING else Charge.Decision.CHARGED,
@@ -182,7 +183,8 @@ def charge_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def charge_dispose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record how a charge a prosecutor brought ended: a date, and a sentence only after a conviction or a plea."""
-    charge, case = _charge_page(request, pk)
+    charge, access = _charge_page(request, pk)
+    case = access.case
     if charge.decision != Charge.Decision.CHARGED:
         raise Http404
     initial = {

@@ -53,7 +53,9 @@ def test_the_case_page_shows_the_prosecution_only_with_law_enforcement_access(
     assert ("Record an arrest" in page) is (sees and arrests == 200)
     assert ("Record the charging decision" in page) is (sees and decides == 200)
     reads = AuditEvent.objects.filter(action="prosecution.record.viewed", actor=reader)
-    assert [event.details for event in reads] == ([{"participant_ids": [suspect.pk]}] if sees else [])
+    expected = [{"case_id": le_case.pk, "person_id": suspect.person_id, "arrests": 1}] if sees else []
+    assert [event.details for event in reads] == expected
+    assert all(event.object_type == "cases.caseparticipant" for event in reads)
 
 
 @table
@@ -137,3 +139,127 @@ def test_an_arrest_or_charge_that_does_not_exist_is_a_404(client_as, investigato
     client = client_as(investigator)
     assert client.get(reverse("arrest_edit", args=[charge.arrest_id + 1000])).status_code == 404
     assert client.get(reverse("charge_decide", args=[charge.pk + 1000])).status_code == 404
+
+
+@pytest.fixture
+def other_office(task_force):
+    from agencies.models import Agency, TaskForceMember
+    from tests.factories import AgencyFactory
+
+    agency = AgencyFactory(name="District Attorney", short_name="DA", kind=Agency.Kind.PROSECUTOR)
+    TaskForceMember.objects.create(task_force=task_force, agency=agency)
+    return agency
+
+
+def test_a_prosecutor_decides_only_in_their_own_offices_name(
+    client_as, le_case, supervisor, charge, prosecutor, prosecutor_office, other_office
+):
+    from django.core.exceptions import ValidationError
+
+    from prosecution import services
+
+    share(le_case, prosecutor_office, LEVELS.LAW_ENFORCEMENT, supervisor)
+    with pytest.raises(ValidationError) as refused:
+        services.charge_decide(
+            charge=charge,
+            version=charge.version,
+            decision="charged",
+            decided_on=charge.arrest.arrested_on,
+            prosecuting_agency=other_office,
+            actor=prosecutor,
+        )
+    assert "prosecuting_agency" in refused.value.error_dict
+    form = client_as(prosecutor).get(reverse("charge_decide", args=[charge.pk])).context["form"]
+    assert list(form.fields["prosecuting_agency"].queryset) == [prosecutor_office]
+    charge.refresh_from_db()
+    assert (charge.decision, charge.version) == ("pending", 1)
+
+
+# who decided the charge first (the lead's investigator, naming that office), whether the prosecutor with a
+# law-enforcement share may then decide it again and dispose of it
+OTHER_OFFICES_CHARGE = [("prosecutor_office", True), ("other_office", False)]
+
+
+@pytest.mark.parametrize(("office", "allowed"), OTHER_OFFICES_CHARGE)
+def test_a_prosecutor_does_not_override_another_offices_decision(
+    request, client_as, le_case, supervisor, charge, investigator, prosecutor, prosecutor_office, office, allowed
+):
+    from django.core.exceptions import PermissionDenied
+
+    from prosecution import services
+
+    share(le_case, prosecutor_office, LEVELS.LAW_ENFORCEMENT, supervisor)
+    decided_by = request.getfixturevalue(office)
+    charge = services.charge_decide(
+        charge=charge,
+        version=charge.version,
+        decision="charged",
+        decided_on=charge.arrest.arrested_on,
+        prosecuting_agency=decided_by,
+        actor=investigator,
+    )
+    client = client_as(prosecutor)
+    page = client.get(reverse("case_detail", args=[le_case.pk])).content.decode()
+    for name in ("charge_decide", "charge_dispose"):
+        assert client.get(reverse(name, args=[charge.pk])).status_code == (200 if allowed else 403)
+        assert (reverse(name, args=[charge.pk]) in page) is allowed
+
+    def dispose():
+        return services.charge_dispose(
+            charge=charge,
+            version=charge.version,
+            disposition="dismissed",
+            disposed_on=charge.decided_on,
+            actor=prosecutor,
+        )
+
+    def decide_again():
+        return services.charge_decide(
+            charge=charge,
+            version=charge.version,
+            decision="declined",
+            decided_on=charge.decided_on,
+            prosecuting_agency=prosecutor_office,
+            decline_reason="Taken over",
+            actor=prosecutor,
+        )
+
+    if allowed:
+        assert decide_again().decision == "declined"
+    else:
+        for attempt in (decide_again, dispose):
+            with pytest.raises(PermissionDenied):
+                attempt()
+        charge.refresh_from_db()
+        assert (charge.decision, charge.disposition, charge.prosecuting_agency) == ("charged", "pending", decided_by)
+
+
+def test_the_case_activity_never_lists_the_prosecution_and_the_auditors_find_it(
+    client_as, le_case, charge, investigator, prosecutor_office, auditor
+):
+    """The lead holds every permission, so the activity is read with a narrower set, as cases' own test does."""
+    from agencies.selectors import audit_event_list_visible_to
+    from cases import selectors as case_selectors
+    from prosecution import services
+
+    services.charge_decide(
+        charge=charge,
+        version=charge.version,
+        decision="charged",
+        decided_on=charge.arrest.arrested_on,
+        prosecuting_agency=prosecutor_office,
+        actor=investigator,
+    )
+    client_as(investigator).get(reverse("case_detail", args=[le_case.pk]))
+    recorded = AuditEvent.objects.filter(action__startswith="prosecution.")
+    assert set(recorded.values_list("action", flat=True)) == {
+        "prosecution.arrest.recorded",
+        "prosecution.charge.decided",
+        "prosecution.record.viewed",
+    }
+    no_le = frozenset(case_selectors.CASE_PERMISSIONS) - {case_selectors.VIEW_LE}
+    activity = case_selectors.case_activity(le_case, no_le, limit=300)
+    assert not [event.action for event in activity if event.action.startswith("prosecution.")]
+    assert all(event.details["case_id"] == le_case.pk for event in recorded)
+    trail = audit_event_list_visible_to(auditor).filter(action__startswith="prosecution.")
+    assert trail.count() == recorded.count() == 3

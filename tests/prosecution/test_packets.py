@@ -39,7 +39,11 @@ def test_the_packet_carries_the_prosecution_only_for_law_enforcement_readers(
     assert ("1591(a)(1)" in text) is shown
     assert (SUSPECT_GIVEN in text) is shown
     reads = AuditEvent.objects.filter(action="prosecution.record.viewed", actor=reader)
-    expected = [{"participant_ids": [suspect.pk], "via": "packet", "packet": "case"}] if shown else []
+    expected = (
+        [{"case_id": le_case.pk, "person_id": suspect.person_id, "arrests": 1, "via": "packet", "packet": "case"}]
+        if shown
+        else []
+    )
     assert [event.details for event in reads] == expected
 
 

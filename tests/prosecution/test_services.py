@@ -39,9 +39,9 @@ def test_an_arrest_is_recorded_with_its_charge_and_one_audit_event(arrest, suspe
         "pending",
     )
     event = AuditEvent.objects.get(action="prosecution.arrest.recorded")
-    assert event.object_id == str(arrest.case_id)
+    assert (event.object_type, event.object_id) == ("cases.caseparticipant", str(suspect.pk))
     assert event.details == {
-        "participant_id": suspect.pk,
+        "case_id": arrest.case_id,
         "person_id": suspect.person_id,
         "arrest_id": arrest.pk,
         "charges": 1,

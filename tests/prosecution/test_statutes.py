@@ -25,6 +25,20 @@ CLASSIFICATION = [
     ("18 USC 1581", True),  # peonage, the range's first
     ("18 USC 1597", True),  # the range's last
     ("18 U.S.C. §§ 1590, 1592", True),
+    ("18 U.S.C. § 1591.", True),  # the sentence's full stop
+    ("18 U.S.C. 1591-1594", True),  # a range
+    ("18 USC 1570-1585", True),  # a range reaching into chapter 77
+    ("18 USC 2421-2424", False),  # a range outside it
+    ("18 USC 1591/1594", True),  # a list
+    ("18 USC 2421 and 1591", True),
+    ("Title 18 U.S. Code § 1591", True),
+    ("Title 18 U. S. Code 1589(a)", True),
+    ("18 USC 1591B", False),  # no such section
+    ("18 USC 1591A", False),  # only 1593A has a letter
+    ("118 U.S.C. 1591", False),
+    ("Gulf State 18 USC 1591", False),  # a state's code that happens to say 18 USC
+    ("Gulf State Rev. Stat. § 14:46.2 A", True),  # a subsection after a space
+    ("Gulf State Rev. Stat. § 14:46.2 A(1)", True),
     ("18 USC 1580", False),
     ("18 USC 1598", False),
     ("18 U.S.C. § 2421", False),  # the Mann Act: not chapter 77
