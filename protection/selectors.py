@@ -22,10 +22,6 @@ from django.utils import timezone
 from agencies.models import Agency, Role, TaskForceMember, User
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, Consent, VictimIdentification
-from cases.selectors.cases import (  # the one statement of "holds X on a case", for many cases at once
-    _exists,
-    _held_case_ids,
-)
 from cases.selectors.work import share_deciders_of
 from protection.models import ReliefAction
 from protection.rules import EXPIRY_REMINDED, SIGNED
@@ -271,16 +267,6 @@ class QueueItem:
     age_days: int | None = None
 
 
-def _case_permissions_of(user: User, case_ids: set[int]) -> dict[int, frozenset[str]]:
-    """``case_permissions`` for several cases in one query (the grant rule of cases, per case)."""
-    allowed = [codename for codename in (VIEW, CHANGE, VIEW_PII, VIEW_LE) if user.has_perm(f"cases.{codename}")]
-    if not case_ids or not allowed:
-        return {}
-    cases = Case.objects.filter(pk__in=case_ids).annotate(**{codename: _exists(user, codename) for codename in allowed})
-    rows: list[dict[str, Any]] = list(cases.values("pk", *allowed))
-    return {row["pk"]: frozenset(codename for codename in allowed if row[codename]) for row in rows}
-
-
 def _shown_participants(
     user: User, participant_ids: set[int], permissions: dict[int, frozenset[str]]
 ) -> dict[int, frozenset[str]]:
@@ -316,12 +302,10 @@ def _relief_cases_q(user: User, case_field: str) -> Q:
     """The cases whose relief ``user`` may see at all, in SQL (before a queue's read is capped): those they open
     and whose personal information they read, and for law enforcement whose law-enforcement information too. A
     summary share's case, whose rows would only be dropped after the cap, is never read."""
-    held = Q(**{f"{case_field}__in": case_selectors.case_ids_visible_to(user)}) & Q(
-        **{f"{case_field}__in": _held_case_ids(user, VIEW_PII)}
-    )
+    held = case_selectors.cases_held(user, VIEW, case_field) & case_selectors.cases_held(user, VIEW_PII, case_field)
     agency = user.agency
     if agency is not None and agency.is_law_enforcement:
-        held &= Q(**{f"{case_field}__in": _held_case_ids(user, VIEW_LE)})
+        held &= case_selectors.cases_held(user, VIEW_LE, case_field)
     return held
 
 
@@ -375,7 +359,7 @@ def relief_queue_for(user: User, *, now: datetime | None = None) -> list[QueueIt
     actions = [*expiring, *signatures, *interim]
     participant_ids = {identification.participant_id for identification in hhs} | {a.participant_id for a in actions}
     case_ids = {identification.participant.case_id for identification in hhs} | {a.case_id for a in actions}
-    shown = _shown_participants(user, participant_ids, _case_permissions_of(user, case_ids))
+    shown = _shown_participants(user, participant_ids, case_selectors.case_permissions_many(user, case_ids))
     items = [
         QueueItem(
             "hhs",

@@ -35,7 +35,6 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, TaskForce, TaskForceMember, User
 from cases import selectors as case_selectors
 from cases.models import Case, Need, VictimIdentification
-from cases.selectors.cases import _held  # the one statement of "holds a permission on a case" (see _pii_cases)
 from referrals import selectors as referral_selectors
 from referrals.models import Referral, ReferralEvent
 from reports import selectors
@@ -259,11 +258,12 @@ def outreach_by_month(scope: Scope) -> Chart:
 def _pii_cases(user: User, case_ref: str) -> Q:
     """Rows whose case (``case_ref``) ``user`` may open and see its people's identities in (``view_case_pii``):
     a victim's identification is released only with their identity (decision 0032; ``cases.selectors.people``), so
-    a summary share, or a role without personal information, counts none. The cases app has no public "case ids
-    held with a permission" yet; ``_held`` is the rule ``case_ids_visible_to`` itself reads."""
+    a summary share, or a role without personal information, counts none."""
     if not (case_selectors.can_read_cases(user) and case_selectors.can_find_people(user)):
         return Q(pk__in=[])
-    return _held(user, case_selectors.VIEW, case_ref) & _held(user, case_selectors.VIEW_PII, case_ref)
+    return case_selectors.cases_held(user, case_selectors.VIEW, case_ref) & case_selectors.cases_held(
+        user, case_selectors.VIEW_PII, case_ref
+    )
 
 
 def _identifications(scope: Scope) -> QuerySet[VictimIdentification]:

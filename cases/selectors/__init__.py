@@ -31,6 +31,8 @@ from cases.selectors.cases import (
     case_list_visible_to,
     case_list_workable_by,
     case_permissions,
+    case_permissions_many,
+    cases_held,
     share_candidates,
     shares_of,
 )
@@ -155,6 +157,8 @@ __all__ = [
     "case_list_visible_to",
     "case_list_workable_by",
     "case_permissions",
+    "case_permissions_many",
+    "cases_held",
     "cases_of_people_visible_to",
     "consent_categories_for",
     "consent_recorders_of",

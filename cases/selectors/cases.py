@@ -185,6 +185,25 @@ def case_ids_visible_to(user: User) -> QuerySet[Any]:
     return _held_case_ids(user, VIEW)
 
 
+def cases_held(user: User, codename: str, case_ref: str = "pk") -> Q:
+    """Rows whose case (``case_ref``) ``user`` may ``codename``: their role allows it and they or their agency hold it
+    (``_held``, compiled once per person). For the apps above cases that count or list rows of many cases (a
+    dashboard, a relief queue) without reading the cases."""
+    if not _role_allows(user, codename):
+        return Q(pk__in=[])
+    return _held(user, codename, case_ref)
+
+
+def case_permissions_many(user: User, case_ids: set[int]) -> dict[int, frozenset[str]]:
+    """``case_permissions`` of several cases in one query (the four grants; ``MANAGE`` and ``DECIDE`` left out)."""
+    allowed = [codename for codename in CASE_PERMISSIONS if _role_allows(user, codename)]
+    if not case_ids or not allowed:
+        return {}
+    cases = Case.objects.filter(pk__in=case_ids).annotate(**{codename: _exists(user, codename) for codename in allowed})
+    rows: list[dict[str, Any]] = list(cases.values("pk", *allowed))
+    return {row["pk"]: frozenset(codename for codename in allowed if row[codename]) for row in rows}
+
+
 def _held_here(user: User, codename: str, case_ref: str = "pk") -> Q:
     """``_held`` for one row at a time (correlated EXISTS on the row's case): cheaper where the outer query is
     already narrowed to one case or a few, as on a case's own page."""
