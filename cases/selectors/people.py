@@ -1,7 +1,7 @@
 """The people of a case as one reader may see them: which personal information a share or a consent releases
 (docs/architecture.md §4.6-4.7), who is found by name, and the audit events of showing them."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -284,6 +284,26 @@ def identification_edit_access(user: User, case_pk: int, person_pk: int) -> tupl
     its identification (``may_edit_identification``). 404 outside the case or for a person the reader does not see
     in it; a ``ValidationError`` for someone in the case who is not a victim in it; 403 for a victim whose
     identification the reader may not change."""
+    return victim_access(
+        user,
+        case_pk,
+        person_pk,
+        may=may_edit_identification,
+        not_a_victim=_("Only a victim in the case has an identification."),
+    )
+
+
+def victim_access(
+    user: User,
+    case_pk: int,
+    person_pk: int,
+    *,
+    may: Callable[[User, CaseAccess, CaseParticipant], bool],
+    not_a_victim: str,
+) -> tuple[CaseAccess, CaseParticipant]:
+    """``user``'s access to ``case_pk`` and the victim participation of ``person_pk`` in it, if ``may`` lets them
+    write a victim's record there (their identification, a service). 404 outside the case or for a person the reader
+    does not see in it; a ``ValidationError`` (``not_a_victim``) for someone in it who is not a victim; 403 else."""
     access = case_access_for_user(user, case_pk)
     participants = (
         access.case.participants.filter(person_id=person_pk)
@@ -297,8 +317,8 @@ def identification_edit_access(user: User, case_pk: int, person_pk: int) -> tupl
         raise Http404
     victim = next((participant for participant in found if participant.role == CaseParticipant.Role.VICTIM), None)
     if victim is None:
-        raise ValidationError(_("Only a victim in the case has an identification."), code="not_a_victim")
-    if not may_edit_identification(user, access, victim):
+        raise ValidationError(not_a_victim, code="not_a_victim")
+    if not may(user, access, victim):
         raise PermissionDenied
     return access, victim
 

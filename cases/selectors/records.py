@@ -4,7 +4,6 @@ clients' consents (docs/architecture.md §4.6), law-enforcement-sensitive ones t
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -26,6 +25,7 @@ from cases.selectors.people import (
     may_edit_identification,
     people_held_by,
     people_of_case_for,
+    victim_access,
 )
 
 
@@ -255,20 +255,10 @@ def service_record_access(user: User, case_pk: int, person_pk: int) -> tuple[Cas
     a service for them (``may_record_service``). 404 outside the case or for a person the reader does not see in it;
     a ``ValidationError`` for someone in the case who is not a victim in it; 403 for a victim whose services the
     reader may not record."""
-    access = case_access_for_user(user, case_pk)
-    participants = (
-        access.case.participants.filter(person_id=person_pk)
-        .select_related("person__entered_by_agency")
-        .prefetch_related("person__consents")
+    return victim_access(
+        user,
+        case_pk,
+        person_pk,
+        may=may_record_service,
+        not_a_victim=_("Services are recorded for a victim in the case."),
     )
-    if VIEW_LE not in access.permissions:
-        participants = participants.exclude(role=CaseParticipant.Role.SUSPECT)
-    found = list(participants)
-    if not found:
-        raise Http404
-    victim = next((participant for participant in found if participant.role == CaseParticipant.Role.VICTIM), None)
-    if victim is None:
-        raise ValidationError(_("Services are recorded for a victim in the case."), code="not_a_victim")
-    if not may_record_service(user, access, victim):
-        raise PermissionDenied
-    return access, victim
