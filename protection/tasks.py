@@ -2,32 +2,22 @@
 the reminders (HHS notices overdue, grants expiring) and their e-mails.
 
 Each reminder is sent once (``ReliefReminder``'s unique constraints); each notice is e-mailed once, claimed with one
-conditional ``UPDATE`` before its e-mail, as tips' and referrals' are (decision 0018).
+conditional ``UPDATE`` before its e-mail, by the loop all notices share (``portal.notices.email_notices``, decision
+0018).
 """
 
-import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db.models import Q
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from portal import notices
 from protection import services
 from protection.models import ReliefNotice
 
-logger = logging.getLogger(__name__)
-
 REMINDERS_INTERVAL = timedelta(minutes=15)
-EMAIL_CLAIM_LEASE = timedelta(minutes=10)
-
-
-def _claim(notice_id: int, now: datetime) -> bool:
-    free = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_CLAIM_LEASE)
-    return bool(ReliefNotice.objects.filter(free, pk=notice_id, emailed_at__isnull=True).update(email_claimed_at=now))
 
 
 def _email(notice: ReliefNotice) -> None:
@@ -41,30 +31,15 @@ def _email(notice: ReliefNotice) -> None:
         "reminder": reminder,
         "link": settings.PORTAL_BASE_URL + reverse("relief_notices"),
     }
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        subject = render_to_string("protection/email/reminder_subject.txt", context).strip()
-        body = render_to_string("protection/email/reminder_message.txt", context)
-    send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
+    notices.mail_reader(user, "protection/email/reminder_subject.txt", "protection/email/reminder_message.txt", context)
 
 
 @task()
 def email_relief_notices(notice_ids: list[int]) -> int:
-    """E-mail each of ``notice_ids`` that this task claims; the number sent."""
-    sent = 0
-    notices = ReliefNotice.objects.filter(pk__in=notice_ids, emailed_at__isnull=True).select_related(
-        "user", "reminder__case"
-    )
-    for notice in notices.order_by("created_at", "id"):
-        if not notice.user.is_active or not _claim(notice.pk, timezone.now()):
-            continue
-        try:
-            _email(notice)
-        except Exception:
-            logger.exception("Relief notice %s could not be e-mailed", notice.pk)
-            continue
-        ReliefNotice.objects.filter(pk=notice.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
+    """E-mail each of ``notice_ids`` that this task claims, to active accounts; the number sent. A failed e-mail
+    keeps its claim until the lease ends."""
+    rows = ReliefNotice.objects.select_related("user", "reminder__case")
+    return notices.email_notices(rows, notice_ids, _email)
 
 
 @task()

@@ -1,36 +1,26 @@
 """Background work of tips (``django.tasks``, run by ``manage.py run_worker``): the periodic notice of tips not
 assessed in time, and its e-mails.
 
-Each notice is e-mailed once, as referrals' are (docs/decisions/0018): a task claims a notice with one conditional
-``UPDATE`` before its e-mail, so two workers never both send it; a claim older than ``EMAIL_CLAIM_LEASE`` is a dead
-worker's and may be taken again. The overdue run itself marks each tip under its row lock
-(``services.tips_overdue_notify``): a tip is notified once, whatever the number of workers.
+Each notice is e-mailed once, as referrals' are (docs/decisions/0018), by the loop all notices share
+(``portal.notices.email_notices``): a task claims a notice with one conditional ``UPDATE`` before its e-mail, so two
+workers never both send it; a claim older than the lease is a dead worker's and may be taken again. The overdue run
+itself marks each tip under its row lock (``services.tips_overdue_notify``): a tip is notified once, whatever the
+number of workers.
 """
 
-import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db.models import Q
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from portal import notices
 from tips import services
 from tips.models import TipNotice
 
-logger = logging.getLogger(__name__)
-
 OVERDUE_INTERVAL = timedelta(minutes=5)
 REVIEW_INTERVAL = timedelta(hours=6)
-EMAIL_CLAIM_LEASE = timedelta(minutes=10)
-
-
-def _claim(notice_id: int, now: datetime) -> bool:
-    free = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_CLAIM_LEASE)
-    return bool(TipNotice.objects.filter(free, pk=notice_id, emailed_at__isnull=True).update(email_claimed_at=now))
 
 
 def _email(notice: TipNotice) -> None:
@@ -51,30 +41,15 @@ def _email(notice: TipNotice) -> None:
         "link": link,
     }
     kind = notice.verb if notice.verb in ("purge", "review_due") else "overdue"
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"tips/email/{kind}_subject.txt", context).strip()
-        body = render_to_string(f"tips/email/{kind}_message.txt", context)
-    send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
+    notices.mail_reader(user, f"tips/email/{kind}_subject.txt", f"tips/email/{kind}_message.txt", context)
 
 
 @task()
 def email_tip_notices(notice_ids: list[int]) -> int:
-    """E-mail each of ``notice_ids`` that this task claims; the number sent."""
-    sent = 0
-    notices = TipNotice.objects.filter(pk__in=notice_ids, emailed_at__isnull=True).select_related(
-        "user", "tip__receiving_agency"
-    )
-    for notice in notices.order_by("created_at", "id"):
-        if not notice.user.is_active or not _claim(notice.pk, timezone.now()):
-            continue
-        try:
-            _email(notice)
-        except Exception:
-            logger.exception("Tip notice %s could not be e-mailed", notice.pk)
-            continue
-        TipNotice.objects.filter(pk=notice.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
+    """E-mail each of ``notice_ids`` that this task claims, to active accounts; the number sent. A failed e-mail
+    keeps its claim until the lease ends."""
+    rows = TipNotice.objects.select_related("user", "tip__receiving_agency")
+    return notices.email_notices(rows, notice_ids, _email)
 
 
 @task()

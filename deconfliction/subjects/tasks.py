@@ -1,31 +1,23 @@
 """Background work of subject deconfliction (``django.tasks``, run by ``manage.py run_worker``): the e-mails of its
-notices, claimed before sending as tips' are (``tips.tasks``), and the daily expiry of the index, which also sends
-again the e-mails that failed."""
+notices, claimed before sending by the loop all notices share (``portal.notices.email_notices``), and the daily
+expiry of the index, which also sends again the e-mails that failed."""
 
 import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db.models import Q
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from deconfliction.subjects import selectors
 from deconfliction.subjects.models import SubjectNotice
+from portal import notices
 
 logger = logging.getLogger(__name__)
 
 EXPIRY_INTERVAL = timedelta(hours=24)
-EMAIL_CLAIM_LEASE = timedelta(minutes=10)
 EMAIL_RETRY_WINDOW = timedelta(days=7)  # a failed e-mail is retried by the daily run for a week
-
-
-def _claim(notice_id: int, now: datetime) -> bool:
-    free = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_CLAIM_LEASE)
-    return bool(SubjectNotice.objects.filter(free, pk=notice_id, emailed_at__isnull=True).update(email_claimed_at=now))
 
 
 def _email(notice: SubjectNotice) -> None:
@@ -38,51 +30,41 @@ def _email(notice: SubjectNotice) -> None:
         if mine_a
         else selectors.contact_view(conflict.a_agency, conflict.a_contact)
     )
-    context = {
-        "name": user.full_name,
-        "other": other,
-        "kinds": conflict.kind_labels,
-        "link": settings.PORTAL_BASE_URL + reverse("deconfliction_conflicts"),
-    }
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        context["kinds"] = [str(label) for label in conflict.kind_labels]
-        subject = render_to_string("deconfliction/subjects/email/conflict_subject.txt", context).strip()
-        body = render_to_string("deconfliction/subjects/email/conflict_message.txt", context)
-    send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
+    notices.mail_reader(
+        user,
+        "deconfliction/subjects/email/conflict_subject.txt",
+        "deconfliction/subjects/email/conflict_message.txt",
+        lambda: {
+            "name": user.full_name,
+            "other": other,
+            "kinds": conflict.kind_labels,  # words of the reader's language: built in it
+            "link": settings.PORTAL_BASE_URL + reverse("deconfliction_conflicts"),
+        },
+    )
 
 
 def send_notices(notice_ids: list[int]) -> int:
-    """E-mail each of ``notice_ids`` this run claims; the number sent. A failed e-mail lets its claim go, so the
-    periodic run (``unsent_notice_ids``) sends it again."""
-    sent = 0
-    notices = SubjectNotice.objects.filter(pk__in=notice_ids, emailed_at__isnull=True).select_related(
+    """E-mail each of ``notice_ids`` this run claims, to active accounts; the number sent. A failed e-mail lets its
+    claim go, so the periodic run (``unsent_notice_ids``) sends it again."""
+    rows = SubjectNotice.objects.select_related(
         "user___membership__agency",
         "conflict__a_agency",
         "conflict__b_agency",
         "conflict__a_contact___membership",
         "conflict__b_contact___membership",
     )
-    for notice in notices.order_by("created_at", "id"):
-        if not notice.user.is_active or not _claim(notice.pk, timezone.now()):
-            continue
-        try:
-            _email(notice)
-        except Exception:
-            logger.exception("Subject notice %s could not be e-mailed", notice.pk)
-            SubjectNotice.objects.filter(pk=notice.pk, emailed_at__isnull=True).update(email_claimed_at=None)
-            continue
-        SubjectNotice.objects.filter(pk=notice.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
+    return notices.email_notices(rows, notice_ids, _email, release_on_failure=True)
 
 
 def unsent_notice_ids(now: datetime | None = None) -> list[int]:
     """Notices of the last ``EMAIL_RETRY_WINDOW`` not yet e-mailed to an active reader, their claim free."""
     now = now or timezone.now()
-    free = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_CLAIM_LEASE)
     return list(
         SubjectNotice.objects.filter(
-            free, emailed_at__isnull=True, user__is_active=True, created_at__gte=now - EMAIL_RETRY_WINDOW
+            notices.claim_free(now),
+            emailed_at__isnull=True,
+            user__is_active=True,
+            created_at__gte=now - EMAIL_RETRY_WINDOW,
         )
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from portal import notices as portal_notices
+from portal.notices import EMAIL_CLAIM_LEASE, claim
 from referrals import selectors, tasks
 from referrals.models import Notification
 
@@ -82,17 +84,17 @@ def notice(service_referral, investigator):
 
 def test_of_claims_on_one_notice_one_wins_until_its_lease_runs_out(notice):
     now = timezone.now()
-    assert [tasks._claim(notice, now), tasks._claim(notice, now), tasks._claim(notice, now + timedelta(minutes=9))] == [
-        True,
-        False,
-        False,
-    ]
-    assert tasks._claim(notice, now + tasks.EMAIL_CLAIM_LEASE + timedelta(seconds=1)) is True  # its worker died
+    assert [
+        claim(Notification, notice, now),
+        claim(Notification, notice, now),
+        claim(Notification, notice, now + timedelta(minutes=9)),
+    ] == [True, False, False]
+    assert claim(Notification, notice, now + EMAIL_CLAIM_LEASE + timedelta(seconds=1)) is True  # its worker died
 
 
 def test_a_claim_is_refused_once_the_notice_is_emailed(notice):
     Notification.objects.filter(pk=notice).update(emailed_at=timezone.now())
-    assert tasks._claim(notice, timezone.now() + timedelta(days=1)) is False
+    assert claim(Notification, notice, timezone.now() + timedelta(days=1)) is False
 
 
 def test_a_notice_claimed_by_a_live_worker_is_left_to_it(notices):
@@ -103,7 +105,7 @@ def test_a_notice_claimed_by_a_live_worker_is_left_to_it(notices):
 
 
 def test_a_notice_whose_claim_expired_is_sent_by_the_sweep_once(notices):
-    aged(notices, claimed=tasks.EMAIL_CLAIM_LEASE + timedelta(minutes=1))
+    aged(notices, claimed=EMAIL_CLAIM_LEASE + timedelta(minutes=1))
     assert tasks.notifications_sweep.call() == 4
     assert tasks.notifications_sweep.call() == 0
     assert tasks.email_notifications.call(notices) == 0
@@ -138,7 +140,7 @@ def test_a_batch_killed_half_way_leaves_the_rest_to_the_sweep_which_sends_each_o
     assert tasks.notifications_sweep.call() == 2  # the two nobody claimed, five minutes on
     assert recipients() == emails_of([first, *rest])
 
-    aged([second], claimed=tasks.EMAIL_CLAIM_LEASE + timedelta(seconds=1))  # the dead worker's lease runs out
+    aged([second], claimed=EMAIL_CLAIM_LEASE + timedelta(seconds=1))  # the dead worker's lease runs out
     assert tasks.notifications_sweep.call() == 1
     assert tasks.notifications_sweep.call() == 0
     assert recipients() == emails_of(notices)  # four people, one e-mail each
@@ -156,7 +158,7 @@ def test_a_sending_error_keeps_the_claim_and_the_others_go_on(notices):
     with mock.patch.object(tasks, "_email", side_effect=refuse_one):
         assert tasks.email_notifications.call(notices) == 3
         assert tasks.notifications_sweep.call() == 0  # refused a moment ago: its claim holds
-    aged([refused], claimed=tasks.EMAIL_CLAIM_LEASE + timedelta(seconds=1))
+    aged([refused], claimed=EMAIL_CLAIM_LEASE + timedelta(seconds=1))
     assert tasks.notifications_sweep.call() == 1
     assert recipients() == emails_of(notices)
 
@@ -167,9 +169,9 @@ def test_someone_who_no_longer_sees_the_referral_gets_no_email(service_referral,
     aged([notice.pk], created=timedelta(minutes=10))
     assert tasks.email_notifications.call([notice.pk]) == 0
     # never taken again within the sweep's window: thousands silenced at once must not crowd out the others
-    later = timezone.now() + tasks.EMAIL_CLAIM_LEASE + timedelta(minutes=1)
+    later = timezone.now() + EMAIL_CLAIM_LEASE + timedelta(minutes=1)
     assert notice.pk not in tasks.notifications_to_sweep(later, limit=10)
-    aged([notice.pk], claimed=tasks.EMAIL_CLAIM_LEASE + timedelta(seconds=1))
+    aged([notice.pk], claimed=EMAIL_CLAIM_LEASE + timedelta(seconds=1))
     assert tasks.notifications_sweep.call() == 0
     assert mail.outbox == []
 
@@ -223,14 +225,14 @@ def test_two_workers_at_the_same_moment_on_postgresql_send_each_exactly_once(not
     """Two threads, each with its own connection, read the same four notices and claim the first at the same moment
     (a barrier), then race through the rest: PostgreSQL's row lock makes the second ``UPDATE`` wait for the first
     and then find the claim taken."""
-    real_claim = tasks._claim
+    real_claim = claim
     barrier = threading.Barrier(2, timeout=30)
     sent: list[int] = []
 
-    def claim_together(notification_id: int, now: datetime) -> bool:
+    def claim_together(model: type[Notification], notification_id: int, now: datetime, **kwargs) -> bool:
         if notification_id == notices[0]:
             barrier.wait()  # both have read the rows; neither has claimed one
-        return real_claim(notification_id, now)
+        return real_claim(model, notification_id, now, **kwargs)
 
     def worker() -> None:
         try:
@@ -238,7 +240,7 @@ def test_two_workers_at_the_same_moment_on_postgresql_send_each_exactly_once(not
         finally:
             connection.close()
 
-    with mock.patch.object(tasks, "_claim", side_effect=claim_together):
+    with mock.patch.object(portal_notices, "claim", side_effect=claim_together):
         threads = [threading.Thread(target=worker) for _ in range(2)]
         for thread in threads:
             thread.start()

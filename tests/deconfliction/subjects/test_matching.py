@@ -277,11 +277,12 @@ def test_a_failed_email_is_sent_again_by_the_periodic_run(
     investigator, partner_investigator, task_force, committed, mailoutbox, monkeypatch
 ):
     from deconfliction.subjects import tasks
+    from portal import notices
 
     def broken(**kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr(tasks, "send_mail", broken)
+    monkeypatch.setattr(notices, "send_mail", broken)
     with committed():
         open_case(investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
         open_case(partner_investigator, [(CaseParticipant.Role.SUSPECT, CLIENT)], task_force=task_force)
