@@ -591,10 +591,16 @@ class Need(FSMModelMixin, TimeStampedModel):
 
 
 class ServiceEventQuerySet(models.QuerySet["ServiceEvent"]):
+    def standing(self) -> "ServiceEventQuerySet":
+        """The services not withdrawn (entered in error, or recorded by a referral entered in error): the only ones
+        any page, packet or report shows or counts."""
+        return self.filter(withdrawn_at__isnull=True)
+
     def delivered_between(self, start: date, end: date) -> "ServiceEventQuerySet":
-        """Services delivered from ``start`` to ``end`` (both included): what the grant reports count per category
-        per quarter (``.values("category").annotate(...)``), walking ``service_event_report_idx``."""
-        return self.filter(kind=ServiceEvent.Kind.DELIVERED, provided_on__range=(start, end))
+        """Services delivered from ``start`` to ``end`` (both included), withdrawn ones left out: what the grant
+        reports count per category per quarter (``.values("category").annotate(...)``), walking
+        ``service_event_report_idx``."""
+        return self.standing().filter(kind=ServiceEvent.Kind.DELIVERED, provided_on__range=(start, end))
 
 
 class ServiceEvent(TimeStampedModel):
@@ -639,6 +645,14 @@ class ServiceEvent(TimeStampedModel):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     submission_key = submission_key_model_field()
+    # Withdrawn: entered in error (a direct record, by whoever may record one, with its reason) or recorded by a
+    # referral since entered in error (its reason is the referral's step). The row stays, for the record and the
+    # audit trail; nothing shows or counts it (``standing``).
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+    withdrawn_reason = models.TextField(blank=True, editable=False)
 
     objects = ServiceEventQuerySet.as_manager()
 
@@ -661,6 +675,11 @@ class ServiceEvent(TimeStampedModel):
                 name="service_event_has_provider",
                 violation_error_message=_("Say who provided the service."),
             ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+                | Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False),
+                name="service_event_withdrawn_by_someone",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -669,6 +688,10 @@ class ServiceEvent(TimeStampedModel):
     @property
     def provider_label(self) -> str:
         return self.provider.name if self.provider is not None else self.provider_name
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class Visibility(models.TextChoices):

@@ -65,6 +65,11 @@ urlpatterns = [
     path("<int:pk>/needs/add/", views.need_add, name="need_add"),
     path("<int:pk>/needs/<int:need_pk>/met/", views.need_met, name="need_met"),
     path("<int:pk>/services/record/", views.service_event_add, name="service_event_add"),
+    path(
+        "<int:pk>/services/<int:event_pk>/entered-in-error/",
+        views.service_event_withdraw,
+        name="service_event_withdraw",
+    ),
     path("<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
     path("<int:pk>/documents/<int:document_pk>/", views.document_download, name="document_download"),
 ]

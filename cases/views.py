@@ -126,6 +126,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     may_manage, may_decide = access.manages, access.decides
     status_changes = services.case_status_changes_for(access)
     consent_asks = _consent_asks(request, people)
+    service_victims = _service_victims(user, access, dossier.victims)
+    service_participants = {participant.pk for participant, _view in service_victims}
     victims = [
         (str(view.pk), person_choice_label(participant, view))
         for participant, view in people
@@ -174,7 +176,13 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "document_form": DocumentForm(may_see_le=may_see_le) if may_change else None,
             "need_form": NeedForm(victims=victims) if may_change and victims else None,
             "services": dossier.services,
-            "service_form": _service_form(user, access, dossier.victims),
+            "service_form": _service_form(service_victims),
+            # The services the reader may mark entered in error: direct records of the victims they record for.
+            "services_correctable": {
+                item.event.pk
+                for item in dossier.services
+                if item.event.referral_id is None and item.event.participant_id in service_participants
+            },
             "status_form": StatusForm(changes=status_changes) if status_changes else None,
             "assign_form": AssignForm(
                 people=selectors.case_assignable_people(case), initial={"assigned_to": list(case.assigned_to.all())}
@@ -212,10 +220,9 @@ def _service_victims(
     ]
 
 
-def _service_form(
-    user: User, access: selectors.CaseAccess, victims: list[tuple[CaseParticipant, selectors.PersonView]]
-) -> ServiceEventForm | None:
-    choices = [(str(view.pk), person_choice_label(p, view)) for p, view in _service_victims(user, access, victims)]
+def _service_form(service_victims: list[tuple[CaseParticipant, selectors.PersonView]]) -> ServiceEventForm | None:
+    """The form to record a service, for the victims the reader may record one for (``_service_victims``)."""
+    choices = [(str(view.pk), person_choice_label(p, view)) for p, view in service_victims]
     return ServiceEventForm(victims=choices, initial={"on": timezone.localdate()}) if choices else None
 
 
@@ -579,6 +586,30 @@ def service_event_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         request=request,
     )
     return render(request, "cases/service_event_form.html", {"form": form, "case": case})
+
+
+@require_POST
+def service_event_withdraw(request: AuthenticatedHttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    """Mark a service recorded directly as entered in error, from the form beside it on the case page: who may
+    record one for its victim (``selectors.service_event_to_correct``: 404 / 403 else). A missing reason, or a
+    service a referral recorded, is said and changes nothing; a form sent twice, or after someone else's, is told
+    the service was already marked."""
+    try:
+        marked = services.service_event_mark_entered_in_error(
+            actor=request.user,
+            case_pk=pk,
+            event_pk=event_pk,
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if marked:
+            messages.success(request, _("The service is marked as entered in error: it is no longer shown or counted."))
+        else:
+            messages.info(request, _("This service was already marked as entered in error: nothing changed."))
+    return redirect(reverse("case_detail", args=[pk]) + "#services-heading")
 
 
 @require_POST

@@ -141,6 +141,7 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "cases.need.met": _("marked a need as met"),
     "cases.service_event.withdrawn": _("withdrew the services a referral entered in error had recorded"),
     "cases.service_event.recorded": _("recorded a service delivered or a referral made"),
+    "cases.service_event.entered_in_error": _("marked a service recorded in error"),
     "cases.document.uploaded": _("uploaded a file"),
     "cases.document.downloaded": _("downloaded a file"),
     "cases.packet.generated": _("printed the case packet"),

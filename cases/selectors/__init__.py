@@ -90,6 +90,7 @@ from cases.selectors.records import (
     needs_visible_to,
     note_subjects_for,
     notes_visible,
+    service_event_to_correct,
     service_record_access,
     services_visible,
 )
@@ -198,6 +199,7 @@ __all__ = [
     "person_read_events",
     "person_search_for",
     "pii_categories_for",
+    "service_event_to_correct",
     "service_record_access",
     "services_visible",
     "share_candidates",

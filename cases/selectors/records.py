@@ -4,6 +4,7 @@ clients' consents (docs/architecture.md §4.6), law-enforcement-sensitive ones t
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -223,10 +224,13 @@ def services_visible(
     ``narrative``, as a need's details. The category, the date, delivered or referred and the provider are not
     identifying (a referral carries them without consent). A service recorded by a referral withheld from the reader
     (``withheld_referrals``: one carrying a need hidden from them, whose recipient would tell it) is not shown
-    either, whatever its own category. One query, whatever their number."""
+    either, whatever its own category. Nor is one withdrawn (entered in error). One query, whatever their number."""
     released = {participant.pk: (view, view.categories) for participant, view in people}
     events = (
-        ServiceEvent.objects.filter(participant__case=case).select_related("provider").order_by("provided_on", "id")
+        ServiceEvent.objects.standing()
+        .filter(participant__case=case)
+        .select_related("provider")
+        .order_by("provided_on", "id")
     )
     shown = []
     for event in events:
@@ -238,6 +242,28 @@ def services_visible(
         program = event.program if Consent.Category.NARRATIVE in categories else WITHHELD
         shown.append(ServiceView(event=event, person_label=labels.get(view.pk, ""), program=program))
     return shown
+
+
+def service_event_to_correct(user: User, case_pk: int, event_pk: int) -> tuple[CaseAccess, ServiceEvent]:
+    """``user``'s access to ``case_pk`` and its service ``event_pk``, withdrawn or not, if ``user`` may mark it
+    entered in error: whoever may record a service for its victim (``may_record_service``). 404 outside the case,
+    for a service not in it, and for one the reader does not see (``services_visible``: its person or its category
+    hidden, withdrawn, or recorded by a referral, which may be withheld); 403 for one they see but may not
+    correct."""
+    access = case_access_for_user(user, case_pk)
+    event = ServiceEvent.objects.filter(pk=event_pk, participant__case=access.case).first()
+    if event is None:
+        raise Http404
+    people = people_of_case_for(user, access.case, access.permissions)
+    found = next(((p, view) for p, view in people if p.pk == event.participant_id), None)
+    if found is None:
+        raise Http404  # its person is hidden from the reader
+    participant, view = found
+    if not may_record_service(user, access, participant):
+        if event.is_withdrawn or event.referral_id is not None or not _category_shown(event.category, view.categories):
+            raise Http404
+        raise PermissionDenied
+    return access, event
 
 
 def may_record_service(user: User, access: CaseAccess, participant: CaseParticipant) -> bool:

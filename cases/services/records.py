@@ -143,16 +143,66 @@ def service_event_record(
     return create_once(ServiceEvent, actor=actor, key=submission_key, create=create)
 
 
+REASON_MAX_LENGTH = 2000  # why a service is marked entered in error: the form's limit too
+
+
+def service_event_mark_entered_in_error(
+    *, actor: User, case_pk: int, event_pk: int, reason: str, request: HttpRequest | None = None
+) -> bool:
+    """Mark a service recorded directly as entered in error: whoever may record one for its victim may
+    (``selectors.service_event_to_correct``: 404 / 403). The row stays, with who withdrew it, when and why; no page,
+    packet or report shows or counts it again (``ServiceEvent.objects.standing``). A reason is required. A service a
+    referral recorded follows its referral (marked entered in error, it withdraws them all): refused here with a
+    ``ValidationError``. One audit event naming ids only (never the category, the program or the reason, which may
+    say something of the person's health). True if marked now; false if it already was (a form sent twice, or
+    someone else a moment before): nothing changes then."""
+    _access, event = selectors.service_event_to_correct(actor, case_pk, event_pk)
+    if event.referral_id is not None:
+        raise ValidationError(
+            _(
+                "This service was recorded when its referral was completed: it follows that referral. If the referral "
+                "was entered in error, mark the referral so."
+            ),
+            code="from_referral",
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what was entered in error.")})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": _("Say it in 2,000 characters or fewer.")})
+    with transaction.atomic():
+        event = ServiceEvent.objects.select_for_update().select_related("participant__case").get(pk=event.pk)
+        if event.is_withdrawn:
+            return False
+        event.withdrawn_at, event.withdrawn_by, event.withdrawn_reason = timezone.now(), actor, reason
+        event.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason", "updated_at"])
+        audit_record(
+            action="cases.service_event.entered_in_error",
+            actor=actor,
+            request=request,
+            target=event.participant.case,
+            details={"service_event_ids": [event.pk], "person_id": event.participant.person_id},
+        )
+    return True
+
+
 def service_events_withdraw_for_referral(*, referral_id: int, actor: User, request: HttpRequest | None = None) -> int:
-    """A referral marked entered in error delivered nothing: the services its completion recorded go (the grant
-    reports would count them), in the step's transaction, with one audit event naming ids only. The number removed."""
+    """A referral marked entered in error delivered nothing: the services its completion recorded are withdrawn (the
+    grant reports would count them), in the step's transaction, with one audit event naming ids only. The rows stay,
+    marked as a service entered in error is (the reason is the referral's step). The number withdrawn."""
     with transaction.atomic():
         events = list(
-            ServiceEvent.objects.filter(referral_id=referral_id).select_related("participant__case").order_by("pk")
+            ServiceEvent.objects.standing()
+            .filter(referral_id=referral_id)
+            .select_related("participant__case")
+            .order_by("pk")
         )
         if not events:
             return 0
-        ServiceEvent.objects.filter(pk__in=[event.pk for event in events]).delete()
+        now = timezone.now()
+        ServiceEvent.objects.filter(pk__in=[event.pk for event in events]).update(
+            withdrawn_at=now, withdrawn_by=actor, updated_at=now
+        )
         participant = events[0].participant
         audit_record(
             action="cases.service_event.withdrawn",

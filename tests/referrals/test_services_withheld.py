@@ -53,7 +53,8 @@ def test_the_case_activity_leaves_out_what_a_withheld_referral_recorded(complete
 
 def test_a_referral_entered_in_error_takes_its_services_away(completed, advocate):
     services.referral_mark_entered_in_error(referral=completed, actor=advocate, reason="Wrong client.")
-    assert not ServiceEvent.objects.filter(referral_id=completed.pk).exists()
+    assert not ServiceEvent.objects.standing().filter(referral_id=completed.pk).exists()
+    assert {e.withdrawn_by for e in ServiceEvent.objects.filter(referral_id=completed.pk)} == {advocate}  # kept, marked
     withdrawn = AuditEvent.objects.get(action="cases.service_event.withdrawn")
     assert withdrawn.details["referral_id"] == completed.pk
     assert len(withdrawn.details["service_event_ids"]) == 2
