@@ -23,12 +23,12 @@ from cases.services import (
 )
 from portal.audit import ACTION_LABELS
 from portal.models import AuditEvent
+from tests.cases import test_service_events as service_events
 from tests.cases.test_service_events import (
     FOOD_PROVIDER,
     MEDICAL_PROGRAM,
     _pdf_text,
     _squeezed,
-    record_both,
     victim_participation,
 )
 
@@ -36,16 +36,9 @@ REASON = "Recorded for the wrong person"
 ENTERED_IN_ERROR = "cases.service_event.entered_in_error"
 
 
-@pytest.fixture
-def le_served(le_case, investigator):
-    record_both(le_case, investigator)
-    return le_case
-
-
-@pytest.fixture
-def ngo_served(ngo_case, advocate):
-    record_both(ngo_case, advocate)
-    return ngo_case
+# The cases served with a food and a medical service each, as the services' own tests have them.
+le_served = service_events.le_served
+ngo_served = service_events.ngo_served
 
 
 def service(case: Case, which: str) -> ServiceEvent:
