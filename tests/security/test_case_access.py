@@ -470,6 +470,8 @@ EXEMPT_URL_NAMES = {
     "meeting_packets": "tests/cases/test_meeting_packets.py",
     "meeting_packet_detail": "tests/cases/test_meeting_packets.py",
     "meeting_packet_download": "tests/cases/test_meeting_packets.py",
+    # A service marked entered in error needs services of each kind (direct, a referral's; seen or not): TABLE there.
+    "service_event_withdraw": "tests/cases/test_service_corrections.py",
     # A referral's own pages need a referral in each state: PAGE_TABLE and ACTION_TABLE there, and the outsiders'
     # 404 for every step.
     "referral_detail": "tests/referrals/test_pages.py",
