@@ -25,7 +25,8 @@ PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 DEMO_ENV := DJANGO_DEBUG=true PORTAL_BASE_URL=$(PORTAL_BASE_URL)
 
 # Debian packages, each installed only when missing (as root, or with sudo): `make demo` needs gettext (the
-# translations) and Pango for WeasyPrint (the PDF packets; fonts-dejavu-core gives it a font), demo-deps below;
+# translations) and Pango for WeasyPrint (the PDF packets; fonts-dejavu-core gives it a font; without HarfBuzz's
+# subsetting library WeasyPrint warns on every PDF, which the suite treats as an error), demo-deps below;
 # `make test` adds Chromium (browser tests) and poppler (PDF checks), system-deps; creating .venv with Debian's own
 # python3 needs python3.13-venv.
 define apt_install
@@ -55,6 +56,7 @@ demo-deps: $(STAMP)
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	$(PY) -c 'import weasyprint' >/dev/null 2>&1 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
+	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
 
 system-deps: demo-deps
