@@ -143,6 +143,7 @@ SEARCH_NAME = "Okonkwo"  # a family name as common as any other (~0.5% of people
 IDENTIFIED_SHARE = 0.85  # of victims have their identification recorded (older cases were not all brought up to date)
 MINOR_SHARE = 0.28  # of victims are minors when their case opens
 TIPS_PER_CASE = 0.8  # tips received per case led (the one a case came from, and the many that went nowhere)
+TIP_DELAY_DAYS = 60  # the other tips arrive while the lead works the case: ~60 days after it opened on average
 TRAFFICKING_TYPES = list(VictimIdentification.TraffickingType.values)
 GENDER_OF_SEX = {"female": "female", "male": "male"}
 RACES_OF = {
@@ -1296,6 +1297,12 @@ class Generator:
         """A moment of ``day``, never after now."""
         return min(self._at(day, hour), self.now)
 
+    def _after(self, start: datetime, mean_days: float) -> datetime:
+        """A moment after ``start``, ``mean_days`` later on average (an exponential wait), never after now: when the
+        wait would end in the future, a moment of the time since ``start``."""
+        later = start + timedelta(days=self.rng.expovariate(1 / mean_days))
+        return later if later < self.now else start + (self.now - start) * self.rng.random()
+
     def _day_after(self, day: date, most: int, least: int = 0) -> date:
         """A day ``least`` to ``most`` days after ``day`` (sooner more likely), never after today."""
         return min(day + timedelta(days=least + int(self.rng.random() ** 2 * (most - least))), self.today)
@@ -1597,8 +1604,7 @@ class Generator:
                 received = opened_at - timedelta(hours=2 + rng.random() * 24 * 20)
                 self.tip(case, received, "open_case" if rng.random() < 0.5 else "link")
                 continue
-            span = (self.now - opened_at).total_seconds()
-            received = opened_at + timedelta(seconds=span * (1 - rng.random() ** 3) * 0.99)
+            received = self._after(opened_at, TIP_DELAY_DAYS)
             age = self.now - received
             if age < timedelta(days=3):
                 ending = rng.choice(["receive", "receive", "assess", "assign"])
