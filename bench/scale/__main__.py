@@ -30,10 +30,10 @@ PAGES = ("list sparse", "list dense", "search sparse", "search dense", "person s
 class Worker:
     """A ``measure.py`` process on one target, spoken to one JSON line at a time."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, dashboard: bool = True) -> None:
         self.target = target
         self.process = subprocess.Popen(  # noqa: S603  (this interpreter, our own module)
-            [sys.executable, "-m", "bench.scale.measure", target],
+            [sys.executable, "-m", "bench.scale.measure", target, *([] if dashboard else ["--no-dashboard"])],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -130,7 +130,8 @@ def ratios(medians: dict[str, dict[str, float]], small: str | None, large: list[
     if sqlite is not None and small is not None:
         for page in PAGES:
             rows.append(Row(f"{page}: {sqlite} / {small}", medians[sqlite][page] / medians[small][page], "", 5))
-    rows += dashboard_ratios(medians, small, large, sqlite)
+    if f"dashboard {DASHBOARD_PEOPLE[0]}" in next(iter(medians.values())):
+        rows += dashboard_ratios(medians, small, large, sqlite)
     return rows
 
 
@@ -308,6 +309,7 @@ def main() -> int:
     parser.add_argument("--no-postgresql", action="store_true", help="SQLite only (size S)")
     parser.add_argument("--no-gunicorn", action="store_true")
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--no-dashboard", action="store_true", help="leave the dashboard (issue 18) out")
     parser.add_argument("--load-seconds", type=float, default=10.0, help="each load test under gunicorn")
     parser.add_argument("--plans", action="store_true", help="print the plan of each query with a Seq Scan")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
@@ -322,7 +324,7 @@ def main() -> int:
     try:
         for target in targets:  # one at a time: a load takes the machine
             print(f"opening {target} ...", file=sys.stderr, flush=True)
-            workers.append(Worker(target))
+            workers.append(Worker(target, dashboard=not args.no_dashboard))
         for worker in workers:
             for who, shapes in worker.ask("verify").items():
                 wrong = [name for name, same in shapes.items() if name != "count" and not same]
@@ -341,7 +343,8 @@ def main() -> int:
         for name in next(iter(medians.values())):
             print(f"{name:34}" + "".join(f"{ops[name]:16.1f}" for ops in medians.values()))
         rows = ratios(medians, small, large, sqlite)
-        rows += dashboard_queries(workers)
+        if not args.no_dashboard:
+            rows += dashboard_queries(workers)
 
         biggest = large[-1] if large else small
         by_target = {w.target: w for w in workers}
@@ -351,7 +354,7 @@ def main() -> int:
         scans: list[dict[str, Any]] = []
         dashboard_plans: list[dict[str, Any]] = []
         if biggest is not None and not args.no_explain:
-            dashboard_plans = by_target[biggest].ask("explain-dashboard")
+            dashboard_plans = [] if args.no_dashboard else by_target[biggest].ask("explain-dashboard")
             scans = by_target[biggest].ask("explain")
             full = [scan for scan in scans if scan["rows"] > 0]
             name = f"{biggest}: Seq Scans of non-empty watched tables in the pages' queries"

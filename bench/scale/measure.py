@@ -10,6 +10,8 @@ stdout (everything else goes to stderr):
 - ``cookie <who>``: a session cookie of that person, for the load test under gunicorn;
 - ``dashboard``: the queries of each dashboard page (the page's, and those of its charts);
 - ``explain-dashboard``: ``EXPLAIN (ANALYZE, BUFFERS)`` of every chart query of the dashboards (PostgreSQL);
+  ``--no-dashboard`` after the target leaves the dashboards out (their reads of a large database evict pages the
+  other pages would find in the cache);
 - ``quit``.
 
 The operations: the selector's visible-cases queries (count and first page of ids: the SQL the selector compiles,
@@ -100,7 +102,7 @@ SHAPES = {
 class Worker:
     """The operations of one database, on the people the generator made for them."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, dashboard: bool = True) -> None:
         from allauth.mfa.models import Authenticator
         from allauth.mfa.totp.internal.auth import TOTP
         from django.contrib.auth.models import Permission
@@ -133,7 +135,8 @@ class Worker:
         self.view_permission = Permission.objects.get(content_type__app_label="cases", codename="view_case").pk
         self.today = timezone.localdate()
         self.selector_sql = {who: self.captured_selector(who) for who in PEOPLE}
-        self.dashboard_sql = {who: self.captured_dashboard(who) for who in DASHBOARD_PEOPLE}
+        self.dashboard_people = DASHBOARD_PEOPLE if dashboard else ()
+        self.dashboard_sql = {who: self.captured_dashboard(who) for who in self.dashboard_people}
         self.rounds = 0
 
     # The visibility query.
@@ -320,7 +323,7 @@ class Worker:
             for name, shape in SHAPES.items():
                 operations[f"sql {name} {who}"] = lambda who=who, shape=shape: self.hand(who, shape)  # type: ignore[misc]
         operations.update(self.pages())
-        for who in DASHBOARD_PEOPLE:
+        for who in self.dashboard_people:
             operations[f"dashboard {who}"] = self.page(self.dashboard_reader(who), DASHBOARD)
             operations[f"dashboard charts' SQL {who}"] = lambda who=who: self.dashboard_queries(who)  # type: ignore[misc]
         return operations
@@ -387,12 +390,12 @@ class Worker:
         return self.clients[who].cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def serve(target: str) -> None:
+def serve(target: str, *, dashboard: bool = True) -> None:
     """Answer the parent's commands until ``quit``. Only answers go to stdout: anything else printed goes to stderr."""
     global _ANSWERS
     _ANSWERS, sys.stdout = sys.stdout, sys.stderr
     open_target(target)
-    worker = Worker(target)
+    worker = Worker(target, dashboard=dashboard)
     answer({"ready": target})
     for line in sys.stdin:
         command, _, argument = line.strip().partition(" ")
@@ -426,4 +429,4 @@ def answer(value: Any) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], dashboard="--no-dashboard" not in sys.argv[2:])
