@@ -301,6 +301,14 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "id"]
+        # The dashboard's days to accept (reports.sections): each referral's first acceptance, read from the index.
+        indexes = [
+            models.Index(
+                fields=["referral", "occurred_at", "id"],
+                condition=models.Q(to_status="accepted"),
+                name="referralevent_accepted_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.verb} {self.from_status}->{self.to_status}"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bench.scale.database import ROOT, database_url
-from bench.scale.measure import PEOPLE, SHAPES
+from bench.scale.measure import DASHBOARD_PEOPLE, PEOPLE, SHAPES
 
 PAGES = ("list sparse", "list dense", "search sparse", "search dense", "person search dense", "inbox", "board")
 
@@ -30,10 +30,10 @@ PAGES = ("list sparse", "list dense", "search sparse", "search dense", "person s
 class Worker:
     """A ``measure.py`` process on one target, spoken to one JSON line at a time."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, dashboard: bool = True) -> None:
         self.target = target
         self.process = subprocess.Popen(  # noqa: S603  (this interpreter, our own module)
-            [sys.executable, "-m", "bench.scale.measure", target],
+            [sys.executable, "-m", "bench.scale.measure", target, *([] if dashboard else ["--no-dashboard"])],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -130,7 +130,63 @@ def ratios(medians: dict[str, dict[str, float]], small: str | None, large: list[
     if sqlite is not None and small is not None:
         for page in PAGES:
             rows.append(Row(f"{page}: {sqlite} / {small}", medians[sqlite][page] / medians[small][page], "", 5))
+    if f"dashboard {DASHBOARD_PEOPLE[0]}" in next(iter(medians.values())):
+        rows += dashboard_ratios(medians, small, large, sqlite)
     return rows
+
+
+def dashboard_ratios(
+    medians: dict[str, dict[str, float]], small: str | None, large: list[str], sqlite: str | None
+) -> list[Row]:
+    """Issue 18: the whole dashboard page against the raw SQL of its charts, ≤ 3 at every size (the large one is the
+    target's); L / S and SQLite / PostgreSQL beside it, without a target."""
+    rows: list[Row] = []
+    for target, ops in medians.items():
+        for who in DASHBOARD_PEOPLE:
+            page, sql = ops[f"dashboard {who}"], ops[f"dashboard charts' SQL {who}"]
+            rows.append(Row(f"{target}: dashboard, {who}", page))
+            rows.append(Row(f"{target}: dashboard charts' SQL, {who}", sql))
+            rows.append(Row(f"{target}: dashboard / its charts' SQL, {who}", page / sql, "", 3))
+    for who in DASHBOARD_PEOPLE:
+        name = f"dashboard {who}"
+        if small is not None:
+            for big in large:
+                rows.append(Row(f"{name}: {big} / {small}", medians[big][name] / medians[small][name], ""))
+        if sqlite is not None and small is not None:
+            rows.append(Row(f"{name}: {sqlite} / {small}", medians[sqlite][name] / medians[small][name], ""))
+    return rows
+
+
+def dashboard_queries(workers: list["Worker"]) -> list[Row]:
+    """Each dashboard's queries at each size (printed), and the difference between sizes: a constant number of
+    queries whatever the data (issue 18) is a difference of 0."""
+    counts = {w.target: w.ask("dashboard") for w in workers}
+    print("\nDashboard queries (the page's, of which its charts')")
+    print(f"{'reader':34}" + "".join(f"{t:>16}" for t in counts))
+    for who in DASHBOARD_PEOPLE:
+        print(f"{who:34}" + "".join(f"{c[who]['page']:>10} ({c[who]['charts']:>2})" for c in counts.values()))
+    keys = next(iter(counts.values()))[DASHBOARD_PEOPLE[0]]["chart_keys"]
+    print(f"charts ({len(keys)}): {', '.join(keys)}")
+    rows = []
+    for who in DASHBOARD_PEOPLE:
+        pages = [c[who]["page"] for c in counts.values()]
+        rows.append(Row(f"dashboard queries, {who}: largest - smallest of all targets", max(pages) - min(pages), "", 0))
+    return rows
+
+
+def report_dashboard_plans(found: list[dict[str, Any]], *, plans: bool, top: int = 5) -> None:
+    """The slowest chart queries of each dashboard on the largest database, by ``EXPLAIN ANALYZE``'s time."""
+    if not found:
+        return
+    print("\nDashboard chart queries, slowest first (EXPLAIN ANALYZE on the largest PostgreSQL database)")
+    for who in DASHBOARD_PEOPLE:
+        mine = sorted((f for f in found if f["who"] == who), key=lambda f: -f["ms"])
+        total = sum(f["ms"] for f in mine)
+        print(f"  {who}: {len(mine)} queries, {total:,.1f} ms in all")
+        for f in mine[:top]:
+            print(f"    #{f['number']:<3} {f['ms']:9.1f} ms  {' '.join(f['sql'].split())[:160]}")
+            if plans:
+                print("        " + f["plan"].replace("\n", "\n        "))
 
 
 # --- Under gunicorn -------------------------------------------------------------------------------------------
@@ -253,6 +309,7 @@ def main() -> int:
     parser.add_argument("--no-postgresql", action="store_true", help="SQLite only (size S)")
     parser.add_argument("--no-gunicorn", action="store_true")
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--no-dashboard", action="store_true", help="leave the dashboard (issue 18) out")
     parser.add_argument("--load-seconds", type=float, default=10.0, help="each load test under gunicorn")
     parser.add_argument("--plans", action="store_true", help="print the plan of each query with a Seq Scan")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
@@ -267,7 +324,7 @@ def main() -> int:
     try:
         for target in targets:  # one at a time: a load takes the machine
             print(f"opening {target} ...", file=sys.stderr, flush=True)
-            workers.append(Worker(target))
+            workers.append(Worker(target, dashboard=not args.no_dashboard))
         for worker in workers:
             for who, shapes in worker.ask("verify").items():
                 wrong = [name for name, same in shapes.items() if name != "count" and not same]
@@ -286,6 +343,8 @@ def main() -> int:
         for name in next(iter(medians.values())):
             print(f"{name:34}" + "".join(f"{ops[name]:16.1f}" for ops in medians.values()))
         rows = ratios(medians, small, large, sqlite)
+        if not args.no_dashboard:
+            rows += dashboard_queries(workers)
 
         biggest = large[-1] if large else small
         by_target = {w.target: w for w in workers}
@@ -293,7 +352,9 @@ def main() -> int:
             cookie = by_target[biggest].ask("cookie sparse")["cookie"]
             rows += under_gunicorn(biggest, cookie, args.load_seconds)
         scans: list[dict[str, Any]] = []
+        dashboard_plans: list[dict[str, Any]] = []
         if biggest is not None and not args.no_explain:
+            dashboard_plans = [] if args.no_dashboard else by_target[biggest].ask("explain-dashboard")
             scans = by_target[biggest].ask("explain")
             full = [scan for scan in scans if scan["rows"] > 0]
             name = f"{biggest}: Seq Scans of non-empty watched tables in the pages' queries"
@@ -304,6 +365,7 @@ def main() -> int:
         for row in rows:
             print(row.line())
         report_scans(scans, plans=args.plans)
+        report_dashboard_plans(dashboard_plans, plans=args.plans)
         missed = [row for row in rows if row.met is False]
         print(f"\n{len(missed)} of {sum(1 for r in rows if r.target is not None)} targets missed")
         return 1 if args.check and missed else 0

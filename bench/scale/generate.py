@@ -52,15 +52,25 @@ from cases.models import (
     Consent,
     Need,
     Person,
+    ServiceEvent,
+    VictimIdentification,
+    age_on,
 )
 from cases.selectors import CASE_PERMISSIONS
 from cases.services.shares import SHARE_LEVEL_PERMISSIONS
 from portal.categories import NeedCategory
 from portal.models import AuditEvent
 from portal.sqlite import gather_statistics
+from prosecution.models import Arrest, Charge, TraffickingStatute
+from prosecution.statutes import citation_key, is_federal_trafficking
+from protection.models import INTERIM_ASSISTANCE_DAYS, ReliefAction
 from referrals.integrity import audit_action, status_after
 from referrals.models import Notification, Referral, ReferralEvent
+from reports.models import OutreachEvent
 from services_directory.models import Organization, Service
+from tips.models import Tip, TipDissemination, TipEvent
+from tips.services import NO_PREDICATE_RETENTION, review_due_after
+from tips.steps import STEPS as TIP_STEPS
 
 AGENCIES = {"S": 60, "L": 520, "2m": 1_000}
 TASK_FORCE_SIZE = 10  # agencies per task force, the first its coordination office
@@ -128,6 +138,56 @@ INTERAGENCY, SERVICE = str(Referral.Kind.INTERAGENCY), str(Referral.Kind.SERVICE
 CLOSED_STATUSES = frozenset(str(status) for status in Referral.CLOSED)
 SEARCH_NAME = "Okonkwo"  # a family name as common as any other (~0.5% of people): what the search pages look for
 
+# The records of issues 17 and 18 the dashboard counts (victims identified, services, relief, arrests and charges,
+# tips, outreach events), in proportions per case (bench/README.md gives the resulting counts).
+IDENTIFIED_SHARE = 0.85  # of victims have their identification recorded (older cases were not all brought up to date)
+MINOR_SHARE = 0.28  # of victims are minors when their case opens
+TIPS_PER_CASE = 0.8  # tips received per case led (the one a case came from, and the many that went nowhere)
+TIP_DELAY_DAYS = 60  # the other tips arrive while the lead works the case: ~60 days after it opened on average
+TRAFFICKING_TYPES = list(VictimIdentification.TraffickingType.values)
+GENDER_OF_SEX = {"female": "female", "male": "male"}
+RACES_OF = {
+    "Mexico": ["hispanic_latino"],
+    "Honduras": ["hispanic_latino"],
+    "Guatemala": ["hispanic_latino"],
+    "Vietnam": ["asian"],
+    "China": ["asian"],
+}
+US_RACES = [["white"], ["black_african_american"], ["hispanic_latino"], ["white", "hispanic_latino"], ["asian"]]
+REFERRAL_SOURCES = list(VictimIdentification.ReferralSource.values)
+SERVICE_OF = ("emergency_shelter", "legal_immigration")  # the category each provider's two services deliver
+OUTSIDE_PROVIDERS = ["Catholic Charities", "Refugee Services of Texas", "Legal Aid of Texas", "Mosaic Family Services"]
+OUTREACH_KINDS, OUTREACH_AUDIENCES = list(OutreachEvent.Kind.values), list(OutreachEvent.Audience.values)
+TIP_CHANNELS = list(Tip.Channel.values)
+TIP_STATUS_AFTER = {
+    "receive": "received",
+    "assess": "assessed",
+    "assign": "assigned",
+    "close": "closed",
+    "close_no_predicate": "closed",
+    "link": "linked",
+    "open_case": "case_opened",
+}
+STATE_STATUTE, STATE_STATUTE_TITLE = "Tex. Penal Code § 20A.02", "Trafficking of persons"
+# (citation, level, weight): federal chapter 77 counts as trafficking wherever the case is; the state statute where
+# the case's task force lists it (every task force here does); the rest never.
+STATUTES = [
+    ("18 U.S.C. § 1591(a)", "felony", 0.22),
+    ("18 U.S.C. § 1589", "felony", 0.10),
+    ("18 U.S.C. § 1594(c)", "felony", 0.06),
+    (STATE_STATUTE, "felony", 0.22),
+    ("Tex. Penal Code § 43.05", "felony", 0.12),
+    ("Tex. Penal Code § 43.02", "misdemeanor", 0.10),
+    ("8 U.S.C. § 1324", "felony", 0.08),
+    ("18 U.S.C. § 2422(b)", "felony", 0.05),
+    ("Tex. Penal Code § 20.04", "felony", 0.05),
+]
+ARRESTING_KINDS = {Agency.Kind.FEDERAL_LE, Agency.Kind.STATE_LE, Agency.Kind.LOCAL_LE}
+# Of a case's suspects, the share arrested, by the case's status (a closed case by its reason).
+ARRESTED_SHARE = {"open": 0.05, "investigation": 0.25, "prosecution": 0.9, "adjudicated": 0.9, "declined": 0.7}
+CLOSED_ARRESTED_SHARE = 0.08
+SENTENCES = ["60 months", "120 months", "36 months and supervised release", "Time served", "15 years"]
+
 
 # --- The setup: agencies, people and providers, through the app's own services ---------------------------------
 
@@ -190,6 +250,13 @@ def create_cast(size: str) -> Cast:
                 region="Texas",
             )
         assert task_force is not None
+        if index % TASK_FORCE_SIZE == 0:
+            TraffickingStatute.objects.create(
+                task_force=task_force,
+                citation=STATE_STATUTE,
+                citation_key=citation_key(STATE_STATUTE),
+                title=STATE_STATUTE_TITLE,
+            )
         kind = _kind(index)
         city = CITIES[index % len(CITIES)]
         agency = agency_create(name=f"{city} {Agency.Kind(kind).label} {index:04d}", kind=kind)
@@ -417,6 +484,32 @@ OPEN_CHAINS: list[tuple[float, Chain]] = [
 RECENT = timedelta(days=30)  # referrals younger than this are mostly still open
 
 
+@dataclass(frozen=True)
+class Party:
+    """A person of a case as written: what the records about them need."""
+
+    person_id: int
+    participant_id: int
+    role: str
+    born: date | None
+    nationality: str
+    sex: str
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    """A case as written: what its later records (identifications, arrests, tips) need."""
+
+    pk: int
+    lead: AgencyInfo
+    opened_on: date
+    status: str
+    closed_reason: str
+    closed_on: date | None
+    case_type: str
+    task_force_id: int | None
+
+
 class Generator:
     """Writes the bulk rows of ``size`` for ``cast``; ids start at 1 (a freshly migrated database)."""
 
@@ -572,6 +665,182 @@ class Generator:
                     "details",
                 ],
             ),
+            "identification": Table(
+                VictimIdentification,
+                [
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "participant_id",
+                    "status",
+                    "identified_on",
+                    "identified_by_id",
+                    "identified_by_agency_id",
+                    "confirmed_on",
+                    "confirmed_by_id",
+                    "confirmed_by_agency_id",
+                    "trafficking_type",
+                    "age_at_identification",
+                    "foreign_national_minor_since",
+                    "citizenship",
+                    "gender",
+                    "race_ethnicity",
+                    "disability",
+                    "referral_source",
+                ],
+            ),
+            "service": Table(
+                ServiceEvent,
+                [
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "participant_id",
+                    "category",
+                    "kind",
+                    "provided_on",
+                    "provider_id",
+                    "provider_name",
+                    "referral_id",
+                    "recorded_by_id",
+                    "recorded_by_agency_id",
+                ],
+            ),
+            "relief": Table(
+                ReliefAction,
+                [
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "case_id",
+                    "participant_id",
+                    "kind",
+                    "status",
+                    "requested_on",
+                    "submitted_on",
+                    "decided_on",
+                    "valid_from",
+                    "expires_on",
+                    "requesting_agency_id",
+                    "decline_reason",
+                    "recorded_by_id",
+                    "recorded_by_agency_id",
+                ],
+            ),
+            "arrest": Table(
+                Arrest,
+                [
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "case_id",
+                    "participant_id",
+                    "arrested_on",
+                    "arresting_agency_id",
+                    "recorded_by_id",
+                ],
+            ),
+            "charge": Table(
+                Charge,
+                [
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "arrest_id",
+                    "statute",
+                    "citation_key",
+                    "level",
+                    "is_trafficking",
+                    "decision",
+                    "decided_on",
+                    "prosecuting_agency_id",
+                    "decline_reason",
+                    "decided_by_id",
+                    "disposition",
+                    "disposed_on",
+                    "sentence",
+                    "disposition_recorded_by_id",
+                    "recorded_by_id",
+                ],
+            ),
+            "tip": Table(
+                Tip,
+                [
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "received_at",
+                    "channel",
+                    "receiving_agency_id",
+                    "received_by_id",
+                    "involves_minor",
+                    "imminent_danger",
+                    "indicators",
+                    "narrative",
+                    "assess_by",
+                    "status",
+                    "basis",
+                    "assessed_at",
+                    "assessed_by_id",
+                    "assigned_agency_id",
+                    "owner_id",
+                    "due_on",
+                    "case_id",
+                    "close_reason",
+                    "status_reason",
+                    "closed_at",
+                    "overdue_notified_at",
+                    "review_due",
+                    "validated_at",
+                    "validated_by_id",
+                    "version",
+                ],
+            ),
+            "tip_event": Table(
+                TipEvent,
+                [
+                    "id",
+                    "tip_id",
+                    "occurred_at",
+                    "verb",
+                    "from_status",
+                    "to_status",
+                    "actor_id",
+                    "actor_agency_id",
+                    "reason",
+                    "details",
+                ],
+            ),
+            "dissemination": Table(
+                TipDissemination,
+                [
+                    "id",
+                    "tip_id",
+                    "tip_number",
+                    "receiving_agency_id",
+                    "occurred_at",
+                    "path",
+                    "sent_by_id",
+                    "sent_by_agency_id",
+                    "recipient_agency_id",
+                    "reason",
+                ],
+            ),
+            "outreach": Table(
+                OutreachEvent,
+                [
+                    "id",
+                    "created_at",
+                    "updated_at",
+                    "agency_id",
+                    "held_on",
+                    "title",
+                    "kind",
+                    "audience",
+                    "people_reached",
+                    "recorded_by_id",
+                ],
+            ),
         }
         self._plan()
 
@@ -610,12 +879,23 @@ class Generator:
         self.candidates = {tf: [a for a in members if a.pk not in excluded] for tf, members in cast.task_forces.items()}
         self.everyone = [a for a in cast.agencies if a.pk not in excluded]
         self.providers = [a for a in cast.agencies if a.is_provider and a.services]
+        # Who arrests, prosecutes and requests Continued Presence in a case: its task force's (or any, without one).
+        self.by_kind: dict[tuple[int | None, str], list[AgencyInfo]] = {}
+        for kinds, name in (
+            (ARRESTING_KINDS, "arrest"),
+            ({Agency.Kind.PROSECUTOR}, "prosecute"),
+            ({Agency.Kind.FEDERAL_LE}, "federal"),
+        ):
+            self.by_kind[(None, name)] = [a for a in cast.agencies if a.kind in kinds]
+            for tf, members in cast.task_forces.items():
+                self.by_kind[(tf, name)] = [a for a in members if a.kind in kinds] or self.by_kind[(None, name)]
 
     def run(self) -> dict[str, Table]:
         count = SIZES[self.size]
         started = time.perf_counter()
         writer = PostgresWriter() if connection.vendor == "postgresql" else None
         try:
+            self.outreach()  # written with the first chunk
             for first in range(0, count, CHUNK_CASES):
                 for i in range(first, min(first + CHUNK_CASES, count)):
                     self.case(i)
@@ -640,7 +920,14 @@ class Generator:
             self.tables["permission"].add(self.next_id("permission"), self.permission_ids[codename], group_id, case_id)
 
     def audit(
-        self, at: datetime, actor: tuple[int, str] | None, agency: AgencyInfo, action: str, target: str, pk: int
+        self,
+        at: datetime,
+        actor: tuple[int, str] | None,
+        agency: AgencyInfo,
+        action: str,
+        target: str,
+        pk: int,
+        details: str = "{}",
     ) -> None:
         self.tables["audit"].add(
             self.next_id("audit"),
@@ -652,7 +939,7 @@ class Generator:
             action,
             target,
             str(pk),
-            "{}",
+            details,
         )
 
     def case(self, index: int) -> None:
@@ -697,7 +984,9 @@ class Generator:
         self.grant(case_id, lead.group_id, CASE_PERMISSIONS)
         self.audit(opened_at, caseworker, lead, "cases.case.created", "cases.case", case_id)
 
-        victims = self.people(case_id, lead, opened_at, caseworker)
+        parties = self.people(case_id, lead, opened_at, caseworker)
+        victims = [p.person_id for p in parties if p.role == CaseParticipant.Role.VICTIM]
+        self.victim_participants = {p.person_id: p.participant_id for p in parties if p.role == "victim"}
         candidates = self.candidates[lead.task_force_id] if task_force_id else self.everyone
         taken = {lead.pk}
         shared: list[AgencyInfo] = []
@@ -725,6 +1014,12 @@ class Generator:
                     self.consent(person_id, lead, rng.choice(shared), opened_on)
         for _ in range(self._poisson(3.0)):
             self.referral(case_id, lead, opened_at, victims, candidates, taken)
+        info = CaseInfo(case_id, lead, opened_on, status, closed_reason, closed_on, case_type, task_force_id)
+        for party in parties:
+            if party.role == CaseParticipant.Role.VICTIM and rng.random() < IDENTIFIED_SHARE:
+                self.identification(info, party)
+        self.arrests(info, [p for p in parties if p.role == CaseParticipant.Role.SUSPECT])
+        self.tips(info, opened_at)
 
     def _poisson(self, mean: float) -> int:
         limit, k, p = math.exp(-mean), 0, self.rng.random()
@@ -739,8 +1034,8 @@ class Generator:
             return CaseShare.Level.LAW_ENFORCEMENT if roll < 0.2 else CaseShare.Level.COLLABORATE
         return CaseShare.Level.SUMMARY if roll < 0.6 else CaseShare.Level.PERSONAL
 
-    def people(self, case_id: int, lead: AgencyInfo, at: datetime, by: tuple[int, str]) -> list[int]:
-        """~3 people, the first a victim; each in this case only. Returns the victims' ids."""
+    def people(self, case_id: int, lead: AgencyInfo, at: datetime, by: tuple[int, str]) -> list["Party"]:
+        """~3 people, the first a victim (a minor in ~28% of cases); each in this case only."""
         rng = self.rng
         victim, suspect, witness = (
             CaseParticipant.Role.VICTIM,
@@ -749,11 +1044,19 @@ class Generator:
         )
         others = rng.choice([[suspect], [suspect, witness], [victim, suspect], [victim, suspect, witness]])
         roles = [victim, *others]
-        victims = []
+        parties = []
         for role in roles:
             person_id = self.next_id("person")
-            born = date(1960, 1, 1) + timedelta(days=rng.randrange(16_000)) if rng.random() < 0.8 else None
+            born = None
+            if rng.random() < 0.8:
+                if role == victim:
+                    years = rng.randrange(8, 18) if rng.random() < MINOR_SHARE else rng.randrange(18, 62)
+                    born = at.date() - timedelta(days=365 * years + rng.randrange(365))
+                else:
+                    born = date(1960, 1, 1) + timedelta(days=rng.randrange(16_000))
             language = rng.choice(["es", "es", "en", "vi", "zh", "ru", "tl"])
+            sex = rng.choice(SEXES)
+            nationality = rng.choice(["Mexico", "Honduras", "Guatemala", "Vietnam", "China", "United States", ""])
             self.tables["person"].add(
                 person_id,
                 at,
@@ -761,8 +1064,8 @@ class Generator:
                 rng.choice(GIVEN),
                 rng.choice(FAMILY),
                 born,
-                rng.choice(SEXES),
-                rng.choice(["Mexico", "Honduras", "Guatemala", "Vietnam", "China", "United States", ""]),
+                sex,
+                nationality,
                 json.dumps([language]),
                 language,
                 f"555-01{rng.randrange(100):02d}" if rng.random() < 0.4 else "",
@@ -771,9 +1074,10 @@ class Generator:
                 lead.pk,
                 by[0],
             )
-            self.tables["participant"].add(self.next_id("participant"), at, at, case_id, person_id, role, by[0])
+            participant_id = self.next_id("participant")
+            self.tables["participant"].add(participant_id, at, at, case_id, person_id, role, by[0])
+            parties.append(Party(person_id, participant_id, role, born, nationality, sex))
             if role == CaseParticipant.Role.VICTIM:
-                victims.append(person_id)
                 for _ in range(rng.choice([0, 0, 1, 2])):
                     self.tables["need"].add(
                         self.next_id("need"),
@@ -785,7 +1089,7 @@ class Generator:
                         rng.choice(URGENCIES),
                         rng.choice(NEED_STATUSES),
                     )
-        return victims
+        return parties
 
     def share(
         self,
@@ -949,6 +1253,18 @@ class Generator:
         outcome = chain.outcome
         if kind == INTERAGENCY and outcome == "service-delivered":
             outcome = Referral.Outcome.JOINED_CASE
+        if kind == SERVICE and outcome == "service-delivered" and person is not None and service is not None:
+            # The completion records the service delivered, in the victim's case (decision 0035).
+            self.service_event(
+                case_id,
+                self.victim_participants[person],
+                SERVICE_OF[recipient.services.index(service)],
+                ServiceEvent.Kind.DELIVERED,
+                at,
+                recipient,
+                answerer,
+                referral_id=referral_id,
+            )
         self.tables["referral"].add(
             referral_id,
             created,
@@ -974,6 +1290,440 @@ class Generator:
             uuid.UUID(int=rng.getrandbits(128)),
             len(chain.verbs),
         )
+
+    # The records of issue 17 and the outreach events of issue 18.
+
+    def _when(self, day: date, hour: float = 10.0) -> datetime:
+        """A moment of ``day``, never after now."""
+        return min(self._at(day, hour), self.now)
+
+    def _after(self, start: datetime, mean_days: float) -> datetime:
+        """A moment after ``start``, ``mean_days`` later on average (an exponential wait), never after now: when the
+        wait would end in the future, a moment of the time since ``start``."""
+        later = start + timedelta(days=self.rng.expovariate(1 / mean_days))
+        return later if later < self.now else start + (self.now - start) * self.rng.random()
+
+    def _day_after(self, day: date, most: int, least: int = 0) -> date:
+        """A day ``least`` to ``most`` days after ``day`` (sooner more likely), never after today."""
+        return min(day + timedelta(days=least + int(self.rng.random() ** 2 * (most - least))), self.today)
+
+    def identification(self, case: CaseInfo, party: Party) -> None:
+        """A victim's identification as ``victim_identification_save`` leaves it (one audit row), then the services
+        recorded for them and, for a foreign national, their immigration relief."""
+        rng, lead = self.rng, case.lead
+        caseworker, supervisor = lead.user(Membership.Role.CASEWORKER), lead.user(Membership.Role.SUPERVISOR)
+        identified_on = self._day_after(case.opened_on, 30)
+        at = self._when(identified_on)
+        status, confirmed_on, confirmed_by = "potential", None, None
+        if rng.random() < (0.6 if (self.today - identified_on).days > 60 else 0.2):
+            status, confirmed_on, confirmed_by = "confirmed", self._day_after(identified_on, 90, 1), supervisor
+        trafficking_type = case.case_type if rng.random() < 0.8 else rng.choice(TRAFFICKING_TYPES)
+        age = age_on(party.born, identified_on)
+        if party.nationality == "United States":
+            citizenship, races = "us_citizen", rng.choice(US_RACES)
+        elif party.nationality == "":
+            citizenship, races = "not_reported", ["not_reported"]
+        else:
+            citizenship = "foreign_national" if rng.random() < 0.85 else "permanent_resident"
+            races = RACES_OF[party.nationality]
+        minor_since = at if citizenship == "foreign_national" and age is not None and age < 18 else None
+        self.tables["identification"].add(
+            self.next_id("identification"),
+            at,
+            max(at, self._when(confirmed_on)) if confirmed_on else at,
+            party.participant_id,
+            status,
+            identified_on,
+            caseworker[0],
+            lead.pk,
+            confirmed_on,
+            confirmed_by and confirmed_by[0],
+            confirmed_by and lead.pk,
+            trafficking_type,
+            age,
+            minor_since,
+            citizenship,
+            GENDER_OF_SEX.get(party.sex, "not_reported"),
+            json.dumps(races),
+            rng.choice(["not_reported", "not_reported", "no", "no", "yes"]) if rng.random() < 0.9 else "no",
+            rng.choice(REFERRAL_SOURCES),
+        )
+        details = json.dumps({"person_id": party.person_id, "fields": ["status", "identified_on"]})
+        self.audit(at, caseworker, lead, "cases.victim_identification.recorded", "cases.case", case.pk, details)
+        for _ in range(self._poisson(1.2)):  # services the lead delivered, or referred the person to outside
+            day = self._day_after(identified_on, 300)
+            if lead.is_provider or rng.random() < 0.35:
+                self.service_event(
+                    case.pk, party.participant_id, rng.choice(NEED_CATEGORIES), "delivered", self._when(day), lead,
+                    caseworker,
+                )  # fmt: skip
+            else:
+                self.service_event(
+                    case.pk, party.participant_id, rng.choice(NEED_CATEGORIES), "referred", self._when(day), None,
+                    caseworker, provider_name=rng.choice(OUTSIDE_PROVIDERS), agency=lead,
+                )  # fmt: skip
+        if citizenship == "foreign_national":
+            self.relief(case, party, identified_on, minor=minor_since is not None)
+
+    def service_event(
+        self,
+        case_id: int,
+        participant_id: int,
+        category: str,
+        kind: str,
+        at: datetime,
+        provider: AgencyInfo | None,
+        by: tuple[int, str],
+        *,
+        provider_name: str = "",
+        referral_id: int | None = None,
+        agency: AgencyInfo | None = None,
+    ) -> None:
+        """A service delivered or referred, and its audit row (``service_event_record``, or a completed referral's
+        ``service_events_from_referral``)."""
+        recorder = agency or provider
+        assert recorder is not None
+        pk = self.next_id("service")
+        self.tables["service"].add(
+            pk,
+            at,
+            at,
+            participant_id,
+            category,
+            kind,
+            at.date(),
+            provider and provider.pk,
+            provider_name,
+            referral_id,
+            by[0],
+            recorder.pk,
+        )
+        details = {"service_event_ids": [pk], "kind": kind} | ({"referral_id": referral_id} if referral_id else {})
+        self.audit(at, by, recorder, "cases.service_event.recorded", "cases.case", case_id, json.dumps(details))
+
+    def relief(self, case: CaseInfo, party: Party, identified_on: date, *, minor: bool) -> None:
+        """A foreign national's immigration relief: for a minor the HHS notification (within the day) and then
+        interim assistance or an eligibility letter; for an adult Continued Presence, a declaration or certification,
+        a T or U visa, employment authorization. Old requests are decided; recent ones mostly still open."""
+        rng, lead = self.rng, case.lead
+        caseworker = lead.user(Membership.Role.CASEWORKER)
+        kinds: list[str] = []
+        if minor:
+            kinds.append("hhs_notification")
+            if rng.random() < 0.6:
+                kinds.append(rng.choice(["interim_assistance", "eligibility_letter"]))
+        else:
+            for kind, chance in (
+                ("continued_presence", 0.25),
+                ("t_declaration", 0.2),
+                ("u_certification", 0.08),
+                ("t_visa", 0.15),
+                ("employment_authorization", 0.1),
+            ):
+                if rng.random() < chance:
+                    kinds.append(kind)
+        federal = self.by_kind[(case.task_force_id, "federal")]
+        for kind in kinds:
+            requested_on = identified_on if kind == "hhs_notification" else self._day_after(identified_on, 120)
+            age = (self.today - requested_on).days
+            submitted_on = decided_on = valid_from = expires_on = None
+            decline_reason, requesting = "", None
+            if kind == "continued_presence":  # requested by federal law enforcement
+                requesting = lead if lead.kind == Agency.Kind.FEDERAL_LE else rng.choice(federal)
+            elif kind in ("t_declaration", "u_certification"):  # signed by law enforcement
+                requesting = lead if lead.kind in ARRESTING_KINDS else rng.choice(federal)
+            if kind == "hhs_notification":
+                status = "submitted" if age < 30 else "granted"
+                submitted_on = requested_on
+            else:
+                roll = rng.random() * min(1.0, age / 365)  # young requests rarely decided yet
+                status = (
+                    "requested" if roll < 0.1 else "submitted" if roll < 0.3 else "granted" if roll < 0.8
+                    else "denied" if roll < 0.9 else "withdrawn"
+                )  # fmt: skip
+                if status != "requested":
+                    submitted_on = self._day_after(requested_on, 30)
+            if status in ("granted", "denied", "withdrawn"):
+                decided_on = self._day_after(submitted_on or requested_on, 200 if kind == "t_visa" else 60)
+            if status == "denied":
+                decline_reason = "Eligibility not shown"
+            if status == "granted" and kind != "hhs_notification":
+                valid_from = decided_on
+                assert valid_from is not None
+                days = {"continued_presence": 730, "t_visa": 1461, "employment_authorization": 730}.get(kind)
+                if kind == "interim_assistance":
+                    days = INTERIM_ASSISTANCE_DAYS
+                if days:
+                    expires_on = valid_from + timedelta(days=days)
+            at = self._when(requested_on, 11)
+            pk = self.next_id("relief")
+            self.tables["relief"].add(
+                pk,
+                at,
+                max(at, self._when(decided_on or submitted_on or requested_on, 12)),
+                case.pk,
+                party.participant_id,
+                kind,
+                status,
+                requested_on,
+                submitted_on,
+                decided_on,
+                valid_from,
+                expires_on,
+                requesting and requesting.pk,
+                decline_reason,
+                caseworker[0],
+                lead.pk,
+            )
+            details = json.dumps({"case_id": case.pk, "person_id": party.person_id, "relief_id": pk})
+            self.audit(
+                at,
+                caseworker,
+                lead,
+                "protection.relief.recorded",
+                "cases.caseparticipant",
+                party.participant_id,
+                details,
+            )
+
+    def arrests(self, case: CaseInfo, suspects: list[Party]) -> None:
+        """Arrests of a case's suspects (more the further it went), each with 1 to 3 charges; the prosecutor's
+        decision on each, and the disposition of those charged. One audit row per step, as the services write."""
+        rng, lead = self.rng, case.lead
+        share = ARRESTED_SHARE.get(case.status, 0.0)
+        if case.status == Case.Status.CLOSED:
+            share = ARRESTED_SHARE.get(case.closed_reason, CLOSED_ARRESTED_SHARE)
+        caseworker = lead.user(Membership.Role.CASEWORKER)
+        for party in suspects:
+            if rng.random() >= share:
+                continue
+            arrested_on = self._day_after(case.opened_on, 240, 3)
+            if case.closed_on is not None:
+                arrested_on = min(arrested_on, case.closed_on)
+            arresting = (
+                lead if lead.kind in ARRESTING_KINDS else rng.choice(self.by_kind[(case.task_force_id, "arrest")])
+            )
+            at = self._when(arrested_on, 14)
+            arrest_id = self.next_id("arrest")
+            self.tables["arrest"].add(
+                arrest_id, at, at, case.pk, party.participant_id, arrested_on, arresting.pk, caseworker[0]
+            )
+            details = json.dumps({"person_id": party.person_id, "arrest_id": arrest_id})
+            self.audit(
+                at,
+                caseworker,
+                lead,
+                "prosecution.arrest.recorded",
+                "cases.caseparticipant",
+                party.participant_id,
+                details,
+            )
+            prosecutor = rng.choice(self.by_kind[(case.task_force_id, "prosecute")])
+            prosecutor_user = prosecutor.user(Membership.Role.SUPERVISOR)
+            for _ in range(1 + int(rng.random() ** 2 * 3)):
+                self.charge(case, party, arrest_id, arrested_on, caseworker, prosecutor, prosecutor_user)
+
+    def charge(
+        self,
+        case: CaseInfo,
+        party: Party,
+        arrest_id: int,
+        arrested_on: date,
+        by: tuple[int, str],
+        prosecutor: AgencyInfo,
+        prosecutor_user: tuple[int, str],
+    ) -> None:
+        rng = self.rng
+        statute, level, _weight = rng.choices(STATUTES, [w for _s, _l, w in STATUTES])[0]
+        key = citation_key(statute)
+        trafficking = is_federal_trafficking(key) or (statute == STATE_STATUTE and case.task_force_id is not None)
+        at = self._when(arrested_on, 15)
+        decision, decided_on, agency, reason, decided_by = "pending", None, None, "", None
+        disposition, disposed_on, sentence, disposed_by = "pending", None, "", None
+        if rng.random() < min(0.95, (self.today - arrested_on).days / 60):
+            decided_on = self._day_after(arrested_on, 60, 1)
+            decision = "charged" if rng.random() < 0.85 else "declined"
+            agency, decided_by = prosecutor, prosecutor_user
+            if decision == "declined":
+                reason = "Insufficient evidence"
+            elif rng.random() < min(0.95, (self.today - decided_on).days / 540):
+                disposed_on = self._day_after(decided_on, 700, 30)
+                disposition = rng.choices(
+                    ["plea", "convicted_at_trial", "dismissed", "acquitted"], [0.6, 0.15, 0.2, 0.05]
+                )[0]
+                disposed_by = prosecutor_user
+                if disposition in Charge.CONVICTIONS:
+                    sentence = rng.choice(SENTENCES)
+        charge_id = self.next_id("charge")
+        self.tables["charge"].add(
+            charge_id,
+            at,
+            max(at, self._when(disposed_on or decided_on or arrested_on, 16)),
+            arrest_id,
+            statute,
+            key,
+            level,
+            trafficking,
+            decision,
+            decided_on,
+            agency and agency.pk,
+            reason,
+            decided_by and decided_by[0],
+            disposition,
+            disposed_on,
+            sentence,
+            disposed_by and disposed_by[0],
+            by[0],
+        )
+        target = ("cases.caseparticipant", party.participant_id)
+        details = json.dumps({"person_id": party.person_id, "arrest_id": arrest_id, "charge_id": charge_id})
+        self.audit(at, by, case.lead, "prosecution.charge.added", *target, details)
+        if decided_on is not None:
+            self.audit(
+                self._when(decided_on, 16), prosecutor_user, prosecutor, "prosecution.charge.decided", *target, details
+            )
+        if disposed_on is not None:
+            self.audit(
+                self._when(disposed_on, 16),
+                prosecutor_user,
+                prosecutor,
+                "prosecution.charge.disposed",
+                *target,
+                details,
+            )
+
+    def tips(self, case: CaseInfo, opened_at: datetime) -> None:
+        """The tips the case's lead received around it: now and then the one the case came from (linked, or opened
+        as the case), and others that went nowhere (closed, recent ones with no criminal predicate; the newest
+        still awaiting assessment, some of them overdue, or assigned). Each with its events, their audit rows, and
+        the dissemination a link or a case writes."""
+        rng = self.rng
+        count = self._poisson(TIPS_PER_CASE)
+        for n in range(count):
+            if n == 0 and rng.random() < 0.5:  # the tip the case came from
+                received = opened_at - timedelta(hours=2 + rng.random() * 24 * 20)
+                self.tip(case, received, "open_case" if rng.random() < 0.5 else "link")
+                continue
+            received = self._after(opened_at, TIP_DELAY_DAYS)
+            age = self.now - received
+            if age < timedelta(days=3):
+                ending = rng.choice(["receive", "receive", "assess", "assign"])
+            elif age < timedelta(days=30):
+                ending = rng.choice(["assign", "assign", "close", "close_no_predicate", "receive"])
+            elif age < NO_PREDICATE_RETENTION:
+                ending = rng.choice(["close", "close", "close_no_predicate"])
+            else:  # a tip closed with no criminal predicate is purged after its 90 days
+                ending = "close"
+            self.tip(case, received, ending)
+
+    def tip(self, case: CaseInfo, received: datetime, ending: str) -> None:
+        rng, lead = self.rng, case.lead
+        supervisor, caseworker = lead.user(Membership.Role.SUPERVISOR), lead.user(Membership.Role.CASEWORKER)
+        urgent = rng.random() < 0.2
+        assess_by = received + timedelta(hours=1 if urgent else 24)
+        room = max(min((self.now - received).total_seconds(), 86400 * 10), 60.0)
+        steps = {
+            "receive": ["receive"],
+            "assess": ["receive", "assess"],
+            "assign": ["receive", "assess", "assign"],
+            "close": ["receive", "assess", "close"],
+            "close_no_predicate": ["receive", "close_no_predicate"],
+            "link": ["receive", "assess", "assign", "link"],
+            "open_case": ["receive", "assess", "assign", "open_case"],
+        }[ending]
+        tip_id = self.next_id("tip")
+        at, status = received, ""
+        assessed_at = closed_at = validated_at = None
+        review_due = due_on = None
+        for n, verb in enumerate(steps):
+            if n:
+                at = min(at + timedelta(seconds=room / (len(steps) + 1) * rng.random()), self.now)
+            previous, status = status, TIP_STATUS_AFTER[verb]
+            actor = caseworker if verb in ("link", "open_case") else supervisor
+            self.tables["tip_event"].add(
+                self.next_id("tip_event"), tip_id, at, verb, previous, status, actor[0], lead.pk, "", "{}"
+            )
+            details = json.dumps({"from": previous, "to": status})
+            self.audit(at, actor, lead, f"tips.tip.{TIP_STEPS[verb].past}", "tips.tip", tip_id, details)
+            if verb == "assess":
+                assessed_at = validated_at = at
+                review_due = review_due_after(at.date())
+            elif verb == "assign":
+                due_on = at.date() + timedelta(days=14)
+            elif verb in ("close", "close_no_predicate"):
+                closed_at = at
+                if verb == "close_no_predicate":
+                    review_due = at.date() + NO_PREDICATE_RETENTION
+            elif verb in ("link", "open_case"):
+                self.tables["dissemination"].add(
+                    self.next_id("dissemination"),
+                    tip_id,
+                    tip_id,
+                    lead.pk,
+                    at,
+                    "link" if verb == "link" else "case_opened",
+                    actor[0],
+                    lead.pk,
+                    lead.pk,
+                    "Linked to a case" if verb == "link" else "Opened as a case",
+                )
+        overdue_notified = assess_by + timedelta(minutes=15) if status == "received" and assess_by < self.now else None
+        assigned = status in ("assigned", "linked", "case_opened")
+        close_reason = ""
+        if ending == "close_no_predicate":
+            close_reason = "no_criminal_predicate"
+        elif ending == "close":
+            close_reason = rng.choice(["duplicate", "not_trafficking", "insufficient", "other_jurisdiction"])
+        self.tables["tip"].add(
+            tip_id,
+            received,
+            at,
+            received,
+            rng.choice(TIP_CHANNELS),
+            lead.pk,
+            supervisor[0],
+            urgent and rng.random() < 0.7,
+            urgent and rng.random() < 0.5,
+            json.dumps(sorted(rng.sample(INDICATORS, 2))),
+            "A caller reported people working long hours and living at the site.",
+            assess_by,
+            status,
+            "Consistent indicators from a named source." if assessed_at else "",
+            assessed_at,
+            supervisor[0] if assessed_at else None,
+            lead.pk if assigned else None,
+            caseworker[0] if assigned else None,
+            due_on,
+            case.pk if ending in ("link", "open_case") else None,
+            close_reason,
+            "Closed after review." if ending == "close" else "No criminal predicate." if close_reason else "",
+            closed_at,
+            overdue_notified,
+            review_due,
+            validated_at,
+            supervisor[0] if validated_at else None,
+            len(steps),
+        )
+
+    def outreach(self) -> None:
+        """Each agency's outreach and training events over the six years (~1 a month), and their audit rows."""
+        rng = self.rng
+        first = self.today - timedelta(days=HISTORY_DAYS)
+        for agency in self.cast.agencies:
+            by = agency.users.get(Membership.Role.COORDINATOR) or agency.user(Membership.Role.CASEWORKER)
+            for month in range(HISTORY_DAYS // 30):
+                for _ in range(self._poisson(1.0)):
+                    held_on = min(first + timedelta(days=30 * month + rng.randrange(30)), self.today)
+                    at = self._when(held_on, 18)
+                    pk = self.next_id("outreach")
+                    kind, audience = rng.choice(OUTREACH_KINDS), rng.choice(OUTREACH_AUDIENCES)
+                    reached = int(10 + rng.random() ** 3 * 400)
+                    self.tables["outreach"].add(
+                        pk, at, at, agency.pk, held_on, f"{OutreachEvent.Kind(kind).label} #{pk}", kind, audience,
+                        reached, by[0],
+                    )  # fmt: skip
+                    details = json.dumps({"kind": kind, "audience": audience, "people_reached": reached})
+                    self.audit(at, by, agency, "reports.outreach_event.recorded", "reports.outreachevent", pk, details)
 
     def _details(self, previous: str, status: str) -> str:
         """The audit row's details of a step (the same few pairs again and again: made once each)."""

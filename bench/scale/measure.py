@@ -8,13 +8,20 @@ stdout (everything else goes to stderr):
 - ``verify``: whether each hand-written SQL returns the selector's rows;
 - ``explain``: the sequential scans in the plans of every query the pages issue (PostgreSQL);
 - ``cookie <who>``: a session cookie of that person, for the load test under gunicorn;
+- ``dashboard``: the queries of each dashboard page (the page's, and those of its charts);
+- ``explain-dashboard``: ``EXPLAIN (ANALYZE, BUFFERS)`` of every chart query of the dashboards (PostgreSQL);
+  ``--no-dashboard`` after the target leaves the dashboards out (their reads of a large database evict pages the
+  other pages would find in the cache);
 - ``quit``.
 
 The operations: the selector's visible-cases queries (count and first page of ids: the SQL the selector compiles,
 captured once and executed as sent, then the whole call through the ORM, which adds building the query in Python)
 and three hand-written shapes of the same rows, for the sparse and the dense user; and whole pages through Django's
 test client, signed in (MFA passed): the case list, a name search on it, the person search, the referral inbox of
-the busiest provider and the coordinator's board.
+the busiest provider and the coordinator's board; and the dashboard (``/reports/``, the current quarter) of the
+sparse and dense agencies' supervisors and of the coordinator, against the SQL of its charts: every query that
+``reports.sections.build`` issues in the page (so every chart of ``sections.SECTIONS``, however many there are),
+captured once as the driver sent it and executed as is on a raw cursor, its rows fetched.
 """
 
 import json
@@ -41,6 +48,10 @@ WATCHED_TABLES = (
     "referrals_referral",
 )
 PAGE = 25
+# The dashboard's readers: the dashboard is for caseworkers, supervisors and coordinators
+# (``reports.selectors.can_view_dashboard``); a supervisor's counts tips too. "board" is the coordinator.
+DASHBOARD_PEOPLE = ("sparse", "dense", "board")
+DASHBOARD = "/reports/"
 
 
 @dataclass(frozen=True)
@@ -91,7 +102,7 @@ SHAPES = {
 class Worker:
     """The operations of one database, on the people the generator made for them."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, dashboard: bool = True) -> None:
         from allauth.mfa.models import Authenticator
         from allauth.mfa.totp.internal.auth import TOTP
         from django.contrib.auth.models import Permission
@@ -110,6 +121,8 @@ class Worker:
             "dense": cast.dense.user(Membership.Role.CASEWORKER)[0],
             "inbox": cast.busiest.user(Membership.Role.PROVIDER_STAFF)[0],
             "board": cast.coordination.user(Membership.Role.COORDINATOR)[0],
+            "supervisor sparse": cast.sparse.user(Membership.Role.SUPERVISOR)[0],
+            "supervisor dense": cast.dense.user(Membership.Role.SUPERVISOR)[0],
         }
         self.users = {who: User.objects.get(pk=pk) for who, pk in ids.items()}
         self.clients: dict[str, Client] = {}
@@ -122,6 +135,8 @@ class Worker:
         self.view_permission = Permission.objects.get(content_type__app_label="cases", codename="view_case").pk
         self.today = timezone.localdate()
         self.selector_sql = {who: self.captured_selector(who) for who in PEOPLE}
+        self.dashboard_people = DASHBOARD_PEOPLE if dashboard else ()
+        self.dashboard_sql = {who: self.captured_dashboard(who) for who in self.dashboard_people}
         self.rounds = 0
 
     # The visibility query.
@@ -188,6 +203,92 @@ class Worker:
                 answers[who][name] = self.hand(who, shape) == expected
         return answers
 
+    # The dashboard.
+
+    def dashboard_reader(self, who: str) -> str:
+        """The client that reads ``who``'s dashboard: the agency's supervisor (the coordinator for "board")."""
+        from reports.selectors import can_view_dashboard
+
+        reader = who if who == "board" else f"supervisor {who}"
+        if not can_view_dashboard(self.users[reader]):
+            raise RuntimeError(f"the dashboard is not for {reader}")
+        return reader
+
+    def captured_dashboard(self, who: str) -> dict[str, list[str]]:
+        """The SQL of one dashboard page as the driver sent it: all of it (``page``), and the queries issued inside
+        ``reports.sections.build`` (``charts``), told apart by wrapping ``build`` for the one captured request."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from reports import sections
+
+        run = self.page(self.dashboard_reader(who), DASHBOARD)
+        run()  # warm: the role's permissions and the compiled visibility SQL cached, as in a later request
+        original = sections.build
+        spans: list[tuple[int, int]] = []
+
+        def build(scope: Any) -> Any:
+            start = len(connection.queries_log)
+            try:
+                return original(scope)
+            finally:
+                spans.append((start, len(connection.queries_log)))
+
+        sections.build = build
+        connection.queries_log.clear()  # a bounded deque: the span's indexes hold only while it is not full
+        try:
+            with CaptureQueriesContext(connection) as captured:
+                run()
+        finally:
+            sections.build = original
+        if len(spans) != 1:
+            raise RuntimeError(f"the dashboard of {who} built its sections {len(spans)} times")
+        # ``captured_queries`` is the log from where the context began: the span's indexes are the log's own.
+        first = captured.initial_queries
+        start, end = spans[0]
+        page = [query["sql"] for query in captured.captured_queries]
+        return {"page": page, "charts": page[start - first : end - first]}
+
+    def dashboard_queries(self, who: str) -> int:
+        """The chart queries of ``who``'s dashboard, executed as sent and their rows fetched: the raw SQL's time."""
+        from django.db import connection
+
+        rows = 0
+        with connection.cursor() as cursor:
+            for sql in self.dashboard_sql[who]["charts"]:
+                cursor.execute(sql)
+                rows += len(cursor.fetchall())
+        return rows
+
+    def dashboard(self) -> dict[str, dict[str, Any]]:
+        """How many queries each dashboard page issues, and how many of them are its charts'."""
+        from reports import sections
+
+        charts = [spec.key for section in sections.SECTIONS for spec in section.charts]
+        return {
+            who: {"page": len(sql["page"]), "charts": len(sql["charts"]), "chart_keys": charts}
+            for who, sql in self.dashboard_sql.items()
+        }
+
+    def explain_dashboard(self) -> list[dict[str, Any]]:
+        """Each chart query of each dashboard, with ``EXPLAIN (ANALYZE, BUFFERS)``: its time as the server counts it
+        and its plan (PostgreSQL; nothing on SQLite)."""
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return []
+        found = []
+        for who, sql in self.dashboard_sql.items():
+            for number, query in enumerate(sql["charts"]):
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query)
+                    plan = [row[0] for row in cursor.fetchall()]
+                ms = next(
+                    (float(line.split(":")[1].split()[0]) for line in plan if line.startswith("Execution Time")), 0.0
+                )
+                found.append({"who": who, "number": number, "ms": ms, "sql": query, "plan": "\n".join(plan)})
+        return found
+
     # The pages.
 
     def page(self, who: str, path: str, data: dict[str, str] | None = None) -> Callable[[], Any]:
@@ -222,6 +323,9 @@ class Worker:
             for name, shape in SHAPES.items():
                 operations[f"sql {name} {who}"] = lambda who=who, shape=shape: self.hand(who, shape)  # type: ignore[misc]
         operations.update(self.pages())
+        for who in self.dashboard_people:
+            operations[f"dashboard {who}"] = self.page(self.dashboard_reader(who), DASHBOARD)
+            operations[f"dashboard charts' SQL {who}"] = lambda who=who: self.dashboard_queries(who)  # type: ignore[misc]
         return operations
 
     def round(self) -> dict[str, float]:
@@ -286,12 +390,12 @@ class Worker:
         return self.clients[who].cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def serve(target: str) -> None:
+def serve(target: str, *, dashboard: bool = True) -> None:
     """Answer the parent's commands until ``quit``. Only answers go to stdout: anything else printed goes to stderr."""
     global _ANSWERS
     _ANSWERS, sys.stdout = sys.stdout, sys.stderr
     open_target(target)
-    worker = Worker(target)
+    worker = Worker(target, dashboard=dashboard)
     answer({"ready": target})
     for line in sys.stdin:
         command, _, argument = line.strip().partition(" ")
@@ -306,6 +410,10 @@ def serve(target: str) -> None:
                 answer(worker.explain())
             elif command == "cookie":
                 answer({"cookie": worker.cookie(argument)})
+            elif command == "dashboard":
+                answer(worker.dashboard())
+            elif command == "explain-dashboard":
+                answer(worker.explain_dashboard())
             else:
                 answer({"error": f"unknown command {command}"})
         except Exception as error:  # reported to the parent, which prints it
@@ -321,4 +429,4 @@ def answer(value: Any) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], dashboard="--no-dashboard" not in sys.argv[2:])
