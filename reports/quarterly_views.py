@@ -85,7 +85,12 @@ def _report_page(
         draft = measures.compute(access.agency, access.quarter)
         found = missing.missing_for(user, access.agency, access.quarter, access.kind)
         reads = found.reads
-        if not form.is_bound:
+        # The form carries the digest of the measures this page shows: those computed now (after a refused
+        # sign-off too, since the page shows them again).
+        if form.is_bound:
+            form = QuarterlySignForm({"confirm": form.data.get("confirm", ""), "digest": draft.digest})
+            form.is_valid()
+        else:
             form = QuarterlySignForm(initial={"digest": draft.digest})
         context |= {
             "draft": draft,
