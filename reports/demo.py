@@ -1,9 +1,14 @@
-"""Demo outreach and training events (fictional) for ``manage.py seed_demo``, written through ``reports.services``.
+"""Demo outreach and training events (fictional) for ``manage.py seed_demo``, written through ``reports.services``,
+and two signed quarterly reports.
 
 A year of events, four a month, across the task force's agencies: each recorded by the first demo person of the
 agency whose role records them. The cases, victims, needs, referrals and tips the other charts count come from the
 other apps' demos (cases opened over the past eighteen months). Every choice comes from ``rng``; dates count back
 from today; a second seed adds nothing.
+
+Then the last completed fiscal quarter's report of the Bayport Police (law-enforcement measures) and of Safe Harbor
+(victim-service measures), each signed by its demo supervisor (Omar Haddad, Grace Obi) through the sign-off service,
+so the quarterly reports' pages show a signed report, its exports, and what changed since beside a draft.
 """
 
 import random
@@ -15,7 +20,10 @@ from django.utils import timezone
 from agencies.demo import PEOPLE
 from agencies.models import User
 from reports import selectors, services
+from reports.fiscal import quarter_of
 from reports.models import OutreachEvent
+from reports.quarterly.access import signed_report_of
+from reports.quarterly.measures import compute, report_kind_of
 
 K, A = OutreachEvent.Kind, OutreachEvent.Audience
 # title, kind, audience, (fewest, most) people reached
@@ -43,7 +51,30 @@ def _recorders() -> list[User]:
     return list(found.values())
 
 
+# The demo supervisors who sign their agency's report of the last completed quarter.
+SIGNERS = ("omar.haddad@bpd.example", "grace.obi@safeharbor.example")
+
+
 def seed(*, rng: random.Random, stdout: TextIOBase) -> None:
+    _seed_outreach(rng=rng, stdout=stdout)
+    _sign_last_quarter(stdout=stdout)
+
+
+def _sign_last_quarter(*, stdout: TextIOBase) -> None:
+    """Sign the last completed fiscal quarter's report of each of ``SIGNERS``' agencies, unless it is signed."""
+    last = quarter_of(timezone.localdate()).previous()
+    signed = 0
+    for signer in User.objects.filter(email__in=SIGNERS).order_by("email"):
+        agency, kind = signer.agency, report_kind_of(signer.agency)
+        if agency is None or kind is None or signed_report_of(agency, last, kind) is not None:
+            continue
+        draft = compute(agency, last)
+        services.quarterly_report_sign(actor=signer, quarter_code=last.code, digest=draft.digest)
+        signed += 1
+    stdout.write(f"Demo: {signed} quarterly reports of {last.code} signed.")
+
+
+def _seed_outreach(*, rng: random.Random, stdout: TextIOBase) -> None:
     if OutreachEvent.objects.exists():
         stdout.write("Demo outreach events are already there: nothing added.")
         return

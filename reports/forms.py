@@ -82,3 +82,14 @@ class DashboardFilter(forms.Form):
             )
         quarter = data.get("quarter") or quarter_of(self.today)
         return quarter.start, quarter.end, quarter.code
+
+
+class QuarterlySignForm(forms.Form):
+    """The sign-off of a quarterly report: the digest of the draft as the supervisor read it (a signature of
+    measures that changed since is refused), and their confirmation."""
+
+    digest = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label=_("I have read these measures and sign them for my agency. Once signed, they never change."),
+        required=True,
+    )

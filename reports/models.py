@@ -1,9 +1,15 @@
 """Prevention work the portal had no record of: outreach and training events (issue 18). No person is named in
-them; an event is its agency's, counted on the dashboard by kind, audience and month."""
+them; an event is its agency's, counted on the dashboard by kind, audience and month. And the quarterly reports a
+supervisor signed, frozen (decision 0037)."""
+
+import hashlib
+import json
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -45,3 +51,85 @@ class OutreachEvent(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Outreach event #{self.pk}"
+
+
+class FrozenReport(Exception):
+    """A signed quarterly report was asked to change or go: it never does (decision 0037)."""
+
+
+class QuarterlyReportQuerySet(models.QuerySet["QuarterlyReport"]):
+    """Signed reports only ever gain rows: a bulk ``update`` or ``delete`` is refused as ``save`` and ``delete``
+    are on one row (on PostgreSQL a trigger refuses them too, whatever the path)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise FrozenReport("A signed quarterly report never changes.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise FrozenReport("A signed quarterly report is never deleted.")
+
+
+class QuarterlyReport(models.Model):
+    """A quarterly report as a supervisor of its agency signed it: the frozen snapshot of every measure (decision
+    0037). Drafts are not stored: they are computed from the records whenever they are read
+    (``reports.quarterly``). Only ``reports.services.quarterly_report_sign`` writes a row, once; the row never
+    changes and is never deleted (``save``, ``delete`` and the queryset refuse; on PostgreSQL a trigger too).
+
+    ``snapshot`` holds everything the report says (the agency, the quarter, the kind, every measure as code,
+    question and value, who signed and when); ``digest`` is the SHA-256 of its canonical JSON, so a copy can be
+    checked against it (``digest_matches``)."""
+
+    class Kind(models.TextChoices):
+        LAW_ENFORCEMENT = "law_enforcement", _("Law-enforcement measures")
+        VICTIM_SERVICES = "victim_services", _("Victim-service measures")
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    snapshot = models.JSONField(_("snapshot"))
+    digest = models.CharField(_("SHA-256 digest"), max_length=64)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed"))
+
+    objects = QuarterlyReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-fiscal_year", "-quarter", "kind"]
+        verbose_name = _("signed quarterly report")
+        verbose_name_plural = _("signed quarterly reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "fiscal_year", "quarter", "kind"],
+                name="quarterly_report_signed_once",
+                violation_error_message=_("This quarter's report is already signed."),
+            ),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="quarterly_report_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Quarterly report #{self.pk} (FY{self.fiscal_year}-Q{self.quarter}, {self.kind})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise FrozenReport("A signed quarterly report never changes.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise FrozenReport("A signed quarterly report is never deleted.")
+
+    @property
+    def quarter_code(self) -> str:
+        return f"FY{self.fiscal_year}-Q{self.quarter}"
+
+    def digest_matches(self) -> bool:
+        """Whether the stored snapshot is still the one signed (its digest recomputed)."""
+        return snapshot_digest(self.snapshot) == self.digest
+
+
+def snapshot_digest(snapshot: dict[str, Any]) -> str:
+    """The SHA-256 of ``snapshot`` as canonical JSON (keys sorted, no spaces, UTF-8): the same for the same content
+    whatever the order it was built in or the language of whoever reads it."""
+    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -16,6 +16,7 @@ from portal.http import AuthenticatedHttpRequest
 from portal.pagination import paginate
 from reports import sections, selectors, services
 from reports.forms import DashboardFilter, OutreachEventForm
+from reports.quarterly.access import can_read_drafts as can_read_quarterly_drafts
 
 FILTER_FIELDS = ("quarter", "start", "end", "agency", "task_force")
 
@@ -58,7 +59,13 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/dashboard.html",
-        {"form": form, "sections": built, "period": period, "query": _encoded(asked)},
+        {
+            "form": form,
+            "sections": built,
+            "period": period,
+            "query": _encoded(asked),
+            "quarterly": can_read_quarterly_drafts(request.user),
+        },
     )
 
 
