@@ -230,6 +230,9 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "reports.dashboard.viewed": _("viewed the dashboard"),
     "reports.chart.downloaded": _("downloaded a dashboard table as CSV"),
     "reports.outreach_event.recorded": _("recorded an outreach event"),
+    "reports.quarterly.viewed": _("read a quarterly report"),
+    "reports.quarterly.signed": _("signed a quarterly report"),
+    "reports.quarterly.exported": _("downloaded a signed quarterly report (CSV or PDF)"),
 }
 
 

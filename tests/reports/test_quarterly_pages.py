@@ -46,7 +46,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
 # the audit events (one INSERT), the header's notices (16). The signed report: the same page without the missing
 # list, the measures computed again for what changed since (12).
 DRAFT_QUERIES, SIGNED_QUERIES = 16, 12
-HARFBUZZ = pytest.mark.filterwarnings("ignore:HarfBuzz-Subset:DeprecationWarning")  # this machine's WeasyPrint
 
 
 def sign(user, quarter=Q1_2027) -> QuarterlyReport:
@@ -305,7 +304,6 @@ def _pdftotext(pdf: bytes, name: str) -> str:
     ).stdout
 
 
-@HARFBUZZ
 def test_the_pdf_carries_the_packet_conventions_and_the_signed_measures(client_as, signed, supervisor):
     response = client_as(supervisor).get(SIGNED + "report.pdf")
     assert response["Content-Type"] == "application/pdf"
@@ -330,7 +328,6 @@ def test_the_pdf_carries_the_packet_conventions_and_the_signed_measures(client_a
     assert event.details["format"] == "pdf"
 
 
-@HARFBUZZ
 def test_a_providers_pdf_is_marked_restricted(client_as, world, shelter_supervisor):
     sign(shelter_supervisor)
     text = _pdftotext(client_as(shelter_supervisor).get(SIGNED + "report.pdf").content, "quarterly-vs")
@@ -339,7 +336,6 @@ def test_a_providers_pdf_is_marked_restricted(client_as, world, shelter_supervis
     assert "LE-" not in text
 
 
-@HARFBUZZ
 def test_the_first_page_is_drawn_for_people_to_look_at(client_as, signed, supervisor):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pdf = ARTIFACTS / "quarterly-report.pdf"
