@@ -971,7 +971,8 @@ def charges_by_statute(scope: Scope) -> Chart:
         _("Charges: trafficking and other"),
         _(
             "Charges of the arrests made in the period, under a trafficking statute (18 U.S.C. 1581 to 1597 and the "
-            "state statutes your task force lists) or another."
+            "state statutes your task force lists) or another, in the cases whose law-enforcement information you "
+            "read."
         ),
         "bars",
         _("Statute"),
@@ -992,7 +993,7 @@ def charging_decisions(scope: Scope) -> Chart:
         _("Charging decisions"),
         _(
             "Charges a prosecutor brought or declined in the period, and charges of arrests made by its end still "
-            "awaiting a decision today, by statute."
+            "awaiting a decision today, by statute, in the cases whose law-enforcement information you read."
         ),
         "bars",
         _("Decision"),
@@ -1017,7 +1018,8 @@ def dispositions(scope: Scope) -> Chart:
         _("Dispositions"),
         _(
             "Charges disposed of in the period (convicted at trial, guilty plea, dismissed, acquitted), and charges "
-            "brought by its end still pending today, by statute."
+            "brought by its end still pending today, by statute, in the cases whose law-enforcement information you "
+            "read."
         ),
         "bars",
         _("Disposition"),
