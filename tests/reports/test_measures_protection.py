@@ -242,3 +242,10 @@ def test_a_suspects_need_counts_only_for_law_enforcement(activity, investigator,
     need_add(case=activity.world.a, person=person, category=Need.Category.CLOTHING, actor=investigator)
     assert table(sections.unmet_needs(scope_for(investigator)))["Clothing"] == ("1", "0", "0", "1")
     assert table(sections.unmet_needs(scope_for(partner_investigator)))["Clothing"] == ("0", "0", "0", "0")
+
+
+def test_the_expiring_chart_counts_every_kind_whose_expiry_is_reminded():
+    from protection.rules import EXPIRY_REMINDED
+
+    counted = {kind for _key, kinds, _label in sections.EXPIRING_KINDS for kind in kinds}
+    assert counted == set(EXPIRY_REMINDED)
