@@ -376,6 +376,53 @@ def _record_direct_services(case: Case, lead: User, victims: list[Person]) -> No
             )
 
 
+# Services the law-enforcement agencies' victim specialists give the victims of their cases, or refer them to outside
+# the portal (decision 0035), recorded directly: a generator of their own again, seeded by the case's title.
+SPECIALIST_SERVICES = [
+    (Need.Category.CASE_MANAGEMENT, "", "Victim specialist: needs assessment and safety plan"),
+    (Need.Category.CLOTHING, "", "Emergency clothing and a hygiene kit"),
+    (Need.Category.EMERGENCY_SHELTER, "", "Hotel nights paid from emergency victim assistance funds"),
+    (Need.Category.INTERPRETATION, "", "An interpreter for interviews and appointments"),
+    (Need.Category.TRANSITIONAL_HOUSING, "Bayport Housing Authority (outside the portal)", "Housing application"),
+    (Need.Category.EMPLOYMENT, "Gulf Coast Workforce Center (outside the portal)", "Job training intake"),
+]
+# The foreign minor found yesterday at the bus station (IDENTIFIED_YESTERDAY): Bayport police's victim advocate
+# took her to a youth shelter that night, so the case shows identification, a service, relief and an arrest at once.
+FOUND_YESTERDAY_SERVICE = (
+    Need.Category.EMERGENCY_SHELTER,
+    "Crisis intervention by the department's victim advocate; placed at a licensed youth shelter",
+)
+
+
+def _record_specialist_services(case: Case, lead: User, victims: list[Person]) -> None:
+    """Each victim of a case law enforcement (or a prosecutor) leads receives one or two services from its victim
+    specialist, or is referred elsewhere outside the portal, on days of the last year since the case opened. The
+    bus-station minor identified yesterday receives hers that day, and no other."""
+    if not case.lead_agency.is_law_enforcement:
+        return
+    rng = random.Random(f"specialist services:{case.title}")  # noqa: S311 (fictional demo data, not a secret)
+    today = timezone.localdate()
+    days = min(365, max(0, (today - case.opened_on).days))
+    participants = case.participants.filter(person__in=victims, role=CaseParticipant.Role.VICTIM).order_by("id")
+    for number, participant in enumerate(participants):
+        if case.title == IDENTIFIED_YESTERDAY and number == 0:
+            category, program = FOUND_YESTERDAY_SERVICE
+            services.service_event_record(
+                actor=lead, participant=participant, category=category, on=today - timedelta(days=1), program=program
+            )
+            continue
+        for category, elsewhere, program in rng.sample(SPECIALIST_SERVICES, rng.randint(1, 2)):
+            services.service_event_record(
+                actor=lead,
+                participant=participant,
+                category=category,
+                on=today - timedelta(days=rng.randint(0, days)),
+                kind=ServiceEvent.Kind.REFERRED if elsewhere else ServiceEvent.Kind.DELIVERED,
+                provider_name=elsewhere,
+                program=program,
+            )
+
+
 def _add_needs(rng: random.Random, case: Case, lead: User, victim: Person, *, closed: bool) -> None:
     """One to three needs, and an interpreter for those who prefer another language; most are met in closed cases."""
     needs = [(category, rng.choice(Need.Urgency.values)) for category in rng.sample(list(NEEDS), rng.randint(1, 3))]
@@ -458,6 +505,7 @@ def seed(*, rng: random.Random, stdout: TextIOBase) -> None:
             _add_needs(rng, case, lead, victim, closed=status.startswith("closed"))
         _identify_victims(case, lead, victims, status=status)
         _record_direct_services(case, lead, victims)
+        _record_specialist_services(case, lead, victims)
 
         recipient = next((agencies[name] for name, level in shares.items() if level == P), None)
         for victim, state in zip(victims, CONSENTS.get(title, []), strict=False):

@@ -162,3 +162,25 @@ def statute_for_user(user: User, pk: int) -> TraffickingStatute:
     if statute is None:
         raise Http404
     return statute
+
+
+# --- Many cases at once, for the reports ----------------------------------------------------------------------------
+
+
+def _le_cases(user: User, case_ref: str) -> Q:
+    """Rows whose case (``case_ref``) ``user`` opens and whose law-enforcement-sensitive part they read: the rule of
+    ``may_see_prosecution`` for many cases, as semi-joins on their grants (``cases_held``)."""
+    return case_selectors.cases_held(user, case_selectors.VIEW, case_ref) & case_selectors.cases_held(
+        user, VIEW_LE, case_ref
+    )
+
+
+def arrests_visible_to(user: User) -> QuerySet[Arrest]:
+    """The arrests ``user`` sees, as one queryset (for counting over many cases: the dashboard): those of the cases
+    whose prosecution they see (``may_see_prosecution``); none for a reader without law-enforcement access."""
+    return Arrest.objects.filter(_le_cases(user, "case_id"))
+
+
+def charges_visible_to(user: User) -> QuerySet[Charge]:
+    """The charges ``user`` sees, with their decisions and dispositions, as ``arrests_visible_to`` reads arrests."""
+    return Charge.objects.filter(_le_cases(user, "arrest__case_id"))

@@ -8,7 +8,12 @@
   expiring in 45 days;
 - every other foreign-national minor of the demo has their HHS notification sent, the day they were identified;
 - in "Crab processing plant, seasonal visas" (HSI), a U visa certification asked of the U.S. Attorney's Office and
-  declined with its reason, and a T visa declaration asked of HSI twelve days ago, awaiting its decision.
+  declined with its reason, and a T visa declaration asked of HSI twelve days ago, awaiting its decision;
+- and a year of the rest (``YEAR``), so that the dashboard's relief charts have something to count across agencies:
+  T and U visas, work permits and deferred action requested or filed since their cases opened and still pending, and
+  work permits granted that expire in 20, 55, 75 and 85 days (HSI, the Sheriff's Office, the U.S. Attorney's Office,
+  the FBI and Bridges). None is a declaration or certification awaiting a signature, and the expiring ones are in
+  cases that no demo home shows relief of but those who already have relief deadlines there.
 
 Running it again changes nothing.
 """
@@ -76,6 +81,74 @@ def _notify_hhs_of_the_others(today: date) -> None:
         services.relief_action_step(
             action=notice, verb="submit", version=notice.version, actor=actor, on=identification.identified_on
         )
+
+
+# A year of relief: (case title, who records it, the victim's number in the case, kind, days after the case opened
+# that it was requested, days after that it was filed (None: not yet), days from today that a grant expires (None:
+# not granted)). A granted work permit was valid a year before it expires, and requested three months before that.
+YEAR: list[tuple[str, str, int, str, int, int | None, int | None]] = [
+    ("Dancers recruited for a cruise line", "luis.ortega@hsi.example", 0, K.T_VISA, 7, 7, None),
+    ("Dancers recruited for a cruise line", "luis.ortega@hsi.example", 1, K.EMPLOYMENT_AUTHORIZATION, 20, None, None),
+    ("Dancers recruited for a cruise line", "luis.ortega@hsi.example", 2, K.DEFERRED_ACTION, 21, None, None),
+    ("Crab processing plant, seasonal visas", "luis.ortega@hsi.example", 1, K.EMPLOYMENT_AUTHORIZATION, 40, None, None),
+    ("Citrus grove labor camp", "ray.dupont@mcso.example", 0, K.EMPLOYMENT_AUTHORIZATION, 0, 0, 20),
+    ("Citrus grove labor camp", "ray.dupont@mcso.example", 1, K.T_VISA, 30, 15, None),
+    ("Shrimp boat deckhands", "ray.dupont@mcso.example", 0, K.U_VISA, 90, None, None),
+    (
+        "Restaurant group, visa fraud and forced labor",
+        "grace.kim@usao.example",
+        0,
+        K.EMPLOYMENT_AUTHORIZATION,
+        0,
+        0,
+        75,
+    ),
+    ("Restaurant group, visa fraud and forced labor", "grace.kim@usao.example", 1, K.U_VISA, 60, None, None),
+    ("Restaurant group, visa fraud and forced labor", "grace.kim@usao.example", 2, K.T_VISA, 40, 10, None),
+    ("Hotel housekeeping contractor", "dana.reyes@fbi.example", 0, K.EMPLOYMENT_AUTHORIZATION, 0, 0, 55),
+    ("Hotel housekeeping contractor", "dana.reyes@fbi.example", 1, K.DEFERRED_ACTION, 15, None, None),
+    ("T visa applicant, farm work", "ana.lopez@gclegalaid.example", 0, K.T_VISA, 10, 15, None),
+    ("Youth client recruited online", "kofi.mensah@bridges.example", 0, K.EMPLOYMENT_AUTHORIZATION, 0, 0, 85),
+    ("Youth client recruited online", "kofi.mensah@bridges.example", 0, K.T_VISA, 5, None, None),
+]
+
+
+def _a_year_of_relief(people: dict[str, User], today: date) -> int:
+    """The ``YEAR`` table's relief, through the services: each recorded, filed and granted by who records it."""
+    made = 0
+    for title, email, number, kind, after, filed_after, expires_in in YEAR:
+        case = Case.objects.get(title=title)
+        actor = people[email]
+        victim = case.participants.filter(role=CaseParticipant.Role.VICTIM).order_by("id")[number]
+        if expires_in is None:
+            requested_on = min(today, case.opened_on + timedelta(days=after))
+        else:
+            expires_on = today + timedelta(days=expires_in)
+            valid_from = expires_on - timedelta(days=365)
+            requested_on = valid_from - timedelta(days=90)
+        action = services.relief_action_record(
+            case=case, person=victim.person, kind=kind, actor=actor, requested_on=requested_on
+        )
+        if filed_after is not None:
+            action = services.relief_action_step(
+                action=action,
+                verb="submit",
+                version=action.version,
+                actor=actor,
+                on=min(today, requested_on + timedelta(days=filed_after)),
+            )
+        if expires_in is not None:
+            services.relief_action_step(
+                action=action,
+                verb="grant",
+                version=action.version,
+                actor=actor,
+                on=valid_from,
+                valid_from=valid_from,
+                expires_on=expires_on,
+            )
+        made += 1
+    return made
 
 
 def seed(*, rng: random.Random, stdout: TextIOBase) -> None:
@@ -146,7 +219,9 @@ def seed(*, rng: random.Random, stdout: TextIOBase) -> None:
         notes="Asked for by the client's attorney at Gulf Coast Immigrant Legal Aid.",
     )
     _notify_hhs_of_the_others(today)
+    year = _a_year_of_relief(people, today)
     stdout.write(
         "Demo: immigration relief (Continued Presence expiring in 45 days, a declined certification, a "
-        "declaration awaiting its decision; the HHS notice of the bus-station minor not yet sent)."
+        f"declaration awaiting its decision; the HHS notice of the bus-station minor not yet sent; {year} more "
+        "across the task force, pending or expiring)."
     )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from agencies.models import Agency, Role, TaskForceMember, User
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, Consent, VictimIdentification
+from cases.selectors.records import category_released_q
 from cases.selectors.work import share_deciders_of
 from protection.models import ReliefAction
 from protection.rules import EXPIRY_REMINDED, SIGNED
@@ -458,3 +459,22 @@ def sees_relief_of(user: User, participant: CaseParticipant) -> bool:
         user, participant.person, case_permissions=permissions, role=participant.role
     )
     return relief_shown_to(user, permissions, categories)
+
+
+# --- Many cases at once, for the reports ----------------------------------------------------------------------------
+
+
+def relief_actions_visible_to(user: User, *, on: date | None = None) -> QuerySet[ReliefAction]:
+    """The relief actions ``user`` sees, as one queryset (for counting over many cases: the dashboard): the
+    module's rule (``relief_shown_to``) in SQL, as the queue narrows it (``_relief_cases_q``: the cases they open and
+    whose personal information, and for law enforcement whose law-enforcement information, they read), of a victim
+    whose ``immigration`` category is released to them (``category_released_q``: not a provider's client, or their
+    own agency's, or under an active consent naming their agency with ``immigration``, on ``on``, today by default).
+    Nobody whose role or agency never sees relief (``can_read_relief``) sees any."""
+    if not can_read_relief(user):
+        return ReliefAction.objects.none()
+    return ReliefAction.objects.filter(
+        _relief_cases_q(user, "case_id"),
+        category_released_q(user, IMMIGRATION, "participant__person", on=on),
+        participant__role=CaseParticipant.Role.VICTIM,
+    )

@@ -1,22 +1,23 @@
 """The dashboard's sections: a registry of measures, each one aggregate query over what the viewer may see.
 
 ``SECTIONS`` lists the sections in page order; a section is a title and its charts, and a chart is built by one
-function of a ``Scope`` (who looks, the period, the agency and task force chosen). Adding a section (services
-delivered, relief pending and expiring, prosecution: issue 17's apps, once merged) is one more ``Section`` in the
-list, its charts written the same way.
+function of a ``Scope`` (who looks, the period, the agency and task force chosen). Adding a measure is one more
+``ChartSpec`` in a section (or one more ``Section``), its chart written the same way.
 
 Every measure:
 - starts from the selector of its domain (``case_ids_visible_to``, ``referral_list_visible_to``,
-  ``tip_list_visible_to``, ``outreach_events_visible_to``), so a record the viewer could not open is never
-  counted (architecture §11); a victim's identification, and a sensitive need, only where the case page would show
-  it (the viewer holds ``view_case_pii``);
+  ``tip_list_visible_to``, ``outreach_events_visible_to``, ``relief_actions_visible_to``, ``arrests_visible_to``,
+  ``charges_visible_to``), so a record the viewer could not open is never counted (architecture §11); a victim's
+  identification, and a sensitive need or service, only where the case page would show it (the viewer holds
+  ``view_case_pii``);
 - is one GROUP BY with conditional counts, run in the database: the number of queries does not depend on the
   number of rows, and nothing loops over records in Python (the loops here are over the groups found);
 - counts beside each number how many of the records are the viewer's agency's own, which ``suppression.cell``
   needs: a cell of another agency's records under 5 shows as "fewer than 5". A victim service provider's client
-  (a person it entered) is the provider's, wherever the case is led; any other person is the lead agency's;
+  (a person it entered) is the provider's, wherever the case is led; any other person is the lead agency's; each
+  record's owners are stated beside its measure (decision 0036);
 - passes its cells through ``suppression.complement`` for every sum among them, or with a total another chart
-  publishes, so that no suppressed cell is a total minus the shown ones (decision 0036).
+  or the quarterly report publishes, so that no suppressed cell is a total minus the shown ones (decision 0036).
 """
 
 from collections.abc import Callable, Iterable
@@ -34,7 +35,11 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, TaskForce, TaskForceMember, User
 from cases import selectors as case_selectors
-from cases.models import Case, Need, VictimIdentification
+from cases.models import Case, CaseParticipant, Need, ServiceEvent, VictimIdentification
+from prosecution import selectors as prosecution_selectors
+from prosecution.models import Arrest, Charge
+from protection import selectors as protection_selectors
+from protection.models import ReliefAction
 from referrals import selectors as referral_selectors
 from referrals.models import Referral, ReferralEvent
 from reports import selectors
@@ -414,6 +419,33 @@ def victims_new_and_continuing(scope: Scope) -> Chart:
     return chart
 
 
+def _category_counted(user: User, own: int | None, *, category: str, case_id: str, person: str) -> Q:
+    """Needs or services (``category``, of ``person`` in the case ``case_id``) counted for ``user``: any of a
+    category that tells nothing of a person's health or status; a medical, mental health or immigration one only in
+    cases where they see personal information (``view_case_pii``), and a provider's client's only inside the
+    provider. Stricter than the case page, which also shows one under a consent (``SENSITIVE_NEEDS``): a count of
+    them would have to read each person's consents."""
+    others_client = Q(**{f"{person}__entered_by_agency__kind": Agency.Kind.VICTIM_SERVICES}) & ~Q(
+        **{f"{person}__entered_by_agency": own}
+    )
+    return ~Q(**{f"{category}__in": list(case_selectors.SENSITIVE_NEEDS)}) | (
+        _pii_cases(user, case_id) & ~others_client
+    )
+
+
+def _need_counted(user: User, own: int | None, need: str = "") -> Q:
+    """Needs (``need``: the path to them, "" in a query of needs) counted for ``user``, by the case page's rule
+    (``cases.selectors.needs_visible``) where it can be asked in SQL: the person is one the page lists to them (a
+    suspect only with law-enforcement access), and the category as ``_category_counted``."""
+    at = f"{need}__" if need else ""
+    listed = CaseParticipant.objects.filter(case=OuterRef(f"{at}case"), person=OuterRef(f"{at}person")).filter(
+        ~Q(role=CaseParticipant.Role.SUSPECT) | case_selectors.cases_held(user, case_selectors.VIEW_LE, "case_id")
+    )
+    return Q(Exists(listed)) & _category_counted(
+        user, own, category=f"{at}category", case_id=f"{at}case_id", person=f"{at}person"
+    )
+
+
 def unmet_needs(scope: Scope) -> Chart:
     """Needs still unmet today among those recorded by the period's end, by category, one column per urgency. A
     medical, mental health or immigration need says something about a person's health or status that the case
@@ -429,15 +461,11 @@ def unmet_needs(scope: Scope) -> Chart:
         _("Category"),
         (_("All"), *(label for _value, label in Need.Urgency.choices)),
     )
-    others_client = Q(person__entered_by_agency__kind=Agency.Kind.VICTIM_SERVICES) & ~Q(
-        person__entered_by_agency=scope.own
-    )
-    sensitive_shown = _pii_cases(scope.user, "case_id") & ~others_client
     needs = Need.objects.filter(
         case_id__in=case_selectors.case_ids_visible_to(scope.user),
         status=Need.Status.UNMET,
         created_at__lt=scope.until,
-    ).filter(~Q(category__in=list(case_selectors.SENSITIVE_NEEDS)) | sensitive_shown)
+    ).filter(_need_counted(scope.user, scope.own))
     needs = scope.filter_case(needs, "case")
     owned = _owned_person(scope.own, "person", "case")
     measures: dict[str, Any] = {"n": Count("pk"), "n_own": Count("pk", filter=owned)}
@@ -455,6 +483,191 @@ def unmet_needs(scope: Scope) -> Chart:
         rows.append(Row(str(label), tuple(cells)))
     urgencies = tuple(range(1, len(Need.Urgency.choices) + 1))
     chart.rows = [Row(row.label, tuple(complement(row.cells, [(0, urgencies)]))) for row in rows]
+    return chart
+
+
+# --- Protection: services delivered, immigration relief.
+
+
+def _withheld_referral(user: User, own: int | None) -> Q:
+    """Services recorded by a referral withheld from ``user`` on the case page (``cases.selectors.dossier.
+    _referrals_withheld``: one that carries a need hidden from them, which its recipient, a clinic say, would tell,
+    unless their own agency sent it), asked of each service's ``referral_id`` in SQL. A need counts as hidden here
+    wherever ``_need_counted`` would not count it, which hides at least what the page hides: so such a service is
+    never counted where the page would not show it."""
+    carried = (
+        Referral.needs.through.objects.filter(referral_id=OuterRef("referral_id"))
+        .exclude(referral__sender_agency=own)
+        .exclude(_need_counted(user, own, "need"))
+    )
+    return Q(Exists(carried))
+
+
+def _services(scope: Scope) -> QuerySet[ServiceEvent]:
+    """The services provided in the period that the viewer's case pages show (``cases.selectors.services_visible``):
+    a victim's, in a case they open, a sensitive category as ``_category_counted``, and none recorded by a referral
+    withheld from them."""
+    user, own = scope.user, scope.own
+    events = (
+        ServiceEvent.objects.standing()
+        .filter(
+            participant__case_id__in=case_selectors.case_ids_visible_to(user),
+            participant__role=CaseParticipant.Role.VICTIM,
+            provided_on__range=(scope.start, scope.end),
+        )
+        .filter(
+            _category_counted(
+                user, own, category="category", case_id="participant__case_id", person="participant__person"
+            )
+        )
+        .filter(Q(referral_id__isnull=True) | ~_withheld_referral(user, own))
+    )
+    return scope.filter_case(events, "participant__case")
+
+
+def services_by_category(scope: Scope) -> Chart:
+    """Services provided in the period by category, delivered and referred elsewhere side by side. A service is its
+    victim's owner's (the provider for its client, else the case's lead agency) and its provider's, who gave it. Each
+    column's rows are parts of a known total (the quarterly report's services by category): complemented."""
+    chart = _chart(
+        "protection.services_by_category",
+        _("Services delivered by category"),
+        _(
+            "Services victims received in the period, and referrals made for them outside the portal, by category, "
+            "where your case pages show them."
+        ),
+        "bars",
+        _("Service"),
+        (_("Delivered"), _("Referred elsewhere")),
+    )
+    owned = _owned_person(scope.own, "participant__person", "participant__case") | Q(provider=scope.own)
+    kinds = (("delivered", ServiceEvent.Kind.DELIVERED), ("referred", ServiceEvent.Kind.REFERRED))
+    measures: dict[str, Any] = {}
+    for key, kind in kinds:
+        measures[f"{key}_n"] = Count("pk", filter=Q(kind=kind))
+        measures[f"{key}_own"] = Count("pk", filter=Q(kind=kind) & owned)
+    found: dict[str, dict[str, Any]] = {
+        row["category"]: dict(row) for row in _services(scope).order_by().values("category").annotate(**measures)
+    }
+    rows = []
+    for value, label in ServiceEvent.Category.choices:
+        got = found.get(value, {})
+        rows.append(Row(str(label), tuple(cell(got.get(f"{key}_n"), got.get(f"{key}_own")) for key, _k in kinds)))
+    chart.rows = _complemented(rows, _parts_of_known_total(rows), (0, 1))
+    return chart
+
+
+def _relief(scope: Scope) -> QuerySet[ReliefAction]:
+    """The relief actions the viewer sees (``relief_actions_visible_to``: the case's law-enforcement team and the
+    victim's advocate, under 8 U.S.C. 1367), in the cases the filters choose."""
+    visible = protection_selectors.relief_actions_visible_to(scope.user, on=timezone.localdate(scope.now))
+    return scope.filter_case(visible, "case")
+
+
+def _owned_relief(own: int | None) -> Q:
+    """A relief action is its victim's owner's (the provider for its client, else the case's lead agency) and its
+    requesting or signing agency's (the FBI's Continued Presence on a police case; a declaration asked of HSI)."""
+    return _owned_person(own, "participant__person", "case") | Q(requesting_agency=own)
+
+
+def _row_of_parts(label: str, found: dict[str, Any], keys: Iterable[str]) -> Row:
+    """A row of cells ``found[f"{key}_n"]`` (own: ``_own``) for each key, the first the total of the others."""
+    return Row(label, tuple(cell(found[f"{key}_n"], found[f"{key}_own"]) for key in keys))
+
+
+def _rows_total_first(rows: list[Row]) -> list[Row]:
+    """Each row's first cell is the sum of the others: a lone suppressed one takes a second with it."""
+    parts = tuple(range(1, len(rows[0].cells))) if rows else ()
+    return [Row(row.label, tuple(complement(row.cells, [(0, parts)]))) for row in rows]
+
+
+def relief_pending(scope: Scope) -> Chart:
+    """Relief requested by the end of the period and not decided today, by type: requested, or submitted."""
+    chart = _chart(
+        "protection.relief_pending",
+        _("Immigration relief pending by type"),
+        _(
+            "Immigration relief requested by the end of the period and not decided today, by type: requested, or "
+            "submitted and awaiting a decision. Counted where you see a victim's relief: the case's law-enforcement "
+            "team and the victim's advocate."
+        ),
+        "bars",
+        _("Type of relief"),
+        (_("Pending"), _("Requested"), _("Submitted")),
+    )
+    owned = _owned_relief(scope.own)
+    statuses = (("requested", ReliefAction.Status.REQUESTED), ("submitted", ReliefAction.Status.SUBMITTED))
+    measures: dict[str, Any] = {"all_n": Count("pk"), "all_own": Count("pk", filter=owned)}
+    for key, status in statuses:
+        measures[f"{key}_n"] = Count("pk", filter=Q(status=status))
+        measures[f"{key}_own"] = Count("pk", filter=Q(status=status) & owned)
+    pending = _relief(scope).filter(status__in=ReliefAction.OPEN, requested_on__lte=scope.end)
+    found: dict[str, dict[str, Any]] = {
+        row["kind"]: dict(row) for row in pending.order_by().values("kind").annotate(**measures)
+    }
+    empty = dict.fromkeys(measures, 0)
+    keys = ("all", *(key for key, _s in statuses))
+    rows = [_row_of_parts(str(label), found.get(value, empty), keys) for value, label in ReliefAction.Kind.choices]
+    chart.rows = _rows_total_first(rows)
+    return chart
+
+
+# Relief whose expiry is reminded (``protection.rules.EXPIRY_REMINDED``), in two columns, and the bands of days
+# before it expires: disjoint, so that no row is another minus a third.
+EXPIRING_KINDS: tuple[tuple[str, tuple[str, ...], Promise], ...] = (
+    (
+        "cp",
+        (ReliefAction.Kind.CONTINUED_PRESENCE, ReliefAction.Kind.CONTINUED_PRESENCE_RENEWAL),
+        _("Continued Presence"),
+    ),
+    ("ead", (ReliefAction.Kind.EMPLOYMENT_AUTHORIZATION,), _("Employment authorization")),
+)
+EXPIRY_BANDS: tuple[tuple[str, int, int, Promise], ...] = (
+    ("30", 0, 30, _("Within 30 days")),
+    ("60", 31, 60, _("In 31 to 60 days")),
+    ("90", 61, 90, _("In 61 to 90 days")),
+)
+
+
+def relief_expiring(scope: Scope) -> Chart:
+    """Continued Presence and employment authorization granted by the end of the period that expire within 90 days
+    of today, by how soon."""
+    chart = _chart(
+        "protection.relief_expiring",
+        _("Immigration relief expiring"),
+        _(
+            "Continued Presence and employment authorization granted by the end of the period that expire within "
+            "90 days of today, by how soon. Counted where you see a victim's relief."
+        ),
+        "bars",
+        _("Expires"),
+        (_("All"), *(label for _key, _kinds, label in EXPIRING_KINDS)),
+    )
+    today = timezone.localdate(scope.now)
+    owned = _owned_relief(scope.own)
+    measures: dict[str, Any] = {}
+    for band, low, high, _label in EXPIRY_BANDS:
+        when = Q(expires_on__range=(today + timedelta(days=low), today + timedelta(days=high)))
+        measures[f"{band}_all_n"] = Count("pk", filter=when)
+        measures[f"{band}_all_own"] = Count("pk", filter=when & owned)
+        for key, kinds, _l in EXPIRING_KINDS:
+            measures[f"{band}_{key}_n"] = Count("pk", filter=when & Q(kind__in=kinds))
+            measures[f"{band}_{key}_own"] = Count("pk", filter=when & Q(kind__in=kinds) & owned)
+    found = (
+        _relief(scope)
+        .filter(
+            kind__in=[kind for _key, kinds, _l in EXPIRING_KINDS for kind in kinds],
+            status=ReliefAction.Status.GRANTED,
+            decided_on__lte=scope.end,
+            expires_on__range=(today, today + timedelta(days=EXPIRY_BANDS[-1][2])),
+        )
+        .aggregate(**measures)
+    )
+    rows = [
+        _row_of_parts(str(label), found, (f"{band}_all", *(f"{band}_{key}" for key, _k, _l in EXPIRING_KINDS)))
+        for band, _low, _high, label in EXPIRY_BANDS
+    ]
+    chart.rows = _rows_total_first(rows)
     return chart
 
 
@@ -693,8 +906,141 @@ def cases_by_type(scope: Scope) -> Chart:
     return chart
 
 
-# --- The registry, in page order. The lead adds "Services delivered", "Relief pending and expiring" and
-# "Prosecution" here once issue 17's apps are merged.
+# --- Prosecution: arrests, charges, charging decisions, dispositions. Law-enforcement-sensitive: counted only in the
+# cases whose law-enforcement information the viewer reads (``arrests_visible_to``, ``charges_visible_to``).
+
+
+def _arrests(scope: Scope) -> QuerySet[Arrest]:
+    return scope.filter_case(prosecution_selectors.arrests_visible_to(scope.user), "case")
+
+
+def _charges(scope: Scope) -> QuerySet[Charge]:
+    return scope.filter_case(prosecution_selectors.charges_visible_to(scope.user), "arrest__case")
+
+
+def _owned_charge(own: int | None) -> Q:
+    """A charge is the case's lead agency's, the arresting agency's (who charged at arrest) and, once decided, the
+    prosecuting office's."""
+    return Q(arrest__case__lead_agency=own) | Q(arrest__arresting_agency=own) | Q(prosecuting_agency=own)
+
+
+_BY_STATUTE = (("all", Q()), ("trafficking", Q(is_trafficking=True)), ("other", Q(is_trafficking=False)))
+_STATUTE_COLUMNS = (_("All"), _("Trafficking statute"), _("Other statute"))
+
+
+def _charges_by_statute_rows(charges: QuerySet[Charge], groups: list[tuple[str, Q, str]], owned: Q) -> list[Row]:
+    """One row per group (a condition on the charges), each with all charges, those under a trafficking statute and
+    the others: one query of conditional counts; "All" is the sum of the other two (complemented)."""
+    measures: dict[str, Any] = {}
+    for key, condition, _label in groups:
+        for column, statute in _BY_STATUTE:
+            measures[f"{key}_{column}_n"] = Count("pk", filter=condition & statute)
+            measures[f"{key}_{column}_own"] = Count("pk", filter=condition & statute & owned)
+    wanted = Q()
+    for _key, condition, _label in groups:
+        wanted |= condition
+    found = charges.filter(wanted).aggregate(**measures)
+    rows = [_row_of_parts(label, found, [f"{key}_{column}" for column, _s in _BY_STATUTE]) for key, _c, label in groups]
+    return _rows_total_first(rows)
+
+
+def arrests_by_month(scope: Scope) -> Chart:
+    """Arrests made each month of the period. An arrest is its arresting agency's and the case's lead agency's. The
+    months are parts of a known total (the quarterly report's arrests): complemented."""
+    chart = _chart(
+        "prosecution.arrests_by_month",
+        _("Arrests by month"),
+        _("Arrests made each month of the period, in the cases whose law-enforcement information you read."),
+        "trend",
+        _("Month"),
+        (_("Arrests"),),
+    )
+    arrests = _arrests(scope).filter(arrested_on__range=(scope.start, scope.end))
+    owned = Q(arresting_agency=scope.own) | Q(case__lead_agency=scope.own)
+    found = _counted(arrests.annotate(month=TruncMonth("arrested_on")), "month", owned)
+    rows = _month_rows(found, scope, 1)
+    chart.rows = _complemented(rows, _parts_of_known_total(rows))
+    return chart
+
+
+def charges_by_statute(scope: Scope) -> Chart:
+    """The charges of the arrests made in the period, under a trafficking statute or another (``is_trafficking``:
+    18 U.S.C. 1581-1597 and the statutes the task force lists). Parts of a known total (the quarterly report's
+    charges): complemented."""
+    chart = _chart(
+        "prosecution.charges_by_statute",
+        _("Charges: trafficking and other"),
+        _(
+            "Charges of the arrests made in the period, under a trafficking statute (18 U.S.C. 1581 to 1597 and the "
+            "state statutes your task force lists) or another, in the cases whose law-enforcement information you "
+            "read."
+        ),
+        "bars",
+        _("Statute"),
+        (_("Charges"),),
+    )
+    charges = _charges(scope).filter(arrest__arrested_on__range=(scope.start, scope.end))
+    found = _counted(charges, "is_trafficking", _owned_charge(scope.own))
+    rows = _rows(found, ((True, _("Trafficking statute")), (False, _("Other statute"))), 1)
+    chart.rows = _complemented(rows, _parts_of_known_total(rows))
+    return chart
+
+
+def charging_decisions(scope: Scope) -> Chart:
+    """Charging decisions made in the period (charged, declined), and the charges of arrests made by its end still
+    awaiting one today; each split by statute."""
+    chart = _chart(
+        "prosecution.charging_decisions",
+        _("Charging decisions"),
+        _(
+            "Charges a prosecutor brought or declined in the period, and charges of arrests made by its end still "
+            "awaiting a decision today, by statute, in the cases whose law-enforcement information you read."
+        ),
+        "bars",
+        _("Decision"),
+        _STATUTE_COLUMNS,
+    )
+    decided = Q(decided_on__range=(scope.start, scope.end))
+    D = Charge.Decision
+    groups = [
+        ("charged", decided & Q(decision=D.CHARGED), str(D.CHARGED.label)),
+        ("declined", decided & Q(decision=D.DECLINED), str(D.DECLINED.label)),
+        ("pending", Q(decision=D.PENDING, arrest__arrested_on__lte=scope.end), str(D.PENDING.label)),
+    ]
+    chart.rows = _charges_by_statute_rows(_charges(scope), groups, _owned_charge(scope.own))
+    return chart
+
+
+def dispositions(scope: Scope) -> Chart:
+    """Charges disposed of in the period, by disposition, and the charges brought by its end still pending today;
+    each split by statute."""
+    chart = _chart(
+        "prosecution.dispositions",
+        _("Dispositions"),
+        _(
+            "Charges disposed of in the period (convicted at trial, guilty plea, dismissed, acquitted), and charges "
+            "brought by its end still pending today, by statute, in the cases whose law-enforcement information you "
+            "read."
+        ),
+        "bars",
+        _("Disposition"),
+        _STATUTE_COLUMNS,
+    )
+    P = Charge.Disposition
+    disposed = Q(disposed_on__range=(scope.start, scope.end))
+    groups = [(value, disposed & Q(disposition=value), str(label)) for value, label in P.choices if value != P.PENDING]
+    groups.append(
+        (
+            P.PENDING,
+            Q(disposition=P.PENDING, decision=Charge.Decision.CHARGED, decided_on__lte=scope.end),
+            str(P.PENDING.label),
+        )
+    )
+    chart.rows = _charges_by_statute_rows(_charges(scope), groups, _owned_charge(scope.own))
+    return chart
+
+
+# --- The registry, in page order.
 
 SECTIONS: list[Section] = [
     Section(
@@ -716,7 +1062,10 @@ SECTIONS: list[Section] = [
             ChartSpec("protection.victims_by_type", victims_by_type),
             ChartSpec("protection.victims_by_age", victims_by_age),
             ChartSpec("protection.victims_new_and_continuing", victims_new_and_continuing),
+            ChartSpec("protection.services_by_category", services_by_category),
             ChartSpec("protection.unmet_needs", unmet_needs),
+            ChartSpec("protection.relief_pending", relief_pending),
+            ChartSpec("protection.relief_expiring", relief_expiring),
             ChartSpec("protection.referral_outcomes", referral_outcomes),
             ChartSpec("protection.referral_outcome_kinds", referral_outcome_kinds),
         ),
@@ -735,6 +1084,16 @@ SECTIONS: list[Section] = [
         (
             ChartSpec("investigations.cases_by_month", cases_by_month),
             ChartSpec("investigations.cases_by_type", cases_by_type),
+        ),
+    ),
+    Section(
+        "prosecution",
+        _("Prosecution"),
+        (
+            ChartSpec("prosecution.arrests_by_month", arrests_by_month),
+            ChartSpec("prosecution.charges_by_statute", charges_by_statute),
+            ChartSpec("prosecution.charging_decisions", charging_decisions),
+            ChartSpec("prosecution.dispositions", dispositions),
         ),
     ),
 ]

@@ -1,11 +1,13 @@
 """A case's notes, files and needs as one reader may see them: a victim service provider's records follow its
 clients' consents (docs/architecture.md §4.6), law-enforcement-sensitive ones the reader's permission."""
 
+import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -287,4 +289,31 @@ def service_record_access(user: User, case_pk: int, person_pk: int) -> tuple[Cas
         person_pk,
         may=may_record_service,
         not_a_victim=_("Services are recorded for a victim in the case."),
+    )
+
+
+def category_released_q(user: User, category: str, person_ref: str, *, on: date | None = None) -> Q:
+    """Rows whose person (``person_ref``: ``"participant__person"`` in a query of a victim's records) has
+    ``category`` of their information released to ``user``'s agency, in SQL: the rule of ``pii_categories_for`` for
+    a reader who holds ``view_case_pii`` on the case (the caller's part, with a suspect's law-enforcement rule).
+    Everything of a person the agency entered, or that no victim service provider entered; a provider's client's
+    only through an active consent (``consent_categories_for``: not revoked, signed by ``on``, expiring after it)
+    naming the agency with that category. For counting or listing rows of many cases at once (a relief report)
+    without reading each person's consents. A consent's categories are a JSON list of codes: matched as the code in
+    quotes in its text, which reads the same on PostgreSQL and on SQLite (whose JSON has no "contains")."""
+    agency_id = getattr(user.agency, "pk", None)
+    if agency_id is None:
+        return Q(pk__in=[])
+    day = on or timezone.localdate()
+    consents = Consent.objects.filter(
+        person=OuterRef(person_ref),
+        recipient_agency=agency_id,
+        revoked_at__isnull=True,
+        signed_on__lte=day,
+        expires_on__gt=day,
+        categories__icontains=json.dumps(category),
+    )
+    holder = f"{person_ref}__entered_by_agency"
+    return (
+        ~Q(**{f"{holder}__kind": Agency.Kind.VICTIM_SERVICES}) | Q(**{f"{holder}_id": agency_id}) | Q(Exists(consents))
     )

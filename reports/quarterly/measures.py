@@ -433,8 +433,10 @@ def _served(agency_pk: int, start: date, end: date) -> Q:
     """People (rows of ``Person``) a victim service provider served from ``start`` to ``end``: a service it
     delivered or recorded for them, a service referral it sent for them, or an identification of theirs in one of
     its participations made in the period."""
-    service = ServiceEvent.objects.filter(participant__person=OuterRef("pk"), provided_on__range=(start, end)).filter(
-        Q(provider=agency_pk) | Q(recorded_by_agency=agency_pk)
+    service = (
+        ServiceEvent.objects.standing()
+        .filter(participant__person=OuterRef("pk"), provided_on__range=(start, end))
+        .filter(Q(provider=agency_pk) | Q(recorded_by_agency=agency_pk))
     )
     referral = (
         Referral.objects.filter(person=OuterRef("pk"), sender_agency=agency_pk, kind=Referral.Kind.SERVICE)
@@ -620,7 +622,8 @@ def _services(agency: Agency, quarter: FiscalQuarter) -> Found:
     delivered = Q(kind=ServiceEvent.Kind.DELIVERED, provider=agency.pk)
     referred = Q(kind=ServiceEvent.Kind.REFERRED, recorded_by_agency=agency.pk)
     rows = (
-        ServiceEvent.objects.filter(provided_on__range=(quarter.start, quarter.end))
+        ServiceEvent.objects.standing()
+        .filter(provided_on__range=(quarter.start, quarter.end))
         .filter(delivered | referred)
         .order_by()
         .values("category", "kind")

@@ -208,9 +208,9 @@ def test_every_demo_victim_is_identified_with_varied_values_and_a_foreign_nation
 
 @override_settings(DEBUG=True)
 def test_the_shelters_record_the_services_they_give_their_clients(db, demo):
-    direct = ServiceEvent.objects.filter(referral_id__isnull=True).select_related(
-        "participant__person__entered_by_agency"
-    )
+    direct = ServiceEvent.objects.filter(
+        referral_id__isnull=True, recorded_by_agency__kind=Agency.Kind.VICTIM_SERVICES
+    ).select_related("participant__person__entered_by_agency")
     assert direct.count() >= 5
     assert {event.kind for event in direct} == set(ServiceEvent.Kind.values)
     for event in direct:

@@ -96,3 +96,30 @@ def test_who_sees_the_foreign_minors_relief(email, sees):
     assert seen is sees
     on_queue = any(item.what == "hhs" and item.case.pk == case.pk for item in selectors.relief_queue_for(reader))
     assert on_queue is sees
+
+
+def test_a_year_of_relief_across_the_task_force():
+    """Besides the stories: relief requested or filed and still pending in cases of HSI, the Sheriff's Office, the
+    U.S. Attorney's Office, the FBI, the legal aid and Bridges, and work permits granted that expire within 90 days
+    (for the dashboard's relief charts). No declaration or certification awaits a signature but the story's."""
+    today = timezone.localdate()
+    pending = ReliefAction.objects.filter(status__in=ReliefAction.OPEN).exclude(kind=ReliefAction.Kind.HHS_NOTIFICATION)
+    assert set(pending.values_list("recorded_by_agency__short_name", flat=True)) >= {
+        "HSI Bayport",
+        "MCSO",
+        "USAO SDGC",
+        "FBI Bayport",
+        "GC Legal Aid",
+        "Bridges",
+    }
+    assert set(pending.values_list("status", flat=True)) == set(ReliefAction.OPEN)
+    assert list(pending.filter(kind__in=[ReliefAction.Kind.T_DECLARATION, ReliefAction.Kind.U_CERTIFICATION])) == [
+        ReliefAction.objects.get(kind=ReliefAction.Kind.T_DECLARATION)
+    ]
+    permits = ReliefAction.objects.filter(
+        kind=ReliefAction.Kind.EMPLOYMENT_AUTHORIZATION, status=ReliefAction.Status.GRANTED
+    ).order_by("expires_on")
+    assert [(action.expires_on - today).days for action in permits] == [20, 55, 75, 85]
+    for action in ReliefAction.objects.select_related("participant"):
+        assert action.participant.role == CaseParticipant.Role.VICTIM
+        assert action.requested_on <= today

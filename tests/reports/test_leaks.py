@@ -91,3 +91,122 @@ def test_overdue_tips_count_for_those_who_see_them(world, supervisor, coordinato
     assert table(sections.overdue_now(coordinated))["Tips awaiting assessment"] == ("fewer than 5",)
     # The investigator has no side on a tip in the bin.
     assert table(sections.tips_by_status(scope_for(investigator)))["Received: awaiting assessment"] == ("0",)
+
+
+# --- Services, relief and prosecution (issue 17's records): a record on a case the viewer cannot open, or in a part
+# of a case they cannot see (a victim's relief, a sensitive service, the law-enforcement part), changes no number.
+
+VIEWERS = ["investigator", "partner_investigator", "advocate", "coordinator", "outsider"]
+
+
+def _hide_in_the_parts_they_cannot_see(activity, request, who: str) -> None:
+    """In A, which the Bayport Police see at summary level: a medical service (sensitive), relief and an arrest
+    (law enforcement's). In C, which the Field Office sees at personal level: the client's relief, her mental health
+    service, and a referral for a medical and a food need whose completion recorded both (withheld from the Field
+    Office: its recipient would tell the medical need), the needs then met. In E (the Faraway Sheriff's, shared with
+    nobody): a service, relief and an arrest; for the outsider, whose E is, the same in D (Bayport's, not shared with
+    Faraway)."""
+    from cases.models import Need
+    from cases.services import need_add, need_mark_met
+    from protection.models import ReliefAction
+    from referrals.models import Referral
+    from referrals.services import referral_accept, referral_complete
+    from tests.factories import sent_referral
+    from tests.reports.conftest import TRAFFICKING, arrested, relief, served, suspect, victims_of
+    from tests.services_directory.factories import listed_service
+
+    world = activity.world
+    investigator, advocate = request.getfixturevalue("investigator"), request.getfixturevalue("advocate")
+    provider_staff = request.getfixturevalue("provider_staff")
+    outsider = request.getfixturevalue("outsider")
+    partner = request.getfixturevalue("partner_investigator")
+    day = date(2026, 12, 12)
+    v1, _v2 = victims_of(world.a)
+    served(investigator, v1, Need.Category.MENTAL_HEALTH, day)
+    relief(world.a, v1, ReliefAction.Kind.U_VISA, investigator, day)
+    arrested(world.a, suspect(world.a, investigator, "Hidden"), investigator, investigator.agency, day, TRAFFICKING)
+    (c1,) = victims_of(world.c)
+    served(advocate, c1, Need.Category.MEDICAL, day)
+    relief(world.c, c1, ReliefAction.Kind.U_VISA, advocate, day)
+    medical = need_add(case=world.c, person=c1.person, category=Need.Category.MEDICAL, actor=advocate)
+    food = need_add(case=world.c, person=c1.person, category=Need.Category.FOOD, actor=advocate)
+    house = listed_service(name="Harbor House", agency=world.c.lead_agency, email="h@example.org")
+    referral = sent_referral(world.c, c1.person, house, by=advocate, needs=[medical, food])
+    referral_accept(referral=referral, actor=provider_staff)
+    referral_complete(referral=referral, actor=provider_staff, outcome=Referral.Outcome.SERVICE_DELIVERED)
+    for need in (medical, food):
+        need_mark_met(need=need, actor=advocate)
+    case, actor = (world.d, partner) if who == "outsider" else (world.e, outsider)
+    first = victims_of(case)[0]
+    served(actor, first, Need.Category.FOOD, day)
+    relief(case, first, ReliefAction.Kind.T_VISA, actor, day)
+    arrested(case, suspect(case, actor, "Hidden"), actor, actor.agency, day, TRAFFICKING)
+
+
+NEW_CHARTS = (
+    "protection.services_by_category",
+    "protection.relief_pending",
+    "protection.relief_expiring",
+    "prosecution.arrests_by_month",
+    "prosecution.charges_by_statute",
+    "prosecution.charging_decisions",
+    "prosecution.dispositions",
+)
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_services_relief_and_prosecution_they_cannot_see_change_no_number(request, activity, who):
+    viewer = request.getfixturevalue(who)
+    before = everything(viewer)
+    _hide_in_the_parts_they_cannot_see(activity, request, who)
+    after = everything(viewer)
+    if who == "investigator":
+        # The Field Office sees A whole: its own mental health service, U visa and arrest count (a sentinel that the
+        # records were added); nothing of C's nor E's.
+        changed = {key for key in before if before[key] != after[key]}
+        assert changed <= {
+            "protection.services_by_category",
+            "protection.relief_pending",
+            *(key for key in NEW_CHARTS if key.startswith("prosecution.")),
+        }
+        assert after["protection.services_by_category"]["Mental health"] == ("1", "0")
+        assert (
+            after["protection.services_by_category"]["Medical"] == before["protection.services_by_category"]["Medical"]
+        )
+        assert after["protection.services_by_category"]["Food"] == before["protection.services_by_category"]["Food"]
+        assert after["protection.relief_pending"]["U visa"] == ("1", "1", "0")
+    elif who == "advocate":
+        # The shelter sees its own client whole: her medical service (twice: directly and through the referral),
+        # the food service of the referral and her U visa. Nothing of A, D or E.
+        assert after["protection.services_by_category"]["Medical"] == ("2", "0")
+        assert after["protection.relief_pending"]["U visa"] == ("1", "1", "0")
+        assert {key: after[key] for key in after if key.startswith("prosecution.")} == {
+            key: before[key] for key in before if key.startswith("prosecution.")
+        }
+    elif who == "coordinator":
+        # The coordinator follows every referral of the task force on its board: the shelter's referral is counted
+        # there. Nothing else changes.
+        referrals = {"protection.referral_outcomes", "protection.referral_outcome_kinds"}
+        assert {k: v for k, v in after.items() if k not in referrals} == {
+            k: v for k, v in before.items() if k not in referrals
+        }
+    else:
+        assert after == before
+
+
+def test_the_services_counted_are_those_the_case_pages_show(request, activity):
+    """For each reader, the services the dashboard counts are exactly those their case pages list in the period (no
+    consent releases a sensitive category here, where the page would show more)."""
+    from cases import selectors as case_selectors
+
+    _hide_in_the_parts_they_cannot_see(activity, request, "investigator")
+    for who in (*VIEWERS, "colleague", "supervisor"):
+        viewer = request.getfixturevalue(who)
+        scope = scope_for(viewer)
+        counted = set(sections._services(scope).values_list("pk", flat=True))
+        shown = set()
+        for case in case_selectors.case_list_visible_to(viewer):
+            access = case_selectors.case_access_for_user(viewer, case.pk)
+            dossier = case_selectors.case_dossier_for(viewer, access)
+            shown |= {s.event.pk for s in dossier.services if scope.start <= s.event.provided_on <= scope.end}
+        assert counted == shown, who

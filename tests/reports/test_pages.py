@@ -70,9 +70,13 @@ def test_the_dashboard_draws_each_chart_with_its_table_and_csv_link(world, clien
     response = client_as(investigator).get(DASHBOARD, {"quarter": "FY2027-Q1"})
     page = response.content.decode()
     assert response.status_code == 200
-    for heading in ("Prevention", "Protection", "Pipeline", "Investigations"):
+    for heading in ("Prevention", "Protection", "Pipeline", "Investigations", "Prosecution"):
         assert f">{heading}</h2>" in page
-    assert page.count('class="reports-chart"') == page.count("<caption>") == 15
+    assert page.count('class="reports-chart"') == page.count("<caption>") == 22
+    for key in ("services_by_category", "relief_pending", "relief_expiring"):
+        assert f"chart=protection.{key}" in page
+    for key in ("arrests_by_month", "charges_by_statute", "charging_decisions", "dispositions"):
+        assert f"chart=prosecution.{key}" in page
     assert "?quarter=FY2027-Q1&amp;format=csv&amp;chart=protection.victims_by_status" in page
     assert "fewer than 5" in page
     event = AuditEvent.objects.get(action="reports.dashboard.viewed")
@@ -124,7 +128,7 @@ def test_a_bad_filter_is_shown_with_its_error_and_counts_nothing(client_as, inve
 @pytest.mark.parametrize(("start", "end"), [("2026-10-01", "2026-10-31"), ("2026-11-01", "2027-02-28")])
 def test_a_range_of_whole_months_is_counted(world, client_as, investigator, start, end):
     page = client_as(investigator).get(DASHBOARD, {"start": start, "end": end}).content.decode()
-    assert page.count('class="reports-chart"') == 15
+    assert page.count('class="reports-chart"') == 22
     assert f"Counts for {start} to {end}." in page
 
 
@@ -133,8 +137,21 @@ def test_an_agency_outside_the_viewers_view_cannot_be_chosen(client_as, investig
     assert "Select a valid choice." in page
 
 
-def test_the_query_count_does_not_grow_with_the_data(client_as, investigator, supervisor, task_force, world):
-    from tests.reports.conftest import POTENTIAL, SEX, open_case, victim
+def test_the_query_count_does_not_grow_with_the_data(client_as, investigator, supervisor, task_force, activity):
+    from cases.models import Need
+    from protection.models import ReliefAction
+    from tests.reports.conftest import (
+        POTENTIAL,
+        SEX,
+        TRAFFICKING,
+        arrested,
+        open_case,
+        relief,
+        served,
+        suspect,
+        victim,
+        victims_of,
+    )
 
     client = client_as(investigator)
     client.get(DASHBOARD)  # warm the per-process caches (compiled visibility SQL, permissions)
@@ -148,10 +165,24 @@ def test_the_query_count_does_not_grow_with_the_data(client_as, investigator, su
     charts = sum(len(section.charts) for section in sections.SECTIONS)
     # One query a chart (two for the referrals' times and for "overdue now"), and the page's own eight: session,
     # person, authenticator, permissions, the audit event, unread notices, the two filters' choices.
-    assert before == charts + 2 + 8
+    assert charts == 22
+    assert before == charts + 2 + 8 == 32
+    # From the fixture's few cases (each with its services, relief and arrests) to twenty more, each with a victim,
+    # a service, a relief action pending and an arrest on a trafficking charge.
     for n in range(18):
         case = open_case(investigator, f"More {n}", "sex", date(2026, 10, 1 + n), task_force)
         victim(case, investigator, age=20 + n, identified_on=date(2026, 10, 2 + n), status=POTENTIAL, kind=SEX)
+        (participant,) = victims_of(case)
+        served(investigator, participant, Need.Category.EMERGENCY_SHELTER, date(2026, 10, 3 + n))
+        relief(case, participant, ReliefAction.Kind.T_VISA, investigator, date(2026, 10, 3 + n))
+        arrested(
+            case,
+            suspect(case, investigator, f"S{n}"),
+            investigator,
+            investigator.agency,
+            date(2026, 10, 4 + n),
+            TRAFFICKING,
+        )
     assert count() == before
 
 
