@@ -464,6 +464,12 @@ EXEMPT_URL_NAMES = {
     "reports_dashboard": "tests/reports/test_pages.py",
     "outreach_list": "tests/reports/test_pages.py",
     "outreach_new": "tests/reports/test_pages.py",
+    # The quarterly report (decision 0037): an agency's own report, its permission table by role.
+    "quarterly_list": "tests/reports/test_quarterly_pages.py",
+    "quarterly_report": "tests/reports/test_quarterly_pages.py",
+    "quarterly_sign": "tests/reports/test_quarterly_pages.py",
+    "quarterly_csv": "tests/reports/test_quarterly_pages.py",
+    "quarterly_pdf": "tests/reports/test_quarterly_pages.py",
     # PDFs whose rendering is slow for a row per person: tests/cases/test_packets.py (who prints which case) and
     # tests/cases/test_meeting_packets.py (who prepares, follows and downloads a meeting packet: the preparer only).
     "case_packet": "tests/cases/test_packets.py",
