@@ -7,7 +7,8 @@ time, in several workers; each *claims* a notice before sending it, one conditio
 count says who sends: it succeeds only while the notice is not e-mailed and nobody else holds a claim younger than
 ``EMAIL_CLAIM_LEASE``. The same statement is the lock on PostgreSQL (a second ``UPDATE`` waits for the first, then
 finds the claim taken) and on SQLite (writes are serial). Each notice is claimed just before its own e-mail, not the
-batch at once, so a task killed half-way holds at most the one it was sending.
+batch at once, so a task killed half-way holds at most the one it was sending. The claim comes first, before asking
+whether the reader is still to be told: a notice another worker holds costs this one a single ``UPDATE``.
 
 ``emailed_at`` is set by the statement right after the e-mail: a worker dying between the SMTP server's acceptance
 and that ``UPDATE`` (milliseconds) leaves a sent notice looking unsent, to be sent again once the lease has passed;
@@ -53,13 +54,12 @@ def claim_free(now: datetime) -> Q:
     return Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_CLAIM_LEASE)
 
 
-def claim(model: type[Model], pk: Any, now: datetime, *, until: datetime | None = None) -> bool:
+def claim(model: type[Model], pk: Any, now: datetime) -> bool:
     """Take notice ``pk`` of ``model`` to e-mail it: true for exactly one caller while it is not e-mailed and nobody
-    holds a live claim on it. The claim is dated ``until`` when given (a notice held away from the sweeps), else
-    ``now``. Runs in autocommit (tasks run outside any transaction), so the claim is visible to other workers before
-    the e-mail leaves."""
+    holds a live claim on it. Runs in autocommit (tasks run outside any transaction), so the claim is visible to
+    other workers before the e-mail leaves."""
     claimed = model._default_manager.filter(claim_free(now), pk=pk, emailed_at__isnull=True)
-    return bool(claimed.update(email_claimed_at=until or now))
+    return bool(claimed.update(email_claimed_at=now))
 
 
 def user_is_active(notice: Any) -> bool:
@@ -80,11 +80,12 @@ def email_notices[N: Model](
     the number sent. ``notices`` is the model's queryset with what ``send`` reads (``select_related``); ``send``
     builds and sends one notice's e-mail, and raises if it could not.
 
-    - A notice whose reader is not ``reachable`` is not e-mailed and not claimed, so left to any later run; with
-      ``silence_for``, it is claimed until that long from now instead, so a sweep of unsent notices younger than
-      that never takes it again (a share revoked can silence thousands at once, which would otherwise crowd out
-      the notices still to send).
-    - A notice claimed by another worker, or e-mailed since the rows were read, is skipped.
+    - A notice claimed by another worker, or e-mailed since the rows were read, is skipped: one ``UPDATE`` and
+      nothing else, so ``reachable`` (which may query, as referrals' does) runs only for the notices this call holds.
+    - A notice whose reader is not ``reachable`` is not e-mailed. Its claim is let go, so any later run may take it
+      (should the account come back); with ``silence_for``, the claim is pushed to that long from now instead, so a
+      sweep of unsent notices younger than that never takes it again (a share revoked can silence thousands at
+      once, which would otherwise crowd out the notices still to send).
     - A failed e-mail (``send`` raised) is logged (the model and id only) and the others go on. Its claim is kept,
       so nobody sends it before the lease ends (a sweep then tries again); with ``release_on_failure`` it is let go
       at once, for the next run to send.
@@ -93,13 +94,14 @@ def email_notices[N: Model](
     manager = model._default_manager
     sent = 0
     for notice in notices.filter(pk__in=ids, emailed_at__isnull=True).order_by("created_at", "id"):
-        now = timezone.now()
+        if not claim(model, notice.pk, timezone.now()):
+            continue  # another worker sends it, or has sent it since this one read the rows
         if not reachable(notice):
             if silence_for is not None:
-                claim(model, notice.pk, now, until=now + silence_for)
+                manager.filter(pk=notice.pk).update(email_claimed_at=timezone.now() + silence_for)
+            else:
+                manager.filter(pk=notice.pk, emailed_at__isnull=True).update(email_claimed_at=None)
             continue
-        if not claim(model, notice.pk, now):
-            continue  # another worker sends it, or has sent it since this one read the rows
         try:
             send(notice)
         except Exception:

@@ -148,13 +148,13 @@ def test_a_failure_is_logged_with_the_model_and_id_only(reader, caplog):
     assert reader.email not in record.getMessage()
 
 
-def test_an_inactive_reader_is_not_emailed_nor_their_notice_claimed(reader):
+def test_an_inactive_reader_is_not_emailed_and_their_notices_claim_is_let_go(reader):
     pk = made(reader, number=1)
     reader.is_active = False
     reader.save(update_fields=["is_active"])
     assert email_notices(rows(), [pk], send) == 0
     assert mail.outbox == []
-    assert claimed_at(pk) is None  # left as it was: a later run finds it, should the account come back
+    assert claimed_at(pk) is None  # free again: a later run finds it, should the account come back
     reader.is_active = True
     reader.save(update_fields=["is_active"])
     assert email_notices(rows(), [pk], send) == 1
@@ -173,13 +173,60 @@ def test_the_app_says_who_is_still_told_and_may_hold_the_others_away_from_a_swee
     assert TipNotice.objects.filter(claim_free(held + EMAIL_CLAIM_LEASE + timedelta(seconds=1)), pk=silenced).exists()
 
 
+def test_who_is_still_told_is_asked_only_once_the_notice_is_claimed(reader):
+    """The claim first: ``reachable`` sees this call's claim on the notice, never a notice left unclaimed."""
+    pk = made(reader, number=1)
+    seen = []
+
+    def reachable(notice: TipNotice) -> bool:
+        seen.append(claimed_at(notice.pk))
+        return True
+
+    assert email_notices(rows(), [pk], send, reachable=reachable) == 1
+    assert len(seen) == 1
+    assert seen[0] is not None
+
+
+def updates_of(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+
+
+def test_a_notice_another_worker_holds_costs_one_update_and_no_question_of_who_is_told(reader):
+    """Referrals' ``reachable`` runs several queries: a notice held elsewhere must not pay for them."""
+    pk = made(reader, number=1)
+    held = timezone.now() - timedelta(minutes=1)
+    TipNotice.objects.filter(pk=pk).update(email_claimed_at=held)
+    asked = []
+
+    def reachable(notice: TipNotice) -> bool:
+        asked.append(notice.pk)
+        return TipNotice.objects.filter(pk=notice.pk, user__is_active=True).exists()  # a query, as referrals' are
+
+    with CaptureQueriesContext(connection) as queries:
+        assert email_notices(rows(), [pk], send, reachable=reachable, silence_for=timedelta(days=2)) == 0
+    assert asked == []
+    assert len(updates_of(queries)) == 1  # the claim, refused
+    assert len(queries) == 1 + 1
+    assert claimed_at(pk) == held  # the other worker's claim, untouched
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("silence_for", [None, timedelta(days=2)])
+def test_a_reader_no_longer_told_costs_a_claim_and_its_release_or_hold(reader, silence_for):
+    ids = [made(reader, number=number) for number in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        assert email_notices(rows(), ids, send, reachable=lambda n: False, silence_for=silence_for) == 0
+    assert len(updates_of(queries)) == 2 * 3
+    assert len(queries) == 1 + 2 * 3
+    assert all((claimed_at(pk) is None) == (silence_for is None) for pk in ids)
+
+
 def test_each_notice_costs_a_claim_and_a_mark(reader):
     """One read of the rows, then two statements a notice (the claim, the mark): never a batch claimed at once."""
     ids = [made(reader, number=number) for number in range(3)]
     with CaptureQueriesContext(connection) as queries:
         assert email_notices(rows(), ids, send) == 3
-    updates = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
-    assert len(updates) == 6
+    assert len(updates_of(queries)) == 6
     assert len(queries) == 1 + 6
 
 
