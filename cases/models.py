@@ -662,6 +662,8 @@ class ServiceEvent(TimeStampedModel):
         verbose_name_plural = _("services delivered")
         indexes = [
             models.Index(fields=["kind", "provided_on", "category"], name="service_event_report_idx"),
+            # A reader's services in a period, from their cases' participants (the dashboard): one probe each.
+            models.Index(fields=["participant", "provided_on"], name="service_event_person_day_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -136,9 +136,17 @@ def _start_of(day: date) -> datetime:
 # --- Helpers: one grouped query, its rows in the order of the choices (a category with nothing shows 0).
 
 
+def _providers_client(person: str) -> Q:
+    """People a victim service provider entered (its clients). Asked as ``IN`` the (few) providers rather than
+    through a join on the agency: on PostgreSQL the join multiplied its estimate down to a row or two and turned a
+    chart of a dense reader into a nested loop over every agency (bench/README.md, the dashboard at L)."""
+    providers = Agency.objects.filter(kind=Agency.Kind.VICTIM_SERVICES).values("pk")
+    return Q(**{f"{person}__entered_by_agency__in": providers})
+
+
 def _owned_person(own: int | None, person: str, case: str) -> Q:
     """Records about a person that ``own`` owns: a provider's client is the provider's, anyone else the lead's."""
-    client = Q(**{f"{person}__entered_by_agency__kind": Agency.Kind.VICTIM_SERVICES})
+    client = _providers_client(person)
     return (client & Q(**{f"{person}__entered_by_agency": own})) | (~client & Q(**{f"{case}__lead_agency": own}))
 
 
@@ -260,14 +268,15 @@ def outreach_by_month(scope: Scope) -> Chart:
 # --- Protection: victims identified, their needs, their referrals.
 
 
-def _pii_cases(user: User, case_ref: str) -> Q:
+def _pii_cases(user: User, case_ref: str, *, per_row: bool = False) -> Q:
     """Rows whose case (``case_ref``) ``user`` may open and see its people's identities in (``view_case_pii``):
     a victim's identification is released only with their identity (decision 0032; ``cases.selectors.people``), so
-    a summary share, or a role without personal information, counts none."""
+    a summary share, or a role without personal information, counts none. ``per_row`` under an ``OR``
+    (``cases_held``)."""
     if not (case_selectors.can_read_cases(user) and case_selectors.can_find_people(user)):
         return Q(pk__in=[])
-    return case_selectors.cases_held(user, case_selectors.VIEW, case_ref) & case_selectors.cases_held(
-        user, case_selectors.VIEW_PII, case_ref
+    return case_selectors.cases_held(user, case_selectors.VIEW, case_ref, per_row=per_row) & case_selectors.cases_held(
+        user, case_selectors.VIEW_PII, case_ref, per_row=per_row
     )
 
 
@@ -425,11 +434,9 @@ def _category_counted(user: User, own: int | None, *, category: str, case_id: st
     cases where they see personal information (``view_case_pii``), and a provider's client's only inside the
     provider. Stricter than the case page, which also shows one under a consent (``SENSITIVE_NEEDS``): a count of
     them would have to read each person's consents."""
-    others_client = Q(**{f"{person}__entered_by_agency__kind": Agency.Kind.VICTIM_SERVICES}) & ~Q(
-        **{f"{person}__entered_by_agency": own}
-    )
+    others_client = _providers_client(person) & ~Q(**{f"{person}__entered_by_agency": own})
     return ~Q(**{f"{category}__in": list(case_selectors.SENSITIVE_NEEDS)}) | (
-        _pii_cases(user, case_id) & ~others_client
+        _pii_cases(user, case_id, per_row=True) & ~others_client
     )
 
 
@@ -439,7 +446,8 @@ def _need_counted(user: User, own: int | None, need: str = "") -> Q:
     suspect only with law-enforcement access), and the category as ``_category_counted``."""
     at = f"{need}__" if need else ""
     listed = CaseParticipant.objects.filter(case=OuterRef(f"{at}case"), person=OuterRef(f"{at}person")).filter(
-        ~Q(role=CaseParticipant.Role.SUSPECT) | case_selectors.cases_held(user, case_selectors.VIEW_LE, "case_id")
+        ~Q(role=CaseParticipant.Role.SUSPECT)
+        | case_selectors.cases_held(user, case_selectors.VIEW_LE, "case_id", per_row=True)
     )
     return Q(Exists(listed)) & _category_counted(
         user, own, category=f"{at}category", case_id=f"{at}case_id", person=f"{at}person"

@@ -185,13 +185,17 @@ def case_ids_visible_to(user: User) -> QuerySet[Any]:
     return _held_case_ids(user, VIEW)
 
 
-def cases_held(user: User, codename: str, case_ref: str = "pk") -> Q:
+def cases_held(user: User, codename: str, case_ref: str = "pk", *, per_row: bool = False) -> Q:
     """Rows whose case (``case_ref``) ``user`` may ``codename``: their role allows it and they or their agency hold it
     (``_held``, compiled once per person). For the apps above cases that count or list rows of many cases (a
-    dashboard, a relief queue) without reading the cases."""
+    dashboard, a relief queue) without reading the cases.
+
+    ``per_row`` asks it of each row (correlated ``EXISTS``, ``_held_here``) rather than as ``IN`` the set held: for
+    a condition under an ``OR`` of rows already narrowed to the reader's cases, where PostgreSQL would otherwise
+    give up the outer query's index and read the whole table to test each row against the set."""
     if not _role_allows(user, codename):
         return Q(pk__in=[])
-    return _held(user, codename, case_ref)
+    return _held_here(user, codename, case_ref) if per_row else _held(user, codename, case_ref)
 
 
 def case_permissions_many(user: User, case_ids: set[int]) -> dict[int, frozenset[str]]:
