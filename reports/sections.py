@@ -535,7 +535,8 @@ def _services(scope: Scope) -> QuerySet[ServiceEvent]:
 
 def services_by_category(scope: Scope) -> Chart:
     """Services provided in the period by category, delivered and referred elsewhere side by side. A service is its
-    victim's owner's (the provider for its client, else the case's lead agency) and its provider's, who gave it. Each
+    victim's owner's (the provider for its client, else the case's lead agency) and its provider's, who gave it, or
+    for a referral made outside the portal the agency that made it (who recorded it). Each
     column's rows are parts of a known total (the quarterly report's services by category): complemented."""
     chart = _chart(
         "protection.services_by_category",
@@ -548,7 +549,11 @@ def services_by_category(scope: Scope) -> Chart:
         _("Service"),
         (_("Delivered"), _("Referred elsewhere")),
     )
-    owned = _owned_person(scope.own, "participant__person", "participant__case") | Q(provider=scope.own)
+    owned = (
+        _owned_person(scope.own, "participant__person", "participant__case")
+        | Q(provider=scope.own)
+        | Q(kind=ServiceEvent.Kind.REFERRED, recorded_by_agency=scope.own)
+    )
     kinds = (("delivered", ServiceEvent.Kind.DELIVERED), ("referred", ServiceEvent.Kind.REFERRED))
     measures: dict[str, Any] = {}
     for key, kind in kinds:

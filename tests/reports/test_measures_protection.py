@@ -5,11 +5,12 @@ from datetime import date
 
 import pytest
 
+from agencies.models import Role
 from cases.models import Case, CaseShare, Consent, Need
-from cases.services import case_create, case_share_grant, consent_revoke
+from cases.services import case_create, case_share_grant, case_share_revoke, consent_revoke
 from protection.models import ReliefAction
 from reports import sections
-from tests.factories import given_consent
+from tests.factories import UserFactory, given_consent
 from tests.reports.conftest import relief, served, victims_of
 from tests.reports.helpers import scope_for, table
 
@@ -249,3 +250,23 @@ def test_the_expiring_chart_counts_every_kind_whose_expiry_is_reminded():
 
     counted = {kind for _key, kinds, _label in sections.EXPIRING_KINDS for kind in kinds}
     assert counted == set(EXPIRY_REMINDED)
+
+
+def test_a_referral_elsewhere_is_the_referring_agencys_own(activity, investigator, partner_agency):
+    # Working D jointly, the Field Office refers the Bayport Police's victim d1 to a food bank outside the portal:
+    # the record is its own (it recorded it), so under the Bayport filter it reads exactly, where d1's other
+    # services stay suppressed.
+    current = CaseShare.objects.get(case=activity.world.d, agency=investigator.agency, status=CaseShare.Status.ACTIVE)
+    bayport_supervisor = UserFactory(email="sarge@bpd.example", agency=partner_agency, role=Role.SUPERVISOR)
+    case_share_revoke(share=current, actor=bayport_supervisor, reason="Raised to joint work")
+    case_share_grant(
+        case=activity.world.d,
+        agency=investigator.agency,
+        level=CaseShare.Level.COLLABORATE,
+        reason="Joint",
+        actor=bayport_supervisor,
+    )
+    (d1,) = victims_of(activity.world.d)
+    served(investigator, d1, Need.Category.FOOD, date(2026, 10, 20), referred=True)
+    bayport = table(sections.services_by_category(scope_for(investigator, agency=partner_agency)))
+    assert bayport == _services({"Case management": (F5, "0"), "Food": ("0", "1")})
