@@ -233,6 +233,8 @@ ACTION_LABELS: dict[str, "StrOrPromise"] = {
     "reports.quarterly.viewed": _("read a quarterly report"),
     "reports.quarterly.signed": _("signed a quarterly report"),
     "reports.quarterly.exported": _("downloaded a signed quarterly report (CSV or PDF)"),
+    "reports.quarterly.listed": _("listed the quarterly reports"),
+    "reports.quarterly.sign_refused": _("was refused signing a quarterly report"),
 }
 
 

@@ -59,10 +59,18 @@ class FrozenReport(Exception):
 
 class QuarterlyReportQuerySet(models.QuerySet["QuarterlyReport"]):
     """Signed reports only ever gain rows: a bulk ``update`` or ``delete`` is refused as ``save`` and ``delete``
-    are on one row (on PostgreSQL a trigger refuses them too, whatever the path)."""
+    are on one row, and so is a ``bulk_create`` that would overwrite a row on conflict (``bulk_update`` goes
+    through ``update``). It is the base manager too (``Meta.base_manager_name``), so ``_base_manager`` is no way
+    round. Whatever the path, a database trigger refuses an UPDATE or a DELETE as well (migration 0002: PostgreSQL
+    and SQLite)."""
 
     def update(self, **kwargs: Any) -> int:
         raise FrozenReport("A signed quarterly report never changes.")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("update_conflicts") or (len(args) > 2 and args[2]):  # (batch_size, ignore_conflicts, update_...)
+            raise FrozenReport("A signed quarterly report is never overwritten.")
+        return super().bulk_create(objs, *args, **kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise FrozenReport("A signed quarterly report is never deleted.")
@@ -99,6 +107,7 @@ class QuarterlyReport(models.Model):
         ordering = ["-fiscal_year", "-quarter", "kind"]
         verbose_name = _("signed quarterly report")
         verbose_name_plural = _("signed quarterly reports")
+        base_manager_name = "objects"  # the refusing queryset, wherever Django reaches for the base manager
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "fiscal_year", "quarter", "kind"],
@@ -112,8 +121,17 @@ class QuarterlyReport(models.Model):
         return f"Quarterly report #{self.pk} (FY{self.fiscal_year}-Q{self.quarter}, {self.kind})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
+        """Insert, never update: a row read back, one given the key of a signed row (``QuarterlyReport(pk=...)``),
+        or a save asked to update (``force_update``, ``update_fields``) is refused. The INSERT is forced, so a key
+        that is taken fails in the database rather than overwriting (one query more only when a key is given)."""
+        if (
+            not self._state.adding
+            or kwargs.get("force_update")
+            or kwargs.get("update_fields") is not None
+            or (self.pk is not None and type(self).objects.filter(pk=self.pk).exists())
+        ):
             raise FrozenReport("A signed quarterly report never changes.")
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:

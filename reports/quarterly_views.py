@@ -1,8 +1,8 @@
 """The quarterly report pages (decision 0037): the agency's reports by quarter, a report (its measures in tables,
 before sign-off the records missing a field and the sign-off form, once signed the exports and what changed since),
 the sign-off, and the CSV and PDF of a signed report. Who may is ``reports.quarterly.access``: 404 for anyone else.
-Every page read and every export is an audit event; a name in the missing-field list is a read of personal
-information, audited as the case page audits it."""
+Every page read (the list too), every export and every refused sign-off is an audit event; a name in the
+missing-field list is a read of personal information, audited as the case page audits it."""
 
 from typing import Any
 
@@ -32,13 +32,19 @@ def quarterly_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     kind = measures.report_kind_of(agency)
     if agency is None or kind is None:  # can_read_quarterly_reports says otherwise; for the type checker
         raise Http404
+    quarters = quarterly_access.quarters_listed_for(request.user)
+    audit_record(
+        request=request,
+        action="reports.quarterly.listed",
+        details={"kind": kind, "agency_id": agency.pk, "signed": sum(1 for q in quarters if q.signed is not None)},
+    )
     return render(
         request,
         "reports/quarterly_list.html",
         {
             "agency": agency,
             "kind_label": QuarterlyReport.Kind(kind).label,
-            "quarters": quarterly_access.quarters_listed_for(request.user),
+            "quarters": quarters,
             "may_read_drafts": quarterly_access.can_read_drafts(request.user),
         },
     )
@@ -108,21 +114,35 @@ def _report_url(access: QuarterlyAccess) -> str:
     return reverse("quarterly_report", args=[access.quarter.code])
 
 
+def _sign_refused(request: AuthenticatedHttpRequest, access: QuarterlyAccess, reason: str) -> None:
+    """Audit a refused sign-off: who, which report, and the reason's code (``not_signer``, ``unconfirmed``,
+    ``already_signed``, ``stale``, ``not_ended``, ``invalid``); never a count."""
+    audit_record(
+        request=request,
+        action="reports.quarterly.sign_refused",
+        details={"quarter": access.quarter.code, "kind": access.kind, "agency_id": access.agency.pk, "reason": reason},
+    )
+
+
 @require_POST
 def quarterly_sign(request: AuthenticatedHttpRequest, quarter: str) -> HttpResponse:
     """Sign the report as read. A second signature, a stale one (the records changed since the page was read) or
-    one before the quarter's end is refused with its reason, and nothing is written."""
+    one before the quarter's end is refused with its reason, and nothing is written but the refusal's audit
+    event."""
     access = quarterly_access.quarterly_access_for(request.user, quarter)
     if not quarterly_access.can_sign_quarterly_reports(request.user):
+        _sign_refused(request, access, "not_signer")
         raise PermissionDenied
     form = QuarterlySignForm(request.POST)
     if not form.is_valid():
+        _sign_refused(request, access, "unconfirmed")
         return _report_page(request, access, form, status=400)
     try:
         services.quarterly_report_sign(
             actor=request.user, quarter_code=access.quarter.code, digest=form.cleaned_data["digest"], request=request
         )
     except services.AlreadySigned as signed:
+        _sign_refused(request, access, "already_signed")
         by = signed.report.signed_by.full_name if signed.report is not None else "—"
         messages.error(
             request,
@@ -131,6 +151,7 @@ def quarterly_sign(request: AuthenticatedHttpRequest, quarter: str) -> HttpRespo
         )
         return redirect(_report_url(access))
     except services.StaleSignOff:
+        _sign_refused(request, access, "stale")
         messages.error(
             request,
             _(
@@ -140,18 +161,31 @@ def quarterly_sign(request: AuthenticatedHttpRequest, quarter: str) -> HttpRespo
         )
         return redirect(_report_url(access))
     except ValidationError as error:
+        _sign_refused(request, access, "invalid" if access.ended else "not_ended")
         add_errors(form, error)
         return _report_page(request, access, form, status=400)
     messages.success(request, _("The report is signed. It is frozen as you read it."))
     return redirect(_report_url(access))
 
 
+class AlteredReport(Exception):
+    """The stored snapshot no longer matches the digest signed: it is not exported."""
+
+
 def _signed(request: AuthenticatedHttpRequest, quarter: str) -> tuple[QuarterlyAccess, QuarterlyReport]:
-    """Exports are of a signed report only (what is sent is what was signed): 404 for a draft."""
+    """Exports are of a signed report only (what is sent is what was signed): 404 for a draft; ``AlteredReport``
+    for one whose snapshot no longer matches its digest."""
     access = quarterly_access.quarterly_access_for(request.user, quarter)
     if access.signed is None:
         raise Http404
+    if not access.signed.digest_matches():
+        raise AlteredReport
     return access, access.signed
+
+
+def _altered(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """409: the page says the report was altered after signing and nothing was exported."""
+    return render(request, "reports/quarterly/altered.html", status=409)
 
 
 def _exported(request: AuthenticatedHttpRequest, access: QuarterlyAccess, report: QuarterlyReport, fmt: str) -> None:
@@ -164,7 +198,10 @@ def _exported(request: AuthenticatedHttpRequest, access: QuarterlyAccess, report
 
 
 def quarterly_csv(request: AuthenticatedHttpRequest, quarter: str) -> HttpResponse:
-    access, report = _signed(request, quarter)
+    try:
+        access, report = _signed(request, quarter)
+    except AlteredReport:
+        return _altered(request)
     body = exports.report_csv(report)
     _exported(request, access, report, "csv")
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
@@ -173,7 +210,10 @@ def quarterly_csv(request: AuthenticatedHttpRequest, quarter: str) -> HttpRespon
 
 
 def quarterly_pdf(request: AuthenticatedHttpRequest, quarter: str) -> HttpResponse:
-    access, report = _signed(request, quarter)
+    try:
+        access, report = _signed(request, quarter)
+    except AlteredReport:
+        return _altered(request)
     pdf = exports.report_pdf(report, request.user)
     _exported(request, access, report, "pdf")
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -1,7 +1,9 @@
 """Who reads and signs an agency's quarterly reports (decision 0037): the one place that decides.
 
 A report is its agency's alone. Its supervisors read the drafts and sign; its caseworkers read the drafts and the
-signed reports; its auditors read the signed reports only. Everyone else (another agency's people, the task force's
+signed reports; its auditors read the signed reports only, and a law-enforcement report (arrests, charges, marked
+law-enforcement-sensitive) only if their role holds law-enforcement-sensitive access (``cases.view_le_sensitive``,
+which the auditor's role does not: agencies/roles.py). Everyone else (another agency's people, the task force's
 coordinators, agency admins, provider staff, intake) gets 404, as does anyone for a quarter not yet begun, and an
 auditor for a quarter not signed: nothing says whether a report exists.
 """
@@ -13,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, Role, User
+from cases.selectors.cases import VIEW_LE
 from reports.fiscal import FiscalQuarter, parse_quarter, quarter_of, recent_quarters
 from reports.models import QuarterlyReport
 from reports.quarterly.measures import report_kind_of
@@ -27,13 +30,20 @@ def _role_in(user: User, roles: frozenset[str]) -> bool:
     return user.is_active and report_kind_of(user.agency) is not None and user.role in roles
 
 
+def _reads_law_enforcement_sensitive(user: User) -> bool:
+    return user.has_perm(f"cases.{VIEW_LE}")
+
+
 def can_read_quarterly_reports(user: User) -> bool:
-    """Whether ``user`` reads any of their agency's quarterly reports (the list, the navigation's entry)."""
-    return _role_in(user, SIGNED_READERS)
+    """Whether ``user`` reads any of their agency's quarterly reports (the list, the navigation's entry). A
+    law-enforcement report is law-enforcement-sensitive: only a role that sees such information reads it."""
+    if not _role_in(user, SIGNED_READERS):
+        return False
+    return report_kind_of(user.agency) != QuarterlyReport.Kind.LAW_ENFORCEMENT or _reads_law_enforcement_sensitive(user)
 
 
 def can_read_drafts(user: User) -> bool:
-    return _role_in(user, DRAFT_READERS)
+    return _role_in(user, DRAFT_READERS) and can_read_quarterly_reports(user)
 
 
 def can_sign_quarterly_reports(user: User) -> bool:

@@ -25,17 +25,26 @@ from typing import Any
 
 from django.db.models import Case as Conditional
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-from cases.models import Case, CaseParticipant, Person, ServiceEvent, VictimIdentification
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseParticipant,
+    CaseShare,
+    Person,
+    ServiceEvent,
+    VictimIdentification,
+)
+from cases.selectors.cases import VIEW_LE, permission_id
 from portal.categories import NeedCategory
 from prosecution.models import Arrest, Charge
-from referrals.models import Referral
+from referrals.models import Referral, ReferralEvent
 from reports.fiscal import FiscalQuarter
 from reports.models import OutreachEvent, QuarterlyReport, snapshot_digest
 
@@ -424,9 +433,12 @@ def _on_open_case(start: date, end: date) -> Q:
     return Q(since__lte=end) & (Q(case__closed_on__isnull=True) | Q(case__closed_on__gte=start))
 
 
-def _since() -> Coalesce:
-    """When the agency knew the victim: the day identified, else the day they were added to the case."""
-    return Coalesce("identification__identified_on", TruncDate("created_at"))
+def _since() -> Least:
+    """When the agency knew the victim: the earlier of the day identified and the day they were added to the case.
+    The earlier, so that recording an identification later never moves a victim already counted (new in Q1, added
+    then without one, stays new in Q1 and continuing in Q2, not new again in Q2)."""
+    added = TruncDate("created_at")
+    return Least(Coalesce("identification__identified_on", added), added)
 
 
 def _served(agency_pk: int, start: date, end: date) -> Q:
@@ -485,17 +497,19 @@ def _earlier(agency: Agency, quarter: FiscalQuarter, kind: str) -> Any:
     return Conditional(When(_served(agency.pk, first, before), then=Value(True)), default=Value(False))
 
 
-def _latest_identification(agency_pk: int) -> QuerySet[VictimIdentification]:
-    """Of the person (``OuterRef("pk")``), their latest identification among the agency's participations."""
+def _latest_identification(agency_pk: int, end: date) -> QuerySet[VictimIdentification]:
+    """Of the person (``OuterRef("pk")``), their latest identification among the agency's participations made by
+    ``end`` (the quarter's last day): a past quarter's breakdowns do not change with identifications made after it
+    (someone identified only later is "not recorded" in it, as they were when it ended)."""
     return VictimIdentification.objects.filter(
-        owned_victims(agency_pk, "participant__"), participant__person=OuterRef("pk")
+        owned_victims(agency_pk, "participant__"), participant__person=OuterRef("pk"), identified_on__lte=end
     ).order_by("-identified_on", "-pk")
 
 
 def _victims(agency: Agency, quarter: FiscalQuarter, kind: str) -> Found:
     """The victim tables (LE-2 to LE-5, or VS-1 to VS-5) from one grouped query: the people counted, grouped by
     new or continuing and by the facts of their latest identification."""
-    latest = _latest_identification(agency.pk)
+    latest = _latest_identification(agency.pk, quarter.end)
     facts = {
         "t": Subquery(latest.values("trafficking_type")[:1]),
         "age": Subquery(latest.values("age_at_identification")[:1]),
@@ -548,16 +562,37 @@ TABLE_COLUMN = {"LE-2": "victims", "VS-1": "clients"}
 # --- Law enforcement: arrests, charges, decisions, dispositions.
 
 
-def _arrests(agency: Agency, quarter: FiscalQuarter) -> Found:
-    row = Arrest.objects.filter(arresting_agency=agency.pk, arrested_on__range=(quarter.start, quarter.end)).aggregate(
-        arrests=Count("pk"), people=Count("participant__person", distinct=True)
+def law_enforcement_cases(agency: Agency) -> QuerySet[Any]:
+    """The ids of the cases ``agency`` holds law-enforcement-sensitive access to, as a subquery: the
+    ``view_le_sensitive`` rows of its group (those of the cases it leads, and of its active shares at
+    law-enforcement level or above), less those of its shares that have expired, which void its rows until the job
+    that revokes them has run. The agency-level form of ``cases.selectors.cases_held(user, VIEW_LE)``, which asks
+    for a person (cases/selectors/cases.py ``_Grants``: the same rows, without the person's own)."""
+    expired = CaseShare.objects.filter(
+        agency_id=agency.pk, status=CaseShare.Status.ACTIVE, expires_on__lte=timezone.localdate()
     )
+    return (
+        CaseGroupObjectPermission.objects.filter(group_id=agency.group_id, permission_id=permission_id(VIEW_LE))
+        .exclude(content_object_id__in=expired.values("case_id"))
+        .values("content_object_id")
+    )
+
+
+def _arrests(agency: Agency, quarter: FiscalQuarter) -> Found:
+    """The agency's arrests of the quarter on cases it holds law-enforcement-sensitive access to: an arrest is
+    law-enforcement-sensitive, so an agency whose arrest someone else recorded on a case it cannot see counts it
+    only once it is given that access."""
+    row = Arrest.objects.filter(
+        arresting_agency=agency.pk,
+        arrested_on__range=(quarter.start, quarter.end),
+        case__in=law_enforcement_cases(agency),
+    ).aggregate(arrests=Count("pk"), people=Count("participant__person", distinct=True))
     return {("LE-6", "arrests", "count"): row["arrests"], ("LE-6", "people", "count"): row["people"]}
 
 
 def _charges(agency: Agency, quarter: FiscalQuarter) -> Found:
     """LE-7 to LE-9 in one query of conditional counts over the agency's charges: those of its arrests and those it
-    decided as prosecutor."""
+    decided as prosecutor, on cases it holds law-enforcement-sensitive access to (as ``_arrests``)."""
     period = (quarter.start, quarter.end)
     arrested = Q(arrest__arresting_agency=agency.pk, arrest__arrested_on__range=period)
     trafficking = Q(is_trafficking=True)
@@ -577,8 +612,10 @@ def _charges(agency: Agency, quarter: FiscalQuarter) -> Found:
         measures[f"p_{disposition}_trafficking"] = Count(
             "pk", filter=disposed & Q(disposition=disposition) & trafficking
         )
-    charges = Charge.objects.filter(Q(arrest__arresting_agency=agency.pk) | Q(prosecuting_agency=agency.pk)).filter(
-        Q(arrest__arrested_on__range=period) | decided | disposed
+    charges = (
+        Charge.objects.filter(Q(arrest__arresting_agency=agency.pk) | Q(prosecuting_agency=agency.pk))
+        .filter(Q(arrest__arrested_on__range=period) | decided | disposed)
+        .filter(arrest__case__in=law_enforcement_cases(agency))
     )
     row = charges.aggregate(**measures)
     found: Found = {("LE-7", key, "count"): row[key] for key in ("all", "trafficking", "other")}
@@ -632,24 +669,26 @@ def _services(agency: Agency, quarter: FiscalQuarter) -> Found:
     return {("VS-6", row["category"], row["kind"]): row["n"] for row in rows}
 
 
-EVER_ACCEPTED = (
-    Referral.Status.ACCEPTED,
-    Referral.Status.IN_PROGRESS,
-    Referral.Status.ON_HOLD,
-    Referral.Status.COMPLETED,
-    Referral.Status.FAILED,
-)
+def _ever_accepted() -> Exists:
+    """Whether the referral (``OuterRef("pk")``) was ever accepted: an acceptance in its timeline, whatever its
+    status now (accepted and later cancelled counts), read from ``referralevent_accepted_idx``."""
+    return Exists(ReferralEvent.objects.filter(referral=OuterRef("pk"), to_status=Referral.Status.ACCEPTED))
 
 
 def _referrals(agency: Agency, quarter: FiscalQuarter) -> Found:
+    """VS-7 in one query. A referral re-routed to another recipient (cancelled, and sent again as a new referral
+    that ``rerouted_from`` points back to) is not counted: its re-route is, so one request counts once, as sent
+    when it was re-sent (decision 0037)."""
+    rerouted = Referral.objects.filter(rerouted_from=OuterRef("pk"))
     referrals = (
         Referral.objects.filter(sender_agency=agency.pk, kind=Referral.Kind.SERVICE)
         .filter(**{f"created_at__{bound}": instant for bound, instant in _instants(quarter.start, quarter.end).items()})
         .exclude(status__in=[Referral.Status.DRAFT, Referral.Status.ENTERED_IN_ERROR])
+        .exclude(Exists(rerouted))
     )
     row = referrals.aggregate(
         sent=Count("pk"),
-        accepted=Count("pk", filter=Q(status__in=EVER_ACCEPTED)),
+        accepted=Count("pk", filter=Q(_ever_accepted())),
         declined=Count("pk", filter=Q(status=Referral.Status.REJECTED)),
         delivered=Count("pk", filter=Q(outcome=Referral.Outcome.SERVICE_DELIVERED)),
     )

@@ -11,7 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency
 from cases.models import Case, CaseParticipant, CaseShare
-from cases.services import case_share_grant
+from cases.models import VictimIdentification as V
+from cases.services import case_share_grant, victim_identification_save
+from referrals import services as referral_services
+from referrals.models import Referral
 from reports.quarterly.measures import TABLES, Draft, compute, report_kind_of
 from tests.factories import AgencyFactory
 from tests.reports.quarterly_world import (  # noqa: F401  (the fixtures)
@@ -27,6 +30,7 @@ from tests.reports.quarterly_world import (  # noqa: F401  (the fixtures)
     victim,
     world_fixture,
 )
+from tests.services_directory.factories import listed_service
 
 pytestmark = pytest.mark.django_db
 
@@ -148,17 +152,93 @@ def test_arrests_charges_decisions_and_dispositions(world, lead_agency, partner_
     assert table(q4, "LE-6") == {"arrests": (1,), "people": (1,)}
     assert table(q4, "LE-8") == {"charged": (0, 0), "declined": (0, 0)}
 
-    bpd = compute(partner_agency, Q1_2027)
-    assert table(bpd, "LE-6") == {"arrests": (1,), "people": (1,)}
-    assert table(bpd, "LE-7") == {"all": (1,), "trafficking": (0,), "other": (1,)}
-    assert table(bpd, "LE-8") == {"charged": (0, 0), "declined": (0, 0)}
+
+# Arrests and charges are law-enforcement-sensitive: an agency counts those on cases it holds that access to (it
+# leads them, or an active share at law-enforcement level or above), not those someone recorded in its name on a
+# case it cannot see that far. The FFO recorded the Bayport Police's arrest and the U.S. Attorney's decisions on A.
+@pytest.mark.parametrize(
+    ("who", "share", "arrests", "charges", "decided"),
+    [
+        ("partner_agency", None, 0, 0, 0),
+        ("partner_agency", CaseShare.Level.PERSONAL, 0, 0, 0),
+        ("partner_agency", CaseShare.Level.LAW_ENFORCEMENT, 1, 1, 0),
+        ("partner_agency", CaseShare.Level.COLLABORATE, 1, 1, 0),
+        ("prosecutor_office", None, 0, 0, 0),
+        ("prosecutor_office", CaseShare.Level.PERSONAL, 0, 0, 0),
+        ("prosecutor_office", CaseShare.Level.LAW_ENFORCEMENT, 0, 0, 1),
+    ],
+)
+def test_arrests_and_charges_count_on_cases_held_at_law_enforcement_level(
+    request, world, supervisor, who, share, arrests, charges, decided
+):
+    agency = request.getfixturevalue(who)
+    if share is not None:
+        case_share_grant(case=world.ffo_cases["A"], agency=agency, level=share, reason="Joint", actor=supervisor)
+    q1 = compute(agency, Q1_2027)
+    assert table(q1, "LE-6")["arrests"] == (arrests,)
+    assert table(q1, "LE-7")["all"] == (charges,)
+    assert table(q1, "LE-8") == {"charged": (decided, decided), "declined": (decided, decided)}
+    assert table(q1, "LE-9")["plea"] == (decided, decided)
 
 
-def test_a_prosecutor_counts_the_decisions_it_made(world):
-    usao = compute(world.prosecutor_office, Q1_2027)
-    assert table(usao, "LE-6") == {"arrests": (0,), "people": (0,)}
-    assert table(usao, "LE-8") == {"charged": (1, 1), "declined": (1, 1)}
-    assert table(usao, "LE-9")["plea"] == (1, 1)
+def test_an_expired_share_no_longer_counts(world, supervisor, partner_agency):
+    case_share_grant(
+        case=world.ffo_cases["A"],
+        agency=partner_agency,
+        level=CaseShare.Level.LAW_ENFORCEMENT,
+        reason="Joint",
+        actor=supervisor,
+    )
+    CaseShare.objects.filter(agency=partner_agency).update(expires_on=date(2027, 4, 1))  # not yet revoked by the job
+    assert table(compute(partner_agency, Q1_2027), "LE-6")["arrests"] == (0,)
+
+
+def test_an_identification_recorded_later_does_not_move_a_victim_already_counted(world, investigator, lead_agency):
+    """d1, added to D in Q1 without an identification, is identified in Q2: new in Q1 (as counted then), continuing
+    in Q2, never new twice in the fiscal year; and Q1's breakdowns show d1 as they were when Q1 ended (nothing
+    recorded), not the identification made after it."""
+    d1 = world.people["d1"]
+    with time_machine.travel(at(date(2027, 1, 15)), tick=False):
+        victim_identification_save(
+            case=world.ffo_cases["D"],
+            person=d1.person,
+            version=0,
+            actor=investigator,
+            status=V.Status.POTENTIAL,
+            identified_on=date(2027, 1, 15),
+            trafficking_type=V.TraffickingType.LABOR,
+            citizenship=V.Citizenship.US_CITIZEN,
+            gender=V.Gender.NOT_REPORTED,
+        )
+    q1, q2 = compute(lead_agency, Q1_2027), compute(lead_agency, Q2_2027)
+    assert table(q1, "LE-2") == {"new": (5,), "continuing": (0,)}  # a1, a2, c1, d1, d2
+    assert table(q2, "LE-2") == {"new": (1,), "continuing": (4,)}  # e1; a1, a2, d1, d2
+    assert table(q1, "LE-3")["labor"] == (1, 0)  # c1 only
+    assert table(q1, "LE-3")["not_recorded"] == (1, 0)  # d1, as at the end of Q1
+    assert table(q2, "LE-3")["labor"] == (0, 1)  # d1, identified in Q2
+
+
+def test_a_past_quarters_breakdowns_ignore_identifications_made_after_it(world, investigator, lead_agency):
+    """a1 (identified on A on 30 September: sex, foreign national) is identified again on E in Q2 as a U.S. citizen
+    in labor trafficking: Q1 still shows a1 as identified by its end."""
+    a1 = world.people["a1"]
+    before = compute(lead_agency, Q1_2027)
+    with time_machine.travel(at(date(2027, 1, 11)), tick=False):
+        again = CaseParticipant.objects.create(
+            case=world.ffo_cases["E"], person=a1.person, role=CaseParticipant.Role.VICTIM, added_by=investigator
+        )
+        V.objects.create(
+            participant=again,
+            identified_on=date(2027, 1, 11),
+            identified_by=investigator,
+            identified_by_agency=lead_agency,
+            trafficking_type=V.TraffickingType.LABOR,
+            age_at_identification=16,
+            citizenship=V.Citizenship.US_CITIZEN,
+        )
+    after = compute(lead_agency, Q1_2027)
+    assert after.values == before.values
+    assert table(compute(lead_agency, Q2_2027), "LE-3")["labor"] == (0, 1)  # a1 continuing, as now identified
 
 
 def test_trainings_are_the_training_events(world, lead_agency, partner_agency):
@@ -223,6 +303,34 @@ def test_services_referrals_and_outreach(world, ngo):
     outreach = table(q1, "VS-8")
     assert outreach["public_awareness"] == (1, 200)
     assert outreach["professional_training"] == (0, 0)  # the FFO's training is the FFO's
+
+
+def _clinic_referral(world) -> Referral:
+    return Referral.objects.get(person=world.people["n2"].person, kind=Referral.Kind.SERVICE)
+
+
+def test_a_referral_accepted_then_cancelled_counts_as_accepted(world, ngo, advocate):
+    referral = _clinic_referral(world)
+    with time_machine.travel(at(date(2026, 11, 7)), tick=False):
+        referral = referral_services.referral_accept(referral=referral, actor=advocate)
+        referral_services.referral_cancel(referral=referral, actor=advocate, reason="The person moved away")
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.CANCELLED
+    assert table(compute(ngo, Q1_2027), "VS-7") == {"sent": (1,), "accepted": (1,), "declined": (0,), "delivered": (0,)}
+
+
+def test_a_rerouted_referral_counts_once(world, ngo, advocate):
+    """The clinic's referral, re-routed to another clinic: one request, counted once (as its re-route)."""
+    other = listed_service(name="Harbor Health", categories=("medical",), email="desk@harborhealth.example")
+    with time_machine.travel(at(date(2026, 11, 9)), tick=False):
+        new = referral_services.referral_reroute(
+            referral=_clinic_referral(world),
+            actor=advocate,
+            reason="The clinic is full this month",
+            recipient_service=other,
+            delivery="email",
+        )
+    assert new.rerouted_from is not None
+    assert table(compute(ngo, Q1_2027), "VS-7")["sent"] == (1,)
 
 
 def test_a_client_in_two_cases_counts_once(world, ngo, advocate, task_force):

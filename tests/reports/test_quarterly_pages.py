@@ -18,11 +18,13 @@ from django.test.utils import CaptureQueriesContext
 from cases.models import Case, VictimIdentification
 from portal.models import AuditEvent
 from reports import services
+from reports.fiscal import parse_quarter
 from reports.models import QuarterlyReport
 from reports.quarterly.measures import TABLES, compute, report_kind_of
 from tests.reports.quarterly_world import (  # noqa: F401  (the fixtures)
     NOW,
     Q1_2027,
+    Q2_2027,
     at,
     bpd_supervisor_fixture,
     ffo_auditor_fixture,
@@ -74,11 +76,14 @@ def signed(world, supervisor) -> QuarterlyReport:
         ("investigator", SIGNED, 200),
         ("investigator", DRAFT, 200),
         ("investigator", SIGNED_CSV, 200),
-        # Its auditor: signed reports only.
-        ("ffo_auditor", LIST, 200),
-        ("ffo_auditor", SIGNED, 200),
+        # Its auditor: a law-enforcement report is law-enforcement-sensitive (arrests, charges; its PDF so marked),
+        # and the auditor's role holds no law-enforcement-sensitive access: nothing, not even the list. (A provider's
+        # auditor reads its signed reports: test_a_providers_auditor_reads_its_signed_reports_only.)
+        ("ffo_auditor", LIST, 404),
+        ("ffo_auditor", SIGNED, 404),
         ("ffo_auditor", DRAFT, 404),
-        ("ffo_auditor", SIGNED_CSV, 200),
+        ("ffo_auditor", SIGNED_CSV, 404),
+        ("ffo_auditor", SIGNED + "report.pdf", 404),
         ("ffo_auditor", DRAFT_CSV, 404),
         # Everyone else of the agency: nothing.
         ("agency_admin", LIST, 404),
@@ -130,7 +135,7 @@ def test_a_reader_of_another_agency_sees_their_own_agencys_report(client_as, sig
     assert "Signed and frozen" not in page  # the Bayport Police's FY2027-Q1 is a draft
 
 
-def test_the_list_shows_each_quarter_signed_or_draft(client_as, signed, supervisor, ffo_auditor):
+def test_the_list_shows_each_quarter_signed_or_draft(client_as, signed, supervisor, shelter_supervisor, ngo_auditor):
     page = client_as(supervisor).get(LIST).content.decode()
     rows = re.findall(r'href="/reports/quarterly/(FY\d{4}-Q\d)/"', page)
     assert rows[:3] == ["FY2027-Q3", "FY2027-Q2", "FY2027-Q1"]
@@ -138,8 +143,21 @@ def test_the_list_shows_each_quarter_signed_or_draft(client_as, signed, supervis
     assert "by Sue Supervisor on" in page
     assert "ended, waiting for a supervisor" in page
     assert "in progress" in page
-    page = client_as(ffo_auditor).get(LIST).content.decode()
+    sign(shelter_supervisor)
+    page = client_as(ngo_auditor).get(LIST).content.decode()
     assert re.findall(r'href="/reports/quarterly/(FY\d{4}-Q\d)/"', page) == ["FY2027-Q1"]
+
+
+def test_a_providers_auditor_reads_its_signed_reports_only(client_as, world, shelter_supervisor, ngo_auditor):
+    """A victim-service report is not law-enforcement-sensitive: the provider's auditor reads it once signed, and
+    its exports; never the draft, nor the records of now."""
+    sign(shelter_supervisor)
+    client = client_as(ngo_auditor)
+    page = client.get(SIGNED).content.decode()
+    assert "Signed and frozen" in page
+    assert "What changed since" not in page
+    assert client.get(SIGNED_CSV).status_code == 200
+    assert client.get(DRAFT).status_code == 404
 
 
 def test_the_draft_page_lists_the_records_missing_a_field_with_links(client_as, world, supervisor):
@@ -176,11 +194,11 @@ def test_the_draft_page_lists_the_records_missing_a_field_with_links(client_as, 
 
 def test_the_missing_list_shows_only_records_the_reader_may_open(client_as, world, bpd_supervisor):
     """The Bayport Police's arrest on the field office's case awaits a decision, but the police do not see that case:
-    it is not listed (it is counted all the same: their arrest)."""
+    it is not listed, nor counted (an arrest counts on a case its agency holds law-enforcement access to)."""
     page = client_as(bpd_supervisor).get(SIGNED).content.decode()
     assert 'id="missing-none"' in page
     assert "Arrest on" not in page
-    assert re.search(r'data-code="LE-6.1">\s*1\s*</td>', page)
+    assert re.search(r'data-code="LE-6.1">\s*0\s*</td>', page)
 
 
 def test_a_blank_citizenship_is_missing_and_not_reported_is_not(client_as, world, supervisor):
@@ -248,7 +266,7 @@ def test_a_second_sign_off_from_the_page_is_told_who_signed(client_as, world, su
     assert QuarterlyReport.objects.get().signed_by == supervisor
 
 
-def test_the_signed_page_shows_what_changed_since(client_as, signed, world, supervisor, ffo_auditor):
+def test_the_signed_page_shows_what_changed_since(client_as, signed, world, supervisor):
     d2 = world.people["d2"]
     VictimIdentification.objects.filter(pk=d2.identification.pk).update(trafficking_type="labor")
     page = client_as(supervisor).get(SIGNED).content.decode()
@@ -258,10 +276,6 @@ def test_the_signed_page_shows_what_changed_since(client_as, signed, world, supe
     assert rows == [("LE-3.2a", "1", "2"), ("LE-3.4a", "1", "0")]
     # The tables still show the values signed.
     assert re.search(r'data-code="LE-3.2a">\s*1\s*</td>', page)
-    # An auditor reads the signed report, not the records of now.
-    page = client_as(ffo_auditor).get(SIGNED).content.decode()
-    assert "What changed since" not in page
-    assert "Signed and frozen" in page
 
 
 def test_the_csv_is_the_grant_order_and_its_download_is_audited(client_as, signed, investigator):
@@ -291,6 +305,91 @@ def test_the_csv_says_what_was_signed_even_after_the_records_change(client_as, s
         "Potential victims by type of trafficking: Labor trafficking (New this fiscal year)",
         "1",
     ] in rows
+
+
+def test_a_report_altered_after_signing_is_not_exported(client_as, world, supervisor, lead_agency):
+    """A stored row whose snapshot no longer matches its digest (the database refuses to change a signed row, so
+    here one inserted so, as a restore from an altered copy would): the page says so and offers no download, and
+    the CSV and the PDF are refused (409) with that message; nothing is exported or audited as exported."""
+    report = sign(supervisor, Q2_2027)
+    snapshot = {**report.snapshot, "measures": [{**report.snapshot["measures"][0], "value": 999}]}
+    QuarterlyReport.objects.create(
+        agency=lead_agency,
+        fiscal_year=Q1_2027.fiscal_year,
+        quarter=Q1_2027.quarter,
+        kind=report.kind,
+        snapshot=snapshot,
+        digest=report.digest,
+        signed_by=supervisor,
+        signed_at=report.signed_at,
+    )
+    client = client_as(supervisor)
+    page = client.get(SIGNED).content.decode()
+    assert "does not match its digest" in page
+    assert f"{SIGNED}report.csv" not in page
+    for url in (SIGNED_CSV, SIGNED + "report.pdf"):
+        response = client.get(url)
+        assert response.status_code == 409
+        assert "no longer matches the digest" in response.content.decode()
+        assert "Content-Disposition" not in response
+    assert not AuditEvent.objects.filter(action="reports.quarterly.exported").exists()
+
+
+def test_the_list_is_audited(client_as, signed, supervisor, lead_agency):
+    client_as(supervisor).get(LIST)
+    event = AuditEvent.objects.get(action="reports.quarterly.listed")
+    assert event.actor == supervisor
+    assert event.details == {"kind": "law_enforcement", "agency_id": lead_agency.pk, "signed": 1}
+
+
+def _digest_of_the_page(client, url: str) -> str:
+    return re.search(r'name="digest" value="([0-9a-f]{64})"', client.get(url).content.decode()).group(1)
+
+
+def _refuse_unconfirmed(client, world, supervisor) -> int:
+    return client.post(SIGNED + "sign/", {"digest": compute(supervisor.agency, Q1_2027).digest}).status_code
+
+
+def _refuse_stale(client, world, supervisor) -> int:
+    digest = _digest_of_the_page(client, SIGNED)
+    VictimIdentification.objects.filter(pk=world.people["d2"].identification.pk).update(trafficking_type="labor")
+    return client.post(SIGNED + "sign/", {"digest": digest, "confirm": "on"}).status_code
+
+
+def _refuse_already_signed(client, world, supervisor) -> int:
+    digest = _digest_of_the_page(client, SIGNED)
+    sign(supervisor)
+    return client.post(SIGNED + "sign/", {"digest": digest, "confirm": "on"}).status_code
+
+
+def _refuse_not_ended(client, world, supervisor) -> int:
+    digest = compute(supervisor.agency, parse_quarter("FY2027-Q3")).digest  # the page offers no form before its end
+    return client.post("/reports/quarterly/FY2027-Q3/sign/", {"digest": digest, "confirm": "on"}).status_code
+
+
+@pytest.mark.parametrize(
+    ("who", "attempt", "reason", "quarter", "status"),
+    [
+        ("supervisor", _refuse_unconfirmed, "unconfirmed", "FY2027-Q1", 400),
+        ("supervisor", _refuse_stale, "stale", "FY2027-Q1", 302),
+        ("supervisor", _refuse_already_signed, "already_signed", "FY2027-Q1", 302),
+        ("supervisor", _refuse_not_ended, "not_ended", "FY2027-Q3", 400),
+        ("investigator", _refuse_unconfirmed, "not_signer", "FY2027-Q1", 403),
+    ],
+)
+def test_a_refused_sign_off_is_audited_with_its_reason_and_no_count(
+    request, client_as, world, supervisor, who, attempt, reason, quarter, status
+):
+    user = request.getfixturevalue(who)
+    assert attempt(client_as(user), world, supervisor) == status
+    event = AuditEvent.objects.get(action="reports.quarterly.sign_refused")
+    assert event.actor == user
+    assert event.details == {
+        "quarter": quarter,
+        "kind": "law_enforcement",
+        "agency_id": user.agency.pk,
+        "reason": reason,
+    }
 
 
 def _pdftotext(pdf: bytes, name: str) -> str:
@@ -353,10 +452,13 @@ def test_the_first_page_is_drawn_for_people_to_look_at(client_as, signed, superv
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_the_dashboard_and_the_navigation_lead_to_the_reports(client_as, world, supervisor, coordinator, ffo_auditor):
+def test_the_dashboard_and_the_navigation_lead_to_the_reports(
+    client_as, world, supervisor, coordinator, ffo_auditor, ngo_auditor
+):
     assert 'href="/reports/quarterly/"' in client_as(supervisor).get("/reports/").content.decode()
     assert 'href="/reports/quarterly/"' not in client_as(coordinator).get("/reports/").content.decode()
-    assert 'href="/reports/quarterly/"' in client_as(ffo_auditor).get("/").content.decode()
+    assert 'href="/reports/quarterly/"' in client_as(ngo_auditor).get("/").content.decode()
+    assert 'href="/reports/quarterly/"' not in client_as(ffo_auditor).get("/").content.decode()
 
 
 def _more(n: int, investigator, task_force) -> None:

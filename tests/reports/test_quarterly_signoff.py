@@ -1,5 +1,6 @@
 """Signing a quarterly report (decision 0037): a supervisor of the agency signs the measures as read; the signed
-report is frozen (the model, its queryset and, on PostgreSQL, a trigger refuse any change or deletion); one per
+report is frozen (the model, its queryset and managers, and a trigger on PostgreSQL and SQLite alike refuse any
+change or deletion, whatever the path; ``flush`` still empties the database); one per
 agency, quarter and kind, a race answered clearly; a stale sign-off refused; re-running the quarter shows what
 changed without touching the snapshot."""
 
@@ -7,7 +8,8 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.core.management import call_command
+from django.db import DatabaseError, connection, models, transaction
 from django.http import Http404
 
 from cases.models import VictimIdentification
@@ -205,21 +207,96 @@ def test_signing_again_through_the_service_changes_nothing(world, supervisor):
     assert QuarterlyReport.objects.get().snapshot == report.snapshot
 
 
-@pytest.mark.postgres_only
-def test_postgresql_refuses_to_change_or_delete_a_signed_report_whatever_the_path(world, supervisor):
+def _copy_of(report: QuarterlyReport, **changes) -> QuarterlyReport:
+    """A new instance carrying ``report``'s fields (its key too), with ``changes``: what an overwrite would write."""
+    fields = {
+        field.attname: getattr(report, field.attname) for field in QuarterlyReport._meta.concrete_fields
+    } | changes
+    return QuarterlyReport(**fields)
+
+
+def _unchanged(report: QuarterlyReport) -> None:
+    stored = QuarterlyReport.objects.get(pk=report.pk)
+    assert (stored.snapshot, stored.digest) == (report.snapshot, report.digest)
+    assert stored.digest_matches()
+
+
+# Every way Django offers to overwrite or remove a row, on both databases: each refused, the row as signed.
+OVERWRITES = {
+    "a new instance with its key, saved": lambda report: _copy_of(report, digest="0" * 64).save(),
+    "saved with force_update": lambda report: QuarterlyReport.objects.get(pk=report.pk).save(force_update=True),
+    "the base manager's update": lambda report: QuarterlyReport._base_manager.filter(pk=report.pk).update(
+        digest="0" * 64
+    ),
+    "the base manager's delete": lambda report: QuarterlyReport._base_manager.filter(pk=report.pk).delete(),
+    "the default manager's delete": lambda report: QuarterlyReport._default_manager.all().delete(),
+    "bulk_update": lambda report: QuarterlyReport.objects.bulk_update([_copy_of(report, digest="0" * 64)], ["digest"]),
+    "bulk_create updating on conflict": lambda report: QuarterlyReport.objects.bulk_create(
+        [_copy_of(report, pk=None, digest="0" * 64)],
+        update_conflicts=True,
+        unique_fields=["agency", "fiscal_year", "quarter", "kind"],
+        update_fields=["digest"],
+    ),
+}
+
+
+@pytest.mark.parametrize("path", OVERWRITES)
+def test_no_django_path_overwrites_or_removes_a_signed_report(world, supervisor, path):
     report = sign(supervisor)
-    for sql in (
+    with pytest.raises(FrozenReport), transaction.atomic():
+        OVERWRITES[path](report)
+    _unchanged(report)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
         "UPDATE reports_quarterlyreport SET digest = 'x' WHERE id = %s",
         "DELETE FROM reports_quarterlyreport WHERE id = %s",
+    ],
+)
+def test_the_database_refuses_to_change_or_delete_a_signed_report(world, supervisor, sql):
+    """The trigger, on PostgreSQL and on SQLite: raw SQL, past every guard of the model."""
+    report = sign(supervisor)
+    with (
+        pytest.raises(DatabaseError, match="frozen once signed"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
     ):
-        with (
-            pytest.raises(DatabaseError, match="frozen once signed"),
-            transaction.atomic(),
-            connection.cursor() as cursor,
-        ):
-            cursor.execute(sql, [report.pk])
-    report.refresh_from_db()
-    assert report.digest_matches()
+        cursor.execute(sql, [report.pk])
+    _unchanged(report)
+
+
+def test_the_database_refuses_an_upsert_past_the_queryset(world, supervisor):
+    """``bulk_create(update_conflicts=True)`` called on Django's own queryset, past ours: the trigger refuses the
+    UPDATE of the upsert."""
+    report = sign(supervisor)
+    with pytest.raises(DatabaseError, match="frozen once signed"), transaction.atomic():
+        models.QuerySet(QuarterlyReport).bulk_create(
+            [_copy_of(report, pk=None, digest="0" * 64)],
+            update_conflicts=True,
+            unique_fields=["agency", "fiscal_year", "quarter", "kind"],
+            update_fields=["digest"],
+        )
+    _unchanged(report)
+
+
+@pytest.mark.django_db(transaction=True)  # TRUNCATE waits for no pending trigger events of a test's transaction
+def test_flush_still_empties_the_database_and_the_freeze_stays(frozen_after_q2, supervisor):
+    """Emptying the whole database (the test runner's ``flush``, TRUNCATE on PostgreSQL, DELETE on SQLite past its
+    triggers, reports/management/commands/flush.py) is not changing a report; the triggers are there after it."""
+    sign(supervisor)
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    assert not QuarterlyReport.objects.exists()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", ["reports_quarterlyreport"]
+            )
+            assert {name for (name,) in cursor.fetchall()} == {
+                "reports_quarterlyreport_no_update",
+                "reports_quarterlyreport_no_delete",
+            }
 
 
 def test_a_tampered_snapshot_no_longer_matches_its_digest(world, supervisor):
