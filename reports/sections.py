@@ -684,13 +684,10 @@ def relief_expiring(scope: Scope) -> Chart:
     return chart
 
 
-_EVER_ACCEPTED = (
-    Referral.Status.ACCEPTED,
-    Referral.Status.IN_PROGRESS,
-    Referral.Status.ON_HOLD,
-    Referral.Status.COMPLETED,
-    Referral.Status.FAILED,
-)
+def _ever_accepted() -> Q:
+    """Referrals their recipient accepted at some time, read from the timeline (the partial index of acceptances):
+    one accepted and later cancelled was accepted all the same, which its status no longer says."""
+    return Q(Exists(ReferralEvent.objects.filter(referral=OuterRef("pk"), to_status=Referral.Status.ACCEPTED)))
 
 
 def _service_referrals(scope: Scope) -> QuerySet[Referral]:
@@ -732,7 +729,7 @@ def referral_outcomes(scope: Scope) -> Chart:
     )
     own = scope.own
     owned = Q(sender_agency=own) | Q(recipient_agency=own)
-    accepted, declined = Q(status__in=_EVER_ACCEPTED), Q(status=Referral.Status.REJECTED)
+    accepted, declined = _ever_accepted(), Q(status=Referral.Status.REJECTED)
     delivered = Q(outcome=Referral.Outcome.SERVICE_DELIVERED)
     rows = (
         _service_referrals(scope)

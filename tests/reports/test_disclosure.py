@@ -196,3 +196,18 @@ def test_a_referral_accepted_twice_waits_once(world, investigator):
     assert row[-1] == "0.0"  # from sending to the first acceptance; (0 + 4) / 2 counted the events
     waits = sections._days_to_accept(scope_for(investigator))
     assert [n for _mean, n, _own in waits.values()] == [1]
+
+
+def test_a_referral_accepted_then_cancelled_was_accepted(world, investigator):
+    # Its status says cancelled; its timeline says the provider accepted it, and the acceptance rate counts that.
+    from referrals.services import referral_accept, referral_cancel
+    from tests.factories import sent_referral
+    from tests.services_directory.factories import listed_service
+
+    shelter = listed_service(name="Harbor House", agency=world.c.lead_agency, email="h@example.org")
+    v1 = _victims_of(world.a)[0]
+    referral = sent_referral(world.a, v1, shelter, by=investigator)
+    referral = referral_accept(referral=referral, actor=world.c.created_by)
+    referral_cancel(referral=referral, actor=investigator, reason="The person moved away")
+    row = table(sections.referral_outcomes(scope_for(investigator)))["Safe Harbor Shelter"]
+    assert row[:2] == ("1", "1")  # sent, accepted
