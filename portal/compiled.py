@@ -24,15 +24,17 @@ from django.db import connection
 type Compiled = tuple[str, tuple[Any, ...]]
 
 
-class Memo:
-    """SQL and parameters compiled by one builder, by key, at most ``size`` of them (the least recently used go)."""
+class Memo[T = Compiled]:
+    """SQL and parameters compiled by one builder, by key, at most ``size`` of them (the least recently used go).
+    What is kept is ``Compiled`` unless the memo says otherwise (the dashboard keeps each query's column names and
+    converters beside it: reports/sections.py)."""
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self._compiled: OrderedDict[Hashable, Compiled] = OrderedDict()
+        self._compiled: OrderedDict[Hashable, T] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, build: Callable[[], Compiled]) -> Compiled:
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
         """What ``build`` compiles for ``key``: kept from an earlier call, or built now and kept."""
         key = (connection.vendor, key)
         with self._lock:

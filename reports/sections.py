@@ -21,21 +21,38 @@ Every measure:
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from agencies.auth import viewer_key
 from agencies.models import Agency, TaskForce, TaskForceMember, User
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, Need, ServiceEvent, VictimIdentification
+from portal.compiled import Memo
 from prosecution import selectors as prosecution_selectors
 from prosecution.models import Arrest, Charge
 from protection import selectors as protection_selectors
@@ -61,6 +78,16 @@ class Scope:
     now: datetime
     agency: Agency | None = None
     task_force: TaskForce | None = None
+    day: date | None = None  # today where "now" is, unless given (a chart's query is built with another "now")
+
+    def __post_init__(self) -> None:
+        if self.day is None:
+            object.__setattr__(self, "day", timezone.localdate(self.now))
+
+    @property
+    def today(self) -> date:
+        assert self.day is not None
+        return self.day
 
     @cached_property
     def referrals(self) -> QuerySet[Referral]:
@@ -71,6 +98,21 @@ class Scope:
     @property
     def own(self) -> int | None:
         return getattr(self.user.agency, "pk", None)
+
+    @cached_property
+    def key(self) -> tuple[Any, ...]:
+        """Everything a chart's query is built from (``_fetch``): what the visibility selectors read of the viewer
+        (``viewer_key``, and the task forces a coordinator watches), the period, today (relief expiring, shares
+        that lapse at a day's end) and the filters. "Now" itself is a parameter (``_NOW``)."""
+        return (
+            viewer_key(self.user),
+            referral_selectors.coordinated_task_force_ids(self.user),
+            self.start,
+            self.end,
+            self.today,
+            getattr(self.agency, "pk", None),
+            getattr(self.task_force, "pk", None),
+        )
 
     @property
     def since(self) -> datetime:
@@ -133,6 +175,82 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+# --- Each chart's queries compiled once per person, period and filters (portal/compiled.py, decision 0021).
+#
+# Building a chart's querysets (the selectors' conditions, the owners' and the sensitive categories' rules) and
+# compiling them cost more Python than a reader who sees few cases waits for the database: ~40 ms of a page whose 24
+# queries take ~15 ms at 500,000 cases (bench/README.md, the dashboard). So ``_fetch`` keeps each query's SQL, its
+# parameters, its columns' names and its converters under the scope's key and the query's name, and on the same
+# person's next page runs it as kept. The tests compare what is kept with a fresh compilation
+# (tests/reports/test_compiled.py).
+
+type _Kept = tuple[str, tuple[Any, ...], tuple[str, ...], dict[int, tuple[list[Any], Any]], tuple[Any, ...]]
+
+_CHART_SQL: Memo[_Kept] = Memo()
+
+# "Now" compiled as this instant, and replaced by the page's own in the parameters: "overdue now" is the same
+# query on every page, however many seconds apart.
+_NOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+
+
+def _compiled(queryset: QuerySet[Any]) -> _Kept:
+    """A ``values()`` queryset's SQL, parameters, column names, the converters its rows need (as Django's own
+    iteration applies them: a month read from SQLite is a string until converted), and the values of its measures
+    over no rows (what ``aggregate`` gives: a count of nothing is 0). The SQL is empty where Django knows without
+    asking that nothing matches (a reader whose role sees none of it)."""
+    query = queryset.query
+    names = (*query.extra_select, *query.values_select, *query.annotation_select)
+    nothing = tuple(_over_nothing(query.annotation_select.get(name)) for name in names)
+    compiler = query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return "", (), names, {}, nothing
+    converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+    return sql, tuple(params), names, converters, nothing
+
+
+def _over_nothing(expression: Any) -> Any:
+    """A measure's value over no rows (a count's 0); ``None`` for anything else (the constant of ``_one``)."""
+    value = getattr(expression, "empty_result_set_value", None)
+    return None if value is NotImplemented else value
+
+
+def _fetch(
+    scope: Scope, name: str, make: Callable[[Scope], QuerySet[Any]], *, one: bool = False
+) -> list[dict[str, Any]]:
+    """The rows of the ``values()`` query ``make`` builds for ``scope``, as dictionaries: compiled once for the
+    scope's key (``make`` is handed a scope whose "now" is ``_NOW``; it must read nothing of the scope that the key
+    does not hold), run on a cursor with the page's "now". ``one``: a query of no group (``_one``), whose one row
+    holds its measures over nothing when there is nothing to ask."""
+    sql, params, names, converters, nothing = _CHART_SQL.get(
+        (name, scope.key), lambda: _compiled(make(replace(scope, now=_NOW)))
+    )
+    if not sql:
+        return [dict(zip(names, nothing, strict=True))] if one else []
+    now_compiled = connection.ops.adapt_datetimefield_value(_NOW)
+    if now_compiled in params:
+        now = connection.ops.adapt_datetimefield_value(scope.now)
+        params = tuple(now if value == now_compiled else value for value in params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    rows = []
+    for values in found:
+        row = list(values)
+        for position, (functions, expression) in converters.items():
+            for function in functions:
+                row[position] = function(row[position], expression, connection)
+        rows.append(dict(zip(names, row, strict=True)))
+    return rows
+
+
+def _one(queryset: QuerySet[Any], **measures: Any) -> QuerySet[Any]:
+    """``queryset.aggregate(**measures)`` as a ``values()`` query (for ``_fetch``): a constant in place of a group,
+    so one row however many match."""
+    return queryset.order_by().values(one=Value(1, output_field=IntegerField())).annotate(**measures)
+
+
 # --- Helpers: one grouped query, its rows in the order of the choices (a category with nothing shows 0).
 
 
@@ -150,21 +268,26 @@ def _owned_person(own: int | None, person: str, case: str) -> Q:
     return (client & Q(**{f"{person}__entered_by_agency": own})) | (~client & Q(**{f"{case}__lead_agency": own}))
 
 
-def _counted(
-    queryset: QuerySet[Any], group: str | None, owned: Q, total_sum: str | None = None
-) -> dict[Any, list[Cell]]:
-    """``{group value: [count cell] (+ [sum cell] when total_sum)}``: one query."""
+def _grouped(queryset: QuerySet[Any], group: str | None, owned: Q, total_sum: str | None = None) -> QuerySet[Any]:
+    """The count of ``queryset``'s rows (and the sum of ``total_sum``) by ``group`` (``None``: all of them, one
+    row), each beside its part that ``owned`` holds, as a ``values()`` query (``g``, ``n``, ``n_own``, ``s``,
+    ``s_own``)."""
     measures: dict[str, Any] = {"n": Count("pk"), "n_own": Count("pk", filter=owned)}
     if total_sum is not None:
         measures |= {"s": Sum(total_sum), "s_own": Sum(total_sum, filter=owned)}
-    if group is None:
-        found = [queryset.aggregate(**measures) | {"g": None}]
-    else:
-        found = list(queryset.order_by().values(g=F(group)).annotate(**measures))
+    grouped = Value(None, output_field=IntegerField()) if group is None else F(group)
+    return queryset.order_by().values(g=grouped).annotate(**measures)
+
+
+def _counted(
+    scope: Scope, name: str, make: Callable[[Scope], QuerySet[Any]], *, one: bool = False
+) -> dict[Any, list[Cell]]:
+    """``{group value: [count cell] (+ [sum cell] when summed)}`` of the ``_grouped`` query ``make`` builds (``one``:
+    of no group, ``{None: ...}``): one query, compiled once per scope (``_fetch``)."""
     result: dict[Any, list[Cell]] = {}
-    for row in found:
+    for row in _fetch(scope, name, make, one=one):
         cells = [cell(row["n"], row["n_own"])]
-        if total_sum is not None:
+        if "s" in row:
             cells.append(cell(row["s"], row["s_own"]))
         result[row["g"]] = cells
     return result
@@ -228,7 +351,7 @@ def outreach_by_kind(scope: Scope) -> Chart:
         _("Kind"),
         (_("Events"), _("People reached")),
     )
-    found = _counted(_outreach(scope), "kind", Q(agency=scope.own), "people_reached")
+    found = _counted(scope, chart.key, lambda s: _grouped(_outreach(s), "kind", Q(agency=s.own), "people_reached"))
     rows = _rows(found, OutreachEvent.Kind.choices, 2)
     chart.rows = _complemented(rows, _parts_of_known_total(rows), (0, 1))
     return chart
@@ -243,7 +366,7 @@ def outreach_by_audience(scope: Scope) -> Chart:
         _("Audience"),
         (_("Events"), _("People reached")),
     )
-    found = _counted(_outreach(scope), "audience", Q(agency=scope.own), "people_reached")
+    found = _counted(scope, chart.key, lambda s: _grouped(_outreach(s), "audience", Q(agency=s.own), "people_reached"))
     rows = _rows(found, OutreachEvent.Audience.choices, 2)
     chart.rows = _complemented(rows, _parts_of_known_total(rows), (0, 1))
     return chart
@@ -258,8 +381,13 @@ def outreach_by_month(scope: Scope) -> Chart:
         _("Month"),
         (_("Events"), _("People reached")),
     )
-    events = _outreach(scope).annotate(month=TruncMonth("held_on"))
-    found = _counted(events, "month", Q(agency=scope.own), "people_reached")
+    found = _counted(
+        scope,
+        chart.key,
+        lambda s: _grouped(
+            _outreach(s).annotate(month=TruncMonth("held_on")), "month", Q(agency=s.own), "people_reached"
+        ),
+    )
     rows = _month_rows(found, scope, 2)
     chart.rows = _complemented(rows, _parts_of_known_total(rows), (0, 1))
     return chart
@@ -287,7 +415,13 @@ def _identifications(scope: Scope) -> QuerySet[VictimIdentification]:
     return scope.filter_case(visible, "participant__case")
 
 
-_OWNED_VICTIM = ("participant__person", "participant__case")
+def _identified(scope: Scope) -> QuerySet[VictimIdentification]:
+    """The identifications made in the period, of those the viewer's case pages show."""
+    return _identifications(scope).filter(identified_on__range=(scope.start, scope.end))
+
+
+def _owned_victim(scope: Scope) -> Q:
+    return _owned_person(scope.own, "participant__person", "participant__case")
 
 
 def victims_by_status(scope: Scope) -> Chart:
@@ -299,11 +433,7 @@ def victims_by_status(scope: Scope) -> Chart:
         _("Status"),
         (_("Victims"),),
     )
-    found = _counted(
-        _identifications(scope).filter(identified_on__range=(scope.start, scope.end)),
-        "status",
-        _owned_person(scope.own, *_OWNED_VICTIM),
-    )
+    found = _counted(scope, chart.key, lambda s: _grouped(_identified(s), "status", _owned_victim(s)))
     rows = _rows(found, VictimIdentification.Status.choices, 1)
     chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
@@ -318,12 +448,12 @@ def victims_by_month(scope: Scope) -> Chart:
         _("Month"),
         (_("Victims"),),
     )
-    identified = (
-        _identifications(scope)
-        .filter(identified_on__range=(scope.start, scope.end))
-        .annotate(month=TruncMonth("identified_on"))
+    found = _counted(
+        scope,
+        chart.key,
+        lambda s: _grouped(_identified(s).annotate(month=TruncMonth("identified_on")), "month", _owned_victim(s)),
     )
-    rows = _month_rows(_counted(identified, "month", _owned_person(scope.own, *_OWNED_VICTIM)), scope, 1)
+    rows = _month_rows(found, scope, 1)
     chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
 
@@ -337,11 +467,7 @@ def victims_by_type(scope: Scope) -> Chart:
         _("Type of trafficking"),
         (_("Victims"),),
     )
-    found = _counted(
-        _identifications(scope).filter(identified_on__range=(scope.start, scope.end)),
-        "trafficking_type",
-        _owned_person(scope.own, *_OWNED_VICTIM),
-    )
+    found = _counted(scope, chart.key, lambda s: _grouped(_identified(s), "trafficking_type", _owned_victim(s)))
     rows = _rows(found, VictimIdentification.TraffickingType.choices, 1)
     chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
@@ -373,18 +499,22 @@ def victims_by_age(scope: Scope) -> Chart:
         _("Age when identified"),
         (_("Victims"),),
     )
-    owned = _owned_person(scope.own, *_OWNED_VICTIM)
     groups: list[tuple[str, Q, Promise]] = [
         ("minor", Q(age_at_identification__lt=18), _("Minors (under 18)")),
         ("adult", Q(age_at_identification__gte=18), _("Adults (18 and over)")),
         *((key, _band_q(low, high), label) for key, low, high, label in AGE_BANDS),
         ("unknown", Q(age_at_identification__isnull=True), _("Age not known")),
     ]
-    measures: dict[str, Any] = {}
-    for key, condition, _label in groups:
-        measures[f"{key}_n"] = Count("pk", filter=condition)
-        measures[f"{key}_own"] = Count("pk", filter=condition & owned)
-    found = _identifications(scope).filter(identified_on__range=(scope.start, scope.end)).aggregate(**measures)
+
+    def make(s: Scope) -> QuerySet[Any]:
+        owned = _owned_victim(s)
+        measures: dict[str, Any] = {}
+        for key, condition, _label in groups:
+            measures[f"{key}_n"] = Count("pk", filter=condition)
+            measures[f"{key}_own"] = Count("pk", filter=condition & owned)
+        return _one(_identified(s), **measures)
+
+    (found,) = _fetch(scope, chart.key, make, one=True)
     rows = [Row(str(label), (cell(found[f"{key}_n"], found[f"{key}_own"]),)) for key, _c, label in groups]
     # Rows: 0 minors, 1 adults, 2-3 the minors' bands, 4-6 the adults', 7 not known. The bands and "not known", and
     # minors, adults and "not known", each sum to the victims identified ("New"); minors and adults to their bands.
@@ -406,21 +536,22 @@ def victims_new_and_continuing(scope: Scope) -> Chart:
         _("Victims"),
         (_("Victims"),),
     )
-    owned = _owned_person(scope.own, *_OWNED_VICTIM)
-    new = Q(identified_on__gte=scope.start)
-    continuing = Q(identified_on__lt=scope.start) & (
-        Q(participant__case__closed_on__isnull=True) | Q(participant__case__closed_on__gte=scope.start)
-    )
-    found = (
-        _identifications(scope)
-        .filter(identified_on__lte=scope.end)
-        .aggregate(
+
+    def make(s: Scope) -> QuerySet[Any]:
+        owned = _owned_victim(s)
+        new = Q(identified_on__gte=s.start)
+        continuing = Q(identified_on__lt=s.start) & (
+            Q(participant__case__closed_on__isnull=True) | Q(participant__case__closed_on__gte=s.start)
+        )
+        return _one(
+            _identifications(s).filter(identified_on__lte=s.end),
             new_n=Count("pk", filter=new),
             new_own=Count("pk", filter=new & owned),
             cont_n=Count("pk", filter=continuing),
             cont_own=Count("pk", filter=continuing & owned),
         )
-    )
+
+    (found,) = _fetch(scope, chart.key, make, one=True)
     chart.rows = [
         Row(str(_("New")), (cell(found["new_n"], found["new_own"]),)),
         Row(str(_("Continuing")), (cell(found["cont_n"], found["cont_own"]),)),
@@ -469,20 +600,21 @@ def unmet_needs(scope: Scope) -> Chart:
         _("Category"),
         (_("All"), *(label for _value, label in Need.Urgency.choices)),
     )
-    needs = Need.objects.filter(
-        case_id__in=case_selectors.case_ids_visible_to(scope.user),
-        status=Need.Status.UNMET,
-        created_at__lt=scope.until,
-    ).filter(_need_counted(scope.user, scope.own))
-    needs = scope.filter_case(needs, "case")
-    owned = _owned_person(scope.own, "person", "case")
-    measures: dict[str, Any] = {"n": Count("pk"), "n_own": Count("pk", filter=owned)}
-    for value, _label in Need.Urgency.choices:
-        measures[f"{value}_n"] = Count("pk", filter=Q(urgency=value))
-        measures[f"{value}_own"] = Count("pk", filter=Q(urgency=value) & owned)
-    found: dict[str, dict[str, Any]] = {
-        row["category"]: dict(row) for row in needs.order_by().values("category").annotate(**measures)
-    }
+
+    def make(s: Scope) -> QuerySet[Any]:
+        needs = Need.objects.filter(
+            case_id__in=case_selectors.case_ids_visible_to(s.user),
+            status=Need.Status.UNMET,
+            created_at__lt=s.until,
+        ).filter(_need_counted(s.user, s.own))
+        owned = _owned_person(s.own, "person", "case")
+        measures: dict[str, Any] = {"n": Count("pk"), "n_own": Count("pk", filter=owned)}
+        for value, _label in Need.Urgency.choices:
+            measures[f"{value}_n"] = Count("pk", filter=Q(urgency=value))
+            measures[f"{value}_own"] = Count("pk", filter=Q(urgency=value) & owned)
+        return s.filter_case(needs, "case").order_by().values("category").annotate(**measures)
+
+    found = {row["category"]: row for row in _fetch(scope, chart.key, make)}
     rows = []
     for value, label in Need.Category.choices:
         got = found.get(value, {})
@@ -549,19 +681,21 @@ def services_by_category(scope: Scope) -> Chart:
         _("Service"),
         (_("Delivered"), _("Referred elsewhere")),
     )
-    owned = (
-        _owned_person(scope.own, "participant__person", "participant__case")
-        | Q(provider=scope.own)
-        | Q(kind=ServiceEvent.Kind.REFERRED, recorded_by_agency=scope.own)
-    )
     kinds = (("delivered", ServiceEvent.Kind.DELIVERED), ("referred", ServiceEvent.Kind.REFERRED))
-    measures: dict[str, Any] = {}
-    for key, kind in kinds:
-        measures[f"{key}_n"] = Count("pk", filter=Q(kind=kind))
-        measures[f"{key}_own"] = Count("pk", filter=Q(kind=kind) & owned)
-    found: dict[str, dict[str, Any]] = {
-        row["category"]: dict(row) for row in _services(scope).order_by().values("category").annotate(**measures)
-    }
+
+    def make(s: Scope) -> QuerySet[Any]:
+        owned = (
+            _owned_person(s.own, "participant__person", "participant__case")
+            | Q(provider=s.own)
+            | Q(kind=ServiceEvent.Kind.REFERRED, recorded_by_agency=s.own)
+        )
+        measures: dict[str, Any] = {}
+        for key, kind in kinds:
+            measures[f"{key}_n"] = Count("pk", filter=Q(kind=kind))
+            measures[f"{key}_own"] = Count("pk", filter=Q(kind=kind) & owned)
+        return _services(s).order_by().values("category").annotate(**measures)
+
+    found = {row["category"]: row for row in _fetch(scope, chart.key, make)}
     rows = []
     for value, label in ServiceEvent.Category.choices:
         got = found.get(value, {})
@@ -573,7 +707,7 @@ def services_by_category(scope: Scope) -> Chart:
 def _relief(scope: Scope) -> QuerySet[ReliefAction]:
     """The relief actions the viewer sees (``relief_actions_visible_to``: the case's law-enforcement team and the
     victim's advocate, under 8 U.S.C. 1367), in the cases the filters choose."""
-    visible = protection_selectors.relief_actions_visible_to(scope.user, on=timezone.localdate(scope.now))
+    visible = protection_selectors.relief_actions_visible_to(scope.user, on=scope.today)
     return scope.filter_case(visible, "case")
 
 
@@ -608,18 +742,20 @@ def relief_pending(scope: Scope) -> Chart:
         _("Type of relief"),
         (_("Pending"), _("Requested"), _("Submitted")),
     )
-    owned = _owned_relief(scope.own)
     statuses = (("requested", ReliefAction.Status.REQUESTED), ("submitted", ReliefAction.Status.SUBMITTED))
-    measures: dict[str, Any] = {"all_n": Count("pk"), "all_own": Count("pk", filter=owned)}
-    for key, status in statuses:
-        measures[f"{key}_n"] = Count("pk", filter=Q(status=status))
-        measures[f"{key}_own"] = Count("pk", filter=Q(status=status) & owned)
-    pending = _relief(scope).filter(status__in=ReliefAction.OPEN, requested_on__lte=scope.end)
-    found: dict[str, dict[str, Any]] = {
-        row["kind"]: dict(row) for row in pending.order_by().values("kind").annotate(**measures)
-    }
-    empty = dict.fromkeys(measures, 0)
     keys = ("all", *(key for key, _s in statuses))
+
+    def make(s: Scope) -> QuerySet[Any]:
+        owned = _owned_relief(s.own)
+        measures: dict[str, Any] = {"all_n": Count("pk"), "all_own": Count("pk", filter=owned)}
+        for key, status in statuses:
+            measures[f"{key}_n"] = Count("pk", filter=Q(status=status))
+            measures[f"{key}_own"] = Count("pk", filter=Q(status=status) & owned)
+        pending = _relief(s).filter(status__in=ReliefAction.OPEN, requested_on__lte=s.end)
+        return pending.order_by().values("kind").annotate(**measures)
+
+    found = {row["kind"]: row for row in _fetch(scope, chart.key, make)}
+    empty = {f"{key}_{part}": 0 for key in keys for part in ("n", "own")}
     rows = [_row_of_parts(str(label), found.get(value, empty), keys) for value, label in ReliefAction.Kind.choices]
     chart.rows = _rows_total_first(rows)
     return chart
@@ -656,26 +792,27 @@ def relief_expiring(scope: Scope) -> Chart:
         _("Expires"),
         (_("All"), *(label for _key, _kinds, label in EXPIRING_KINDS)),
     )
-    today = timezone.localdate(scope.now)
-    owned = _owned_relief(scope.own)
-    measures: dict[str, Any] = {}
-    for band, low, high, _label in EXPIRY_BANDS:
-        when = Q(expires_on__range=(today + timedelta(days=low), today + timedelta(days=high)))
-        measures[f"{band}_all_n"] = Count("pk", filter=when)
-        measures[f"{band}_all_own"] = Count("pk", filter=when & owned)
-        for key, kinds, _l in EXPIRING_KINDS:
-            measures[f"{band}_{key}_n"] = Count("pk", filter=when & Q(kind__in=kinds))
-            measures[f"{band}_{key}_own"] = Count("pk", filter=when & Q(kind__in=kinds) & owned)
-    found = (
-        _relief(scope)
-        .filter(
+
+    def make(s: Scope) -> QuerySet[Any]:
+        today = s.today
+        owned = _owned_relief(s.own)
+        measures: dict[str, Any] = {}
+        for band, low, high, _label in EXPIRY_BANDS:
+            when = Q(expires_on__range=(today + timedelta(days=low), today + timedelta(days=high)))
+            measures[f"{band}_all_n"] = Count("pk", filter=when)
+            measures[f"{band}_all_own"] = Count("pk", filter=when & owned)
+            for key, kinds, _l in EXPIRING_KINDS:
+                measures[f"{band}_{key}_n"] = Count("pk", filter=when & Q(kind__in=kinds))
+                measures[f"{band}_{key}_own"] = Count("pk", filter=when & Q(kind__in=kinds) & owned)
+        expiring = _relief(s).filter(
             kind__in=[kind for _key, kinds, _l in EXPIRING_KINDS for kind in kinds],
             status=ReliefAction.Status.GRANTED,
-            decided_on__lte=scope.end,
+            decided_on__lte=s.end,
             expires_on__range=(today, today + timedelta(days=EXPIRY_BANDS[-1][2])),
         )
-        .aggregate(**measures)
-    )
+        return _one(expiring, **measures)
+
+    (found,) = _fetch(scope, chart.key, make, one=True)
     rows = [
         _row_of_parts(str(label), found, (f"{band}_all", *(f"{band}_{key}" for key, _k, _l in EXPIRING_KINDS)))
         for band, _low, _high, label in EXPIRY_BANDS
@@ -727,26 +864,28 @@ def referral_outcomes(scope: Scope) -> Chart:
             _("Mean days to accept"),
         ),
     )
-    own = scope.own
-    owned = Q(sender_agency=own) | Q(recipient_agency=own)
-    accepted, declined = _ever_accepted(), Q(status=Referral.Status.REJECTED)
-    delivered = Q(outcome=Referral.Outcome.SERVICE_DELIVERED)
-    rows = (
-        _service_referrals(scope)
-        .order_by()
-        .values(a=F("recipient_agency"), name=_PROVIDER_NAME)
-        .annotate(
-            n=Count("pk"),
-            n_own=Count("pk", filter=owned),
-            acc=Count("pk", filter=accepted),
-            acc_own=Count("pk", filter=accepted & owned),
-            dec=Count("pk", filter=declined),
-            dec_own=Count("pk", filter=declined & owned),
-            deliv=Count("pk", filter=delivered),
-            deliv_own=Count("pk", filter=delivered & owned),
+
+    def make(s: Scope) -> QuerySet[Any]:
+        owned = Q(sender_agency=s.own) | Q(recipient_agency=s.own)
+        accepted, declined = _ever_accepted(), Q(status=Referral.Status.REJECTED)
+        delivered = Q(outcome=Referral.Outcome.SERVICE_DELIVERED)
+        return (
+            _service_referrals(s)
+            .order_by()
+            .values(a=F("recipient_agency"), name=_PROVIDER_NAME)
+            .annotate(
+                n=Count("pk"),
+                n_own=Count("pk", filter=owned),
+                acc=Count("pk", filter=accepted),
+                acc_own=Count("pk", filter=accepted & owned),
+                dec=Count("pk", filter=declined),
+                dec_own=Count("pk", filter=declined & owned),
+                deliv=Count("pk", filter=delivered),
+                deliv_own=Count("pk", filter=delivered & owned),
+            )
         )
-    )
-    found = list(rows)
+
+    found = _fetch(scope, chart.key, make)
     waits = _days_to_accept(scope)
     built = []
     for row in found:
@@ -779,8 +918,11 @@ def referral_outcome_kinds(scope: Scope) -> Chart:
         _("Outcome"),
         (_("Referrals"),),
     )
-    own = scope.own
-    found = _counted(_service_referrals(scope), "outcome", Q(sender_agency=own) | Q(recipient_agency=own))
+    found = _counted(
+        scope,
+        chart.key,
+        lambda s: _grouped(_service_referrals(s), "outcome", Q(sender_agency=s.own) | Q(recipient_agency=s.own)),
+    )
     outcomes = [(v, label) for v, label in Referral.Outcome.choices if v != Referral.Outcome.JOINED_CASE]
     rows = _rows(found, [*outcomes, ("", _("No outcome yet"))], 1)
     chart.rows = _complemented(rows, _parts_of_known_total(rows))
@@ -801,24 +943,27 @@ def _days_to_accept(scope: Scope) -> dict[tuple[int | None, str | None], tuple[t
     """Per provider (as ``referral_outcomes`` groups them): the mean time from sending to first acceptance, the
     referrals accepted, and how many of them are the viewer's agency's. One query over the first acceptance event of
     each referral the chart counts (one accepted, put on hold and accepted again waited once)."""
-    own = scope.own
-    owned = Q(referral__sender_agency=own) | Q(referral__recipient_agency=own)
-    waited = ExpressionWrapper(F("occurred_at") - F("referral__created_at"), output_field=DurationField())
-    accepted = ReferralEvent.objects.filter(to_status=Referral.Status.ACCEPTED)
-    earlier = accepted.filter(referral=OuterRef("referral")).filter(
-        Q(occurred_at__lt=OuterRef("occurred_at")) | Q(occurred_at=OuterRef("occurred_at"), pk__lt=OuterRef("pk"))
-    )
-    found = (
-        accepted.filter(referral__in=_service_referrals(scope).values("pk"))
-        .filter(~Exists(earlier))
-        .order_by()
-        .values(a=F("referral__recipient_agency"), name=_provider_name("referral__"))
-        .annotate(
-            mean=Avg(waited),
-            n=Count("referral", distinct=True),
-            n_own=Count("referral", distinct=True, filter=owned),
+
+    def make(s: Scope) -> QuerySet[Any]:
+        owned = Q(referral__sender_agency=s.own) | Q(referral__recipient_agency=s.own)
+        waited = ExpressionWrapper(F("occurred_at") - F("referral__created_at"), output_field=DurationField())
+        accepted = ReferralEvent.objects.filter(to_status=Referral.Status.ACCEPTED)
+        earlier = accepted.filter(referral=OuterRef("referral")).filter(
+            Q(occurred_at__lt=OuterRef("occurred_at")) | Q(occurred_at=OuterRef("occurred_at"), pk__lt=OuterRef("pk"))
         )
-    )
+        return (
+            accepted.filter(referral__in=_service_referrals(s).values("pk"))
+            .filter(~Exists(earlier))
+            .order_by()
+            .values(a=F("referral__recipient_agency"), name=_provider_name("referral__"))
+            .annotate(
+                mean=Avg(waited),
+                n=Count("referral", distinct=True),
+                n_own=Count("referral", distinct=True, filter=owned),
+            )
+        )
+
+    found = _fetch(scope, "protection.referral_outcomes.days_to_accept", make)
     return {(row["a"], row["name"]): (row["mean"], row["n"], row["n_own"]) for row in found}
 
 
@@ -850,8 +995,11 @@ def tips_by_status(scope: Scope) -> Chart:
         _("Status"),
         (_("Tips"),),
     )
-    tips = _tips(scope).filter(scope.during("received_at"))
-    found = _counted(tips, "status", Q(receiving_agency=scope.own))
+    found = _counted(
+        scope,
+        chart.key,
+        lambda s: _grouped(_tips(s).filter(s.during("received_at")), "status", Q(receiving_agency=s.own)),
+    )
     chart.rows = _rows(found, Tip.Status.choices, 1)
     return chart
 
@@ -867,10 +1015,22 @@ def overdue_now(scope: Scope) -> Chart:
         _("Waiting"),
         (_("Overdue"),),
     )
-    tips = _counted(_tips(scope).filter(Tip.objects.overdue_q(scope.now)), None, Q(receiving_agency=scope.own))
-    referrals = scope.filter_case(scope.referrals.filter(Referral.objects.overdue_q(scope.now)), "case")
-    own = scope.own
-    late = _counted(referrals, None, Q(sender_agency=own) | Q(recipient_agency=own))
+    tips = _counted(
+        scope,
+        "pipeline.overdue.tips",
+        lambda s: _grouped(_tips(s).filter(Tip.objects.overdue_q(s.now)), None, Q(receiving_agency=s.own)),
+        one=True,
+    )
+    late = _counted(
+        scope,
+        "pipeline.overdue.referrals",
+        lambda s: _grouped(
+            s.filter_case(s.referrals.filter(Referral.objects.overdue_q(s.now)), "case"),
+            None,
+            Q(sender_agency=s.own) | Q(recipient_agency=s.own),
+        ),
+        one=True,
+    )
     chart.rows = [
         Row(str(_("Tips awaiting assessment")), tuple(tips[None])),
         Row(str(_("Referrals awaiting an answer")), tuple(late[None])),
@@ -895,7 +1055,11 @@ def cases_by_month(scope: Scope) -> Chart:
         _("Month"),
         (_("Cases"),),
     )
-    found = _counted(_cases(scope).annotate(month=TruncMonth("opened_on")), "month", Q(lead_agency=scope.own))
+    found = _counted(
+        scope,
+        chart.key,
+        lambda s: _grouped(_cases(s).annotate(month=TruncMonth("opened_on")), "month", Q(lead_agency=s.own)),
+    )
     rows = _month_rows(found, scope, 1)
     chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
@@ -910,7 +1074,7 @@ def cases_by_type(scope: Scope) -> Chart:
         _("Type"),
         (_("Cases"),),
     )
-    found = _counted(_cases(scope), "case_type", Q(lead_agency=scope.own))
+    found = _counted(scope, chart.key, lambda s: _grouped(_cases(s), "case_type", Q(lead_agency=s.own)))
     rows = _rows(found, Case.Type.choices, 1)
     chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
@@ -938,19 +1102,26 @@ _BY_STATUTE = (("all", Q()), ("trafficking", Q(is_trafficking=True)), ("other", 
 _STATUTE_COLUMNS = (_("All"), _("Trafficking statute"), _("Other statute"))
 
 
-def _charges_by_statute_rows(charges: QuerySet[Charge], groups: list[tuple[str, Q, str]], owned: Q) -> list[Row]:
+def _charges_by_statute_rows(scope: Scope, name: str, groups: Callable[[Scope], list[tuple[str, Q, str]]]) -> list[Row]:
     """One row per group (a condition on the charges), each with all charges, those under a trafficking statute and
     the others: one query of conditional counts; "All" is the sum of the other two (complemented)."""
-    measures: dict[str, Any] = {}
-    for key, condition, _label in groups:
-        for column, statute in _BY_STATUTE:
-            measures[f"{key}_{column}_n"] = Count("pk", filter=condition & statute)
-            measures[f"{key}_{column}_own"] = Count("pk", filter=condition & statute & owned)
-    wanted = Q()
-    for _key, condition, _label in groups:
-        wanted |= condition
-    found = charges.filter(wanted).aggregate(**measures)
-    rows = [_row_of_parts(label, found, [f"{key}_{column}" for column, _s in _BY_STATUTE]) for key, _c, label in groups]
+
+    def make(s: Scope) -> QuerySet[Any]:
+        owned = _owned_charge(s.own)
+        measures: dict[str, Any] = {}
+        wanted = Q()
+        for key, condition, _label in groups(s):
+            wanted |= condition
+            for column, statute in _BY_STATUTE:
+                measures[f"{key}_{column}_n"] = Count("pk", filter=condition & statute)
+                measures[f"{key}_{column}_own"] = Count("pk", filter=condition & statute & owned)
+        return _one(_charges(s).filter(wanted), **measures)
+
+    (found,) = _fetch(scope, name, make, one=True)
+    rows = [
+        _row_of_parts(label, found, [f"{key}_{column}" for column, _s in _BY_STATUTE])
+        for key, _c, label in groups(scope)
+    ]
     return _rows_total_first(rows)
 
 
@@ -965,9 +1136,12 @@ def arrests_by_month(scope: Scope) -> Chart:
         _("Month"),
         (_("Arrests"),),
     )
-    arrests = _arrests(scope).filter(arrested_on__range=(scope.start, scope.end))
-    owned = Q(arresting_agency=scope.own) | Q(case__lead_agency=scope.own)
-    found = _counted(arrests.annotate(month=TruncMonth("arrested_on")), "month", owned)
+
+    def make(s: Scope) -> QuerySet[Any]:
+        arrests = _arrests(s).filter(arrested_on__range=(s.start, s.end)).annotate(month=TruncMonth("arrested_on"))
+        return _grouped(arrests, "month", Q(arresting_agency=s.own) | Q(case__lead_agency=s.own))
+
+    found = _counted(scope, chart.key, make)
     rows = _month_rows(found, scope, 1)
     chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
@@ -989,8 +1163,13 @@ def charges_by_statute(scope: Scope) -> Chart:
         _("Statute"),
         (_("Charges"),),
     )
-    charges = _charges(scope).filter(arrest__arrested_on__range=(scope.start, scope.end))
-    found = _counted(charges, "is_trafficking", _owned_charge(scope.own))
+    found = _counted(
+        scope,
+        chart.key,
+        lambda s: _grouped(
+            _charges(s).filter(arrest__arrested_on__range=(s.start, s.end)), "is_trafficking", _owned_charge(s.own)
+        ),
+    )
     rows = _rows(found, ((True, _("Trafficking statute")), (False, _("Other statute"))), 1)
     chart.rows = _complemented(rows, _parts_of_known_total(rows))
     return chart
@@ -1010,14 +1189,17 @@ def charging_decisions(scope: Scope) -> Chart:
         _("Decision"),
         _STATUTE_COLUMNS,
     )
-    decided = Q(decided_on__range=(scope.start, scope.end))
-    D = Charge.Decision
-    groups = [
-        ("charged", decided & Q(decision=D.CHARGED), str(D.CHARGED.label)),
-        ("declined", decided & Q(decision=D.DECLINED), str(D.DECLINED.label)),
-        ("pending", Q(decision=D.PENDING, arrest__arrested_on__lte=scope.end), str(D.PENDING.label)),
-    ]
-    chart.rows = _charges_by_statute_rows(_charges(scope), groups, _owned_charge(scope.own))
+
+    def groups(s: Scope) -> list[tuple[str, Q, str]]:
+        decided = Q(decided_on__range=(s.start, s.end))
+        D = Charge.Decision
+        return [
+            ("charged", decided & Q(decision=D.CHARGED), str(D.CHARGED.label)),
+            ("declined", decided & Q(decision=D.DECLINED), str(D.DECLINED.label)),
+            ("pending", Q(decision=D.PENDING, arrest__arrested_on__lte=s.end), str(D.PENDING.label)),
+        ]
+
+    chart.rows = _charges_by_statute_rows(scope, chart.key, groups)
     return chart
 
 
@@ -1036,17 +1218,16 @@ def dispositions(scope: Scope) -> Chart:
         _("Disposition"),
         _STATUTE_COLUMNS,
     )
-    P = Charge.Disposition
-    disposed = Q(disposed_on__range=(scope.start, scope.end))
-    groups = [(value, disposed & Q(disposition=value), str(label)) for value, label in P.choices if value != P.PENDING]
-    groups.append(
-        (
-            P.PENDING,
-            Q(disposition=P.PENDING, decision=Charge.Decision.CHARGED, decided_on__lte=scope.end),
-            str(P.PENDING.label),
-        )
-    )
-    chart.rows = _charges_by_statute_rows(_charges(scope), groups, _owned_charge(scope.own))
+
+    def groups(s: Scope) -> list[tuple[str, Q, str]]:
+        P = Charge.Disposition
+        disposed = Q(disposed_on__range=(s.start, s.end))
+        done = [(value, label) for value, label in P.choices if value != P.PENDING]
+        found = [(value, disposed & Q(disposition=value), str(label)) for value, label in done]
+        pending = Q(disposition=P.PENDING, decision=Charge.Decision.CHARGED, decided_on__lte=s.end)
+        return [*found, (P.PENDING, pending, str(P.PENDING.label))]
+
+    chart.rows = _charges_by_statute_rows(scope, chart.key, groups)
     return chart
 
 
