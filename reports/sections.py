@@ -51,7 +51,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.auth import viewer_key
 from agencies.models import Agency, TaskForce, TaskForceMember, User
 from cases import selectors as case_selectors
-from cases.models import Case, CaseParticipant, Need, ServiceEvent, VictimIdentification
+from cases.models import Case, CaseParticipant, Need, Person, ServiceEvent, VictimIdentification
 from portal.compiled import Memo
 from prosecution import selectors as prosecution_selectors
 from prosecution.models import Arrest, Charge
@@ -254,18 +254,26 @@ def _one(queryset: QuerySet[Any], **measures: Any) -> QuerySet[Any]:
 # --- Helpers: one grouped query, its rows in the order of the choices (a category with nothing shows 0).
 
 
-def _providers_client(person: str) -> Q:
-    """People a victim service provider entered (its clients). Asked as ``IN`` the (few) providers rather than
-    through a join on the agency: on PostgreSQL the join multiplied its estimate down to a row or two and turned a
-    chart of a dense reader into a nested loop over every agency (bench/README.md, the dashboard at L)."""
+def _clients(person: str) -> QuerySet[Person]:
+    """The person of each row (``person``), when a victim service provider entered them (its client): to be asked
+    of each row's person by primary key (correlated ``EXISTS``) rather than through a join on the people, so that a
+    dense reader's thousands of rows are as many index probes, where PostgreSQL, joining, hashed every person of the
+    database (1.5 million at 500,000 cases, spilled to disk: 440 ms of the unmet needs' 1.1 s, bench/README.md). The
+    providers are asked as ``IN`` the (few) of them rather than through a join on the agency, whose estimate turned a
+    dense reader's chart into a nested loop over every agency."""
     providers = Agency.objects.filter(kind=Agency.Kind.VICTIM_SERVICES).values("pk")
-    return Q(**{f"{person}__entered_by_agency__in": providers})
+    return Person.objects.filter(pk=OuterRef(person), entered_by_agency__in=providers)
+
+
+def _providers_client(person: str) -> Q:
+    """Rows whose person a victim service provider entered (its client)."""
+    return Q(Exists(_clients(person)))
 
 
 def _owned_person(own: int | None, person: str, case: str) -> Q:
     """Records about a person that ``own`` owns: a provider's client is the provider's, anyone else the lead's."""
-    client = _providers_client(person)
-    return (client & Q(**{f"{person}__entered_by_agency": own})) | (~client & Q(**{f"{case}__lead_agency": own}))
+    owned_client = Q(Exists(_clients(person).filter(entered_by_agency=own)))
+    return owned_client | (~_providers_client(person) & Q(**{f"{case}__lead_agency": own}))
 
 
 def _grouped(queryset: QuerySet[Any], group: str | None, owned: Q, total_sum: str | None = None) -> QuerySet[Any]:
@@ -565,7 +573,7 @@ def _category_counted(user: User, own: int | None, *, category: str, case_id: st
     cases where they see personal information (``view_case_pii``), and a provider's client's only inside the
     provider. Stricter than the case page, which also shows one under a consent (``SENSITIVE_NEEDS``): a count of
     them would have to read each person's consents."""
-    others_client = _providers_client(person) & ~Q(**{f"{person}__entered_by_agency": own})
+    others_client = Q(Exists(_clients(person).exclude(entered_by_agency=own)))
     return ~Q(**{f"{category}__in": list(case_selectors.SENSITIVE_NEEDS)}) | (
         _pii_cases(user, case_id, per_row=True) & ~others_client
     )

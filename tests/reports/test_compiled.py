@@ -92,6 +92,18 @@ def _ask_everyone(people: list[User], filters: list[dict]) -> None:
             sections.build(scope_for(_fresh(user), **chosen))
 
 
+def _share_case_b(world, agency, actor, *, days: int) -> CaseShare:
+    """Case B, the Field Office's labor case, shared with ``agency`` at personal level for ``days``."""
+    return case_share_grant(
+        case=world.b,
+        agency=agency,
+        level=CaseShare.Level.PERSONAL,
+        reason="Joint work",
+        actor=actor,
+        expires_on=timezone.localdate() + timedelta(days=days),
+    )
+
+
 def test_the_cast_sees_the_dashboard(people):
     assert len(people) >= 6  # the test below is about many readers, not one
 
@@ -104,14 +116,7 @@ def test_the_kept_queries_follow_every_change_to_what_a_person_sees(
     _assert_kept_is_fresh(people, filters)
 
     steps = [
-        lambda: case_share_grant(
-            case=world.b,
-            agency=partner_agency,
-            level=CaseShare.Level.PERSONAL,
-            reason="Joint work",
-            actor=supervisor,
-            expires_on=timezone.localdate() + timedelta(days=7),
-        ),
+        lambda: _share_case_b(world, partner_agency, supervisor, days=7),
         lambda: membership_change_role(membership=colleague.membership, role=Role.SUPERVISOR, actor=agency_admin),
         lambda: TaskForceMember.objects.create(
             task_force=TaskForce.objects.create(name="Second Task Force"), agency=coordination_office
@@ -128,14 +133,7 @@ def test_the_kept_queries_follow_every_change_to_what_a_person_sees(
 
 
 def test_a_new_day_compiles_afresh(people, world, supervisor, partner_agency):
-    case_share_grant(
-        case=world.b,
-        agency=partner_agency,
-        level=CaseShare.Level.PERSONAL,
-        reason="Joint work",
-        actor=supervisor,
-        expires_on=timezone.localdate() + timedelta(days=1),
-    )
+    _share_case_b(world, partner_agency, supervisor, days=1)
     _ask_everyone(people, [{}])
     _assert_kept_is_fresh(people, [{}])
     with time_machine.travel(timezone.now() + timedelta(days=3), tick=False):  # the share has lapsed
