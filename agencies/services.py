@@ -4,6 +4,7 @@ rows in one transaction with its audit event, and sends mail only once the trans
 import secrets
 import uuid
 from datetime import datetime
+from functools import partial
 
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
@@ -17,13 +18,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import enrolment, lockout, selectors
 from agencies.models import Agency, Invitation, Membership, Role, User
 from agencies.roles import role_fits, role_group
 from portal.audit import Outcome, audit_record
+from portal.notices import mail_reader
 
 
 def _require_manager(actor: User, agency: Agency) -> None:
@@ -330,25 +332,27 @@ def user_lock_announce(*, user: User | None, email: str, failures: int, request:
 def _send_lock_notice(user: User, recipients: list[User], locked_at: datetime, address: str) -> None:
     people_url = f"{settings.PORTAL_BASE_URL}{reverse('people')}"
     window = int(settings.PORTAL_LOCKOUT_WINDOW.total_seconds() // 60)
+
+    def context(recipient: User) -> dict[str, object]:
+        return {
+            "locked_user": user,
+            "agency": user.agency,
+            "recipient": recipient,
+            "locked_at": timezone.localtime(locked_at),
+            "address": address or _("unknown"),  # in the recipient's language: built inside ``mail_reader``
+            "failures": settings.AXES_FAILURE_LIMIT,
+            "minutes": window,
+            "people_url": people_url,
+            "in_portal": not (user.agency is None or user.is_superuser),
+        }
+
     for recipient in recipients:
-        with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
-            context = {
-                "locked_user": user,
-                "agency": user.agency,
-                "recipient": recipient,
-                "locked_at": timezone.localtime(locked_at),
-                "address": address or _("unknown"),
-                "failures": settings.AXES_FAILURE_LIMIT,
-                "minutes": window,
-                "people_url": people_url,
-                "in_portal": not (user.agency is None or user.is_superuser),
-            }
-            send_mail(
-                subject=render_to_string("agencies/email/account_locked_subject.txt", context).strip(),
-                message=render_to_string("agencies/email/account_locked_message.txt", context),
-                from_email=None,
-                recipient_list=[recipient.email],
-            )
+        mail_reader(
+            recipient,
+            "agencies/email/account_locked_subject.txt",
+            "agencies/email/account_locked_message.txt",
+            partial(context, recipient),
+        )
 
 
 def user_reset_second_factors(*, user: User, actor: User, request: HttpRequest | None = None) -> int:
@@ -390,14 +394,12 @@ def user_reset_second_factors(*, user: User, actor: User, request: HttpRequest |
 
 
 def _send_enrolment_link(user: User, link: str, valid_hours: int) -> None:
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        context = {"user": user, "link": link, "valid_hours": valid_hours}
-        send_mail(
-            subject=render_to_string("agencies/email/enrolment_link_subject.txt", context).strip(),
-            message=render_to_string("agencies/email/enrolment_link_message.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+    mail_reader(
+        user,
+        "agencies/email/enrolment_link_subject.txt",
+        "agencies/email/enrolment_link_message.txt",
+        {"user": user, "link": link, "valid_hours": valid_hours},
+    )
 
 
 def enrolment_link_record_refusal(*, user: User | None, reason: str, request: HttpRequest | None = None) -> None:
