@@ -55,6 +55,7 @@ class Chart:
     label_heading: str | Promise  # the first column's heading ("Kind", "Month")
     columns: tuple[str | Promise, ...]
     rows: list[Row] = field(default_factory=list)
+    unseen: bool = False  # the viewer's role reads none of the records counted: the page says so, draws nothing
 
     @property
     def dom_id(self) -> str:

@@ -21,6 +21,7 @@ Every measure:
 """
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -226,6 +227,8 @@ def _fetch(
     sql, params, names, converters, nothing = _CHART_SQL.get(
         (name, scope.key), lambda: _compiled(make(replace(scope, now=_NOW)))
     )
+    if (asked := _ASKED.get()) is not None:
+        asked.append(not sql)
     if not sql:
         return [dict(zip(names, nothing, strict=True))] if one else []
     now_compiled = connection.ops.adapt_datetimefield_value(_NOW)
@@ -1302,6 +1305,24 @@ def chart_spec(key: str) -> ChartSpec | None:
     return next((spec for section in SECTIONS for spec in section.charts if spec.key == key), None)
 
 
+# Whether each query ``_fetch`` answered while one chart was built was known to match nothing without asking.
+_ASKED: ContextVar[list[bool] | None] = ContextVar("reports_sections_asked", default=None)
+
+
+def build_chart(spec: ChartSpec, scope: Scope) -> Chart:
+    """``spec``'s chart for ``scope``, marked ``unseen`` when the viewer's role reads none of the records it counts
+    (every query of it known empty without asking: a provider's staff and the prosecution's charts, a coordinator
+    and the victims'), so that the page says so rather than draw zeros."""
+    asked: list[bool] = []
+    token = _ASKED.set(asked)
+    try:
+        chart = spec.build(scope)
+    finally:
+        _ASKED.reset(token)
+    chart.unseen = bool(asked) and all(asked)
+    return chart
+
+
 def build(scope: Scope) -> list[BuiltSection]:
     """Every section's charts for ``scope``: a constant number of queries (one or two per chart)."""
-    return [BuiltSection(s.key, s.title, [spec.build(scope) for spec in s.charts], s.link) for s in SECTIONS]
+    return [BuiltSection(s.key, s.title, [build_chart(spec, scope) for spec in s.charts], s.link) for s in SECTIONS]

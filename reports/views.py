@@ -78,7 +78,7 @@ def _chart_csv(request: AuthenticatedHttpRequest, scope: sections.Scope, period:
     spec = sections.chart_spec(request.GET.get("chart", ""))
     if spec is None:
         raise Http404
-    chart = spec.build(scope)
+    chart = sections.build_chart(spec, scope)
     audit_record(
         request=request, action="reports.chart.downloaded", details={"chart": spec.key} | _asked(scope, period)
     )
