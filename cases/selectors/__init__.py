@@ -33,6 +33,7 @@ from cases.selectors.cases import (
     case_permissions,
     case_permissions_many,
     cases_held,
+    cases_held_by_agency,
     share_candidates,
     shares_of,
 )
@@ -160,6 +161,7 @@ __all__ = [
     "case_permissions",
     "case_permissions_many",
     "cases_held",
+    "cases_held_by_agency",
     "cases_of_people_visible_to",
     "consent_categories_for",
     "consent_recorders_of",

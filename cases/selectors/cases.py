@@ -129,7 +129,8 @@ def permission_id(codename: str, user: User | None = None) -> Value | Subquery:
 class _Grants:
     """Where ``user``'s ``codename`` on a case comes from: their own rows, their agency's group's rows, and the
     agency's expired shares, which void the agency's rows until the job that revokes them has run. The one
-    statement of "holds X on a case"; ``_held`` and ``_held_here`` are its two shapes."""
+    statement of "holds X on a case"; ``_held`` and ``_held_here`` are its two shapes for a person,
+    ``cases_held_by_agency`` the agency's half alone."""
 
     by_user: QuerySet[CaseUserObjectPermission]
     by_agency: QuerySet[CaseGroupObjectPermission] | None
@@ -142,11 +143,26 @@ class _Grants:
         agency = user.agency
         if agency is None:
             return cls(by_user, None, None)
+        return cls(by_user, *cls.of_agency(agency, permission))
+
+    @staticmethod
+    def of_agency(
+        agency: Agency, permission: Value | Subquery
+    ) -> tuple[QuerySet[CaseGroupObjectPermission], QuerySet[CaseShare]]:
+        """The agency's half: its group's rows of ``permission`` (an id, ``permission_id``) and its expired
+        shares."""
         by_agency = CaseGroupObjectPermission.objects.filter(group_id=agency.group_id, permission_id=permission)
         expired = CaseShare.objects.filter(
             agency_id=agency.pk, status=CaseShare.Status.ACTIVE, expires_on__lte=timezone.localdate()
         )
-        return cls(by_user, by_agency, expired)
+        return by_agency, expired
+
+
+def _agency_held_case_ids(
+    by_agency: QuerySet[CaseGroupObjectPermission], expired: QuerySet[CaseShare]
+) -> QuerySet[Any]:
+    """The ids of the cases an agency's rows name, less those its expired shares void."""
+    return by_agency.exclude(content_object_id__in=expired.values("case_id")).values("content_object_id")
 
 
 def _held(user: User, codename: str, case_ref: str = "pk") -> Q:
@@ -173,8 +189,7 @@ def _held_case_ids(user: User, codename: str) -> QuerySet[Any]:
     by_user = grants.by_user.values("content_object_id")
     if grants.by_agency is None or grants.expired is None:
         return by_user
-    by_agency = grants.by_agency.exclude(content_object_id__in=grants.expired.values("case_id"))
-    return by_user.union(by_agency.values("content_object_id"), all=True)
+    return by_user.union(_agency_held_case_ids(grants.by_agency, grants.expired), all=True)
 
 
 def case_ids_visible_to(user: User) -> QuerySet[Any]:
@@ -196,6 +211,16 @@ def cases_held(user: User, codename: str, case_ref: str = "pk", *, per_row: bool
     if not _role_allows(user, codename):
         return Q(pk__in=[])
     return _held_here(user, codename, case_ref) if per_row else _held(user, codename, case_ref)
+
+
+def cases_held_by_agency(agency: Agency, codename: str, case_ref: str = "pk") -> Q:
+    """Rows whose case (``case_ref``) ``agency`` itself holds ``codename`` on: its group's rows (those of the cases it
+    leads, and of its active shares at a level that grants ``codename``), less those of its shares that have
+    expired. The agency-level form of ``cases_held``, with no person's role or own rows: for what an agency answers
+    for as a whole (its quarterly report's arrests and charges count only cases it holds ``view_le_sensitive``
+    on)."""
+    by_agency, expired = _Grants.of_agency(agency, permission_id(codename))
+    return Q(**{f"{case_ref}__in": _agency_held_case_ids(by_agency, expired)})
 
 
 def case_permissions_many(user: User, case_ids: set[int]) -> dict[int, frozenset[str]]:

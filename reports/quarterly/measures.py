@@ -34,14 +34,12 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from cases.models import (
     Case,
-    CaseGroupObjectPermission,
     CaseParticipant,
-    CaseShare,
     Person,
     ServiceEvent,
     VictimIdentification,
 )
-from cases.selectors.cases import VIEW_LE, permission_id
+from cases.selectors import VIEW_LE, cases_held_by_agency
 from portal.categories import NeedCategory
 from prosecution.models import Arrest, Charge
 from referrals.models import Referral, ReferralEvent
@@ -562,31 +560,15 @@ TABLE_COLUMN = {"LE-2": "victims", "VS-1": "clients"}
 # --- Law enforcement: arrests, charges, decisions, dispositions.
 
 
-def law_enforcement_cases(agency: Agency) -> QuerySet[Any]:
-    """The ids of the cases ``agency`` holds law-enforcement-sensitive access to, as a subquery: the
-    ``view_le_sensitive`` rows of its group (those of the cases it leads, and of its active shares at
-    law-enforcement level or above), less those of its shares that have expired, which void its rows until the job
-    that revokes them has run. The agency-level form of ``cases.selectors.cases_held(user, VIEW_LE)``, which asks
-    for a person (cases/selectors/cases.py ``_Grants``: the same rows, without the person's own)."""
-    expired = CaseShare.objects.filter(
-        agency_id=agency.pk, status=CaseShare.Status.ACTIVE, expires_on__lte=timezone.localdate()
-    )
-    return (
-        CaseGroupObjectPermission.objects.filter(group_id=agency.group_id, permission_id=permission_id(VIEW_LE))
-        .exclude(content_object_id__in=expired.values("case_id"))
-        .values("content_object_id")
-    )
-
-
 def _arrests(agency: Agency, quarter: FiscalQuarter) -> Found:
     """The agency's arrests of the quarter on cases it holds law-enforcement-sensitive access to: an arrest is
     law-enforcement-sensitive, so an agency whose arrest someone else recorded on a case it cannot see counts it
     only once it is given that access."""
-    row = Arrest.objects.filter(
-        arresting_agency=agency.pk,
-        arrested_on__range=(quarter.start, quarter.end),
-        case__in=law_enforcement_cases(agency),
-    ).aggregate(arrests=Count("pk"), people=Count("participant__person", distinct=True))
+    row = (
+        Arrest.objects.filter(arresting_agency=agency.pk, arrested_on__range=(quarter.start, quarter.end))
+        .filter(cases_held_by_agency(agency, VIEW_LE, "case_id"))
+        .aggregate(arrests=Count("pk"), people=Count("participant__person", distinct=True))
+    )
     return {("LE-6", "arrests", "count"): row["arrests"], ("LE-6", "people", "count"): row["people"]}
 
 
@@ -615,7 +597,7 @@ def _charges(agency: Agency, quarter: FiscalQuarter) -> Found:
     charges = (
         Charge.objects.filter(Q(arrest__arresting_agency=agency.pk) | Q(prosecuting_agency=agency.pk))
         .filter(Q(arrest__arrested_on__range=period) | decided | disposed)
-        .filter(arrest__case__in=law_enforcement_cases(agency))
+        .filter(cases_held_by_agency(agency, VIEW_LE, "arrest__case_id"))
     )
     row = charges.aggregate(**measures)
     found: Found = {("LE-7", key, "count"): row[key] for key in ("all", "trafficking", "other")}

@@ -284,7 +284,8 @@ def test_the_database_refuses_an_upsert_past_the_queryset(world, supervisor):
 @pytest.mark.django_db(transaction=True)  # TRUNCATE waits for no pending trigger events of a test's transaction
 def test_flush_still_empties_the_database_and_the_freeze_stays(frozen_after_q2, supervisor):
     """Emptying the whole database (the test runner's ``flush``, TRUNCATE on PostgreSQL, DELETE on SQLite past its
-    triggers, reports/management/commands/flush.py) is not changing a report; the triggers are there after it."""
+    triggers, portal/management/commands/flush.py; tests/portal/test_flush.py) is not changing a report; the
+    triggers are there after it."""
     sign(supervisor)
     call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
     assert not QuarterlyReport.objects.exists()
