@@ -1,10 +1,17 @@
 """The leak scan (issue 3): sentinel names and phone numbers in cases a person may not see, and in a shelter's
-client held without consent, never appear in any response to them: pages, lists, counts, searches, files."""
+client held without consent, never appear in any response to them: pages, lists, counts, searches, files (a PDF's
+text included). The quarterly report (decision 0037) is walked for the quarter that holds the sentinels' records,
+as a draft with its missing-field list and then signed: the frozen snapshot, what changed since, its CSV and PDF."""
 
+import io
 import re
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from pypdf import PdfReader
 
 from cases.services import need_add
 from tests.cases.fixtures import CLIENT_NAME, CLIENT_PHONE, LE_SECRET, VICTIM_NAME, VICTIM_PHONE
@@ -57,21 +64,35 @@ def _patterns(patterns, prefix=""):
             yield prefix + str(pattern.pattern)
 
 
+def _quarters() -> list[str]:
+    """The quarterly report's quarters the scan reads: the current fiscal quarter, which holds the sentinels'
+    records (made today), and the one before it (a day or three earlier: an identification, a relief request)."""
+    from reports.fiscal import quarter_of
+
+    current = quarter_of(timezone.localdate())
+    return [current.code, current.previous().code]
+
+
 def _every_get_url(ids: dict[str, int], uuids: dict[str, str] | None = None) -> list[str]:
     """Every route of the portal (not the admin) filled with the ids of the sentinel objects (``uuids``: the
-    directory's, whose keys are UUIDs)."""
+    directory's, whose keys are UUIDs); a quarterly report's route once for each of ``_quarters``."""
     urls = []
     for route in _patterns(get_resolver().url_patterns):
         if route.startswith(("admin/", "static/", "i18n/")) or "^" in route or "(?P" in route:
             continue
-        path = "/" + route
-        for name, value in ids.items():
-            path = path.replace(f"<int:{name}>", str(value))
-        for name, key in (uuids or {}).items():
-            path = path.replace(f"<uuid:{name}>", key)
-        path = re.sub(r"<(?:str|slug|path|uuid):\w+>", "x", path)
-        if "<" not in path:
-            urls.append(path)
+        paths = (
+            ["/" + route.replace("<str:quarter>", code) for code in _quarters()]
+            if "<str:quarter>" in route
+            else ["/" + route]
+        )
+        for path in paths:
+            for name, value in ids.items():
+                path = path.replace(f"<int:{name}>", str(value))
+            for name, key in (uuids or {}).items():
+                path = path.replace(f"<uuid:{name}>", key)
+            path = re.sub(r"<(?:str|slug|path|uuid):\w+>", "x", path)
+            if "<" not in path:
+                urls.append(path)
     return urls
 
 
@@ -82,7 +103,7 @@ NAME_SEARCHES = re.compile(r"^/cases/(?:|people/|\d+/people/find/)$")
 
 
 @pytest.fixture
-def ids(le_case, ngo_case, investigator):
+def ids(le_case, ngo_case, investigator, advocate, partner_agency, other_agency, ngo):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from cases.services import document_upload
@@ -98,6 +119,7 @@ def ids(le_case, ngo_case, investigator):
     need = need_add(case=le_case, person=victim, category="food", actor=investigator)
     _identified(le_case, investigator, VICTIM_GENDER)
     action, arrest = _issue_17_records(le_case, victim, investigator)
+    _in_other_agencies_reports(le_case, investigator, advocate, partner_agency, other_agency, ngo)
     return {
         "action_pk": action.pk,  # the relief action's pages
         "arrest_pk": arrest.pk,
@@ -157,6 +179,53 @@ def _issue_17_records(case, victim, investigator):
     return action, arrest
 
 
+def _in_other_agencies_reports(case, investigator, advocate, partner_agency, other_agency, ngo) -> None:
+    """Records of the sentinels' case that fall in other agencies' quarterly reports, each missing a field the
+    report needs, which their missing-field lists must not show: those agencies' people do not open the case (or
+    not its law-enforcement-sensitive part). An arrest by the partner police, who hold a summary share; an arrest
+    by the Faraway Sheriff, a member of the case's task force when it made it and gone since; both on a charge
+    awaiting its decision. And the shelter's client put on the case (as a tip the shelter reported puts them,
+    decision 0026) with no identification, served by the shelter today: counted in the shelter's report."""
+    from agencies.models import TaskForceMember
+    from cases.models import CaseParticipant, Person, ServiceEvent
+    from prosecution.services import arrest_record
+
+    suspect = case.participants.get(role=CaseParticipant.Role.SUSPECT)
+    today = timezone.localdate()
+    arrest_record(
+        case=case,
+        participant=suspect,
+        arrested_on=today,
+        arresting_agency=partner_agency,
+        charges=[{"statute": "18 U.S.C. 1591", "description": CHARGE_WORDS}],
+        actor=investigator,
+    )
+    member = TaskForceMember.objects.create(task_force=case.task_force, agency=other_agency)
+    arrest_record(
+        case=case,
+        participant=suspect,
+        arrested_on=today,
+        arresting_agency=other_agency,
+        charges=[{"statute": "18 U.S.C. 1591", "description": CHARGE_WORDS}],
+        actor=investigator,
+    )
+    member.delete()
+    shelters_client = Person.objects.create(
+        given_name="Ysolde", family_name="Harborclient", entered_by_agency=ngo, entered_by=advocate
+    )
+    participant = CaseParticipant.objects.create(
+        case=case, person=shelters_client, role=CaseParticipant.Role.VICTIM, added_by=advocate
+    )
+    ServiceEvent.objects.create(
+        participant=participant,
+        category="food",
+        provided_on=today,
+        provider=ngo,
+        recorded_by=advocate,
+        recorded_by_agency=ngo,
+    )
+
+
 @pytest.fixture
 def uuids(ngo):
     """A listing offering food (the need above) at one place: its pages, hours and locations, and "Refer someone"."""
@@ -170,6 +239,19 @@ def _with_case_chosen(urls: list[str], case_pk: int) -> list[str]:
     return urls + [f"{url}?case={case_pk}" for url in urls if url.endswith("/refer/") and "/services/" in url]
 
 
+def _squashed(text: str) -> str:
+    return "".join(text.split())
+
+
+def _readable(response) -> tuple[str, bool]:
+    """The response as a reader reads it, and whether it was a PDF: a PDF's text (its streams are compressed, so
+    its bytes hide a name), without whitespace, since the typesetter breaks lines where it likes."""
+    raw = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        return "".join(_squashed(page.extract_text()) for page in PdfReader(io.BytesIO(raw)).pages), True
+    return raw.decode(errors="replace"), False
+
+
 def _scan(client, urls, sentinels) -> list[str]:
     leaks = []
     for url in urls:
@@ -178,16 +260,107 @@ def _scan(client, urls, sentinels) -> list[str]:
             if word and NAME_SEARCHES.match(url):
                 responses.append(client.post(url, {"q": word}))
             for response in responses:
-                body = (
-                    b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
-                ).decode(errors="replace")
+                body, pdf = _readable(response)
                 # The searcher's own word comes back in the search box and the fields that keep the filters: only
                 # the other sentinels would be a leak (a name found in a list or the phone behind it).
                 leaks += [
                     f"{response.request['REQUEST_METHOD']} {url} q={word}: {sentinel}"
                     for sentinel in sentinels
-                    if sentinel != word and sentinel in body
+                    if sentinel != word and (_squashed(sentinel) if pdf else sentinel) in body
                 ]
+    return leaks
+
+
+# --- The quarterly report (decision 0037), beyond the drafts every scan reads. -----------------------------------
+
+# The people of the scans whose role reads their agency's quarterly reports (caseworkers of law enforcement and of
+# the shelter): the others get 404 for every quarterly page, signed or not.
+READS_QUARTERLY_REPORTS = {"investigator", "partner_investigator", "outsider", "advocate"}
+MISSING_LIST = re.compile(r'<ul class="usa-list" id="missing-records">(.*?)</ul>', re.S)
+
+
+def _missing_list_opens_only_what_its_reader_may(client, user, who: str) -> None:
+    """Every record of the missing-field list, on the draft of each quarter scanned, is a link to a case its reader
+    may open, and an arrest (``#prosecution``) to one whose law-enforcement-sensitive part they see: the list never
+    names or links a record they could not open."""
+    from cases.models import Case
+    from cases.selectors import VIEW, VIEW_LE, cases_held
+
+    opened = set(Case.objects.filter(cases_held(user, VIEW)).values_list("pk", flat=True))
+    le_opened = opened & set(Case.objects.filter(cases_held(user, VIEW_LE)).values_list("pk", flat=True))
+    for code in _quarters():
+        response = client.get(reverse("quarterly_report", args=[code]))
+        if who not in READS_QUARTERLY_REPORTS:
+            assert response.status_code == 404, code
+            continue
+        page = response.content.decode()
+        assert 'id="missing-heading"' in page, code  # the draft, with its list
+        links = re.findall(r'href="/cases/(\d+)/#([\w-]+)"', "".join(MISSING_LIST.findall(page)))
+        wrong = [
+            f"{code}: case {pk}#{anchor}"
+            for pk, anchor in links
+            if int(pk) not in (le_opened if anchor == "prosecution" else opened)
+        ]
+        assert wrong == []
+
+
+def _sign_after_its_end(agency, code: str) -> None:
+    """``agency``'s report of the quarter ``code`` signed by a supervisor of it, the clock moved past the quarter's
+    end for the signature alone; then an event of the agency today, so that the quarter counted now differs from
+    the signed one (the page's "what changed since")."""
+    from agencies.models import Role
+    from reports.fiscal import parse_quarter
+    from reports.models import OutreachEvent
+    from reports.quarterly.measures import compute
+    from reports.services import outreach_event_record, quarterly_report_sign
+    from tests.factories import UserFactory
+
+    quarter = parse_quarter(code)
+    signer = UserFactory(agency=agency, role=Role.SUPERVISOR, full_name="Quentin Signer")
+    with time_machine.travel(datetime.combine(quarter.end + timedelta(days=1), time(18), tzinfo=UTC), tick=False):
+        quarterly_report_sign(actor=signer, quarter_code=code, digest=compute(agency, quarter).digest)
+    outreach_event_record(
+        actor=signer,
+        held_on=timezone.localdate(),
+        title="Training",
+        kind=OutreachEvent.Kind.PROFESSIONAL_TRAINING,
+        audience=OutreachEvent.Audience.LAW_ENFORCEMENT,
+        people_reached=12,
+    )
+
+
+def _scan_quarterly_reports(request, client, who: str, sentinels: list[str]) -> list[str]:
+    """After the scan of every page (the drafts among them): the missing-field list links only to what the reader
+    opens; then the quarter that holds the sentinels' records is signed by the field office that owns them and by
+    the reader's own agency, and every quarterly page is read again: the frozen snapshot with what changed since,
+    its CSV and its PDF (its text)."""
+    from reports.fiscal import parse_quarter
+    from reports.models import QuarterlyReport
+    from reports.quarterly.measures import report_kind_of
+
+    user = request.getfixturevalue(who)
+    _missing_list_opens_only_what_its_reader_may(client, user, who)
+    code = _quarters()[0]
+    quarter = parse_quarter(code)
+    for agency in [request.getfixturevalue("lead_agency"), user.agency]:
+        signed = QuarterlyReport.objects.filter(agency=agency, fiscal_year=quarter.fiscal_year, quarter=quarter.quarter)
+        if report_kind_of(agency) is not None and not signed.exists():
+            _sign_after_its_end(agency, code)
+    urls = [url for url in _every_get_url({}) if url.startswith("/reports/quarterly/")]
+    assert reverse("quarterly_pdf", args=[code]) in urls
+    leaks = _scan(client, urls, sentinels)
+    responses = [
+        client.get(reverse(name, args=[code])) for name in ["quarterly_report", "quarterly_csv", "quarterly_pdf"]
+    ]
+    if who not in READS_QUARTERLY_REPORTS:
+        assert [response.status_code for response in responses] == [404, 404, 404]
+        return leaks
+    # The scan read the frozen snapshot: the signed page with what changed since, the CSV, and the PDF's tables.
+    assert [response.status_code for response in responses] == [200, 200, 200]
+    page = responses[0].content.decode()
+    assert "Signed and frozen" in page
+    assert 'id="changes"' in page
+    assert re.search(r"(LE|VS)-1\.", _readable(responses[2])[0])
     return leaks
 
 
@@ -206,7 +379,10 @@ def test_nothing_of_an_unshared_case_reaches_those_outside_it(request, client_as
         "notifications",
     ]:
         assert any(url == reverse(page, kwargs=_kwargs(page, ids, uuids)) for url in urls), page
+    for code in _quarters():
+        assert reverse("quarterly_report", args=[code]) in urls
     assert _scan(client, urls, LE_SENTINELS) == []
+    assert _scan_quarterly_reports(request, client, who, LE_SENTINELS) == []
 
 
 def _kwargs(page: str, ids, uuids) -> dict:
@@ -221,14 +397,12 @@ def _kwargs(page: str, ids, uuids) -> dict:
     }[page]
 
 
-def test_a_summary_share_shows_no_names_or_phones(client_as, ids, uuids, partner_investigator):
+def test_a_summary_share_shows_no_names_or_phones(request, client_as, ids, uuids, partner_investigator):
     urls = _with_case_chosen(_every_get_url(ids, uuids), ids["pk"])
-    leaks = _scan(
-        client_as(partner_investigator),
-        urls,
-        [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET, VICTIM_GENDER, *ISSUE_17],
-    )
-    assert leaks == []
+    client = client_as(partner_investigator)
+    sentinels = [*VICTIM_NAME.split(), VICTIM_PHONE, LE_SECRET, VICTIM_GENDER, *ISSUE_17]
+    assert _scan(client, urls, sentinels) == []
+    assert _scan_quarterly_reports(request, client, "partner_investigator", sentinels) == []
 
 
 # A notice of a share's step names the case by its number and the agency; never its title, people or narrative.
@@ -270,15 +444,17 @@ def test_a_case_notice_shows_while_its_reader_sees_the_case_and_never_its_conten
 
 
 def test_a_shelters_client_without_consent_reaches_no_other_agency(
-    client_as, ngo_case, investigator, partner_investigator, advocate
+    request, client_as, ngo_case, investigator, partner_investigator, advocate
 ):
     _identified(ngo_case, advocate, CLIENT_GENDER)
     client_pk = ngo_case.participants.get(role="victim").person_id
     ids = {"pk": ngo_case.pk, "case_pk": ngo_case.pk, "document_pk": 0, "share_pk": 0, "consent_pk": 0}
     ids["person_pk"] = client_pk
-    for user in [investigator, partner_investigator]:
+    for who in ["investigator", "partner_investigator"]:
+        client = client_as(request.getfixturevalue(who))
         urls = _with_case_chosen(_every_get_url(ids), ngo_case.pk)
-        assert _scan(client_as(user), urls, CLIENT_SENTINELS) == []
+        assert _scan(client, urls, CLIENT_SENTINELS) == []
+        assert _scan_quarterly_reports(request, client, who, CLIENT_SENTINELS) == []
 
 
 CONFIDENTIAL_ADDRESS = "17 Sentinel Hideaway Lane"
