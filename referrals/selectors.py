@@ -71,7 +71,7 @@ def coordinators_of(referral: Referral) -> QuerySet[User]:
     ).distinct()
 
 
-def _side_rules(user: User) -> dict[str, Q]:
+def _side_rules(user: User, task_forces: frozenset[int] | None = None) -> dict[str, Q]:
     """The one statement of who stands on which side of a referral, as a condition on referrals per side: the lists
     (``referral_list_visible_to``, ``referral_inbox_for``) filter by them and a referral's sides (``sides_of``, and
     so its page) are read by them, so that a list never shows a referral its page would refuse (issue 13: the
@@ -81,7 +81,8 @@ def _side_rules(user: User) -> dict[str, Q]:
     - The recipient's side: an agency that works in the portal, once the referral is sent (a draft is the lead's
       to decide); on an interagency referral it needs case work (joining a case is a caseworker's or supervisor's
       decision, not provider staff's).
-    - The coordinator's side: the case belongs to a task force they coordinate."""
+    - The coordinator's side: the case belongs to a task force they coordinate (``task_forces``, when the caller
+      has read them already: ``coordinated_task_force_ids``)."""
     agency = getattr(user, "agency", None)
     if agency is None:
         return {}
@@ -93,7 +94,8 @@ def _side_rules(user: User) -> dict[str, Q]:
         if not case_selectors.can_work_cases(user):
             received &= Q(kind=Referral.Kind.SERVICE)
         rules[RECIPIENT] = received
-    task_forces = coordinated_task_force_ids(user)
+    if task_forces is None:
+        task_forces = coordinated_task_force_ids(user)
     if task_forces:
         rules[COORDINATOR] = Q(case__task_force_id__in=sorted(task_forces))
     return rules
@@ -165,9 +167,11 @@ _LIST_RELATED = (
 )
 
 
-def referral_list_visible_to(user: User) -> ReferralQuerySet:
-    """The referrals ``user`` stands on a side of (``_side_rules``): those whose page they may open."""
-    rules = _side_rules(user)
+def referral_list_visible_to(user: User, task_forces: frozenset[int] | None = None) -> ReferralQuerySet:
+    """The referrals ``user`` stands on a side of (``_side_rules``): those whose page they may open. ``task_forces``:
+    those they coordinate, when the caller has read them (``coordinated_task_force_ids``), so that what it built
+    and what it keyed that on are one reading (the dashboard's kept queries)."""
+    rules = _side_rules(user, task_forces)
     if not rules:
         return Referral.objects.none()
     return Referral.objects.filter(reduce(operator.or_, rules.values())).select_related(*_LIST_RELATED)

@@ -80,10 +80,15 @@ class Scope:
     agency: Agency | None = None
     task_force: TaskForce | None = None
     day: date | None = None  # today where "now" is, unless given (a chart's query is built with another "now")
+    # The task forces a coordinator watches (``referrals.selectors.coordinated_task_force_ids``), read once: the key
+    # of the kept queries and the referrals they are built from are one reading of them.
+    coordinated: frozenset[int] | None = None
 
     def __post_init__(self) -> None:
         if self.day is None:
             object.__setattr__(self, "day", timezone.localdate(self.now))
+        if self.coordinated is None:
+            object.__setattr__(self, "coordinated", referral_selectors.coordinated_task_force_ids(self.user))
 
     @property
     def today(self) -> date:
@@ -92,9 +97,8 @@ class Scope:
 
     @cached_property
     def referrals(self) -> QuerySet[Referral]:
-        """The referrals the viewer stands on a side of, asked once per page (a coordinator's task forces are read
-        in building it)."""
-        return referral_selectors.referral_list_visible_to(self.user)
+        """The referrals the viewer stands on a side of, asked once per page."""
+        return referral_selectors.referral_list_visible_to(self.user, self.coordinated)
 
     @property
     def own(self) -> int | None:
@@ -107,7 +111,7 @@ class Scope:
         that lapse at a day's end) and the filters. "Now" itself is a parameter (``_NOW``)."""
         return (
             viewer_key(self.user),
-            referral_selectors.coordinated_task_force_ids(self.user),
+            self.coordinated,
             self.start,
             self.end,
             self.today,
@@ -187,7 +191,9 @@ def _start_of(day: date) -> datetime:
 
 type _Kept = tuple[str, tuple[Any, ...], tuple[str, ...], dict[int, tuple[list[Any], Any]], tuple[Any, ...]]
 
-_CHART_SQL: Memo[_Kept] = Memo()
+# An entry is ~55 KB (its converters hold the measures' expressions, ~95% of it): 512 of them, ~20 pages of
+# different people, periods or filters, are ~28 MB a process.
+_CHART_SQL: Memo[_Kept] = Memo(size=512)
 
 # "Now" compiled as this instant, and replaced by the page's own in the parameters: "overdue now" is the same
 # query on every page, however many seconds apart.
@@ -202,7 +208,7 @@ def _compiled(queryset: QuerySet[Any]) -> _Kept:
     query = queryset.query
     names = (*query.extra_select, *query.values_select, *query.annotation_select)
     nothing = tuple(_over_nothing(query.annotation_select.get(name)) for name in names)
-    compiler = query.get_compiler(using=queryset.db)
+    compiler = query.get_compiler(connection=connection)  # where ``_fetch`` runs it
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
@@ -1310,9 +1316,10 @@ _ASKED: ContextVar[list[bool] | None] = ContextVar("reports_sections_asked", def
 
 
 def build_chart(spec: ChartSpec, scope: Scope) -> Chart:
-    """``spec``'s chart for ``scope``, marked ``unseen`` when the viewer's role reads none of the records it counts
-    (every query of it known empty without asking: a provider's staff and the prosecution's charts, a coordinator
-    and the victims'), so that the page says so rather than draw zeros."""
+    """``spec``'s chart for ``scope``, marked ``unseen`` when none of the records it counts are among those the
+    viewer may see (every query of it known empty without asking: a coordinator's role reads no relief and no
+    prosecution; a coordination office in no task force watches no referral), so that the page says so rather than
+    draw zeros."""
     asked: list[bool] = []
     token = _ASKED.set(asked)
     try:

@@ -79,6 +79,8 @@ def _chart_csv(request: AuthenticatedHttpRequest, scope: sections.Scope, period:
     if spec is None:
         raise Http404
     chart = sections.build_chart(spec, scope)
+    if chart.unseen:
+        raise Http404  # the page offers no download: none of its records are among those the viewer may see
     audit_record(
         request=request, action="reports.chart.downloaded", details={"chart": spec.key} | _asked(scope, period)
     )

@@ -7,7 +7,7 @@ from reports import sections
 from tests.reports.helpers import scope_for
 
 DASHBOARD = "/reports/"
-UNSEEN = "Your role does not read these records"
+UNSEEN = "Records of this kind are not among those you may see"
 
 # (who, chart, unseen): a coordinator's role reads neither a victim's immigration relief (8 U.S.C. 1367) nor the
 # law-enforcement part of a case; every other reader's role reads what each chart counts (an NGO's advocate reads the
@@ -48,3 +48,9 @@ def test_the_page_says_so_and_draws_no_table_for_an_unseen_chart(world, client_a
     assert UNSEEN in arrests
     assert "<table" not in arrests
     assert html.count(UNSEEN) == sum(chart.unseen for chart in charts.values())
+
+
+def test_an_unseen_chart_has_no_download(world, client_as, coordinator, investigator):
+    asked = {"quarter": "FY2027-Q1", "format": "csv", "chart": "prosecution.arrests_by_month"}
+    assert client_as(coordinator).get(DASHBOARD, asked).status_code == 404
+    assert client_as(investigator).get(DASHBOARD, asked).status_code == 200
