@@ -17,7 +17,10 @@ Every measure:
   (a person it entered) is the provider's, wherever the case is led; any other person is the lead agency's; each
   record's owners are stated beside its measure (decision 0036);
 - passes its cells through ``suppression.complement`` for every sum among them, or with a total another chart
-  or the quarterly report publishes, so that no suppressed cell is a total minus the shown ones (decision 0036).
+  or the quarterly report publishes, so that no suppressed cell is a total minus the shown ones (decision 0036);
+- filtered by agency or task force, is one part of the unfiltered chart: its query counts every part at once, and
+  ``suppression.partitioned`` protects every part together (``_published``), so that no suppressed cell of one is
+  the unfiltered cell minus the others.
 """
 
 from collections.abc import Callable, Iterable
@@ -50,7 +53,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from agencies.auth import viewer_key
-from agencies.models import Agency, TaskForce, TaskForceMember, User
+from agencies.models import Agency, TaskForce, User
 from cases import selectors as case_selectors
 from cases.models import Case, CaseParticipant, Need, Person, ServiceEvent, VictimIdentification
 from portal.compiled import Memo
@@ -64,9 +67,14 @@ from reports import selectors
 from reports.charts import Chart, Kind, Row
 from reports.fiscal import month_starts
 from reports.models import OutreachEvent
-from reports.suppression import NOTHING, Cell, Summed, cell, complement, figure, not_shown
+from reports.suppression import NOTHING, Cell, Summed, cell, complement, figure, not_shown, partitioned
 from tips import selectors as tip_selectors
 from tips.models import Tip
+
+# What a filtered chart's query is grouped by besides its own groups (``Scope.partition_case``,
+# ``Scope.partition_agency``): the case's lead agency and task force, or an agency and a task force it is a member of.
+_PART_AGENCY, _PART_TASK_FORCE, _PART_MEMBER_OF = "part_agency", "part_task_force", "part_member_of"
+_PARTS = (_PART_AGENCY, _PART_TASK_FORCE, _PART_MEMBER_OF)
 
 
 @dataclass(frozen=True)
@@ -134,24 +142,30 @@ class Scope:
         """Rows whose timestamp ``field`` falls in the period, as index-friendly bounds."""
         return Q(**{f"{field}__gte": self.since, f"{field}__lt": self.until})
 
-    def filter_case(self, queryset: QuerySet[Any], case: str = "") -> QuerySet[Any]:
-        """The agency (the case's lead) and task force (the case's) chosen, on rows reached through ``case``."""
-        prefix = f"{case}__" if case else ""
-        if self.agency is not None:
-            queryset = queryset.filter(**{f"{prefix}lead_agency": self.agency.pk})
-        if self.task_force is not None:
-            queryset = queryset.filter(**{f"{prefix}task_force": self.task_force.pk})
-        return queryset
+    @property
+    def filtered(self) -> bool:
+        return self.agency is not None or self.task_force is not None
 
-    def filter_agency(self, queryset: QuerySet[Any], field: str) -> QuerySet[Any]:
-        """The agency and task force chosen, on rows that belong to an agency (``field``): a tip's receiving agency,
-        an event's agency."""
-        if self.agency is not None:
-            queryset = queryset.filter(**{field: self.agency.pk})
-        if self.task_force is not None:
-            members = TaskForceMember.objects.filter(task_force=self.task_force.pk).values("agency_id")
-            queryset = queryset.filter(**{f"{field}__in": members})
-        return queryset
+    def partition_case(self, queryset: QuerySet[Any], case: str = "") -> QuerySet[Any]:
+        """Rows reached through ``case``, ready for the agency and task force chosen: unfiltered, nothing to do;
+        filtered, the case's lead agency and task force annotated (nothing is filtered out), for the chart's query
+        to be grouped by them and the chart published as one part of the partition (``_published``)."""
+        if not self.filtered:
+            return queryset
+        prefix = f"{case}__" if case else ""
+        return queryset.annotate(
+            **{_PART_AGENCY: F(f"{prefix}lead_agency"), _PART_TASK_FORCE: F(f"{prefix}task_force")}
+        )
+
+    def partition_agency(self, queryset: QuerySet[Any], field: str) -> QuerySet[Any]:
+        """Rows that belong to an agency (``field``: a tip's receiving agency, an event's agency), likewise: the
+        agency annotated, and each task force it is a member of (a row once per task force: a task force counts
+        its members' records)."""
+        if not self.filtered:
+            return queryset
+        return queryset.annotate(
+            **{_PART_AGENCY: F(field), _PART_MEMBER_OF: F(f"{field}__task_force_memberships__task_force")}
+        )
 
 
 @dataclass(frozen=True)
@@ -254,10 +268,17 @@ def _fetch(
     return rows
 
 
+def _values(queryset: QuerySet[Any], *fields: str, **expressions: Any) -> QuerySet[Any]:
+    """``queryset.values(...)``, to group by: with the partition's columns when the chart is filtered (those that
+    ``Scope.partition_case`` or ``partition_agency`` annotated), so that one query counts every part."""
+    parted = tuple(name for name in _PARTS if name in queryset.query.annotations)
+    return queryset.order_by().values(*fields, *parted, **expressions)
+
+
 def _one(queryset: QuerySet[Any], **measures: Any) -> QuerySet[Any]:
     """``queryset.aggregate(**measures)`` as a ``values()`` query (for ``_fetch``): a constant in place of a group,
-    so one row however many match."""
-    return queryset.order_by().values(one=Value(1, output_field=IntegerField())).annotate(**measures)
+    so one row however many match (filtered: one a part)."""
+    return _values(queryset, one=Value(1, output_field=IntegerField())).annotate(**measures)
 
 
 # --- Helpers: one grouped query, its rows in the order of the choices (a category with nothing shows 0).
@@ -293,52 +314,216 @@ def _grouped(queryset: QuerySet[Any], group: str | None, owned: Q, total_sum: st
     if total_sum is not None:
         measures |= {"s": Sum(total_sum), "s_own": Sum(total_sum, filter=owned)}
     grouped = Value(None, output_field=IntegerField()) if group is None else F(group)
-    return queryset.order_by().values(g=grouped).annotate(**measures)
+    return _values(queryset, g=grouped).annotate(**measures)
 
 
-def _counted(
-    scope: Scope, name: str, make: Callable[[Scope], QuerySet[Any]], *, one: bool = False
-) -> dict[Any, list[Cell]]:
-    """``{group value: [count cell] (+ [sum cell] when summed)}`` of the ``_grouped`` query ``make`` builds (``one``:
-    of no group, ``{None: ...}``): one query, compiled once per scope (``_fetch``)."""
-    result: dict[Any, list[Cell]] = {}
-    for row in _fetch(scope, name, make, one=one):
-        cells = [cell(row["n"], row["n_own"])]
+# --- A chart's table before suppression: each row a label and, per column, a tally (the records counted and how
+# many of them are the viewer's agency's own), which ``_published`` turns into the cells the viewer may read.
+
+type Tally = tuple[int, int]
+type Lines = list[tuple[str, tuple[Tally, ...]]]
+type Found = list[dict[str, Any]]
+
+NO_RECORD: Tally = (0, 0)
+
+
+def _tally(total: Any, owned: Any) -> Tally:
+    return int(total or 0), int(owned or 0)
+
+
+def _tallied(found: Found) -> dict[Any, tuple[Tally, ...]]:
+    """``{group value: (count tally[, sum tally when summed])}`` of a ``_grouped`` query's rows."""
+    result: dict[Any, tuple[Tally, ...]] = {}
+    for row in found:
+        tallies = [_tally(row["n"], row["n_own"])]
         if "s" in row:
-            cells.append(cell(row["s"], row["s_own"]))
-        result[row["g"]] = cells
+            tallies.append(_tally(row["s"], row["s_own"]))
+        result[row["g"]] = tuple(tallies)
     return result
 
 
-def _rows(found: dict[Any, list[Cell]], order: Iterable[tuple[Any, Any]], width: int) -> list[Row]:
-    zero = [cell(0)] * width
-    return [Row(str(label), tuple(found.get(value, zero))) for value, label in order]
+def _by_choice(order: Iterable[tuple[Any, Any]], width: int) -> Callable[[Found], Lines]:
+    """A ``_grouped`` query's rows as one line per choice, in their order (a choice with nothing: 0)."""
+    order = list(order)
+
+    def lines(found: Found) -> Lines:
+        tallied = _tallied(found)
+        return [(str(label), tallied.get(value, (NO_RECORD,) * width)) for value, label in order]
+
+    return lines
 
 
-def _month_rows(found: dict[Any, list[Cell]], scope: Scope, width: int) -> list[Row]:
-    by_month = {_month_key(key): cells for key, cells in found.items() if key is not None}
-    zero = [cell(0)] * width
+def _by_month(scope: Scope, width: int) -> Callable[[Found], Lines]:
+    """A ``_grouped`` query's rows by month (``TruncMonth``) as one line per month of the period."""
+
+    def lines(found: Found) -> Lines:
+        by_month = {_month_key(key): tallies for key, tallies in _tallied(found).items() if key is not None}
+        return [
+            (date_format(month, "Y-m"), by_month.get(month, (NO_RECORD,) * width))
+            for month in month_starts(scope.start, scope.end)
+        ]
+
+    return lines
+
+
+def _first(found: Found) -> dict[str, Any]:
+    """The one row of a ``_one`` query (a part's, filtered: none where the part counts nothing)."""
+    return found[0] if found else {}
+
+
+def _line_of_parts(label: str, found: dict[str, Any], keys: Iterable[str]) -> tuple[str, tuple[Tally, ...]]:
+    """A line of tallies ``found[f"{key}_n"]`` (own: ``_own``) for each key (0 where the row lacks it)."""
+    return label, tuple(_tally(found.get(f"{key}_n"), found.get(f"{key}_own")) for key in keys)
+
+
+# Sums among a table's cells, which ``_published`` numbers row by row (a row of ``width`` cells after another).
+
+
+def _down(sums: Iterable[Summed], width: int, columns: Iterable[int] = (0,)) -> list[Summed]:
+    """``sums`` of rows (their indexes), in each of ``columns``."""
+    sums = list(sums)
     return [
-        Row(date_format(month, "Y-m"), tuple(by_month.get(month, zero)))
-        for month in month_starts(scope.start, scope.end)
+        (None if total is None else total * width + column, tuple(part * width + column for part in parts))
+        for column in columns
+        for total, parts in sums
     ]
 
 
-def _complemented(rows: list[Row], sums: Iterable[Summed], columns: Iterable[int] = (0,)) -> list[Row]:
-    """``rows`` with ``suppression.complement`` applied to each of ``columns`` (``sums`` index the rows)."""
-    sums = list(sums)
-    grid = [list(row.cells) for row in rows]
-    for index in columns:
-        protected = complement([cells[index] for cells in grid], sums)
-        for cells, value in zip(grid, protected, strict=True):
-            cells[index] = value
-    return [Row(row.label, tuple(cells)) for row, cells in zip(rows, grid, strict=True)]
+def _across(rows: int, width: int) -> list[Summed]:
+    """Each row's first cell the sum of the others: a lone suppressed one takes a second with it."""
+    return [(row * width, tuple(row * width + column for column in range(1, width))) for row in range(rows)]
 
 
-def _parts_of_known_total(rows: list[Row]) -> list[Summed]:
-    """The rows as the parts of a total published elsewhere (the victims identified: "New"; cases opened: by
+def _parts_of_known_total(rows: int) -> list[Summed]:
+    """``rows`` rows as the parts of a total published elsewhere (the victims identified: "New"; cases opened: by
     month and by type both sum to it): a lone suppressed row is the total minus the others."""
-    return [(None, tuple(range(len(rows))))]
+    return [(None, tuple(range(rows)))]
+
+
+def _cells(lines: Lines) -> list[Cell]:
+    return [cell(total, owned) for _label, tallies in lines for total, owned in tallies]
+
+
+def _laid_out(lines: Lines, cells: list[Cell]) -> list[Row]:
+    """``cells`` (row by row) under the labels of ``lines``."""
+    rows, at = [], 0
+    for label, tallies in lines:
+        rows.append(Row(label, tuple(cells[at : at + len(tallies)])))
+        at += len(tallies)
+    return rows
+
+
+# --- A filtered chart, published as one part of a partition.
+#
+# The viewer reads the unfiltered chart, and may ask the same chart for every agency and task force: a filtered cell
+# is one part of the unfiltered one, and suppressing within the part alone would leave a small cell the unfiltered
+# cell minus the other parts (an agency's 3 = 22 - 9 - 10). So a filtered chart's query counts every part at once
+# (grouped by the partition's columns instead of filtered, still one query), every part's cells go through ``cell``
+# and one ``suppression.partitioned`` protects them all, and the chart shows the chosen part's.
+#
+# The parts are the finest the filters can choose, whatever is chosen, so that an agency's chart, a task force's and
+# their pair's are cut from one suppression and none tells what another hides (an agency's cell suppressed in its
+# own chart, shown whole in the chart of the agency and its one task force). Rows reached through a case: the pairs
+# (lead agency, task force) of the cases, and their unions, every agency's and every task force's, published too.
+# Rows that belong to an agency (tips, events): the agencies, and every task force's union of its members (unions
+# that overlap, an agency being a member of several: each its own family).
+
+type _Key = tuple[Any, ...]
+
+
+def _in_order(key: Any) -> tuple[Any, ...]:
+    """A part's key as something to sort by (ids, or None), so that the parts come in one order on any database."""
+    return tuple((value is None, 0 if value is None else value) for value in key)
+
+
+@dataclass(frozen=True)
+class _Partition:
+    """A filtered chart's query rows by part, the unions of parts that are published too, and what was chosen."""
+
+    parts: dict[_Key, Found]  # each part's rows of the query
+    unions: list[dict[_Key, frozenset[_Key]]]  # families of unions of parts, each union's parts
+    chosen: _Key | None  # what the filters chose: a part or a union (None: nothing of it counted)
+
+    @classmethod
+    def of(cls, scope: Scope, found: Found) -> "_Partition":
+        agency, task_force = getattr(scope.agency, "pk", None), getattr(scope.task_force, "pk", None)
+        if any(_PART_MEMBER_OF in row for row in found):
+            return cls._of_agencies(found, agency, task_force)
+        parts: dict[_Key, Found] = {}
+        for row in sorted(found, key=lambda row: _in_order((row[_PART_AGENCY], row[_PART_TASK_FORCE]))):
+            parts.setdefault(("pair", row[_PART_AGENCY], row[_PART_TASK_FORCE]), []).append(row)
+        agencies: dict[_Key, frozenset[_Key]] = {}
+        task_forces: dict[_Key, frozenset[_Key]] = {}
+        for key in parts:
+            agencies[("agency", key[1])] = agencies.get(("agency", key[1]), frozenset()) | {key}
+            task_forces[("task_force", key[2])] = task_forces.get(("task_force", key[2]), frozenset()) | {key}
+        if task_force is None:
+            chosen: _Key = ("agency", agency)
+        elif agency is None:
+            chosen = ("task_force", task_force)
+        else:
+            chosen = ("pair", agency, task_force)
+        return cls(parts, [agencies, task_forces], chosen)
+
+    @classmethod
+    def _of_agencies(cls, found: Found, agency: int | None, task_force: int | None) -> "_Partition":
+        """Rows of an agency, once per task force it is a member of: the agency's rows are those of its first."""
+        found = sorted(found, key=lambda row: _in_order((row[_PART_AGENCY], row[_PART_MEMBER_OF])))
+        first: dict[Any, Any] = {}
+        members: dict[_Key, frozenset[_Key]] = {}
+        parts: dict[_Key, Found] = {}
+        for row in found:
+            key, member_of = ("agency", row[_PART_AGENCY]), row[_PART_MEMBER_OF]
+            if first.setdefault(key, member_of) == member_of:
+                parts.setdefault(key, []).append(row)
+            if member_of is not None:
+                members[("task_force", member_of)] = members.get(("task_force", member_of), frozenset()) | {key}
+        chosen: _Key | None = ("task_force", task_force) if agency is None else ("agency", agency)
+        if agency is not None and task_force is not None and chosen not in members.get(("task_force", task_force), ()):
+            chosen = None  # an agency outside the task force: nothing of it counts
+        return cls(parts, [{union: of} for union, of in members.items()], chosen)
+
+    def covering(self, key: _Key | None) -> frozenset[_Key]:
+        """The parts whose records ``key`` (a part or a union) counts."""
+        if key in self.parts:
+            return frozenset({key})
+        return next((family[key] for family in self.unions if key in family), frozenset())
+
+
+def _published(scope: Scope, found: Found, lines: Callable[[Found], Lines], sums: Iterable[Summed] = ()) -> list[Row]:
+    """The chart's rows as the viewer may read them. ``lines`` makes a table's lines of tallies from rows of the
+    query (``found``: all of them, or a part's), each tally is put through ``cell`` and the cells through
+    ``complement`` for ``sums`` (indexes into a table's cells, row by row). Filtered, the query counted every part
+    (``_Partition``): the chosen part's or union's cells as ``suppression.partitioned`` leaves them, protected with
+    every other part's and union's; zeros where the chosen counts nothing."""
+    sums = list(sums)
+    if not scope.filtered:
+        table = lines(found)
+        return _laid_out(table, complement(_cells(table), sums))
+    partition = _Partition.of(scope, found)
+    tables = {key: lines(rows) for key, rows in partition.parts.items()}
+    families = [
+        {
+            union: (_cells(_summed([tables[key] for key in sorted(of, key=_in_order)])), of)
+            for union, of in family.items()
+        }
+        for family in partition.unions
+    ]
+    # The unfiltered chart as its page shows it: the parts' tallies added up, through ``cell`` and ``complement``.
+    whole = complement(_cells(_summed(list(tables.values()))), sums) if tables else None
+    protected = partitioned({key: _cells(table) for key, table in tables.items()}, sums, families, whole)
+    nothing = lines([])
+    chosen = protected.get(partition.chosen) if partition.chosen is not None else None
+    return _laid_out(nothing, chosen if chosen is not None else _cells(nothing))
+
+
+def _summed(tables: list[Lines]) -> Lines:
+    """The tables' tallies added up, cell by cell (a union of parts, or all of them: the unfiltered chart)."""
+    summed: Lines = []
+    for line in zip(*tables, strict=True):  # the same line of every table
+        columns = zip(*(tallies for _label, tallies in line), strict=True)
+        summed.append((line[0][0], tuple((sum(t for t, _o in c), sum(o for _t, o in c)) for c in columns)))
+    return summed
 
 
 def _month_key(value: date | datetime) -> date:
@@ -356,7 +541,7 @@ def _chart(
 
 def _outreach(scope: Scope) -> QuerySet[OutreachEvent]:
     events = selectors.outreach_events_visible_to(scope.user).filter(held_on__range=(scope.start, scope.end))
-    return scope.filter_agency(events, "agency")
+    return scope.partition_agency(events, "agency")
 
 
 def outreach_by_kind(scope: Scope) -> Chart:
@@ -368,9 +553,10 @@ def outreach_by_kind(scope: Scope) -> Chart:
         _("Kind"),
         (_("Events"), _("People reached")),
     )
-    found = _counted(scope, chart.key, lambda s: _grouped(_outreach(s), "kind", Q(agency=s.own), "people_reached"))
-    rows = _rows(found, OutreachEvent.Kind.choices, 2)
-    chart.rows = _complemented(rows, _parts_of_known_total(rows), (0, 1))
+    found = _fetch(scope, chart.key, lambda s: _grouped(_outreach(s), "kind", Q(agency=s.own), "people_reached"))
+    choices = OutreachEvent.Kind.choices
+    sums = _down(_parts_of_known_total(len(choices)), 2, (0, 1))
+    chart.rows = _published(scope, found, _by_choice(choices, 2), sums)
     return chart
 
 
@@ -383,9 +569,10 @@ def outreach_by_audience(scope: Scope) -> Chart:
         _("Audience"),
         (_("Events"), _("People reached")),
     )
-    found = _counted(scope, chart.key, lambda s: _grouped(_outreach(s), "audience", Q(agency=s.own), "people_reached"))
-    rows = _rows(found, OutreachEvent.Audience.choices, 2)
-    chart.rows = _complemented(rows, _parts_of_known_total(rows), (0, 1))
+    found = _fetch(scope, chart.key, lambda s: _grouped(_outreach(s), "audience", Q(agency=s.own), "people_reached"))
+    choices = OutreachEvent.Audience.choices
+    sums = _down(_parts_of_known_total(len(choices)), 2, (0, 1))
+    chart.rows = _published(scope, found, _by_choice(choices, 2), sums)
     return chart
 
 
@@ -398,15 +585,15 @@ def outreach_by_month(scope: Scope) -> Chart:
         _("Month"),
         (_("Events"), _("People reached")),
     )
-    found = _counted(
+    found = _fetch(
         scope,
         chart.key,
         lambda s: _grouped(
             _outreach(s).annotate(month=TruncMonth("held_on")), "month", Q(agency=s.own), "people_reached"
         ),
     )
-    rows = _month_rows(found, scope, 2)
-    chart.rows = _complemented(rows, _parts_of_known_total(rows), (0, 1))
+    sums = _down(_parts_of_known_total(len(month_starts(scope.start, scope.end))), 2, (0, 1))
+    chart.rows = _published(scope, found, _by_month(scope, 2), sums)
     return chart
 
 
@@ -429,7 +616,7 @@ def _identifications(scope: Scope) -> QuerySet[VictimIdentification]:
     """The identifications the viewer's case pages show: in cases where they see personal information. A provider's
     client's shows there only under a consent, but counts here as an aggregate, suppressed outside the provider."""
     visible = VictimIdentification.objects.filter(_pii_cases(scope.user, "participant__case_id"))
-    return scope.filter_case(visible, "participant__case")
+    return scope.partition_case(visible, "participant__case")
 
 
 def _identified(scope: Scope) -> QuerySet[VictimIdentification]:
@@ -450,9 +637,9 @@ def victims_by_status(scope: Scope) -> Chart:
         _("Status"),
         (_("Victims"),),
     )
-    found = _counted(scope, chart.key, lambda s: _grouped(_identified(s), "status", _owned_victim(s)))
-    rows = _rows(found, VictimIdentification.Status.choices, 1)
-    chart.rows = _complemented(rows, _parts_of_known_total(rows))
+    found = _fetch(scope, chart.key, lambda s: _grouped(_identified(s), "status", _owned_victim(s)))
+    choices = VictimIdentification.Status.choices
+    chart.rows = _published(scope, found, _by_choice(choices, 1), _parts_of_known_total(len(choices)))
     return chart
 
 
@@ -465,13 +652,13 @@ def victims_by_month(scope: Scope) -> Chart:
         _("Month"),
         (_("Victims"),),
     )
-    found = _counted(
+    found = _fetch(
         scope,
         chart.key,
         lambda s: _grouped(_identified(s).annotate(month=TruncMonth("identified_on")), "month", _owned_victim(s)),
     )
-    rows = _month_rows(found, scope, 1)
-    chart.rows = _complemented(rows, _parts_of_known_total(rows))
+    sums = _parts_of_known_total(len(month_starts(scope.start, scope.end)))
+    chart.rows = _published(scope, found, _by_month(scope, 1), sums)
     return chart
 
 
@@ -484,9 +671,9 @@ def victims_by_type(scope: Scope) -> Chart:
         _("Type of trafficking"),
         (_("Victims"),),
     )
-    found = _counted(scope, chart.key, lambda s: _grouped(_identified(s), "trafficking_type", _owned_victim(s)))
-    rows = _rows(found, VictimIdentification.TraffickingType.choices, 1)
-    chart.rows = _complemented(rows, _parts_of_known_total(rows))
+    found = _fetch(scope, chart.key, lambda s: _grouped(_identified(s), "trafficking_type", _owned_victim(s)))
+    choices = VictimIdentification.TraffickingType.choices
+    chart.rows = _published(scope, found, _by_choice(choices, 1), _parts_of_known_total(len(choices)))
     return chart
 
 
@@ -531,12 +718,14 @@ def victims_by_age(scope: Scope) -> Chart:
             measures[f"{key}_own"] = Count("pk", filter=condition & owned)
         return _one(_identified(s), **measures)
 
-    (found,) = _fetch(scope, chart.key, make, one=True)
-    rows = [Row(str(label), (cell(found[f"{key}_n"], found[f"{key}_own"]),)) for key, _c, label in groups]
+    def lines(found: Found) -> Lines:
+        row = _first(found)
+        return [_line_of_parts(str(label), row, (key,)) for key, _c, label in groups]
+
     # Rows: 0 minors, 1 adults, 2-3 the minors' bands, 4-6 the adults', 7 not known. The bands and "not known", and
     # minors, adults and "not known", each sum to the victims identified ("New"); minors and adults to their bands.
     sums: list[Summed] = [(None, (2, 3, 4, 5, 6, 7)), (None, (0, 1, 7)), (0, (2, 3)), (1, (4, 5, 6))]
-    chart.rows = _complemented(rows, sums)
+    chart.rows = _published(scope, _fetch(scope, chart.key, make, one=True), lines, sums)
     return chart
 
 
@@ -568,11 +757,11 @@ def victims_new_and_continuing(scope: Scope) -> Chart:
             cont_own=Count("pk", filter=continuing & owned),
         )
 
-    (found,) = _fetch(scope, chart.key, make, one=True)
-    chart.rows = [
-        Row(str(_("New")), (cell(found["new_n"], found["new_own"]),)),
-        Row(str(_("Continuing")), (cell(found["cont_n"], found["cont_own"]),)),
-    ]
+    def lines(found: Found) -> Lines:
+        row = _first(found)
+        return [_line_of_parts(str(_("New")), row, ("new",)), _line_of_parts(str(_("Continuing")), row, ("cont",))]
+
+    chart.rows = _published(scope, _fetch(scope, chart.key, make, one=True), lines)
     return chart
 
 
@@ -629,17 +818,19 @@ def unmet_needs(scope: Scope) -> Chart:
         for value, _label in Need.Urgency.choices:
             measures[f"{value}_n"] = Count("pk", filter=Q(urgency=value))
             measures[f"{value}_own"] = Count("pk", filter=Q(urgency=value) & owned)
-        return s.filter_case(needs, "case").order_by().values("category").annotate(**measures)
+        return _values(s.partition_case(needs, "case"), "category").annotate(**measures)
 
-    found = {row["category"]: row for row in _fetch(scope, chart.key, make)}
-    rows = []
-    for value, label in Need.Category.choices:
-        got = found.get(value, {})
-        cells = [cell(got.get("n"), got.get("n_own"))]
-        cells += [cell(got.get(f"{u}_n"), got.get(f"{u}_own")) for u, _l in Need.Urgency.choices]
-        rows.append(Row(str(label), tuple(cells)))
-    urgencies = tuple(range(1, len(Need.Urgency.choices) + 1))
-    chart.rows = [Row(row.label, tuple(complement(row.cells, [(0, urgencies)]))) for row in rows]
+    def lines(found: Found) -> Lines:
+        by_category = {row["category"]: row for row in found}
+        result = []
+        for value, label in Need.Category.choices:
+            got = by_category.get(value, {})
+            urgencies = _line_of_parts(str(label), got, (u for u, _l in Need.Urgency.choices))[1]
+            result.append((str(label), (_tally(got.get("n"), got.get("n_own")), *urgencies)))
+        return result
+
+    width = 1 + len(Need.Urgency.choices)
+    chart.rows = _published(scope, _fetch(scope, chart.key, make), lines, _across(len(Need.Category.choices), width))
     return chart
 
 
@@ -679,7 +870,7 @@ def _services(scope: Scope) -> QuerySet[ServiceEvent]:
         )
         .filter(Q(referral_id__isnull=True) | ~_withheld_referral(user, own))
     )
-    return scope.filter_case(events, "participant__case")
+    return scope.partition_case(events, "participant__case")
 
 
 def services_by_category(scope: Scope) -> Chart:
@@ -710,14 +901,17 @@ def services_by_category(scope: Scope) -> Chart:
         for key, kind in kinds:
             measures[f"{key}_n"] = Count("pk", filter=Q(kind=kind))
             measures[f"{key}_own"] = Count("pk", filter=Q(kind=kind) & owned)
-        return _services(s).order_by().values("category").annotate(**measures)
+        return _values(_services(s), "category").annotate(**measures)
 
-    found = {row["category"]: row for row in _fetch(scope, chart.key, make)}
-    rows = []
-    for value, label in ServiceEvent.Category.choices:
-        got = found.get(value, {})
-        rows.append(Row(str(label), tuple(cell(got.get(f"{key}_n"), got.get(f"{key}_own")) for key, _k in kinds)))
-    chart.rows = _complemented(rows, _parts_of_known_total(rows), (0, 1))
+    def lines(found: Found) -> Lines:
+        by_category = {row["category"]: row for row in found}
+        return [
+            _line_of_parts(str(label), by_category.get(value, {}), (key for key, _k in kinds))
+            for value, label in ServiceEvent.Category.choices
+        ]
+
+    sums = _down(_parts_of_known_total(len(ServiceEvent.Category.choices)), 2, (0, 1))
+    chart.rows = _published(scope, _fetch(scope, chart.key, make), lines, sums)
     return chart
 
 
@@ -725,24 +919,13 @@ def _relief(scope: Scope) -> QuerySet[ReliefAction]:
     """The relief actions the viewer sees (``relief_actions_visible_to``: the case's law-enforcement team and the
     victim's advocate, under 8 U.S.C. 1367), in the cases the filters choose."""
     visible = protection_selectors.relief_actions_visible_to(scope.user, on=scope.today)
-    return scope.filter_case(visible, "case")
+    return scope.partition_case(visible, "case")
 
 
 def _owned_relief(own: int | None) -> Q:
     """A relief action is its victim's owner's (the provider for its client, else the case's lead agency) and its
     requesting or signing agency's (the FBI's Continued Presence on a police case; a declaration asked of HSI)."""
     return _owned_person(own, "participant__person", "case") | Q(requesting_agency=own)
-
-
-def _row_of_parts(label: str, found: dict[str, Any], keys: Iterable[str]) -> Row:
-    """A row of cells ``found[f"{key}_n"]`` (own: ``_own``) for each key, the first the total of the others."""
-    return Row(label, tuple(cell(found[f"{key}_n"], found[f"{key}_own"]) for key in keys))
-
-
-def _rows_total_first(rows: list[Row]) -> list[Row]:
-    """Each row's first cell is the sum of the others: a lone suppressed one takes a second with it."""
-    parts = tuple(range(1, len(rows[0].cells))) if rows else ()
-    return [Row(row.label, tuple(complement(row.cells, [(0, parts)]))) for row in rows]
 
 
 def relief_pending(scope: Scope) -> Chart:
@@ -769,12 +952,14 @@ def relief_pending(scope: Scope) -> Chart:
             measures[f"{key}_n"] = Count("pk", filter=Q(status=status))
             measures[f"{key}_own"] = Count("pk", filter=Q(status=status) & owned)
         pending = _relief(s).filter(status__in=ReliefAction.OPEN, requested_on__lte=s.end)
-        return pending.order_by().values("kind").annotate(**measures)
+        return _values(pending, "kind").annotate(**measures)
 
-    found = {row["kind"]: row for row in _fetch(scope, chart.key, make)}
-    empty = {f"{key}_{part}": 0 for key in keys for part in ("n", "own")}
-    rows = [_row_of_parts(str(label), found.get(value, empty), keys) for value, label in ReliefAction.Kind.choices]
-    chart.rows = _rows_total_first(rows)
+    def lines(found: Found) -> Lines:
+        by_kind = {row["kind"]: row for row in found}
+        return [_line_of_parts(str(label), by_kind.get(value, {}), keys) for value, label in ReliefAction.Kind.choices]
+
+    sums = _across(len(ReliefAction.Kind.choices), len(keys))
+    chart.rows = _published(scope, _fetch(scope, chart.key, make), lines, sums)
     return chart
 
 
@@ -829,12 +1014,15 @@ def relief_expiring(scope: Scope) -> Chart:
         )
         return _one(expiring, **measures)
 
-    (found,) = _fetch(scope, chart.key, make, one=True)
-    rows = [
-        _row_of_parts(str(label), found, (f"{band}_all", *(f"{band}_{key}" for key, _k, _l in EXPIRING_KINDS)))
-        for band, _low, _high, label in EXPIRY_BANDS
-    ]
-    chart.rows = _rows_total_first(rows)
+    def lines(found: Found) -> Lines:
+        row = _first(found)
+        return [
+            _line_of_parts(str(label), row, (f"{band}_all", *(f"{band}_{key}" for key, _k, _l in EXPIRING_KINDS)))
+            for band, _low, _high, label in EXPIRY_BANDS
+        ]
+
+    sums = _across(len(EXPIRY_BANDS), 1 + len(EXPIRING_KINDS))
+    chart.rows = _published(scope, _fetch(scope, chart.key, make, one=True), lines, sums)
     return chart
 
 
@@ -844,10 +1032,12 @@ def _ever_accepted() -> Q:
     return Q(Exists(ReferralEvent.objects.filter(referral=OuterRef("pk"), to_status=Referral.Status.ACCEPTED)))
 
 
-def _service_referrals(scope: Scope) -> QuerySet[Referral]:
+def _service_referrals(scope: Scope, *, parted: bool = True) -> QuerySet[Referral]:
+    """The service referrals sent in the period that the viewer stands on a side of; ``parted``: ready for the
+    filters (``Scope.partition_case``), not where they are a subquery's list."""
     referrals = scope.referrals.filter(scope.during("created_at"), kind=Referral.Kind.SERVICE)
     referrals = referrals.exclude(status__in=[Referral.Status.DRAFT, Referral.Status.ENTERED_IN_ERROR])
-    return scope.filter_case(referrals, "case")
+    return scope.partition_case(referrals, "case") if parted else referrals
 
 
 def _provider_name(prefix: str = "") -> Coalesce:
@@ -886,40 +1076,44 @@ def referral_outcomes(scope: Scope) -> Chart:
         owned = Q(sender_agency=s.own) | Q(recipient_agency=s.own)
         accepted, declined = _ever_accepted(), Q(status=Referral.Status.REJECTED)
         delivered = Q(outcome=Referral.Outcome.SERVICE_DELIVERED)
-        return (
-            _service_referrals(s)
-            .order_by()
-            .values(a=F("recipient_agency"), name=_PROVIDER_NAME)
-            .annotate(
-                n=Count("pk"),
-                n_own=Count("pk", filter=owned),
-                acc=Count("pk", filter=accepted),
-                acc_own=Count("pk", filter=accepted & owned),
-                dec=Count("pk", filter=declined),
-                dec_own=Count("pk", filter=declined & owned),
-                deliv=Count("pk", filter=delivered),
-                deliv_own=Count("pk", filter=delivered & owned),
-            )
+        return _values(_service_referrals(s), a=F("recipient_agency"), name=_PROVIDER_NAME).annotate(
+            n=Count("pk"),
+            n_own=Count("pk", filter=owned),
+            acc=Count("pk", filter=accepted),
+            acc_own=Count("pk", filter=accepted & owned),
+            dec=Count("pk", filter=declined),
+            dec_own=Count("pk", filter=declined & owned),
+            deliv=Count("pk", filter=delivered),
+            deliv_own=Count("pk", filter=delivered & owned),
         )
 
     found = _fetch(scope, chart.key, make)
+    # One line per provider found, in every part's table (filtered, the parts' providers together)
+    # (the unfiltered chart's too: ``_published`` adds the parts up into it), in one order.
+    providers = sorted({(row["a"], row["name"]) for row in found}, key=lambda p: (p[1] or "", _in_order((p[0],))))
+    measures = ("n", "acc", "dec", "deliv")
+
+    def lines(rows: Found) -> Lines:
+        by_provider = {(row["a"], row["name"]): row for row in rows}
+        return [
+            (
+                str(name or _("Outside the portal")),
+                tuple(_tally(by_provider[(a, name)][m], by_provider[(a, name)][f"{m}_own"]) for m in measures)
+                if (a, name) in by_provider
+                else (NO_RECORD,) * len(measures),
+            )
+            for a, name in providers
+        ]
+
+    # Sent and delivered, summed over the providers, are the outcomes chart's total and its "Service delivered".
+    sums = _down(_parts_of_known_total(len(providers)), len(measures), (0, 3))
     waits = _days_to_accept(scope)
     built = []
-    for row in found:
-        label = row["name"] or _("Outside the portal")
-        sent, acc, dec, deliv = (
-            cell(row["n"], row["n_own"]),
-            cell(row["acc"], row["acc_own"]),
-            cell(row["dec"], row["dec_own"]),
-            cell(row["deliv"], row["deliv_own"]),
-        )
-        built.append(Row(str(label), (sent, acc, dec, deliv)))
-    # Sent and delivered, summed over the providers, are the outcomes chart's total and its "Service delivered".
-    built = _complemented(built, _parts_of_known_total(built), (0, 3))
-    built = [
-        Row(done.label, (*done.cells, _rate(done.cells[1], done.cells[2]), _wait(waits.get((row["a"], row["name"])))))
-        for done, row in zip(built, found, strict=True)
-    ]
+    for done, provider in zip(_published(scope, found, lines, sums), providers, strict=True):
+        if scope.filtered and done.cells[0].value == 0:
+            continue  # a provider the chosen part sent nothing to (another part's)
+        acc, dec = done.cells[1], done.cells[2]
+        built.append(Row(done.label, (*done.cells, _rate(acc, dec), _wait(waits.get(provider), acc))))
     built.sort(key=lambda r: (-r.cells[0].plotted, r.label))
     chart.rows = built
     return chart
@@ -935,14 +1129,14 @@ def referral_outcome_kinds(scope: Scope) -> Chart:
         _("Outcome"),
         (_("Referrals"),),
     )
-    found = _counted(
+    found = _fetch(
         scope,
         chart.key,
         lambda s: _grouped(_service_referrals(s), "outcome", Q(sender_agency=s.own) | Q(recipient_agency=s.own)),
     )
     outcomes = [(v, label) for v, label in Referral.Outcome.choices if v != Referral.Outcome.JOINED_CASE]
-    rows = _rows(found, [*outcomes, ("", _("No outcome yet"))], 1)
-    chart.rows = _complemented(rows, _parts_of_known_total(rows))
+    order = [*outcomes, ("", _("No outcome yet"))]
+    chart.rows = _published(scope, found, _by_choice(order, 1), _parts_of_known_total(len(order)))
     return chart
 
 
@@ -959,7 +1153,9 @@ def _rate(accepted: Cell, declined: Cell) -> Cell:
 def _days_to_accept(scope: Scope) -> dict[tuple[int | None, str | None], tuple[timedelta | None, int, int]]:
     """Per provider (as ``referral_outcomes`` groups them): the mean time from sending to first acceptance, the
     referrals accepted, and how many of them are the viewer's agency's. One query over the first acceptance event of
-    each referral the chart counts (one accepted, put on hold and accepted again waited once)."""
+    each referral the chart counts (one accepted, put on hold and accepted again waited once). Filtered, the query
+    counts every part (``_Partition``), and the chosen part's or union's mean is its parts' weighted by their
+    referrals."""
 
     def make(s: Scope) -> QuerySet[Any]:
         owned = Q(referral__sender_agency=s.own) | Q(referral__recipient_agency=s.own)
@@ -968,30 +1164,40 @@ def _days_to_accept(scope: Scope) -> dict[tuple[int | None, str | None], tuple[t
         earlier = accepted.filter(referral=OuterRef("referral")).filter(
             Q(occurred_at__lt=OuterRef("occurred_at")) | Q(occurred_at=OuterRef("occurred_at"), pk__lt=OuterRef("pk"))
         )
-        return (
-            accepted.filter(referral__in=_service_referrals(s).values("pk"))
-            .filter(~Exists(earlier))
-            .order_by()
-            .values(a=F("referral__recipient_agency"), name=_provider_name("referral__"))
-            .annotate(
-                mean=Avg(waited),
-                n=Count("referral", distinct=True),
-                n_own=Count("referral", distinct=True, filter=owned),
-            )
+        first = accepted.filter(referral__in=_service_referrals(s, parted=False).values("pk")).filter(~Exists(earlier))
+        return _values(
+            s.partition_case(first, "referral__case"),
+            a=F("referral__recipient_agency"),
+            name=_provider_name("referral__"),
+        ).annotate(
+            mean=Avg(waited),
+            n=Count("referral", distinct=True),
+            n_own=Count("referral", distinct=True, filter=owned),
         )
 
     found = _fetch(scope, "protection.referral_outcomes.days_to_accept", make)
-    return {(row["a"], row["name"]): (row["mean"], row["n"], row["n_own"]) for row in found}
+    if not scope.filtered:
+        return {(row["a"], row["name"]): (row["mean"], row["n"], row["n_own"]) for row in found}
+    partition = _Partition.of(scope, found)
+    waited: dict[tuple[int | None, str | None], tuple[timedelta, int, int]] = {}
+    for key in sorted(partition.covering(partition.chosen), key=_in_order):
+        for row in partition.parts[key]:
+            if row["mean"] is None:
+                continue
+            total, n, n_own = waited.get((row["a"], row["name"]), (timedelta(0), 0, 0))
+            waited[(row["a"], row["name"])] = (total + row["mean"] * row["n"], n + row["n"], n_own + row["n_own"])
+    return {provider: (total / n, n, n_own) for provider, (total, n, n_own) in waited.items() if n}
 
 
-def _wait(value: tuple[timedelta | None, int, int] | None) -> Cell:
-    """The mean days to accept, shown when the number of referrals behind it is (a mean of one is its value);
-    "not shown" otherwise."""
+def _wait(value: tuple[timedelta | None, int, int] | None, accepted: Cell | None = None) -> Cell:
+    """The mean days to accept, shown when the number of referrals behind it is (a mean of one is its value), and
+    as the chart shows it (``accepted``: suppressed beside another part's small cell, the mean would tell the sum of
+    the waits); "not shown" otherwise."""
     if value is None or value[0] is None:
         return figure(NOTHING)
     mean, n, n_own = value
     assert mean is not None
-    if cell(n, n_own).suppressed:
+    if cell(n, n_own).suppressed or (accepted is not None and accepted.suppressed):
         return not_shown()
     return figure(number_format(mean.total_seconds() / 86400, decimal_pos=1))
 
@@ -1000,7 +1206,7 @@ def _wait(value: tuple[timedelta | None, int, int] | None) -> Cell:
 
 
 def _tips(scope: Scope) -> QuerySet[Tip]:
-    return scope.filter_agency(tip_selectors.tip_list_visible_to(scope.user), "receiving_agency")
+    return scope.partition_agency(tip_selectors.tip_list_visible_to(scope.user), "receiving_agency")
 
 
 def tips_by_status(scope: Scope) -> Chart:
@@ -1012,12 +1218,12 @@ def tips_by_status(scope: Scope) -> Chart:
         _("Status"),
         (_("Tips"),),
     )
-    found = _counted(
+    found = _fetch(
         scope,
         chart.key,
         lambda s: _grouped(_tips(s).filter(s.during("received_at")), "status", Q(receiving_agency=s.own)),
     )
-    chart.rows = _rows(found, Tip.Status.choices, 1)
+    chart.rows = _published(scope, found, _by_choice(Tip.Status.choices, 1))
     return chart
 
 
@@ -1032,25 +1238,26 @@ def overdue_now(scope: Scope) -> Chart:
         _("Waiting"),
         (_("Overdue"),),
     )
-    tips = _counted(
+    tips = _fetch(
         scope,
         "pipeline.overdue.tips",
         lambda s: _grouped(_tips(s).filter(Tip.objects.overdue_q(s.now)), None, Q(receiving_agency=s.own)),
         one=True,
     )
-    late = _counted(
+    late = _fetch(
         scope,
         "pipeline.overdue.referrals",
         lambda s: _grouped(
-            s.filter_case(s.referrals.filter(Referral.objects.overdue_q(s.now)), "case"),
+            s.partition_case(s.referrals.filter(Referral.objects.overdue_q(s.now)), "case"),
             None,
             Q(sender_agency=s.own) | Q(recipient_agency=s.own),
         ),
         one=True,
     )
+    # Tips are their receiving agency's, referrals reached through their case: each row its own partition.
     chart.rows = [
-        Row(str(_("Tips awaiting assessment")), tuple(tips[None])),
-        Row(str(_("Referrals awaiting an answer")), tuple(late[None])),
+        *_published(scope, tips, _by_choice([(None, _("Tips awaiting assessment"))], 1)),
+        *_published(scope, late, _by_choice([(None, _("Referrals awaiting an answer"))], 1)),
     ]
     return chart
 
@@ -1060,7 +1267,7 @@ def overdue_now(scope: Scope) -> Chart:
 
 def _cases(scope: Scope) -> QuerySet[Case]:
     cases = case_selectors.case_list_visible_to(scope.user).filter(opened_on__range=(scope.start, scope.end))
-    return scope.filter_case(cases)
+    return scope.partition_case(cases)
 
 
 def cases_by_month(scope: Scope) -> Chart:
@@ -1072,13 +1279,13 @@ def cases_by_month(scope: Scope) -> Chart:
         _("Month"),
         (_("Cases"),),
     )
-    found = _counted(
+    found = _fetch(
         scope,
         chart.key,
         lambda s: _grouped(_cases(s).annotate(month=TruncMonth("opened_on")), "month", Q(lead_agency=s.own)),
     )
-    rows = _month_rows(found, scope, 1)
-    chart.rows = _complemented(rows, _parts_of_known_total(rows))
+    sums = _parts_of_known_total(len(month_starts(scope.start, scope.end)))
+    chart.rows = _published(scope, found, _by_month(scope, 1), sums)
     return chart
 
 
@@ -1091,9 +1298,10 @@ def cases_by_type(scope: Scope) -> Chart:
         _("Type"),
         (_("Cases"),),
     )
-    found = _counted(scope, chart.key, lambda s: _grouped(_cases(s), "case_type", Q(lead_agency=s.own)))
-    rows = _rows(found, Case.Type.choices, 1)
-    chart.rows = _complemented(rows, _parts_of_known_total(rows))
+    found = _fetch(scope, chart.key, lambda s: _grouped(_cases(s), "case_type", Q(lead_agency=s.own)))
+    chart.rows = _published(
+        scope, found, _by_choice(Case.Type.choices, 1), _parts_of_known_total(len(Case.Type.choices))
+    )
     return chart
 
 
@@ -1102,11 +1310,11 @@ def cases_by_type(scope: Scope) -> Chart:
 
 
 def _arrests(scope: Scope) -> QuerySet[Arrest]:
-    return scope.filter_case(prosecution_selectors.arrests_visible_to(scope.user), "case")
+    return scope.partition_case(prosecution_selectors.arrests_visible_to(scope.user), "case")
 
 
 def _charges(scope: Scope) -> QuerySet[Charge]:
-    return scope.filter_case(prosecution_selectors.charges_visible_to(scope.user), "arrest__case")
+    return scope.partition_case(prosecution_selectors.charges_visible_to(scope.user), "arrest__case")
 
 
 def _owned_charge(own: int | None) -> Q:
@@ -1134,12 +1342,15 @@ def _charges_by_statute_rows(scope: Scope, name: str, groups: Callable[[Scope], 
                 measures[f"{key}_{column}_own"] = Count("pk", filter=condition & statute & owned)
         return _one(_charges(s).filter(wanted), **measures)
 
-    (found,) = _fetch(scope, name, make, one=True)
-    rows = [
-        _row_of_parts(label, found, [f"{key}_{column}" for column, _s in _BY_STATUTE])
-        for key, _c, label in groups(scope)
-    ]
-    return _rows_total_first(rows)
+    def lines(found: Found) -> Lines:
+        row = _first(found)
+        return [
+            _line_of_parts(label, row, [f"{key}_{column}" for column, _s in _BY_STATUTE])
+            for key, _c, label in groups(scope)
+        ]
+
+    sums = _across(len(groups(scope)), len(_BY_STATUTE))
+    return _published(scope, _fetch(scope, name, make, one=True), lines, sums)
 
 
 def arrests_by_month(scope: Scope) -> Chart:
@@ -1158,9 +1369,9 @@ def arrests_by_month(scope: Scope) -> Chart:
         arrests = _arrests(s).filter(arrested_on__range=(s.start, s.end)).annotate(month=TruncMonth("arrested_on"))
         return _grouped(arrests, "month", Q(arresting_agency=s.own) | Q(case__lead_agency=s.own))
 
-    found = _counted(scope, chart.key, make)
-    rows = _month_rows(found, scope, 1)
-    chart.rows = _complemented(rows, _parts_of_known_total(rows))
+    found = _fetch(scope, chart.key, make)
+    sums = _parts_of_known_total(len(month_starts(scope.start, scope.end)))
+    chart.rows = _published(scope, found, _by_month(scope, 1), sums)
     return chart
 
 
@@ -1180,15 +1391,15 @@ def charges_by_statute(scope: Scope) -> Chart:
         _("Statute"),
         (_("Charges"),),
     )
-    found = _counted(
+    found = _fetch(
         scope,
         chart.key,
         lambda s: _grouped(
             _charges(s).filter(arrest__arrested_on__range=(s.start, s.end)), "is_trafficking", _owned_charge(s.own)
         ),
     )
-    rows = _rows(found, ((True, _("Trafficking statute")), (False, _("Other statute"))), 1)
-    chart.rows = _complemented(rows, _parts_of_known_total(rows))
+    order = ((True, _("Trafficking statute")), (False, _("Other statute")))
+    chart.rows = _published(scope, found, _by_choice(order, 1), _parts_of_known_total(len(order)))
     return chart
 
 

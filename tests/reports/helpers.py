@@ -1,9 +1,11 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from django.utils import timezone
 
 from agencies.models import User
-from reports import sections
+from reports import sections, suppression
 from reports.charts import Chart
 from reports.fiscal import parse_quarter
 
@@ -24,3 +26,15 @@ def column(chart: Chart, index: int = 0) -> dict[str, str]:
 
 def period(start: date, end: date) -> dict[str, str]:
     return {"start": start.isoformat(), "end": end.isoformat()}
+
+
+@contextmanager
+def unsuppressed() -> Iterator[None]:
+    """The true counts behind the charts: no cell suppressed (a threshold of 1), so no complement either. What a
+    filter counts is checked against these, what the viewer reads against the suppressed ones."""
+    threshold = suppression.THRESHOLD
+    suppression.THRESHOLD = 1
+    try:
+        yield
+    finally:
+        suppression.THRESHOLD = threshold

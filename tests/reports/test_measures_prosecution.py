@@ -10,7 +10,7 @@ from cases.models import Case, CaseShare
 from cases.services import case_create, case_share_grant
 from reports import sections
 from tests.reports.conftest import TRAFFICKING, arrested, suspect
-from tests.reports.helpers import column, scope_for, table
+from tests.reports.helpers import column, scope_for, table, unsuppressed
 
 F5 = "fewer than 5"
 DECISIONS = ("Charged", "Declined", "Decision pending")
@@ -112,9 +112,17 @@ def test_a_summary_or_personal_share_counts_no_prosecution(activity, advocate, s
 
 
 def test_prosecution_follows_the_agency_filter_and_the_period(activity, investigator, lead_agency, partner_agency):
-    arrests, charges, decisions, dispositions = _prosecution(investigator, agency=lead_agency)
+    with unsuppressed():
+        arrests, charges, decisions, dispositions = _prosecution(investigator, agency=lead_agency)
     assert arrests == _months("1", "1", "0")
     assert charges == {"Trafficking statute": "2", "Other statute": "1"}
+    # As read, one part of the unfiltered chart (decision 0036): October's s1 is the unfiltered October, suppressed
+    # beside Bayport's December. November's s2 is the unfiltered November, shown there (nobody else arrested anyone
+    # in November): hiding it would hide nothing. Trafficking (s1's and s2's) is the unfiltered trafficking,
+    # suppressed beside the other statutes (one of them Bayport's weapons charge); the drug charge goes with it.
+    arrests, charges, decisions, dispositions = _prosecution(investigator, agency=lead_agency)
+    assert arrests == _months(F5, "1", "0")
+    assert charges == {"Trafficking statute": F5, "Other statute": F5}
     assert decisions["Decision pending"] == ("1", "1", "0")
     arrests, charges, decisions, dispositions = _prosecution(investigator, agency=partner_agency)
     assert arrests == _months(dec=F5)
@@ -142,7 +150,11 @@ def test_prosecution_follows_the_task_force_filter(activity, investigator, lead_
         elsewhere, suspect(elsewhere, investigator, "Five"), investigator, lead_agency, date(2026, 11, 3), TRAFFICKING
     )
     assert _prosecution(investigator)[0]["2026-11"] == "2"
-    assert _prosecution(investigator, task_force=task_force)[0]["2026-11"] == "1"
+    with unsuppressed():
+        assert _prosecution(investigator, task_force=task_force)[0]["2026-11"] == "1"
+    # As read: the task force's October (s1) is the Field Office's October in it, which is the unfiltered October,
+    # suppressed beside Bayport's December; its November goes with it.
+    assert _prosecution(investigator, task_force=task_force)[0] == _months(F5, F5, F5)
 
 
 def test_five_of_another_agencys_arrests_are_shown(activity, investigator, partner_investigator, partner_agency):

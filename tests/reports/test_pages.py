@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from portal.models import AuditEvent
 from reports import sections
 from reports.models import OutreachEvent
+from tests.factories import TaskForceFactory
 from tests.tips.conftest import intake  # noqa: F401  (fixture)
 
 DASHBOARD, OUTREACH, OUTREACH_NEW = "/reports/", "/reports/outreach/", "/reports/outreach/new/"
@@ -184,6 +185,32 @@ def test_the_query_count_does_not_grow_with_the_data(client_as, investigator, su
             TRAFFICKING,
         )
     assert count() == before
+
+
+def test_a_filtered_page_asks_no_more_queries(client_as, investigator, lead_agency, task_force, activity):
+    """A filtered chart counts every part at once (decision 0036): still one query a chart, whatever is chosen and
+    however many agencies and task forces the parts are. The form looks each chosen filter up once (its choice
+    validated), beside the page's 32."""
+    from tests.reports.conftest import POTENTIAL, SEX, open_case, victim
+
+    client = client_as(investigator)
+    client.get(DASHBOARD, {"agency": lead_agency.pk})  # warm the per-process caches
+
+    def count(**chosen) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(DASHBOARD, {"quarter": "FY2027-Q1", **chosen}).status_code == 200
+        return len(queries)
+
+    assert count() == 32
+    chosen = [{"agency": lead_agency.pk}, {"task_force": task_force.pk}]
+    chosen.append({"agency": lead_agency.pk, "task_force": task_force.pk})
+    before = [count(**filters) for filters in chosen]
+    assert before == [32 + len(filters) for filters in chosen]
+    second = TaskForceFactory(name="Second Task Force", member_agencies=[lead_agency])
+    for n in range(6):
+        case = open_case(investigator, f"More {n}", "sex", date(2026, 10, 1 + n), second if n % 2 else task_force)
+        victim(case, investigator, age=20 + n, identified_on=date(2026, 10, 2 + n), status=POTENTIAL, kind=SEX)
+    assert [count(**filters) for filters in chosen] == before
 
 
 def test_an_event_is_recorded_for_the_agency_with_an_audit_event(client_as, investigator, lead_agency, frozen):
