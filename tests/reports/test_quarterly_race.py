@@ -77,13 +77,18 @@ def _race(
             connection.close()
 
     monkeypatch.setattr(services, "compute", computed_then_wait)
-    threads = [threading.Thread(target=sign, args=(user,)) for user in signers]
+    _all_at_once(sign, signers)
+    return signed, refused
+
+
+def _all_at_once(work: Any, each: list[Any]) -> None:
+    """``work(item)`` for each item, each in a thread of its own (its own database connection), all awaited."""
+    threads = [threading.Thread(target=work, args=(item,)) for item in each]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a signer never finished"
-    return signed, refused
+    assert not any(thread.is_alive() for thread in threads), "a thread never finished"
 
 
 def _nothing() -> None:
@@ -149,11 +154,7 @@ def test_two_sign_offs_from_the_page_at_the_same_moment_are_a_signature_and_a_re
             connection.close()
 
     monkeypatch.setattr(services, "compute", computed_then_wait)
-    threads = [threading.Thread(target=post, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    _all_at_once(post, clients)
 
     assert errors == []
     assert statuses == [302, 302]
