@@ -7,8 +7,10 @@ Everyone has an authenticator app; ``superuser`` has no agency.
 """
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from agencies.models import Agency, Role
 from tests.factories import AgencyFactory, TaskForceFactory, UserFactory
@@ -23,6 +25,14 @@ def _cache_emptied() -> None:
     TOTP codes there: a test that fails eight sign-ins must not rate-limit the next test's cast, whatever ran
     before it on the same worker (a database cache kept what tests with committed transactions wrote)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> None:
+    """Each test starts in the portal's language. A request through the test client activates its reader's
+    language in the thread that runs it, the test's own, and nothing deactivates it after the response: a
+    Spanish reader's page made the next test on the same worker format "2,0" and label rows in Spanish."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
